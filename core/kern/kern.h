@@ -1,0 +1,43 @@
+/*
+ * kern.h: boot, console, command line and panic, inside the core.
+ */
+#ifndef CORE_KERN_KERN_H
+#define CORE_KERN_KERN_H
+
+#include "core/lib/klib.h"
+
+/* Exit status of a machine that panicked. */
+#define KERN_PANIC_STATUS 125
+/* Exit status when the host asked the machine to stop (as for SIGINT). */
+#define KERN_STOP_STATUS 130
+
+int kern_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn, format(printf, 1, 2))) void kern_panic(
+    const char *fmt, ...);
+
+/* Write to the console without taking its lock (for panics). */
+void kern_console_force(const char *s, size_t n);
+
+/* Print the frame-pointer backtrace of the caller. */
+void kern_backtrace(void);
+
+/*
+ * Split the command line into kernel options and the application's
+ * argv.  Returns 0, or a negative error if the line is too long.
+ */
+int kern_cmdline_parse(const char *line);
+int kern_argc(void);
+char **kern_argv(void);
+const char *kern_option(const char *key);
+
+/* Stop the machine cleanly with this status. */
+__attribute__((noreturn)) void kern_shutdown(int status);
+
+/* Scheduler pieces used by boot. */
+void sched_init(int ncpu);
+void sched_cpu_enter(int cpu);
+/* The first code of every CPU but 0 (passed to hal_cpu_start). */
+__attribute__((noreturn)) void sched_cpu_main(void);
+void sched_set_default_stack(size_t bytes);
+
+#endif

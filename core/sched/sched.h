@@ -1,0 +1,122 @@
+/*
+ * sched.h: the per-CPU cooperative scheduler, inside the core.
+ *
+ * Each CPU owns a struct sched_cpu: its ready queue, its sleeping threads
+ * sorted by deadline, and an inbox of messages from other CPUs.  Only the
+ * owning CPU touches anything but the inbox, so the local path takes no
+ * lock.  Work crosses CPUs only as messages (struct sched_msg), and a CPU
+ * with nothing to do sleeps in hal_cpu_wait() until its next deadline.
+ *
+ * Rules: a thread blocks by calling sched_block(); anything may wake it
+ * with sched_wake(), from any CPU.  Wake-ups can be spurious, so every
+ * wait re-checks its condition in a loop.
+ */
+#ifndef CORE_SCHED_SCHED_H
+#define CORE_SCHED_SCHED_H
+
+#include "core/lib/klib.h"
+#include "core/lib/mpsc.h"
+#include "hal/hal.h"
+
+struct sched_msg {
+	struct mpsc_node node;
+	void (*fn)(struct sched_msg *m); /* runs on the receiving CPU */
+};
+
+enum thread_state {
+	THREAD_NEW,
+	THREAD_READY,
+	THREAD_RUNNING,
+	THREAD_BLOCKED,
+	THREAD_ZOMBIE,
+};
+
+struct toro_thread {
+	struct hal_context ctx;
+	struct list link;  /* ready queue */
+	struct list tlink; /* sleeping threads, by deadline */
+	struct list all;   /* every thread of the CPU */
+	int cpu;
+	enum thread_state state;
+	bool timed_out;
+	bool idle; /* the CPU's idle thread */
+	uint64_t deadline;
+	uint64_t id;
+	void *(*fn)(void *);
+	void *arg;
+	void *ret;
+	void *stack;
+	size_t stack_size;
+	const char *wait_reason; /* what a blocked thread waits for */
+	struct toro_thread *joiner; /* NULL, a waiting thread, or a marker */
+	struct sched_msg start_msg;
+	struct sched_msg wake_msg;
+	int wake_pending;
+	char name[16];
+};
+
+struct sched_cpu {
+	int id;
+	struct toro_thread *cur;
+	struct toro_thread idle;
+	struct list ready;
+	struct list sleepers;
+	struct list threads;
+	struct toro_thread *zombie; /* to reap once off its stack */
+	uint64_t next_id;
+	uint64_t switches;
+	int idling; /* in hal_cpu_wait; senders kick only then */
+	struct mpsc_queue inbox;
+} __attribute__((aligned(CACHELINE)));
+
+extern struct sched_cpu sched_cpus[HAL_CPU_MAX];
+
+static inline struct sched_cpu *
+sched_this_cpu(void)
+{
+	return hal_cpu_local();
+}
+
+static inline struct toro_thread *
+sched_current(void)
+{
+	return sched_this_cpu()->cur;
+}
+
+/* Prepare CPU `cpu`'s scheduler; call on that CPU before anything else. */
+void sched_cpu_init(int cpu);
+
+/* Become the idle thread of this CPU and schedule forever. */
+__attribute__((noreturn)) void sched_run(void);
+
+/* Run m->fn(m) on `cpu`, from any CPU; never blocks. */
+void sched_post(int cpu, struct sched_msg *m);
+
+/*
+ * Block the current thread until sched_wake() or the deadline
+ * (HAL_NO_DEADLINE for none).  Returns 0, or -TORO_ETIMEDOUT.
+ */
+int sched_block(uint64_t deadline, const char *reason);
+
+/* Make t runnable if it is blocked, from any CPU. */
+void sched_wake(struct toro_thread *t);
+
+/* Make a new thread of this CPU runnable (its start message does this). */
+void sched_adopt(struct toro_thread *t);
+
+/* Leave the current thread for good; its memory is reaped later. */
+__attribute__((noreturn)) void sched_exit_current(void);
+
+/* Called by the scheduler of CPU 0 when the machine is asked to stop. */
+void kern_stop_requested(void);
+
+/* Called when console input arrives (on CPU 0). */
+void kern_console_input(void);
+
+/* The first code of every new thread (its context's entry). */
+void sched_thread_entry(void *arg);
+
+/* Reap a dead thread once nobody runs on its stack (thread.c). */
+void sched_reap(struct toro_thread *t);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * thread.c: the thread API of toro/thread.h over the scheduler.
+ *
+ * A thread's struct and stack come from the creating CPU's heap; a thread
+ * for another CPU travels there as a message, so creation never waits.
+ * Joining uses one atomic word per thread: NULL, the joining thread, or a
+ * marker (exited, detached).  A dead thread is reaped by the next context
+ * on its CPU, once nothing runs on its stack any more; only then is a
+ * joiner woken, so it may free the struct safely.
+ */
+#include "core/kern/kern.h"
+#include "core/sched/sched.h"
+#include "toro/console.h"
+#include "toro/errno.h"
+#include "toro/mem.h"
+#include "toro/thread.h"
+
+#define JOIN_EXITED ((struct toro_thread *)1)
+#define JOIN_DETACHED ((struct toro_thread *)2)
+#define STACK_MIN (16u * 1024)
+
+static size_t default_stack = 64u * 1024;
+
+void
+sched_set_default_stack(size_t bytes)
+{
+	if (bytes >= STACK_MIN)
+		default_stack = ROUNDUP(bytes, (size_t)16);
+}
+
+static void
+start_msg(struct sched_msg *m)
+{
+	sched_adopt(container_of(m, struct toro_thread, start_msg));
+}
+
+int
+toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
+    void *arg, const struct toro_thread_attr *attr)
+{
+	struct sched_cpu *c = sched_this_cpu();
+	struct toro_thread *t;
+	size_t size = default_stack;
+	const char *name = NULL;
+
+	if (cpu == TORO_CPU_SELF)
+		cpu = c->id;
+	if (cpu < 0 || cpu >= hal_cpu_count() || fn == NULL)
+		return -TORO_EINVAL;
+	if (attr != NULL && attr->stack_size != 0) {
+		if (attr->stack_size < STACK_MIN ||
+		    attr->stack_size > ((size_t)1 << 40))
+			return -TORO_EINVAL;
+		size = ROUNDUP(attr->stack_size, (size_t)16);
+	}
+	if (attr != NULL)
+		name = attr->name;
+	t = toro_calloc(1, sizeof(*t));
+	if (t == NULL)
+		return -TORO_ENOMEM;
+	t->stack = toro_malloc(size);
+	if (t->stack == NULL) {
+		toro_free(t);
+		return -TORO_ENOMEM;
+	}
+	t->stack_size = size;
+	t->cpu = cpu;
+	t->state = THREAD_NEW;
+	t->fn = fn;
+	t->arg = arg;
+	t->id = ++c->next_id * HAL_CPU_MAX + (uint64_t)c->id;
+	list_init(&t->link);
+	list_init(&t->tlink);
+	list_init(&t->all);
+	if (name != NULL)
+		kern_strlcpy(t->name, name, sizeof(t->name));
+	else
+		toro_snprintf(t->name, sizeof(t->name), "t%llu",
+		    (unsigned long long)t->id);
+	hal_context_init(&t->ctx, t->stack, size, sched_thread_entry, t);
+	if (tp != NULL)
+		*tp = t;
+	if (cpu == c->id)
+		sched_adopt(t);
+	else {
+		t->start_msg.fn = start_msg;
+		sched_post(cpu, &t->start_msg);
+	}
+	return 0;
+}
+
+void
+sched_reap(struct toro_thread *t)
+{
+	struct toro_thread *j;
+
+	list_remove(&t->all);
+	toro_free(t->stack);
+	t->stack = NULL;
+	j = __atomic_exchange_n(&t->joiner, JOIN_EXITED, __ATOMIC_SEQ_CST);
+	if (j == JOIN_DETACHED)
+		toro_free(t);
+	else if (j != NULL)
+		sched_wake(j);
+}
+
+int
+toro_thread_join(struct toro_thread *t, void **ret)
+{
+	struct toro_thread *self = sched_current(), *expected = NULL;
+
+	if (t == NULL || t->idle)
+		return -TORO_EINVAL;
+	if (t == self)
+		return -TORO_EDEADLK;
+	if (__atomic_compare_exchange_n(&t->joiner, &expected, self, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		while (__atomic_load_n(&t->joiner, __ATOMIC_SEQ_CST) !=
+		    JOIN_EXITED)
+			sched_block(HAL_NO_DEADLINE, "join");
+	} else if (expected != JOIN_EXITED)
+		return -TORO_EINVAL; /* detached, or joined by another */
+	if (ret != NULL)
+		*ret = t->ret;
+	toro_free(t);
+	return 0;
+}
+
+int
+toro_thread_detach(struct toro_thread *t)
+{
+	struct toro_thread *expected = NULL;
+
+	if (t == NULL || t->idle)
+		return -TORO_EINVAL;
+	if (__atomic_compare_exchange_n(&t->joiner, &expected, JOIN_DETACHED,
+	    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return 0;
+	if (expected == JOIN_EXITED) {
+		toro_free(t);
+		return 0;
+	}
+	return -TORO_EINVAL;
+}
+
+void
+toro_thread_exit(void *ret)
+{
+	struct toro_thread *t = sched_current();
+
+	if (t->idle)
+		kern_panic("toro_thread_exit called outside a thread");
+	t->ret = ret;
+	sched_exit_current();
+}
+
+struct toro_thread *
+toro_thread_self(void)
+{
+	return sched_current();
+}
+
+const char *
+toro_thread_name(const struct toro_thread *t)
+{
+	return t->name;
+}
+
+uint64_t
+toro_thread_id(const struct toro_thread *t)
+{
+	return t->id;
+}
+
+void
+toro_sleep_ns(uint64_t ns)
+{
+	uint64_t now = hal_time_ns(), deadline = now + ns;
+
+	if (deadline < now)
+		deadline = HAL_NO_DEADLINE - 1;
+	while (hal_time_ns() < deadline)
+		sched_block(deadline, "sleep");
+}
+
+void
+toro_sleep_ms(uint64_t ms)
+{
+	toro_sleep_ns(ms > UINT64_MAX / 1000000 ? UINT64_MAX : ms * 1000000);
+}
+
+int
+toro_cpu_id(void)
+{
+	return hal_cpu_id();
+}
+
+int
+toro_cpu_count(void)
+{
+	return hal_cpu_count();
+}
+
+uint64_t
+toro_time_ns(void)
+{
+	return hal_time_ns();
+}
+
+int64_t
+toro_wall_ns(void)
+{
+	return hal_wall_ns();
+}

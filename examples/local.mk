@@ -1,0 +1,41 @@
+# examples/local.mk: every example is built for both targets:
+# out/sim/NAME (a Linux program) and out/native/NAME.elf (a bootable image).
+
+SIM_LINK = libhal-sim.a libcore-host.a libhal-sim.a $(SIM_LIBS)
+NATIVE_LINK = libhal-native.a libcore-native.a libhal-native.a -lgcc
+NATIVE_DEPS = libhal-native.a libcore-native.a $(srcdir)/hal/native/kernel.ld
+SIM_DEPS = libhal-sim.a libcore-host.a
+
+noinst_PROGRAMS += out/sim/hello out/native/hello.elf \
+	out/sim/threads out/native/threads.elf \
+	out/sim/ticker out/native/ticker.elf
+
+out_sim_hello_SOURCES = examples/hello/main.c
+out_sim_hello_CFLAGS = $(HOST_CFLAGS)
+out_sim_hello_LDADD = $(SIM_LINK)
+out_sim_hello_DEPENDENCIES = $(SIM_DEPS)
+out_native_hello_elf_SOURCES = examples/hello/main.c
+out_native_hello_elf_CFLAGS = $(NATIVE_CFLAGS)
+out_native_hello_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
+out_native_hello_elf_LDADD = $(NATIVE_LINK)
+out_native_hello_elf_DEPENDENCIES = $(NATIVE_DEPS)
+
+out_sim_threads_SOURCES = examples/threads/main.c
+out_sim_threads_CFLAGS = $(HOST_CFLAGS)
+out_sim_threads_LDADD = $(SIM_LINK)
+out_sim_threads_DEPENDENCIES = $(SIM_DEPS)
+out_native_threads_elf_SOURCES = examples/threads/main.c
+out_native_threads_elf_CFLAGS = $(NATIVE_CFLAGS)
+out_native_threads_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
+out_native_threads_elf_LDADD = $(NATIVE_LINK)
+out_native_threads_elf_DEPENDENCIES = $(NATIVE_DEPS)
+
+out_sim_ticker_SOURCES = examples/ticker/main.c
+out_sim_ticker_CFLAGS = $(HOST_CFLAGS)
+out_sim_ticker_LDADD = $(SIM_LINK)
+out_sim_ticker_DEPENDENCIES = $(SIM_DEPS)
+out_native_ticker_elf_SOURCES = examples/ticker/main.c
+out_native_ticker_elf_CFLAGS = $(NATIVE_CFLAGS)
+out_native_ticker_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
+out_native_ticker_elf_LDADD = $(NATIVE_LINK)
+out_native_ticker_elf_DEPENDENCIES = $(NATIVE_DEPS)

@@ -1,0 +1,340 @@
+/*
+ * fake.c: the deterministic fake machine (see fake.h).
+ *
+ * Each fake CPU is a context with a stack of its own.  hal_cpu_wait()
+ * parks the calling CPU and switches to the next CPU, in index order,
+ * that has an event or a passed deadline or has not waited yet; when
+ * none can run, the clock jumps to the earliest deadline.  If no CPU has
+ * a deadline either, the machine is deadlocked and fake_run() returns
+ * FAKE_DEADLOCK.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/kern/kern.h"
+#include "core/mem/mem.h"
+#include "core/sched/sched.h"
+#include "hal/fake/fake.h"
+#include "hal/hal.h"
+#include "hal/x86_64/x86.h"
+#include "toro/toro.h"
+
+#define CPU_STACK (256 * 1024)
+
+struct fake_cpu {
+	struct hal_context ctx; /* saved while another CPU runs */
+	void *local;
+	void (*entry)(void);
+	void *stack;
+	uint32_t pending;
+	uint64_t deadline;
+	int started;
+	int waiting;
+};
+
+static struct fake_cpu cpus[HAL_CPU_MAX];
+static int ncpus, cur;
+static uint64_t now, waits;
+static struct hal_context host;
+static int exit_status;
+static char cmdline[4096];
+static char *out;
+static size_t out_len, out_cap;
+static char in[4096];
+static size_t in_len;
+static void *ram;
+static void *(*test_fn)(void *);
+static void *test_arg;
+
+void
+fake_set_cmdline(const char *line)
+{
+	snprintf(cmdline, sizeof(cmdline), "%s", line);
+}
+
+const char *
+fake_console_output(void)
+{
+	return out != NULL ? out : "";
+}
+
+uint64_t
+fake_now(void)
+{
+	return now;
+}
+
+uint64_t
+fake_waits(void)
+{
+	return waits;
+}
+
+int
+hal_cpu_count(void)
+{
+	return ncpus;
+}
+
+int
+hal_cpu_id(void)
+{
+	return cur;
+}
+
+void
+hal_cpu_set_local(void *p)
+{
+	cpus[cur].local = p;
+}
+
+void *
+hal_cpu_local(void)
+{
+	return cpus[cur].local;
+}
+
+static void
+switch_cpu(int to)
+{
+	int from = cur;
+
+	if (to == from)
+		return;
+	cur = to;
+	hal_x86_switch(&cpus[from].ctx.sp, cpus[to].ctx.sp);
+}
+
+/* Pick the next CPU that can run, advancing the clock if needed. */
+static int
+next_cpu(void)
+{
+	uint64_t soonest = HAL_NO_DEADLINE;
+	int i, c;
+
+	for (;;) {
+		for (i = 1; i <= ncpus; i++) {
+			c = (cur + i) % ncpus;
+			if (!cpus[c].started)
+				continue;
+			if (!cpus[c].waiting || cpus[c].pending != 0 ||
+			    cpus[c].deadline <= now)
+				return c;
+		}
+		for (i = 0; i < ncpus; i++)
+			if (cpus[i].started && cpus[i].waiting &&
+			    cpus[i].deadline < soonest)
+				soonest = cpus[i].deadline;
+		if (soonest == HAL_NO_DEADLINE)
+			return -1;
+		now = soonest;
+	}
+}
+
+void
+hal_cpu_relax(void)
+{
+}
+
+uint32_t
+hal_cpu_wait(uint64_t deadline)
+{
+	struct fake_cpu *c = &cpus[cur];
+	uint32_t ev;
+	int next;
+
+	waits++;
+	c->waiting = 1;
+	c->deadline = deadline;
+	while (c->pending == 0 && c->deadline > now) {
+		next = next_cpu();
+		if (next < 0) {
+			exit_status = FAKE_DEADLOCK;
+			hal_x86_switch(&c->ctx.sp, host.sp);
+		}
+		switch_cpu(next);
+	}
+	c->waiting = 0;
+	ev = c->pending;
+	c->pending = 0;
+	return ev;
+}
+
+void
+hal_cpu_kick(int cpu)
+{
+	cpus[cpu].pending |= HAL_EV_KICK;
+}
+
+static void
+cpu_trampoline(void *arg)
+{
+	struct fake_cpu *c = arg;
+
+	c->entry();
+	abort();
+}
+
+int
+hal_cpu_start(int cpu, void (*entry)(void))
+{
+	struct fake_cpu *c = &cpus[cpu];
+
+	if (cpu <= 0 || cpu >= ncpus || c->started)
+		return -TORO_EINVAL;
+	c->stack = malloc(CPU_STACK);
+	if (c->stack == NULL)
+		return -TORO_ENOMEM;
+	c->entry = entry;
+	hal_context_init(&c->ctx, c->stack, CPU_STACK, cpu_trampoline, c);
+	c->started = 1;
+	c->waiting = 0;
+	return 0;
+}
+
+void
+hal_context_switch(struct hal_context *from, struct hal_context *to)
+{
+	hal_x86_switch(&from->sp, to->sp);
+}
+
+uint64_t
+hal_time_ns(void)
+{
+	return now;
+}
+
+int64_t
+hal_wall_ns(void)
+{
+	/* 2026-01-01 00:00 UTC plus the virtual clock. */
+	return 1767225600LL * 1000000000LL + (int64_t)now;
+}
+
+void
+hal_console_write(const char *s, size_t n)
+{
+	if (out_len + n + 1 > out_cap) {
+		out_cap = (out_len + n + 1) * 2;
+		out = realloc(out, out_cap);
+		if (out == NULL)
+			abort();
+	}
+	memcpy(out + out_len, s, n);
+	out_len += n;
+	out[out_len] = '\0';
+	if (getenv("FAKE_VERBOSE") != NULL)
+		fwrite(s, 1, n, stderr);
+}
+
+size_t
+hal_console_read(char *buf, size_t n)
+{
+	size_t k = n < in_len ? n : in_len;
+
+	memcpy(buf, in, k);
+	memmove(in, in + k, in_len - k);
+	in_len -= k;
+	return k;
+}
+
+void
+fake_console_input(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > sizeof(in) - in_len)
+		n = sizeof(in) - in_len;
+	memcpy(in + in_len, s, n);
+	in_len += n;
+	cpus[0].pending |= HAL_EV_CONSOLE;
+}
+
+void
+fake_post_stop(void)
+{
+	cpus[0].pending |= HAL_EV_STOP;
+}
+
+static size_t ram_size;
+
+int
+hal_mem_regions(struct hal_mem_region *r, int max)
+{
+	if (max < 1)
+		return 0;
+	r[0].base = (uintptr_t)ram;
+	r[0].size = ram_size;
+	return 1;
+}
+
+const char *
+hal_cmdline(void)
+{
+	return cmdline;
+}
+
+void
+hal_exit(int status)
+{
+	exit_status = status;
+	hal_x86_switch(&cpus[cur].ctx.sp, host.sp);
+	abort();
+}
+
+void
+hal_dump_registers(void)
+{
+	hal_console_write("(fake registers)\n", 17);
+}
+
+static void *
+first_thread(void *unused)
+{
+	hal_exit((int)(intptr_t)test_fn(test_arg));
+}
+
+static void
+cpu0_entry(void *unused)
+{
+	struct toro_thread_attr attr = { "test", 256 * 1024 };
+	int i;
+
+	sched_init(ncpus);
+	sched_cpu_enter(0);
+	if (kern_cmdline_parse(cmdline) < 0)
+		kern_panic("bad fake command line");
+	if (mem_init(&(struct hal_mem_region){ (uintptr_t)ram, ram_size },
+	    1) < 0)
+		kern_panic("fake: no memory");
+	if (toro_thread_create(NULL, 0, first_thread, NULL, &attr) < 0)
+		kern_panic("fake: cannot create the test thread");
+	for (i = 1; i < ncpus; i++)
+		if (hal_cpu_start(i, sched_cpu_main) < 0)
+			kern_panic("fake: cannot start CPU %d", i);
+	sched_run();
+}
+
+int
+fake_run(int ncpu, size_t mem_bytes, void *(*fn)(void *), void *arg)
+{
+	if (ncpu < 1 || ncpu > HAL_CPU_MAX)
+		return -TORO_EINVAL;
+	ncpus = ncpu;
+	ram_size = mem_bytes & ~(size_t)0xffff;
+	ram = aligned_alloc(65536, ram_size);
+	if (ram == NULL)
+		return -TORO_ENOMEM;
+	test_fn = fn;
+	test_arg = arg;
+	cpus[0].stack = malloc(CPU_STACK);
+	if (cpus[0].stack == NULL)
+		return -TORO_ENOMEM;
+	hal_context_init(&cpus[0].ctx, cpus[0].stack, CPU_STACK, cpu0_entry,
+	    NULL);
+	cpus[0].started = 1;
+	cur = 0;
+	hal_x86_switch(&host.sp, cpus[0].ctx.sp);
+	return exit_status;
+}

@@ -1,0 +1,43 @@
+/*
+ * fake.h: the deterministic fake machine for unit tests.
+ *
+ * fake_run() boots the core's scheduler and allocator on `ncpu` fake CPUs
+ * that all run in the calling host thread, runs fn(arg) as the first
+ * thread on CPU 0, and returns the exit status once something calls
+ * hal_exit() (fn returning calls hal_exit(0)).  CPUs switch only when one
+ * waits in hal_cpu_wait(), in a fixed order, and the clock is virtual:
+ * it stands still while any CPU runs and jumps to the earliest deadline
+ * when all of them wait.  So every run of a test is the same run.
+ *
+ * Rules: one fake_run() per process (Check forks each test).  The fake is
+ * test scaffolding and may use the host C library.
+ */
+#ifndef HAL_FAKE_FAKE_H
+#define HAL_FAKE_FAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAKE_DEADLOCK 200 /* status when every CPU waits forever */
+
+int fake_run(int ncpu, size_t mem_bytes, void *(*fn)(void *), void *arg);
+
+/* The command line hal_cmdline() returns (set before fake_run). */
+void fake_set_cmdline(const char *line);
+
+/* Everything written to the console so far, NUL-terminated. */
+const char *fake_console_output(void);
+
+/* Queue console input and post HAL_EV_CONSOLE to CPU 0. */
+void fake_console_input(const char *s);
+
+/* Post HAL_EV_STOP to CPU 0, as a host's Ctrl-C would. */
+void fake_post_stop(void);
+
+/* The virtual time, in ns. */
+uint64_t fake_now(void);
+
+/* How many times CPUs have waited, and how many waits were kicks. */
+uint64_t fake_waits(void);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * hal.h: the contract between the kernel core and a platform.
+ *
+ * Every function the core may ask of a machine is declared here; three
+ * platforms implement it: hal/native (x86-64 bare metal), hal/sim (a Linux
+ * process, over the machine in sim/) and hal/fake (deterministic, for unit
+ * tests).
+ *
+ * Event model: the core never runs in interrupt context.  A device, a timer
+ * or another CPU only posts an event bit for a CPU and wakes it; the core
+ * sees the bits when hal_cpu_wait() returns on that CPU.
+ *
+ * Rules for implementers:
+ *  - Every function may be called from any CPU at any time unless it says
+ *    otherwise, and none of them blocks except hal_cpu_wait().
+ *  - The platform brings up CPU 0, then calls kern_boot() on it.  Other
+ *    CPUs run only once the core calls hal_cpu_start().
+ */
+#ifndef HAL_HAL_H
+#define HAL_HAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HAL_CPU_MAX 64
+#define HAL_NO_DEADLINE UINT64_MAX
+
+/* Event bits posted to a CPU and returned by hal_cpu_wait(). */
+#define HAL_EV_KICK 0x01u    /* another CPU has a message for this one */
+#define HAL_EV_STOP 0x02u    /* the user asked the machine to stop */
+#define HAL_EV_CONSOLE 0x04u /* console input is ready (CPU 0 only) */
+
+/* Entry point of the core; the platform calls it once, on CPU 0. */
+__attribute__((noreturn)) void kern_boot(void);
+
+/*
+ * CPUs.
+ */
+
+/* Number of CPUs the machine has; constant after boot, 1..HAL_CPU_MAX. */
+int hal_cpu_count(void);
+
+/* Index of the calling CPU, 0..hal_cpu_count()-1. */
+int hal_cpu_id(void);
+
+/*
+ * Start CPU `cpu` (not 0, not started before) and run entry() on it, on a
+ * stack of its own of at least 64 KiB.  entry never returns.  May return
+ * before entry runs.  Returns 0 or a negative TORO_E* code.
+ */
+int hal_cpu_start(int cpu, void (*entry)(void));
+
+/* Post HAL_EV_KICK to `cpu` and wake it if it waits.  Never blocks. */
+void hal_cpu_kick(int cpu);
+
+/* A pointer private to the calling CPU, for the core's per-CPU data. */
+void hal_cpu_set_local(void *p);
+void *hal_cpu_local(void);
+
+/* A hint inside spin loops (pause). */
+void hal_cpu_relax(void);
+
+/*
+ * Sleep the calling CPU until an event is posted to it or the monotonic
+ * clock reaches `deadline` (ns, HAL_NO_DEADLINE for none).  Returns the
+ * event bits that were pending, and clears them; 0 means the deadline
+ * passed.  Returns at once if a bit is already pending.  An idle machine
+ * spends its time here and must cost its host (close to) nothing.
+ */
+uint32_t hal_cpu_wait(uint64_t deadline);
+
+/*
+ * Execution contexts.  A context is a stack and the callee-saved registers
+ * of the System V ABI; switching is a plain function call.  A zeroed
+ * context stands for the stack the CPU is running on now: switching away
+ * from it fills it in.
+ */
+struct hal_context {
+	uintptr_t sp;      /* saved stack pointer */
+	void *stack;       /* lowest address of the stack, NULL if foreign */
+	size_t stack_size; /* its size in bytes */
+	void *fake_stack;  /* AddressSanitizer's bookkeeping (sim only) */
+};
+
+/*
+ * Prepare `ctx` so that switching to it calls entry(arg) on the given
+ * stack.  entry must never return.
+ */
+void hal_context_init(struct hal_context *ctx, void *stack, size_t size,
+    void (*entry)(void *), void *arg);
+
+/* Save the current context in `from` and resume `to`. */
+void hal_context_switch(struct hal_context *from, struct hal_context *to);
+
+/*
+ * Time.
+ */
+
+/* Monotonic time in ns since an arbitrary point before kern_boot(). */
+uint64_t hal_time_ns(void);
+
+/* Wall-clock time in ns since 1970-01-01 00:00 UTC. */
+int64_t hal_wall_ns(void);
+
+/*
+ * Console.
+ */
+
+/* Write bytes to the console.  The core serializes callers itself. */
+void hal_console_write(const char *s, size_t n);
+
+/*
+ * Read up to n bytes of console input without blocking; returns the count
+ * (0 when there is none).  Arrival of input posts HAL_EV_CONSOLE to CPU 0.
+ */
+size_t hal_console_read(char *buf, size_t n);
+
+/*
+ * Memory and boot information.
+ */
+
+struct hal_mem_region {
+	uintptr_t base; /* page aligned */
+	size_t size;    /* multiple of the page size */
+};
+
+/*
+ * Fill `r` with the free RAM the core may use for its heap (the kernel
+ * image, boot data and page 0 excluded), lowest address first.  Returns
+ * the number of regions, at most `max`.
+ */
+int hal_mem_regions(struct hal_mem_region *r, int max);
+
+/* The kernel command line: a NUL-terminated string, never NULL. */
+const char *hal_cmdline(void);
+
+/*
+ * Power and diagnostics.
+ */
+
+/* Stop the machine; `status` becomes the exit status where there is one. */
+__attribute__((noreturn)) void hal_exit(int status);
+
+/* Print the calling CPU's registers on the console (for panics). */
+void hal_dump_registers(void);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * toro/mem.h: the per-CPU memory allocator.
+ *
+ * Each CPU allocates small blocks from its own heap without a lock; a
+ * block may be freed on any CPU and goes back to its owner.  Large blocks
+ * come from a page allocator shared by all CPUs.  Out of memory gives
+ * NULL, never a crash.  Blocks are 16-byte aligned.
+ */
+#ifndef TORO_MEM_H
+#define TORO_MEM_H
+
+#include <stddef.h>
+
+void *toro_malloc(size_t size);
+void *toro_calloc(size_t n, size_t size);
+void *toro_realloc(void *p, size_t size);
+void toro_free(void *p);
+
+/* The usable size of a block, at least what was asked for. */
+size_t toro_malloc_usable_size(const void *p);
+
+struct toro_mem_stats {
+	size_t total;      /* bytes of RAM the allocator manages */
+	size_t free_pages; /* bytes not handed out by the page allocator */
+};
+
+void toro_mem_stats(struct toro_mem_stats *st);
+
+#endif

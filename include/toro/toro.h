@@ -1,0 +1,24 @@
+/*
+ * toro/toro.h: the whole public API of Toro.
+ *
+ * An application is a C program whose main(argc, argv) runs as the first
+ * thread, on CPU 0.  argv holds the words of the command line that are
+ * not kernel options (argv[0] is "toro").  When main returns, the machine
+ * powers off with its return value as the exit status.
+ */
+#ifndef TORO_TORO_H
+#define TORO_TORO_H
+
+#include "toro/console.h"
+#include "toro/errno.h"
+#include "toro/mbox.h"
+#include "toro/mem.h"
+#include "toro/thread.h"
+
+/* A kernel option from the command line (key=value), or NULL. */
+const char *toro_option(const char *key);
+
+/* Stop the machine now with this exit status. */
+__attribute__((noreturn)) void toro_poweroff(int status);
+
+#endif

@@ -1,0 +1,28 @@
+# tests/local.mk: unit tests (Check, on the fake HAL), then integration
+# tests that run the simulator and the native image under QEMU.
+
+noinst_LIBRARIES += libhal-fake.a
+libhal_fake_a_SOURCES = hal/fake/fake.c hal/fake/fake.h \
+	hal/x86_64/switch.S hal/x86_64/context.c hal/x86_64/x86.h
+libhal_fake_a_CFLAGS = $(HOST_CFLAGS)
+libhal_fake_a_CCASFLAGS = $(HOST_CFLAGS)
+
+UNIT_CFLAGS = $(HOST_CFLAGS) $(CHECK_CFLAGS)
+UNIT_LINK = libhal-fake.a libcore-host.a libhal-fake.a $(CHECK_LIBS) -lpthread
+UNIT_DEPS = libhal-fake.a libcore-host.a
+
+check_PROGRAMS += tests/unit/sched tests/unit/mem tests/unit/lib
+tests_unit_sched_SOURCES = tests/unit/test_sched.c
+tests_unit_sched_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_sched_LDADD = $(UNIT_LINK)
+tests_unit_sched_DEPENDENCIES = $(UNIT_DEPS)
+tests_unit_mem_SOURCES = tests/unit/test_mem.c
+tests_unit_mem_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_mem_LDADD = $(UNIT_LINK)
+tests_unit_mem_DEPENDENCIES = $(UNIT_DEPS)
+tests_unit_lib_SOURCES = tests/unit/test_lib.c
+tests_unit_lib_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_lib_LDADD = $(UNIT_LINK)
+tests_unit_lib_DEPENDENCIES = $(UNIT_DEPS)
+
+TESTS += tests/unit/sched tests/unit/mem tests/unit/lib

@@ -1,0 +1,211 @@
+/*
+ * test_mem.c: the allocator on the fake machine: every size class,
+ * alignment and no overlap, remote free, out of memory, realloc and
+ * calloc.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hal/fake/fake.h"
+#include "toro/toro.h"
+
+#define MB (1024 * 1024)
+
+static void
+fill(void *p, size_t n, unsigned seed)
+{
+	unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned char)(seed + i * 7);
+}
+
+static int
+check_fill(const void *p, size_t n, unsigned seed)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != (unsigned char)(seed + i * 7))
+			return 0;
+	return 1;
+}
+
+/* Every size from 1 to 9000, then large ones: aligned, usable, intact. */
+static void *
+sizes_main(void *unused)
+{
+	static void *p[9100];
+	size_t n;
+
+	for (n = 1; n < 9100; n++) {
+		p[n] = toro_malloc(n);
+		ck_assert_ptr_nonnull(p[n]);
+		ck_assert_uint_eq((uintptr_t)p[n] % 16, 0);
+		ck_assert_uint_ge(toro_malloc_usable_size(p[n]), n);
+		fill(p[n], n, (unsigned)n);
+	}
+	for (n = 1; n < 9100; n++) {
+		ck_assert(check_fill(p[n], n, (unsigned)n));
+		toro_free(p[n]);
+	}
+	for (n = 10000; n < 40 * MB; n = n * 3 + 1) {
+		void *q = toro_malloc(n);
+
+		ck_assert_ptr_nonnull(q);
+		ck_assert_uint_eq((uintptr_t)q % 16, 0);
+		fill(q, n, 3);
+		ck_assert(check_fill(q, n, 3));
+		toro_free(q);
+	}
+	toro_free(NULL);
+	return NULL;
+}
+
+START_TEST(every_size_class)
+{
+	ck_assert_int_eq(fake_run(1, 128 * MB, sizes_main, NULL), 0);
+}
+END_TEST
+
+/* Blocks allocated on CPU 1 and freed on CPU 0 go back to CPU 1. */
+enum { NBLK = 20000 };
+static void *blocks[NBLK];
+
+static void *
+producer(void *arg)
+{
+	int i;
+
+	for (i = 0; i < NBLK; i++) {
+		blocks[i] = toro_malloc(64 + (size_t)(i % 5) * 100);
+		if (blocks[i] == NULL)
+			return (void *)1;
+		fill(blocks[i], 64, (unsigned)i);
+	}
+	return NULL;
+}
+
+static void *
+remote_main(void *unused)
+{
+	struct toro_mem_stats before, after;
+	struct toro_thread *t;
+	void *ret;
+	int i, round;
+
+	for (round = 0; round < 5; round++) {
+		ck_assert_int_eq(toro_thread_create(&t, 1, producer, NULL,
+		    NULL), 0);
+		ck_assert_int_eq(toro_thread_join(t, &ret), 0);
+		ck_assert_ptr_null(ret);
+		if (round == 1)
+			toro_mem_stats(&before);
+		for (i = 0; i < NBLK; i++) {
+			ck_assert(check_fill(blocks[i], 64, (unsigned)i));
+			toro_free(blocks[i]);
+		}
+	}
+	toro_sleep_ms(1);
+	toro_mem_stats(&after);
+	/* Rounds reuse what CPU 1 got back: no growth after round 1. */
+	ck_assert_uint_ge(after.free_pages, before.free_pages);
+	return NULL;
+}
+
+START_TEST(remote_free)
+{
+	ck_assert_int_eq(fake_run(2, 64 * MB, remote_main, NULL), 0);
+}
+END_TEST
+
+/* Exhausting memory gives NULL; freeing makes it usable again. */
+static void *
+oom_main(void *unused)
+{
+	static void *p[100000];
+	size_t n = 0, i, sizes[] = { 48, 3000, 100000 };
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		n = 0;
+		while ((p[n] = toro_malloc(sizes[k])) != NULL) {
+			n++;
+			ck_assert_uint_lt(n, 100000);
+		}
+		ck_assert_uint_gt(n, 0);
+		ck_assert_ptr_null(toro_malloc(4 * MB));
+		for (i = 0; i < n; i++)
+			toro_free(p[i]);
+	}
+	ck_assert_ptr_null(toro_malloc(SIZE_MAX));
+	ck_assert_ptr_null(toro_malloc(SIZE_MAX - 8));
+	ck_assert_ptr_null(toro_calloc(SIZE_MAX / 2, 3));
+	ck_assert_ptr_nonnull(p[0] = toro_malloc(MB));
+	toro_free(p[0]);
+	return NULL;
+}
+
+START_TEST(out_of_memory)
+{
+	ck_assert_int_eq(fake_run(1, 4 * MB, oom_main, NULL), 0);
+}
+END_TEST
+
+/* realloc keeps contents across small/large moves; calloc zeroes. */
+static void *
+realloc_main(void *unused)
+{
+	size_t sizes[] = { 10, 100, 5000, 9000, 200000, 64, 3, 70000, 1 };
+	size_t i, have = 0;
+	unsigned char *p = NULL, *z;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		p = toro_realloc(p, sizes[i]);
+		ck_assert_ptr_nonnull(p);
+		if (have > 0)
+			ck_assert(check_fill(p, have < sizes[i] ? have :
+			    sizes[i], 9));
+		fill(p, sizes[i], 9);
+		have = sizes[i];
+	}
+	ck_assert_ptr_null(toro_realloc(p, 0));
+	z = toro_malloc(5000);
+	memset(z, 0xaa, 5000);
+	toro_free(z);
+	z = toro_calloc(50, 100);
+	for (i = 0; i < 5000; i++)
+		ck_assert_uint_eq(z[i], 0);
+	toro_free(z);
+	return NULL;
+}
+
+START_TEST(realloc_contents)
+{
+	ck_assert_int_eq(fake_run(1, 16 * MB, realloc_main, NULL), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("mem");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, every_size_class);
+	tcase_add_test(tc, remote_free);
+	tcase_add_test(tc, out_of_memory);
+	tcase_add_test(tc, realloc_contents);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
