@@ -39,3 +39,8 @@ out_native_ticker_elf_CFLAGS = $(NATIVE_CFLAGS)
 out_native_ticker_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
 out_native_ticker_elf_LDADD = $(NATIVE_LINK)
 out_native_ticker_elf_DEPENDENCIES = $(NATIVE_DEPS)
+
+# QEMU boots an image with a Multiboot header via Multiboot on every
+# machine, so microvm and q35 get a PVH-only twin (hal/native/local.mk).
+noinst_DATA = out/native/hello.pvh.elf out/native/threads.pvh.elf \
+	out/native/ticker.pvh.elf

@@ -26,3 +26,10 @@ tests_unit_lib_LDADD = $(UNIT_LINK)
 tests_unit_lib_DEPENDENCIES = $(UNIT_DEPS)
 
 TESTS += tests/unit/sched tests/unit/mem tests/unit/lib
+
+# Integration tests: shell scripts that speak TAP.
+TESTS += tests/sim/examples.sh tests/native/boot.sh
+EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/native/boot.sh
+TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
+	$(top_srcdir)/build-aux/tap-driver.sh

@@ -16,12 +16,15 @@ static void *
 player(void *unused)
 {
 	struct toro_msg *m;
+	long round;
 
 	for (;;) {
 		if (toro_mbox_recv(ping, &m, TORO_FOREVER) < 0)
 			return (void *)1;
+		/* Once sent back, the ball is main's again: read it first. */
+		round = ((struct ball *)m)->round;
 		toro_mbox_send(pong, m);
-		if (((struct ball *)m)->round < 0)
+		if (round < 0)
 			return NULL;
 	}
 }

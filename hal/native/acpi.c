@@ -1,0 +1,238 @@
+/*
+ * acpi.c: what the HAL reads from the ACPI tables, once at boot.
+ *
+ * Interface: hal_acpi_init() fills hal_acpi: the enabled local APICs (in
+ * MADT order), the IOAPICs and the ISA interrupt overrides (MADT), the PM
+ * timer and the power-off registers (FADT), and the S5 sleep type (the
+ * \_S5 package in the DSDT).  The RSDP comes from the PVH start_info when
+ * the loader gave it, else from a scan of the EBDA and 0xe0000-0xfffff.
+ * Tables with a bad checksum are ignored.  Without a MADT the machine has
+ * one CPU; without a FADT there is no ACPI power-off.
+ */
+#include "hal/native/native.h"
+
+struct sdt {
+	char sig[4];
+	uint32_t length;
+	uint8_t revision;
+	uint8_t checksum;
+	char oem[6];
+	char oem_table[8];
+	uint32_t oem_revision;
+	uint32_t creator;
+	uint32_t creator_revision;
+} __attribute__((packed));
+
+struct hal_acpi_info hal_acpi;
+
+static uint8_t
+sum(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint8_t s = 0;
+
+	while (n-- > 0)
+		s += *b++;
+	return s;
+}
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+rd64(const uint8_t *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static uint64_t
+scan_rsdp(uint64_t start, uint64_t len)
+{
+	uint64_t p;
+
+	for (p = start; p + 20 <= start + len; p += 16)
+		if (memcmp((const void *)(uintptr_t)p, "RSD PTR ", 8) == 0 &&
+		    sum((const void *)(uintptr_t)p, 20) == 0)
+			return p;
+	return 0;
+}
+
+static uint64_t
+find_rsdp(void)
+{
+	uintptr_t bda = 0x40e; /* the EBDA segment, in the BIOS data area */
+	uint64_t ebda, p;
+
+	if (hal_boot.rsdp != 0)
+		return hal_boot.rsdp;
+	__asm__("" : "+r"(bda)); /* a real address, not a NULL offset */
+	ebda = (uint64_t)*(volatile uint16_t *)bda << 4;
+	if (ebda >= 0x80000 && ebda < 0xa0000 && (p = scan_rsdp(ebda, 1024)))
+		return p;
+	return scan_rsdp(0xe0000, 0x20000);
+}
+
+static const struct sdt *
+valid(uint64_t a)
+{
+	const struct sdt *t = (const struct sdt *)(uintptr_t)a;
+
+	if (a == 0 || a >= (1ull << 32) || t->length < sizeof(*t) ||
+	    sum(t, t->length) != 0)
+		return NULL;
+	return t;
+}
+
+static void
+add_cpu(uint32_t apic_id)
+{
+	if (hal_acpi.ncpus < HAL_CPU_MAX)
+		hal_acpi.apic_ids[hal_acpi.ncpus++] = apic_id;
+}
+
+static void
+parse_madt(const struct sdt *t)
+{
+	const uint8_t *p = (const uint8_t *)t + 44;
+	const uint8_t *end = (const uint8_t *)t + t->length;
+	int n;
+
+	for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
+		switch (p[0]) {
+		case 0: /* processor local APIC */
+			if (rd32(p + 4) & 1)
+				add_cpu(p[3]);
+			break;
+		case 1: /* IOAPIC */
+			n = hal_acpi.nioapic;
+			if (n < 4) {
+				hal_acpi.ioapic_addr[n] = rd32(p + 4);
+				hal_acpi.ioapic_gsi[n] = rd32(p + 8);
+				hal_acpi.nioapic++;
+			}
+			break;
+		case 2: /* interrupt source override */
+			if (p[2] == 0 && p[3] < 16) {
+				hal_acpi.isa_gsi[p[3]] = rd32(p + 4);
+				hal_acpi.isa_flags[p[3]] = rd16(p + 8);
+			}
+			break;
+		case 9: /* processor local x2APIC: xAPIC mode reaches < 255 */
+			if ((rd32(p + 8) & 1) && rd32(p + 4) < 255)
+				add_cpu(rd32(p + 4));
+			break;
+		}
+	}
+}
+
+/* A ZeroOp, OneOp, BytePrefix or WordPrefix integer; -1 otherwise. */
+static int
+aml_int(const uint8_t **pp)
+{
+	const uint8_t *p = *pp;
+
+	switch (p[0]) {
+	case 0x00:
+	case 0x01:
+		*pp = p + 1;
+		return p[0];
+	case 0x0a:
+		*pp = p + 2;
+		return p[1];
+	case 0x0b:
+		*pp = p + 3;
+		return rd16(p + 1);
+	}
+	return -1;
+}
+
+/* Find Name(_S5, Package() {typ_a, typ_b, ...}) in the DSDT. */
+static void
+parse_s5(const struct sdt *t)
+{
+	const uint8_t *p = (const uint8_t *)t + sizeof(*t);
+	const uint8_t *end = (const uint8_t *)t + t->length;
+
+	for (; p + 12 < end; p++) {
+		if (memcmp(p, "_S5_", 4) != 0 || p[4] != 0x12)
+			continue;
+		if (p[-1] != 0x08 && !(p[-1] == '\\' && p[-2] == 0x08))
+			continue;
+		p += 5;
+		p += 1 + (p[0] >> 6); /* PkgLength */
+		p++;                  /* NumElements */
+		hal_acpi.s5_typ_a = aml_int(&p);
+		hal_acpi.s5_typ_b = aml_int(&p);
+		return;
+	}
+}
+
+static void
+parse_fadt(const struct sdt *t)
+{
+	const uint8_t *f = (const uint8_t *)t;
+	uint64_t dsdt = rd32(f + 40);
+	const struct sdt *d;
+
+	hal_acpi.pm1a_cnt = (uint16_t)rd32(f + 64);
+	hal_acpi.pm1b_cnt = (uint16_t)rd32(f + 68);
+	if (f[91] == 4) {
+		hal_acpi.pm_tmr = (uint16_t)rd32(f + 76);
+		hal_acpi.pm_tmr_32 = (rd32(f + 112) >> 8) & 1;
+	}
+	if (t->length >= 116)
+		hal_acpi.hw_reduced = (rd32(f + 112) >> 20) & 1;
+	if (t->length >= 148 && rd64(f + 140) != 0)
+		dsdt = rd64(f + 140);
+	/* HW-reduced machines (microvm) power off through this register. */
+	if (t->length >= 256 && rd64(f + 248) != 0) {
+		hal_acpi.sleep_ctl = rd64(f + 248);
+		hal_acpi.sleep_ctl_io = f[244] == 1;
+	}
+	if ((d = valid(dsdt)) != NULL && memcmp(d->sig, "DSDT", 4) == 0)
+		parse_s5(d);
+}
+
+void
+hal_acpi_init(void)
+{
+	const struct sdt *root, *t;
+	const uint8_t *rsdp;
+	uint64_t a;
+	int i, n, wide;
+
+	for (i = 0; i < 16; i++)
+		hal_acpi.isa_gsi[i] = i;
+	hal_acpi.s5_typ_a = hal_acpi.s5_typ_b = -1;
+
+	if ((a = find_rsdp()) == 0)
+		return;
+	rsdp = (const uint8_t *)(uintptr_t)a;
+	wide = rsdp[15] >= 2 && rd64(rsdp + 24) != 0 &&
+	    sum(rsdp, rd32(rsdp + 20)) == 0;
+	root = valid(wide ? rd64(rsdp + 24) : rd32(rsdp + 16));
+	if (root == NULL)
+		return;
+	n = (root->length - sizeof(*root)) / (wide ? 8 : 4);
+	for (i = 0; i < n; i++) {
+		const uint8_t *e = (const uint8_t *)(root + 1) +
+		    i * (wide ? 8 : 4);
+
+		if ((t = valid(wide ? rd64(e) : rd32(e))) == NULL)
+			continue;
+		if (memcmp(t->sig, "APIC", 4) == 0)
+			parse_madt(t);
+		else if (memcmp(t->sig, "FACP", 4) == 0)
+			parse_fadt(t);
+	}
+}

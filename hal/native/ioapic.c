@@ -1,0 +1,67 @@
+/*
+ * ioapic.c: routing device interrupts through the IOAPICs.
+ *
+ * Interface: hal_ioapic_init() once on CPU 0 (masks every input);
+ * hal_ioapic_route_isa(irq, vector, apic_id) sends an ISA IRQ, after the
+ * MADT's overrides, to one CPU as a fixed interrupt.  ISA inputs default
+ * to edge-triggered, active high; an override may say otherwise.
+ */
+#include "hal/native/native.h"
+
+static void
+wr(uintptr_t base, uint32_t reg, uint32_t v)
+{
+	hal_mmio_write32(base, reg);
+	hal_mmio_write32(base + 0x10, v);
+}
+
+static uint32_t
+rd(uintptr_t base, uint32_t reg)
+{
+	hal_mmio_write32(base, reg);
+	return hal_mmio_read32(base + 0x10);
+}
+
+static int
+inputs(uintptr_t base)
+{
+	return ((rd(base, 1) >> 16) & 0xff) + 1;
+}
+
+void
+hal_ioapic_init(void)
+{
+	int i, j, n;
+
+	for (i = 0; i < hal_acpi.nioapic; i++) {
+		n = inputs(hal_acpi.ioapic_addr[i]);
+		for (j = 0; j < n; j++) {
+			wr(hal_acpi.ioapic_addr[i], 0x10 + 2 * j, 0x10000);
+			wr(hal_acpi.ioapic_addr[i], 0x11 + 2 * j, 0);
+		}
+	}
+}
+
+void
+hal_ioapic_route_isa(int irq, int vector, uint32_t apic_id)
+{
+	uint32_t gsi = hal_acpi.isa_gsi[irq];
+	uint16_t flags = hal_acpi.isa_flags[irq];
+	uint32_t low = (uint32_t)vector;
+	uintptr_t base;
+	int i, pin;
+
+	if ((flags & 3) == 3)
+		low |= 1u << 13; /* active low */
+	if (((flags >> 2) & 3) == 3)
+		low |= 1u << 15; /* level triggered */
+	for (i = 0; i < hal_acpi.nioapic; i++) {
+		base = hal_acpi.ioapic_addr[i];
+		pin = (int)(gsi - hal_acpi.ioapic_gsi[i]);
+		if (gsi < hal_acpi.ioapic_gsi[i] || pin >= inputs(base))
+			continue;
+		wr(base, 0x11 + 2 * pin, apic_id << 24);
+		wr(base, 0x10 + 2 * pin, low);
+		return;
+	}
+}

@@ -1,0 +1,44 @@
+# hal/native/local.mk: the x86-64 bare-metal HAL, libhal-native.a.
+#
+# Linked into every native image together with libcore-native.a and
+# kernel.ld (see NATIVE_LDFLAGS).  qemu.sh says how to run an image.
+
+noinst_LIBRARIES += libhal-native.a
+libhal_native_a_SOURCES = \
+	hal/native/native.h \
+	hal/native/layout.h \
+	hal/native/entry.S \
+	hal/native/boot.c \
+	hal/native/mem.c \
+	hal/native/paging.c \
+	hal/native/desc.c \
+	hal/native/vectors.S \
+	hal/native/trap.c \
+	hal/native/acpi.c \
+	hal/native/lapic.c \
+	hal/native/ioapic.c \
+	hal/native/smp.c \
+	hal/native/ap.S \
+	hal/native/wait.c \
+	hal/native/time.c \
+	hal/native/serial.c \
+	hal/native/print.c \
+	hal/native/exit.c \
+	hal/native/libc.c \
+	hal/native/ctxswitch.c \
+	hal/x86_64/x86.h \
+	hal/x86_64/switch.S \
+	hal/x86_64/context.c
+libhal_native_a_CFLAGS = $(NATIVE_CFLAGS)
+libhal_native_a_CCASFLAGS = $(NATIVE_CFLAGS)
+
+EXTRA_DIST += hal/native/kernel.ld hal/native/qemu.sh
+
+# A PVH-only twin of a native image: `make out/native/NAME.pvh.elf`.
+# QEMU's -kernel loader tries Multiboot before PVH on every machine when
+# it finds a Multiboot header, so the twin zeroes that header (32 bytes,
+# same size and layout); everything else is byte for byte the same.
+%.pvh.elf: %.elf
+	$(AM_V_GEN)head -c 32 /dev/zero > $@.tmp && \
+	objcopy --update-section .multiboot=$@.tmp $< $@ && rm -f $@.tmp
+CLEANFILES += out/native/*.pvh.elf

@@ -1,0 +1,282 @@
+/*
+ * native.h: what the files of the x86-64 bare-metal HAL share.
+ *
+ * Port and MSR access, the vectors and selectors, the per-CPU block, the
+ * trap frame, what the boot protocol told us, and the internal functions
+ * each file offers the others.  Only hal/native includes it.  Addresses
+ * are physical: all of RAM and the MMIO below 4 GiB are identity mapped.
+ */
+#ifndef HAL_NATIVE_NATIVE_H
+#define HAL_NATIVE_NATIVE_H
+
+#include "hal/hal.h"
+#include "hal/native/layout.h"
+
+#include <stdarg.h>
+
+#define HAL_PAGE 4096u
+#define HAL_ROUNDUP(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
+#define HAL_ROUNDDOWN(x, a) ((x) & ~((uint64_t)(a)-1))
+
+/* Exit statuses of the HAL's own failures. */
+#define HAL_EXIT_ASSERT 2
+#define HAL_EXIT_FAULT 3
+#define HAL_EXIT_STACK 4
+#define HAL_EXIT_BOOT 5
+
+static inline void
+hal_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void
+hal_outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void
+hal_outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t
+hal_inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint16_t
+hal_inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t
+hal_inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t
+hal_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void
+hal_wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+	    "d"((uint32_t)(v >> 32)));
+}
+
+static inline void
+hal_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+	    : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+	    : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t
+hal_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline uint32_t
+hal_mmio_read32(uintptr_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+
+static inline void
+hal_mmio_write32(uintptr_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+
+#define HAL_MSR_APIC_BASE 0x1bu
+#define HAL_MSR_EFER 0xc0000080u
+#define HAL_MSR_FS_BASE 0xc0000100u
+#define HAL_MSR_GS_BASE 0xc0000101u
+#define HAL_MSR_KERNEL_GS_BASE 0xc0000102u
+
+/* The registers an interrupt stub saves, lowest address first. */
+struct hal_trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+struct hal_tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap;
+} __attribute__((packed));
+
+/*
+ * One per CPU; %gs points at it.  The first fields have fixed offsets
+ * because hal_cpu_id() and hal_cpu_local() read them through %gs.
+ */
+struct hal_pcpu {
+	struct hal_pcpu *self; /* %gs:0 */
+	int id;                /* %gs:8, the logical index */
+	uint32_t apic_id;
+	void *local;           /* %gs:16, hal_cpu_set_local() */
+	uint32_t pending;      /* event bits, updated atomically */
+	uint32_t sleeping;     /* 1 while in hlt: kicks must send an IPI */
+	uint32_t started;      /* set by the CPU once it runs */
+	uint32_t pad;
+	uint64_t fs_block[8];  /* %fs points here: word 5 is the canary */
+	uint64_t gdt[HAL_GDT_ENTRIES];
+	struct hal_tss tss;
+	uintptr_t stack_top;   /* the stack entry() runs on (APs) */
+	void (*entry)(void);
+};
+
+/* What the boot protocol told us, copied out of the loader's memory. */
+#define HAL_BOOT_MEMMAP_MAX 64
+#define HAL_CMDLINE_MAX 1024
+
+struct hal_boot_range {
+	uint64_t base;
+	uint64_t size;
+	uint32_t type; /* 1 = usable RAM, as in E820 */
+};
+
+struct hal_boot_info {
+	const char *protocol; /* "pvh" or "multiboot" */
+	uint64_t rsdp;        /* 0 when the loader did not say */
+	int nmemmap;
+	struct hal_boot_range memmap[HAL_BOOT_MEMMAP_MAX];
+	char cmdline[HAL_CMDLINE_MAX];
+};
+
+extern struct hal_boot_info hal_boot;
+extern struct hal_pcpu hal_pcpus[HAL_CPU_MAX];
+extern int hal_ncpus;
+
+/* Linker symbols (kernel.ld). */
+extern char hal_image_start[], hal_image_end[];
+
+/* libc.c: the subset gcc and the HAL need. */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strncmp(const char *a, const char *b, size_t n);
+
+/* boot.c, mem.c */
+void *hal_boot_alloc(size_t size);
+uint64_t hal_boot_mem_end(void);
+void hal_mem_init(void);
+
+/* paging.c */
+void hal_paging_init(void);
+uint64_t hal_paging_root(void);
+
+/* cpu.c */
+void hal_idt_init(void);
+void hal_cpu_setup(struct hal_pcpu *c);
+uint64_t hal_canary(void);
+extern int hal_percpu_ready;
+void hal_canary_init(void);
+
+static inline struct hal_pcpu *
+hal_this_cpu(void)
+{
+	struct hal_pcpu *c;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+/* trap.c */
+void hal_trap(struct hal_trap_frame *f);
+void hal_print_frame(const struct hal_trap_frame *f);
+extern volatile int hal_stopping;
+
+/* lapic.c */
+void hal_lapic_init(void);
+void hal_lapic_eoi(void);
+uint32_t hal_lapic_id(void);
+void hal_lapic_ipi(uint32_t apic_id, uint32_t icr_low);
+void hal_lapic_stop_others(void);
+void hal_lapic_calibrate(void);
+void hal_lapic_oneshot(uint64_t ns);
+
+/* ioapic.c */
+void hal_ioapic_init(void);
+void hal_ioapic_route_isa(int irq, int vector, uint32_t apic_id);
+
+/* acpi.c */
+struct hal_acpi_info {
+	uint32_t apic_ids[HAL_CPU_MAX];
+	int ncpus;
+	uint32_t ioapic_addr[4];
+	uint32_t ioapic_gsi[4];
+	int nioapic;
+	uint32_t isa_gsi[16];     /* ISA IRQ to GSI, after overrides */
+	uint16_t isa_flags[16];   /* MPS INTI flags of the override */
+	uint16_t pm1a_cnt, pm1b_cnt;
+	uint16_t pm_tmr;          /* 0: no PM timer */
+	int pm_tmr_32;
+	int hw_reduced;
+	uint64_t sleep_ctl;       /* HW-reduced sleep control (I/O port) */
+	int sleep_ctl_io;         /* 1: port, 0: memory */
+	int s5_typ_a, s5_typ_b;   /* -1 when \_S5 was not found */
+};
+
+extern struct hal_acpi_info hal_acpi;
+void hal_acpi_init(void);
+
+/* smp.c */
+void hal_bsp_init(void);
+void hal_smp_init(void);
+void hal_ap_main(int cpu);
+
+/* serial.c */
+void hal_serial_init(void);
+void hal_serial_irq_enable(void);
+void hal_serial_irq(void);
+void hal_serial_flush(void);
+void hal_serial_putc_raw(char ch);
+
+/* print.c: printf for the HAL's own messages (%s %c %d %u %x %p, l, 0N). */
+void hal_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hal_vprintf(const char *fmt, va_list ap);
+
+/* time.c */
+void hal_time_init(void);
+uint64_t hal_tsc_hz(void);
+void hal_tsc_delay_ns(uint64_t ns);
+
+/* exit.c */
+void hal_halt_forever(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,59 @@
+# qemu.sh: how to run a native image under QEMU.  Source it, then:
+#
+#	qemu-system-x86_64 $(toro_qemu_args microvm 2 128) \
+#	    -kernel "$(toro_qemu_kernel microvm out/native/hello.elf)" \
+#	    -append "..."
+#
+# toro_qemu_args MACHINE CPUS MEM_MB prints the arguments for MACHINE
+# (microvm, q35 or pc), without the binary, -kernel or -append: no
+# default devices, COM1 on stdio, no display, no reboot (a triple fault
+# ends QEMU), isa-debug-exit at port 0xf4 so that hal_exit(s) makes QEMU
+# exit with status (s << 1) | 1.  TORO_QEMU_ACCEL=kvm asks for KVM.
+#
+# toro_qemu_kernel MACHINE IMAGE prints the file to pass to -kernel.
+# QEMU tries Multiboot before PVH on every machine whenever an image has
+# a Multiboot header, so IMAGE (both headers) boots via Multiboot, and
+# microvm and q35 get IMAGE's PVH-only twin NAME.pvh.elf (the Multiboot
+# header zeroed, made by `make NAME.pvh.elf`) when it exists.
+
+toro_qemu_args() {
+	_m=$1
+	_cpus=${2:-1}
+	_mem=${3:-128}
+	case $_m in
+	microvm)
+		# The PIT stays: on microvm it is the only clock we can
+		# calibrate the TSC against quickly.
+		printf '%s ' -M microvm,pit=on,pic=off,rtc=on,isa-serial=on
+		;;
+	q35 | pc)
+		printf '%s ' -M "$_m"
+		;;
+	*)
+		echo "toro_qemu_args: unknown machine '$_m'" >&2
+		return 1
+		;;
+	esac
+	case ${TORO_QEMU_ACCEL:-tcg} in
+	kvm) printf '%s ' -accel kvm -cpu host ;;
+	*) printf '%s ' -accel tcg ;;
+	esac
+	printf '%s ' -nodefaults -no-user-config -display none \
+	    -serial stdio -no-reboot \
+	    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	    -smp "$_cpus" -m "$_mem"
+	echo
+}
+
+toro_qemu_kernel() {
+	_img=$2
+	case $1 in
+	microvm | q35)
+		_pvh=${_img%.elf}.pvh.elf
+		if [ -f "$_pvh" ]; then
+			_img=$_pvh
+		fi
+		;;
+	esac
+	echo "$_img"
+}

@@ -1,0 +1,79 @@
+/*
+ * cpu.c: the CPU part of hal.h on the simulated machine.
+ *
+ * Interface: hal_cpu_count, hal_cpu_id, hal_cpu_start, hal_cpu_kick,
+ * hal_cpu_set_local, hal_cpu_local, hal_cpu_relax and hal_cpu_wait, over
+ * the pthread CPUs of sim/cpus.c.
+ *
+ * Rules: a CPU is a pthread, so per-CPU state is thread-local; a kernel
+ * thread never moves to another CPU, hence never to another pthread.
+ */
+#include <errno.h>
+
+#include "hal/hal.h"
+#include "sim/sim.h"
+#include "toro/errno.h"
+
+static __thread void *local;
+
+int
+hal_cpu_count(void)
+{
+	return sim_config.cpus;
+}
+
+int
+hal_cpu_id(void)
+{
+	return sim_cpu_self;
+}
+
+int
+hal_cpu_start(int cpu, void (*entry)(void))
+{
+	int error;
+
+	if (cpu == 0)
+		return -TORO_EINVAL;
+	switch (error = sim_cpu_start(cpu, entry)) {
+	case 0:
+		return 0;
+	case -EINVAL:
+		return -TORO_EINVAL;
+	case -EBUSY:
+		return -TORO_EBUSY;
+	default:
+		/* pthread_create: EAGAIN, out of threads or memory. */
+		return -TORO_ENOMEM;
+	}
+}
+
+void
+hal_cpu_kick(int cpu)
+{
+	sim_cpu_post(cpu, HAL_EV_KICK);
+}
+
+void
+hal_cpu_set_local(void *p)
+{
+	local = p;
+}
+
+void *
+hal_cpu_local(void)
+{
+	return local;
+}
+
+void
+hal_cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+
+uint32_t
+hal_cpu_wait(uint64_t deadline)
+{
+	return sim_cpu_wait(deadline);
+}

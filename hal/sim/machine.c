@@ -1,0 +1,32 @@
+/*
+ * machine.c: memory, boot information and power of hal.h on the simulated
+ * machine.
+ *
+ * Interface: hal_mem_regions (the RAM mapping of sim/memory.c, whole),
+ * hal_cmdline (the words after the simulator's options) and hal_exit (the
+ * machine's power switch, sim/power.c).
+ */
+#include "hal/hal.h"
+#include "sim/sim.h"
+
+int
+hal_mem_regions(struct hal_mem_region *r, int max)
+{
+	if (max < 1)
+		return 0;
+	r[0].base = (uintptr_t)sim_memory_base();
+	r[0].size = sim_memory_size();
+	return 1;
+}
+
+const char *
+hal_cmdline(void)
+{
+	return sim_config.cmdline;
+}
+
+void
+hal_exit(int status)
+{
+	sim_exit(status);
+}

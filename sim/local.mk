@@ -1,0 +1,29 @@
+# sim/local.mk: the simulator (sim/, the machine) and the HAL over it
+# (hal/sim/), as libhal-sim.a.  An example links as
+#	EXAMPLE objects libhal-sim.a libcore-host.a libhal-sim.a $(SIM_LIBS)
+# and runs as a Linux process: see sim/machine.c.
+
+noinst_LIBRARIES += libhal-sim.a
+libhal_sim_a_SOURCES = \
+	sim/sim.h \
+	sim/clock.c \
+	sim/console.c \
+	sim/cpus.c \
+	sim/hostloop.c \
+	sim/machine.c \
+	sim/memory.c \
+	sim/options.c \
+	sim/power.c \
+	hal/sim/console.c \
+	hal/sim/context.c \
+	hal/sim/cpu.c \
+	hal/sim/machine.c \
+	hal/sim/registers.c \
+	hal/sim/time.c \
+	hal/x86_64/x86.h \
+	hal/x86_64/context.c \
+	hal/x86_64/switch.S
+libhal_sim_a_CFLAGS = $(HOST_CFLAGS) $(UV_CFLAGS)
+libhal_sim_a_CCASFLAGS = $(HOST_CFLAGS)
+
+SIM_LIBS = $(UV_LIBS) -lpthread

@@ -1,0 +1,90 @@
+/*
+ * sim.h: the simulated machine, as the HAL layer in hal/sim sees it.
+ *
+ * sim/ is the machine (think: a tiny QEMU): its command line, its CPUs
+ * (pthreads), its clock, RAM, console device and the host loop (libuv, on
+ * the process's main thread) that turns host events into CPU events.
+ * hal/sim/ implements hal.h on top of this interface and nothing else.
+ *
+ * Rules: only sim/ and hal/sim/ include this file.  It names no host
+ * header, so the machine's internals (libuv, futexes) stay in sim/.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct uv_loop_s;
+
+/*
+ * The machine's configuration, from its command line (options.c); set
+ * before any CPU runs and constant afterwards.
+ */
+struct sim_config {
+	const char *prog;    /* program name, for messages */
+	int cpus;            /* 1..HAL_CPU_MAX */
+	size_t mem_bytes;    /* RAM size */
+	const char *cmdline; /* kernel command line, "" when none */
+};
+
+extern struct sim_config sim_config;
+
+/* Parse argv into cfg; prints usage and exits on --help or errors. */
+void sim_options_parse(int argc, char **argv, struct sim_config *cfg);
+
+/* Print a one-line message on stderr and end the process with status 1. */
+__attribute__((noreturn, format(printf, 1, 2)))
+void sim_fatal(const char *fmt, ...);
+
+/*
+ * Clock (clock.c): monotonic ns since machine start, wall-clock ns since
+ * the epoch, and a machine time turned into absolute host monotonic ns
+ * (UINT64_MAX when it does not fit).
+ */
+void sim_clock_init(void);
+uint64_t sim_clock_ns(void);
+int64_t sim_clock_wall_ns(void);
+uint64_t sim_clock_host_ns(uint64_t t);
+
+/*
+ * CPUs (cpus.c).  sim_cpu_self is the calling CPU's index (-1 on a host
+ * thread).  sim_cpu_post() may be called from any thread, host or CPU.
+ */
+extern __thread int sim_cpu_self;
+
+int sim_cpu_start(int cpu, void (*entry)(void));
+void sim_cpu_post(int cpu, uint32_t bits);
+uint32_t sim_cpu_wait(uint64_t deadline);
+void sim_cpu_stack(void **lo, size_t *size);
+
+/* RAM (memory.c). */
+void sim_memory_init(size_t bytes);
+void *sim_memory_base(void);
+size_t sim_memory_size(void);
+
+/*
+ * Console device (console.c): output to stdout, input from stdin through
+ * the host loop.
+ */
+void sim_console_init(struct uv_loop_s *loop);
+void sim_console_write(const char *s, size_t n);
+size_t sim_console_read(char *buf, size_t n);
+
+/*
+ * Host loop (hostloop.c).  Device backends add their handles to
+ * sim_hostloop() on the main thread, before sim_hostloop_run().
+ */
+void sim_hostloop_init(void);
+struct uv_loop_s *sim_hostloop(void);
+__attribute__((noreturn)) void sim_hostloop_run(void);
+
+/*
+ * Power (power.c).  sim_at_exit() registers a hook that sim_exit() runs
+ * (last registered first) before the process ends, e.g. to flush a disk.
+ */
+void sim_at_exit(void (*fn)(void));
+__attribute__((noreturn)) void sim_exit(int status);
+
+#endif

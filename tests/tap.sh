@@ -1,0 +1,21 @@
+# tap.sh: helpers for the integration tests, which speak TAP.
+#
+# Source it, then call `plan N`, and for every case `ok`, `fail` or
+# `skip` with a description.  Output of failed runs goes to the log as
+# TAP comments.  Each test script runs from the build directory; $srcdir
+# is the source tree.
+: "${srcdir:=.}"
+tap_n=0
+
+plan() { echo "1..$1"; }
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+fail() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - # SKIP $*"; }
+note() { sed 's/^/# /'; }
+
+# check DESCRIPTION COMMAND...: a case that passes when the command does.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
