@@ -30,6 +30,7 @@
 #define HAL_EV_KICK 0x01u    /* another CPU has a message for this one */
 #define HAL_EV_STOP 0x02u    /* the user asked the machine to stop */
 #define HAL_EV_CONSOLE 0x04u /* console input is ready (CPU 0 only) */
+#define HAL_EV_NET 0x08u     /* the NIC received frames or freed TX room */
 
 /* Entry point of the core; the platform calls it once, on CPU 0. */
 __attribute__((noreturn)) void kern_boot(void);
@@ -69,6 +70,13 @@ void hal_cpu_relax(void);
  * spends its time here and must cost its host (close to) nothing.
  */
 uint32_t hal_cpu_wait(uint64_t deadline);
+
+/*
+ * Take the event bits pending for the calling CPU without waiting (0 when
+ * there are none).  Cheap enough to call on every context switch, so a
+ * busy CPU still sees its events.
+ */
+uint32_t hal_cpu_poll(void);
 
 /*
  * Execution contexts.  A context is a stack and the callee-saved registers
@@ -134,6 +142,40 @@ int hal_mem_regions(struct hal_mem_region *r, int max);
 
 /* The kernel command line: a NUL-terminated string, never NULL. */
 const char *hal_cmdline(void);
+
+/*
+ * Network interface: at most one NIC, driven by one CPU (the core's
+ * network CPU).  Frames are Ethernet II without the FCS, at most
+ * HAL_NET_FRAME_MAX bytes.  All but hal_net_open() are called only on
+ * the CPU that opened the NIC.
+ */
+
+#define HAL_NET_FRAME_MAX 1514
+
+struct hal_net_info {
+	uint8_t mac[6];
+	uint16_t mtu; /* IP MTU, normally 1500 */
+};
+
+/*
+ * Take the NIC for `cpu`: from now on, frame arrival and freed transmit
+ * room post HAL_EV_NET to that CPU.  Fills info.  Returns 0, or
+ * -TORO_ENODEV when the machine has no NIC.
+ */
+int hal_net_open(int cpu, struct hal_net_info *info);
+
+/*
+ * Queue one frame for sending; the HAL copies it.  Returns 0,
+ * -TORO_EAGAIN when the transmit ring is full (HAL_EV_NET follows when
+ * room frees up), or -TORO_EMSGSIZE.
+ */
+int hal_net_send(const void *frame, size_t len);
+
+/*
+ * Take the oldest received frame into buf.  Returns its length, 0 when
+ * none is waiting, or -TORO_EMSGSIZE when it did not fit (it is dropped).
+ */
+int hal_net_recv(void *buf, size_t size);
 
 /*
  * Power and diagnostics.

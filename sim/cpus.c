@@ -147,6 +147,17 @@ sim_cpu_wait(uint64_t deadline)
 	}
 }
 
+uint32_t
+sim_cpu_poll(void)
+{
+	struct cpu *c = &cpus[sim_cpu_self];
+
+	/* A plain load first: the exchange would own the cache line. */
+	if (atomic_load_explicit(&c->pending, memory_order_relaxed) == 0)
+		return 0;
+	return atomic_exchange(&c->pending, 0) & ~WAITING;
+}
+
 void
 sim_cpu_stack(void **lo, size_t *size)
 {

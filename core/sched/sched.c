@@ -74,6 +74,34 @@ run_inbox(struct sched_cpu *c)
 	}
 }
 
+int
+sched_on_event(uint32_t bit, void (*fn)(void))
+{
+	struct sched_cpu *c = sched_this_cpu();
+	int i = __builtin_ctz(bit | 0x80000000u);
+
+	if (bit == 0 || (bit & (bit - 1)) != 0 || i < 3 ||
+	    i >= 3 + (int)nitems(c->on_event))
+		return -TORO_EINVAL;
+	c->on_event[i - 3] = fn;
+	return 0;
+}
+
+static void
+run_events(struct sched_cpu *c, uint32_t ev)
+{
+	int i;
+
+	if (ev & HAL_EV_STOP)
+		kern_stop_requested();
+	if (ev & HAL_EV_CONSOLE)
+		kern_console_input();
+	for (ev >>= 3, i = 0; ev != 0; ev >>= 1, i++)
+		if ((ev & 1) && i < (int)nitems(c->on_event) &&
+		    c->on_event[i] != NULL)
+			c->on_event[i]();
+}
+
 static void
 run_timers(struct sched_cpu *c)
 {
@@ -127,9 +155,13 @@ reschedule(struct sched_cpu *c)
 {
 	struct toro_thread *cur = c->cur, *next;
 	struct list *l;
+	uint32_t ev;
 
 	run_inbox(c);
 	run_timers(c);
+	/* A busy CPU must still see its devices' events. */
+	if ((ev = hal_cpu_poll()) != 0)
+		run_events(c, ev);
 	if (cur->state == THREAD_RUNNING && !cur->idle) {
 		if (list_empty(&c->ready))
 			return;
@@ -183,10 +215,7 @@ sched_run(void)
 		}
 		ev = hal_cpu_wait(deadline);
 		__atomic_store_n(&c->idling, 0, __ATOMIC_RELAXED);
-		if (ev & HAL_EV_STOP)
-			kern_stop_requested();
-		if (ev & HAL_EV_CONSOLE)
-			kern_console_input();
+		run_events(c, ev);
 	}
 }
 

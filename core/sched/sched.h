@@ -66,6 +66,7 @@ struct sched_cpu {
 	uint64_t next_id;
 	uint64_t switches;
 	int idling; /* in hal_cpu_wait; senders kick only then */
+	void (*on_event[8])(void); /* handlers of HAL_EV_* bits 3.. */
 	struct mpsc_queue inbox;
 } __attribute__((aligned(CACHELINE)));
 
@@ -106,6 +107,13 @@ void sched_adopt(struct toro_thread *t);
 
 /* Leave the current thread for good; its memory is reaped later. */
 __attribute__((noreturn)) void sched_exit_current(void);
+
+/*
+ * Have fn() run on this CPU, from its scheduler, whenever event `bit`
+ * (a HAL_EV_* bit other than KICK, STOP and CONSOLE) is posted to it.
+ * fn must not block; it normally wakes a thread.
+ */
+int sched_on_event(uint32_t bit, void (*fn)(void));
 
 /* Called by the scheduler of CPU 0 when the machine is asked to stop. */
 void kern_stop_requested(void);

@@ -161,6 +161,15 @@ hal_cpu_wait(uint64_t deadline)
 	return ev;
 }
 
+uint32_t
+hal_cpu_poll(void)
+{
+	uint32_t ev = cpus[cur].pending;
+
+	cpus[cur].pending = 0;
+	return ev;
+}
+
 void
 hal_cpu_kick(int cpu)
 {
@@ -249,6 +258,12 @@ fake_console_input(const char *s)
 	memcpy(in + in_len, s, n);
 	in_len += n;
 	cpus[0].pending |= HAL_EV_CONSOLE;
+}
+
+void
+fake_post(int cpu, uint32_t bits)
+{
+	cpus[cpu].pending |= bits;
 }
 
 void

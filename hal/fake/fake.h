@@ -31,6 +31,9 @@ const char *fake_console_output(void);
 /* Queue console input and post HAL_EV_CONSOLE to CPU 0. */
 void fake_console_input(const char *s);
 
+/* Post event bits to a CPU, as a device would. */
+void fake_post(int cpu, uint32_t bits);
+
 /* Post HAL_EV_STOP to CPU 0, as a host's Ctrl-C would. */
 void fake_post_stop(void);
 

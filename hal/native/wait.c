@@ -1,7 +1,8 @@
 /*
  * wait.c: the event model: pending bits, idle sleep and wake-ups.
  *
- * Interface: hal_cpu_wait(), hal_cpu_kick(), hal_cpu_relax() from hal.h.
+ * Interface: hal_cpu_wait(), hal_cpu_poll(), hal_cpu_kick(),
+ * hal_cpu_relax() from hal.h.
  *
  * The core runs with interrupts disabled; a CPU takes interrupts only
  * inside hal_cpu_wait(), in "sti; hlt" (sti delays interrupts by one
@@ -38,6 +39,17 @@ hal_cpu_wait(uint64_t deadline)
 	__atomic_store_n(&c->sleeping, 0, __ATOMIC_RELAXED);
 	hal_lapic_oneshot(0);
 	return ev;
+}
+
+uint32_t
+hal_cpu_poll(void)
+{
+	struct hal_pcpu *c = hal_this_cpu();
+
+	/* A plain load first: the exchange would own the cache line. */
+	if (__atomic_load_n(&c->pending, __ATOMIC_RELAXED) == 0)
+		return 0;
+	return __atomic_exchange_n(&c->pending, 0, __ATOMIC_SEQ_CST);
 }
 
 void

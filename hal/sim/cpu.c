@@ -73,6 +73,12 @@ hal_cpu_relax(void)
 }
 
 uint32_t
+hal_cpu_poll(void)
+{
+	return sim_cpu_poll();
+}
+
+uint32_t
 hal_cpu_wait(uint64_t deadline)
 {
 	return sim_cpu_wait(deadline);

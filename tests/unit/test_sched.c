@@ -373,6 +373,39 @@ START_TEST(console_input)
 }
 END_TEST
 
+/* Device events reach their handler even on a CPU that never idles. */
+#include "core/sched/sched.h"
+
+static int events_seen;
+
+static void
+on_net(void)
+{
+	events_seen++;
+}
+
+static void *
+busy_main(void *unused)
+{
+	int i;
+
+	ck_assert_int_eq(sched_on_event(HAL_EV_NET, on_net), 0);
+	ck_assert_int_eq(sched_on_event(HAL_EV_KICK, on_net), -TORO_EINVAL);
+	ck_assert_int_eq(sched_on_event(0x18, on_net), -TORO_EINVAL);
+	for (i = 0; i < 3; i++) {
+		fake_post(0, HAL_EV_NET);
+		toro_yield();
+		ck_assert_int_eq(events_seen, i + 1);
+	}
+	return NULL;
+}
+
+START_TEST(events_on_busy_cpu)
+{
+	ck_assert_int_eq(fake_run(1, 8 * MB, busy_main, NULL), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -391,6 +424,7 @@ main(void)
 	tcase_add_test(tc, deadlock_detected);
 	tcase_add_test(tc, stop_request);
 	tcase_add_test(tc, console_input);
+	tcase_add_test(tc, events_on_busy_cpu);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* TAP on stdout, so that every check counts in make check. */

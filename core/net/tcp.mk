@@ -1,0 +1,1 @@
+# core/net/tcp.mk: TCP, added to both core libraries.

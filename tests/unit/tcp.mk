@@ -1,0 +1,1 @@
+# tests/unit/tcp.mk: TCP unit tests.
