@@ -1,8 +1,9 @@
 # examples/local.mk: every example is built for both targets:
 # out/sim/NAME (a Linux program) and out/native/NAME.elf (a bootable image).
 
-SIM_LINK = libhal-sim.a libcore-host.a libhal-sim.a $(SIM_LIBS)
-NATIVE_LINK = libhal-native.a libcore-native.a libhal-native.a -lgcc
+# The core first: the HAL then pulls kern_boot from it, hence the repeat.
+SIM_LINK = libcore-host.a libhal-sim.a libcore-host.a $(SIM_LIBS)
+NATIVE_LINK = libcore-native.a libhal-native.a libcore-native.a -lgcc
 NATIVE_DEPS = libhal-native.a libcore-native.a $(srcdir)/hal/native/kernel.ld
 SIM_DEPS = libhal-sim.a libcore-host.a
 

@@ -102,6 +102,13 @@ void hal_context_init(struct hal_context *ctx, void *stack, size_t size,
 void hal_context_switch(struct hal_context *from, struct hal_context *to);
 
 /*
+ * The stack of ctx, which will never run again, is about to be freed:
+ * the platform forgets what it knows of it (a sanitizer's marks, a
+ * debugger's registration), so the memory can serve as heap.
+ */
+void hal_context_release(struct hal_context *ctx);
+
+/*
  * Time.
  */
 

@@ -18,7 +18,6 @@
  * This file also holds sim_config, which every hal/sim file uses, so that
  * linking any HAL function pulls this constructor in.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,11 +27,11 @@
 #include "hal/hal.h"
 #include "sim/sim.h"
 
-typedef void (*init_fn)(int, char **, char **);
-
 /* Bounds of the executable's .init_array, defined by the linker. */
-extern init_fn __init_array_start[] __attribute__((visibility("hidden")));
-extern init_fn __init_array_end[] __attribute__((visibility("hidden")));
+extern void (*__init_array_start[])(int, char **, char **)
+    __attribute__((visibility("hidden")));
+extern void (*__init_array_end[])(int, char **, char **)
+    __attribute__((visibility("hidden")));
 
 struct sim_config sim_config = { "sim", 1, 128u << 20, "" };
 
@@ -57,9 +56,10 @@ sim_fatal(const char *fmt, ...)
 
 /* Run the constructors that follow machine_start in .init_array. */
 static void
-run_later_constructors(init_fn self, int argc, char **argv, char **envp)
+run_later_constructors(void (*self)(int, char **, char **), int argc,
+    char **argv, char **envp)
 {
-	init_fn *p;
+	void (**p)(int, char **, char **);
 
 	for (p = __init_array_start; p < __init_array_end; p++)
 		if (*p == self)

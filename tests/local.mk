@@ -8,7 +8,7 @@ libhal_fake_a_CFLAGS = $(HOST_CFLAGS)
 libhal_fake_a_CCASFLAGS = $(HOST_CFLAGS)
 
 UNIT_CFLAGS = $(HOST_CFLAGS) $(CHECK_CFLAGS)
-UNIT_LINK = libhal-fake.a libcore-host.a libhal-fake.a $(CHECK_LIBS) -lpthread
+UNIT_LINK = libcore-host.a libhal-fake.a libcore-host.a $(CHECK_LIBS) -lpthread
 UNIT_DEPS = libhal-fake.a libcore-host.a
 
 check_PROGRAMS += tests/unit/sched tests/unit/mem tests/unit/lib
@@ -27,9 +27,17 @@ tests_unit_lib_DEPENDENCIES = $(UNIT_DEPS)
 
 TESTS += tests/unit/sched tests/unit/mem tests/unit/lib
 
+# A Toro application for the memory checkers.
+check_PROGRAMS += tests/sim/churn
+tests_sim_churn_SOURCES = tests/sim/churn.c
+tests_sim_churn_CFLAGS = $(HOST_CFLAGS)
+tests_sim_churn_LDADD = $(SIM_LINK)
+tests_sim_churn_DEPENDENCIES = $(SIM_DEPS)
+
 # Integration tests: shell scripts that speak TAP.
-TESTS += tests/sim/examples.sh tests/native/boot.sh
-EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/native/boot.sh
+TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh
+EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
+	tests/native/boot.sh
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh

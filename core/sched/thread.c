@@ -95,6 +95,7 @@ sched_reap(struct toro_thread *t)
 	struct toro_thread *j;
 
 	list_remove(&t->all);
+	hal_context_release(&t->ctx);
 	toro_free(t->stack);
 	t->stack = NULL;
 	j = __atomic_exchange_n(&t->joiner, JOIN_EXITED, __ATOMIC_SEQ_CST);

@@ -208,6 +208,11 @@ hal_context_switch(struct hal_context *from, struct hal_context *to)
 	hal_x86_switch(&from->sp, to->sp);
 }
 
+void
+hal_context_release(struct hal_context *ctx)
+{
+}
+
 uint64_t
 hal_time_ns(void)
 {

@@ -12,3 +12,9 @@ hal_context_switch(struct hal_context *from, struct hal_context *to)
 {
 	hal_x86_switch(&from->sp, to->sp);
 }
+
+void
+hal_context_release(struct hal_context *ctx)
+{
+	/* Bare metal keeps no per-stack state. */
+}

@@ -1,7 +1,7 @@
 /*
  * context.c: hal_context_switch on the simulated machine.
  *
- * Interface: hal_context_switch() from hal.h; the switch itself is the
+ * Interface: hal_context_switch() and hal_context_release() from hal.h; the switch itself is the
  * shared hal_x86_switch (hal/x86_64/switch.S) and contexts are built by
  * the shared hal_context_init (hal/x86_64/context.c).
  *
@@ -44,8 +44,10 @@ enum { FRAME_R13 = 3, FRAME_R12 = 4, FRAME_RET = 7 };
 #define asan_arrive(save) ((void)0)
 #endif
 #if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 #else
+#define VALGRIND_MAKE_MEM_UNDEFINED(p, n) ((void)0)
 #define RUNNING_ON_VALGRIND 0
 #define VALGRIND_STACK_REGISTER(lo, hi) 0u
 #define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
@@ -119,6 +121,30 @@ first_run(struct hal_context *to)
 	}
 	if (RUNNING_ON_VALGRIND)
 		vg_register(to->stack, to->stack_size);
+}
+
+void
+hal_context_release(struct hal_context *ctx)
+{
+	struct vg_stack *s, **pp;
+	uintptr_t lo = (uintptr_t)ctx->stack, hi = lo + ctx->stack_size;
+
+	/* A dead thread never unwound its frames: clear their poison. */
+	asan_unpoison(ctx->stack, ctx->stack_size);
+	if (!RUNNING_ON_VALGRIND)
+		return;
+	/* Memcheck marked the frames it saw popped as inaccessible. */
+	VALGRIND_MAKE_MEM_UNDEFINED(ctx->stack, ctx->stack_size);
+	pthread_mutex_lock(&vg_lock);
+	for (pp = &vg_stacks; (s = *pp) != NULL;) {
+		if (s->lo < hi && lo < s->hi) {
+			VALGRIND_STACK_DEREGISTER(s->id);
+			*pp = s->next;
+			free(s);
+		} else
+			pp = &s->next;
+	}
+	pthread_mutex_unlock(&vg_lock);
 }
 
 void
