@@ -31,6 +31,7 @@
 #define HAL_EV_STOP 0x02u    /* the user asked the machine to stop */
 #define HAL_EV_CONSOLE 0x04u /* console input is ready (CPU 0 only) */
 #define HAL_EV_NET 0x08u     /* the NIC received frames or freed TX room */
+#define HAL_EV_BLK 0x10u     /* a block device completed requests */
 
 /* Entry point of the core; the platform calls it once, on CPU 0. */
 __attribute__((noreturn)) void kern_boot(void);
@@ -183,6 +184,47 @@ int hal_net_send(const void *frame, size_t len);
  * none is waiting, or -TORO_EMSGSIZE when it did not fit (it is dropped).
  */
 int hal_net_recv(void *buf, size_t size);
+
+/*
+ * Block devices: disks numbered from 0, 512-byte sectors.  Requests are
+ * asynchronous: hal_blk_submit() queues one, the device works on it while
+ * threads run, and its completion posts HAL_EV_BLK to the CPU that opened
+ * the device, which then collects it with hal_blk_complete().  All but
+ * hal_blk_open() are called only on that CPU.
+ */
+
+#define HAL_BLK_SECTOR 512
+
+struct hal_blk_info {
+	uint64_t sectors; /* capacity */
+	bool read_only;
+};
+
+struct hal_blk_req {
+	uint64_t sector; /* first sector */
+	uint32_t count;  /* sectors, at least 1 */
+	bool write;
+	void *buf;                /* count * HAL_BLK_SECTOR bytes */
+	int status;               /* set on completion: 0 or -TORO_EIO */
+	void *ctx;                /* the submitter's */
+	struct hal_blk_req *next; /* the HAL's while queued */
+};
+
+/*
+ * Take disk `dev` for `cpu`; fills info.  Returns 0, -TORO_ENODEV when
+ * there is no such disk, -TORO_EBUSY when it is already open.
+ */
+int hal_blk_open(int dev, int cpu, struct hal_blk_info *info);
+
+/*
+ * Queue a request; buf must stay valid until it completes.  Returns 0,
+ * -TORO_EAGAIN when the device's queue is full (HAL_EV_BLK follows a
+ * completion), -TORO_EINVAL (out of range), -TORO_EROFS.
+ */
+int hal_blk_submit(int dev, struct hal_blk_req *r);
+
+/* Take one completed request of disk dev, or NULL when there is none. */
+struct hal_blk_req *hal_blk_complete(int dev);
 
 /*
  * Power and diagnostics.

@@ -1,0 +1,1 @@
+# core/fs/local.mk: block cache, FAT16 and the VFS.

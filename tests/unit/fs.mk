@@ -1,0 +1,1 @@
+# tests/unit/fs.mk: file system unit tests.
