@@ -3,11 +3,15 @@
  *
  * Interface: hal_acpi_init() fills hal_acpi: the enabled local APICs (in
  * MADT order), the IOAPICs and the ISA interrupt overrides (MADT), the PM
- * timer and the power-off registers (FADT), and the S5 sleep type (the
- * \_S5 package in the DSDT).  The RSDP comes from the PVH start_info when
- * the loader gave it, else from a scan of the EBDA and 0xe0000-0xfffff.
+ * timer and the power-off registers (FADT), the S5 sleep type (the
+ * \_S5 package in the DSDT) and the virtio-mmio devices the DSDT lists
+ * (microvm with ACPI on lists them there, not on the command line).  The
+ * RSDP comes from the PVH start_info when the loader gave it, else from
+ * a scan of the EBDA and 0xe0000-0xfffff.
  * Tables with a bad checksum are ignored.  Without a MADT the machine has
- * one CPU; without a FADT there is no ACPI power-off.
+ * one CPU and one IOAPIC at the architectural address (0xfec00000, GSI
+ * 0: microvm with acpi=off, Firecracker); without a FADT there is no
+ * ACPI power-off.
  */
 #include "hal/native/native.h"
 
@@ -177,6 +181,42 @@ parse_s5(const struct sdt *t)
 	}
 }
 
+/*
+ * Find the devices with _HID "LNRO0005" (virtio-mmio) and the resource
+ * template that follows: Memory32Fixed (tag 0x86, 9 bytes of body), then
+ * an extended Interrupt (tag 0x89).  No AML interpreter: like QEMU's
+ * microvm, the template must be a literal buffer right after the name.
+ */
+static void
+parse_virtio_mmio(const struct sdt *t)
+{
+	static const char hid[] = "\x0dLNRO0005";
+	const uint8_t *p = (const uint8_t *)t + sizeof(*t);
+	const uint8_t *end = (const uint8_t *)t + t->length;
+	const uint8_t *q, *lim;
+	struct hal_acpi_mmio *m;
+	uint8_t fl;
+
+	for (; p + 10 < end; p++) {
+		if (memcmp(p, hid, 10) != 0)
+			continue;
+		lim = p + 128 < end ? p + 128 : end;
+		for (q = p + 10; q + 21 <= lim; q++)
+			if (q[0] == 0x86 && q[1] == 9 && q[2] == 0 &&
+			    q[12] == 0x89 && q[16] >= 1)
+				break;
+		if (q + 21 > lim || hal_acpi.nvirtio_mmio == HAL_ACPI_MMIO_MAX)
+			continue;
+		m = &hal_acpi.virtio_mmio[hal_acpi.nvirtio_mmio++];
+		m->base = rd32(q + 4);
+		m->size = rd32(q + 8);
+		m->gsi = rd32(q + 17);
+		fl = q[15];
+		m->flags = (fl & 2 ? HAL_INTI_EDGE : HAL_INTI_LEVEL) |
+		    (fl & 4 ? HAL_INTI_LOW : HAL_INTI_HIGH);
+	}
+}
+
 static void
 parse_fadt(const struct sdt *t)
 {
@@ -199,8 +239,10 @@ parse_fadt(const struct sdt *t)
 		hal_acpi.sleep_ctl = rd64(f + 248);
 		hal_acpi.sleep_ctl_io = f[244] == 1;
 	}
-	if ((d = valid(dsdt)) != NULL && memcmp(d->sig, "DSDT", 4) == 0)
+	if ((d = valid(dsdt)) != NULL && memcmp(d->sig, "DSDT", 4) == 0) {
 		parse_s5(d);
+		parse_virtio_mmio(d);
+	}
 }
 
 void
@@ -216,13 +258,13 @@ hal_acpi_init(void)
 	hal_acpi.s5_typ_a = hal_acpi.s5_typ_b = -1;
 
 	if ((a = find_rsdp()) == 0)
-		return;
+		goto out;
 	rsdp = (const uint8_t *)(uintptr_t)a;
 	wide = rsdp[15] >= 2 && rd64(rsdp + 24) != 0 &&
 	    sum(rsdp, rd32(rsdp + 20)) == 0;
 	root = valid(wide ? rd64(rsdp + 24) : rd32(rsdp + 16));
 	if (root == NULL)
-		return;
+		goto out;
 	n = (root->length - sizeof(*root)) / (wide ? 8 : 4);
 	for (i = 0; i < n; i++) {
 		const uint8_t *e = (const uint8_t *)(root + 1) +
@@ -234,5 +276,11 @@ hal_acpi_init(void)
 			parse_madt(t);
 		else if (memcmp(t->sig, "FACP", 4) == 0)
 			parse_fadt(t);
+	}
+out:
+	if (hal_acpi.nioapic == 0) {
+		hal_acpi.ioapic_addr[0] = 0xfec00000;
+		hal_acpi.ioapic_gsi[0] = 0;
+		hal_acpi.nioapic = 1;
 	}
 }

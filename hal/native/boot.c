@@ -1,7 +1,8 @@
 /*
  * boot.c: from the boot protocol's data to kern_boot().
  *
- * Interface: hal_boot_main() (called by entry.S on CPU 0), hal_cmdline().
+ * Interface: hal_boot_main() (called by entry.S on CPU 0), hal_cmdline(),
+ * hal_cmdline_has(word).
  * It copies what the loader handed over (command line, memory map, RSDP)
  * into hal_boot before anything else, because the loader left those
  * structures in RAM that the boot allocator and the core will reuse.  It
@@ -145,9 +146,10 @@ hal_cmdline(void)
 }
 
 /* Does the command line hold `word` as a whole word? */
-static int
-has_word(const char *s, const char *word)
+int
+hal_cmdline_has(const char *word)
 {
+	const char *s = hal_boot.cmdline;
 	size_t n = strlen(word);
 
 	while (*s != '\0') {
@@ -191,8 +193,11 @@ hal_boot_main(int protocol, uint32_t info)
 	hal_ioapic_init();
 	hal_ioapic_route_isa(4, HAL_VEC_SERIAL, hal_pcpus[0].apic_id);
 	hal_serial_irq_enable();
+	/* Devices take their DMA memory before the core gets the rest. */
+	hal_virtio_mmio_init();
+	hal_virtio_net_init();
 
-	if (has_word(hal_boot.cmdline, "loglevel=debug")) {
+	if (hal_cmdline_has("loglevel=debug")) {
 		n = hal_mem_regions(r, 32);
 		for (i = 0; i < n; i++)
 			free += r[i].size;
@@ -200,6 +205,7 @@ hal_boot_main(int protocol, uint32_t info)
 		    "tsc %lu MHz\n", hal_boot.protocol, hal_ncpus,
 		    hal_ncpus == 1 ? "" : "s", (unsigned long)(free >> 20),
 		    (unsigned long)((hal_tsc_hz() + 500000) / 1000000));
+		hal_virtio_net_print();
 	}
 	kern_boot();
 }

@@ -5,8 +5,14 @@
  * hal_ioapic_route_isa(irq, vector, apic_id) sends an ISA IRQ, after the
  * MADT's overrides, to one CPU as a fixed interrupt.  ISA inputs default
  * to edge-triggered, active high; an override may say otherwise.
+ * hal_ioapic_route_gsi() does the same for any GSI with the trigger and
+ * polarity given as MPS INTI flags (a device's ACPI resource, a PCI INTx
+ * line).  Routing may happen on any CPU at any time (hal_net_open()), so
+ * a lock keeps the select/data register pairs of two CPUs apart.
  */
 #include "hal/native/native.h"
+
+static volatile int lock;
 
 static void
 wr(uintptr_t base, uint32_t reg, uint32_t v)
@@ -43,10 +49,9 @@ hal_ioapic_init(void)
 }
 
 void
-hal_ioapic_route_isa(int irq, int vector, uint32_t apic_id)
+hal_ioapic_route_gsi(uint32_t gsi, uint16_t flags, int vector,
+    uint32_t apic_id)
 {
-	uint32_t gsi = hal_acpi.isa_gsi[irq];
-	uint16_t flags = hal_acpi.isa_flags[irq];
 	uint32_t low = (uint32_t)vector;
 	uintptr_t base;
 	int i, pin;
@@ -55,13 +60,25 @@ hal_ioapic_route_isa(int irq, int vector, uint32_t apic_id)
 		low |= 1u << 13; /* active low */
 	if (((flags >> 2) & 3) == 3)
 		low |= 1u << 15; /* level triggered */
+	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
 	for (i = 0; i < hal_acpi.nioapic; i++) {
 		base = hal_acpi.ioapic_addr[i];
 		pin = (int)(gsi - hal_acpi.ioapic_gsi[i]);
 		if (gsi < hal_acpi.ioapic_gsi[i] || pin >= inputs(base))
 			continue;
+		/* Masked while the destination changes. */
+		wr(base, 0x10 + 2 * pin, 0x10000);
 		wr(base, 0x11 + 2 * pin, apic_id << 24);
 		wr(base, 0x10 + 2 * pin, low);
-		return;
+		break;
 	}
+	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+}
+
+void
+hal_ioapic_route_isa(int irq, int vector, uint32_t apic_id)
+{
+	hal_ioapic_route_gsi(hal_acpi.isa_gsi[irq], hal_acpi.isa_flags[irq],
+	    vector, apic_id);
 }

@@ -24,6 +24,12 @@ libhal_native_a_SOURCES = \
 	hal/native/serial.c \
 	hal/native/print.c \
 	hal/native/exit.c \
+	hal/native/pci.c \
+	hal/native/virtio.h \
+	hal/native/virtio.c \
+	hal/native/virtio_pci.c \
+	hal/native/virtio_mmio.c \
+	hal/native/virtio_net.c \
 	hal/native/libc.c \
 	hal/native/ctxswitch.c \
 	hal/x86_64/x86.h \

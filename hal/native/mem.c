@@ -3,11 +3,13 @@
  *
  * Interface: hal_mem_init() once the memory map is known;
  * hal_boot_alloc() for the HAL's own boot structures (page tables,
- * stacks), which only happens before kern_boot(); hal_mem_regions() from
- * hal.h.  Boot allocations are carved, page by page, from the RAM right
- * after the kernel image; hal_mem_regions() then reports usable RAM above
- * the last of them.  Everything below 1 MiB stays out: it holds the BIOS
- * data, the AP trampoline and the loaders' leftovers.
+ * stacks, device rings and DMA buffers: physical = virtual, page
+ * aligned, zeroed), which only happens before kern_boot();
+ * hal_mem_regions() from hal.h.  Boot allocations are carved, page by
+ * page, from the RAM right after the kernel image; hal_mem_regions()
+ * then reports usable RAM above the last of them.  Everything below
+ * 1 MiB stays out: it holds the BIOS data, the AP trampoline and the
+ * loaders' leftovers.
  */
 #include "hal/native/native.h"
 

@@ -4,7 +4,8 @@
  * Port and MSR access, the vectors and selectors, the per-CPU block, the
  * trap frame, what the boot protocol told us, and the internal functions
  * each file offers the others.  Only hal/native includes it.  Addresses
- * are physical: all of RAM and the MMIO below 4 GiB are identity mapped.
+ * are physical: all of RAM and the MMIO below 4 GiB are identity mapped,
+ * and device memory above 4 GiB once hal_paging_map_mmio() has seen it.
  */
 #ifndef HAL_NATIVE_NATIVE_H
 #define HAL_NATIVE_NATIVE_H
@@ -102,10 +103,34 @@ hal_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+static inline uint8_t
+hal_mmio_read8(uintptr_t a)
+{
+	return *(volatile uint8_t *)a;
+}
+
+static inline uint16_t
+hal_mmio_read16(uintptr_t a)
+{
+	return *(volatile uint16_t *)a;
+}
+
 static inline uint32_t
 hal_mmio_read32(uintptr_t a)
 {
 	return *(volatile uint32_t *)a;
+}
+
+static inline void
+hal_mmio_write8(uintptr_t a, uint8_t v)
+{
+	*(volatile uint8_t *)a = v;
+}
+
+static inline void
+hal_mmio_write16(uintptr_t a, uint16_t v)
+{
+	*(volatile uint16_t *)a = v;
 }
 
 static inline void
@@ -192,6 +217,7 @@ size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 
 /* boot.c, mem.c */
+int hal_cmdline_has(const char *word);
 void *hal_boot_alloc(size_t size);
 uint64_t hal_boot_mem_end(void);
 void hal_mem_init(void);
@@ -199,6 +225,7 @@ void hal_mem_init(void);
 /* paging.c */
 void hal_paging_init(void);
 uint64_t hal_paging_root(void);
+void hal_paging_map_mmio(uint64_t base, uint64_t size);
 
 /* cpu.c */
 void hal_idt_init(void);
@@ -233,8 +260,18 @@ void hal_lapic_oneshot(uint64_t ns);
 /* ioapic.c */
 void hal_ioapic_init(void);
 void hal_ioapic_route_isa(int irq, int vector, uint32_t apic_id);
+void hal_ioapic_route_gsi(uint32_t gsi, uint16_t flags, int vector,
+    uint32_t apic_id);
+
+/* MPS INTI flags (MADT overrides, ioapic.c): polarity, then trigger. */
+#define HAL_INTI_HIGH 0x1
+#define HAL_INTI_LOW 0x3
+#define HAL_INTI_EDGE 0x4
+#define HAL_INTI_LEVEL 0xc
 
 /* acpi.c */
+#define HAL_ACPI_MMIO_MAX 8
+
 struct hal_acpi_info {
 	uint32_t apic_ids[HAL_CPU_MAX];
 	int ncpus;
@@ -250,6 +287,13 @@ struct hal_acpi_info {
 	uint64_t sleep_ctl;       /* HW-reduced sleep control (I/O port) */
 	int sleep_ctl_io;         /* 1: port, 0: memory */
 	int s5_typ_a, s5_typ_b;   /* -1 when \_S5 was not found */
+	struct hal_acpi_mmio {    /* virtio-mmio devices (DSDT LNRO0005) */
+		uint64_t base;
+		uint32_t size;
+		uint32_t gsi;
+		uint16_t flags;   /* MPS INTI flags, as in isa_flags */
+	} virtio_mmio[HAL_ACPI_MMIO_MAX];
+	int nvirtio_mmio;
 };
 
 extern struct hal_acpi_info hal_acpi;
@@ -270,6 +314,36 @@ void hal_serial_putc_raw(char ch);
 /* print.c: printf for the HAL's own messages (%s %c %d %u %x %p, l, 0N). */
 void hal_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hal_vprintf(const char *fmt, va_list ap);
+
+/* wait.c */
+void hal_cpu_post(int cpu, uint32_t ev);
+
+/* pci.c: configuration mechanism 1; boot only (CPU 0, APs not started). */
+struct hal_pci_dev {
+	uint8_t bus, dev, fn;
+	uint8_t hdr;              /* header type, without the MF bit */
+	uint16_t vendor, device;
+};
+
+uint32_t hal_pci_read32(const struct hal_pci_dev *d, int off);
+uint16_t hal_pci_read16(const struct hal_pci_dev *d, int off);
+uint8_t hal_pci_read8(const struct hal_pci_dev *d, int off);
+void hal_pci_write32(const struct hal_pci_dev *d, int off, uint32_t v);
+void hal_pci_write16(const struct hal_pci_dev *d, int off, uint16_t v);
+int hal_pci_scan(int (*fn)(const struct hal_pci_dev *, void *), void *arg);
+uint64_t hal_pci_bar(const struct hal_pci_dev *d, int bar);
+int hal_pci_cap(const struct hal_pci_dev *d, int id, int after);
+uintptr_t hal_pci_msix_init(const struct hal_pci_dev *d, int *n);
+void hal_pci_msix_set(uintptr_t table, int entry, uint32_t apic_id,
+    int vector);
+
+/* virtio_net.c: the NIC behind hal_net_*(). */
+void hal_virtio_net_init(void);
+void hal_virtio_net_print(void);
+void hal_virtio_net_irq(void);
+
+/* virtio_mmio.c */
+void hal_virtio_mmio_init(void);
 
 /* time.c */
 void hal_time_init(void);

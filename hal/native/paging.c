@@ -2,11 +2,13 @@
  * paging.c: the kernel's page tables, built once at boot.
  *
  * Interface: hal_paging_init() on CPU 0 (switches CR3 to the new tables),
- * hal_paging_root() for the APs.  The map is the identity: all of the
- * first 4 GiB (RAM and the MMIO holes: PCI, IOAPIC, HPET, LAPIC) and the
- * RAM above, with 2 MiB pages.  The first 2 MiB use 4 KiB pages so that
- * page 0 can stay unmapped and a NULL dereference faults.  Pages without
- * RAM are uncached, since they can only be device memory.
+ * hal_paging_root() for the APs, hal_paging_map_mmio(base, size) for
+ * device memory above 4 GiB (64-bit PCI BARs), at boot only since it
+ * takes page tables from the boot allocator.  The map is the identity:
+ * all of the first 4 GiB (RAM and the MMIO holes: PCI, IOAPIC, HPET,
+ * LAPIC) and the RAM above, with 2 MiB pages.  The first 2 MiB use 4 KiB
+ * pages so that page 0 can stay unmapped and a NULL dereference faults.
+ * Pages without RAM are uncached, since they can only be device memory.
  */
 #include "hal/native/native.h"
 
@@ -74,6 +76,36 @@ hal_paging_init(void)
 	pd = (uint64_t *)(uintptr_t)(pdpt[0] & ~0xfffull);
 	pd[0] = (uintptr_t)pt | PTE_P | PTE_W;
 
+	__asm__ volatile("movq %0, %%cr3" : : "r"(pml4) : "memory");
+}
+
+/* The table entry `e` points to, made (empty) if it is not there. */
+static uint64_t *
+table(uint64_t *e)
+{
+	if (!(*e & PTE_P))
+		*e = (uintptr_t)hal_boot_alloc(HAL_PAGE) | PTE_P | PTE_W;
+	return (uint64_t *)(uintptr_t)(*e & 0xffffffffff000ull);
+}
+
+void
+hal_paging_map_mmio(uint64_t base, uint64_t size)
+{
+	uint64_t a, end, *pd;
+
+	end = HAL_ROUNDUP(base + size, MIB2);
+	a = HAL_ROUNDDOWN(base, MIB2);
+	if (a < 4 * GIB)
+		a = 4 * GIB; /* mapped already */
+	if (size == 0 || end <= a || end > (1ull << 47))
+		return;
+	for (; a < end; a += MIB2) {
+		pd = table(&table(&pml4[a >> 39 & 511])[a >> 30 & 511]);
+		if (!(pd[a >> 21 & 511] & PTE_P))
+			pd[a >> 21 & 511] = a | PTE_P | PTE_W | PTE_PS |
+			    PTE_PCD | PTE_PWT;
+	}
+	/* Not-present entries are not cached, but be plain about it. */
 	__asm__ volatile("movq %0, %%cr3" : : "r"(pml4) : "memory");
 }
 

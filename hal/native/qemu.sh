@@ -10,6 +10,22 @@
 # ends QEMU), isa-debug-exit at port 0xf4 so that hal_exit(s) makes QEMU
 # exit with status (s << 1) | 1.  TORO_QEMU_ACCEL=kvm asks for KVM.
 #
+# On microvm it also makes virtio-mmio transports modern (version 2):
+# QEMU 7.2 makes them legacy by default, and the kernel speaks only
+# virtio 1.0 (`-global virtio-mmio.force-legacy=false`).
+#
+# toro_qemu_nic MACHINE NETDEV_ID [PROPS] prints the -device arguments of
+# a virtio-net NIC for MACHINE on the -netdev NETDEV_ID, with ,PROPS
+# appended when given: virtio-net-device (virtio-mmio) on microvm,
+# virtio-net-pci on q35 and pc (without its iPXE option ROM, which only
+# slows SeaBIOS down).  For example, user networking with a host UDP
+# port forwarded to the guest, and a TAP device:
+#
+#	-netdev user,id=n0,hostfwd=udp:127.0.0.1:5555-10.0.2.15:5555 \
+#	    $(toro_qemu_nic q35 n0)
+#	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+#	    $(toro_qemu_nic microvm n0)
+#
 # toro_qemu_kernel MACHINE IMAGE prints the file to pass to -kernel.
 # QEMU tries Multiboot before PVH on every machine whenever an image has
 # a Multiboot header, so IMAGE (both headers) boots via Multiboot, and
@@ -24,7 +40,8 @@ toro_qemu_args() {
 	microvm)
 		# The PIT stays: on microvm it is the only clock we can
 		# calibrate the TSC against quickly.
-		printf '%s ' -M microvm,pit=on,pic=off,rtc=on,isa-serial=on
+		printf '%s ' -M microvm,pit=on,pic=off,rtc=on,isa-serial=on \
+		    -global virtio-mmio.force-legacy=false
 		;;
 	q35 | pc)
 		printf '%s ' -M "$_m"
@@ -43,6 +60,18 @@ toro_qemu_args() {
 	    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	    -smp "$_cpus" -m "$_mem"
 	echo
+}
+
+toro_qemu_nic() {
+	case $1 in
+	microvm) _dev=virtio-net-device ;;
+	q35 | pc) _dev=virtio-net-pci,romfile= ;;
+	*)
+		echo "toro_qemu_nic: unknown machine '$1'" >&2
+		return 1
+		;;
+	esac
+	echo -device "$_dev,netdev=$2${3:+,$3}"
 }
 
 toro_qemu_kernel() {

@@ -2,7 +2,8 @@
  * wait.c: the event model: pending bits, idle sleep and wake-ups.
  *
  * Interface: hal_cpu_wait(), hal_cpu_poll(), hal_cpu_kick(),
- * hal_cpu_relax() from hal.h.
+ * hal_cpu_relax() from hal.h; hal_cpu_post(cpu, bits), the kick with any
+ * event bits, for device interrupt handlers.
  *
  * The core runs with interrupts disabled; a CPU takes interrupts only
  * inside hal_cpu_wait(), in "sti; hlt" (sti delays interrupts by one
@@ -53,17 +54,23 @@ hal_cpu_poll(void)
 }
 
 void
-hal_cpu_kick(int cpu)
+hal_cpu_post(int cpu, uint32_t ev)
 {
 	struct hal_pcpu *c;
 
 	if (cpu < 0 || cpu >= hal_ncpus)
 		return;
 	c = &hal_pcpus[cpu];
-	__atomic_fetch_or(&c->pending, HAL_EV_KICK, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&c->pending, ev, __ATOMIC_SEQ_CST);
 	if (c != hal_this_cpu() &&
 	    __atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
 		hal_lapic_ipi(c->apic_id, HAL_VEC_KICK); /* fixed delivery */
+}
+
+void
+hal_cpu_kick(int cpu)
+{
+	hal_cpu_post(cpu, HAL_EV_KICK);
 }
 
 void
