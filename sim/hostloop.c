@@ -3,8 +3,9 @@
  * thread.
  *
  * Interface: sim_hostloop_init() creates the loop and its handles
- * (signals, console input); sim_hostloop() gives device backends the loop
- * to add theirs to; sim_hostloop_run() runs it for good.
+ * (signals, console input, the NIC's backend); sim_hostloop() gives
+ * device backends the loop to add theirs to; sim_hostloop_run() runs it
+ * for good.
  *
  * Rules: handles are added and used on the main thread only; CPU threads
  * reach the loop through uv_async_send().  Host events become CPU events
@@ -78,6 +79,7 @@ sim_hostloop_init(void)
 	watch(&sigint, SIGINT);
 	watch(&sigterm, SIGTERM);
 	sim_console_init(loop);
+	sim_net_init(loop);
 }
 
 uv_loop_t *

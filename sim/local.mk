@@ -12,18 +12,23 @@ libhal_sim_a_SOURCES = \
 	sim/hostloop.c \
 	sim/machine.c \
 	sim/memory.c \
+	sim/net.c \
+	sim/net_slirp.c \
+	sim/net_tap.c \
 	sim/options.c \
+	sim/pcap.c \
 	sim/power.c \
 	hal/sim/console.c \
 	hal/sim/context.c \
 	hal/sim/cpu.c \
 	hal/sim/machine.c \
+	hal/sim/net.c \
 	hal/sim/registers.c \
 	hal/sim/time.c \
 	hal/x86_64/x86.h \
 	hal/x86_64/context.c \
 	hal/x86_64/switch.S
-libhal_sim_a_CFLAGS = $(HOST_CFLAGS) $(UV_CFLAGS)
+libhal_sim_a_CFLAGS = $(HOST_CFLAGS) $(UV_CFLAGS) $(SLIRP_CFLAGS)
 libhal_sim_a_CCASFLAGS = $(HOST_CFLAGS)
 
-SIM_LIBS = $(UV_LIBS) -lpthread
+SIM_LIBS = $(UV_LIBS) $(SLIRP_LIBS) -lpthread

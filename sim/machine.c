@@ -11,9 +11,10 @@
  * their order, with the same arguments.
  *
  * Boot: parse the command line, map RAM, set up the host loop (signals,
- * console input), start CPU 0 on kern_boot(), then run the host loop on
- * the main thread for good.  The process ends in sim_exit() (power.c) or
- * on a second interrupt (hostloop.c), never by returning.
+ * console input, the NIC's backend), start CPU 0 on kern_boot(), then
+ * run the host loop on the main thread for good.  The process ends in
+ * sim_exit() (power.c) or on a second interrupt (hostloop.c), never by
+ * returning.
  *
  * This file also holds sim_config, which every hal/sim file uses, so that
  * linking any HAL function pulls this constructor in.
@@ -33,7 +34,14 @@ extern void (*__init_array_start[])(int, char **, char **)
 extern void (*__init_array_end[])(int, char **, char **)
     __attribute__((visibility("hidden")));
 
-struct sim_config sim_config = { "sim", 1, 128u << 20, "" };
+struct sim_config sim_config = {
+	.prog = "sim",
+	.cpus = 1,
+	.mem_bytes = 128u << 20,
+	.cmdline = "",
+	.net = SIM_NET_USER,
+	.mac = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+};
 
 void
 sim_fatal(const char *fmt, ...)

@@ -1,7 +1,9 @@
 /*
  * options.c: the simulator's command line.
  *
- *	PROG [--cpus N] [--mem MB] [--help] [--] [KERNEL COMMAND LINE...]
+ *	PROG [--cpus N] [--mem MB] [--net user|tap:IFNAME|none]
+ *	    [--port [udp:]HOST:GUEST]... [--pcap FILE] [--mac MAC] [--help]
+ *	    [--] [KERNEL COMMAND LINE...]
  *
  * Interface: sim_options_parse() fills a struct sim_config.  Options may
  * also be written --cpus=N.  What follows `--`, or starts at the first word
@@ -11,7 +13,8 @@
  *
  * Rules: runs once, on the main thread, before any CPU.  A bad option
  * prints one line naming it, then the usage, on stderr and exits with
- * status 2; --help prints the usage on stdout and exits with 0.
+ * status 2; --help prints the usage on stdout and exits with 0.  The last
+ * --cpus, --mem, --net, --pcap or --mac wins; --port adds up.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,16 +26,50 @@
 #include "sim/sim.h"
 
 enum { MEM_MIN_MB = 1, MEM_MAX_MB = 1 << 20 };
+enum { PORTS_MAX = 256 };
+
+enum option { OPT_CPUS, OPT_MEM, OPT_NET, OPT_PORT, OPT_PCAP, OPT_MAC };
+
+static const struct {
+	const char *name;
+	enum option id;
+} options[] = {
+	{ "--cpus", OPT_CPUS },
+	{ "--mem", OPT_MEM },
+	{ "--net", OPT_NET },
+	{ "--port", OPT_PORT },
+	{ "--pcap", OPT_PCAP },
+	{ "--mac", OPT_MAC },
+};
 
 static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-	    "usage: %s [--cpus N] [--mem MB] [--help] [--] "
-	    "[KERNEL COMMAND LINE...]\n"
-	    "  --cpus N  number of CPUs, 1..%d (default 1)\n"
-	    "  --mem MB  RAM in MiB, %d..%d (default 128)\n"
-	    "  --help    print this help and exit\n"
+	    "usage: %s [--cpus N] [--mem MB] [--net user|tap:IFNAME|none]\n"
+	    "    [--port [udp:]HOST:GUEST]... [--pcap FILE] [--mac MAC] "
+	    "[--help]\n"
+	    "    [--] [KERNEL COMMAND LINE...]\n"
+	    "  --cpus N          number of CPUs, 1..%d (default 1)\n"
+	    "  --mem MB          RAM in MiB, %d..%d (default 128)\n"
+	    "  --net user        the NIC on user-mode networking, as QEMU's"
+	    " (the default):\n"
+	    "                    net 10.0.2.0/24, gateway 10.0.2.2, DNS"
+	    " 10.0.2.3, DHCP\n"
+	    "                    gives the guest 10.0.2.15\n"
+	    "  --net tap:IFNAME  the NIC on the host's TAP interface IFNAME"
+	    " (created if\n"
+	    "                    missing, which takes root)\n"
+	    "  --net none        no NIC\n"
+	    "  --port HOST:GUEST forward TCP connections to 127.0.0.1:HOST"
+	    " to the guest's\n"
+	    "                    port GUEST (udp:HOST:GUEST for UDP);"
+	    " repeatable; --net user\n"
+	    "  --pcap FILE       write every frame the NIC sends or receives"
+	    " to FILE (pcap)\n"
+	    "  --mac MAC         the NIC's MAC address (default"
+	    " 52:54:00:12:34:56)\n"
+	    "  --help            print this help and exit\n"
 	    "The first word that is not an option, or all words after --,"
 	    " start the kernel\ncommand line.\n",
 	    prog, HAL_CPU_MAX, MEM_MIN_MB, MEM_MAX_MB);
@@ -66,6 +103,95 @@ number(const char *s, long min, long max)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -1;
 	return v;
+}
+
+/* --net user, tap:IFNAME or none. */
+static void
+parse_net(const char *prog, const char *v, struct sim_config *cfg)
+{
+	const char *ifname;
+
+	if (strcmp(v, "user") == 0) {
+		cfg->net = SIM_NET_USER;
+	} else if (strcmp(v, "none") == 0) {
+		cfg->net = SIM_NET_NONE;
+	} else if (strncmp(v, "tap:", 4) == 0) {
+		/* What Linux takes as an interface name (dev_valid_name). */
+		ifname = v + 4;
+		if (*ifname == '\0' || strlen(ifname) > 15 ||
+		    strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0 ||
+		    strpbrk(ifname, "/: \t\n\r\v\f") != NULL)
+			bad(prog, "bad --net value '%s' (an interface name "
+			    "has 1..15 characters, none of / : or blanks)", v);
+		cfg->net = SIM_NET_TAP;
+		cfg->tap = ifname;
+	} else {
+		bad(prog, "bad --net value '%s' (want user, tap:IFNAME or "
+		    "none)", v);
+	}
+}
+
+/* --port [tcp:|udp:]HOST:GUEST. */
+static void
+parse_port(const char *prog, const char *v, struct sim_config *cfg)
+{
+	struct sim_port p, *ports;
+	const char *s = v, *colon;
+	char host[8];
+	long h, g;
+	int i;
+
+	p.udp = false;
+	if (strncmp(s, "udp:", 4) == 0) {
+		p.udp = true;
+		s += 4;
+	} else if (strncmp(s, "tcp:", 4) == 0) {
+		s += 4;
+	}
+	if ((colon = strchr(s, ':')) == NULL ||
+	    (size_t)(colon - s) >= sizeof(host))
+		bad(prog, "bad --port value '%s' (want [udp:]HOST:GUEST)", v);
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if ((h = number(host, 1, 65535)) < 0 ||
+	    (g = number(colon + 1, 1, 65535)) < 0)
+		bad(prog, "bad --port value '%s' (ports are 1..65535)", v);
+	p.host = (uint16_t)h;
+	p.guest = (uint16_t)g;
+	for (i = 0; i < cfg->nports; i++)
+		if (cfg->ports[i].host == p.host && cfg->ports[i].udp == p.udp)
+			bad(prog, "bad --port value '%s' (host port %ld is "
+			    "already forwarded)", v, h);
+	if (cfg->nports == PORTS_MAX)
+		bad(prog, "too many --port options (at most %d)", PORTS_MAX);
+	ports = realloc(cfg->ports, (size_t)(cfg->nports + 1) *
+	    sizeof(*ports));
+	if (ports == NULL)
+		sim_fatal("out of memory for --port");
+	ports[cfg->nports++] = p;
+	cfg->ports = ports;
+}
+
+/* --mac xx:xx:xx:xx:xx:xx, a unicast address. */
+static void
+parse_mac(const char *prog, const char *v, struct sim_config *cfg)
+{
+	unsigned int b[6];
+	char end;
+	int i;
+
+	if (strlen(v) != 17 || sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c",
+	    &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6)
+		bad(prog, "bad --mac value '%s' (want xx:xx:xx:xx:xx:xx)", v);
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? v[i] != ':' : strchr("0123456789abcdefABCDEF",
+		    v[i]) == NULL)
+			bad(prog, "bad --mac value '%s' (want "
+			    "xx:xx:xx:xx:xx:xx)", v);
+	if (b[0] & 1)
+		bad(prog, "bad --mac value '%s' (a multicast address)", v);
+	for (i = 0; i < 6; i++)
+		cfg->mac[i] = (uint8_t)b[i];
 }
 
 static bool
@@ -103,8 +229,8 @@ void
 sim_options_parse(int argc, char **argv, struct sim_config *cfg)
 {
 	const char *prog, *name, *value, *eq;
-	size_t namelen;
-	bool cpus;
+	size_t namelen, k;
+	enum option id;
 	long v;
 	int i;
 
@@ -129,12 +255,13 @@ sim_options_parse(int argc, char **argv, struct sim_config *cfg)
 		/* The value is after '=' or in the next word. */
 		eq = strchr(name, '=');
 		namelen = eq != NULL ? (size_t)(eq - name) : strlen(name);
-		if (namelen == 6 && strncmp(name, "--cpus", 6) == 0)
-			cpus = true;
-		else if (namelen == 5 && strncmp(name, "--mem", 5) == 0)
-			cpus = false;
-		else
+		for (k = 0; k < sizeof(options) / sizeof(options[0]); k++)
+			if (strlen(options[k].name) == namelen &&
+			    strncmp(name, options[k].name, namelen) == 0)
+				break;
+		if (k == sizeof(options) / sizeof(options[0]))
 			bad(prog, "unknown option '%s'", name);
+		id = options[k].id;
 		if (eq != NULL)
 			value = eq + 1;
 		else if (i + 1 < argc)
@@ -142,18 +269,37 @@ sim_options_parse(int argc, char **argv, struct sim_config *cfg)
 		else
 			bad(prog, "option '%s' needs a value", name);
 
-		if (cpus) {
+		switch (id) {
+		case OPT_CPUS:
 			if ((v = number(value, 1, HAL_CPU_MAX)) < 0)
 				bad(prog, "bad --cpus value '%s' (want 1..%d)",
 				    value, HAL_CPU_MAX);
 			cfg->cpus = (int)v;
-		} else {
+			break;
+		case OPT_MEM:
 			if ((v = number(value, MEM_MIN_MB, MEM_MAX_MB)) < 0)
 				bad(prog,
 				    "bad --mem value '%s' (want %d..%d MiB)",
 				    value, MEM_MIN_MB, MEM_MAX_MB);
 			cfg->mem_bytes = (size_t)v << 20;
+			break;
+		case OPT_NET:
+			parse_net(prog, value, cfg);
+			break;
+		case OPT_PORT:
+			parse_port(prog, value, cfg);
+			break;
+		case OPT_PCAP:
+			if (*value == '\0')
+				bad(prog, "bad --pcap value '' (want a file)");
+			cfg->pcap = value;
+			break;
+		case OPT_MAC:
+			parse_mac(prog, value, cfg);
+			break;
 		}
 	}
+	if (cfg->nports > 0 && cfg->net != SIM_NET_USER)
+		bad(prog, "--port needs --net user");
 	cfg->cmdline = join(argv + i, argc - i);
 }

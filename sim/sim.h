@@ -2,8 +2,9 @@
  * sim.h: the simulated machine, as the HAL layer in hal/sim sees it.
  *
  * sim/ is the machine (think: a tiny QEMU): its command line, its CPUs
- * (pthreads), its clock, RAM, console device and the host loop (libuv, on
- * the process's main thread) that turns host events into CPU events.
+ * (pthreads), its clock, RAM, console device, NIC and the host loop
+ * (libuv, on the process's main thread) that turns host events into CPU
+ * events.
  * hal/sim/ implements hal.h on top of this interface and nothing else.
  *
  * Rules: only sim/ and hal/sim/ include this file.  It names no host
@@ -18,15 +19,35 @@
 
 struct uv_loop_s;
 
+/* What the NIC is plugged into (--net). */
+enum sim_net_kind {
+	SIM_NET_NONE, /* no NIC */
+	SIM_NET_USER, /* libslirp user-mode networking */
+	SIM_NET_TAP,  /* a host TAP interface */
+};
+
+/* A --port forward from 127.0.0.1 on the host to the guest. */
+struct sim_port {
+	bool udp;
+	uint16_t host;  /* port on the host's 127.0.0.1 */
+	uint16_t guest; /* port on the guest, 10.0.2.15 */
+};
+
 /*
  * The machine's configuration, from its command line (options.c); set
  * before any CPU runs and constant afterwards.
  */
 struct sim_config {
-	const char *prog;    /* program name, for messages */
-	int cpus;            /* 1..HAL_CPU_MAX */
-	size_t mem_bytes;    /* RAM size */
-	const char *cmdline; /* kernel command line, "" when none */
+	const char *prog;       /* program name, for messages */
+	int cpus;               /* 1..HAL_CPU_MAX */
+	size_t mem_bytes;       /* RAM size */
+	const char *cmdline;    /* kernel command line, "" when none */
+	enum sim_net_kind net;  /* the NIC's backend */
+	const char *tap;        /* TAP interface name (SIM_NET_TAP) */
+	struct sim_port *ports; /* TCP/UDP forwards (SIM_NET_USER) */
+	int nports;
+	const char *pcap;       /* capture file, NULL for none */
+	uint8_t mac[6];         /* the NIC's MAC address */
 };
 
 extern struct sim_config sim_config;
@@ -72,6 +93,45 @@ size_t sim_memory_size(void);
 void sim_console_init(struct uv_loop_s *loop);
 void sim_console_write(const char *s, size_t n);
 size_t sim_console_read(char *buf, size_t n);
+
+/*
+ * NIC (net.c): frames between the kernel's network CPU and a backend that
+ * runs on the host loop.  sim_net_init() sets the backend up at boot (on
+ * the main thread); sim_net_open/send/recv are hal.h's, with negative
+ * host errno codes.  Backends hand received frames to sim_net_input() and
+ * take frames to send with sim_net_tx_take(), both on the loop thread;
+ * sim_net_notify() posts HAL_EV_NET to the NIC's CPU (freed TX room).
+ */
+enum { SIM_NET_MTU = 1500 };
+
+void sim_net_init(struct uv_loop_s *loop);
+int sim_net_open(int cpu, uint8_t mac[6], uint16_t *mtu);
+int sim_net_send(const void *frame, size_t len);
+int sim_net_recv(void *buf, size_t size);
+void sim_net_input(const void *frame, size_t len);
+int sim_net_tx_take(void *buf, size_t size);
+void sim_net_notify(void);
+
+/*
+ * NIC backends.  libslirp (net_slirp.c): frames queued by sim_net_send()
+ * wait for sim_slirp_kick(), callable from any thread.  TAP (net_tap.c):
+ * sim_tap_send() writes a frame at once, from the NIC's CPU.
+ */
+void sim_slirp_init(struct uv_loop_s *loop);
+void sim_slirp_kick(void);
+void sim_tap_init(struct uv_loop_s *loop, const char *ifname);
+int sim_tap_send(const void *frame, size_t len);
+
+/*
+ * Packet capture (pcap.c): every frame the NIC sends or receives, in a
+ * classic pcap file.  sim_pcap_write() records a received frame;
+ * sim_pcap_send() sends one through send() (0 or -errno) and records it
+ * if it went.  Both may be called from any thread.
+ */
+void sim_pcap_open(const char *path);
+void sim_pcap_write(const void *frame, size_t len);
+int sim_pcap_send(int (*send)(const void *, size_t), const void *frame,
+    size_t len);
 
 /*
  * Host loop (hostloop.c).  Device backends add their handles to

@@ -1,0 +1,142 @@
+/*
+ * pcap.c: the NIC's packet capture (--pcap FILE), in the classic pcap
+ * format that tcpdump, tshark and wireshark read: LINKTYPE_ETHERNET,
+ * microsecond wall-clock timestamps, in the host's byte order.
+ *
+ * Interface: sim_pcap_open() creates the file at boot, or ends the
+ * process with a message.  sim_pcap_write() records a received frame (on
+ * the loop thread); sim_pcap_send() sends a frame with the backend's
+ * function and records it if it went (on the NIC's CPU).
+ *
+ * Rules: each record goes to the file with one writev() under a lock, so
+ * nothing is buffered in the process: the file is whole however the
+ * process ends (hal_exit, a second Ctrl-C, a crash).  A frame is sent
+ * under that lock too, so a reply the backend gives at once cannot be
+ * recorded before its question: the records are in time order.  A write
+ * error stops the capture with one message; the machine goes on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "hal/hal.h"
+#include "sim/sim.h"
+
+enum { LINKTYPE_ETHERNET = 1, SNAPLEN = 65535 };
+
+struct file_hdr {
+	uint32_t magic; /* 0xa1b2c3d4: microseconds, our byte order */
+	uint16_t major, minor;
+	int32_t thiszone;
+	uint32_t sigfigs;
+	uint32_t snaplen;
+	uint32_t linktype;
+};
+
+struct rec_hdr {
+	uint32_t sec, usec;
+	uint32_t caplen, len;
+};
+
+static int fd = -1;    /* under lock */
+static atomic_bool on; /* a capture is open: a hint, off the lock */
+static const char *path;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Write all of iov, going on after short writes; -1 and errno on error. */
+static int
+write_all(struct iovec *iov, int n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = writev(fd, iov, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0 && (size_t)r >= iov->iov_len) {
+			r -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
+void
+sim_pcap_open(const char *file)
+{
+	struct file_hdr h = { 0xa1b2c3d4u, 2, 4, 0, 0, SNAPLEN,
+		LINKTYPE_ETHERNET };
+	struct iovec iov = { &h, sizeof(h) };
+
+	path = file;
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1)
+		sim_fatal("--pcap %s: %s", file, strerror(errno));
+	if (write_all(&iov, 1) == -1)
+		sim_fatal("--pcap %s: %s", file, strerror(errno));
+	atomic_store(&on, true);
+}
+
+/* Append one record; the caller holds the lock. */
+static void
+record(const void *frame, size_t len)
+{
+	struct rec_hdr h;
+	struct iovec iov[2];
+	int64_t now;
+
+	if (fd == -1)
+		return;
+	now = sim_clock_wall_ns();
+	h.sec = (uint32_t)(now / 1000000000);
+	h.usec = (uint32_t)(now % 1000000000 / 1000);
+	h.caplen = h.len = (uint32_t)len;
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)frame;
+	iov[1].iov_len = len;
+	if (write_all(iov, 2) == -1) {
+		dprintf(STDERR_FILENO, "%s: --pcap %s: %s; capture stopped\n",
+		    sim_config.prog, path, strerror(errno));
+		(void)close(fd);
+		fd = -1;
+		atomic_store(&on, false);
+	}
+}
+
+void
+sim_pcap_write(const void *frame, size_t len)
+{
+	if (!atomic_load_explicit(&on, memory_order_relaxed))
+		return;
+	pthread_mutex_lock(&lock);
+	record(frame, len);
+	pthread_mutex_unlock(&lock);
+}
+
+int
+sim_pcap_send(int (*send)(const void *, size_t), const void *frame,
+    size_t len)
+{
+	int error;
+
+	if (!atomic_load_explicit(&on, memory_order_relaxed))
+		return send(frame, len);
+	pthread_mutex_lock(&lock);
+	if ((error = send(frame, len)) == 0)
+		record(frame, len);
+	pthread_mutex_unlock(&lock);
+	return error;
+}
