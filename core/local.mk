@@ -3,6 +3,7 @@
 
 CORE_SOURCES = \
 	core/kern/boot.c \
+	core/kern/close.c \
 	core/kern/cmdline.c \
 	core/kern/console.c \
 	core/kern/error.c \

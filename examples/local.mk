@@ -9,7 +9,8 @@ SIM_DEPS = libhal-sim.a libcore-host.a
 
 noinst_PROGRAMS += out/sim/hello out/native/hello.elf \
 	out/sim/threads out/native/threads.elf \
-	out/sim/ticker out/native/ticker.elf
+	out/sim/ticker out/native/ticker.elf \
+	out/sim/echo out/native/echo.elf
 
 out_sim_hello_SOURCES = examples/hello/main.c
 out_sim_hello_CFLAGS = $(HOST_CFLAGS)
@@ -41,7 +42,17 @@ out_native_ticker_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
 out_native_ticker_elf_LDADD = $(NATIVE_LINK)
 out_native_ticker_elf_DEPENDENCIES = $(NATIVE_DEPS)
 
+out_sim_echo_SOURCES = examples/echo/main.c
+out_sim_echo_CFLAGS = $(HOST_CFLAGS)
+out_sim_echo_LDADD = $(SIM_LINK)
+out_sim_echo_DEPENDENCIES = $(SIM_DEPS)
+out_native_echo_elf_SOURCES = examples/echo/main.c
+out_native_echo_elf_CFLAGS = $(NATIVE_CFLAGS)
+out_native_echo_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
+out_native_echo_elf_LDADD = $(NATIVE_LINK)
+out_native_echo_elf_DEPENDENCIES = $(NATIVE_DEPS)
+
 # QEMU boots an image with a Multiboot header via Multiboot on every
 # machine, so microvm and q35 get a PVH-only twin (hal/native/local.mk).
 noinst_DATA = out/native/hello.pvh.elf out/native/threads.pvh.elf \
-	out/native/ticker.pvh.elf
+	out/native/ticker.pvh.elf out/native/echo.pvh.elf

@@ -7,7 +7,9 @@
  * main returns, the machine stops with its value.
  */
 #include "core/kern/kern.h"
+#include "core/fs/fs.h"
 #include "core/mem/mem.h"
+#include "core/net/net.h"
 #include "core/sched/sched.h"
 #include "toro/toro.h"
 
@@ -68,6 +70,10 @@ kern_boot(void)
 	if (opt != NULL && strcmp(opt, "debug") == 0)
 		kern_printf("toro: %d CPUs, %zu KiB of RAM, command line \"%s\"\n",
 		    ncpu, mem_page_total_bytes() / 1024, hal_cmdline());
+	/* The network runs on CPU 0; a machine may have no NIC. */
+	err = net_start(0);
+	if (err < 0 && err != -TORO_ENODEV)
+		kern_panic("network: %s", toro_strerror(err));
 	err = toro_thread_create(NULL, 0, main_thread, NULL, &attr);
 	if (err < 0)
 		kern_panic("cannot create the main thread: %s",
@@ -84,7 +90,15 @@ kern_boot(void)
 void
 kern_shutdown(int status)
 {
+	/* Nothing written may be lost: flush the file systems' caches. */
+	fs_sync_all();
 	hal_exit(status);
+}
+
+static void *
+stop_thread(void *unused)
+{
+	kern_shutdown(KERN_STOP_STATUS);
 }
 
 void
@@ -96,6 +110,10 @@ toro_poweroff(int status)
 void
 kern_stop_requested(void)
 {
+	struct toro_thread_attr attr = { "stop", 0 };
+
 	kern_printf("\ntoro: stopped by the host\n");
-	kern_shutdown(KERN_STOP_STATUS);
+	/* The scheduler calls us and cannot sleep: a thread shuts down. */
+	if (toro_thread_create(NULL, 0, stop_thread, NULL, &attr) < 0)
+		hal_exit(KERN_STOP_STATUS);
 }

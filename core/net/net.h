@@ -106,4 +106,14 @@ uint16_t net_ip_mtu(void);
 /* Monotonic time for the stack, in ns. */
 uint64_t net_now(void);
 
+/*
+ * Start the stack on `cpu` (netif.c), once, at boot: take the NIC and
+ * start the network thread there.  Returns 0, -TORO_ENODEV when there
+ * is no NIC (the stack stays down), or -TORO_EINVAL (bad ip=/gw=).
+ */
+int net_start(int cpu);
+
+/* Close socket descriptor s (toro_close() picks files or sockets). */
+int net_close(int s);
+
 #endif

@@ -11,8 +11,10 @@
 
 #include "toro/console.h"
 #include "toro/errno.h"
+#include "toro/file.h"
 #include "toro/mbox.h"
 #include "toro/mem.h"
+#include "toro/socket.h"
 #include "toro/thread.h"
 
 /* A kernel option from the command line (key=value), or NULL. */

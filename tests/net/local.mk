@@ -1,1 +1,19 @@
-# tests/net/local.mk: network tests.
+# tests/net/local.mk: network tests.  The fake machine's NIC joins the
+# fake HAL; tests/unit/net checks the IPv4 stack below TCP and the
+# sockets on it (Check, TAP).
+
+libhal_fake_a_SOURCES += hal/fake/fakenet.c hal/fake/fakenet.h
+
+check_PROGRAMS += tests/unit/net
+tests_unit_net_SOURCES = tests/unit/test_net.c
+tests_unit_net_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_net_LDADD = $(UNIT_LINK)
+tests_unit_net_DEPENDENCIES = $(UNIT_DEPS)
+
+TESTS += tests/unit/net
+
+# The stack judged by real tools (ping, Linux's ARP and sockets, tshark,
+# dnsmasq, QEMU) through the echo example; it skips until that example
+# is built.
+TESTS += tests/net/echo.sh
+EXTRA_DIST += tests/net/echo.sh

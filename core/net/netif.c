@@ -1,0 +1,367 @@
+/*
+ * netif.c: the network interface and the network thread.
+ *
+ * Interface: net_start() (net.h) takes the NIC for one CPU, the network
+ * CPU, and starts the "net" thread there; stack.h lists the rest.  The
+ * thread loops: receive every waiting frame, push out frames the NIC had
+ * no room for, deliver packets sent to ourselves, run the protocols'
+ * timers, then sleep until the earliest deadline.  HAL_EV_NET wakes it.
+ *
+ * Rules: the stack's state is touched only on the network CPU: by this
+ * thread, or by message handlers in its scheduler (socket requests), and
+ * neither ever blocks half-way through an update.  So no lock is needed.
+ * Addresses come from the ip= and gw= kernel options, else from DHCP.
+ */
+#include "core/kern/kern.h"
+#include "core/net/stack.h"
+#include "core/sched/sched.h"
+#include "toro/errno.h"
+#include "toro/thread.h"
+
+#define RX_BATCH 64     /* frames per round before other threads run */
+#define TX_BACKLOG 128  /* frames held while the NIC's ring is full */
+#define LOOP_MAX 64     /* packets to ourselves waiting for delivery */
+#define THREAD_STACK (64u * 1024)
+
+struct net_iface net_if = { .cpu = -1 };
+struct toro_net_stats net_stats;
+
+static struct list txq, loopq;
+static uint64_t sleeping_until; /* the thread's deadline; 0: awake */
+static int ntxq, nloopq;
+static uint64_t rng;
+static uint8_t scratch[HAL_NET_FRAME_MAX];
+
+uint64_t
+net_now(void)
+{
+	return hal_time_ns();
+}
+
+uint32_t
+net_ip_addr(void)
+{
+	return net_if.addr;
+}
+
+uint16_t
+net_ip_mtu(void)
+{
+	return net_if.mtu;
+}
+
+/* xorshift64*: enough for identifiers, ports and jitter. */
+uint32_t
+net_random(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (uint32_t)((rng * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static bool
+verbose(void)
+{
+	const char *l = kern_option("loglevel");
+
+	return l != NULL && (strcmp(l, "info") == 0 || strcmp(l, "debug") == 0);
+}
+
+static void
+print_addr(void)
+{
+	char a[16], g[16];
+
+	if (verbose())
+		kern_printf("net: address %s/%d gateway %s\n",
+		    toro_inet_ntoa(net_if.addr, a),
+		    __builtin_popcount(net_if.mask),
+		    toro_inet_ntoa(net_if.gw, g));
+}
+
+void
+net_set_addr(uint32_t addr, uint32_t mask, uint32_t gw, uint32_t dns)
+{
+	bool changed = addr != net_if.addr;
+
+	net_if.addr = addr;
+	net_if.mask = addr != 0 ? mask : 0;
+	net_if.gw = addr != 0 ? gw : 0;
+	net_if.dns = addr != 0 ? dns : 0;
+	if (!changed)
+		return;
+	/* Entries learnt under the old address may be stale. */
+	net_arp_flush();
+	if (addr != 0)
+		net_arp_announce();
+	net_sock_addr_changed();
+	print_addr();
+}
+
+void
+net_wakeup(void)
+{
+	if (net_if.thread != NULL)
+		sched_wake(net_if.thread);
+}
+
+void
+net_timer_hint(uint64_t when)
+{
+	if (when < sleeping_until)
+		net_wakeup();
+}
+
+static void
+on_net_event(void)
+{
+	net_wakeup();
+}
+
+void
+net_tx(struct net_buf *b)
+{
+	int err;
+
+	if (list_empty(&txq)) {
+		err = hal_net_send(b->data, b->len);
+		if (err != -TORO_EAGAIN) {
+			if (err < 0)
+				net_stats.tx_errors++;
+			else {
+				net_stats.tx_frames++;
+				net_stats.tx_bytes += b->len;
+			}
+			net_buf_free(b);
+			return;
+		}
+	}
+	/* Keep the order: once frames wait, new ones wait behind them. */
+	if (ntxq >= TX_BACKLOG) {
+		net_stats.tx_full++;
+		net_buf_free(b);
+		return;
+	}
+	list_push_back(&txq, &b->link);
+	ntxq++;
+}
+
+static void
+tx_flush(void)
+{
+	struct net_buf *b;
+	int err;
+
+	while (!list_empty(&txq)) {
+		b = container_of(txq.next, struct net_buf, link);
+		err = hal_net_send(b->data, b->len);
+		if (err == -TORO_EAGAIN)
+			return;
+		if (err < 0)
+			net_stats.tx_errors++;
+		else {
+			net_stats.tx_frames++;
+			net_stats.tx_bytes += b->len;
+		}
+		list_remove(&b->link);
+		ntxq--;
+		net_buf_free(b);
+	}
+}
+
+void
+net_loopback(struct net_buf *b)
+{
+	if (nloopq >= LOOP_MAX) {
+		net_stats.tx_full++;
+		net_buf_free(b);
+		return;
+	}
+	list_push_back(&loopq, &b->link);
+	nloopq++;
+	net_wakeup();
+}
+
+/* Deliver packets to ourselves outside the call that sent them. */
+static bool
+loop_drain(void)
+{
+	struct list *l;
+	int n;
+
+	for (n = nloopq; n > 0 && (l = list_pop_front(&loopq)) != NULL; n--) {
+		nloopq--;
+		net_ip_input(container_of(l, struct net_buf, link));
+	}
+	return nloopq > 0;
+}
+
+/* Returns whether frames may still be waiting. */
+static bool
+rx_drain(void)
+{
+	struct net_buf *b;
+	int i, n;
+
+	for (i = 0; i < RX_BATCH; i++) {
+		b = net_buf_alloc(HAL_NET_FRAME_MAX);
+		if (b == NULL) {
+			/* Still take the frame, or it blocks the ring. */
+			n = hal_net_recv(scratch, sizeof(scratch));
+			if (n == 0)
+				return false;
+			net_stats.rx_nomem++;
+			continue;
+		}
+		n = hal_net_recv(b->data, HAL_NET_FRAME_MAX);
+		if (n <= 0) {
+			net_buf_free(b);
+			if (n == 0)
+				return false;
+			net_stats.rx_runt++;
+			continue;
+		}
+		net_buf_put(b, (size_t)n);
+		net_stats.rx_frames++;
+		net_stats.rx_bytes += (uint64_t)n;
+		net_eth_input(b);
+	}
+	return true;
+}
+
+static uint64_t
+run_timers(void)
+{
+	uint64_t now = net_now(), next;
+
+	next = net_arp_timer(now);
+	next = MIN(next, net_dhcp_timer(now));
+	next = MIN(next, net_sock_timer(now));
+	next = MIN(next, net_stream_timer(now));
+	return next;
+}
+
+static void *
+net_main(void *unused)
+{
+	uint64_t next;
+	bool more;
+
+	if (sched_on_event(HAL_EV_NET, on_net_event) < 0)
+		kern_panic("net: cannot take HAL_EV_NET");
+	if (net_if.dhcp)
+		net_dhcp_start();
+	else
+		net_arp_announce();
+	for (;;) {
+		more = rx_drain();
+		tx_flush();
+		more |= loop_drain();
+		next = run_timers();
+		if (more) {
+			toro_yield();
+			continue;
+		}
+		sleeping_until = next;
+		sched_block(next, "net");
+		sleeping_until = 0;
+	}
+	return NULL;
+}
+
+/* Parse "A.B.C.D/N" (N defaults to 24). */
+static int
+parse_cidr(const char *s, uint32_t *addr, uint32_t *mask)
+{
+	char a[16];
+	size_t i;
+	int n = 24;
+
+	for (i = 0; s[i] != '\0' && s[i] != '/'; i++)
+		if (i + 1 >= sizeof(a))
+			return -TORO_EINVAL;
+	memcpy(a, s, i);
+	a[i] = '\0';
+	if (toro_inet_aton(a, addr) < 0 || *addr == 0)
+		return -TORO_EINVAL;
+	if (s[i] == '/') {
+		s += i + 1;
+		if (*s == '\0')
+			return -TORO_EINVAL;
+		for (n = 0; *s != '\0'; s++) {
+			if (*s < '0' || *s > '9' || n > 32)
+				return -TORO_EINVAL;
+			n = n * 10 + (*s - '0');
+		}
+		if (n < 1 || n > 32)
+			return -TORO_EINVAL;
+	}
+	*mask = n == 32 ? 0xffffffffu : ~(0xffffffffu >> n);
+	return 0;
+}
+
+static int
+configure(void)
+{
+	const char *ip = kern_option("ip"), *gw = kern_option("gw");
+	uint32_t addr, mask, gwaddr = 0;
+
+	if (ip == NULL || strcmp(ip, "dhcp") == 0) {
+		if (gw != NULL) {
+			kern_printf("net: gw= needs ip=A.B.C.D/N\n");
+			return -TORO_EINVAL;
+		}
+		net_if.dhcp = true;
+		return 0;
+	}
+	if (parse_cidr(ip, &addr, &mask) < 0) {
+		kern_printf("net: ip=%s: want A.B.C.D/N or dhcp\n", ip);
+		return -TORO_EINVAL;
+	}
+	if (gw != NULL && (toro_inet_aton(gw, &gwaddr) < 0 || gwaddr == 0)) {
+		kern_printf("net: gw=%s: want A.B.C.D\n", gw);
+		return -TORO_EINVAL;
+	}
+	net_if.dhcp = false;
+	net_if.addr = addr;
+	net_if.mask = mask;
+	net_if.gw = gwaddr;
+	return 0;
+}
+
+int
+net_start(int cpu)
+{
+	struct toro_thread_attr attr = { "net", THREAD_STACK };
+	struct hal_net_info info;
+	struct toro_thread *t;
+	int err;
+
+	if (cpu < 0 || cpu >= hal_cpu_count() || net_if.cpu >= 0)
+		return -TORO_EINVAL;
+	if ((err = configure()) < 0)
+		return err;
+	memset(&info, 0, sizeof(info));
+	if ((err = hal_net_open(cpu, &info)) < 0)
+		return err;
+	memcpy(net_if.mac, info.mac, sizeof(net_if.mac));
+	net_if.mtu = info.mtu >= 576 && info.mtu <= 1500 ? info.mtu : 1500;
+	rng = (uint64_t)hal_wall_ns() ^ hal_time_ns() << 17 ^
+	    (uint64_t)net_get32(info.mac + 2) << 29 ^ net_get16(info.mac);
+	if (rng == 0)
+		rng = 0x9e3779b97f4a7c15ull;
+	list_init(&txq);
+	list_init(&loopq);
+	net_sock_init();
+	err = toro_thread_create(&t, cpu, net_main, NULL, &attr);
+	if (err < 0)
+		return err;
+	toro_thread_detach(t);
+	net_if.thread = t;
+	/* Last: socket calls see the stack only once it is ready. */
+	__atomic_store_n(&net_if.cpu, cpu, __ATOMIC_RELEASE);
+	if (!net_if.dhcp)
+		print_addr();
+	return 0;
+}

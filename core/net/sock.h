@@ -1,0 +1,140 @@
+/*
+ * sock.h: the socket layer inside the stack: sockets, the requests that
+ * carry calls from any CPU to the network CPU, and what each kind of
+ * socket (sock_dgram.c, sock_stream.c) provides.
+ *
+ * How a call travels: the caller fills a struct net_req on its own
+ * stack, posts its message to the network CPU and sleeps.  There the
+ * message handler runs the operation.  An operation that cannot finish
+ * yet returns NET_PENDING after pointing r->waitq at the list it waits
+ * on; the request is parked there and run again by net_sock_wake()
+ * whenever the socket changes, until it finishes or its deadline
+ * passes.  To finish, the network CPU posts the same message back to
+ * the caller's CPU, where it marks the request done and wakes the
+ * caller.  So the request is touched by one CPU at a time, and the
+ * caller's buffers are read and written directly on the network CPU.
+ *
+ * Rules: everything here runs on the network CPU.  Operations never
+ * block; run again, they must carry on where they stopped.
+ */
+#ifndef CORE_NET_SOCK_H
+#define CORE_NET_SOCK_H
+
+#include "core/net/stack.h"
+#include "core/sched/sched.h"
+
+#define NET_SOCK_MAX 1024
+#define NET_PENDING (-0x7fff) /* an operation's "not yet" */
+
+struct net_sock;
+
+/* What a request asks for. */
+enum net_op {
+	OP_SOCKET,
+	OP_BIND,
+	OP_LISTEN,
+	OP_ACCEPT,
+	OP_CONNECT,
+	OP_SEND,
+	OP_RECV,
+	OP_SHUTDOWN,
+	OP_CLOSE,
+	OP_NAME,
+	OP_PEER,
+	OP_NONBLOCK,
+	OP_TIMEOUT,
+	OP_POLL,
+	OP_INFO,
+	OP_STATS,
+	OP_WAIT,
+};
+
+struct net_req {
+	struct sched_msg msg;
+	struct toro_thread *caller;
+	int caller_cpu;
+	int done;              /* set on the caller's CPU */
+	int op;
+	long result;
+	long timeout_result;   /* what the deadline gives */
+	uint64_t deadline;     /* NET_NEVER: none */
+	bool nonblock;         /* this call must not wait */
+	int stage;             /* for operations that go in steps */
+	size_t progress;       /* bytes done; a timeout returns them */
+	struct list *waitq;    /* where a pending operation waits */
+	struct list wlink;     /* on *waitq */
+	struct list tlink;     /* on the list of timed requests */
+	struct net_sock *sock;
+	int fd;
+	/* Arguments and results, in the caller's memory. */
+	void *buf;
+	const void *cbuf;
+	size_t len;
+	int flags;
+	const struct toro_sockaddr_in *to;
+	struct toro_sockaddr_in *from;
+	struct toro_pollfd *pfd;
+	int npfd;
+	int64_t value;
+	void *out;
+};
+
+struct net_sock_ops {
+	/* Set up a new socket; 0 or a negative code. */
+	int (*init)(struct net_sock *s);
+	int (*bind)(struct net_sock *s, const struct toro_sockaddr_in *a);
+	int (*listen)(struct net_sock *s, int backlog);
+	long (*accept)(struct net_req *r);
+	long (*connect)(struct net_req *r);
+	long (*send)(struct net_req *r);
+	long (*recv)(struct net_req *r);
+	int (*shutdown)(struct net_sock *s, int how);
+	void (*close)(struct net_sock *s);
+	/* TORO_POLL* bits that are true now. */
+	short (*poll)(struct net_sock *s);
+};
+
+#define NET_SHUT_RD 1
+#define NET_SHUT_WR 2
+
+struct net_sock {
+	int fd;
+	int type;
+	const struct net_sock_ops *ops;
+	bool nonblock;
+	int64_t timeout;        /* ns; TORO_FOREVER: none */
+	int shut;               /* NET_SHUT_* */
+	int error;              /* a pending error, reported once */
+	bool bound, connected;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	struct list waiters;    /* parked requests */
+	/* Datagram sockets (sock_dgram.c). */
+	struct list hlink;      /* port hash chain */
+	struct list rxq;        /* received datagrams */
+	int rxq_n;
+	size_t rxq_bytes;
+	/* Stream sockets (sock_stream.c). */
+	void *proto;            /* the struct tcp_conn */
+	struct list acceptq;    /* connections taken from the engine */
+	int acceptq_n, backlog;
+	bool listening, connecting, hup;
+};
+
+extern const struct net_sock_ops net_dgram_ops;
+extern const struct net_sock_ops *const net_stream_ops;
+
+/* socket.c */
+/* The message handler of a request arriving on the network CPU. */
+void net_req_arrive(struct sched_msg *m);
+/* Run the parked requests of s again; each finishes or waits on. */
+void net_sock_wake(struct net_sock *s);
+/* A new descriptor and socket of this kind, or NULL. */
+struct net_sock *net_sock_new(int type, const struct net_sock_ops *ops);
+/* Finish r now with this result. */
+void net_req_finish(struct net_req *r, long result);
+
+/* A free ephemeral port for a table that answers in_use(port). */
+uint16_t net_ephemeral_port(bool (*in_use)(uint16_t port));
+
+#endif

@@ -1,0 +1,439 @@
+/*
+ * sock_stream.c: stream (TCP) sockets over the TCP engine of tcp.h.
+ *
+ * Interface: net_stream_ops (sock.h) for the socket layer; for IPv4,
+ * net_stream_input() and net_stream_timer(); net_stream_addr_changed()
+ * when DHCP changes our address (stack.h).
+ *
+ * Rules: one engine (struct tcp_stack), made on the network CPU the
+ * first time it is needed.  Each socket owns one struct tcp_conn whose
+ * callbacks only run the socket's parked requests again.  A listener
+ * moves finished connections from the engine into its own accept queue,
+ * at most `backlog` of them, so the engine's backlog keeps refusing
+ * SYNs while the application is slow to accept.  A blocking send
+ * returns once all of it is queued; a timeout or a non-blocking socket
+ * returns the part that was.  A call that may arm a TCP timer tells the
+ * network thread, which sleeps until the engine's next deadline.
+ */
+#include "core/net/sock.h"
+#include "core/net/tcp.h"
+#include "toro/errno.h"
+#include "toro/mem.h"
+
+struct pending_conn {
+	struct list link;
+	struct tcp_conn *conn;
+};
+
+static struct tcp_stack *stack;
+
+static int
+tcp_out(void *ctx, struct net_buf *b, uint32_t src, uint32_t dst)
+{
+	return net_ip_output(b, src, dst, NET_PROTO_TCP);
+}
+
+static uint64_t
+tcp_clock(void *ctx)
+{
+	return net_now();
+}
+
+static struct tcp_stack *
+engine(void)
+{
+	struct tcp_config cfg;
+	uint32_t v;
+	size_t i;
+
+	if (stack != NULL)
+		return stack;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.output = tcp_out;
+	cfg.clock = tcp_clock;
+	cfg.addr = net_if.addr;
+	cfg.mtu = net_if.mtu;
+	for (i = 0; i < sizeof(cfg.secret); i += 4) {
+		v = net_random();
+		memcpy(cfg.secret + i, &v, 4);
+	}
+	stack = tcp_stack_new(&cfg);
+	return stack;
+}
+
+/* After an engine call: its timers may have moved earlier. */
+static void
+rearm(void)
+{
+	if (stack != NULL)
+		net_timer_hint(tcp_timers(stack, net_now()));
+}
+
+static void
+cb_wake(void *ctx)
+{
+	net_sock_wake(ctx);
+}
+
+static void
+cb_connected(void *ctx, int err)
+{
+	struct net_sock *s = ctx;
+
+	s->connecting = false;
+	if (err == 0)
+		s->connected = true;
+	else
+		s->error = err;
+	net_sock_wake(s);
+}
+
+static void
+cb_closed(void *ctx, int err)
+{
+	struct net_sock *s = ctx;
+
+	s->hup = true;
+	net_sock_wake(s);
+}
+
+static void fill_acceptq(struct net_sock *s);
+
+static void
+cb_accept(void *ctx)
+{
+	fill_acceptq(ctx);
+	net_sock_wake(ctx);
+}
+
+static const struct tcp_callbacks callbacks = {
+	.on_accept = cb_accept,
+	.on_connected = cb_connected,
+	.on_readable = cb_wake,
+	.on_writable = cb_wake,
+	.on_closed = cb_closed,
+};
+
+static int
+stream_init(struct net_sock *s)
+{
+	if (engine() == NULL)
+		return -TORO_ENOMEM;
+	s->proto = tcp_conn_new(stack, &callbacks, s);
+	return s->proto != NULL ? 0 : -TORO_ENOBUFS;
+}
+
+static void
+update_names(struct net_sock *s)
+{
+	struct tcp_info ti;
+
+	tcp_get_info(s->proto, &ti);
+	s->laddr = ti.laddr;
+	s->lport = ti.lport;
+	s->raddr = ti.raddr;
+	s->rport = ti.rport;
+}
+
+static int
+stream_bind(struct net_sock *s, const struct toro_sockaddr_in *a)
+{
+	int err;
+
+	if (a->addr != 0 && !net_ip_is_local(a->addr))
+		return -TORO_EADDRNOTAVAIL;
+	if ((err = tcp_bind(s->proto, a->addr, a->port)) < 0)
+		return err;
+	s->bound = true;
+	update_names(s);
+	return 0;
+}
+
+static int
+stream_listen(struct net_sock *s, int backlog)
+{
+	int err;
+
+	if (s->listening)
+		return 0;
+	backlog = backlog < 1 ? 1 : MIN(backlog, TCP_BACKLOG_MAX);
+	if (!s->bound && (err = tcp_bind(s->proto, 0, 0)) < 0)
+		return err;
+	if ((err = tcp_listen(s->proto, backlog)) < 0)
+		return err;
+	s->bound = true;
+	s->listening = true;
+	s->backlog = backlog;
+	update_names(s);
+	return 0;
+}
+
+/* Take finished connections from the engine, up to the backlog. */
+static void
+fill_acceptq(struct net_sock *s)
+{
+	struct pending_conn *p;
+	struct tcp_conn *c;
+
+	while (s->listening && s->acceptq_n < s->backlog) {
+		if ((p = toro_malloc(sizeof(*p))) == NULL)
+			return;
+		if (tcp_accept(s->proto, &c) < 0) {
+			toro_free(p);
+			return;
+		}
+		p->conn = c;
+		list_push_back(&s->acceptq, &p->link);
+		s->acceptq_n++;
+	}
+}
+
+static long
+stream_accept(struct net_req *r)
+{
+	struct net_sock *s = r->sock, *ns;
+	struct pending_conn *p;
+
+	if (!s->listening)
+		return -TORO_EINVAL;
+	fill_acceptq(s);
+	if (list_empty(&s->acceptq)) {
+		r->waitq = &s->waiters;
+		return NET_PENDING;
+	}
+	if ((ns = net_sock_new(TORO_SOCK_STREAM, s->ops)) == NULL)
+		return -TORO_ENFILE;
+	p = container_of(list_pop_front(&s->acceptq), struct pending_conn,
+	    link);
+	s->acceptq_n--;
+	ns->proto = p->conn;
+	toro_free(p);
+	ns->bound = ns->connected = true;
+	update_names(ns);
+	tcp_set_callbacks(ns->proto, &callbacks, ns);
+	if (r->from != NULL) {
+		r->from->family = TORO_AF_INET;
+		r->from->addr = ns->raddr;
+		r->from->port = ns->rport;
+	}
+	fill_acceptq(s);
+	rearm();
+	return ns->fd;
+}
+
+static long
+stream_connect(struct net_req *r)
+{
+	struct net_sock *s = r->sock;
+	int err;
+
+	if (r->stage == 0) {
+		if (s->listening)
+			return -TORO_EINVAL;
+		if (s->connected)
+			return -TORO_EISCONN;
+		if (s->connecting)
+			return -TORO_EALREADY;
+		if (r->to->addr == 0 || r->to->port == 0)
+			return -TORO_EINVAL;
+		/* How an earlier non-blocking connect ended. */
+		if (s->error != 0) {
+			err = s->error;
+			s->error = 0;
+			return err;
+		}
+		err = tcp_connect(s->proto, r->to->addr, r->to->port);
+		rearm();
+		if (err < 0)
+			return err;
+		s->bound = true;
+		s->connecting = !s->connected && s->error == 0;
+		update_names(s);
+		r->stage = 1;
+		if (r->nonblock && s->connecting)
+			return -TORO_EINPROGRESS;
+	}
+	if (s->connected)
+		return 0;
+	if (s->error != 0) {
+		err = s->error;
+		s->error = 0;
+		return err;
+	}
+	r->waitq = &s->waiters;
+	return NET_PENDING;
+}
+
+static long
+stream_send(struct net_req *r)
+{
+	struct net_sock *s = r->sock;
+	int n;
+
+	if (s->shut & NET_SHUT_WR)
+		return -TORO_EPIPE;
+	if (r->to != NULL)
+		return -TORO_EISCONN;
+	while (r->progress < r->len) {
+		n = tcp_send(s->proto, (const uint8_t *)r->cbuf + r->progress,
+		    MIN(r->len - r->progress, (size_t)1 << 30));
+		if (n == -TORO_EAGAIN) {
+			rearm();
+			r->waitq = &s->waiters;
+			return NET_PENDING;
+		}
+		if (n < 0) {
+			rearm();
+			return r->progress > 0 ? (long)r->progress : n;
+		}
+		r->progress += (size_t)n;
+	}
+	rearm();
+	return (long)r->len;
+}
+
+static long
+stream_recv(struct net_req *r)
+{
+	struct net_sock *s = r->sock;
+	int n;
+
+	if (r->flags & TORO_MSG_PEEK)
+		return -TORO_EOPNOTSUPP;
+	if (r->len == 0)
+		return 0;
+	if (s->listening)
+		return -TORO_ENOTCONN;
+	n = tcp_recv(s->proto, r->buf, MIN(r->len, (size_t)1 << 30));
+	/* Reading opens the window: an update may go out. */
+	rearm();
+	if (n != -TORO_EAGAIN)
+		return n;
+	if (s->shut & NET_SHUT_RD)
+		return 0;
+	r->waitq = &s->waiters;
+	return NET_PENDING;
+}
+
+static int
+stream_shutdown(struct net_sock *s, int how)
+{
+	int err = 0;
+
+	if (!s->connected && !s->connecting)
+		return -TORO_ENOTCONN;
+	if ((how & NET_SHUT_WR) && !(s->shut & NET_SHUT_WR))
+		err = tcp_shutdown(s->proto);
+	s->shut |= how;
+	rearm();
+	net_sock_wake(s);
+	return err;
+}
+
+static void
+stream_close(struct net_sock *s)
+{
+	struct pending_conn *p;
+	struct list *l;
+
+	while ((l = list_pop_front(&s->acceptq)) != NULL) {
+		p = container_of(l, struct pending_conn, link);
+		tcp_close(p->conn);
+		toro_free(p);
+	}
+	s->acceptq_n = 0;
+	if (s->proto != NULL)
+		tcp_close(s->proto);
+	s->proto = NULL;
+	rearm();
+}
+
+static bool
+fin_received(enum tcp_state st)
+{
+	return st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK ||
+	    st == TCP_CLOSING || st == TCP_TIME_WAIT || st == TCP_CLOSED;
+}
+
+static short
+stream_poll(struct net_sock *s)
+{
+	enum tcp_state st;
+	short ev = 0;
+
+	if (s->listening) {
+		fill_acceptq(s);
+		return list_empty(&s->acceptq) ? 0 : TORO_POLLIN;
+	}
+	if (s->error != 0)
+		ev |= TORO_POLLERR | TORO_POLLIN | TORO_POLLOUT;
+	if (!s->connected)
+		return ev;
+	st = tcp_state(s->proto);
+	if (tcp_readable(s->proto) > 0 || fin_received(st) || s->hup ||
+	    (s->shut & NET_SHUT_RD))
+		ev |= TORO_POLLIN;
+	if ((st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT) &&
+	    !(s->shut & NET_SHUT_WR) && tcp_writable(s->proto) > 0)
+		ev |= TORO_POLLOUT;
+	if (s->hup)
+		ev |= TORO_POLLHUP;
+	return ev;
+}
+
+static const struct net_sock_ops stream_ops = {
+	.init = stream_init,
+	.bind = stream_bind,
+	.listen = stream_listen,
+	.accept = stream_accept,
+	.connect = stream_connect,
+	.send = stream_send,
+	.recv = stream_recv,
+	.shutdown = stream_shutdown,
+	.close = stream_close,
+	.poll = stream_poll,
+};
+
+const struct net_sock_ops *const net_stream_ops = &stream_ops;
+
+void
+net_stream_input(struct net_buf *b, const struct net_ipinfo *ii)
+{
+	/* TCP is unicast only (RFC 9293 3.9.1). */
+	if (ii->bcast || engine() == NULL) {
+		net_buf_free(b);
+		return;
+	}
+	tcp_input(stack, b, ii->src, ii->dst);
+}
+
+uint64_t
+net_stream_timer(uint64_t now)
+{
+	return stack != NULL ? tcp_timers(stack, now) : NET_NEVER;
+}
+
+void
+net_stream_stats(struct toro_net_stats *st)
+{
+	const struct tcp_stats *t;
+
+	if (stack == NULL)
+		return;
+	t = tcp_stack_stats(stack);
+	st->tcp_conns = t->conns;
+	st->tcp_active_opens = t->active_opens;
+	st->tcp_passive_opens = t->passive_opens;
+	st->tcp_established = t->established;
+	st->tcp_retrans = t->out_retrans;
+	st->tcp_resets = t->resets;
+	st->tcp_in_errs = t->in_csum_errs + t->in_hdr_errs;
+	st->tcp_syn_drops = t->syn_drops;
+}
+
+void
+net_stream_addr_changed(void)
+{
+	if (stack != NULL)
+		tcp_stack_set_addr(stack, net_if.addr);
+}

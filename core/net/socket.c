@@ -1,0 +1,403 @@
+/*
+ * socket.c: the network CPU's side of the socket calls: requests as
+ * they arrive, wait and finish, the descriptor table, and the calls
+ * every kind of socket shares (close, options, names, poll) plus the
+ * interface's info, counters and toro_net_wait().
+ *
+ * Interface: sock.h (sockapi.c sends the requests; sock_dgram.c and
+ * sock_stream.c implement the operations of their sockets).
+ *
+ * Rules: all of it runs on the network CPU, in message handlers or in
+ * the network thread, and never blocks.  A request arrives as a
+ * scheduler message and leaves as one; in between only this CPU
+ * touches it.  Deadlines are kept here, so a request is never
+ * abandoned by a caller that timed out while the stack still uses it.
+ */
+#include "core/net/sock.h"
+#include "toro/errno.h"
+#include "toro/mbox.h"
+#include "toro/mem.h"
+
+static struct net_sock *fds[NET_SOCK_MAX];
+static struct list timed;       /* parked requests, by deadline */
+static struct list pollers;     /* parked toro_poll() calls */
+static struct list addr_waiters; /* parked toro_net_wait() calls */
+
+void
+net_sock_init(void)
+{
+	list_init(&timed);
+	list_init(&pollers);
+	list_init(&addr_waiters);
+}
+
+struct net_sock *
+net_sock_new(int type, const struct net_sock_ops *ops)
+{
+	struct net_sock *s;
+	int fd;
+
+	for (fd = 0; fd < NET_SOCK_MAX && fds[fd] != NULL; fd++)
+		continue;
+	if (fd == NET_SOCK_MAX || (s = toro_calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->fd = fd;
+	s->type = type;
+	s->ops = ops;
+	s->timeout = TORO_FOREVER;
+	list_init(&s->waiters);
+	list_init(&s->hlink);
+	list_init(&s->rxq);
+	list_init(&s->acceptq);
+	fds[fd] = s;
+	return s;
+}
+
+static struct net_sock *
+lookup(int fd)
+{
+	return fd >= 0 && fd < NET_SOCK_MAX ? fds[fd] : NULL;
+}
+
+uint16_t
+net_ephemeral_port(bool (*in_use)(uint16_t port))
+{
+	/* RFC 6335's dynamic range, from a random start. */
+	uint32_t start = net_random() % 16384, i;
+	uint16_t port;
+
+	for (i = 0; i < 16384; i++) {
+		port = (uint16_t)(49152 + (start + i) % 16384);
+		if (!in_use(port))
+			return port;
+	}
+	return 0;
+}
+
+/*
+ * The request engine.
+ */
+
+/* On the caller's CPU: the request is back. */
+static void
+req_done(struct sched_msg *m)
+{
+	struct net_req *r = container_of(m, struct net_req, msg);
+
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	sched_wake(r->caller);
+}
+
+void
+net_req_finish(struct net_req *r, long result)
+{
+	list_remove(&r->wlink);
+	list_remove(&r->tlink);
+	r->result = result;
+	r->msg.fn = req_done;
+	/* From here on the request belongs to the caller's CPU. */
+	sched_post(r->caller_cpu, &r->msg);
+}
+
+static void
+add_timed(struct net_req *r)
+{
+	struct list *pos = timed.prev;
+
+	while (pos != &timed &&
+	    container_of(pos, struct net_req, tlink)->deadline > r->deadline)
+		pos = pos->prev;
+	list_insert_before(pos->next, &r->tlink);
+	net_timer_hint(r->deadline);
+}
+
+static long dispatch(struct net_req *r);
+
+/* Run r; park it if it has to wait, else finish it. */
+static void
+run(struct net_req *r, bool first)
+{
+	long res = dispatch(r);
+
+	if (res != NET_PENDING) {
+		net_req_finish(r, res);
+		return;
+	}
+	if (r->nonblock) {
+		net_req_finish(r, r->progress > 0 ? (long)r->progress :
+		    -TORO_EAGAIN);
+		return;
+	}
+	list_push_back(r->waitq, &r->wlink);
+	if (first && r->deadline != NET_NEVER)
+		add_timed(r);
+}
+
+/* Run again every request parked on q (in order); they may re-park. */
+static void
+rerun(struct list *q)
+{
+	struct list batch, *l;
+
+	if (list_empty(q))
+		return;
+	list_init(&batch);
+	while ((l = list_pop_front(q)) != NULL)
+		list_push_back(&batch, l);
+	while ((l = list_pop_front(&batch)) != NULL)
+		run(container_of(l, struct net_req, wlink), false);
+}
+
+void
+net_sock_wake(struct net_sock *s)
+{
+	rerun(&s->waiters);
+	rerun(&pollers);
+}
+
+void
+net_sock_addr_changed(void)
+{
+	net_stream_addr_changed();
+	rerun(&addr_waiters);
+}
+
+uint64_t
+net_sock_timer(uint64_t now)
+{
+	struct net_req *r;
+
+	while (!list_empty(&timed)) {
+		r = container_of(timed.next, struct net_req, tlink);
+		if (r->deadline > now)
+			return r->deadline;
+		/* Bytes already sent count; the rest timed out. */
+		net_req_finish(r, r->progress > 0 ? (long)r->progress :
+		    r->timeout_result);
+	}
+	return NET_NEVER;
+}
+
+/* A request arrives on the network CPU. */
+void
+net_req_arrive(struct sched_msg *m)
+{
+	struct net_req *r = container_of(m, struct net_req, msg);
+
+	list_init(&r->wlink);
+	list_init(&r->tlink);
+	r->waitq = NULL;
+	r->stage = 0;
+	r->progress = 0;
+	r->deadline = NET_NEVER;
+	r->timeout_result = -TORO_ETIMEDOUT;
+	r->nonblock = false;
+	r->sock = NULL;
+	run(r, true);
+}
+
+/*
+ * Operations every socket shares.
+ */
+
+static uint64_t
+deadline_after(int64_t ns)
+{
+	if (ns == TORO_FOREVER)
+		return NET_NEVER;
+	return net_now() + (uint64_t)ns;
+}
+
+static long
+op_socket(struct net_req *r)
+{
+	int type = (int)(r->value & ~TORO_SOCK_NONBLOCK);
+	const struct net_sock_ops *ops;
+	struct net_sock *s;
+	int err;
+
+	if (r->fd != TORO_AF_INET)
+		return -TORO_EINVAL;
+	if (type == TORO_SOCK_DGRAM && (r->flags == 0 ||
+	    r->flags == NET_PROTO_UDP))
+		ops = &net_dgram_ops;
+	else if (type == TORO_SOCK_STREAM && (r->flags == 0 ||
+	    r->flags == NET_PROTO_TCP))
+		ops = net_stream_ops;
+	else
+		return -TORO_EPROTONOSUPPORT;
+	if (ops == NULL)
+		return -TORO_EPROTONOSUPPORT;
+	if ((s = net_sock_new(type, ops)) == NULL)
+		return -TORO_ENFILE;
+	if (ops->init != NULL && (err = ops->init(s)) < 0) {
+		fds[s->fd] = NULL;
+		toro_free(s);
+		return err;
+	}
+	s->nonblock = (r->value & TORO_SOCK_NONBLOCK) != 0;
+	return s->fd;
+}
+
+static long
+op_close(struct net_sock *s)
+{
+	struct list *l;
+
+	if (s->ops->close != NULL)
+		s->ops->close(s);
+	while ((l = list_pop_front(&s->waiters)) != NULL)
+		net_req_finish(container_of(l, struct net_req, wlink),
+		    -TORO_EBADF);
+	fds[s->fd] = NULL;
+	toro_free(s);
+	/* A poll on it now sees POLLNVAL. */
+	rerun(&pollers);
+	return 0;
+}
+
+static long
+op_name(struct net_req *r, bool peer)
+{
+	struct net_sock *s = r->sock;
+
+	if (peer && !s->connected)
+		return -TORO_ENOTCONN;
+	r->from->family = TORO_AF_INET;
+	r->from->addr = peer ? s->raddr : s->laddr;
+	r->from->port = peer ? s->rport : s->lport;
+	/* Bound to any address: the one we would use now. */
+	if (!peer && r->from->addr == 0 && s->connected)
+		r->from->addr = net_ip_source(s->raddr);
+	return 0;
+}
+
+static long
+op_poll(struct net_req *r)
+{
+	struct toro_pollfd *p;
+	struct net_sock *s;
+	int i, n = 0;
+
+	for (i = 0; i < r->npfd; i++) {
+		p = &r->pfd[i];
+		p->revents = 0;
+		if (p->fd < 0)
+			continue;
+		if ((s = lookup(p->fd)) == NULL)
+			p->revents = TORO_POLLNVAL;
+		else
+			p->revents = (short)(s->ops->poll(s) & (p->events |
+			    TORO_POLLERR | TORO_POLLHUP));
+		if (p->revents != 0)
+			n++;
+	}
+	if (n > 0 || r->value == 0)
+		return n;
+	r->waitq = &pollers;
+	return NET_PENDING;
+}
+
+static long
+op_info(struct net_req *r)
+{
+	struct toro_net_info *in = r->out;
+
+	memset(in, 0, sizeof(*in));
+	memcpy(in->mac, net_if.mac, sizeof(in->mac));
+	in->mtu = net_if.mtu;
+	in->up = 1;
+	in->dhcp = net_if.dhcp;
+	in->addr = net_if.addr;
+	in->mask = net_if.mask;
+	in->gateway = net_if.gw;
+	in->dns = net_if.dns;
+	in->lease_ns = net_if.dhcp ? net_dhcp_lease_left() : 0;
+	return 0;
+}
+
+static long
+op_wait(struct net_req *r)
+{
+	if (net_if.addr != 0)
+		return 0;
+	if (r->value == 0)
+		return -TORO_ETIMEDOUT;
+	r->waitq = &addr_waiters;
+	return NET_PENDING;
+}
+
+/* Operations on one socket, by its kind. */
+static long
+sock_op(struct net_req *r)
+{
+	struct net_sock *s = r->sock;
+	const struct net_sock_ops *o = s->ops;
+
+	switch (r->op) {
+	case OP_BIND:
+		return o->bind != NULL ? o->bind(s, r->to) : -TORO_EOPNOTSUPP;
+	case OP_LISTEN:
+		return o->listen != NULL ? o->listen(s, r->flags) :
+		    -TORO_EOPNOTSUPP;
+	case OP_ACCEPT:
+		return o->accept != NULL ? o->accept(r) : -TORO_EOPNOTSUPP;
+	case OP_CONNECT:
+		return o->connect(r);
+	case OP_SEND:
+		return o->send(r);
+	case OP_RECV:
+		return o->recv(r);
+	case OP_SHUTDOWN:
+		if (r->flags < TORO_SHUT_RD || r->flags > TORO_SHUT_RDWR)
+			return -TORO_EINVAL;
+		return o->shutdown(s, r->flags + 1);
+	case OP_CLOSE:
+		return op_close(s);
+	case OP_NAME:
+		return op_name(r, false);
+	case OP_PEER:
+		return op_name(r, true);
+	case OP_NONBLOCK:
+		s->nonblock = r->value != 0;
+		return 0;
+	case OP_TIMEOUT:
+		if (r->value <= 0)
+			return -TORO_EINVAL;
+		s->timeout = r->value;
+		return 0;
+	}
+	return -TORO_EINVAL;
+}
+
+static long
+dispatch(struct net_req *r)
+{
+	if (r->sock == NULL) {
+		switch (r->op) {
+		case OP_SOCKET:
+			return op_socket(r);
+		case OP_POLL:
+			if (r->stage++ == 0)
+				r->deadline = deadline_after(r->value);
+			r->timeout_result = 0;
+			return op_poll(r);
+		case OP_INFO:
+			return op_info(r);
+		case OP_STATS:
+			memcpy(r->out, &net_stats, sizeof(net_stats));
+			net_stream_stats(r->out);
+			return 0;
+		case OP_WAIT:
+			if (r->stage++ == 0)
+				r->deadline = deadline_after(r->value);
+			return op_wait(r);
+		}
+		if ((r->sock = lookup(r->fd)) == NULL)
+			return -TORO_EBADF;
+		r->deadline = deadline_after(r->sock->timeout);
+		r->nonblock = r->sock->nonblock ||
+		    (r->flags & TORO_MSG_DONTWAIT) != 0;
+	}
+	return sock_op(r);
+}

@@ -1,0 +1,309 @@
+/*
+ * tcp.h: the TCP engine (RFC 9293), with MSS and window scaling (RFC
+ * 7323), RFC 6298 retransmission timers, RFC 5681 congestion control
+ * with SACK (RFC 2018, 6675) or NewReno (RFC 6582) recovery, tail loss
+ * probes (RFC 8985), delayed ACKs (RFC 1122), zero-window probes, RFC
+ * 5961 checks of RST, SYN and ACK, and keyed-hash ISNs (RFC 6528).
+ *
+ * Interface: a "raw API".  All state lives in a struct tcp_stack made
+ * by tcp_stack_new(); there are no globals, so two stacks can talk to
+ * each other in one test.  The stack sends through the output callback
+ * of its config and reads time from its clock callback.  The layer
+ * below hands it segments with tcp_input(); the network thread runs
+ * tcp_timers() and sleeps until the deadline it returns.  The socket
+ * layer drives connections (struct tcp_conn) with the tcp_* calls below
+ * and hears back through the callbacks of struct tcp_callbacks.
+ *
+ * Rules:
+ *  - One CPU, one thread: every call on a stack, and every callback,
+ *    happens on the network CPU; nothing here locks.
+ *  - Addresses and ports are host-order integers.
+ *  - Every function may be called from inside a callback, tcp_close()
+ *    and tcp_abort() included: the engine frees connections only once
+ *    the outermost call into it returns.
+ *  - Bounded: per-connection send and receive buffers of fixed size, a
+ *    bounded out-of-order queue, a SYN backlog per listener and a
+ *    connection limit per stack.  Half-open connections own no buffers.
+ *  - Memory comes from toro_malloc() on the network CPU.
+ */
+#ifndef CORE_NET_TCP_H
+#define CORE_NET_TCP_H
+
+#include "core/net/net.h"
+
+struct tcp_stack;
+struct tcp_conn;
+
+/* The states of RFC 9293, section 3.3.2. */
+enum tcp_state {
+	TCP_CLOSED,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RCVD,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT
+};
+
+struct tcp_config {
+	/*
+	 * Sends b from src to dst.  b's data starts at the TCP header,
+	 * checksum filled in; at least 68 bytes of headroom are left for
+	 * the layers below.  output takes b whatever it returns (0 or a
+	 * negative TORO_E* code; a failure counts as a lost segment).
+	 * Production: a wrapper around net_ip_output().
+	 */
+	int (*output)(void *ctx, struct net_buf *b, uint32_t src,
+	    uint32_t dst);
+	/* Monotonic time in ns (production: net_now()). */
+	uint64_t (*clock)(void *ctx);
+	void *ctx;               /* passed to output and clock */
+	uint32_t addr;           /* local address; 0: none yet */
+	uint16_t mtu;            /* largest IP packet; 0: 1500 */
+	/*
+	 * Buffers are allocated when a conn reaches ESTABLISHED (at connect
+	 * for an active open), so memory is bounded by max_conns times
+	 * sndbuf + rcvbuf; an allocation failure resets that conn only.
+	 */
+	uint32_t sndbuf;         /* send buffer per connection; 0: 128 KiB */
+	uint32_t rcvbuf;         /* receive buffer; 0: 128 KiB */
+	uint32_t max_conns;      /* connections, TIME_WAIT too; 0: 1024 */
+	uint8_t secret[16];      /* key of the ISN hash: random at boot */
+	bool nosack;             /* neither offer nor use SACK (tests) */
+};
+
+/*
+ * What the engine tells the owner of a connection.  Each callback gets
+ * the ctx given to tcp_conn_new() or tcp_set_callbacks(); any of them
+ * may be NULL.  None fires after tcp_close() or tcp_abort().
+ */
+struct tcp_callbacks {
+	/* A listener has a new connection for tcp_accept(). */
+	void (*on_accept)(void *ctx);
+	/*
+	 * An active open finished: err 0 (ESTABLISHED), or
+	 * -TORO_ECONNREFUSED, -TORO_ETIMEDOUT, -TORO_ECONNRESET.  Fires
+	 * once per tcp_connect(); a failure is followed by on_closed(err).
+	 */
+	void (*on_connected)(void *ctx, int err);
+	/* New bytes to tcp_recv(), the end of the stream, or a failure. */
+	void (*on_readable)(void *ctx);
+	/*
+	 * Send-buffer space came free after a tcp_send() that was short
+	 * or filled the buffer.
+	 */
+	void (*on_writable)(void *ctx);
+	/*
+	 * The connection is over, fired once, last: err 0 after an orderly
+	 * close (our FIN acknowledged, theirs received), else
+	 * -TORO_ECONNRESET (RST), -TORO_ETIMEDOUT (retransmissions gave
+	 * up) or -TORO_ECONNREFUSED (RST answering our SYN).  The conn
+	 * stays valid until the owner calls tcp_close().
+	 */
+	void (*on_closed)(void *ctx, int err);
+};
+
+/* Counters of a stack; never reset. */
+struct tcp_stats {
+	uint64_t in_segs;        /* segments handed to tcp_input() */
+	uint64_t in_csum_errs;   /* dropped: bad checksum */
+	uint64_t in_hdr_errs;    /* dropped: truncated, bad offset/options */
+	uint64_t in_no_conn;     /* for no conn (answered by RST but RSTs) */
+	uint64_t in_dropped;     /* other drops: out of window, bad ACK... */
+	uint64_t in_dup_segs;    /* data already received */
+	uint64_t in_ooo_segs;    /* data queued out of order */
+	uint64_t in_ooo_drops;   /* out-of-order data dropped: queue full */
+	uint64_t in_rsts;        /* RSTs that reset a connection */
+	uint64_t in_rsts_ignored; /* RSTs outside the window or inexact */
+	uint64_t out_segs;       /* segments sent, retransmissions too */
+	uint64_t out_data_bytes; /* payload bytes sent, retransmissions too */
+	uint64_t out_retrans;    /* segments sent again */
+	uint64_t out_rsts;       /* RSTs sent */
+	uint64_t out_errs;       /* output failures and allocation failures */
+	uint64_t challenge_acks; /* RFC 5961 challenge ACKs sent */
+	uint64_t delayed_acks;   /* ACKs sent by the delayed-ACK timer */
+	uint64_t rto_fires;      /* retransmission timeouts */
+	uint64_t fast_retrans;   /* fast recoveries (dup ACKs or SACK) */
+	uint64_t partial_acks;   /* partial ACKs in recovery */
+	uint64_t early_retrans;  /* fast retransmits on < 3 dup ACKs */
+	uint64_t tlp_probes;     /* tail loss probes (RFC 8985 7) */
+	uint64_t sack_blocks_in; /* valid SACK blocks received */
+	uint64_t sack_rexmits;   /* holes retransmitted in SACK recovery */
+	uint64_t lost_rexmits;   /* retransmissions found lost by SACK */
+	uint64_t persist_probes; /* zero-window probes */
+	uint64_t active_opens;   /* tcp_connect() */
+	uint64_t passive_opens;  /* SYNs accepted by a listener */
+	uint64_t syn_drops;      /* SYNs refused: backlog or conn limit */
+	uint64_t established;    /* connections that reached ESTABLISHED */
+	uint64_t resets;         /* connections ended by a received RST */
+	uint64_t timeouts;       /* connections ended by retransmit limit */
+	uint64_t time_wait_reuse; /* TIME_WAIT ended early by a new SYN */
+	uint32_t conns;          /* connections now, TIME_WAIT included */
+	uint32_t conns_peak;     /* most at once */
+};
+
+/* A snapshot of one connection, for tests, TCP_INFO and debugging. */
+struct tcp_info {
+	enum tcp_state state;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	uint16_t snd_mss;        /* largest payload we send */
+	uint8_t snd_wscale;      /* shift of the peer's windows */
+	uint8_t rcv_wscale;      /* shift of our windows */
+	uint32_t snd_wnd;        /* the peer's window, in bytes */
+	uint32_t rcv_wnd;        /* our window now, in bytes */
+	uint32_t cwnd, ssthresh; /* bytes */
+	uint32_t in_flight;      /* bytes sent and not acknowledged */
+	uint32_t sndbuf_used;    /* bytes queued: unsent and unacked */
+	uint32_t rcvbuf_used;    /* bytes waiting for tcp_recv() */
+	uint64_t srtt, rttvar, rto; /* ns; srtt 0: no sample yet */
+	uint32_t retries;        /* consecutive timeouts now */
+	bool in_recovery;        /* fast recovery in progress */
+	bool sack;               /* SACK negotiated */
+	uint32_t iss, irs;       /* initial sequence numbers */
+	uint32_t snd_una, snd_nxt, rcv_nxt;
+};
+
+/* Tunables chosen for a LAN kernel; see tcp_timer.c for why. */
+#define TCP_RTO_MIN_NS 200000000ULL     /* 200 ms */
+#define TCP_RTO_INIT_NS 1000000000ULL   /* 1 s, RFC 6298 */
+#define TCP_RTO_MAX_NS 60000000000ULL   /* 60 s */
+#define TCP_DELACK_NS 40000000ULL       /* 40 ms (RFC 1122: < 500) */
+#define TCP_TIME_WAIT_NS 60000000000ULL /* 2 MSL, MSL = 30 s */
+#define TCP_FIN_WAIT_2_NS 60000000000ULL /* a closed conn waiting */
+#define TCP_MAX_RETRIES 10              /* data: ~222 s, then ETIMEDOUT */
+#define TCP_MAX_SYN_RETRIES 5           /* SYN: 1+2+4+8+16+32 s */
+#define TCP_MAX_SYNACK_RETRIES 3        /* SYN-ACK of a half-open conn */
+#define TCP_OOO_RANGES 16               /* out-of-order/SACKed ranges */
+#define TCP_BACKLOG_MAX 1024
+
+/*
+ * The stack.  tcp_stack_new() copies cfg; NULL if out of memory or if
+ * output or clock is missing.  tcp_stack_free() drops every connection
+ * without a callback or a segment (for tests and shutdown).
+ */
+struct tcp_stack *tcp_stack_new(const struct tcp_config *cfg);
+void tcp_stack_free(struct tcp_stack *s);
+/* Change the local address (DHCP); existing connections keep theirs. */
+void tcp_stack_set_addr(struct tcp_stack *s, uint32_t addr);
+const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
+
+/*
+ * A segment from the network: b's data starts at the TCP header and
+ * ends with the payload (the IP layer has trimmed any padding).  src
+ * and dst are the IP addresses (the checksum's pseudo-header).  The
+ * engine verifies everything, may send (an ACK, an RST) and fire
+ * callbacks before returning, and takes b.
+ */
+void tcp_input(struct tcp_stack *s, struct net_buf *b, uint32_t src,
+    uint32_t dst);
+
+/*
+ * Runs every timer due at `now` (retransmission, persist, delayed ACK,
+ * TIME_WAIT...) and returns the next deadline in ns, UINT64_MAX if
+ * none.  Cheap when nothing is due.  Other calls may arm an earlier
+ * timer, so call it after each batch of input or API calls before
+ * sleeping.
+ */
+uint64_t tcp_timers(struct tcp_stack *s, uint64_t now);
+
+/*
+ * A new connection in CLOSED, owned by the caller until tcp_close().
+ * cb and ctx may be NULL (set them later).  NULL: out of memory or the
+ * stack's connection limit.
+ */
+struct tcp_conn *tcp_conn_new(struct tcp_stack *s,
+    const struct tcp_callbacks *cb, void *ctx);
+/* Replace the callbacks and their ctx (an accepted conn has none). */
+void tcp_set_callbacks(struct tcp_conn *c, const struct tcp_callbacks *cb,
+    void *ctx);
+/*
+ * Buffer sizes of a conn in CLOSED, before connect or listen (accepted
+ * conns inherit the listener's), clamped to [4 KiB, 16 MiB]; 0, or
+ * -TORO_EINVAL once c is listening or connected.
+ */
+int tcp_set_bufsize(struct tcp_conn *c, uint32_t sndbuf, uint32_t rcvbuf);
+/* Nagle's algorithm on (default) or off (TCP_NODELAY). */
+void tcp_set_nodelay(struct tcp_conn *c, bool on);
+
+/*
+ * Local address (0: any) and port (0: an ephemeral one).  -TORO_EINVAL
+ * if not CLOSED or already bound; -TORO_EADDRINUSE if a listener or
+ * another bound conn holds it (connections, TIME_WAIT included, do
+ * not: reuse is always allowed).
+ */
+int tcp_bind(struct tcp_conn *c, uint32_t addr, uint16_t port);
+/*
+ * Listen on a bound conn.  backlog (1..TCP_BACKLOG_MAX, clamped)
+ * bounds the half-open plus the not-yet-accepted connections; SYNs
+ * beyond it are dropped and counted (syn_drops).
+ */
+int tcp_listen(struct tcp_conn *c, int backlog);
+/*
+ * Take a connection from a listener's queue into *out: 0, or
+ * -TORO_EAGAIN when there is none (on_accept fires when one comes),
+ * -TORO_EINVAL if c does not listen.  The new conn is ESTABLISHED or
+ * already further (CLOSE_WAIT: the peer sent data and a FIN before the
+ * accept; a conn reset before its accept is dropped from the queue),
+ * has no callbacks until tcp_set_callbacks() (check tcp_readable() and
+ * tcp_state() then: earlier events are not replayed), and belongs to
+ * the caller until tcp_close().
+ */
+int tcp_accept(struct tcp_conn *c, struct tcp_conn **out);
+/*
+ * Active open to addr:port, binding first if needed.  0: the SYN is
+ * out (or will be retried) and on_connected() tells the outcome later;
+ * -TORO_EISCONN, -TORO_EINVAL (listening, or port 0),
+ * -TORO_EADDRNOTAVAIL (no local address), -TORO_EADDRINUSE (4-tuple
+ * taken, or no ephemeral port), -TORO_ENOMEM.
+ */
+int tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port);
+
+/*
+ * Copy up to len bytes into the send buffer and send what the windows
+ * allow.  Returns the bytes taken (> 0; 0 for len 0), -TORO_EAGAIN
+ * when the buffer is full, -TORO_EPIPE once c can send no more (after
+ * tcp_shutdown(), a reset or a timeout), -TORO_ENOTCONN before a
+ * connect.  Data given in SYN_SENT or SYN_RCVD waits for ESTABLISHED.
+ */
+int tcp_send(struct tcp_conn *c, const void *data, size_t len);
+/*
+ * Copy up to len bytes out of the receive buffer (and open the window).
+ * Returns the bytes (> 0), 0 at the end of the stream (FIN received and
+ * everything read), -TORO_EAGAIN when empty, the connection's error
+ * (-TORO_ECONNRESET, -TORO_ETIMEDOUT...) once it failed and nothing is
+ * left, -TORO_ENOTCONN if never connected.
+ */
+int tcp_recv(struct tcp_conn *c, void *buf, size_t len);
+/* Bytes tcp_recv() would return now; bytes tcp_send() would take. */
+size_t tcp_readable(const struct tcp_conn *c);
+size_t tcp_writable(const struct tcp_conn *c);
+/*
+ * Half close: a FIN goes out after the queued data (once ESTABLISHED,
+ * if still opening); receiving goes on.  0; -TORO_ENOTCONN if c never
+ * connected.  Repeated calls are no-ops.
+ */
+int tcp_shutdown(struct tcp_conn *c);
+/*
+ * The owner lets go of c; c is invalid after the call.  An open
+ * connection closes gracefully: queued data and a FIN go out, and the
+ * engine frees it once done (after TIME_WAIT, or when FIN_WAIT_2 times
+ * out).  If unread data was pending, or c is not synchronized, it is
+ * reset/dropped instead (RFC 9293 3.10.4).  A listener resets its
+ * queued, unaccepted connections.
+ */
+void tcp_close(struct tcp_conn *c);
+/* Send an RST if synchronized, and free c now; no callback fires. */
+void tcp_abort(struct tcp_conn *c);
+
+/* State and addresses. */
+enum tcp_state tcp_state(const struct tcp_conn *c);
+void tcp_get_info(const struct tcp_conn *c, struct tcp_info *info);
+/* The name of a state ("ESTABLISHED"), for messages. */
+const char *tcp_state_name(enum tcp_state st);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * tcp_impl.h: the inside of the TCP engine, shared by core/net/tcp*.c
+ * only (everyone else includes tcp.h).
+ *
+ * A connection keeps its sequence space in the variables of RFC 9293
+ * (snd_una, snd_nxt, rcv_nxt...), its bytes in two rings (tcp_buf.c)
+ * and its timers as absolute deadlines in ns (0: off).  Callbacks are
+ * never fired from the middle of a state change: code posts an event
+ * bit with tcp_post() and the outermost entry into the engine
+ * delivers them in tcp_leave(), then frees dead connections.
+ */
+#ifndef CORE_NET_TCP_IMPL_H
+#define CORE_NET_TCP_IMPL_H
+
+#include "core/net/tcp.h"
+
+/* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b) SEQ_LT(b, a)
+#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
+
+/* Header flags. */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+
+#define TCP_HDR_LEN 20
+#define TCP_OPT_EOL 0
+#define TCP_OPT_NOP 1
+#define TCP_OPT_MSS 2
+#define TCP_OPT_WS 3
+#define TCP_OPT_SACK_OK 4
+#define TCP_OPT_SACK 5
+#define TCP_SACK_BLOCKS 4     /* in 40 bytes of options, no timestamps */
+#define TCP_MAX_WS 14         /* RFC 7323 2.3 */
+#define TCP_MIN_MSS 64        /* refuse to be talked into tinygrams */
+#define TCP_DEFAULT_MSS 536   /* RFC 9293 3.7.1, without an option */
+#define TCP_HASH_SIZE 256     /* demux buckets */
+#define TCP_G_NS 1000000ULL   /* RFC 6298's clock granularity G */
+
+/* A byte ring: len bytes from head; space beyond len is scratch. */
+struct tcp_ring {
+	uint8_t *buf;
+	uint32_t cap, head, len;
+};
+
+/*
+ * A set of sequence ranges, sorted and disjoint: the out-of-order data
+ * held in the receive ring, or the sender's SACK scoreboard.
+ */
+struct tcp_ooo {
+	uint32_t n;
+	struct {
+		uint32_t start, end; /* [start, end) */
+	} r[TCP_OOO_RANGES];
+};
+
+/* A parsed, validated segment. */
+struct tcp_seg {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t wnd;          /* raw window field */
+	const uint8_t *data;
+	uint32_t len;          /* payload bytes */
+	uint32_t seqlen;       /* len + SYN + FIN */
+	int mss;               /* option value, -1 if absent */
+	int wscale;            /* option value, -1 if absent */
+	bool sack_ok;          /* SACK-permitted option */
+	uint8_t nsack;         /* SACK blocks */
+	uint32_t sack[TCP_SACK_BLOCKS][2];
+	bool syn_wnd;          /* wnd is a SYN's (unscaled): ignore it */
+};
+
+/* c->flags */
+#define TF_USER 0x0001        /* the owner has not called tcp_close */
+#define TF_DEAD 0x0002        /* on the stack's dead list */
+#define TF_ACKNOW 0x0004      /* send an ACK at the next output */
+#define TF_NODELAY 0x0008     /* Nagle off */
+#define TF_FIN_WANTED 0x0010  /* shutdown asked: FIN after the data */
+#define TF_FIN_SENT 0x0020    /* our FIN has a sequence number */
+#define TF_FIN_RCVD 0x0040    /* their FIN is in rcv_nxt */
+#define TF_FIN_QUEUED 0x0080  /* their FIN came ahead of a hole */
+#define TF_WANT_WRITE 0x0100  /* fire on_writable when space frees */
+#define TF_RECOVERY 0x0200    /* NewReno fast recovery */
+#define TF_RTT_TIMING 0x0400  /* rtt_seq is being timed */
+#define TF_WS_OK 0x0800       /* window scaling negotiated */
+#define TF_CONNECTING 0x2000  /* on_connected owed */
+#define TF_CLOSED_CB 0x4000   /* on_closed posted */
+#define TF_PERSIST 0x8000     /* the rexmt timer runs as persist timer */
+#define TF_SYN_REXMT 0x10000  /* the SYN was sent more than once */
+#define TF_PARTIAL 0x20000    /* a partial ACK already restarted the RTO */
+#define TF_TLP 0x40000        /* the rexmt timer runs as probe timeout */
+#define TF_TLP_SENT 0x80000   /* a tail loss probe is out */
+#define TF_SACK_OK 0x100000   /* SACK negotiated (or offered, opening) */
+
+/* c->events, delivered by tcp_leave() in this order. */
+#define TE_ACCEPT 0x01
+#define TE_CONNECTED 0x02
+#define TE_READABLE 0x04
+#define TE_WRITABLE 0x08
+#define TE_CLOSED 0x10
+
+struct tcp_conn {
+	struct tcp_stack *stack;
+	struct list all;          /* stack->conns */
+	struct list hlink;        /* hash bucket, bound or listener list */
+	struct list qlink;        /* listener's half-open or accept queue */
+	struct list evlink;       /* stack->evq (pending events) or dead */
+	struct tcp_conn *listener; /* while half-open or unaccepted */
+	const struct tcp_callbacks *cb;
+	void *ctx;
+	enum tcp_state state;
+	uint32_t flags;
+	uint32_t events;
+	int error;                /* -TORO_E* once failed */
+	int conn_err;             /* for on_connected */
+	int hashed;               /* 0: none, 1: bound, 2: listen, 3: hash */
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+
+	/* listener */
+	struct list halfq, acceptq;
+	uint32_t backlog, nqueued;
+
+	/* send side */
+	uint32_t iss, snd_una, snd_nxt, snd_max;
+	uint32_t snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
+	uint32_t sb_seq;          /* sequence number of snd.buf[head] */
+	uint16_t snd_mss;
+	uint8_t snd_wscale, rcv_wscale;
+	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	uint32_t dupacks;
+	struct tcp_ooo sacked;    /* the peer's SACK blocks above snd_una */
+	uint32_t rxt_high;        /* SACK recovery: holes resent below this */
+	uint32_t rxt_mark;        /* snd_max at the latest such resend */
+	struct tcp_ring snd;
+	uint32_t sndbuf, rcvbuf;  /* sizes to allocate */
+
+	/* receive side */
+	uint32_t irs, rcv_nxt, rcv_adv;
+	uint32_t rcv_fin_seq;     /* with TF_FIN_QUEUED */
+	uint32_t rcv_unacked;     /* bytes since our last ACK */
+	uint32_t rcv_mss;         /* largest segment seen */
+	struct tcp_ring rcv;
+	struct tcp_ooo ooo;
+	uint32_t last_ooo;        /* latest out-of-order arrival: SACK first */
+
+	/* RTT and timers */
+	uint64_t srtt, rttvar, rto;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	uint32_t backoff;         /* RTO doublings in force */
+	uint32_t retries;         /* timeouts since progress */
+	uint64_t t_rexmt;         /* retransmit or persist */
+	uint64_t t_delack;
+	uint64_t t_wait;          /* TIME_WAIT, orphan FIN_WAIT_2 */
+};
+
+struct tcp_stack {
+	struct tcp_config cfg;
+	struct tcp_stats stats;
+	uint64_t now;             /* the clock, read at each entry */
+	int depth;                /* nesting of entries (callbacks) */
+	struct list conns;        /* every conn, oldest first */
+	struct list bound;        /* bound, not listening nor connected */
+	struct list listeners;
+	struct list hash[TCP_HASH_SIZE];
+	struct list evq;          /* conns with events to deliver */
+	struct list dead;         /* conns to free in tcp_leave */
+	uint32_t hash_seed;       /* demux hash key, fixed */
+	uint32_t port_seed;       /* moves with every ephemeral port */
+	uint64_t chal_second;     /* RFC 5961 challenge ACK rate limit */
+	uint32_t chal_count;
+};
+
+/* tcp_stack.c: entry, exit, demux, ports, ISN, events. */
+void tcp_enter(struct tcp_stack *s);
+void tcp_leave(struct tcp_stack *s);
+struct tcp_conn *tcp_lookup(struct tcp_stack *s, uint32_t laddr,
+    uint16_t lport, uint32_t raddr, uint16_t rport);
+struct tcp_conn *tcp_lookup_listener(struct tcp_stack *s, uint32_t laddr,
+    uint16_t lport);
+void tcp_hash_insert(struct tcp_conn *c);
+void tcp_unhash(struct tcp_conn *c);
+int tcp_port_ephemeral(struct tcp_stack *s, uint16_t *port);
+bool tcp_port_taken(struct tcp_stack *s, uint32_t addr, uint16_t port);
+uint32_t tcp_isn(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport);
+uint64_t tcp_siphash(const uint8_t key[16], const void *p, size_t n);
+void tcp_post(struct tcp_conn *c, uint32_t events);
+struct tcp_conn *tcp_conn_alloc(struct tcp_stack *s);
+void tcp_conn_destroy(struct tcp_conn *c);
+bool tcp_recycle_time_wait(struct tcp_stack *s);
+
+/* tcp_conn.c: life and death of connections. */
+int tcp_alloc_buffers(struct tcp_conn *c);
+void tcp_set_state(struct tcp_conn *c, enum tcp_state st);
+void tcp_drop(struct tcp_conn *c, int err);
+void tcp_established(struct tcp_conn *c);
+void tcp_enter_time_wait(struct tcp_conn *c);
+uint32_t tcp_data_end(const struct tcp_conn *c);
+void tcp_choose_wscale(struct tcp_conn *c);
+
+/* tcp_buf.c: rings and the out-of-order ranges. */
+int tcp_ring_init(struct tcp_ring *r, uint32_t cap);
+void tcp_ring_free(struct tcp_ring *r);
+uint32_t tcp_ring_append(struct tcp_ring *r, const void *p, uint32_t n);
+uint32_t tcp_ring_read(struct tcp_ring *r, void *p, uint32_t n);
+void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, void *p,
+    uint32_t n);
+void tcp_ring_put_at(struct tcp_ring *r, uint32_t off, const void *p,
+    uint32_t n);
+void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
+void tcp_ring_extend(struct tcp_ring *r, uint32_t n);
+int tcp_ooo_add(struct tcp_ooo *q, uint32_t start, uint32_t end);
+uint32_t tcp_ooo_advance(struct tcp_ooo *q, uint32_t rcv_nxt);
+void tcp_ooo_trim(struct tcp_ooo *q, uint32_t below);
+
+/* tcp_sack.c: SACK blocks out, the scoreboard and recovery with it. */
+unsigned tcp_sack_options(const struct tcp_conn *c, uint8_t *p);
+uint32_t tcp_sack_update(struct tcp_conn *c, const struct tcp_seg *sg);
+bool tcp_sack_loss(const struct tcp_conn *c, uint32_t thresh);
+void tcp_sack_output(struct tcp_conn *c);
+
+/* tcp_input.c and tcp_receive.c: segments in. */
+void tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *sg);
+void tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *sg);
+void tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg);
+
+/* tcp_cc.c: ACK processing, RTT, congestion control. */
+void tcp_ack_new(struct tcp_conn *c, const struct tcp_seg *sg,
+    uint32_t acked);
+void tcp_ack_dup(struct tcp_conn *c);
+void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);
+void tcp_cc_init(struct tcp_conn *c);
+void tcp_cc_timeout(struct tcp_conn *c);
+uint32_t tcp_dup_threshold(const struct tcp_conn *c);
+uint64_t tcp_cur_rto(const struct tcp_conn *c);
+
+/* tcp_output.c: segments out. */
+void tcp_output(struct tcp_conn *c);
+void tcp_output_force(struct tcp_conn *c);
+void tcp_send_syn(struct tcp_conn *c);
+void tcp_send_ack(struct tcp_conn *c);
+void tcp_send_rst(struct tcp_conn *c);
+uint32_t tcp_retransmit_first(struct tcp_conn *c);
+void tcp_output_tlp(struct tcp_conn *c);
+void tcp_send_data(struct tcp_conn *c, uint32_t len, bool fin,
+    uint32_t avail);
+void tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags,
+    uint32_t len);
+bool tcp_fin_state(enum tcp_state st);
+void tcp_challenge_ack(struct tcp_conn *c);
+void tcp_respond_rst(struct tcp_stack *s, const struct tcp_seg *sg);
+uint32_t tcp_rcv_window(struct tcp_conn *c, bool syn);
+
+/* tcp_timer.c */
+void tcp_timer_arm_rexmt(struct tcp_conn *c);
+void tcp_timer_arm_persist(struct tcp_conn *c);
+void tcp_timer_arm_loss(struct tcp_conn *c);
+void tcp_timers_cancel(struct tcp_conn *c);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * tcp_stack.c: the stack as a whole: creation, the entry/exit pair that
+ * every public call goes through, connection lookup (demux), ports,
+ * initial sequence numbers and the delivery of callbacks.
+ *
+ * Entry and exit: tcp_enter() reads the clock; the outermost
+ * tcp_leave() fires the callbacks posted meanwhile (a callback may call
+ * back into the engine, which nests) and only then frees connections
+ * that died, so no pointer the engine or a callback holds goes stale.
+ *
+ * Demux: connected conns live in a hash of their 4-tuple; listeners and
+ * bound-only conns in short lists.  ISNs follow RFC 6528: a 4 us clock
+ * plus SipHash-2-4 of the 4-tuple under the stack's secret.
+ */
+#include "core/net/tcp_impl.h"
+#include "toro/errno.h"
+#include "toro/mem.h"
+
+#define EPHEMERAL_LO 49152
+#define EPHEMERAL_N 16384
+
+struct tcp_stack *
+tcp_stack_new(const struct tcp_config *cfg)
+{
+	struct tcp_stack *s;
+	int i;
+
+	if (cfg == NULL || cfg->output == NULL || cfg->clock == NULL)
+		return NULL;
+	s = toro_calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->cfg = *cfg;
+	if (s->cfg.mtu == 0)
+		s->cfg.mtu = 1500;
+	if (s->cfg.mtu < TCP_MIN_MSS + 40)
+		s->cfg.mtu = TCP_MIN_MSS + 40;
+	if (s->cfg.sndbuf == 0)
+		s->cfg.sndbuf = 128 * 1024;
+	if (s->cfg.rcvbuf == 0)
+		s->cfg.rcvbuf = 128 * 1024;
+	if (s->cfg.max_conns == 0)
+		s->cfg.max_conns = 1024;
+	list_init(&s->conns);
+	list_init(&s->bound);
+	list_init(&s->listeners);
+	list_init(&s->evq);
+	list_init(&s->dead);
+	for (i = 0; i < TCP_HASH_SIZE; i++)
+		list_init(&s->hash[i]);
+	s->now = cfg->clock(cfg->ctx);
+	s->port_seed = (uint32_t)tcp_siphash(s->cfg.secret, "port", 4);
+	s->hash_seed = (uint32_t)tcp_siphash(s->cfg.secret, "hash", 4);
+	return s;
+}
+
+void
+tcp_stack_free(struct tcp_stack *s)
+{
+	struct list *l;
+	struct tcp_conn *c;
+
+	if (s == NULL)
+		return;
+	while ((l = list_pop_front(&s->conns)) != NULL) {
+		c = container_of(l, struct tcp_conn, all);
+		tcp_ring_free(&c->snd);
+		tcp_ring_free(&c->rcv);
+		toro_free(c);
+	}
+	while ((l = list_pop_front(&s->dead)) != NULL)
+		toro_free(container_of(l, struct tcp_conn, evlink));
+	toro_free(s);
+}
+
+void
+tcp_stack_set_addr(struct tcp_stack *s, uint32_t addr)
+{
+	s->cfg.addr = addr;
+}
+
+const struct tcp_stats *
+tcp_stack_stats(const struct tcp_stack *s)
+{
+	return &s->stats;
+}
+
+void
+tcp_enter(struct tcp_stack *s)
+{
+	uint64_t t;
+
+	if (s->depth++ == 0) {
+		t = s->cfg.clock(s->cfg.ctx);
+		if (t > s->now)
+			s->now = t; /* never backwards */
+	}
+}
+
+/* Fire c's posted callbacks, stopping if a callback lets go of c. */
+static void
+deliver(struct tcp_conn *c)
+{
+	uint32_t ev = c->events;
+
+	c->events = 0;
+	if ((c->flags & (TF_USER | TF_DEAD)) != TF_USER || c->cb == NULL)
+		return;
+	if ((ev & TE_ACCEPT) && c->cb->on_accept != NULL)
+		c->cb->on_accept(c->ctx);
+	if ((ev & TE_CONNECTED) && c->cb->on_connected != NULL &&
+	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+		c->cb->on_connected(c->ctx, c->conn_err);
+	if ((ev & TE_READABLE) && c->cb->on_readable != NULL &&
+	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+		c->cb->on_readable(c->ctx);
+	if ((ev & TE_WRITABLE) && c->cb->on_writable != NULL &&
+	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+		c->cb->on_writable(c->ctx);
+	if ((ev & TE_CLOSED) && c->cb->on_closed != NULL &&
+	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+		c->cb->on_closed(c->ctx, c->error);
+}
+
+void
+tcp_leave(struct tcp_stack *s)
+{
+	struct list *l;
+	struct tcp_conn *c;
+
+	if (s->depth > 1) {
+		s->depth--;
+		return;
+	}
+	while ((l = list_pop_front(&s->evq)) != NULL)
+		deliver(container_of(l, struct tcp_conn, evlink));
+	while ((l = list_pop_front(&s->dead)) != NULL) {
+		c = container_of(l, struct tcp_conn, evlink);
+		toro_free(c);
+	}
+	s->depth = 0;
+}
+
+void
+tcp_post(struct tcp_conn *c, uint32_t events)
+{
+	if (c->flags & TF_DEAD)
+		return;
+	if (c->events == 0)
+		list_push_back(&c->stack->evq, &c->evlink);
+	c->events |= events;
+}
+
+static uint32_t
+tuple_hash(const struct tcp_stack *s, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport)
+{
+	uint32_t h = s->hash_seed;
+
+	h ^= raddr * 0x9e3779b1u;
+	h ^= ((uint32_t)rport << 16 | lport) * 0x85ebca6bu;
+	h ^= laddr;
+	h ^= h >> 15;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 13;
+	return h % TCP_HASH_SIZE;
+}
+
+struct tcp_conn *
+tcp_lookup(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport)
+{
+	struct list *b, *l;
+	struct tcp_conn *c;
+
+	b = &s->hash[tuple_hash(s, laddr, lport, raddr, rport)];
+	for (l = b->next; l != b; l = l->next) {
+		c = container_of(l, struct tcp_conn, hlink);
+		if (c->lport == lport && c->rport == rport &&
+		    c->laddr == laddr && c->raddr == raddr)
+			return c;
+	}
+	return NULL;
+}
+
+/* A listener on laddr:lport, preferring an exact address to "any". */
+struct tcp_conn *
+tcp_lookup_listener(struct tcp_stack *s, uint32_t laddr, uint16_t lport)
+{
+	struct list *l;
+	struct tcp_conn *c, *any = NULL;
+
+	for (l = s->listeners.next; l != &s->listeners; l = l->next) {
+		c = container_of(l, struct tcp_conn, hlink);
+		if (c->lport != lport)
+			continue;
+		if (c->laddr == laddr)
+			return c;
+		if (c->laddr == 0)
+			any = c;
+	}
+	return any;
+}
+
+/* Put c where its state belongs: listeners, the hash, or bound. */
+void
+tcp_hash_insert(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+
+	tcp_unhash(c);
+	if (c->state == TCP_LISTEN) {
+		list_push_back(&s->listeners, &c->hlink);
+		c->hashed = 2;
+	} else if (c->state == TCP_CLOSED) {
+		list_push_back(&s->bound, &c->hlink);
+		c->hashed = 1;
+	} else {
+		list_push_back(&s->hash[tuple_hash(s, c->laddr, c->lport,
+		    c->raddr, c->rport)], &c->hlink);
+		c->hashed = 3;
+	}
+}
+
+void
+tcp_unhash(struct tcp_conn *c)
+{
+	if (c->hashed) {
+		list_remove(&c->hlink);
+		c->hashed = 0;
+	}
+}
+
+/* Is addr:port held by a listener or a bound, unconnected conn? */
+bool
+tcp_port_taken(struct tcp_stack *s, uint32_t addr, uint16_t port)
+{
+	struct list *heads[2] = { &s->listeners, &s->bound };
+	struct list *l;
+	struct tcp_conn *c;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		for (l = heads[i]->next; l != heads[i]; l = l->next) {
+			c = container_of(l, struct tcp_conn, hlink);
+			if (c->lport == port && (c->laddr == addr ||
+			    c->laddr == 0 || addr == 0))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool
+port_used(struct tcp_stack *s, uint16_t port)
+{
+	struct list *l;
+
+	for (l = s->conns.next; l != &s->conns; l = l->next)
+		if (container_of(l, struct tcp_conn, all)->lport == port)
+			return true;
+	return false;
+}
+
+/* An ephemeral port no conn uses, from a keyed, moving start. */
+int
+tcp_port_ephemeral(struct tcp_stack *s, uint16_t *port)
+{
+	uint32_t i, p;
+
+	s->port_seed = s->port_seed * 1103515245u + 12345u;
+	for (i = 0; i < EPHEMERAL_N; i++) {
+		p = EPHEMERAL_LO + (s->port_seed + i) % EPHEMERAL_N;
+		if (!port_used(s, (uint16_t)p)) {
+			*port = (uint16_t)p;
+			return 0;
+		}
+	}
+	return -TORO_EADDRINUSE;
+}
+
+/* SipHash-2-4 (Aumasson and Bernstein), little-endian words. */
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+static uint64_t
+le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+sip_rounds(uint64_t v[4], int n)
+{
+	while (n-- > 0) {
+		v[0] += v[1];
+		v[1] = ROTL(v[1], 13);
+		v[1] ^= v[0];
+		v[0] = ROTL(v[0], 32);
+		v[2] += v[3];
+		v[3] = ROTL(v[3], 16);
+		v[3] ^= v[2];
+		v[0] += v[3];
+		v[3] = ROTL(v[3], 21);
+		v[3] ^= v[0];
+		v[2] += v[1];
+		v[1] = ROTL(v[1], 17);
+		v[1] ^= v[2];
+		v[2] = ROTL(v[2], 32);
+	}
+}
+
+uint64_t
+tcp_siphash(const uint8_t key[16], const void *data, size_t n)
+{
+	const uint8_t *p = data;
+	uint64_t k0 = le64(key), k1 = le64(key + 8), m, v[4];
+	uint8_t last[8];
+	size_t i;
+
+	v[0] = k0 ^ 0x736f6d6570736575ULL;
+	v[1] = k1 ^ 0x646f72616e646f6dULL;
+	v[2] = k0 ^ 0x6c7967656e657261ULL;
+	v[3] = k1 ^ 0x7465646279746573ULL;
+	for (i = 0; i + 8 <= n; i += 8) {
+		m = le64(p + i);
+		v[3] ^= m;
+		sip_rounds(v, 2);
+		v[0] ^= m;
+	}
+	memset(last, 0, sizeof(last));
+	memcpy(last, p + i, n - i);
+	last[7] = (uint8_t)n;
+	m = le64(last);
+	v[3] ^= m;
+	sip_rounds(v, 2);
+	v[0] ^= m;
+	v[2] ^= 0xff;
+	sip_rounds(v, 4);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+uint32_t
+tcp_isn(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport)
+{
+	uint8_t t[12];
+
+	net_put32(t, laddr);
+	net_put32(t + 4, raddr);
+	net_put16(t + 8, lport);
+	net_put16(t + 10, rport);
+	return (uint32_t)(s->now >> 12) +
+	    (uint32_t)tcp_siphash(s->cfg.secret, t, sizeof(t));
+}
+
+/* A zeroed conn counted against the limit, or NULL. */
+struct tcp_conn *
+tcp_conn_alloc(struct tcp_stack *s)
+{
+	struct tcp_conn *c;
+
+	if (s->stats.conns >= s->cfg.max_conns && !tcp_recycle_time_wait(s))
+		return NULL;
+	c = toro_calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->stack = s;
+	list_init(&c->hlink);
+	list_init(&c->qlink);
+	list_init(&c->evlink);
+	list_init(&c->halfq);
+	list_init(&c->acceptq);
+	list_push_back(&s->conns, &c->all);
+	c->sndbuf = s->cfg.sndbuf;
+	c->rcvbuf = s->cfg.rcvbuf;
+	c->rto = TCP_RTO_INIT_NS;
+	if (++s->stats.conns > s->stats.conns_peak)
+		s->stats.conns_peak = s->stats.conns;
+	return c;
+}
+
+/* Unlink c from everything now; free its memory at the outer exit. */
+void
+tcp_conn_destroy(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+
+	if (c->flags & TF_DEAD)
+		return;
+	tcp_unhash(c);
+	if (c->listener != NULL) {
+		list_remove(&c->qlink);
+		c->listener->nqueued--;
+		c->listener = NULL;
+	}
+	list_remove(&c->all);
+	list_remove(&c->evlink); /* no events for the dead */
+	c->events = 0;
+	tcp_ring_free(&c->snd);
+	tcp_ring_free(&c->rcv);
+	c->flags |= TF_DEAD;
+	c->flags &= ~TF_USER;
+	s->stats.conns--;
+	list_push_back(&s->dead, &c->evlink);
+}
+
+/* At the connection limit: end the oldest ownerless TIME_WAIT. */
+bool
+tcp_recycle_time_wait(struct tcp_stack *s)
+{
+	struct list *l;
+	struct tcp_conn *c;
+
+	for (l = s->conns.next; l != &s->conns; l = l->next) {
+		c = container_of(l, struct tcp_conn, all);
+		if (c->state == TCP_TIME_WAIT && !(c->flags & TF_USER)) {
+			tcp_conn_destroy(c);
+			return true;
+		}
+	}
+	return false;
+}

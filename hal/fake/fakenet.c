@@ -1,0 +1,153 @@
+/*
+ * fakenet.c: the fake machine's NIC (fakenet.h), behind hal_net_open,
+ * hal_net_send and hal_net_recv of hal.h.
+ *
+ * Two rings of frames: what the test injects (read by hal_net_recv)
+ * and what the stack sends (read by the test).  Injection and freed
+ * transmit room post HAL_EV_NET to the CPU that opened the NIC.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hal/fake/fake.h"
+#include "hal/fake/fakenet.h"
+#include "hal/hal.h"
+#include "toro/errno.h"
+
+struct frame {
+	size_t len;
+	uint8_t data[HAL_NET_FRAME_MAX];
+};
+
+struct ring {
+	struct frame f[FAKE_NET_QUEUE];
+	int head, n;
+};
+
+const uint8_t fake_net_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+static struct ring *rx, *tx;
+static int absent, owner = -1, room = -1;
+static uint64_t refused;
+
+static struct ring *
+ring(struct ring **r)
+{
+	if (*r == NULL && (*r = calloc(1, sizeof(**r))) == NULL)
+		abort();
+	return *r;
+}
+
+static int
+push(struct ring *r, const void *p, size_t len)
+{
+	struct frame *f;
+
+	if (r->n == FAKE_NET_QUEUE || len > HAL_NET_FRAME_MAX)
+		return -1;
+	f = &r->f[(r->head + r->n) % FAKE_NET_QUEUE];
+	memcpy(f->data, p, len);
+	f->len = len;
+	r->n++;
+	return 0;
+}
+
+static size_t
+pop(struct ring *r, void *buf, size_t size, int *fits)
+{
+	struct frame *f;
+	size_t n;
+
+	if (r->n == 0)
+		return 0;
+	f = &r->f[r->head];
+	n = f->len < size ? f->len : size;
+	memcpy(buf, f->data, n);
+	*fits = f->len <= size;
+	r->head = (r->head + 1) % FAKE_NET_QUEUE;
+	r->n--;
+	return f->len;
+}
+
+void
+fake_net_set_present(int present)
+{
+	absent = !present;
+}
+
+int
+fake_net_inject(const void *frame, size_t len)
+{
+	if (push(ring(&rx), frame, len) < 0)
+		return -1;
+	if (owner >= 0)
+		fake_post(owner, HAL_EV_NET);
+	return 0;
+}
+
+int
+fake_net_sent_count(void)
+{
+	return ring(&tx)->n;
+}
+
+size_t
+fake_net_sent(void *buf, size_t size)
+{
+	int fits;
+	size_t n = pop(ring(&tx), buf, size, &fits);
+
+	return n < size ? n : size;
+}
+
+void
+fake_net_tx_room(int n)
+{
+	room = n;
+	if (n != 0 && owner >= 0)
+		fake_post(owner, HAL_EV_NET);
+}
+
+uint64_t
+fake_net_tx_refused(void)
+{
+	return refused;
+}
+
+int
+hal_net_open(int cpu, struct hal_net_info *info)
+{
+	if (absent)
+		return -TORO_ENODEV;
+	owner = cpu;
+	memcpy(info->mac, fake_net_mac, 6);
+	info->mtu = 1500;
+	return 0;
+}
+
+int
+hal_net_send(const void *frame, size_t len)
+{
+	if (len > HAL_NET_FRAME_MAX)
+		return -TORO_EMSGSIZE;
+	if (room == 0) {
+		refused++;
+		return -TORO_EAGAIN;
+	}
+	if (push(ring(&tx), frame, len) < 0)
+		abort(); /* a test that never reads what was sent */
+	if (room > 0)
+		room--;
+	return 0;
+}
+
+int
+hal_net_recv(void *buf, size_t size)
+{
+	int fits = 1;
+	size_t n = pop(ring(&rx), buf, size, &fits);
+
+	if (!fits)
+		return -TORO_EMSGSIZE;
+	return (int)n;
+}

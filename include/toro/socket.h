@@ -1,0 +1,185 @@
+/*
+ * toro/socket.h: BSD-shaped sockets over the kernel's IPv4 stack, and the
+ * network interface's configuration and counters.
+ *
+ * Addresses and ports in struct toro_sockaddr_in are in HOST byte order:
+ * 10.0.2.15 port 80 is { TORO_AF_INET, 80, TORO_IPV4(10, 0, 2, 15) }.
+ * The kernel converts at the wire; applications never swap bytes.
+ *
+ * Any thread on any CPU may call these functions.  The stack runs on the
+ * network CPU: a call becomes a message to that CPU and the calling
+ * thread sleeps until it is answered, so a blocked call costs nothing.
+ * A call blocks until it can complete, unless the socket is non-blocking
+ * (-TORO_EAGAIN instead) or has a timeout (-TORO_ETIMEDOUT after it).
+ * Functions return a negative TORO_E* code on failure; without a network
+ * interface every call gives -TORO_ENETDOWN.
+ */
+#ifndef TORO_SOCKET_H
+#define TORO_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TORO_AF_INET 2
+
+#define TORO_SOCK_STREAM 1 /* TCP */
+#define TORO_SOCK_DGRAM 2  /* UDP */
+/* Or'ed into toro_socket()'s type: start in non-blocking mode. */
+#define TORO_SOCK_NONBLOCK 0x800
+
+#define TORO_IPV4(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | \
+	    (uint32_t)(d))
+#define TORO_INADDR_ANY 0u
+#define TORO_INADDR_BROADCAST 0xffffffffu
+#define TORO_INADDR_LOOPBACK TORO_IPV4(127, 0, 0, 1)
+
+struct toro_sockaddr_in {
+	uint16_t family; /* TORO_AF_INET */
+	uint16_t port;   /* host order */
+	uint32_t addr;   /* host order */
+};
+
+/* Flags of send/recv/sendto/recvfrom. */
+#define TORO_MSG_PEEK 0x02     /* look at data without taking it */
+#define TORO_MSG_DONTWAIT 0x40 /* this call does not block */
+
+/* toro_shutdown()'s how. */
+#define TORO_SHUT_RD 0
+#define TORO_SHUT_WR 1
+#define TORO_SHUT_RDWR 2
+
+/*
+ * Create a socket: domain TORO_AF_INET, type TORO_SOCK_STREAM or
+ * TORO_SOCK_DGRAM (optionally | TORO_SOCK_NONBLOCK), protocol 0.
+ * Returns a descriptor (>= 0).
+ */
+int toro_socket(int domain, int type, int protocol);
+
+/* Port 0 picks a free port; address TORO_INADDR_ANY or ours. */
+int toro_bind(int s, const struct toro_sockaddr_in *addr);
+int toro_listen(int s, int backlog);
+/* A new descriptor for the next connection; *peer (if not NULL) its peer. */
+int toro_accept(int s, struct toro_sockaddr_in *peer);
+/*
+ * Stream: open a connection.  Datagram: set the default peer.  A
+ * non-blocking connect returns -TORO_EINPROGRESS and goes on; once
+ * toro_poll() says TORO_POLLOUT or TORO_POLLERR, connecting again
+ * tells how it ended (-TORO_EISCONN: connected).  So does a connect
+ * whose timeout passed.
+ */
+int toro_connect(int s, const struct toro_sockaddr_in *addr);
+
+/* Return a byte count; recv returns 0 at end of stream. */
+long toro_send(int s, const void *buf, size_t len, int flags);
+long toro_recv(int s, void *buf, size_t len, int flags);
+/* A datagram larger than len is truncated to len; the rest is lost. */
+long toro_sendto(int s, const void *buf, size_t len, int flags,
+    const struct toro_sockaddr_in *to);
+long toro_recvfrom(int s, void *buf, size_t len, int flags,
+    struct toro_sockaddr_in *from);
+
+int toro_shutdown(int s, int how);
+int toro_close(int s);
+
+int toro_getsockname(int s, struct toro_sockaddr_in *addr);
+int toro_getpeername(int s, struct toro_sockaddr_in *addr);
+
+/* Non-blocking mode on (1) or off (0). */
+int toro_socket_set_nonblock(int s, int on);
+/* Limit every blocking call on s to ns nanoseconds (TORO_FOREVER: none). */
+int toro_socket_set_timeout(int s, int64_t ns);
+
+/* Readiness of several sockets at once. */
+#define TORO_POLLIN 0x001   /* data, a connection, or end of stream */
+#define TORO_POLLOUT 0x004  /* room to send */
+#define TORO_POLLERR 0x008  /* an error is pending (revents only) */
+#define TORO_POLLHUP 0x010  /* the peer is gone (revents only) */
+#define TORO_POLLNVAL 0x020 /* fd is not a socket (revents only) */
+
+struct toro_pollfd {
+	int fd;        /* negative: ignored */
+	short events;  /* TORO_POLLIN | TORO_POLLOUT */
+	short revents; /* filled in */
+};
+
+/*
+ * Wait until one of n sockets is ready, or timeout_ns passes (0: do not
+ * wait; TORO_FOREVER: no limit).  Returns how many entries have revents
+ * set, 0 on timeout.  At most TORO_POLL_MAX entries.
+ */
+#define TORO_POLL_MAX 256
+int toro_poll(struct toro_pollfd *fds, int n, int64_t timeout_ns);
+
+/* The network interface. */
+struct toro_net_info {
+	uint8_t mac[6];
+	uint16_t mtu;  /* IP MTU */
+	int up;        /* a NIC is there */
+	int dhcp;      /* addresses come from DHCP */
+	uint32_t addr; /* 0 until configured */
+	uint32_t mask;
+	uint32_t gateway;
+	uint32_t dns;      /* from DHCP, else 0 */
+	uint64_t lease_ns; /* DHCP: time left on the lease, else 0 */
+};
+
+int toro_net_info(struct toro_net_info *info);
+
+/* Wait until the interface has an address (DHCP may take seconds). */
+int toro_net_wait(int64_t timeout_ns);
+
+/* Counters since boot; drops are counted by reason. */
+struct toro_net_stats {
+	/* Ethernet and the NIC */
+	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
+	uint64_t rx_runt;         /* shorter than an Ethernet header */
+	uint64_t rx_not_ours;     /* to another station's MAC */
+	uint64_t rx_unknown_type; /* neither IPv4 nor ARP */
+	uint64_t rx_nomem;        /* no buffer to receive into */
+	uint64_t tx_full;         /* transmit ring and backlog full */
+	uint64_t tx_errors;       /* the NIC refused a frame */
+	/* ARP */
+	uint64_t arp_in, arp_out, arp_bad;
+	uint64_t arp_queue_full;  /* oldest held packet dropped */
+	uint64_t arp_unresolved;  /* packets dropped: no answer */
+	/* IPv4 */
+	uint64_t ip_in, ip_out;
+	uint64_t ip_bad_version, ip_bad_hdrlen, ip_bad_len, ip_bad_csum;
+	uint64_t ip_bad_src;      /* from a broadcast or multicast address */
+	uint64_t ip_fragments;    /* not reassembled: dropped */
+	uint64_t ip_not_ours;     /* to another address */
+	uint64_t ip_no_route;     /* nowhere to send */
+	uint64_t ip_too_big;      /* over the MTU, not sent */
+	uint64_t ip_unknown_proto;
+	/* ICMP */
+	uint64_t icmp_in, icmp_out, icmp_bad;
+	uint64_t icmp_echo_in;    /* echo requests (answered) */
+	uint64_t icmp_unreach_in; /* destination unreachable */
+	uint64_t icmp_other_in;   /* every other type */
+	/* UDP */
+	uint64_t udp_in, udp_out;
+	uint64_t udp_bad_len, udp_bad_csum;
+	uint64_t udp_no_port;     /* no socket: port unreachable sent */
+	uint64_t udp_queue_full;  /* a socket's receive queue was full */
+	/* TCP: segments as IPv4 sees them, then the engine's counters */
+	uint64_t tcp_in, tcp_out;
+	uint64_t tcp_conns;        /* connections now, TIME_WAIT included */
+	uint64_t tcp_active_opens, tcp_passive_opens;
+	uint64_t tcp_established;  /* connections that got established */
+	uint64_t tcp_retrans;      /* segments sent again */
+	uint64_t tcp_resets;       /* connections reset by the peer */
+	uint64_t tcp_in_errs;      /* bad checksum or header */
+	uint64_t tcp_syn_drops;    /* SYNs refused: backlog or limit */
+	/* DHCP */
+	uint64_t dhcp_out, dhcp_in, dhcp_leases;
+};
+
+int toro_net_stats(struct toro_net_stats *st);
+
+/* "A.B.C.D" to a host-order address: 0, or -TORO_EINVAL. */
+int toro_inet_aton(const char *s, uint32_t *addr);
+/* A host-order address as "A.B.C.D"; buf of at least 16 bytes. */
+char *toro_inet_ntoa(uint32_t addr, char *buf);
+
+#endif
