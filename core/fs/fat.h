@@ -1,0 +1,303 @@
+/*
+ * fat.h: FAT16, inside the file system (Microsoft's "FAT: General
+ * Overview of On-Disk Format", version 1.03, is the reference).
+ *
+ * The pieces: fat_bpb.c (boot sector and partition table), fat_mount.c
+ * (volumes and the VFS operations), fat_table.c (the FAT: chains,
+ * allocation), fat_name.c (8.3 and long names), fat_dir.c (directory
+ * entries), fat_node.c (open files and directories), fat_file.c (file
+ * data), fat_ops.c (names: lookup, create, remove, rename, list),
+ * fat_time.c (timestamps).
+ *
+ * Rules: storage thread only.  Nothing read from a disk is trusted:
+ * cluster numbers, chain lengths and directory sizes are checked before
+ * use; a bad one gives -TORO_EIO and a line on the console, never a crash
+ * or an endless loop.  Sector numbers here are relative to the volume.
+ */
+#ifndef CORE_FS_FAT_H
+#define CORE_FS_FAT_H
+
+#include "core/fs/bcache.h"
+#include "core/fs/vfs.h"
+
+#define FAT_SECTOR 512
+#define FAT_DIRENT 32
+#define FAT_EOC 0xffffu  /* what we write at the end of a chain */
+#define FAT_BAD 0xfff7u
+#define FAT_EOC_MIN 0xfff8u
+#define FAT_DIR_MAX 65536 /* entries a directory may have */
+#define FAT_LFN_MAX 20    /* long-name entries for 255 characters */
+#define FAT_NAME_MAX 255
+
+/* Directory entry attributes. */
+#define FAT_ATTR_RO 0x01
+#define FAT_ATTR_HIDDEN 0x02
+#define FAT_ATTR_SYSTEM 0x04
+#define FAT_ATTR_VOLUME 0x08
+#define FAT_ATTR_DIR 0x10
+#define FAT_ATTR_ARCHIVE 0x20
+#define FAT_ATTR_LFN 0x0f
+#define FAT_ATTR_LFN_MASK 0x3f
+
+/* Offsets in a 32-byte short entry. */
+#define DE_NAME 0
+#define DE_ATTR 11
+#define DE_NTRES 12
+#define DE_CTIME_TENTH 13
+#define DE_CTIME 14
+#define DE_CDATE 16
+#define DE_ADATE 18
+#define DE_CLUS_HI 20
+#define DE_MTIME 22
+#define DE_MDATE 24
+#define DE_CLUS 26
+#define DE_SIZE 28
+
+static inline uint16_t
+fat_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t
+fat_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static inline void
+fat_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void
+fat_put32(uint8_t *p, uint32_t v)
+{
+	fat_put16(p, (uint16_t)v);
+	fat_put16(p + 2, (uint16_t)(v >> 16));
+}
+
+/* The geometry fat_bpb.c reads and checks. */
+struct fat_geom {
+	uint64_t base;      /* first sector of the volume on the disk */
+	uint32_t tot_sec;   /* sectors in the volume */
+	uint32_t spc;       /* sectors per cluster */
+	uint32_t rsvd;      /* reserved sectors before the first FAT */
+	uint32_t nfats;
+	uint32_t fat_sz;    /* sectors per FAT */
+	uint32_t root_sec;  /* first sector of the root directory */
+	uint32_t root_ents; /* its fixed number of entries */
+	uint32_t data_sec;  /* first sector of cluster 2 */
+	uint32_t nclus;     /* count of data clusters */
+	uint8_t media;
+	uint32_t serial;
+	char label[12];
+};
+
+struct fat_node;
+
+struct fat_vol {
+	struct fs_mount mnt; /* first: the VFS's view */
+	struct fs_bdev *bdev;
+	struct fat_geom g;
+	uint32_t cs;        /* cluster size in bytes */
+	uint32_t max_clus;  /* highest valid cluster number: nclus + 1 */
+	uint32_t free_clus; /* free clusters, counted at mount */
+	uint32_t next_free; /* where the next allocation search starts */
+	struct list nodes;  /* nodes in use */
+	struct fat_node *root;
+};
+
+/*
+ * fat_bpb.c
+ */
+
+/* Find the FAT16 volume on d: whole disk or MBR partition; check it. */
+int fat_bpb_read(struct fs_bdev *d, struct fat_geom *g);
+
+/*
+ * fat_table.c
+ */
+
+/* Get a sector of the volume (vol-relative), checked against its size. */
+int fat_bread(struct fat_vol *v, uint32_t sector, uint32_t ra,
+    struct fs_buf **bp);
+int fat_bget(struct fat_vol *v, uint32_t sector, struct fs_buf **bp);
+
+uint32_t fat_clus_sector(const struct fat_vol *v, uint32_t clus);
+bool fat_clus_ok(const struct fat_vol *v, uint32_t clus);
+
+/* The entry after clus in its chain: a valid cluster or FAT_EOC. */
+int fat_next(struct fat_vol *v, uint32_t clus, uint32_t *next);
+/* Set entry clus in every FAT copy. */
+int fat_set(struct fat_vol *v, uint32_t clus, uint32_t val);
+/* The cluster `index` steps along the chain from `first`. */
+int fat_walk(struct fat_vol *v, uint32_t first, uint32_t index,
+    uint32_t *clus);
+/* Length and last cluster of a chain (0 and 0 for first == 0). */
+int fat_chain_len(struct fat_vol *v, uint32_t first, uint32_t *len,
+    uint32_t *last);
+/*
+ * Take n free clusters as a new chain ending in FAT_EOC (all or
+ * nothing: -TORO_ENOSPC takes none), zero-filled if `zero`.
+ */
+int fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t *first,
+    uint32_t *last);
+/* Free a chain from first on. */
+int fat_free_chain(struct fat_vol *v, uint32_t first);
+/* Count the free clusters (at mount). */
+int fat_count_free(struct fat_vol *v);
+
+/*
+ * fat_name.c
+ */
+
+/* A name as UTF-16, converted and checked from UTF-8. */
+int fat_name_from_utf8(const char *s, size_t len, uint16_t *u, int *n);
+size_t fat_name_to_utf8(const uint16_t *u, int n, char *out, size_t size);
+bool fat_name_eq(const uint16_t *a, int na, const uint16_t *b, int nb);
+uint8_t fat_lfn_sum(const uint8_t *sn);
+/* Is u an upper-case 8.3 name?  If so, put its short form in sn. */
+bool fat_short_exact(const uint16_t *u, int n, uint8_t *sn);
+/*
+ * The basis of a generated short name (upper case, '_' for the rest);
+ * true if nothing was lost, so it may serve without a tail.
+ */
+bool fat_short_basis(const uint16_t *u, int n, uint8_t *sn);
+/* basis with a "~num" tail. */
+void fat_short_tail(const uint8_t *basis, uint32_t num, uint8_t *sn);
+/* Does sn look like basis with a tail?  Returns the number or 0. */
+uint32_t fat_short_tail_of(const uint8_t *basis, const uint8_t *sn);
+/* The name a short entry shows, honouring NT's lower-case flags. */
+void fat_short_decode(const uint8_t *sn, uint8_t ntres, uint16_t *u,
+    int *n);
+void fat_lfn_pack(uint8_t *e, const uint16_t *u, int n, int ord, bool last,
+    uint8_t sum);
+/* The 13 characters of a long-name entry. */
+void fat_lfn_unpack(const uint8_t *e, uint16_t *chars);
+
+/*
+ * fat_time.c
+ */
+
+void fat_time_now(uint16_t *date, uint16_t *time, uint8_t *tenth);
+int64_t fat_time_ns(uint16_t date, uint16_t time, uint8_t tenth);
+
+/*
+ * fat_dir.c
+ */
+
+/* A directory cursor: first cluster (0: the fixed root), position. */
+struct fat_dircur {
+	uint32_t dclus; /* 0 for the root directory */
+	uint32_t idx;   /* next entry to look at */
+	uint32_t ci;    /* clus is cluster number ci of the chain */
+	uint32_t clus;
+};
+
+/* One entry set: optional long-name entries and the short entry. */
+struct fat_dirent {
+	uint32_t first;  /* index of the first entry of the set */
+	uint32_t idx;    /* index of the short entry */
+	uint32_t sector; /* where the short entry is */
+	uint32_t off;
+	uint8_t raw[FAT_DIRENT];
+	uint16_t name[FAT_NAME_MAX + 1];
+	int nlen;
+};
+
+void fat_dircur_init(struct fat_dircur *c, uint32_t dclus);
+/* Where entry idx of the directory is: sector and byte offset. */
+int fat_dir_locate(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
+    uint32_t *sector, uint32_t *off);
+/* Copy raw entry idx out, or in if `in`; 1 past the end. */
+int fat_dir_entry(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
+    uint8_t *out, const uint8_t *in);
+/* The next entry set (1), the end (0), or an error. */
+int fat_dir_next(struct fat_vol *v, struct fat_dircur *c,
+    struct fat_dirent *de);
+int fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
+    int n, struct fat_dirent *de);
+/*
+ * Add an entry set for `name` whose short entry is proto (the name is
+ * filled in).  Writes nothing on failure but, perhaps, a new empty
+ * cluster of the directory.
+ */
+int fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
+    int n, const uint8_t *proto, struct fat_dirent *out);
+/* Mark an entry set deleted. */
+int fat_dir_remove(struct fat_vol *v, uint32_t dclus,
+    const struct fat_dirent *de);
+/* 1 if the directory has only "." and "..", 0 if not. */
+int fat_dir_empty(struct fat_vol *v, uint32_t dclus);
+/* Fill a new directory's cluster with "." and "..". */
+int fat_dir_init(struct fat_vol *v, uint32_t clus, uint32_t parent,
+    const uint8_t *proto);
+/* Point the ".." entry of directory dclus at parent. */
+int fat_dir_set_parent(struct fat_vol *v, uint32_t dclus, uint32_t parent);
+/* The cluster ".." names (0 for the root). */
+int fat_dir_parent(struct fat_vol *v, uint32_t dclus, uint32_t *parent);
+
+/*
+ * fat_node.c
+ */
+
+struct fat_node {
+	struct fs_node fs;  /* first: the VFS's view */
+	struct list link;   /* fat_vol's nodes */
+	uint32_t dclus;     /* parent directory (0: root or the root) */
+	uint32_t idx;       /* short entry's index in it */
+	uint32_t sector;    /* where the short entry is */
+	uint32_t off;
+	bool is_root;
+	uint8_t attr;
+	uint32_t first;     /* first cluster, 0 if none */
+	uint32_t size;      /* bytes (files) */
+	uint32_t cur_ci;    /* a cached position in the chain: */
+	uint32_t cur_clus;  /* cluster cur_ci of it (0: none) */
+	bool chain_known;   /* nclus and last are valid */
+	uint32_t nclus;     /* clusters in the chain */
+	uint32_t last;      /* its last cluster */
+};
+
+/* The node of an entry set of directory dclus (a new one or in use). */
+int fat_node_get(struct fat_vol *v, uint32_t dclus,
+    const struct fat_dirent *de, struct fat_node **np);
+/* The node at (dclus, idx) if it is in use, else NULL. */
+struct fat_node *fat_node_find(struct fat_vol *v, uint32_t dclus,
+    uint32_t idx);
+void fat_node_free(struct fat_vol *v, struct fat_node *n);
+/* Write first cluster, size and attributes to the entry; touch times. */
+int fat_node_update(struct fat_vol *v, struct fat_node *n, bool modified);
+/* The directory cluster a directory node stands for (0: root). */
+uint32_t fat_node_dclus(const struct fat_node *n);
+
+/*
+ * fat_ops.c: the VFS operations on names (struct fs_ops).
+ */
+
+int fat_op_lookup(struct fs_node *dir, const char *name, size_t len,
+    struct fs_node **np);
+int fat_op_create(struct fs_node *dir, const char *name, size_t len,
+    bool isdir, struct fs_node **np);
+int fat_op_remove(struct fs_node *dir, const char *name, size_t len,
+    bool isdir);
+int fat_op_rename(struct fs_node *odir, const char *oname, size_t olen,
+    struct fs_node *ndir, const char *nname, size_t nlen);
+int fat_op_readdir(struct fs_node *dir, uint32_t *cookie,
+    struct toro_dirent *de);
+
+/*
+ * fat_file.c
+ */
+
+long fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos,
+    void *buf, size_t len);
+long fat_file_write(struct fat_vol *v, struct fat_node *n, uint64_t pos,
+    const void *buf, size_t len);
+int fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size);
+
+#endif

@@ -1,0 +1,262 @@
+/*
+ * fat_file.c: file data: read, write, extend and truncate a file's
+ * cluster chain.
+ *
+ * Interface: fat_file_read/write/truncate (fat.h).  The node remembers
+ * one position in its chain, so sequential access walks the FAT once,
+ * and the chain's length and last cluster, so appending does not walk
+ * it at all.  A write first gets every cluster it needs (all or nothing,
+ * see fat_alloc), links them, then copies the data; a gap before the
+ * write's position is zero-filled.
+ *
+ * Rules: a file's chain must be at least as long as its size says;
+ * shorter, or out of range, is -TORO_EIO.  Sizes stop at 4 GiB - 1.
+ */
+#include "core/fs/fat.h"
+#include "core/kern/kern.h"
+#include "toro/errno.h"
+
+#define FAT_FILE_MAX 0xffffffffull
+
+/* Cluster number ci of n's chain. */
+static int
+clus_at(struct fat_vol *v, struct fat_node *n, uint32_t ci, uint32_t *clus)
+{
+	uint32_t next;
+	int err;
+
+	if (ci >= v->g.nclus) {
+		kern_printf("fat: disk %d: file at cluster %u: position past "
+		    "the volume\n", v->mnt.dev, n->first);
+		return -TORO_EIO;
+	}
+	if (n->cur_clus == 0 || ci < n->cur_ci) {
+		if (!fat_clus_ok(v, n->first)) {
+			kern_printf("fat: disk %d: file without data has %u "
+			    "bytes\n", v->mnt.dev, n->size);
+			return -TORO_EIO;
+		}
+		n->cur_ci = 0;
+		n->cur_clus = n->first;
+	}
+	while (n->cur_ci < ci) {
+		if ((err = fat_next(v, n->cur_clus, &next)) < 0)
+			return err;
+		if (next == FAT_EOC) {
+			kern_printf("fat: disk %d: file at cluster %u: chain "
+			    "shorter than its size\n", v->mnt.dev, n->first);
+			return -TORO_EIO;
+		}
+		n->cur_clus = next;
+		n->cur_ci++;
+	}
+	*clus = n->cur_clus;
+	return 0;
+}
+
+static int
+know_chain(struct fat_vol *v, struct fat_node *n)
+{
+	int err;
+
+	if (n->chain_known)
+		return 0;
+	if ((err = fat_chain_len(v, n->first, &n->nclus, &n->last)) < 0)
+		return err;
+	n->chain_known = true;
+	return 0;
+}
+
+/*
+ * How many sectors to read from `sector` (cluster clus) on a miss: the
+ * rest of the cluster, or more while the chain runs on contiguously
+ * and the caller wants the data, up to one request.
+ */
+static uint32_t
+read_ahead(struct fat_vol *v, uint32_t clus, uint32_t in, size_t want)
+{
+	uint32_t ra = v->g.spc - in / FAT_SECTOR, c = clus, next;
+	size_t need = (in % FAT_SECTOR + want + FAT_SECTOR - 1) / FAT_SECTOR;
+
+	while (ra < need && ra < FS_IO_MAX && fat_next(v, c, &next) == 0 &&
+	    next == c + 1) {
+		ra += v->g.spc;
+		c = next;
+	}
+	return MIN(ra, (uint32_t)FS_IO_MAX);
+}
+
+long
+fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
+    size_t len)
+{
+	struct fs_buf *b;
+	uint32_t clus, in, sector, so, chunk, ra;
+	size_t done = 0;
+	int err;
+
+	if (pos >= n->size)
+		return 0;
+	/* Once per node: a looping or short chain fails every read. */
+	if ((err = know_chain(v, n)) < 0)
+		return err;
+	if ((uint64_t)n->nclus * v->cs < n->size) {
+		kern_printf("fat: disk %d: file at cluster %u: chain shorter "
+		    "than its size\n", v->mnt.dev, n->first);
+		return -TORO_EIO;
+	}
+	len = MIN(len, (size_t)(n->size - pos));
+	while (done < len) {
+		in = (uint32_t)(pos % v->cs);
+		if ((err = clus_at(v, n, (uint32_t)(pos / v->cs), &clus)) < 0)
+			return done > 0 ? (long)done : err;
+		sector = fat_clus_sector(v, clus) + in / FAT_SECTOR;
+		so = in % FAT_SECTOR;
+		chunk = (uint32_t)MIN((size_t)(FAT_SECTOR - so), len - done);
+		ra = 1;
+		if (!fs_bcached(v->bdev, v->g.base + sector))
+			ra = read_ahead(v, clus, in, len - done);
+		err = fat_bread(v, sector, ra, &b);
+		if (err < 0)
+			return done > 0 ? (long)done : err;
+		memcpy((uint8_t *)buf + done, b->data + so, chunk);
+		fs_brelse(b);
+		done += chunk;
+		pos += chunk;
+	}
+	return (long)done;
+}
+
+/* Copy len bytes (zeros if src is NULL) into the file's clusters. */
+static int
+copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,
+    const uint8_t *src)
+{
+	struct fs_buf *b;
+	uint32_t clus, in, sector, so, chunk;
+	int err;
+
+	while (len > 0) {
+		in = (uint32_t)(pos % v->cs);
+		if ((err = clus_at(v, n, (uint32_t)(pos / v->cs), &clus)) < 0)
+			return err;
+		sector = fat_clus_sector(v, clus) + in / FAT_SECTOR;
+		so = in % FAT_SECTOR;
+		chunk = (uint32_t)MIN((size_t)(FAT_SECTOR - so), len);
+		if (chunk == FAT_SECTOR)
+			err = fat_bget(v, sector, &b);
+		else
+			err = fat_bread(v, sector, 1, &b);
+		if (err < 0)
+			return err;
+		if (src != NULL) {
+			memcpy(b->data + so, src, chunk);
+			src += chunk;
+		} else
+			memset(b->data + so, 0, chunk);
+		fs_bdirty(b);
+		fs_brelse(b);
+		len -= chunk;
+		pos += chunk;
+	}
+	return 0;
+}
+
+/* Make the chain long enough for `end` bytes. */
+static int
+extend(struct fat_vol *v, struct fat_node *n, uint64_t end)
+{
+	uint32_t need = (uint32_t)((end + v->cs - 1) / v->cs), first, last;
+	int err;
+
+	if ((err = know_chain(v, n)) < 0)
+		return err;
+	if (need <= n->nclus)
+		return 0;
+	if ((err = fat_alloc(v, need - n->nclus, false, &first, &last)) < 0)
+		return err;
+	if (n->nclus == 0) {
+		n->first = first;
+		err = fat_node_update(v, n, false);
+	} else
+		err = fat_set(v, n->last, first);
+	if (err < 0) {
+		if (n->nclus == 0)
+			n->first = 0;
+		fat_free_chain(v, first);
+		return err;
+	}
+	n->nclus = need;
+	n->last = last;
+	return 0;
+}
+
+long
+fat_file_write(struct fat_vol *v, struct fat_node *n, uint64_t pos,
+    const void *buf, size_t len)
+{
+	uint64_t end = pos + len;
+	int err;
+
+	if (len == 0)
+		return 0;
+	if (pos > FAT_FILE_MAX || len > FAT_FILE_MAX || end > FAT_FILE_MAX)
+		return -TORO_EFBIG;
+	if ((err = extend(v, n, end)) < 0)
+		return err;
+	if (pos > n->size && (err = copy_in(v, n, n->size, pos - n->size,
+	    NULL)) < 0)
+		return err;
+	if ((err = copy_in(v, n, pos, len, buf)) < 0)
+		return err;
+	if (end > n->size)
+		n->size = (uint32_t)end;
+	if ((err = fat_node_update(v, n, true)) < 0)
+		return err;
+	return (long)len;
+}
+
+int
+fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
+{
+	uint32_t need, clus, next, old;
+	int err;
+
+	if (size > FAT_FILE_MAX)
+		return -TORO_EFBIG;
+	if (size > n->size) {
+		if ((err = extend(v, n, size)) < 0)
+			return err;
+		if ((err = copy_in(v, n, n->size, size - n->size, NULL)) < 0)
+			return err;
+		n->size = (uint32_t)size;
+		return fat_node_update(v, n, true);
+	}
+	if ((err = know_chain(v, n)) < 0)
+		return err;
+	need = (uint32_t)((size + v->cs - 1) / v->cs);
+	n->size = (uint32_t)size;
+	n->cur_clus = 0;
+	if (need >= n->nclus)
+		return fat_node_update(v, n, true);
+	if (need == 0) {
+		/* Unlink the chain from the entry first, then free it. */
+		old = n->first;
+		n->first = 0;
+		n->nclus = n->last = 0;
+		if ((err = fat_node_update(v, n, true)) < 0)
+			return err;
+		return fat_free_chain(v, old);
+	}
+	if ((err = clus_at(v, n, need - 1, &clus)) < 0)
+		return err;
+	if ((err = fat_next(v, clus, &next)) < 0)
+		return err;
+	if ((err = fat_set(v, clus, FAT_EOC)) < 0)
+		return err;
+	n->nclus = need;
+	n->last = clus;
+	if ((err = fat_node_update(v, n, true)) < 0)
+		return err;
+	return next == FAT_EOC ? 0 : fat_free_chain(v, next);
+}

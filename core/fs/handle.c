@@ -1,0 +1,320 @@
+/*
+ * handle.c: open files and directories, and fs_exec(), which runs one
+ * request in the storage thread.
+ *
+ * Interface: vfs.h (fs_exec, fs_files_on).  Files and directories share
+ * one table; a descriptor is TORO_FD_FILE_BASE plus the slot.  A handle
+ * holds its node, so every handle on a file shares the file's size and
+ * clusters; the handle keeps only its position and flags.
+ *
+ * Rules: storage thread only.  The caller's buffers are read and written
+ * in place: the caller sleeps until the answer, so they hold still.
+ */
+#include "core/fs/vfs.h"
+#include "core/kern/kern.h"
+#include "toro/errno.h"
+#include "toro/mem.h"
+
+struct fs_file {
+	struct fs_node *node; /* NULL: a free slot */
+	uint64_t pos;
+	int flags;
+	bool listing; /* opened by toro_opendir */
+	uint32_t cookie[4];
+};
+
+static struct fs_file files[FS_FILE_MAX];
+
+static struct fs_file *
+file_of(int fd)
+{
+	struct fs_file *f;
+
+	if (!TORO_FD_IS_FILE(fd) || fd - TORO_FD_FILE_BASE >= FS_FILE_MAX)
+		return NULL;
+	f = &files[fd - TORO_FD_FILE_BASE];
+	return f->node != NULL ? f : NULL;
+}
+
+static int
+free_slot(void)
+{
+	int i;
+
+	for (i = 0; i < FS_FILE_MAX; i++)
+		if (files[i].node == NULL)
+			return i;
+	return -TORO_ENFILE;
+}
+
+static int
+install(int slot, struct fs_node *n, int flags, bool listing)
+{
+	struct fs_file *f = &files[slot];
+
+	memset(f, 0, sizeof(*f));
+	f->node = n;
+	f->flags = flags;
+	f->listing = listing;
+	return TORO_FD_FILE_BASE + slot;
+}
+
+#define OPEN_FLAGS (TORO_O_ACCMODE | TORO_O_CREAT | TORO_O_EXCL | \
+	TORO_O_TRUNC | TORO_O_APPEND)
+
+/* Find or create the file of an open; *np is held. */
+static int
+open_node(const char *path, int flags, struct fs_node **np)
+{
+	struct fs_node *dir;
+	struct fs_path *p;
+	const char *name;
+	size_t len;
+	int err;
+
+	if ((p = toro_malloc(sizeof(*p))) == NULL)
+		return -TORO_ENOMEM;
+	err = fs_lookup_parent(path, p, &dir);
+	if (err == -TORO_EBUSY) {
+		/* A mount's root: open it as a directory. */
+		err = fs_lookup(path, np);
+		goto out;
+	}
+	if (err < 0)
+		goto out;
+	name = fs_path_last(p, &len);
+	err = dir->mnt->ops->lookup(dir, name, len, np);
+	if (err == 0 && (flags & TORO_O_CREAT) && (flags & TORO_O_EXCL)) {
+		fs_node_drop(*np);
+		err = -TORO_EEXIST;
+	} else if (err == 0 && p->slash && !(*np)->dir) {
+		fs_node_drop(*np);
+		err = -TORO_ENOTDIR;
+	} else if (err == -TORO_ENOENT && (flags & TORO_O_CREAT)) {
+		if (p->slash)
+			err = -TORO_EISDIR;
+		else if (dir->mnt->read_only)
+			err = -TORO_EROFS;
+		else
+			err = dir->mnt->ops->create(dir, name, len, false, np);
+	}
+	fs_node_drop(dir);
+out:
+	toro_free(p);
+	return err;
+}
+
+static long
+do_open(const char *path, int flags)
+{
+	int acc = flags & TORO_O_ACCMODE, slot, err;
+	bool writing = acc != TORO_O_RDONLY;
+	struct toro_stat st;
+	struct fs_node *n;
+
+	if (acc == TORO_O_ACCMODE || (flags & ~OPEN_FLAGS) != 0 ||
+	    ((flags & TORO_O_TRUNC) && !writing))
+		return -TORO_EINVAL;
+	if ((slot = free_slot()) < 0)
+		return slot;
+	if ((err = open_node(path, flags, &n)) < 0)
+		return err;
+	if (n->dir && writing)
+		err = -TORO_EISDIR;
+	else if (writing && n->mnt->read_only)
+		err = -TORO_EROFS;
+	else if (writing && (err = n->mnt->ops->stat(n, &st)) == 0 &&
+	    (st.attr & TORO_ATTR_READONLY))
+		err = -TORO_EACCES;
+	if (err == 0 && (flags & TORO_O_TRUNC))
+		err = n->mnt->ops->truncate(n, 0);
+	if (err < 0) {
+		fs_node_drop(n);
+		return err;
+	}
+	return install(slot, n, flags, false);
+}
+
+static long
+do_opendir(const char *path)
+{
+	struct fs_node *n;
+	int slot, err;
+
+	if ((slot = free_slot()) < 0)
+		return slot;
+	if ((err = fs_lookup(path, &n)) < 0)
+		return err;
+	if (!n->dir) {
+		fs_node_drop(n);
+		return -TORO_ENOTDIR;
+	}
+	return install(slot, n, TORO_O_RDONLY, true);
+}
+
+static long
+do_rw(struct fs_req *r, bool write)
+{
+	struct fs_file *f = file_of(r->fd);
+	int acc, err;
+	struct toro_stat st;
+	long n;
+
+	if (f == NULL || f->listing)
+		return -TORO_EBADF;
+	acc = f->flags & TORO_O_ACCMODE;
+	if (write ? acc == TORO_O_RDONLY : acc == TORO_O_WRONLY)
+		return -TORO_EBADF;
+	if (f->node->dir)
+		return -TORO_EISDIR;
+	if (r->buf == NULL && r->len > 0)
+		return -TORO_EFAULT;
+	if (r->len > (size_t)INT32_MAX)
+		r->len = INT32_MAX;
+	if (write && (f->flags & TORO_O_APPEND)) {
+		if ((err = f->node->mnt->ops->stat(f->node, &st)) < 0)
+			return err;
+		f->pos = st.size;
+	}
+	if (write)
+		n = f->node->mnt->ops->write(f->node, f->pos, r->buf, r->len);
+	else
+		n = f->node->mnt->ops->read(f->node, f->pos, r->buf, r->len);
+	if (n > 0)
+		f->pos += (uint64_t)n;
+	return n;
+}
+
+static long
+do_lseek(struct fs_req *r)
+{
+	struct fs_file *f = file_of(r->fd);
+	struct toro_stat st;
+	int64_t base;
+	int err;
+
+	if (f == NULL || f->listing)
+		return -TORO_EBADF;
+	if (f->node->dir)
+		return -TORO_EISDIR;
+	switch (r->flags) {
+	case TORO_SEEK_SET:
+		base = 0;
+		break;
+	case TORO_SEEK_CUR:
+		base = (int64_t)f->pos;
+		break;
+	case TORO_SEEK_END:
+		if ((err = f->node->mnt->ops->stat(f->node, &st)) < 0)
+			return err;
+		base = (int64_t)st.size;
+		break;
+	default:
+		return -TORO_EINVAL;
+	}
+	if ((r->off < 0 && base + r->off < 0) ||
+	    (r->off > 0 && base > INT64_MAX - r->off))
+		return -TORO_EINVAL;
+	f->pos = (uint64_t)(base + r->off);
+	return (long)f->pos;
+}
+
+static long
+do_close(int fd, bool listing_only)
+{
+	struct fs_file *f = file_of(fd);
+
+	if (f == NULL || (listing_only && !f->listing))
+		return -TORO_EBADF;
+	fs_node_drop(f->node);
+	f->node = NULL;
+	return 0;
+}
+
+static long
+do_stat(struct fs_req *r)
+{
+	struct fs_file *f;
+	struct fs_node *n;
+	int err;
+
+	if (r->st == NULL)
+		return -TORO_EFAULT;
+	if (r->op == FS_OP_FSTAT) {
+		if ((f = file_of(r->fd)) == NULL)
+			return -TORO_EBADF;
+		return f->node->mnt->ops->stat(f->node, r->st);
+	}
+	if ((err = fs_lookup(r->path, &n)) < 0)
+		return err;
+	err = n->mnt->ops->stat(n, r->st);
+	fs_node_drop(n);
+	return err;
+}
+
+long
+fs_exec(struct fs_req *r)
+{
+	struct fs_file *f;
+
+	switch (r->op) {
+	case FS_OP_OPEN:
+		return do_open(r->path, r->flags);
+	case FS_OP_READ:
+		return do_rw(r, false);
+	case FS_OP_WRITE:
+		return do_rw(r, true);
+	case FS_OP_LSEEK:
+		return do_lseek(r);
+	case FS_OP_FTRUNCATE:
+		if ((f = file_of(r->fd)) == NULL || f->listing ||
+		    (f->flags & TORO_O_ACCMODE) == TORO_O_RDONLY)
+			return -TORO_EBADF;
+		if (r->off < 0)
+			return -TORO_EINVAL;
+		return f->node->mnt->ops->truncate(f->node, (uint64_t)r->off);
+	case FS_OP_CLOSE:
+		return do_close(r->fd, false);
+	case FS_OP_CLOSEDIR:
+		return do_close(r->fd, true);
+	case FS_OP_STAT:
+	case FS_OP_FSTAT:
+		return do_stat(r);
+	case FS_OP_OPENDIR:
+		return do_opendir(r->path);
+	case FS_OP_READDIR:
+		if ((f = file_of(r->fd)) == NULL || !f->listing)
+			return -TORO_EBADF;
+		if (r->de == NULL)
+			return -TORO_EFAULT;
+		return f->node->mnt->ops->readdir(f->node, f->cookie, r->de);
+	case FS_OP_MKDIR:
+	case FS_OP_RMDIR:
+	case FS_OP_UNLINK:
+		return fs_name_op(r);
+	case FS_OP_RENAME:
+		return fs_rename(r);
+	case FS_OP_SYNC:
+		return fs_sync_mounts(NULL);
+	case FS_OP_FSYNC:
+		if ((f = file_of(r->fd)) == NULL)
+			return -TORO_EBADF;
+		return fs_sync_mounts(f->node->mnt);
+	case FS_OP_MOUNT:
+		return fs_mount_op(r->fd, r->path);
+	case FS_OP_UMOUNT:
+		return fs_umount_op(r->path);
+	}
+	return -TORO_EINVAL;
+}
+
+bool
+fs_files_on(struct fs_mount *m)
+{
+	int i;
+
+	for (i = 0; i < FS_FILE_MAX; i++)
+		if (files[i].node != NULL && files[i].node->mnt == m)
+			return true;
+	return false;
+}

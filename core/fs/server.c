@@ -1,0 +1,66 @@
+/*
+ * server.c: the storage thread, which runs every file call.
+ *
+ * Interface: fs_start() (fs.h).  The thread is created on the storage
+ * CPU; there it takes the block-completion event (HAL_EV_BLK), allocates
+ * the block cache, mounts disk 0 at "/", then runs the requests file.c
+ * queues for it, one at a time and in order, answering each.
+ *
+ * Why one thread: it is the simplest correct design.  Only this thread
+ * touches the disks, the cache, the volumes and the open files, so
+ * nothing is locked, not even within the CPU; while it waits for the
+ * disk, the CPU's other threads run.  Calls from every CPU, this one
+ * included, reach it the same way, as messages.
+ */
+#include "core/fs/bcache.h"
+#include "core/fs/fs.h"
+#include "core/fs/vfs.h"
+#include "core/kern/kern.h"
+#include "toro/errno.h"
+#include "toro/thread.h"
+
+#define SERVER_STACK (128u * 1024)
+
+static void *
+server_main(void *unused)
+{
+	struct fs_req boot = { .op = FS_OP_MOUNT, .fd = 0, .path = "/" };
+	struct fs_req *r;
+	struct list *l;
+	int ready;
+	long err;
+
+	fs_server = sched_current();
+	ready = fs_bcache_init();
+	if (ready < 0)
+		kern_printf("fs: no memory for the block cache\n");
+	else if (sched_on_event(HAL_EV_BLK, fs_bdev_event) < 0)
+		kern_panic("fs: cannot take the disk event");
+	if (ready == 0 && (err = fs_exec(&boot)) < 0 && err != -TORO_ENODEV)
+		kern_printf("fs: disk 0 not mounted: %s\n",
+		    toro_strerror((int)err));
+	for (;;) {
+		while ((l = list_pop_front(&fs_queue)) == NULL)
+			sched_block(HAL_NO_DEADLINE, "requests");
+		r = container_of(l, struct fs_req, link);
+		r->result = ready < 0 ? ready : fs_exec(r);
+		fs_reply(r);
+	}
+}
+
+int
+fs_start(int cpu)
+{
+	struct toro_thread_attr attr = { "fs", SERVER_STACK };
+	int err;
+
+	if (cpu < 0 || cpu >= hal_cpu_count())
+		return -TORO_EINVAL;
+	if (__atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE) >= 0)
+		return -TORO_EBUSY;
+	if ((err = toro_thread_create(NULL, cpu, server_main, NULL,
+	    &attr)) < 0)
+		return err;
+	__atomic_store_n(&fs_cpu, cpu, __ATOMIC_RELEASE);
+	return 0;
+}

@@ -1,0 +1,149 @@
+/*
+ * vfs.h: the virtual file system: mount points, path resolution, open
+ * files, and the requests that carry file calls to the storage CPU.
+ *
+ * A file call (file.c) fills a struct fs_req and posts it to the storage
+ * CPU; there the storage thread (server.c) runs it with fs_exec()
+ * (handle.c), which resolves paths over the mounted volumes (vfs.c) and
+ * calls the volume's struct fs_ops.  A file system embeds struct fs_node in its
+ * nodes and struct fs_mount in its volumes.
+ *
+ * Rules: everything but the request fields the caller fills runs in the
+ * storage thread, the only thread that touches file-system state; so
+ * nothing is locked.  A node's refs count the VFS's holders (open files,
+ * a path walk in progress); at zero, ops->release() lets it go.
+ */
+#ifndef CORE_FS_VFS_H
+#define CORE_FS_VFS_H
+
+#include "core/lib/klib.h"
+#include "core/sched/sched.h"
+#include "toro/file.h"
+
+#define FS_MOUNT_MAX 8
+#define FS_FILE_MAX 256 /* open files and directories */
+
+struct fs_mount;
+
+struct fs_node {
+	struct fs_mount *mnt;
+	int refs;
+	bool dir;
+};
+
+/* A volume's operations; names are UTF-8 components, not terminated. */
+struct fs_ops {
+	int (*lookup)(struct fs_node *dir, const char *name, size_t len,
+	    struct fs_node **np);
+	int (*create)(struct fs_node *dir, const char *name, size_t len,
+	    bool isdir, struct fs_node **np);
+	int (*remove)(struct fs_node *dir, const char *name, size_t len,
+	    bool isdir);
+	int (*rename)(struct fs_node *odir, const char *oname, size_t olen,
+	    struct fs_node *ndir, const char *nname, size_t nlen);
+	long (*read)(struct fs_node *n, uint64_t pos, void *buf, size_t len);
+	long (*write)(struct fs_node *n, uint64_t pos, const void *buf,
+	    size_t len);
+	int (*truncate)(struct fs_node *n, uint64_t size);
+	int (*stat)(struct fs_node *n, struct toro_stat *st);
+	/* The entry at *cookie (zeroed at opendir): 1, 0 at the end. */
+	int (*readdir)(struct fs_node *dir, uint32_t *cookie,
+	    struct toro_dirent *de);
+	void (*release)(struct fs_node *n);
+	int (*sync)(struct fs_mount *m);
+	void (*unmount)(struct fs_mount *m);
+};
+
+struct fs_mount {
+	const struct fs_ops *ops;
+	struct fs_node *root;
+	int dev;
+	bool read_only;
+	char path[64]; /* where it is mounted, normalised ("/", "/b") */
+};
+
+enum fs_op {
+	FS_OP_OPEN,
+	FS_OP_READ,
+	FS_OP_WRITE,
+	FS_OP_LSEEK,
+	FS_OP_FTRUNCATE,
+	FS_OP_CLOSE,
+	FS_OP_STAT,
+	FS_OP_FSTAT,
+	FS_OP_OPENDIR,
+	FS_OP_READDIR,
+	FS_OP_CLOSEDIR,
+	FS_OP_MKDIR,
+	FS_OP_RMDIR,
+	FS_OP_UNLINK,
+	FS_OP_RENAME,
+	FS_OP_SYNC,
+	FS_OP_FSYNC,
+	FS_OP_MOUNT,
+	FS_OP_UMOUNT,
+};
+
+/* A file call on its way to the storage thread and back. */
+struct fs_req {
+	struct sched_msg msg;       /* there, then back */
+	struct list link;           /* the storage thread's queue */
+	struct toro_thread *waiter; /* the calling thread */
+	int done;                   /* set on the caller's CPU */
+	enum fs_op op;
+	int fd;
+	int flags;
+	const char *path, *path2;
+	void *buf;
+	size_t len;
+	int64_t off;
+	struct toro_stat *st;
+	struct toro_dirent *de;
+	long result;
+};
+
+/* file.c: the storage CPU (-1 before fs_start) and its queue. */
+extern int fs_cpu;
+extern struct list fs_queue;
+extern struct toro_thread *fs_server;
+/* Send r's answer back to its caller (storage thread). */
+void fs_reply(struct fs_req *r);
+
+/* A path split into components (vfs.c). */
+#define FS_COMP_MAX (TORO_PATH_MAX / 2)
+struct fs_path {
+	char buf[TORO_PATH_MAX];
+	uint16_t off[FS_COMP_MAX], len[FS_COMP_MAX];
+	int n;
+	bool slash; /* written with a trailing '/' */
+};
+
+/* vfs.c: the namespace (storage thread only). */
+/* The node a path names, held. */
+int fs_lookup(const char *path, struct fs_node **np);
+/*
+ * The directory of p's last component, held; -TORO_EBUSY when the path
+ * names a mount's root, which has no parent here.
+ */
+int fs_lookup_parent(const char *path, struct fs_path *p,
+    struct fs_node **dp);
+const char *fs_path_last(const struct fs_path *p, size_t *len);
+long fs_name_op(struct fs_req *r); /* mkdir, rmdir, unlink */
+long fs_rename(struct fs_req *r);
+long fs_sync_mounts(struct fs_mount *only); /* NULL: every mount */
+long fs_mount_op(int dev, const char *path);
+long fs_umount_op(const char *path);
+
+/* handle.c: run one request; is a file of m open? */
+long fs_exec(struct fs_req *r);
+bool fs_files_on(struct fs_mount *m);
+
+/* Take and drop references to a node. */
+void fs_node_hold(struct fs_node *n);
+void fs_node_drop(struct fs_node *n);
+
+/* fat_mount.c: mount the FAT16 volume of a disk. */
+struct fs_bdev;
+int fat_mount(struct fs_bdev *d, struct fs_mount **mp);
+
+#endif

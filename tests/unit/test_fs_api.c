@@ -1,0 +1,422 @@
+/*
+ * test_fs_api.c: the file API's semantics on the fake machine: errors,
+ * calls from every CPU with a slow disk, disk errors, write-back and
+ * sync, both FAT copies, mount points, read-only disks.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs/fs.h"
+#include "hal/fake/fake.h"
+#include "hal/fake/fakeblk.h"
+#include "test_fs_util.h"
+#include "toro/toro.h"
+#include "toro/file.h"
+
+#define MEM (64 * TU_MB)
+
+static void
+image(int dev, const char *name, unsigned mb)
+{
+	ck_assert_int_eq(tu_mkimage(tu_path(name), mb, 4), 0);
+	ck_assert_int_eq(fakeblk_load(dev, tu_path(name)), 0);
+}
+
+/* Every error the API promises, and no state change behind them. */
+static void *
+errors_main(void *unused)
+{
+	struct toro_dirent de;
+	struct toro_stat st;
+	char buf[16];
+	int fd, fd2, dd;
+
+	ck_assert_int_eq(toro_open("/x", TORO_O_RDONLY), -TORO_ENOSYS);
+	ck_assert_int_eq(fs_start(0), 0);
+	ck_assert_int_eq(fs_start(1), -TORO_EBUSY);
+	ck_assert_int_eq(toro_open("/x", TORO_O_RDONLY), -TORO_ENOENT);
+	ck_assert_int_eq(toro_open("/x", 3), -TORO_EINVAL);
+	ck_assert_int_eq(toro_open("/x", TORO_O_RDONLY | TORO_O_TRUNC),
+	    -TORO_EINVAL);
+	ck_assert_int_eq(toro_open("", TORO_O_RDONLY), -TORO_ENOENT);
+	ck_assert_int_eq(toro_open(NULL, TORO_O_RDONLY), -TORO_EFAULT);
+	ck_assert_int_eq(toro_open("/nodir/x", TORO_O_CREAT | TORO_O_WRONLY),
+	    -TORO_ENOENT);
+	fd = toro_open("/f", TORO_O_CREAT | TORO_O_EXCL | TORO_O_RDWR);
+	ck_assert_int_ge(fd, TORO_FD_FILE_BASE);
+	ck_assert_int_eq(toro_open("/f", TORO_O_CREAT | TORO_O_EXCL |
+	    TORO_O_RDWR), -TORO_EEXIST);
+	ck_assert_int_eq(toro_open("/f/", TORO_O_RDONLY), -TORO_ENOTDIR);
+	ck_assert_int_eq(toro_open("/f/g", TORO_O_RDONLY), -TORO_ENOTDIR);
+	ck_assert_int_eq(toro_open("/new/", TORO_O_CREAT | TORO_O_WRONLY),
+	    -TORO_EISDIR);
+	ck_assert_int_eq(toro_write(fd, "hello", 5), 5);
+	ck_assert_int_eq(toro_lseek(fd, -1, TORO_SEEK_SET), -TORO_EINVAL);
+	ck_assert_int_eq(toro_lseek(fd, 0, 7), -TORO_EINVAL);
+	ck_assert_int_eq(toro_lseek(fd, -2, TORO_SEEK_END), 3);
+	ck_assert_int_eq(toro_read(fd, buf, sizeof(buf)), 2);
+	ck_assert_int_eq(toro_read(fd, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(toro_read(fd, NULL, 1), -TORO_EFAULT);
+	/* A second handle shares the file: it sees the first's writes. */
+	fd2 = toro_open("/F", TORO_O_RDONLY);
+	ck_assert_int_ge(fd2, 0);
+	ck_assert_int_eq(toro_write(fd2, "x", 1), -TORO_EBADF);
+	ck_assert_int_eq(toro_ftruncate(fd2, 0), -TORO_EBADF);
+	ck_assert_int_eq(toro_read(fd2, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(toro_lseek(fd, 100, TORO_SEEK_SET), 100);
+	ck_assert_int_eq(toro_write(fd, "!", 1), 1);
+	ck_assert_int_eq(toro_fstat(fd2, &st), 0);
+	ck_assert_uint_eq(st.size, 101);
+	ck_assert_int_eq(toro_unlink("/f"), -TORO_EBUSY);
+	ck_assert_int_eq(tu_close(fd2), 0);
+	ck_assert_int_eq(tu_close(fd2), -TORO_EBADF);
+	ck_assert_int_eq(toro_read(fd2, buf, 1), -TORO_EBADF);
+	ck_assert_int_eq(toro_read(12345, buf, 1), -TORO_EBADF);
+	/* An open file may be renamed; its handle follows it. */
+	ck_assert_int_eq(toro_mkdir("/d"), 0);
+	ck_assert_int_eq(toro_rename("/f", "/d/moved"), 0);
+	ck_assert_int_eq(toro_write(fd, "?", 1), 1);
+	ck_assert_int_eq(tu_close(fd), 0);
+	ck_assert_int_eq(toro_stat("/d/moved", &st), 0);
+	ck_assert_uint_eq(st.size, 102);
+	ck_assert_int_eq(toro_stat("/f", &st), -TORO_ENOENT);
+	/* Directories. */
+	ck_assert_int_eq(toro_open("/d", TORO_O_WRONLY), -TORO_EISDIR);
+	fd = toro_open("/d", TORO_O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(toro_read(fd, buf, 1), -TORO_EISDIR);
+	ck_assert_int_eq(tu_close(fd), 0);
+	ck_assert_int_eq(toro_mkdir("/d"), -TORO_EEXIST);
+	ck_assert_int_eq(toro_mkdir("/"), -TORO_EEXIST);
+	ck_assert_int_eq(toro_mkdir("/d/moved/x"), -TORO_ENOTDIR);
+	ck_assert_int_eq(toro_rmdir("/d"), -TORO_ENOTEMPTY);
+	ck_assert_int_eq(toro_rmdir("/d/moved"), -TORO_ENOTDIR);
+	ck_assert_int_eq(toro_unlink("/d"), -TORO_EISDIR);
+	ck_assert_int_eq(toro_rmdir("/"), -TORO_EBUSY);
+	ck_assert_int_eq(toro_rmdir("/nothing"), -TORO_ENOENT);
+	ck_assert_int_eq(toro_opendir("/d/moved"), -TORO_ENOTDIR);
+	dd = toro_opendir("/d");
+	ck_assert_int_ge(dd, 0);
+	ck_assert_int_eq(toro_rmdir("/d/../d"), -TORO_ENOTEMPTY);
+	ck_assert_int_eq(toro_readdir(dd, &de), 1);
+	ck_assert_str_eq(de.name, "moved");
+	ck_assert_int_eq(de.type, TORO_S_IFREG);
+	ck_assert_uint_eq(de.size, 102);
+	ck_assert_int_eq(toro_readdir(dd, &de), 0);
+	ck_assert_int_eq(toro_readdir(dd, &de), 0);
+	ck_assert_int_eq(toro_closedir(dd), 0);
+	ck_assert_int_eq(toro_closedir(dd), -TORO_EBADF);
+	ck_assert_int_eq(toro_mkdir("/e"), 0);
+	dd = toro_opendir("/e");
+	ck_assert_int_eq(toro_rmdir("/e"), -TORO_EBUSY);
+	ck_assert_int_eq(toro_closedir(dd), 0);
+	ck_assert_int_eq(toro_rename("/d/moved", "/e"), -TORO_EISDIR);
+	ck_assert_int_eq(toro_rename("/e", "/d/moved"), -TORO_ENOTDIR);
+	ck_assert_int_eq(toro_rename("/e", "/d"), -TORO_ENOTEMPTY);
+	ck_assert_int_eq(toro_rename("/e", "/d/e2"), 0);
+	ck_assert_int_eq(toro_rename("/d", "/d/e2/x"), -TORO_EINVAL);
+	ck_assert_int_eq(toro_rename("/d", "/d"), 0);
+	ck_assert_int_eq(toro_rename("/", "/z"), -TORO_EBUSY);
+	ck_assert_int_eq(toro_rename("/nothing", "/z"), -TORO_ENOENT);
+	ck_assert_int_eq(toro_rmdir("/d/e2/"), 0);
+	ck_assert_int_eq(toro_stat("/", &st), 0);
+	ck_assert_int_eq(st.type, TORO_S_IFDIR);
+	ck_assert_int_eq(toro_stat("/d/moved", NULL), -TORO_EFAULT);
+	ck_assert_int_eq(toro_sync(), 0);
+	return NULL;
+}
+
+START_TEST(api_errors)
+{
+	image(0, "e.img", 32);
+	ck_assert_int_eq(fake_run(2, MEM, errors_main, NULL), 0);
+	ck_assert_int_eq(fakeblk_save(0, tu_path("e.img"), 0, 0), 0);
+	ck_assert_int_eq(tu_fsck(tu_path("e.img")), 0);
+}
+END_TEST
+
+/* Too many open files. */
+static void *
+nfile_main(void *unused)
+{
+	int i, fd;
+
+	ck_assert_int_eq(fs_start(1), 0);
+	ck_assert_int_eq(tu_put("/f", "x", 1), 0);
+	for (i = 0; i < 256; i++)
+		ck_assert_int_ge(toro_open("/f", TORO_O_RDONLY), 0);
+	ck_assert_int_eq(toro_open("/f", TORO_O_RDONLY), -TORO_ENFILE);
+	ck_assert_int_eq(toro_opendir("/"), -TORO_ENFILE);
+	fd = TORO_FD_FILE_BASE + 17;
+	ck_assert_int_eq(tu_close(fd), 0);
+	ck_assert_int_eq(toro_opendir("/"), fd);
+	return NULL;
+}
+
+START_TEST(too_many_files)
+{
+	image(0, "n.img", 32);
+	ck_assert_int_eq(fake_run(2, MEM, nfile_main, NULL), 0);
+}
+END_TEST
+
+/*
+ * Threads on every CPU use files at once over a slow disk; a thread on
+ * the storage CPU keeps running while the disk works.
+ */
+static volatile int spins, stop_spinning;
+
+static void *
+spinner(void *unused)
+{
+	while (!stop_spinning) {
+		spins++;
+		toro_sleep_ns(10000);
+	}
+	return NULL;
+}
+
+static void *
+worker(void *arg)
+{
+	int id = (int)(intptr_t)arg, i, k;
+	char path[32], *buf = malloc(70000), *back = malloc(70000);
+
+	snprintf(path, sizeof(path), "/cpu%d", id);
+	ck_assert_int_eq(toro_mkdir(path), 0);
+	for (i = 0; i < 5; i++) {
+		snprintf(path, sizeof(path), "/cpu%d/file%d.bin", id, i);
+		for (k = 0; k < 70000; k++)
+			buf[k] = (char)tu_byte((unsigned)(id * 10 + i),
+			    (uint64_t)k);
+		ck_assert_int_eq(tu_put(path, buf, 70000), 0);
+	}
+	for (i = 0; i < 5; i++) {
+		snprintf(path, sizeof(path), "/cpu%d/file%d.bin", id, i);
+		ck_assert_int_eq(tu_get(path, back, 70000), 70000);
+		for (k = 0; k < 70000; k++)
+			ck_assert_int_eq((uint8_t)back[k], tu_byte((unsigned)
+			    (id * 10 + i), (uint64_t)k));
+	}
+	free(buf);
+	free(back);
+	return NULL;
+}
+
+static void *
+cpus_main(void *unused)
+{
+	struct toro_thread *t[4], *sp, *dev;
+	int i;
+
+	ck_assert_int_eq(toro_thread_create(&dev, 2, fakeblk_device, NULL,
+	    NULL), 0);
+	ck_assert_int_eq(fs_start(1), 0);
+	ck_assert_int_eq(toro_thread_create(&sp, 1, spinner, NULL, NULL), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(toro_thread_create(&t[i], i % 4, worker,
+		    (void *)(intptr_t)i, NULL), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(toro_thread_join(t[i], NULL), 0);
+	ck_assert_int_eq(toro_sync(), 0);
+	stop_spinning = 1;
+	toro_thread_join(sp, NULL);
+	/* The disk took 200 us a request: the spinner ran meanwhile. */
+	ck_assert_int_gt(spins, 100);
+	return NULL;
+}
+
+START_TEST(calls_from_every_cpu)
+{
+	struct fakeblk_stats st;
+
+	image(0, "c.img", 32);
+	fakeblk_set_delay(0, 200000);
+	ck_assert_int_eq(fake_run(4, MEM, cpus_main, NULL), 0);
+	fakeblk_stats(0, &st);
+	ck_assert_uint_gt(st.writes, 0);
+	ck_assert_int_eq(fakeblk_save(0, tu_path("c.img"), 0, 0), 0);
+	ck_assert_int_eq(tu_fsck(tu_path("c.img")), 0);
+	ck_assert_int_eq(tu_sh("test $(mtype -i '%s' ::/cpu3/file4.bin | wc -c)"
+	    " = 70000", tu_path("c.img")), 0);
+}
+END_TEST
+
+/* Writes stay in the cache until sync; then both FATs agree. */
+static uint8_t *disk;
+
+static bool
+on_disk(const char *s)
+{
+	uint64_t n, i;
+	size_t l = strlen(s);
+	uint8_t *d = fakeblk_data(0, &n);
+
+	for (i = 0; i + l <= n * 512; i++)
+		if (d[i] == (uint8_t)s[0] && memcmp(d + i, s, l) == 0)
+			return true;
+	return false;
+}
+
+static void *
+sync_main(void *unused)
+{
+	uint32_t fat_sz, rsvd;
+	int fd;
+
+	ck_assert_int_eq(fs_start(1), 0);
+	fd = toro_open("/w.txt", TORO_O_CREAT | TORO_O_WRONLY);
+	ck_assert_int_eq(toro_write(fd, "a unique marker 42", 18), 18);
+	ck_assert(!on_disk("a unique marker 42"));
+	ck_assert_int_eq(toro_fsync(fd), 0);
+	ck_assert(on_disk("a unique marker 42"));
+	ck_assert_int_eq(tu_close(fd), 0);
+	ck_assert_int_eq(tu_put("/x.txt", "second marker 43", 16), 0);
+	ck_assert(!on_disk("second marker 43"));
+	ck_assert_int_eq(fs_sync_all(), 0);
+	ck_assert(on_disk("second marker 43"));
+	disk = fakeblk_data(0, NULL);
+	rsvd = (uint32_t)(disk[14] | disk[15] << 8);
+	fat_sz = (uint32_t)(disk[22] | disk[23] << 8);
+	ck_assert(memcmp(disk + rsvd * 512, disk + (rsvd + fat_sz) * 512,
+	    fat_sz * 512) == 0);
+	ck_assert_int_eq(disk[rsvd * 512 + 4], 0xff); /* cluster 2: EOC */
+	return NULL;
+}
+
+START_TEST(write_back_and_sync)
+{
+	image(0, "s.img", 32);
+	ck_assert_int_eq(fake_run(2, MEM, sync_main, NULL), 0);
+}
+END_TEST
+
+/* A failing disk gives -TORO_EIO and says so. */
+static void *
+eio_main(void *unused)
+{
+	char buf[4096];
+	int fd;
+
+	ck_assert_int_eq(fs_start(1), 0);
+	ck_assert_int_eq(tu_put("/a.bin", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(toro_sync(), 0);
+	fakeblk_fail_after(0, 0, FAKEBLK_WRITE);
+	ck_assert_int_eq(tu_put("/b.bin", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(toro_sync(), -TORO_EIO);
+	ck_assert_int_eq(toro_sync(), -TORO_EIO);
+	fakeblk_fail_after(0, -1, 0);
+	ck_assert_int_eq(toro_sync(), 0);
+	/* Reads: every sector fails now, and nothing is cached. */
+	ck_assert_int_eq(fs_umount("/"), 0);
+	ck_assert_int_eq(fs_mount(0, "/"), 0);
+	fakeblk_fail_range(0, 0, 1 << 30, FAKEBLK_READ);
+	fd = toro_open("/a.bin", TORO_O_RDONLY);
+	ck_assert_int_eq(fd, -TORO_EIO);
+	ck_assert_int_eq(fs_umount("/"), 0);
+	ck_assert_int_eq(fs_mount(0, "/"), -TORO_EIO);
+	return NULL;
+}
+
+START_TEST(disk_errors)
+{
+	image(0, "io.img", 32);
+	ck_assert_int_eq(fake_run(2, MEM, eio_main, NULL), 0);
+	ck_assert(strstr(fake_console_output(), "fs: disk 0: writing sectors")
+	    != NULL);
+	ck_assert(strstr(fake_console_output(), "fs: disk 0: reading sector")
+	    != NULL);
+}
+END_TEST
+
+/* Two disks, two mount points; a read-only one. */
+static void *
+mounts_main(void *unused)
+{
+	struct toro_stat st;
+	char buf[8];
+	int fd;
+
+	ck_assert_int_eq(fs_start(1), 0);
+	ck_assert_int_eq(fs_mount(1, "/b"), 0);
+	ck_assert_int_eq(fs_mount(1, "/c"), -TORO_EBUSY);
+	ck_assert_int_eq(fs_mount(2, "/b/"), -TORO_EBUSY);
+	ck_assert_int_eq(fs_mount(3, "/x"), -TORO_ENODEV);
+	ck_assert_int_eq(tu_put("/on-a", "a", 1), 0);
+	ck_assert_int_eq(tu_put("/b/on-b", "b", 1), 0);
+	ck_assert_int_eq(toro_stat("/on-b", &st), -TORO_ENOENT);
+	ck_assert_int_eq(tu_get("/b/../b/on-b", buf, sizeof(buf)), 1);
+	ck_assert_int_eq(toro_rename("/on-a", "/b/on-a"), -TORO_EINVAL);
+	ck_assert_int_eq(toro_rmdir("/b"), -TORO_EBUSY);
+	fd = toro_open("/b/on-b", TORO_O_RDONLY);
+	ck_assert_int_eq(fs_umount("/b"), -TORO_EBUSY);
+	ck_assert_int_eq(tu_close(fd), 0);
+	ck_assert_int_eq(fs_umount("/b"), 0);
+	ck_assert_int_eq(toro_stat("/b/on-b", &st), -TORO_ENOENT);
+	/* Disk 2 is read-only. */
+	ck_assert_int_eq(fs_mount(2, "/ro"), 0);
+	ck_assert_int_eq(tu_get("/ro/R.TXT", buf, sizeof(buf)), 3);
+	ck_assert_int_eq(toro_open("/ro/R.TXT", TORO_O_RDWR), -TORO_EROFS);
+	ck_assert_int_eq(tu_put("/ro/new", "n", 1), -TORO_EROFS);
+	ck_assert_int_eq(toro_mkdir("/ro/d"), -TORO_EROFS);
+	ck_assert_int_eq(toro_unlink("/ro/R.TXT"), -TORO_EROFS);
+	ck_assert_int_eq(toro_open("/RO.TXT", TORO_O_WRONLY), -TORO_EACCES);
+	ck_assert_int_eq(toro_stat("/RO.TXT", &st), 0);
+	ck_assert_uint_eq(st.attr & TORO_ATTR_READONLY, TORO_ATTR_READONLY);
+	ck_assert_int_eq(toro_sync(), 0);
+	return NULL;
+}
+
+START_TEST(mount_points)
+{
+	image(0, "m0.img", 32);
+	ck_assert_int_eq(tu_sh("echo ro > %s && mcopy -i '%s' %s ::/RO.TXT && "
+	    "mattrib -i '%s' +r ::/RO.TXT", tu_path("ro.txt"),
+	    tu_path("m0.img"), tu_path("ro.txt"), tu_path("m0.img")), 0);
+	ck_assert_int_eq(fakeblk_load(0, tu_path("m0.img")), 0);
+	image(1, "m1.img", 20);
+	image(2, "m2.img", 20);
+	ck_assert_int_eq(tu_sh("mcopy -i '%s' %s ::/R.TXT", tu_path("m2.img"),
+	    tu_path("ro.txt")), 0);
+	ck_assert_int_eq(fakeblk_load(2, tu_path("m2.img")), 0);
+	fakeblk_set_read_only(2, true);
+	ck_assert_int_eq(fake_run(2, MEM, mounts_main, NULL), 0);
+	ck_assert_int_eq(fakeblk_save(1, tu_path("m1.img"), 0, 0), 0);
+	ck_assert_int_eq(tu_fsck(tu_path("m1.img")), 0);
+	ck_assert_int_eq(tu_sh("mtype -i '%s' ::/on-b | grep -q b",
+	    tu_path("m1.img")), 0);
+}
+END_TEST
+
+static void
+add(Suite *s, const char *name, const TTest *test)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test);
+	suite_add_tcase(s, tc);
+}
+
+int
+main(void)
+{
+	Suite *s = suite_create("fs_api");
+	SRunner *sr;
+	int failed;
+
+	add(s, "api_errors", api_errors);
+	add(s, "too_many_files", too_many_files);
+	add(s, "calls_from_every_cpu", calls_from_every_cpu);
+	add(s, "write_back_and_sync", write_back_and_sync);
+	add(s, "disk_errors", disk_errors);
+	add(s, "mount_points", mount_points);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
