@@ -7,9 +7,15 @@ libhal_fake_a_SOURCES = hal/fake/fake.c hal/fake/fake.h \
 libhal_fake_a_CFLAGS = $(HOST_CFLAGS)
 libhal_fake_a_CCASFLAGS = $(HOST_CFLAGS)
 
+# The runner every unit test program shares.
+noinst_LIBRARIES += libunit.a
+libunit_a_SOURCES = tests/unit/unit.c tests/unit/unit.h
+libunit_a_CFLAGS = $(HOST_CFLAGS) $(CHECK_CFLAGS)
+
 UNIT_CFLAGS = $(HOST_CFLAGS) $(CHECK_CFLAGS)
-UNIT_LINK = libcore-host.a libhal-fake.a libcore-host.a $(CHECK_LIBS) -lpthread
-UNIT_DEPS = libhal-fake.a libcore-host.a
+UNIT_LINK = libunit.a libcore-host.a libhal-fake.a libcore-host.a \
+	$(CHECK_LIBS) -lpthread
+UNIT_DEPS = libunit.a libhal-fake.a libcore-host.a
 
 check_PROGRAMS += tests/unit/sched tests/unit/mem tests/unit/lib
 tests_unit_sched_SOURCES = tests/unit/test_sched.c

@@ -8,6 +8,8 @@
  * and after the machine stops saves the disk and asks the tools.
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,8 +572,6 @@ int
 main(void)
 {
 	Suite *s = suite_create("fat");
-	SRunner *sr;
-	int failed;
 
 	add(s, "read_mtools_files", read_mtools_files, 2);
 	add(s, "read_mbr_partition", read_mbr_partition, 1);
@@ -581,11 +581,5 @@ main(void)
 	add(s, "long_names", long_names, 1);
 	add(s, "timestamps", timestamps, 1);
 	add(s, "qemu_vvfat_disk", qemu_vvfat_disk, 1);
-	sr = srunner_create(s);
-	/* TAP on stdout, so that every check counts in make check. */
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s);
 }

@@ -6,6 +6,8 @@
  * a panic or a hang (Check's timeout would catch one).
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,9 +355,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("fat_corrupt");
-	SRunner *sr;
 	TCase *tc;
-	int failed;
 
 	tc = tcase_create("bad_boot_sector");
 	tcase_add_loop_test(tc, bad_boot_sector, 0,
@@ -369,10 +369,5 @@ main(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_loop_test(tc, fuzzed_images, 0, 60);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s);
 }

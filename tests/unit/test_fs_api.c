@@ -4,6 +4,8 @@
  * sync, both FAT copies, mount points, read-only disks.
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,8 +406,6 @@ int
 main(void)
 {
 	Suite *s = suite_create("fs_api");
-	SRunner *sr;
-	int failed;
 
 	add(s, "api_errors", api_errors);
 	add(s, "too_many_files", too_many_files);
@@ -413,10 +413,5 @@ main(void)
 	add(s, "write_back_and_sync", write_back_and_sync);
 	add(s, "disk_errors", disk_errors);
 	add(s, "mount_points", mount_points);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s);
 }

@@ -7,6 +7,8 @@
  * to fill: -TORO_ENOSPC changes nothing, and the image stays consistent.
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,8 +521,6 @@ main(void)
 {
 	Suite *s = suite_create("fs_random");
 	TCase *tc = tcase_create("random_ops"), *tf;
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, random_ops, 0, 3);
@@ -529,10 +529,5 @@ main(void)
 	tcase_set_timeout(tf, 60);
 	tcase_add_loop_test(tf, random_ops_disk_full, 0, 3);
 	suite_add_tcase(s, tf);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s);
 }

@@ -4,6 +4,8 @@
  * MPSC queue under real host threads.
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,8 +160,6 @@ main(void)
 {
 	Suite *s = suite_create("lib");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, printf_like_libc);
@@ -168,11 +168,5 @@ main(void)
 	tcase_add_test(tc, error_names);
 	tcase_add_test(tc, mpsc_many_producers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* TAP on stdout, so that every check counts in make check. */
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s);
 }

@@ -4,6 +4,8 @@
  * calloc.
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -194,8 +196,6 @@ main(void)
 {
 	Suite *s = suite_create("mem");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, every_size_class);
@@ -203,11 +203,5 @@ main(void)
 	tcase_add_test(tc, out_of_memory);
 	tcase_add_test(tc, realloc_contents);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* TAP on stdout, so that every check counts in make check. */
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s);
 }

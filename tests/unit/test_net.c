@@ -8,6 +8,8 @@
  * (10.0.2.2, the gateway) and reads back what the stack sent.
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1613,8 +1615,6 @@ main(void)
 {
 	Suite *s = suite_create("net");
 	TCase *tc = tcase_create("ipv4");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, no_nic);
@@ -1640,11 +1640,5 @@ main(void)
 	tcase_add_test(tc, tcp_echo_loopback);
 	tcase_add_test(tc, tcp_errors_and_poll);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* TAP on stdout, so that every check counts in make check. */
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s);
 }

@@ -4,6 +4,8 @@
  * of threads, and bad arguments.
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -411,8 +413,6 @@ main(void)
 {
 	Suite *s = suite_create("sched");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, round_robin_order);
@@ -426,11 +426,5 @@ main(void)
 	tcase_add_test(tc, console_input);
 	tcase_add_test(tc, events_on_busy_cpu);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* TAP on stdout, so that every check counts in make check. */
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s);
 }

@@ -434,5 +434,5 @@ main(void)
 	tcase_add_test(tc, rtt_estimate);
 	tcase_add_test(tc, stress_lossy_link);
 	suite_add_tcase(s, tc);
-	return tcp_run_suite(s);
+	return unit_run(s);
 }

@@ -9,6 +9,8 @@
  * the next arrival or deadline.
  */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -492,18 +494,4 @@ link_connect_pair(struct link *lk, uint16_t port, struct tcp_conn **ca,
 	if (listener != NULL)
 		*listener = l;
 	return true;
-}
-
-int
-tcp_run_suite(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	/* TAP on stdout, so that every check counts in make check. */
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

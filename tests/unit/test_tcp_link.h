@@ -14,6 +14,8 @@
 #define TESTS_UNIT_TEST_TCP_LINK_H
 
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -186,7 +188,5 @@ bool link_connect_pair(struct link *lk, uint16_t port, struct tcp_conn **ca,
 	END_TEST							\
 	static void *name##_body(void *unused)
 
-/* Run a suite with TAP output; the exit status of main. */
-int tcp_run_suite(Suite *s);
 
 #endif

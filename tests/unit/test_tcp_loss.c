@@ -401,5 +401,5 @@ main(void)
 	tcase_add_test(tc, early_retransmit);
 	tcase_add_test(tc, sack_blocks_sent);
 	suite_add_tcase(s, tc);
-	return tcp_run_suite(s);
+	return unit_run(s);
 }

@@ -520,5 +520,5 @@ main(void)
 	tcase_add_test(tc, memory_returns);
 	tcase_add_test(tc, fuzz_segments);
 	suite_add_tcase(s, tc);
-	return tcp_run_suite(s);
+	return unit_run(s);
 }

@@ -292,5 +292,5 @@ main(void)
 	tcase_add_test(tc, api_errors);
 	tcase_add_test(tc, close_inside_callback);
 	suite_add_tcase(s, tc);
-	return tcp_run_suite(s);
+	return unit_run(s);
 }

@@ -465,5 +465,5 @@ main(void)
 	tcase_add_test(tc, data_before_accept);
 	tcase_add_test(tc, listener_close_resets_queue);
 	suite_add_tcase(s, tc);
-	return tcp_run_suite(s);
+	return unit_run(s);
 }
