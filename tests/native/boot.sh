@@ -1,12 +1,12 @@
 #!/bin/bash
 # boot.sh: the native image under QEMU (TCG): hello on microvm and q35
-# (PVH) and pc (Multiboot) with 1, 2 and 4 CPUs, output and exit status;
+# (PVH) and pc (Multiboot) with 1, 2, 4 and 8 CPUs, output and exit status;
 # the boot protocol each machine used; threads and ticker on microvm.
 . "$srcdir/tests/tap.sh"
-plan 15
+plan 18
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
-	for i in $(seq 15); do skip "qemu-system-x86_64 is not installed"; done
+	for i in $(seq 18); do skip "qemu-system-x86_64 is not installed"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -38,7 +38,7 @@ hello_ok() {
 }
 
 for m in microvm q35 pc; do
-	for n in 1 2 4; do
+	for n in 1 2 4 8; do
 		check "hello on $m with $n CPUs" hello_ok $m $n
 	done
 done
