@@ -56,3 +56,44 @@ out_native_echo_elf_DEPENDENCIES = $(NATIVE_DEPS)
 # machine, so microvm and q35 get a PVH-only twin (hal/native/local.mk).
 noinst_DATA = out/native/hello.pvh.elf out/native/threads.pvh.elf \
 	out/native/ticker.pvh.elf out/native/echo.pvh.elf
+
+# The webserver links Debian's libhttp_parser.a unchanged into both
+# targets (configure finds it: HTTP_PARSER_LIB).
+noinst_PROGRAMS += out/sim/webserver out/native/webserver.elf \
+	out/sim/fetch out/native/fetch.elf
+noinst_DATA += out/native/webserver.pvh.elf out/native/fetch.pvh.elf
+
+out_sim_webserver_SOURCES = examples/webserver/main.c
+out_sim_webserver_CFLAGS = $(HOST_CFLAGS)
+out_sim_webserver_LDADD = $(HTTP_PARSER_LIB) $(SIM_LINK)
+out_sim_webserver_DEPENDENCIES = $(SIM_DEPS)
+out_native_webserver_elf_SOURCES = examples/webserver/main.c
+out_native_webserver_elf_CFLAGS = $(NATIVE_CFLAGS)
+out_native_webserver_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
+out_native_webserver_elf_LDADD = $(HTTP_PARSER_LIB) $(NATIVE_LINK)
+out_native_webserver_elf_DEPENDENCIES = $(NATIVE_DEPS)
+
+out_sim_fetch_SOURCES = examples/fetch/main.c examples/fetch/sha256.c \
+	examples/fetch/sha256.h
+out_sim_fetch_CFLAGS = $(HOST_CFLAGS)
+out_sim_fetch_LDADD = $(SIM_LINK)
+out_sim_fetch_DEPENDENCIES = $(SIM_DEPS)
+out_native_fetch_elf_SOURCES = examples/fetch/main.c examples/fetch/sha256.c \
+	examples/fetch/sha256.h
+out_native_fetch_elf_CFLAGS = $(NATIVE_CFLAGS)
+out_native_fetch_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
+out_native_fetch_elf_LDADD = $(NATIVE_LINK)
+out_native_fetch_elf_DEPENDENCIES = $(NATIVE_DEPS)
+
+noinst_PROGRAMS += out/sim/files out/native/files.elf
+noinst_DATA += out/native/files.pvh.elf
+
+out_sim_files_SOURCES = examples/files/main.c
+out_sim_files_CFLAGS = $(HOST_CFLAGS)
+out_sim_files_LDADD = $(SIM_LINK)
+out_sim_files_DEPENDENCIES = $(SIM_DEPS)
+out_native_files_elf_SOURCES = examples/files/main.c
+out_native_files_elf_CFLAGS = $(NATIVE_CFLAGS)
+out_native_files_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
+out_native_files_elf_LDADD = $(NATIVE_LINK)
+out_native_files_elf_DEPENDENCIES = $(NATIVE_DEPS)

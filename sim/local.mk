@@ -9,6 +9,7 @@ libhal_sim_a_SOURCES = \
 	sim/clock.c \
 	sim/console.c \
 	sim/cpus.c \
+	sim/disk.c \
 	sim/hostloop.c \
 	sim/machine.c \
 	sim/memory.c \
@@ -18,6 +19,8 @@ libhal_sim_a_SOURCES = \
 	sim/options.c \
 	sim/pcap.c \
 	sim/power.c \
+	sim/share.c \
+	hal/sim/blk.c \
 	hal/sim/console.c \
 	hal/sim/context.c \
 	hal/sim/cpu.c \

@@ -11,8 +11,8 @@
  * their order, with the same arguments.
  *
  * Boot: parse the command line, map RAM, set up the host loop (signals,
- * console input, the NIC's backend), start CPU 0 on kern_boot(), then
- * run the host loop on the main thread for good.  The process ends in
+ * console input, the NIC's backend), open the disk, start CPU 0 on
+ * kern_boot(), then run the host loop on the main thread for good.  The process ends in
  * sim_exit() (power.c) or on a second interrupt (hostloop.c), never by
  * returning.
  *
@@ -89,6 +89,7 @@ machine_start(int argc, char **argv, char **envp)
 	run_later_constructors(machine_start, argc, argv, envp);
 	sim_memory_init(sim_config.mem_bytes);
 	sim_hostloop_init();
+	sim_disk_init();
 
 	/*
 	 * CPUs inherit a mask without the signals the host loop handles, so

@@ -2,7 +2,8 @@
  * options.c: the simulator's command line.
  *
  *	PROG [--cpus N] [--mem MB] [--net user|tap:IFNAME|none]
- *	    [--port [udp:]HOST:GUEST]... [--pcap FILE] [--mac MAC] [--help]
+ *	    [--port [udp:]HOST:GUEST]... [--pcap FILE] [--mac MAC]
+ *	    [--disk IMAGE[:ro] | --share DIR] [--help]
  *	    [--] [KERNEL COMMAND LINE...]
  *
  * Interface: sim_options_parse() fills a struct sim_config.  Options may
@@ -14,7 +15,8 @@
  * Rules: runs once, on the main thread, before any CPU.  A bad option
  * prints one line naming it, then the usage, on stderr and exits with
  * status 2; --help prints the usage on stdout and exits with 0.  The last
- * --cpus, --mem, --net, --pcap or --mac wins; --port adds up.
+ * --cpus, --mem, --net, --pcap, --mac, --disk or --share wins; --port
+ * adds up.  --disk and --share both make disk 0: only one may be given.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -28,7 +30,10 @@
 enum { MEM_MIN_MB = 1, MEM_MAX_MB = 1 << 20 };
 enum { PORTS_MAX = 256 };
 
-enum option { OPT_CPUS, OPT_MEM, OPT_NET, OPT_PORT, OPT_PCAP, OPT_MAC };
+enum option {
+	OPT_CPUS, OPT_MEM, OPT_NET, OPT_PORT, OPT_PCAP, OPT_MAC, OPT_DISK,
+	OPT_SHARE,
+};
 
 static const struct {
 	const char *name;
@@ -40,6 +45,8 @@ static const struct {
 	{ "--port", OPT_PORT },
 	{ "--pcap", OPT_PCAP },
 	{ "--mac", OPT_MAC },
+	{ "--disk", OPT_DISK },
+	{ "--share", OPT_SHARE },
 };
 
 static void
@@ -47,8 +54,8 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 	    "usage: %s [--cpus N] [--mem MB] [--net user|tap:IFNAME|none]\n"
-	    "    [--port [udp:]HOST:GUEST]... [--pcap FILE] [--mac MAC] "
-	    "[--help]\n"
+	    "    [--port [udp:]HOST:GUEST]... [--pcap FILE] [--mac MAC]\n"
+	    "    [--disk IMAGE[:ro] | --share DIR] [--help]\n"
 	    "    [--] [KERNEL COMMAND LINE...]\n"
 	    "  --cpus N          number of CPUs, 1..%d (default 1)\n"
 	    "  --mem MB          RAM in MiB, %d..%d (default 128)\n"
@@ -69,6 +76,12 @@ usage(FILE *f, const char *prog)
 	    " to FILE (pcap)\n"
 	    "  --mac MAC         the NIC's MAC address (default"
 	    " 52:54:00:12:34:56)\n"
+	    "  --disk IMAGE      disk 0 is the file IMAGE (read-write;"
+	    " IMAGE:ro read-only)\n"
+	    "  --share DIR       disk 0 is a FAT16 copy of folder DIR (made"
+	    " with mtools);\n"
+	    "                    at power-off what the kernel changed is"
+	    " copied back\n"
 	    "  --help            print this help and exit\n"
 	    "The first word that is not an option, or all words after --,"
 	    " start the kernel\ncommand line.\n",
@@ -194,6 +207,23 @@ parse_mac(const char *prog, const char *v, struct sim_config *cfg)
 		cfg->mac[i] = (uint8_t)b[i];
 }
 
+/* --disk IMAGE or IMAGE:ro. */
+static void
+parse_disk(const char *prog, const char *v, struct sim_config *cfg)
+{
+	size_t n = strlen(v);
+	char *path;
+
+	cfg->disk_ro = n > 3 && strcmp(v + n - 3, ":ro") == 0;
+	if (cfg->disk_ro)
+		n -= 3;
+	if (n == 0)
+		bad(prog, "bad --disk value '%s' (want IMAGE or IMAGE:ro)", v);
+	if ((path = strndup(v, n)) == NULL)
+		sim_fatal("out of memory for --disk");
+	cfg->disk = path;
+}
+
 static bool
 needs_quotes(const char *w)
 {
@@ -297,8 +327,19 @@ sim_options_parse(int argc, char **argv, struct sim_config *cfg)
 		case OPT_MAC:
 			parse_mac(prog, value, cfg);
 			break;
+		case OPT_DISK:
+			parse_disk(prog, value, cfg);
+			break;
+		case OPT_SHARE:
+			if (*value == '\0')
+				bad(prog, "bad --share value '' (want a "
+				    "folder)");
+			cfg->share = value;
+			break;
 		}
 	}
+	if (cfg->disk != NULL && cfg->share != NULL)
+		bad(prog, "--disk and --share both make disk 0: give one");
 	if (cfg->nports > 0 && cfg->net != SIM_NET_USER)
 		bad(prog, "--port needs --net user");
 	cfg->cmdline = join(argv + i, argc - i);

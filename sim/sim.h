@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct uv_loop_s;
+struct hal_blk_req;
 
 /* What the NIC is plugged into (--net). */
 enum sim_net_kind {
@@ -48,6 +49,9 @@ struct sim_config {
 	int nports;
 	const char *pcap;       /* capture file, NULL for none */
 	uint8_t mac[6];         /* the NIC's MAC address */
+	const char *disk;       /* disk 0's image (--disk), NULL for none */
+	bool disk_ro;           /* --disk IMAGE:ro */
+	const char *share;      /* a host folder as disk 0 (--share) */
 };
 
 extern struct sim_config sim_config;
@@ -132,6 +136,27 @@ void sim_pcap_open(const char *path);
 void sim_pcap_write(const void *frame, size_t len);
 int sim_pcap_send(int (*send)(const void *, size_t), const void *frame,
     size_t len);
+
+/*
+ * Disk 0 (disk.c): a host file or the image of a shared folder, served
+ * by an I/O thread.  sim_disk_init() opens it at boot (on the main
+ * thread, before any CPU); sim_disk_open/submit/complete are hal.h's,
+ * with negative host errno codes.  Completions post HAL_EV_BLK to the
+ * CPU that opened the disk.
+ */
+void sim_disk_init(void);
+int sim_disk_open(int cpu, uint64_t *sectors, bool *read_only);
+int sim_disk_submit(struct hal_blk_req *r);
+struct hal_blk_req *sim_disk_complete(void);
+
+/*
+ * Shared folder (share.c): sim_share_build() makes a FAT16 image of a
+ * host folder with mtools and returns its descriptor (the file itself is
+ * already unlinked); sim_share_sync() copies what the kernel changed on
+ * it back into the folder, at power-off.
+ */
+int sim_share_build(const char *dir);
+void sim_share_sync(int fd);
 
 /*
  * Host loop (hostloop.c).  Device backends add their handles to

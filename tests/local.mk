@@ -41,9 +41,10 @@ tests_sim_churn_LDADD = $(SIM_LINK)
 tests_sim_churn_DEPENDENCIES = $(SIM_DEPS)
 
 # Integration tests: shell scripts that speak TAP.
-TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh
+TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
+	tests/sim/disk.sh tests/native/disk.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
-	tests/native/boot.sh
+	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh

@@ -74,6 +74,10 @@ kern_boot(void)
 	err = net_start(0);
 	if (err < 0 && err != -TORO_ENODEV)
 		kern_panic("network: %s", toro_strerror(err));
+	/* Storage runs on CPU 0 too; a machine may have no disk. */
+	err = fs_start(0);
+	if (err < 0 && err != -TORO_ENODEV)
+		kern_panic("file system: %s", toro_strerror(err));
 	err = toro_thread_create(NULL, 0, main_thread, NULL, &attr);
 	if (err < 0)
 		kern_panic("cannot create the main thread: %s",

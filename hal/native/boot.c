@@ -196,6 +196,8 @@ hal_boot_main(int protocol, uint32_t info)
 	/* Devices take their DMA memory before the core gets the rest. */
 	hal_virtio_mmio_init();
 	hal_virtio_net_init();
+	hal_virtio_blk_init(); /* disk 0 is virtio-blk when there is one */
+	hal_ata_init();
 
 	if (hal_cmdline_has("loglevel=debug")) {
 		n = hal_mem_regions(r, 32);
@@ -206,6 +208,7 @@ hal_boot_main(int protocol, uint32_t info)
 		    hal_ncpus == 1 ? "" : "s", (unsigned long)(free >> 20),
 		    (unsigned long)((hal_tsc_hz() + 500000) / 1000000));
 		hal_virtio_net_print();
+		hal_blk_print();
 	}
 	kern_boot();
 }

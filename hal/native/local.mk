@@ -30,6 +30,9 @@ libhal_native_a_SOURCES = \
 	hal/native/virtio_pci.c \
 	hal/native/virtio_mmio.c \
 	hal/native/virtio_net.c \
+	hal/native/blk.c \
+	hal/native/virtio_blk.c \
+	hal/native/ata.c \
 	hal/native/libc.c \
 	hal/native/ctxswitch.c \
 	hal/x86_64/x86.h \

@@ -342,6 +342,29 @@ void hal_virtio_net_init(void);
 void hal_virtio_net_print(void);
 void hal_virtio_net_irq(void);
 
+/*
+ * blk.c: the disks behind hal_blk_*().  A driver registers each disk it
+ * finds at boot with hal_blk_add() and ops that hal.h's calls reach
+ * after the common checks; its interrupt handler calls hal_blk_intr()
+ * to post HAL_EV_BLK to the CPU that opened the disk.
+ */
+struct hal_blk_ops {
+	void (*open)(void *dev, uint32_t apic_id); /* route the interrupt */
+	int (*submit)(void *dev, struct hal_blk_req *r);
+	struct hal_blk_req *(*complete)(void *dev);
+};
+
+int hal_blk_add(const struct hal_blk_ops *ops, void *dev, uint64_t sectors,
+    bool read_only, const char *what);
+void hal_blk_intr(int disk);
+void hal_blk_print(void);
+
+/* virtio_blk.c, ata.c: find and register disks; interrupt handlers. */
+void hal_virtio_blk_init(void);
+void hal_virtio_blk_irq(void);
+void hal_ata_init(void);
+void hal_ata_irq(void);
+
 /* virtio_mmio.c */
 void hal_virtio_mmio_init(void);
 

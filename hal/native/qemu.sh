@@ -26,6 +26,24 @@
 #	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 #	    $(toro_qemu_nic microvm n0)
 #
+# toro_qemu_disk MACHINE FILE [ro] prints the -drive and -device
+# arguments of a raw disk image FILE for MACHINE, read-only with `ro`:
+# virtio-blk-device (virtio-mmio) on microvm, virtio-blk-pci on q35
+# (without its option ROM), and an IDE disk on pc (the PIIX's primary
+# master, driven by PIO).  The disks are numbered in the order the
+# kernel finds them: a virtio-blk disk first, then the IDE master.  QEMU
+# will not make an IDE disk read-only, so `ro` on pc is refused.  A host
+# directory can be the disk of pc through QEMU's vvfat (a FAT16 volume
+# behind an MBR partition, up to about 500 MB by default; its write
+# support is fragile):
+#
+#	-drive file=fat:rw:DIR,format=raw,if=ide
+#
+# For example:
+#
+#	qemu-system-x86_64 $(toro_qemu_args q35 1 64) \
+#	    $(toro_qemu_disk q35 disk.img) -kernel ... -append ...
+#
 # toro_qemu_kernel MACHINE IMAGE prints the file to pass to -kernel.
 # QEMU tries Multiboot before PVH on every machine whenever an image has
 # a Multiboot header, so IMAGE (both headers) boots via Multiboot, and
@@ -72,6 +90,36 @@ toro_qemu_nic() {
 		;;
 	esac
 	echo -device "$_dev,netdev=$2${3:+,$3}"
+}
+
+toro_qemu_disk() {
+	_ro=
+	case ${3:-} in
+	'') ;;
+	ro) _ro=,readonly=on ;;
+	*)
+		echo "toro_qemu_disk: '$3' is not ro" >&2
+		return 1
+		;;
+	esac
+	case $1 in
+	microvm) _dev=virtio-blk-device ;;
+	q35) _dev=virtio-blk-pci,romfile= ;;
+	pc)
+		if [ -n "$_ro" ]; then
+			echo "toro_qemu_disk: IDE disks cannot be read-only" >&2
+			return 1
+		fi
+		echo -drive "file=$2,format=raw,if=ide"
+		return 0
+		;;
+	*)
+		echo "toro_qemu_disk: unknown machine '$1'" >&2
+		return 1
+		;;
+	esac
+	echo -drive "file=$2,format=raw,if=none,id=d0$_ro" \
+	    -device "$_dev,drive=d0"
 }
 
 toro_qemu_kernel() {

@@ -108,6 +108,14 @@ hal_trap(struct hal_trap_frame *f)
 		hal_virtio_net_irq(); /* acknowledges before the EOI */
 		hal_lapic_eoi();
 		return;
+	case HAL_VEC_BLK:
+		hal_virtio_blk_irq();
+		hal_lapic_eoi();
+		return;
+	case HAL_VEC_ATA:
+		hal_ata_irq();
+		hal_lapic_eoi();
+		return;
 	case HAL_VEC_SPURIOUS:
 		return; /* no EOI for spurious interrupts */
 	case 2:

@@ -17,3 +17,8 @@ TESTS += tests/unit/net
 # is built.
 TESTS += tests/net/echo.sh
 EXTRA_DIST += tests/net/echo.sh
+
+# HTTP through the webserver and fetch examples (curl, python3's
+# http.server, netem, tshark, QEMU); it skips until they are built.
+TESTS += tests/net/web.sh
+EXTRA_DIST += tests/net/web.sh

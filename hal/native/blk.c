@@ -1,0 +1,121 @@
+/*
+ * blk.c: hal.h's block calls, dispatched over the disks the drivers
+ * found.
+ *
+ * Interface: hal_blk_open(), hal_blk_submit(), hal_blk_complete() from
+ * hal.h; for the drivers (native.h) hal_blk_add() registers a disk at
+ * boot and returns its number, hal_blk_intr() posts HAL_EV_BLK to the
+ * disk's owner, hal_blk_print() says what was found (loglevel=debug).
+ *
+ * Rules: disks are numbered in the order they are added, so the order of
+ * the drivers' init calls in boot.c decides which one is disk 0.  The
+ * checks every driver needs (range, read-only) are made here, before the
+ * driver sees a request.  Open happens once per disk, on any CPU; the
+ * rest runs on the owner only (hal.h), so only the owner field is shared
+ * with interrupt handlers of other CPUs, and it is written once.
+ */
+#include "hal/native/native.h"
+#include "toro/errno.h"
+
+#define NDISK 8
+
+struct disk {
+	const struct hal_blk_ops *ops;
+	void *dev;
+	uint64_t sectors;
+	bool read_only;
+	const char *what;
+	int owner; /* -1 until opened */
+};
+
+static struct disk disks[NDISK];
+static int ndisks;
+
+int
+hal_blk_add(const struct hal_blk_ops *ops, void *dev, uint64_t sectors,
+    bool read_only, const char *what)
+{
+	struct disk *d;
+
+	if (ndisks == NDISK)
+		return -1;
+	d = &disks[ndisks];
+	d->ops = ops;
+	d->dev = dev;
+	d->sectors = sectors;
+	d->read_only = read_only;
+	d->what = what;
+	d->owner = -1;
+	return ndisks++;
+}
+
+void
+hal_blk_intr(int disk)
+{
+	int cpu;
+
+	if (disk < 0 || disk >= ndisks)
+		return;
+	cpu = __atomic_load_n(&disks[disk].owner, __ATOMIC_ACQUIRE);
+	if (cpu >= 0)
+		hal_cpu_post(cpu, HAL_EV_BLK);
+}
+
+void
+hal_blk_print(void)
+{
+	const struct disk *d;
+	int i;
+
+	for (i = 0; i < ndisks; i++) {
+		d = &disks[i];
+		hal_printf("toro: disk %d: %s, %lu sectors (%lu MiB), %s\n", i,
+		    d->what, (unsigned long)d->sectors,
+		    (unsigned long)(d->sectors >> 11),
+		    d->read_only ? "read-only" : "read-write");
+	}
+}
+
+int
+hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
+{
+	struct disk *d;
+	int none = -1;
+
+	if (dev < 0 || dev >= ndisks)
+		return -TORO_ENODEV;
+	if (cpu < 0 || cpu >= hal_ncpus)
+		return -TORO_EINVAL;
+	d = &disks[dev];
+	if (!__atomic_compare_exchange_n(&d->owner, &none, cpu, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return -TORO_EBUSY;
+	d->ops->open(d->dev, hal_pcpus[cpu].apic_id);
+	info->sectors = d->sectors;
+	info->read_only = d->read_only;
+	return 0;
+}
+
+int
+hal_blk_submit(int dev, struct hal_blk_req *r)
+{
+	struct disk *d;
+
+	if (dev < 0 || dev >= ndisks || disks[dev].owner < 0)
+		return -TORO_ENODEV;
+	d = &disks[dev];
+	if (r->count == 0 || r->buf == NULL || r->sector >= d->sectors ||
+	    r->count > d->sectors - r->sector)
+		return -TORO_EINVAL;
+	if (r->write && d->read_only)
+		return -TORO_EROFS;
+	return d->ops->submit(d->dev, r);
+}
+
+struct hal_blk_req *
+hal_blk_complete(int dev)
+{
+	if (dev < 0 || dev >= ndisks || disks[dev].owner < 0)
+		return NULL;
+	return disks[dev].ops->complete(disks[dev].dev);
+}
