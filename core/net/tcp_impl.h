@@ -223,7 +223,8 @@ uint32_t tcp_ooo_advance(struct tcp_ooo *q, uint32_t rcv_nxt);
 void tcp_ooo_trim(struct tcp_ooo *q, uint32_t below);
 
 /* tcp_sack.c: SACK blocks out, the scoreboard and recovery with it. */
-unsigned tcp_sack_options(const struct tcp_conn *c, uint8_t *p);
+unsigned tcp_sack_options(const struct tcp_conn *c, uint8_t *p,
+    unsigned room, bool *cut);
 uint32_t tcp_sack_update(struct tcp_conn *c, const struct tcp_seg *sg);
 bool tcp_sack_loss(const struct tcp_conn *c, uint32_t thresh);
 void tcp_sack_output(struct tcp_conn *c);

@@ -121,6 +121,7 @@ tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	unsigned optlen = 0, hlen;
 	uint16_t wnd;
 	uint8_t *h, *p, opt[40];
+	bool cut = false;
 
 	b = net_buf_alloc(len);
 	if (b == NULL) {
@@ -134,7 +135,12 @@ tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	if (flags & TH_SYN)
 		optlen = syn_options(c, opt);
 	else if ((flags & (TH_ACK | TH_RST)) == TH_ACK)
-		optlen = tcp_sack_options(c, opt);
+		/*
+		 * Options come out of the MSS (RFC 6691): a full segment
+		 * with SACK blocks would exceed the MTU and be dropped.
+		 */
+		optlen = tcp_sack_options(c, opt, len < c->snd_mss ?
+		    c->snd_mss - len : 0, &cut);
 	hlen = TCP_HDR_LEN + optlen;
 	h = net_buf_push(b, hlen);
 	wnd = (uint16_t)tcp_rcv_window(c, (flags & TH_SYN) != 0);
@@ -145,6 +151,11 @@ tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 		c->flags &= ~TF_ACKNOW;
 		c->t_delack = 0;
 		c->rcv_unacked = 0;
+	}
+	if (cut) {
+		/* A pure ACK follows with all the blocks. */
+		c->flags |= TF_ACKNOW;
+		c->t_delack = MAX(s->now, 1);
 	}
 	if (flags & TH_RST)
 		s->stats.out_rsts++;

@@ -18,13 +18,23 @@
  */
 #include "core/net/tcp_impl.h"
 
+/*
+ * The SACK option of an ACK, in at most room bytes; *cut says whether
+ * blocks were left out for want of room.
+ */
 unsigned
-tcp_sack_options(const struct tcp_conn *c, uint8_t *p)
+tcp_sack_options(const struct tcp_conn *c, uint8_t *p, unsigned room,
+    bool *cut)
 {
-	unsigned n = 0, i, first = TCP_OOO_RANGES;
+	unsigned n = 0, i, first = TCP_OOO_RANGES, max;
 	const struct tcp_ooo *q = &c->ooo;
 
+	*cut = false;
 	if (!(c->flags & TF_SACK_OK) || q->n == 0)
+		return 0;
+	max = room >= 12 ? MIN((room - 4) / 8, TCP_SACK_BLOCKS) : 0;
+	*cut = max < MIN(q->n, TCP_SACK_BLOCKS);
+	if (max == 0)
 		return 0;
 	for (i = 0; i < q->n; i++)
 		if (SEQ_LEQ(q->r[i].start, c->last_ooo) &&
@@ -38,7 +48,7 @@ tcp_sack_options(const struct tcp_conn *c, uint8_t *p)
 		net_put32(p + 8, q->r[first].end);
 		n = 1;
 	}
-	for (i = 0; i < q->n && n < TCP_SACK_BLOCKS; i++) {
+	for (i = 0; i < q->n && n < max; i++) {
 		if (i == first)
 			continue;
 		net_put32(p + 4 + 8 * n, q->r[i].start);

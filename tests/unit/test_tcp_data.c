@@ -415,6 +415,87 @@ TCP_TEST(stress_lossy_link)
 	return NULL;
 }
 
+/*
+ * An echo server (examples/echo): B reads at most 4 KiB, and reads
+ * again only once all of it went into its send buffer; A sends 2 MiB
+ * and reads the echo.  Both of B's windows fill and B sends while it
+ * holds out-of-order data, so its full segments would carry SACK
+ * blocks: they must still fit the MTU.  Loss, reordering and
+ * duplication towards B, as tests/net/web.sh's relay does.
+ */
+struct echo {
+	struct bulk a;            /* A's stream out and its echo back */
+	struct tcp_conn *b;
+	uint8_t buf[4096];
+	uint32_t held, off;       /* B's bytes read, not yet sent */
+	bool b_shut;
+};
+
+static void
+echo_pump(struct link *l)
+{
+	struct echo *e = l->app;
+	int r;
+
+	bulk_pump(&e->a);
+	for (;;) {
+		while (e->off < e->held) {
+			r = tcp_send(e->b, e->buf + e->off, e->held - e->off);
+			if (r <= 0)
+				return;
+			e->off += (uint32_t)r;
+		}
+		r = tcp_recv(e->b, e->buf, sizeof(e->buf));
+		if (r == 0 && !e->b_shut) {
+			ck_assert_int_eq(tcp_shutdown(e->b), 0);
+			e->b_shut = true;
+		}
+		if (r <= 0)
+			return;
+		e->held = (uint32_t)r;
+		e->off = 0;
+	}
+}
+
+static bool
+echo_done(void *arg)
+{
+	struct echo *e = arg;
+
+	return e->a.eof || e->a.bad;
+}
+
+TCP_TEST(echo_lossy_link)
+{
+	static struct echo e;
+	struct tcp_config cb;
+	struct tcp_conn *a, *b;
+	struct ev ea = { 0 }, eb = { 0 };
+
+	link_default_config(&lk, 1, &cb);
+	cb.sndbuf = cb.rcvbuf = 32768;
+	link_init(&lk, NULL, &cb);
+	lk.loss[0] = 100;
+	lk.reorder[0] = 250;
+	lk.dup[0] = 50;
+	lk.reorder_extra = 1 * MS;
+	ck_assert(link_connect_pair(&lk, 7, &a, &b, &ea, &eb, NULL));
+	memset(&e, 0, sizeof(e));
+	e.a.tx = e.a.rx = a;
+	e.a.total = 2 << 20;
+	e.a.key = 7;
+	e.b = b;
+	lk.app = &e;
+	lk.pump = echo_pump;
+	ck_assert(link_run(&lk, lk.now + 600 * SEC, echo_done, &e));
+	ck_assert_msg(!e.a.bad, "wrong byte at %llu",
+	    (unsigned long long)e.a.bad_at);
+	ck_assert_uint_eq(e.a.rcvd, e.a.total);
+	ck_assert_uint_gt(tcp_stack_stats(lk.st[1])->in_ooo_segs, 100);
+	link_free(&lk);
+	return NULL;
+}
+
 int
 main(void)
 {
@@ -433,6 +514,7 @@ main(void)
 	tcase_add_test(tc, nagle);
 	tcase_add_test(tc, rtt_estimate);
 	tcase_add_test(tc, stress_lossy_link);
+	tcase_add_test(tc, echo_lossy_link);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

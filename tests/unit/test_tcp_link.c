@@ -112,6 +112,9 @@ link_output(void *ctx, struct net_buf *b, uint32_t src, uint32_t dst)
 	uint64_t at;
 
 	ck_assert_uint_ge(b->data - b->buf, 68); /* headroom promised */
+	/* net_ip_output() would drop it: options come out of the MSS. */
+	ck_assert_msg(b->len + 20 <= e->mtu, "%s sent a %zu-byte segment, "
+	    "MTU %u", from == 0 ? "A" : "B", b->len, e->mtu);
 	if (lk->filter != NULL)
 		drop = lk->filter(lk, from, b->data, b->len, lk->filter_arg);
 	if (!drop && lk->loss[from] > 0 &&
@@ -180,6 +183,7 @@ link_init(struct link *lk, const struct tcp_config *cfg_a,
 		} else {
 			link_default_config(lk, i, &cfg);
 		}
+		lk->end[i].mtu = cfg.mtu != 0 ? cfg.mtu : 1500;
 		lk->st[i] = tcp_stack_new(&cfg);
 		ck_assert_ptr_nonnull(lk->st[i]);
 	}

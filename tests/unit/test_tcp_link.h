@@ -69,6 +69,7 @@ struct link;
 struct link_end {
 	struct link *lk;
 	int idx;
+	uint16_t mtu;    /* the stack's; IP drops what exceeds it */
 };
 
 /* Callback record of one connection. */
