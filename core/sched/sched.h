@@ -65,6 +65,7 @@ struct sched_cpu {
 	struct toro_thread *zombie; /* to reap once off its stack */
 	uint64_t next_id;
 	uint64_t switches;
+	uint32_t passes; /* scheduling passes, to space out clock reads */
 	int idling; /* in hal_cpu_wait; senders kick only then */
 	void (*on_event[8])(void); /* handlers of HAL_EV_* bits 3.. */
 	struct mpsc_queue inbox;
