@@ -43,6 +43,7 @@ enum net_op {
 	OP_PEER,
 	OP_NONBLOCK,
 	OP_TIMEOUT,
+	OP_NODELAY,
 	OP_POLL,
 	OP_INFO,
 	OP_STATS,
@@ -120,6 +121,9 @@ struct net_sock {
 	int acceptq_n, backlog;
 	bool listening, connecting, hup;
 };
+
+/* sock_stream.c: send small segments at once (no Nagle) or not. */
+int net_stream_nodelay(struct net_sock *s, bool on);
 
 extern const struct net_sock_ops net_dgram_ops;
 extern const struct net_sock_ops *const net_stream_ops;

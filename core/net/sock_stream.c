@@ -437,3 +437,14 @@ net_stream_addr_changed(void)
 	if (stack != NULL)
 		tcp_stack_set_addr(stack, net_if.addr);
 }
+
+int
+net_stream_nodelay(struct net_sock *s, bool on)
+{
+	if (s->type != TORO_SOCK_STREAM)
+		return -TORO_EOPNOTSUPP;
+	if (s->proto == NULL)
+		return -TORO_EINVAL;
+	tcp_set_nodelay(s->proto, on);
+	return 0;
+}

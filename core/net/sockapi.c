@@ -173,6 +173,14 @@ toro_socket_set_timeout(int s, int64_t ns)
 }
 
 int
+toro_socket_set_nodelay(int s, int on)
+{
+	struct net_req r = { .fd = s, .value = on };
+
+	return (int)net_call(&r, OP_NODELAY);
+}
+
+int
 toro_poll(struct toro_pollfd *fds_, int n, int64_t timeout_ns)
 {
 	struct net_req r = { .pfd = fds_, .npfd = n, .value = timeout_ns };

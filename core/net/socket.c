@@ -366,6 +366,8 @@ sock_op(struct net_req *r)
 			return -TORO_EINVAL;
 		s->timeout = r->value;
 		return 0;
+	case OP_NODELAY:
+		return net_stream_nodelay(s, r->value != 0);
 	}
 	return -TORO_EINVAL;
 }

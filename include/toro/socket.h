@@ -89,6 +89,12 @@ int toro_getpeername(int s, struct toro_sockaddr_in *addr);
 int toro_socket_set_nonblock(int s, int on);
 /* Limit every blocking call on s to ns nanoseconds (TORO_FOREVER: none). */
 int toro_socket_set_timeout(int s, int64_t ns);
+/*
+ * A stream socket with no-delay on sends small segments at once instead
+ * of holding them until earlier data is acknowledged (Nagle's rule):
+ * for request/response protocols.  -TORO_EOPNOTSUPP on datagrams.
+ */
+int toro_socket_set_nodelay(int s, int on);
 
 /* Readiness of several sockets at once. */
 #define TORO_POLLIN 0x001   /* data, a connection, or end of stream */

@@ -1252,6 +1252,7 @@ timeouts_other_cpu(void *unused)
 	ck_assert_uint_eq(toro_time_ns() - t0, 50 * MS);
 	ck_assert_int_eq(toro_socket_set_timeout(s, 0), -TORO_EINVAL);
 	ck_assert_int_eq(toro_socket_set_timeout(s, TORO_FOREVER), 0);
+	ck_assert_int_eq(toro_socket_set_nodelay(s, 1), -TORO_EOPNOTSUPP);
 	/* Non-blocking: at once. */
 	ck_assert_int_eq(toro_socket_set_nonblock(s, 1), 0);
 	t0 = toro_time_ns();
@@ -1476,6 +1477,8 @@ tcp_echo_main(void *unused)
 	ck_assert_int_eq(toro_send(c, "x", 1, 0), -TORO_ENOTCONN);
 	ck_assert_int_eq(toro_connect(c, &to), 0);
 	ck_assert_int_eq(toro_connect(c, &to), -TORO_EISCONN);
+	ck_assert_int_eq(toro_socket_set_nodelay(c, 1), 0);
+	ck_assert_int_eq(toro_socket_set_nodelay(c + 1000, 1), -TORO_EBADF);
 	ck_assert_int_eq(toro_send(c, "hello", 5, 0), 5);
 	ck_assert_int_eq(toro_recv(c, buf, sizeof(buf), 0), 5);
 	ck_assert(memcmp(buf, "hello", 5) == 0);
