@@ -97,3 +97,7 @@ out_native_files_elf_CFLAGS = $(NATIVE_CFLAGS)
 out_native_files_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
 out_native_files_elf_LDADD = $(NATIVE_LINK)
 out_native_files_elf_DEPENDENCIES = $(NATIVE_DEPS)
+
+# The webserver's sample site: ./toro run webserver --share examples/webserver/www
+EXTRA_DIST += examples/webserver/www/index.html examples/webserver/www/style.css \
+	examples/webserver/www/toro.png examples/webserver/www/docs/notes.txt

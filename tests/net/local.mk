@@ -22,3 +22,13 @@ EXTRA_DIST += tests/net/echo.sh
 # http.server, netem, tshark, QEMU); it skips until they are built.
 TESTS += tests/net/web.sh
 EXTRA_DIST += tests/net/web.sh
+
+# Malformed frames (scapy), an nmap SYN scan, and the native webserver
+# under QEMU, all over TAP; it skips until the webserver is built.
+TESTS += tests/net/robust.sh
+EXTRA_DIST += tests/net/robust.sh
+
+# The webserver as a static web server over TAP: a --share folder (the
+# sample site plus a 20 MiB file), MIME types, listings, HEAD, '..'.
+TESTS += tests/net/static.sh
+EXTRA_DIST += tests/net/static.sh

@@ -1,0 +1,196 @@
+# tcp.sh: TCP bulk throughput, the sim on a TAP interface vs Linux on a
+# veth pair, same tools, alternating, RUNS times (default 3).  MB/s is
+# 10^6 bytes of payload per second.
+#
+#  - Linux -> guest: out/sim/fetch downloads SIZE MiB (default 100) from
+#    a Linux sender (Python, socket.sendfile of a file in the page
+#    cache: zero-copy, not the bottleneck); fetch hashes the body with
+#    SHA-256 as it goes, so the Linux receiver does the same work:
+#    curl | sha256sum.  Wall time of the whole receiving command, the
+#    sim's start-up included (printed once, on its own, for scale).
+#    curl without the hash is printed too, for reference.
+#  - round trip through the guest: a Linux client sends SIZE MiB to the
+#    echo example (port 7) and counts what comes back; the peer is
+#    socat's echo (TCP-LISTEN PIPE) in another namespace.  Every byte
+#    crosses the link twice: this is sim -> Linux and Linux -> sim at
+#    once, not sim -> Linux alone (no example sends bulk data by itself).
+#
+#	SIZE=100 TORO_CPUS=1 RUNS=3 bash bench/tcp.sh
+RUNS=${RUNS:-3}
+. bench/common.sh
+SIZE=${SIZE:-100}	# MiB
+TORO_CPUS=${TORO_CPUS:-1}
+
+for t in ip curl python3 socat sha256sum; do
+	command -v "$t" >/dev/null 2>&1 ||
+	    { echo "tcp: skipped: $t is missing (./toro deps)"; exit 0; }
+done
+if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ] ||
+    [ ! -x out/sim/fetch ] || [ ! -x out/sim/echo ]; then
+	echo "tcp: skipped: needs root, /dev/net/tun, out/sim/fetch and out/sim/echo"
+	exit 0
+fi
+
+tmp=$(mktemp -d)
+nc=toro-bt-c$$ ns=toro-bt-s$$
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$nc" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Namespace nc: tap0 (the sim's echo at 192.168.81.2), tap1 (the sim's
+# fetch at 192.168.83.2) and veth vc
+# (192.168.82.1), whose peer vs (192.168.82.2) is in namespace ns.
+ip netns add "$nc" && ip netns add "$ns" || exit 1
+ip netns exec "$nc" ip link set lo up
+ip netns exec "$ns" ip link set lo up
+ip netns exec "$nc" ip tuntap add dev tap0 mode tap
+ip netns exec "$nc" ip addr add 192.168.81.1/24 dev tap0
+ip netns exec "$nc" ip link set tap0 up
+ip netns exec "$nc" ip tuntap add dev tap1 mode tap
+ip netns exec "$nc" ip addr add 192.168.83.1/24 dev tap1
+ip netns exec "$nc" ip link set tap1 up
+ip link add vc netns "$nc" type veth peer name vs netns "$ns"
+ip netns exec "$nc" ip addr add 192.168.82.1/24 dev vc
+ip netns exec "$ns" ip addr add 192.168.82.2/24 dev vs
+ip netns exec "$nc" ip link set vc up
+ip netns exec "$ns" ip link set vs up
+in_nc() { ip netns exec "$nc" "$@"; }
+in_ns() { ip netns exec "$ns" "$@"; }
+
+bytes=$((SIZE << 20))
+head -c "$bytes" /dev/urandom >"$tmp/big"
+head -c 0 /dev/zero >"$tmp/empty"
+sum=$(sha256sum <"$tmp/big" | cut -d' ' -f1)
+
+# The sender, in nc on both addresses: GET /big or /empty, answered
+# with Content-Length and sendfile; keep-alive until the client closes.
+in_nc timeout 600 python3 - "$tmp" <<'EOF' >"$tmp/sender.out" 2>&1 &
+import os, socket, sys, threading
+d = sys.argv[1]
+def serve(c):
+    with c:
+        buf = b""
+        while True:
+            while b"\r\n\r\n" not in buf:
+                b = c.recv(65536)
+                if not b:
+                    return
+                buf += b
+            req, buf = buf.split(b"\r\n\r\n", 1)
+            name = req.split(b" ")[1].decode().lstrip("/")
+            with open(os.path.join(d, name), "rb") as f:
+                n = os.fstat(f.fileno()).st_size
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n)
+                if n:
+                    c.sendfile(f)
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("0.0.0.0", 8000))
+l.listen(16)
+while True:
+    threading.Thread(target=serve, args=(l.accept()[0],), daemon=True).start()
+EOF
+pids+=($!)
+in_ns timeout 600 socat -b 65536 TCP-LISTEN:7,reuseaddr,fork PIPE \
+    >"$tmp/socat.out" 2>&1 &
+pids+=($!)
+in_nc timeout 600 out/sim/echo --cpus "$TORO_CPUS" --net tap:tap0 -- \
+    ip=192.168.81.2/24 gw=192.168.81.1 >"$tmp/echo.out" 2>&1 &
+pids+=($!)
+for i in $(seq 100); do
+	in_ns curl -s -m 1 -o /dev/null http://192.168.82.1:8000/empty &&
+	    grep -q "serving port 7" "$tmp/echo.out" && break
+	sleep 0.1
+done
+
+# mbps NS START_NS: SIZE MiB over the time since START_NS, in MB/s.
+mbps() { awk -v b="$bytes" -v t="$(( $(now_ns) - $1 ))" \
+	'BEGIN { printf "%.1f\n", b / (t / 1e9) / 1e6 }'; }
+
+# Linux -> guest.
+toro_fetch() {
+	local t0 out
+	t0=$(now_ns)
+	out=$(in_nc timeout 120 out/sim/fetch --cpus "$TORO_CPUS" \
+	    --net tap:tap1 -- ip=192.168.83.2/24 http://192.168.83.1:8000/big 2>&1)
+	local r; r=$(mbps "$t0")
+	echo "$out" | grep -q "200 OK, $bytes bytes, sha256 $sum" ||
+	    { echo "# toro fetch failed: $out" >&2; echo 0; return; }
+	echo "$r"
+}
+linux_fetch() {
+	local t0 got r
+	t0=$(now_ns)
+	got=$(in_ns curl -s -m 120 http://192.168.82.1:8000/big | sha256sum)
+	r=$(mbps "$t0")
+	[ "${got%% *}" = "$sum" ] || { echo "# curl | sha256sum failed" >&2; echo 0; return; }
+	echo "$r"
+}
+linux_fetch_nohash() {
+	local t0
+	t0=$(now_ns)
+	in_ns curl -s -m 120 -o /dev/null http://192.168.82.1:8000/big
+	mbps "$t0"
+}
+
+# Round trip: send SIZE MiB to HOST:7, count what comes back.
+echo_client() {
+	python3 - "$1" "$bytes" <<'EOF'
+import socket, sys, threading, time
+host, n = sys.argv[1], int(sys.argv[2])
+s = socket.create_connection((host, 7), timeout=60)
+chunk = b"\x5a" * 65536
+def send():
+    left = n
+    while left:
+        k = s.send(chunk[:min(left, len(chunk))])
+        left -= k
+    s.shutdown(socket.SHUT_WR)
+t0 = time.monotonic()
+th = threading.Thread(target=send)
+th.start()
+got = 0
+buf = bytearray(262144)
+while True:
+    k = s.recv_into(buf)
+    if not k:
+        break
+    got += k
+dt = time.monotonic() - t0
+th.join()
+if got != n:
+    print("echo: %d of %d bytes back" % (got, n), file=sys.stderr)
+    print(0)
+else:
+    print("%.1f" % (n / dt / 1e6))
+EOF
+}
+
+# The sim's start-up, for scale: fetch of an empty body.
+t0=$(now_ns)
+in_nc timeout 60 out/sim/fetch --cpus "$TORO_CPUS" --net tap:tap1 -- \
+    ip=192.168.83.2/24 http://192.168.83.1:8000/empty >/dev/null 2>&1
+echo "# sim fetch of an empty body (start-up + one request): $(( ($(now_ns) - t0) / 1000000 )) ms"
+
+: >"$tmp/tf"; : >"$tmp/lf"; : >"$tmp/ln"; : >"$tmp/te"; : >"$tmp/le"
+for i in $(seq "$RUNS"); do
+	a=$(toro_fetch); b=$(linux_fetch); c=$(linux_fetch_nohash)
+	d=$(in_nc bash -c "$(declare -f echo_client); bytes=$bytes echo_client 192.168.81.2")
+	e=$(in_nc bash -c "$(declare -f echo_client); bytes=$bytes echo_client 192.168.82.2")
+	echo "# run $i: fetch toro $a, curl|sha256sum $b, curl $c; echo toro $d, socat $e MB/s"
+	echo "$a" >>"$tmp/tf"; echo "$b" >>"$tmp/lf"; echo "$c" >>"$tmp/ln"
+	echo "${d:-0}" >>"$tmp/te"; echo "${e:-0}" >>"$tmp/le"
+done
+tf=$(median <"$tmp/tf") lf=$(median <"$tmp/lf") ln=$(median <"$tmp/ln")
+te=$(median <"$tmp/te") le=$(median <"$tmp/le")
+echo "Linux -> guest, $SIZE MiB, body hashed with SHA-256 (median of $RUNS): toro fetch (sim, $TORO_CPUS CPU, TAP) $tf MB/s, Linux curl | sha256sum (veth) $lf MB/s (curl alone $ln MB/s)"
+echo "ratio: toro / Linux = $(ratio "$tf" "$lf")"
+echo "round trip through the guest, $SIZE MiB each way (median of $RUNS): toro echo (sim, $TORO_CPUS CPU, TAP) $te MB/s, socat echo (veth) $le MB/s"
+echo "ratio: toro / Linux = $(ratio "$te" "$le")"
