@@ -2,7 +2,8 @@
 # (./toro bench does it), never by `make` alone.
 
 BENCH_PROGS = bench/bin/switch bench/bin/alloc bench/bin/swapcontext \
-	bench/bin/pingpong bench/bin/alloc-glibc bench/bin/alloc-jemalloc
+	bench/bin/pingpong bench/bin/alloc-glibc bench/bin/alloc-jemalloc \
+	bench/bin/fs
 EXTRA_PROGRAMS = $(BENCH_PROGS)
 CLEANFILES += $(BENCH_PROGS) bench/bin/empty-exit.elf bench/bin/empty-halt.elf
 
@@ -14,6 +15,10 @@ bench_bin_alloc_SOURCES = bench/alloc/main.c bench/alloc/workload.h
 bench_bin_alloc_CFLAGS = $(HOST_CFLAGS)
 bench_bin_alloc_LDADD = $(SIM_LINK)
 bench_bin_alloc_DEPENDENCIES = $(SIM_DEPS)
+bench_bin_fs_SOURCES = bench/fs/main.c
+bench_bin_fs_CFLAGS = $(HOST_CFLAGS)
+bench_bin_fs_LDADD = $(SIM_LINK)
+bench_bin_fs_DEPENDENCIES = $(SIM_DEPS)
 
 bench_bin_swapcontext_SOURCES = bench/peers/swapcontext.c
 bench_bin_pingpong_SOURCES = bench/peers/pingpong.c
@@ -39,4 +44,4 @@ bench-programs: $(BENCH_PROGS) bench/bin/empty-exit.elf \
 
 EXTRA_DIST += bench/empty/empty.S bench/README.md bench/common.sh \
 	bench/switch.sh bench/message.sh bench/alloc.sh bench/boot.sh \
-	bench/idle.sh
+	bench/idle.sh bench/fs.sh bench/http.sh bench/tcp.sh
