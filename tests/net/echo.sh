@@ -14,59 +14,13 @@
 . "$srcdir/tests/tap.sh"
 plan 17
 
-tmp=$(mktemp -d)
 ns=toro-echo-$$
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+BG_TIMEOUT=60
+. "$srcdir/tests/net/netns.sh"
 
-have() { command -v "$1" >/dev/null 2>&1; }
-# quiet COMMAND...: its output goes to the log only if it fails.
-quiet() {
-	"$@" >"$tmp/quiet.out" 2>&1 && return 0
-	note <"$tmp/quiet.out"
-	return 1
-}
-in_ns() { ip netns exec "$ns" "$@"; }
-# bg_ns NAME OUT COMMAND...: run COMMAND in the namespace, in the
-# background, with output in OUT; stop NAME ends it and waits.  (ip
-# netns exec may fork, so its own pid is not the command's.)
-bg_ns() {
-	local name=$1 out=$2
-	shift 2
-	in_ns bash -c 'echo $$ >"$0"; exec timeout 60 "$@"' "$tmp/$name.pid" \
-	    "$@" >"$out" 2>&1 &
-	pids+=($!)
-}
-stop() {
-	local pid i
-	pid=$(cat "$tmp/$1.pid" 2>/dev/null) || return 0
-	kill "$pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null
-}
 # The client below, run inside the namespace.
 ns_client() { in_ns bash -c "$(declare -f client); client $*"; }
 
-# wait_for FILE PATTERN: up to 20 s for PATTERN to show up in FILE.
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	note <"$1"
-	return 1
-}
 
 # A client in Python: udp|tcp|bulk|refused HOST PORT.
 client() {
@@ -107,11 +61,6 @@ else:
 EOF
 }
 
-skip_n() {
-	local n=$1 i
-	shift
-	for ((i = 0; i < n; i++)); do skip "$*"; done
-}
 
 # The simulator on TAP, in a namespace of our own.
 tap_cases() {

@@ -16,7 +16,7 @@ TESTS += tests/unit/net
 # dnsmasq, QEMU) through the echo example; it skips until that example
 # is built.
 TESTS += tests/net/echo.sh
-EXTRA_DIST += tests/net/echo.sh
+EXTRA_DIST += tests/net/netns.sh tests/net/echo.sh
 
 # HTTP through the webserver and fetch examples (curl, python3's
 # http.server, netem, tshark, QEMU); it skips until they are built.

@@ -18,59 +18,12 @@
 . "$srcdir/tests/tap.sh"
 plan 19
 
-tmp=$(mktemp -d)
 ns=toro-robust-$$
+. "$srcdir/tests/net/netns.sh"
 ip=192.168.79.2
 gw=192.168.79.1
 mac=52:54:00:12:34:56
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
-have() { command -v "$1" >/dev/null 2>&1; }
-in_ns() { ip netns exec "$ns" "$@"; }
-# bg_ns NAME OUT COMMAND...: run COMMAND in the namespace, in the
-# background, with output in OUT; stop NAME ends it and waits.  (ip
-# netns exec may fork, so its own pid is not the command's.)
-bg_ns() {
-	local name=$1 out=$2
-	shift 2
-	in_ns bash -c 'echo $$ >"$0"; exec timeout 120 "$@"' "$tmp/$name.pid" \
-	    "$@" >"$out" 2>&1 &
-	pids+=($!)
-}
-stop() {
-	local pid i
-	pid=$(cat "$tmp/$1.pid" 2>/dev/null) || return 0
-	kill "$pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null
-}
-# wait_for FILE PATTERN [TENTHS]: up to 20 s (or TENTHS/10 s) for
-# PATTERN to show up in FILE.
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-200}; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	note <"$1"
-	return 1
-}
-skip_n() {
-	local n=$1 i
-	shift
-	for ((i = 0; i < n; i++)); do skip "$*"; done
-}
 # get PATH PATTERN [CURL OPTIONS...]: curl from the namespace gets PATH,
 # its output matching PATTERN.
 get() {

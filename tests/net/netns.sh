@@ -1,0 +1,62 @@
+# netns.sh: what the network tests share (sourced after tests/tap.sh).
+#
+# Set $ns (the namespace's name) before sourcing.  It makes $tmp, a
+# scratch folder, and a trap that ends the background commands, deletes
+# the namespace and removes $tmp.  BG_TIMEOUT (default 120 s) limits
+# each background command.
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+have() { command -v "$1" >/dev/null 2>&1; }
+# quiet COMMAND...: its output goes to the log only if it fails.
+quiet() {
+	"$@" >"$tmp/quiet.out" 2>&1 && return 0
+	note <"$tmp/quiet.out"
+	return 1
+}
+# skip_n N REASON: N skipped cases.
+skip_n() {
+	local n=$1 i
+	shift
+	for ((i = 0; i < n; i++)); do skip "$*"; done
+}
+in_ns() { ip netns exec "$ns" "$@"; }
+# bg_ns NAME OUT COMMAND...: run COMMAND in the namespace, in the
+# background, with output in OUT; stop NAME ends it and waits.  (ip
+# netns exec may fork, so its own pid is not the command's.)
+bg_ns() {
+	local name=$1 out=$2
+	shift 2
+	in_ns bash -c 'echo $$ >"$0"; exec timeout "$1" "${@:2}"' \
+	    "$tmp/$name.pid" "${BG_TIMEOUT:-120}" "$@" >"$out" 2>&1 &
+	pids+=($!)
+}
+stop() {
+	local pid i
+	pid=$(cat "$tmp/$1.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+}
+# wait_for FILE PATTERN [TENTHS]: up to 20 s (or TENTHS/10 s) for
+# PATTERN to show up in FILE.
+wait_for() {
+	local i
+	for ((i = 0; i < ${3:-200}; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	note <"$1"
+	return 1
+}
