@@ -28,3 +28,36 @@ verdict() {
 		ok = (op == ">=") ? v >= t : v <= t
 		print ok ? "met" : "NOT met" }'
 }
+
+# bench_netns TAG NET: a scratch folder $tmp and two network namespaces,
+# $nc (the client side, where the simulator's TAPs go) and $ns (the
+# Linux peer), joined by veth vc (NET.1, in $nc) and vs (NET.2, in $ns).
+# A trap ends the commands in $pids and removes all of it.
+bench_netns() {
+	tmp=$(mktemp -d)
+	nc=toro-$1-c$$ ns=toro-$1-s$$
+	pids=()
+	trap bench_cleanup EXIT
+	ip netns add "$nc" && ip netns add "$ns" || exit 1
+	ip netns exec "$nc" ip link set lo up
+	ip netns exec "$ns" ip link set lo up
+	ip link add vc netns "$nc" type veth peer name vs netns "$ns"
+	ip netns exec "$nc" ip addr add "$2.1/24" dev vc
+	ip netns exec "$ns" ip addr add "$2.2/24" dev vs
+	ip netns exec "$nc" ip link set vc up
+	ip netns exec "$ns" ip link set vs up
+}
+bench_cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$nc" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+# bench_tap NAME NET: a TAP interface in $nc at NET.1 (the guest: NET.2).
+bench_tap() {
+	ip netns exec "$nc" ip tuntap add dev "$1" mode tap
+	ip netns exec "$nc" ip addr add "$2.1/24" dev "$1"
+	ip netns exec "$nc" ip link set "$1" up
+}

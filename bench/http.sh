@@ -21,32 +21,10 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ] ||
 	exit 0
 fi
 
-tmp=$(mktemp -d)
-nc=toro-bh-c$$ ns=toro-bh-s$$
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$nc" 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
 # The client namespace: tap0 (the sim, 192.168.79.2) and veth vc (nginx
 # in the server namespace at 192.168.80.2).
-ip netns add "$nc" && ip netns add "$ns" || exit 1
-ip netns exec "$nc" ip link set lo up
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$nc" ip tuntap add dev tap0 mode tap
-ip netns exec "$nc" ip addr add 192.168.79.1/24 dev tap0
-ip netns exec "$nc" ip link set tap0 up
-ip link add vc netns "$nc" type veth peer name vs netns "$ns"
-ip netns exec "$nc" ip addr add 192.168.80.1/24 dev vc
-ip netns exec "$ns" ip addr add 192.168.80.2/24 dev vs
-ip netns exec "$nc" ip link set vc up
-ip netns exec "$ns" ip link set vs up
+bench_netns bh 192.168.80
+bench_tap tap0 192.168.79
 
 # nginx: one worker, no access log, the same body from memory.
 mkdir -p "$tmp/nginx"

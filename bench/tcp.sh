@@ -31,36 +31,12 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ] ||
 	exit 0
 fi
 
-tmp=$(mktemp -d)
-nc=toro-bt-c$$ ns=toro-bt-s$$
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$nc" 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
 # Namespace nc: tap0 (the sim's echo at 192.168.81.2), tap1 (the sim's
-# fetch at 192.168.83.2) and veth vc
-# (192.168.82.1), whose peer vs (192.168.82.2) is in namespace ns.
-ip netns add "$nc" && ip netns add "$ns" || exit 1
-ip netns exec "$nc" ip link set lo up
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$nc" ip tuntap add dev tap0 mode tap
-ip netns exec "$nc" ip addr add 192.168.81.1/24 dev tap0
-ip netns exec "$nc" ip link set tap0 up
-ip netns exec "$nc" ip tuntap add dev tap1 mode tap
-ip netns exec "$nc" ip addr add 192.168.83.1/24 dev tap1
-ip netns exec "$nc" ip link set tap1 up
-ip link add vc netns "$nc" type veth peer name vs netns "$ns"
-ip netns exec "$nc" ip addr add 192.168.82.1/24 dev vc
-ip netns exec "$ns" ip addr add 192.168.82.2/24 dev vs
-ip netns exec "$nc" ip link set vc up
-ip netns exec "$ns" ip link set vs up
+# fetch at 192.168.83.2) and veth vc (192.168.82.1), whose peer vs
+# (192.168.82.2) is in namespace ns.
+bench_netns bt 192.168.82
+bench_tap tap0 192.168.81
+bench_tap tap1 192.168.83
 in_nc() { ip netns exec "$nc" "$@"; }
 in_ns() { ip netns exec "$ns" "$@"; }
 
@@ -106,7 +82,8 @@ in_nc timeout 600 out/sim/echo --cpus "$TORO_CPUS" --net tap:tap0 -- \
 pids+=($!)
 for i in $(seq 100); do
 	in_ns curl -s -m 1 -o /dev/null http://192.168.82.1:8000/empty &&
-	    grep -q "serving port 7" "$tmp/echo.out" && break
+	    grep -q "serving port 7" "$tmp/echo.out" &&
+	    in_nc bash -c 'exec 3<>/dev/tcp/192.168.82.2/7' 2>/dev/null && break
 	sleep 0.1
 done
 
@@ -185,6 +162,12 @@ for i in $(seq "$RUNS"); do
 	d=$(in_nc bash -c "$(declare -f echo_client); bytes=$bytes echo_client 192.168.81.2")
 	e=$(in_nc bash -c "$(declare -f echo_client); bytes=$bytes echo_client 192.168.82.2")
 	echo "# run $i: fetch toro $a, curl|sha256sum $b, curl $c; echo toro $d, socat $e MB/s"
+	# A transfer that failed has no figure: stop rather than report one.
+	for v in "$a" "$b" "$c" "$d" "$e"; do
+		case "$v" in ''|0|0.0) echo "tcp: run $i failed (see above)" >&2
+			exit 1 ;;
+		esac
+	done
 	echo "$a" >>"$tmp/tf"; echo "$b" >>"$tmp/lf"; echo "$c" >>"$tmp/ln"
 	echo "${d:-0}" >>"$tmp/te"; echo "${e:-0}" >>"$tmp/le"
 done

@@ -14,6 +14,42 @@
 #include "hal/native/layout.h"
 
 	.text
+	/* The general registers, in struct hal_trap_frame's order. */
+	.macro	save_regs
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	.endm
+	.macro	restore_regs
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	.endm
+
 	.macro	stub n
 	.align	16
 	.if	(\n == 8) || (\n == 10) || (\n == 11) || (\n == 12) || \
@@ -36,21 +72,7 @@ hal_vectors:
 	.endr
 
 trap_common:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	save_regs
 	cld
 	movq	%rsp, %rdi
 	movq	%rsp, %rbx
@@ -60,21 +82,7 @@ trap_common:
 	call	hal_trap
 	fxrstor64 (%rsp)
 	movq	%rbx, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	restore_regs
 	addq	$16, %rsp
 	iretq
 
@@ -84,21 +92,7 @@ trap_common:
 hal_dump_registers:
 	/* Room for vector, error, rip, cs, rflags, rsp, ss. */
 	subq	$56, %rsp
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	save_regs
 	movq	$-1, 120(%rsp)		/* vector: none */
 	movq	$0, 128(%rsp)
 	movq	176(%rsp), %rax		/* our return address */
@@ -118,21 +112,7 @@ hal_dump_registers:
 	andq	$-16, %rsp
 	call	hal_print_frame
 	movq	%rbx, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	restore_regs
 	addq	$56, %rsp
 	ret
 	.size	hal_dump_registers, .-hal_dump_registers

@@ -14,35 +14,9 @@
 . "$srcdir/tests/tap.sh"
 plan 12
 
-tmp=$(mktemp -d)
 ns=toro-static-$$
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-have() { command -v "$1" >/dev/null 2>&1; }
-skip_n() {
-	local n=$1 i
-	shift
-	for ((i = 0; i < n; i++)); do skip "$*"; done
-}
-in_ns() { ip netns exec "$ns" "$@"; }
-# wait_for FILE PATTERN: up to 30 s for PATTERN to show up in FILE.
-wait_for() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	note <"$1"
-	return 1
-}
+BG_TIMEOUT=300
+. "$srcdir/tests/net/netns.sh"
 
 long="A rather long file name, with spaces, to list and fetch (UTF-8 ü).txt"
 long_url="A%20rather%20long%20file%20name%2C%20with%20spaces%2C%20to%20list%20and%20fetch%20%28UTF-8%20%C3%BC%29.txt"
@@ -205,11 +179,9 @@ fi
 in_ns ip link set lo up
 in_ns ip addr add 192.168.79.1/24 dev tap0
 in_ns ip link set tap0 up
-in_ns bash -c 'echo $$ >"$0"; exec timeout 300 "$@"' "$tmp/web.pid" \
-    out/sim/webserver --cpus 4 --net tap:tap0 --share "$site" \
-    -- ip=$ip/24 gw=192.168.79.1 >"$out" 2>&1 &
-pids+=($!)
-if ! wait_for "$out" "serving http://$ip:80/"; then
+bg_ns web "$out" out/sim/webserver --cpus 4 --net tap:tap0 --share "$site" \
+    -- ip=$ip/24 gw=192.168.79.1
+if ! wait_for "$out" "serving http://$ip:80/" 300; then
 	fail "webserver up on TAP with --share"
 	skip_n 11 "the webserver did not start"
 	exit 0
