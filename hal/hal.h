@@ -198,12 +198,23 @@ int hal_net_recv(void *buf, size_t size);
 struct hal_blk_info {
 	uint64_t sectors; /* capacity */
 	bool read_only;
+	bool cache; /* volatile write cache: writes need HAL_BLK_FLUSH */
+};
+
+/*
+ * A flush completes once every write that completed before it was
+ * submitted is on stable storage; it has no sector, count or buffer.
+ */
+enum hal_blk_op {
+	HAL_BLK_READ,
+	HAL_BLK_WRITE,
+	HAL_BLK_FLUSH,
 };
 
 struct hal_blk_req {
+	enum hal_blk_op op;
 	uint64_t sector; /* first sector */
-	uint32_t count;  /* sectors, at least 1 */
-	bool write;
+	uint32_t count;	 /* sectors, at least 1 (0 for a flush) */
 	void *buf;                /* count * HAL_BLK_SECTOR bytes */
 	int status;               /* set on completion: 0 or -TORO_EIO */
 	void *ctx;                /* the submitter's */
@@ -219,7 +230,8 @@ int hal_blk_open(int dev, int cpu, struct hal_blk_info *info);
 /*
  * Queue a request; buf must stay valid until it completes.  Returns 0,
  * -TORO_EAGAIN when the device's queue is full (HAL_EV_BLK follows a
- * completion), -TORO_EINVAL (out of range), -TORO_EROFS.
+ * completion), -TORO_EINVAL (out of range, or a flush to a disk without
+ * a cache), -TORO_EROFS.
  */
 int hal_blk_submit(int dev, struct hal_blk_req *r);
 

@@ -7,7 +7,9 @@
  * device (hal/sim/blk.c), with negative host errno codes.  A request goes
  * into the disk's queue; the disk's I/O thread does it with pread() or
  * pwrite(), moves it to the done list and posts HAL_EV_BLK to the CPU
- * that opened the disk, which collects it with sim_disk_complete().
+ * that opened the disk, which collects it with sim_disk_complete().  A
+ * flush is an fdatasync() of the image, in queue order, so it covers every
+ * write that completed before it.
  *
  * Rules: the I/O runs on a thread of its own, never on a CPU, so a slow
  * host disk stalls no thread of the kernel.  At most QUEUE_MAX requests
@@ -72,8 +74,10 @@ transfer(struct hal_blk_req *r)
 	uint8_t *p = r->buf;
 	ssize_t n;
 
+	if (r->op == HAL_BLK_FLUSH)
+		return fdatasync(disk.fd);
 	while (done < len) {
-		if (r->write)
+		if (r->op == HAL_BLK_WRITE)
 			n = pwrite(disk.fd, p + done, len - done,
 			    off + (off_t)done);
 		else
@@ -106,9 +110,14 @@ io_thread(void *unused)
 		pthread_mutex_unlock(&disk.lock);
 
 		if (transfer(r) == -1) {
-			dprintf(STDERR_FILENO, "%s: disk: %s of %u sectors at "
-			    "%llu: %s\n", sim_config.prog, r->write ? "write" :
-			    "read", r->count, (unsigned long long)r->sector,
+			dprintf(STDERR_FILENO,
+			    "%s: disk: %s of %u sectors at "
+			    "%llu: %s\n",
+			    sim_config.prog,
+			    r->op == HAL_BLK_FLUSH	 ? "flush"
+				: r->op == HAL_BLK_WRITE ? "write"
+							 : "read",
+			    r->count, (unsigned long long)r->sector,
 			    errno != 0 ? strerror(errno) : "short transfer");
 			r->status = -EIO;
 		} else {
@@ -227,11 +236,15 @@ sim_disk_submit(struct hal_blk_req *r)
 
 	if ((error = check_cpu("hal_blk_submit")) != 0)
 		return error;
-	if (r->count == 0 || r->buf == NULL || r->sector >= disk.sectors ||
-	    r->count > disk.sectors - r->sector)
+	if (r->op == HAL_BLK_FLUSH) {
+		if (disk.read_only)
+			return -EINVAL; /* no cache to flush */
+	} else if (r->count == 0 || r->buf == NULL ||
+	    r->sector >= disk.sectors || r->count > disk.sectors - r->sector) {
 		return -EINVAL;
-	if (r->write && disk.read_only)
+	} else if (r->op == HAL_BLK_WRITE && disk.read_only) {
 		return -EROFS;
+	}
 	pthread_mutex_lock(&disk.lock);
 	if (disk.inflight == QUEUE_MAX) {
 		pthread_mutex_unlock(&disk.lock);

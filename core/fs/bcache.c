@@ -333,6 +333,9 @@ fs_bsync(struct fs_bdev *d)
 		if (err < 0 && first_err == 0)
 			first_err = err;
 	}
+	/* Written is not yet durable while the device caches it. */
+	if ((err = fs_bdev_flush(d)) < 0 && first_err == 0)
+		first_err = err;
 	return first_err;
 }
 

@@ -23,7 +23,9 @@ struct fs_bdev {
 	int dev;          /* the HAL's disk number */
 	uint64_t sectors; /* capacity */
 	bool read_only;
-	uint64_t reads, writes; /* requests, for tests and curiosity */
+	bool cache;	/* the device caches writes until a flush */
+	bool unflushed; /* a write completed since the last flush */
+	uint64_t reads, writes, flushes; /* requests, for tests and curiosity */
 };
 
 /*
@@ -39,6 +41,13 @@ int fs_bdev_open(struct fs_bdev *d, int dev);
  */
 int fs_bdev_io(struct fs_bdev *d, uint64_t sector, uint32_t count,
     bool write, void *buf);
+
+/*
+ * Put every completed write of d (NULL: of every open disk) on stable
+ * storage: a flush request where the device caches writes and has
+ * taken some since the last flush.  Returns 0 or -TORO_EIO.
+ */
+int fs_bdev_flush(struct fs_bdev *d);
 
 /* The HAL_EV_BLK handler; registered by the storage thread. */
 void fs_bdev_event(void);
@@ -78,7 +87,10 @@ int fs_bget(struct fs_bdev *d, uint64_t sector, struct fs_buf **bp);
 void fs_bdirty(struct fs_buf *b);
 void fs_brelse(struct fs_buf *b);
 
-/* Write the dirty buffers of d (of every disk if NULL), in order. */
+/*
+ * Write the dirty buffers of d (of every disk if NULL), in order, then
+ * flush the device cache: afterwards all of it is on stable storage.
+ */
 int fs_bsync(struct fs_bdev *d);
 
 /* Forget d's buffers, dirty or not (after a failed mount or umount). */

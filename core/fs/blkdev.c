@@ -1,7 +1,8 @@
 /*
  * blkdev.c: disk I/O for the storage thread.
  *
- * Interface: bcache.h (fs_bdev_open, fs_bdev_io, fs_bdev_event).  A
+ * Interface: bcache.h (fs_bdev_open, fs_bdev_io, fs_bdev_flush,
+ * fs_bdev_event).  A
  * request is submitted with hal_blk_submit(); the submitting thread then
  * sleeps until the HAL_EV_BLK handler, running in this CPU's scheduler,
  * collects the completion with hal_blk_complete() and wakes it.  Other
@@ -22,7 +23,7 @@ struct blk_io {
 	bool done;
 };
 
-static int open_devs[FS_DISK_MAX];
+static struct fs_bdev *open_devs[FS_DISK_MAX];
 static int nopen;
 /* A thread waiting for room in a device's queue. */
 static struct toro_thread *room_waiter;
@@ -41,7 +42,8 @@ fs_bdev_open(struct fs_bdev *d, int dev)
 	d->dev = dev;
 	d->sectors = info.sectors;
 	d->read_only = info.read_only;
-	open_devs[nopen++] = dev;
+	d->cache = info.cache;
+	open_devs[nopen++] = d;
 	return 0;
 }
 
@@ -53,7 +55,7 @@ fs_bdev_event(void)
 	int i;
 
 	for (i = 0; i < nopen; i++) {
-		while ((r = hal_blk_complete(open_devs[i])) != NULL) {
+		while ((r = hal_blk_complete(open_devs[i]->dev)) != NULL) {
 			io = r->ctx;
 			io->done = true;
 			sched_wake(io->waiter);
@@ -62,6 +64,27 @@ fs_bdev_event(void)
 	/* A completion makes room in the device's queue. */
 	if (room_waiter != NULL)
 		sched_wake(room_waiter);
+}
+
+/* Submit io's request and sleep until it completes. */
+static int
+run(struct fs_bdev *d, struct blk_io *io)
+{
+	int err;
+
+	io->req.ctx = io;
+	io->waiter = sched_current();
+	while ((err = hal_blk_submit(d->dev, &io->req)) == -TORO_EAGAIN) {
+		/* Full queue: wait for a completion, or retry soon anyway. */
+		room_waiter = io->waiter;
+		sched_block(hal_time_ns() + 1000000, "disk queue");
+		room_waiter = NULL;
+	}
+	if (err < 0)
+		return err;
+	while (!io->done)
+		sched_block(HAL_NO_DEADLINE, "disk");
+	return io->req.status < 0 ? -TORO_EIO : 0;
 }
 
 int
@@ -76,25 +99,50 @@ fs_bdev_io(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
 	if (write && d->read_only)
 		return -TORO_EROFS;
 	memset(&io, 0, sizeof(io));
+	io.req.op = write ? HAL_BLK_WRITE : HAL_BLK_READ;
 	io.req.sector = sector;
 	io.req.count = count;
-	io.req.write = write;
 	io.req.buf = buf;
-	io.req.ctx = &io;
-	io.waiter = sched_current();
-	while ((err = hal_blk_submit(d->dev, &io.req)) == -TORO_EAGAIN) {
-		/* Full queue: wait for a completion, or retry soon anyway. */
-		room_waiter = io.waiter;
-		sched_block(hal_time_ns() + 1000000, "disk queue");
-		room_waiter = NULL;
-	}
-	if (err < 0)
-		return err;
 	if (write)
 		d->writes++;
 	else
 		d->reads++;
-	while (!io.done)
-		sched_block(HAL_NO_DEADLINE, "disk");
-	return io.req.status < 0 ? -TORO_EIO : 0;
+	err = run(d, &io);
+	/* A failed write may still have reached the cache in part. */
+	if (write)
+		d->unflushed = true;
+	return err;
+}
+
+static int
+flush_one(struct fs_bdev *d)
+{
+	struct blk_io io;
+	int err;
+
+	if (!d->cache || !d->unflushed)
+		return 0;
+	/* Writes completing from here on are not covered by this flush. */
+	d->unflushed = false;
+	memset(&io, 0, sizeof(io));
+	io.req.op = HAL_BLK_FLUSH;
+	d->flushes++;
+	if ((err = run(d, &io)) < 0) {
+		d->unflushed = true;
+		kern_printf("fs: disk %d: cache flush failed\n", d->dev);
+	}
+	return err;
+}
+
+int
+fs_bdev_flush(struct fs_bdev *d)
+{
+	int i, err, first = 0;
+
+	if (d != NULL)
+		return flush_one(d);
+	for (i = 0; i < nopen; i++)
+		if ((err = flush_one(open_devs[i])) < 0 && first == 0)
+			first = err;
+	return first;
 }

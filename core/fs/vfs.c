@@ -241,7 +241,7 @@ fs_rename(struct fs_req *r)
 		on = fs_path_last(op, &ol);
 		nn = fs_path_last(np, &nl);
 		if (od->mnt != nd->mnt)
-			err = -TORO_EINVAL; /* no moves between volumes */
+			err = -TORO_EXDEV; /* moving there is a copy */
 		else if (od->mnt->read_only)
 			err = -TORO_EROFS;
 		else

@@ -20,6 +20,7 @@ static const struct {
 	{ TORO_EFAULT, "bad address" },
 	{ TORO_EBUSY, "resource busy" },
 	{ TORO_EEXIST, "already exists" },
+	{ TORO_EXDEV, "not on the same file system" },
 	{ TORO_ENODEV, "no such device" },
 	{ TORO_ENOTDIR, "not a directory" },
 	{ TORO_EISDIR, "is a directory" },

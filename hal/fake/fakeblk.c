@@ -6,7 +6,9 @@
  * does it.  Either way HAL_EV_BLK goes to the CPU that opened the disk,
  * which collects the request with hal_blk_complete().  Data moves when
  * the request is done, not when it is submitted, so a core that reuses
- * a buffer too early is caught.
+ * a buffer too early is caught.  A disk with a cache (the default when
+ * writable) counts the writes no flush covers yet: a flush covers the
+ * writes done before it was submitted, as hal.h says, and no more.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,12 +30,13 @@
 struct pending {
 	struct hal_blk_req *r;
 	uint64_t due;
+	uint64_t covers; /* a flush: writes done when it was submitted */
 };
 
 struct disk {
 	uint8_t *data;
 	uint64_t sectors;
-	bool exists, open, read_only;
+	bool exists, open, read_only, no_cache;
 	int cpu;
 	uint64_t delay;
 	int qmax, inflight;
@@ -45,6 +48,8 @@ struct disk {
 	long ok_left; /* -1: no limit */
 	int ok_mode;
 	struct fakeblk_stats st;
+	uint64_t written; /* write requests done */
+	uint64_t durable; /* of those, covered by a completed flush */
 };
 
 static struct disk disks[FAKEBLK_MAX];
@@ -176,6 +181,12 @@ fakeblk_set_read_only(int dev, bool ro)
 }
 
 void
+fakeblk_set_cache(int dev, bool cache)
+{
+	get(dev)->no_cache = !cache;
+}
+
+void
 fakeblk_fail_range(int dev, uint64_t first, uint64_t count, int mode)
 {
 	struct disk *d = get(dev);
@@ -209,7 +220,10 @@ fakeblk_set_queue(int dev, int n)
 void
 fakeblk_stats(int dev, struct fakeblk_stats *st)
 {
-	*st = get(dev)->st;
+	struct disk *d = get(dev);
+
+	*st = d->st;
+	st->unflushed = d->no_cache ? 0 : d->written - d->durable;
 }
 
 int
@@ -226,6 +240,7 @@ hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
 	d->cpu = cpu;
 	info->sectors = d->sectors;
 	info->read_only = d->read_only;
+	info->cache = !d->read_only && !d->no_cache;
 	return 0;
 }
 
@@ -247,9 +262,10 @@ opened(int dev, const char *call)
 static bool
 fails(struct disk *d, const struct hal_blk_req *r)
 {
-	int mode = r->write ? FAKEBLK_WRITE : FAKEBLK_READ;
+	int mode = r->op == HAL_BLK_READ ? FAKEBLK_READ : FAKEBLK_WRITE;
 
-	if ((d->bad_mode & mode) && r->sector < d->bad_first + d->bad_count &&
+	if (r->op != HAL_BLK_FLUSH && (d->bad_mode & mode) &&
+	    r->sector < d->bad_first + d->bad_count &&
 	    r->sector + r->count > d->bad_first)
 		return true;
 	if (d->ok_left >= 0 && (d->ok_mode & mode)) {
@@ -262,7 +278,7 @@ fails(struct disk *d, const struct hal_blk_req *r)
 
 /* Do the request's transfer and queue it for collection. */
 static void
-finish(struct disk *d, struct hal_blk_req *r)
+finish(struct disk *d, struct hal_blk_req *r, uint64_t covers)
 {
 	uint8_t *p = d->data + r->sector * HAL_BLK_SECTOR;
 	size_t n = (size_t)r->count * HAL_BLK_SECTOR;
@@ -272,10 +288,15 @@ finish(struct disk *d, struct hal_blk_req *r)
 		d->st.failed++;
 	} else {
 		r->status = 0;
-		if (r->write)
+		if (r->op == HAL_BLK_FLUSH) {
+			if (covers > d->durable)
+				d->durable = covers;
+		} else if (r->op == HAL_BLK_WRITE) {
 			memcpy(p, r->buf, n);
-		else
+			d->written++;
+		} else {
 			memcpy(r->buf, p, n);
+		}
 	}
 	r->next = NULL;
 	if (d->done_tail != NULL)
@@ -291,11 +312,15 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 {
 	struct disk *d = opened(dev, "hal_blk_submit");
 
-	if (r->count == 0 || r->buf == NULL || r->sector >= d->sectors ||
-	    r->count > d->sectors - r->sector)
+	if (r->op == HAL_BLK_FLUSH) {
+		if (d->read_only || d->no_cache)
+			die("flush to a disk without a cache", dev);
+	} else if (r->count == 0 || r->buf == NULL || r->sector >= d->sectors ||
+	    r->count > d->sectors - r->sector) {
 		die("request out of range", dev);
-	if (r->write && d->read_only)
+	} else if (r->op == HAL_BLK_WRITE && d->read_only) {
 		return -TORO_EROFS;
+	}
 	if (d->inflight >= d->qmax) {
 		d->st.eagain++;
 		return -TORO_EAGAIN;
@@ -303,7 +328,9 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 	d->inflight++;
 	if (d->inflight > d->st.max_inflight)
 		d->st.max_inflight = d->inflight;
-	if (r->write) {
+	if (r->op == HAL_BLK_FLUSH) {
+		d->st.flushes++;
+	} else if (r->op == HAL_BLK_WRITE) {
 		d->st.writes++;
 		d->st.wsectors += r->count;
 	} else {
@@ -311,11 +338,12 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 		d->st.rsectors += r->count;
 	}
 	if (d->delay == 0) {
-		finish(d, r);
+		finish(d, r, d->written);
 		return 0;
 	}
 	d->pend[d->npend].r = r;
 	d->pend[d->npend].due = fake_now() + d->delay;
+	d->pend[d->npend].covers = d->written;
 	d->npend++;
 	/* Before fakeblk_device() runs, the request waits for it. */
 	if (device != NULL)
@@ -357,7 +385,7 @@ fakeblk_device(void *unused)
 					k++;
 					continue;
 				}
-				finish(d, d->pend[k].r);
+				finish(d, d->pend[k].r, d->pend[k].covers);
 				memmove(&d->pend[k], &d->pend[k + 1],
 				    (size_t)(d->npend - k - 1) *
 				    sizeof(d->pend[0]));

@@ -44,6 +44,9 @@ uint8_t *fakeblk_data(int dev, uint64_t *sectors);
 
 void fakeblk_set_read_only(int dev, bool ro);
 
+/* A writable disk has a volatile write cache (HAL_BLK_FLUSH) unless not. */
+void fakeblk_set_cache(int dev, bool cache);
+
 /* Requests touching [first, first + count) fail (mode: READ|WRITE). */
 void fakeblk_fail_range(int dev, uint64_t first, uint64_t count, int mode);
 
@@ -64,6 +67,8 @@ struct fakeblk_stats {
 	uint64_t rsectors, wsectors;  /* sectors moved */
 	uint64_t failed;              /* requests that failed */
 	uint64_t eagain;              /* submits refused: queue full */
+	uint64_t flushes;	      /* flush requests */
+	uint64_t unflushed;	      /* writes done, not yet flushed */
 	int max_inflight;             /* most requests in flight at once */
 };
 

@@ -24,9 +24,10 @@
  * Rules: the owner CPU is the only one to touch the ports after open,
  * except for the handler's status read, which is harmless at any time.
  * An error (ERR, DF, a drive that never gets ready) fails the request
- * with -TORO_EIO and the next one starts; there is no reset.  Without a
- * cache flush, written sectors may still sit in the drive's cache when
- * the request completes (QEMU writes them through to the image file).
+ * with -TORO_EIO and the next one starts; there is no reset.  A written
+ * sector may sit in the drive's cache after its request completes; a
+ * flush (FLUSH CACHE, a command with no data that ends with an interrupt)
+ * waits in the same FIFO and puts everything before it on the medium.
  */
 #include "hal/native/native.h"
 #include "toro/errno.h"
@@ -59,6 +60,8 @@
 #define C_WRITE 0x30
 #define C_WRITE_EXT 0x34
 #define C_IDENTIFY 0xec
+#define C_FLUSH 0xe7
+#define C_FLUSH_EXT 0xea
 
 #define QLEN 16
 #define WORDS (HAL_BLK_SECTOR / 2)
@@ -132,6 +135,14 @@ issue(struct ata *a)
 	uint32_t left = r->count - a->did;
 	uint8_t cmd;
 
+	if (r->op == HAL_BLK_FLUSH) {
+		/* No data: step() finishes it when the drive is idle again. */
+		a->chunk = a->moved = 0;
+		hal_outb(IO + R_DEVICE, 0xa0 | DEV_LBA);
+		hal_outb(IO + R_COMMAND, a->lba48 ? C_FLUSH_EXT : C_FLUSH);
+		settle();
+		return;
+	}
 	if (a->lba48 && lba + left > LBA28_END) {
 		a->chunk = left > 65536 ? 65536 : left;
 		/* High bytes first: each register keeps two. */
@@ -140,12 +151,12 @@ issue(struct ata *a)
 		hal_outb(IO + R_LBA0, (uint8_t)(lba >> 24));
 		hal_outb(IO + R_LBA1, (uint8_t)(lba >> 32));
 		hal_outb(IO + R_LBA2, (uint8_t)(lba >> 40));
-		cmd = r->write ? C_WRITE_EXT : C_READ_EXT;
+		cmd = r->op == HAL_BLK_WRITE ? C_WRITE_EXT : C_READ_EXT;
 	} else {
 		a->chunk = left > 256 ? 256 : left;
 		hal_outb(IO + R_DEVICE, (uint8_t)(0xa0 | DEV_LBA |
 		    ((lba >> 24) & 0x0f)));
-		cmd = r->write ? C_WRITE : C_READ;
+		cmd = r->op == HAL_BLK_WRITE ? C_WRITE : C_READ;
 	}
 	hal_outb(IO + R_COUNT, (uint8_t)a->chunk); /* 0 says 256 (65536) */
 	hal_outb(IO + R_LBA0, (uint8_t)lba);
@@ -189,7 +200,7 @@ step(struct ata *a)
 			a->did = 0;
 			issue(a);
 			/* A write's first sector comes without an IRQ. */
-			if (r->write && wait_ready() < 0) {
+			if (r->op == HAL_BLK_WRITE && wait_ready() < 0) {
 				finish(a, -TORO_EIO);
 				continue;
 			}
@@ -209,14 +220,14 @@ step(struct ata *a)
 			}
 			p = (uint8_t *)r->buf +
 			    (size_t)(a->did + a->moved) * HAL_BLK_SECTOR;
-			if (r->write)
+			if (r->op == HAL_BLK_WRITE)
 				outsw(IO + R_DATA, p, WORDS);
 			else
 				insw(IO + R_DATA, p, WORDS);
 			a->moved++;
 			settle();
 			/* After a read's last sector no IRQ follows. */
-			if (r->write || a->moved < a->chunk)
+			if (r->op == HAL_BLK_WRITE || a->moved < a->chunk)
 				continue;
 		} else if (a->moved < a->chunk) {
 			finish(a, -TORO_EIO); /* idle with data owed */
@@ -246,7 +257,8 @@ submit(void *dev, struct hal_blk_req *r)
 
 	if (a->nqueued == QLEN)
 		return -TORO_EAGAIN; /* a completion's HAL_EV_BLK follows */
-	if (!a->lba48 && r->sector + r->count > LBA28_END)
+	if (r->op != HAL_BLK_FLUSH && !a->lba48 &&
+	    r->sector + r->count > LBA28_END)
 		return -TORO_EINVAL;
 	a->nqueued++;
 	r->next = NULL;
@@ -352,7 +364,9 @@ hal_ata_init(void)
 	while (n > 0 && (a->what[n - 1] == ' ' || a->what[n - 1] == '\0'))
 		n--;
 	a->what[n] = '\0';
-	a->disk = hal_blk_add(&ops, a, a->sectors, false, a->what);
+	/* Word 85 bit 5: the drive's write cache is on. */
+	a->disk = hal_blk_add(
+	    &ops, a, a->sectors, false, (id[85] & (1u << 5)) != 0, a->what);
 }
 
 void

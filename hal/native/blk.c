@@ -9,10 +9,11 @@
  *
  * Rules: disks are numbered in the order they are added, so the order of
  * the drivers' init calls in boot.c decides which one is disk 0.  The
- * checks every driver needs (range, read-only) are made here, before the
- * driver sees a request.  Open happens once per disk, on any CPU; the
- * rest runs on the owner only (hal.h), so only the owner field is shared
- * with interrupt handlers of other CPUs, and it is written once.
+ * checks every driver needs (range, read-only, a flush only to a disk with
+ * a write cache) are made here, before the driver sees a request.  Open happens
+ * once per disk, on any CPU; the rest runs on the owner only (hal.h), so only
+ * the owner field is shared with interrupt handlers of other CPUs, and it is
+ * written once.
  */
 #include "hal/native/native.h"
 #include "toro/errno.h"
@@ -24,6 +25,7 @@ struct disk {
 	void *dev;
 	uint64_t sectors;
 	bool read_only;
+	bool cache;
 	const char *what;
 	int owner; /* -1 until opened */
 };
@@ -33,7 +35,7 @@ static int ndisks;
 
 int
 hal_blk_add(const struct hal_blk_ops *ops, void *dev, uint64_t sectors,
-    bool read_only, const char *what)
+    bool read_only, bool cache, const char *what)
 {
 	struct disk *d;
 
@@ -44,6 +46,7 @@ hal_blk_add(const struct hal_blk_ops *ops, void *dev, uint64_t sectors,
 	d->dev = dev;
 	d->sectors = sectors;
 	d->read_only = read_only;
+	d->cache = cache && !read_only;
 	d->what = what;
 	d->owner = -1;
 	return ndisks++;
@@ -69,10 +72,11 @@ hal_blk_print(void)
 
 	for (i = 0; i < ndisks; i++) {
 		d = &disks[i];
-		hal_printf("toro: disk %d: %s, %lu sectors (%lu MiB), %s\n", i,
-		    d->what, (unsigned long)d->sectors,
+		hal_printf("toro: disk %d: %s, %lu sectors (%lu MiB), %s%s\n",
+		    i, d->what, (unsigned long)d->sectors,
 		    (unsigned long)(d->sectors >> 11),
-		    d->read_only ? "read-only" : "read-write");
+		    d->read_only ? "read-only" : "read-write",
+		    d->cache ? ", write cache" : "");
 	}
 }
 
@@ -93,6 +97,7 @@ hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
 	d->ops->open(d->dev, hal_pcpus[cpu].apic_id);
 	info->sectors = d->sectors;
 	info->read_only = d->read_only;
+	info->cache = d->cache;
 	return 0;
 }
 
@@ -104,11 +109,24 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 	if (dev < 0 || dev >= ndisks || disks[dev].owner < 0)
 		return -TORO_ENODEV;
 	d = &disks[dev];
-	if (r->count == 0 || r->buf == NULL || r->sector >= d->sectors ||
-	    r->count > d->sectors - r->sector)
+	switch (r->op) {
+	case HAL_BLK_FLUSH:
+		if (!d->cache)
+			return -TORO_EINVAL;
+		break;
+	case HAL_BLK_WRITE:
+		if (d->read_only)
+			return -TORO_EROFS;
+		/* FALLTHROUGH */
+	case HAL_BLK_READ:
+		if (r->count == 0 || r->buf == NULL ||
+		    r->sector >= d->sectors ||
+		    r->count > d->sectors - r->sector)
+			return -TORO_EINVAL;
+		break;
+	default:
 		return -TORO_EINVAL;
-	if (r->write && d->read_only)
-		return -TORO_EROFS;
+	}
 	return d->ops->submit(d->dev, r);
 }
 

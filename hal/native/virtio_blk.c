@@ -6,10 +6,12 @@
  * device (PCI, else MMIO), sets it up and registers it as the next disk;
  * hal_virtio_blk_irq() is the handler of HAL_VEC_BLK.
  *
- * Features: VIRTIO_F_VERSION_1 and VIRTIO_BLK_F_RO, nothing else; the
- * capacity comes from the configuration space.  Queue 0 carries the
- * requests, each a chain of three descriptors: the 16-byte header (type,
- * sector), the caller's buffer, and the status byte the device writes.
+ * Features: VIRTIO_F_VERSION_1, VIRTIO_BLK_F_RO and VIRTIO_BLK_F_FLUSH
+ * (the device caches writes until a flush), nothing else; the capacity
+ * comes from the configuration space.  Queue 0 carries the requests, each
+ * a chain of three descriptors: the 16-byte header (type, sector), the
+ * caller's buffer, and the status byte the device writes; a flush has no
+ * buffer and skips the middle one.
  * Slot i owns descriptors 3i to 3i+2 and a header and status byte in
  * boot memory for good; the free slots wait on a stack, so a full queue
  * is simply an empty stack (-TORO_EAGAIN).  Requests complete in
@@ -26,12 +28,14 @@
 #include "toro/errno.h"
 
 #define F_RO (1ull << 5)
+#define F_FLUSH (1ull << 9)
 #define QMAX 192 /* descriptors: 64 requests at most */
 #define NSLOT (QMAX / 3)
 
 /* Request types and status (spec 5.2.6). */
 #define T_IN 0
 #define T_OUT 1
+#define T_FLUSH 4
 #define S_OK 0
 
 /* The largest transfer one data descriptor can say (a 32-bit length). */
@@ -89,7 +93,9 @@ submit(void *dev, struct hal_blk_req *r)
 		return -TORO_EAGAIN; /* a completion's HAL_EV_BLK follows */
 	i = b->free[--b->nfree];
 	s = &b->slots[i];
-	s->hdr.type = r->write ? T_OUT : T_IN;
+	s->hdr.type = r->op == HAL_BLK_FLUSH ? T_FLUSH
+	    : r->op == HAL_BLK_WRITE	     ? T_OUT
+					     : T_IN;
 	s->hdr.reserved = 0;
 	s->hdr.sector = r->sector;
 	s->status = 0xff; /* a device that says nothing has failed */
@@ -102,9 +108,11 @@ submit(void *dev, struct hal_blk_req *r)
 	d[0].next = (uint16_t)(h + 1);
 	d[1].addr = (uintptr_t)r->buf;
 	d[1].len = r->count * HAL_BLK_SECTOR;
-	d[1].flags = HAL_VIRTQ_DESC_NEXT | (r->write ? 0 :
-	    HAL_VIRTQ_DESC_WRITE);
+	d[1].flags = HAL_VIRTQ_DESC_NEXT |
+	    (r->op == HAL_BLK_WRITE ? 0 : HAL_VIRTQ_DESC_WRITE);
 	d[1].next = (uint16_t)(h + 2);
+	if (r->op == HAL_BLK_FLUSH)
+		d[0].next = (uint16_t)(h + 2);
 	d[2].addr = (uintptr_t)&s->status;
 	d[2].len = 1;
 	d[2].flags = HAL_VIRTQ_DESC_WRITE;
@@ -149,7 +157,8 @@ setup(struct vblk *b)
 
 	b->v.type = HAL_VIRTIO_BLK;
 	b->v.vector = HAL_VEC_BLK;
-	if (hal_virtio_start(&b->v, HAL_VIRTIO_F_VERSION_1 | F_RO, &f) < 0)
+	if (hal_virtio_start(
+		&b->v, HAL_VIRTIO_F_VERSION_1 | F_RO | F_FLUSH, &f) < 0)
 		return -1;
 	if (hal_virtq_init(&b->v, &b->q, 0, QMAX) < 0) {
 		hal_virtio_fail(&b->v);
@@ -166,7 +175,8 @@ setup(struct vblk *b)
 		b->free[i] = (uint16_t)(b->nslots - 1 - i);
 	b->nfree = b->nslots;
 	hal_virtio_config(&b->v, 0, &cap, sizeof(cap));
-	b->disk = hal_blk_add(&ops, b, cap, (f & F_RO) != 0, b->what);
+	b->disk = hal_blk_add(
+	    &ops, b, cap, (f & F_RO) != 0, (f & F_FLUSH) != 0, b->what);
 	return 0;
 }
 

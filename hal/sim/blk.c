@@ -45,6 +45,8 @@ hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
 		return toro_error(error);
 	info->sectors = sectors;
 	info->read_only = ro;
+	/* The host's page cache is the disk's: fdatasync() flushes it. */
+	info->cache = !ro;
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #define TORO_EFAULT 14       /* bad address */
 #define TORO_EBUSY 16        /* resource busy */
 #define TORO_EEXIST 17       /* already exists */
+#define TORO_EXDEV 18	     /* not on the same file system */
 #define TORO_ENOTDIR 20      /* not a directory */
 #define TORO_EISDIR 21       /* is a directory */
 #define TORO_EINVAL 22       /* invalid argument */

@@ -125,7 +125,8 @@ int toro_unlink(const char *path);
 /*
  * Rename or move within one volume.  An existing `to` is replaced if it
  * is a file (and `from` is one) or an empty directory (and `from` is
- * one).  -TORO_EINVAL when a directory would move into itself.
+ * one).  -TORO_EINVAL when a directory would move into itself,
+ * -TORO_EXDEV when `to` is on another volume (copy, then unlink).
  */
 int toro_rename(const char *from, const char *to);
 
