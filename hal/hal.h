@@ -73,6 +73,26 @@ void hal_cpu_relax(void);
 uint32_t hal_cpu_wait(uint64_t deadline);
 
 /*
+ * How every CPU waits in hal_cpu_wait() (the kernel's idle= option).
+ * HAL_IDLE_HALT sleeps at once.  HAL_IDLE_POLL first spins for poll_ns,
+ * watching for events, before it sleeps: host CPU time traded for a
+ * faster wake-up.  HAL_IDLE_MWAIT sleeps in MONITOR/MWAIT on the CPU's
+ * event word, so a kick from another CPU needs no interrupt.
+ */
+enum hal_idle {
+	HAL_IDLE_HALT,
+	HAL_IDLE_POLL,
+	HAL_IDLE_MWAIT,
+};
+
+/*
+ * Choose the idle policy, on CPU 0 before the other CPUs start.  Returns
+ * 0, or -TORO_EOPNOTSUPP when this machine cannot (the CPU has no MWAIT,
+ * or the platform has no such thing); the policy is then unchanged.
+ */
+int hal_cpu_set_idle(enum hal_idle how, uint64_t poll_ns);
+
+/*
  * Take the event bits pending for the calling CPU without waiting (0 when
  * there are none).  Cheap enough to call on every context switch, so a
  * busy CPU still sees its events.

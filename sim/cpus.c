@@ -10,7 +10,9 @@
  * Rules: a pending word is only ever cleared by its own CPU.  Bit 31 of
  * it (WAITING) says its CPU sleeps or is about to: a poster makes the wake
  * system call only then, and a sleeper only sleeps while the word is
- * exactly WAITING, so no wake-up is lost.  Nothing here polls.
+ * exactly WAITING, so no wake-up is lost.  Nothing here polls, but for
+ * idle=poll (sim_cpu_set_poll): then a CPU spins on its word for a while
+ * before it announces a sleep, and a post finds no WAITING to wake.
  */
 #define _GNU_SOURCE /* pthread_getattr_np */
 #include <errno.h>
@@ -40,6 +42,7 @@ struct cpu {
 } __attribute__((aligned(64)));
 
 static struct cpu cpus[HAL_CPU_MAX];
+static uint64_t poll_ns; /* idle=poll: spin this long before sleeping */
 
 __thread int sim_cpu_self = -1;
 
@@ -115,6 +118,29 @@ sim_cpu_post(int cpu, uint32_t bits)
 		sim_fatal("futex wake: %s", strerror(errno));
 }
 
+void
+sim_cpu_set_poll(uint64_t ns)
+{
+	poll_ns = ns;
+}
+
+/* Watch the word until a bit, the deadline or poll_ns from now. */
+static uint32_t
+spin(struct cpu *c, uint64_t deadline)
+{
+	uint64_t end = sim_clock_ns() + poll_ns;
+
+	if (deadline < end)
+		end = deadline;
+	do {
+		if (atomic_load_explicit(&c->pending, memory_order_relaxed) !=
+		    0)
+			return atomic_exchange(&c->pending, 0);
+		__builtin_ia32_pause();
+	} while (sim_clock_ns() < end);
+	return 0;
+}
+
 uint32_t
 sim_cpu_wait(uint64_t deadline)
 {
@@ -122,6 +148,9 @@ sim_cpu_wait(uint64_t deadline)
 	struct timespec ts, *tsp = NULL;
 	uint64_t host;
 	uint32_t ev, idle;
+
+	if (poll_ns != 0 && (ev = spin(c, deadline)) != 0)
+		return ev;
 
 	if (deadline != HAL_NO_DEADLINE &&
 	    (host = sim_clock_host_ns(deadline)) != UINT64_MAX) {

@@ -82,6 +82,7 @@ extern __thread int sim_cpu_self;
 int sim_cpu_start(int cpu, void (*entry)(void));
 void sim_cpu_post(int cpu, uint32_t bits);
 uint32_t sim_cpu_wait(uint64_t deadline);
+void sim_cpu_set_poll(uint64_t ns); /* spin this long before a sleep */
 uint32_t sim_cpu_poll(void);
 void sim_cpu_stack(void **lo, size_t *size);
 

@@ -24,20 +24,52 @@ main_thread(void *unused)
 	kern_shutdown(main(kern_argc(), kern_argv()));
 }
 
-/* Parse a size in KiB; 0 on anything malformed. */
-static size_t
-parse_kib(const char *s)
+/* Parse a decimal number; 0 on anything malformed or above 2^40. */
+static uint64_t
+parse_num(const char *s)
 {
-	size_t v = 0;
+	uint64_t v = 0;
 
 	if (s == NULL || *s == '\0')
 		return 0;
 	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || v > ((size_t)1 << 40))
+		if (*s < '0' || *s > '9' || v > ((uint64_t)1 << 40))
 			return 0;
-		v = v * 10 + (size_t)(*s - '0');
+		v = v * 10 + (uint64_t)(*s - '0');
 	}
-	return v * 1024;
+	return v;
+}
+
+/*
+ * idle=halt, idle=poll:MICROSECONDS (up to a second) or idle=mwait.
+ * A policy this machine lacks is worth a warning, not a dead machine:
+ * the same command line may serve hosts with and without MWAIT.
+ */
+static void
+set_idle(const char *opt)
+{
+	uint64_t us;
+	int err;
+
+	if (opt == NULL || strcmp(opt, "halt") == 0)
+		return;
+	if (strncmp(opt, "poll:", 5) == 0) {
+		us = parse_num(opt + 5);
+		if (us == 0 || us > 1000000)
+			kern_panic("idle=%s: want poll:MICROSECONDS, 1 to "
+				   "1000000",
+			    opt);
+		err = hal_cpu_set_idle(HAL_IDLE_POLL, us * 1000);
+	} else if (strcmp(opt, "mwait") == 0) {
+		err = hal_cpu_set_idle(HAL_IDLE_MWAIT, 0);
+	} else {
+		kern_panic(
+		    "idle=%s: want halt, poll:MICROSECONDS or mwait", opt);
+	}
+	if (err < 0)
+		kern_printf("toro: idle=%s: %s on this machine; halting "
+			    "instead\n",
+		    opt, toro_strerror(err));
 }
 
 void
@@ -58,14 +90,12 @@ kern_boot(void)
 		kern_panic("no usable memory (%d regions)", n);
 	opt = kern_option("stack");
 	if (opt != NULL) {
-		if (parse_kib(opt) < 16 * 1024)
+		if (parse_num(opt) < 16)
 			kern_panic("stack=%s: want a size in KiB, at least 16",
 			    opt);
-		sched_set_default_stack(parse_kib(opt));
+		sched_set_default_stack((size_t)parse_num(opt) * 1024);
 	}
-	opt = kern_option("idle");
-	if (opt != NULL && strcmp(opt, "halt") != 0)
-		kern_panic("idle=%s: the only idle policy is halt", opt);
+	set_idle(kern_option("idle"));
 	opt = kern_option("loglevel");
 	if (opt != NULL && strcmp(opt, "debug") == 0)
 		kern_printf("toro: %d CPUs, %zu KiB of RAM, command line \"%s\"\n",

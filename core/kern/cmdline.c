@@ -18,9 +18,9 @@
 static const char *const known[] = {
 	"loglevel", /* quiet, info or debug */
 	"stack",    /* default thread stack size in KiB */
-	"idle",     /* idle policy (halt) */
-	"ip",       /* A.B.C.D/N, or dhcp (the default) */
-	"gw",       /* the default gateway, with ip= */
+	"idle",	    /* halt, poll:MICROSECONDS or mwait */
+	"ip",	    /* A.B.C.D/N, or dhcp (the default) */
+	"gw",	    /* the default gateway, with ip= */
 };
 
 static char buf[LINE_MAX];

@@ -18,6 +18,7 @@
 #include "hal/fake/fake.h"
 #include "hal/hal.h"
 #include "hal/x86_64/x86.h"
+#include "toro/errno.h"
 #include "toro/toro.h"
 
 #define CPU_STACK (256 * 1024)
@@ -135,6 +136,17 @@ next_cpu(void)
 void
 hal_cpu_relax(void)
 {
+}
+
+/*
+ * Virtual time moves only while every CPU waits, so a CPU spinning on
+ * the clock would wait forever: only halting exists here.
+ */
+int
+hal_cpu_set_idle(enum hal_idle how, uint64_t poll_ns)
+{
+	(void)poll_ns;
+	return how == HAL_IDLE_HALT ? 0 : -TORO_EOPNOTSUPP;
 }
 
 uint32_t

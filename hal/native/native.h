@@ -173,7 +173,8 @@ struct hal_pcpu {
 	uint32_t apic_id;
 	void *local;           /* %gs:16, hal_cpu_set_local() */
 	uint32_t pending;      /* event bits, updated atomically */
-	uint32_t sleeping;     /* 1 while in hlt: kicks must send an IPI */
+	uint32_t sleeping;     /* 1 while in hlt: kicks must send an IPI;
+				  2 in mwait, which a store to pending ends */
 	uint32_t started;      /* set by the CPU once it runs */
 	uint32_t pad;
 	uint64_t fs_block[8];  /* %fs points here: word 5 is the canary */

@@ -1,9 +1,9 @@
 /*
  * wait.c: the event model: pending bits, idle sleep and wake-ups.
  *
- * Interface: hal_cpu_wait(), hal_cpu_poll(), hal_cpu_kick(),
- * hal_cpu_relax() from hal.h; hal_cpu_post(cpu, bits), the kick with any
- * event bits, for device interrupt handlers.
+ * Interface: hal_cpu_set_idle(), hal_cpu_wait(), hal_cpu_poll(),
+ * hal_cpu_kick(), hal_cpu_relax() from hal.h; hal_cpu_post(cpu, bits), the kick
+ * with any event bits, for device interrupt handlers.
  *
  * The core runs with interrupts disabled; a CPU takes interrupts only
  * inside hal_cpu_wait(), in "sti; hlt" (sti delays interrupts by one
@@ -15,8 +15,85 @@
  * barriers), so at least one of them sees the other and no wake-up is
  * lost.  An IPI that arrives while the target still has interrupts off
  * waits in its LAPIC and ends the next hlt at once.
+ *
+ * Idle policies (hal_cpu_set_idle): halt is the above; poll spins with
+ * interrupts on for a while first; mwait replaces hlt with MONITOR on
+ * the pending word and MWAIT, so a kicker only stores its bit (sleeping
+ * says 2, not 1) and device interrupts and the LAPIC deadline still end
+ * the wait ("sti; mwait", like "sti; hlt", loses none of them).
  */
 #include "hal/native/native.h"
+#include "toro/errno.h"
+
+#define SLEEP_HLT 1
+#define SLEEP_MWAIT 2
+
+static enum hal_idle idle_how = HAL_IDLE_HALT;
+static uint64_t idle_poll_ns;
+
+int
+hal_cpu_set_idle(enum hal_idle how, uint64_t poll_ns)
+{
+	uint32_t r[4];
+
+	switch (how) {
+	case HAL_IDLE_HALT:
+		break;
+	case HAL_IDLE_POLL:
+		idle_poll_ns = poll_ns;
+		break;
+	case HAL_IDLE_MWAIT:
+		/* CPUID.1:ECX bit 3: MONITOR and MWAIT. */
+		hal_cpuid(1, 0, r);
+		if (!(r[2] & (1u << 3)))
+			return -TORO_EOPNOTSUPP;
+		break;
+	default:
+		return -TORO_EINVAL;
+	}
+	idle_how = how;
+	return 0;
+}
+
+/*
+ * Spin with interrupts on until an event, the deadline or poll_ns from
+ * now.  Nobody sends this CPU an IPI meanwhile (sleeping is 0): it sees
+ * a kick's bit itself, and device interrupts still come in.
+ */
+static uint32_t
+spin(struct hal_pcpu *c, uint64_t deadline)
+{
+	uint64_t end = hal_time_ns() + idle_poll_ns;
+	uint32_t ev = 0;
+
+	if (deadline < end)
+		end = deadline;
+	__asm__ volatile("sti" : : : "memory");
+	while (hal_time_ns() < end) {
+		if (__atomic_load_n(&c->pending, __ATOMIC_RELAXED) != 0 &&
+		    (ev = __atomic_exchange_n(
+			 &c->pending, 0, __ATOMIC_SEQ_CST)) != 0)
+			break;
+		__asm__ volatile("pause");
+	}
+	__asm__ volatile("cli" : : : "memory");
+	return ev;
+}
+
+/* Sleep until an interrupt; with mwait, also until pending is written. */
+static void
+doze(struct hal_pcpu *c)
+{
+	if (idle_how != HAL_IDLE_MWAIT) {
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+		return;
+	}
+	__asm__ volatile("monitor" : : "a"(&c->pending), "c"(0), "d"(0));
+	/* A kick between the caller's check and monitor: not missed. */
+	if (__atomic_load_n(&c->pending, __ATOMIC_SEQ_CST) != 0)
+		return;
+	__asm__ volatile("sti; mwait; cli" : : "a"(0), "c"(0) : "memory");
+}
 
 uint32_t
 hal_cpu_wait(uint64_t deadline)
@@ -25,8 +102,12 @@ hal_cpu_wait(uint64_t deadline)
 	uint32_t ev;
 	uint64_t now;
 
+	if (idle_how == HAL_IDLE_POLL && (ev = spin(c, deadline)) != 0)
+		return ev;
 	for (;;) {
-		__atomic_store_n(&c->sleeping, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&c->sleeping,
+		    idle_how == HAL_IDLE_MWAIT ? SLEEP_MWAIT : SLEEP_HLT,
+		    __ATOMIC_SEQ_CST);
 		ev = __atomic_exchange_n(&c->pending, 0, __ATOMIC_SEQ_CST);
 		if (ev != 0)
 			break;
@@ -35,7 +116,7 @@ hal_cpu_wait(uint64_t deadline)
 			break;
 		hal_lapic_oneshot(deadline == HAL_NO_DEADLINE ? 0 :
 		    deadline - now);
-		__asm__ volatile("sti; hlt; cli" : : : "memory");
+		doze(c);
 	}
 	__atomic_store_n(&c->sleeping, 0, __ATOMIC_RELAXED);
 	hal_lapic_oneshot(0);
@@ -62,8 +143,9 @@ hal_cpu_post(int cpu, uint32_t ev)
 		return;
 	c = &hal_pcpus[cpu];
 	__atomic_fetch_or(&c->pending, ev, __ATOMIC_SEQ_CST);
+	/* A CPU in mwait wakes on the store itself. */
 	if (c != hal_this_cpu() &&
-	    __atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
+	    __atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST) == SLEEP_HLT)
 		hal_lapic_ipi(c->apic_id, HAL_VEC_KICK); /* fixed delivery */
 }
 

@@ -2,7 +2,8 @@
  * cpu.c: the CPU part of hal.h on the simulated machine.
  *
  * Interface: hal_cpu_count, hal_cpu_id, hal_cpu_start, hal_cpu_kick,
- * hal_cpu_set_local, hal_cpu_local, hal_cpu_relax and hal_cpu_wait, over
+ * hal_cpu_set_local, hal_cpu_local, hal_cpu_relax, hal_cpu_set_idle and
+ * hal_cpu_wait, over
  * the pthread CPUs of sim/cpus.c.
  *
  * Rules: a CPU is a pthread, so per-CPU state is thread-local; a kernel
@@ -76,6 +77,24 @@ uint32_t
 hal_cpu_poll(void)
 {
 	return sim_cpu_poll();
+}
+
+/* The sim's CPUs are host threads: they can spin, but not mwait. */
+int
+hal_cpu_set_idle(enum hal_idle how, uint64_t poll_ns)
+{
+	switch (how) {
+	case HAL_IDLE_HALT:
+		sim_cpu_set_poll(0);
+		return 0;
+	case HAL_IDLE_POLL:
+		sim_cpu_set_poll(poll_ns);
+		return 0;
+	case HAL_IDLE_MWAIT:
+		return -TORO_EOPNOTSUPP;
+	default:
+		return -TORO_EINVAL;
+	}
 }
 
 uint32_t

@@ -3,10 +3,10 @@
 # (PVH) and pc (Multiboot) with 1, 2, 4 and 8 CPUs, output and exit status;
 # the boot protocol each machine used; threads and ticker on microvm.
 . "$srcdir/tests/tap.sh"
-plan 18
+plan 20
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
-	for i in $(seq 18); do skip "qemu-system-x86_64 is not installed"; done
+	for i in $(seq 20); do skip "qemu-system-x86_64 is not installed"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -60,6 +60,20 @@ threads_ok() {
 	    { note <"$out"; return 1; }
 }
 check "threads on microvm with 2 CPUs" threads_ok
+
+# Idle policies on 2 CPUs: poll, and mwait on a CPU model that has it.
+idle_ok() {
+	local s=0
+	# shellcheck disable=SC2046
+	timeout 120 qemu-system-x86_64 $(toro_qemu_args microvm 2 64) $2 \
+	    -kernel "$(toro_qemu_kernel microvm out/native/threads.elf)" \
+	    -append "idle=$1 500" >"$out" 2>&1 </dev/null || s=$?
+	[ "$s" -eq 1 ] || { note <"$out"; return 1; }
+	grep -q "500 round trips between CPU 0 and CPU 1" "$out" &&
+	    ! grep -q "halting instead" "$out" || { note <"$out"; return 1; }
+}
+check "threads with idle=poll:200 on microvm" idle_ok poll:200 ""
+check "threads with idle=mwait on microvm, -cpu max" idle_ok mwait "-cpu max"
 
 ticker_ok() {
 	boot microvm 2 out/native/ticker.elf "2" || { note <"$out"; return 1; }

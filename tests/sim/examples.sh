@@ -2,7 +2,7 @@
 # examples.sh: the examples in the simulator on 1, 2 and 4 CPUs: output
 # and exit status, command-line handling, bad options, Ctrl-C.
 . "$srcdir/tests/tap.sh"
-plan 25
+plan 30
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -61,6 +61,17 @@ check "the remaining word reaches main" grep -qx "500 round trips between CPU 0 
 run 1 hello stack=4
 check "a bad kernel option stops the boot" test $? -eq 125
 check "the bad option is named" grep -q "stack=4" "$out"
+
+# Idle policies: cross-CPU round trips still arrive when the CPUs spin
+# first; mwait is native only, so the sim warns and halts.
+run 2 threads idle=poll:500 2000
+check "idle=poll:500 on 2 CPUs" grep -qx "2000 round trips between CPU 0 and CPU 1" "$out"
+run 2 threads idle=mwait 200
+check "idle=mwait in the sim still runs" test $? -eq 0
+check "idle=mwait in the sim says it halts instead" grep -q "idle=mwait: .*halting instead" "$out"
+run 1 hello idle=poll:0
+check "idle=poll:0 stops the boot" test $? -eq 125
+check "the bad idle policy is named" grep -q "idle=poll:0: want" "$out"
 
 # The simulator's own options.
 timeout 10 out/sim/hello --cpus 0 >"$out" 2>&1
