@@ -18,9 +18,10 @@
 static const char *const known[] = {
 	"loglevel", /* quiet, info or debug */
 	"stack",    /* default thread stack size in KiB */
-	"idle",	    /* halt, poll:MICROSECONDS or mwait */
-	"ip",	    /* A.B.C.D/N, or dhcp (the default) */
-	"gw",	    /* the default gateway, with ip= */
+	"idle",     /* halt, poll:MICROSECONDS or mwait */
+	"ip",       /* A.B.C.D/N, or dhcp (the default) */
+	"gw",       /* the default gateway, with ip= */
+	"dns",      /* the DNS server, over DHCP's */
 };
 
 static char buf[LINE_MAX];

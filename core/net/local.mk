@@ -1,11 +1,12 @@
 # core/net/local.mk: the network stack but TCP (see tcp.mk), added to
 # both core libraries: the interface and its thread, Ethernet, ARP,
-# IPv4, ICMP, UDP, the DHCP client and the sockets.
+# IPv4, ICMP, UDP, the DHCP client, the DNS resolver and the sockets.
 
 NET_SOURCES = core/net/buf.c core/net/csum.c \
 	core/net/addr.c \
 	core/net/arp.c \
 	core/net/dhcp.c \
+	core/net/dns.c \
 	core/net/eth.c \
 	core/net/icmp.c \
 	core/net/ipv4.c \

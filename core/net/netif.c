@@ -30,6 +30,7 @@ static struct list txq, loopq;
 static uint64_t sleeping_until; /* the thread's deadline; 0: awake */
 static int ntxq, nloopq;
 static uint64_t rng;
+static uint32_t static_dns; /* dns= on the command line, else 0 */
 static uint8_t scratch[HAL_NET_FRAME_MAX];
 
 uint64_t
@@ -88,7 +89,8 @@ net_set_addr(uint32_t addr, uint32_t mask, uint32_t gw, uint32_t dns)
 	net_if.addr = addr;
 	net_if.mask = addr != 0 ? mask : 0;
 	net_if.gw = addr != 0 ? gw : 0;
-	net_if.dns = addr != 0 ? dns : 0;
+	/* dns= on the command line wins over DHCP's. */
+	net_if.dns = addr == 0 ? 0 : static_dns != 0 ? static_dns : dns;
 	if (!changed)
 		return;
 	/* Entries learnt under the old address may be stale. */
@@ -305,7 +307,14 @@ static int
 configure(void)
 {
 	const char *ip = kern_option("ip"), *gw = kern_option("gw");
+	const char *dns = kern_option("dns");
 	uint32_t addr, mask, gwaddr = 0;
+
+	if (dns != NULL && (toro_inet_aton(dns, &static_dns) < 0 ||
+	    static_dns == 0)) {
+		kern_printf("net: dns=%s: want A.B.C.D\n", dns);
+		return -TORO_EINVAL;
+	}
 
 	if (ip == NULL || strcmp(ip, "dhcp") == 0) {
 		if (gw != NULL) {
@@ -327,6 +336,7 @@ configure(void)
 	net_if.addr = addr;
 	net_if.mask = mask;
 	net_if.gw = gwaddr;
+	net_if.dns = static_dns;
 	return 0;
 }
 

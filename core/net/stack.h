@@ -50,6 +50,20 @@ void net_loopback(struct net_buf *b);
 /* A pseudo-random number (not for cryptography). */
 uint32_t net_random(void);
 
+/* dns.c */
+#define NET_DNS_NAME_MAX 253 /* characters, without a trailing dot */
+#define NET_DNS_MSG_MAX 512  /* a reply over UDP, without EDNS */
+/* A query for name's A record; its length, -TORO_EINVAL, -TORO_ENOBUFS. */
+long net_dns_query(const char *name, uint16_t id, uint8_t *buf, size_t len);
+/*
+ * Judge m, a datagram from the server, against the query we sent: 1 when
+ * it is not the answer to it (ignore it), 0 with *addr set, -TORO_ENOENT
+ * (no such name, or no address), -TORO_ECONNREFUSED (the server refused),
+ * -TORO_EIO (server failure, malformed).
+ */
+int net_dns_reply(const uint8_t *m, size_t len, const uint8_t *query,
+    size_t qlen, uint32_t *addr);
+
 /* eth.c */
 extern const uint8_t net_eth_bcast[6];
 void net_eth_input(struct net_buf *b);

@@ -4,8 +4,8 @@
  *
  *	fetch: http://10.0.2.2:8000/f 200 OK, 10485760 bytes, sha256 3f...
  *
- * URLs are http://A.B.C.D[:PORT]/PATH: numeric addresses only (there is
- * no resolver yet; a name gets a clear error).  The body is delimited by
+ * URLs are http://HOST[:PORT]/PATH, HOST a name (resolved through the DNS
+ * server DHCP or dns= gave) or an A.B.C.D address.  The body is delimited by
  * Content-Length, by chunked transfer coding, or by the end of the
  * connection.  Exits 0 when every URL answered 200, 1 otherwise, 2 on a
  * bad command line.
@@ -29,7 +29,7 @@ struct reader {
 struct url {
 	uint32_t addr;
 	uint16_t port;
-	char host[64];
+	char host[256]; /* a DNS name is at most 253 characters */
 	const char *path;
 };
 
@@ -69,11 +69,6 @@ parse_url(const char *s, struct url *u)
 	for (i = 0; i < n; i++)
 		u->host[i] = p[i];
 	u->host[n] = '\0';
-	if (toro_inet_aton(u->host, &u->addr) < 0) {
-		toro_printf("fetch: %s: '%s' is not an A.B.C.D address "
-		    "(names are not supported: no resolver yet)\n", s, u->host);
-		return -1;
-	}
 	p += n;
 	if (*p == ':') {
 		port = 0;
@@ -220,6 +215,12 @@ fetch(const char *s)
 
 	if (parse_url(s, &u) < 0)
 		return 2;
+	if ((err = toro_resolve(u.host, &u.addr, 0)) < 0) {
+		toro_printf("fetch: %s: cannot resolve '%s': %s\n", s, u.host,
+		    err == -TORO_ENOENT ? "no such host" :
+		    toro_strerror((int)err));
+		return 1;
+	}
 	if ((r = toro_calloc(1, sizeof(*r))) == NULL) {
 		toro_printf("fetch: out of memory\n");
 		return 1;
@@ -328,7 +329,7 @@ main(int argc, char **argv)
 	int i, err, ret = 0, r;
 
 	if (argc < 2) {
-		toro_printf("usage: fetch http://A.B.C.D[:PORT]/PATH...\n");
+		toro_printf("usage: fetch http://HOST[:PORT]/PATH...\n");
 		return 2;
 	}
 	if ((err = toro_net_wait(30 * 1000000000ll)) < 0) {

@@ -135,6 +135,17 @@ int toro_net_info(struct toro_net_info *info);
 /* Wait until the interface has an address (DHCP may take seconds). */
 int toro_net_wait(int64_t timeout_ns);
 
+/*
+ * Resolve a host name to an IPv4 address (host byte order) by asking the
+ * DNS server (from DHCP, or dns= on the command line); an A.B.C.D string
+ * is converted at once.  Waits at most timeout_ns (0: 5 s), asking again
+ * at 1, 2, 4... s.  Returns 0, -TORO_ENOENT (no such name or no address),
+ * -TORO_ETIMEDOUT, -TORO_ENETUNREACH (no server known), -TORO_EINVAL (not
+ * a valid name), -TORO_ECONNREFUSED (the server refused to answer),
+ * -TORO_EIO (the server failed or its reply is malformed).
+ */
+int toro_resolve(const char *name, uint32_t *addr, int64_t timeout_ns);
+
 /* Counters since boot; drops are counted by reason. */
 struct toro_net_stats {
 	/* Ethernet and the NIC */

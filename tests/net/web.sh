@@ -7,7 +7,9 @@
 #    reads the capture (--pcap) and sees HTTP;
 #  - fetch against python3's http.server in the namespace: 10 MiB and
 #    bodies around SHA-256's padding boundaries (sha256sum agrees),
-#    chunked and close-delimited bodies, a 404's exit status;
+#    chunked and close-delimited bodies, a 404's exit status; a URL with
+#    a host name that dnsmasq in the namespace resolves (dns=), and one
+#    it says does not exist;
 #  - with netem on the namespace's side of the TAP (loss, reordering,
 #    duplicates, delay): the 10 MiB fetch and a 10 MiB TCP echo round
 #    trip (the echo example) still match;
@@ -15,7 +17,7 @@
 #    q35 and microvm) answer curl through a forwarded port.
 # Cases skip, saying why, when root, a tool or an example is missing.
 . "$srcdir/tests/tap.sh"
-plan 18
+plan 20
 
 ns=toro-web-$$
 . "$srcdir/tests/net/netns.sh"
@@ -173,6 +175,36 @@ fetch_ok() {
 	return 1
 }
 
+# fetch by name: dnsmasq as the namespace's DNS server, knowing only
+# files.toro.test (no upstream, no /etc/hosts).
+dns_cases() {
+	if ! have dnsmasq; then
+		skip_n 2 "dnsmasq is missing"
+		return 0
+	fi
+	bg_ns dns "$tmp/dns.log" dnsmasq --keep-in-foreground --port=53 \
+	    --listen-address=192.168.78.1 --bind-interfaces --no-resolv \
+	    --no-hosts --address=/files.toro.test/192.168.78.1 \
+	    --local=/toro.test/ --pid-file= \
+	    --log-queries --log-facility=-
+	for f in $(seq 50); do
+		grep -q "started" "$tmp/dns.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	in_ns timeout 60 out/sim/fetch --net tap:tap0 -- ip=$ip/24 \
+	    dns=192.168.78.1 http://files.toro.test:8000/s1000 \
+	    >"$tmp/fetch5.out" 2>&1
+	check "fetch by name, resolved by dnsmasq" fetch_ok \
+	    "$tmp/fetch5.out" http://files.toro.test:8000/s1000 "$www/s1000"
+	check "fetch: an unknown name is 'no such host'" bash -c "
+	    ! ip netns exec $ns timeout 60 out/sim/fetch --net tap:tap0 -- \
+		ip=$ip/24 dns=192.168.78.1 http://nosuch.toro.test:8000/ \
+		>$tmp/fetch6.out 2>&1 &&
+	    grep -q \"cannot resolve 'nosuch.toro.test': no such host\" \
+		$tmp/fetch6.out || { sed 's/^/# /' $tmp/fetch6.out; exit 1; }"
+	stop dns
+}
+
 # The simulator on TAP, in a namespace of our own.
 tap_cases() {
 	local out=$tmp/web.out pcap=$tmp/web.pcap ip=192.168.78.2 url
@@ -248,6 +280,8 @@ tap_cases() {
 	    ! ip netns exec $ns timeout 60 out/sim/fetch --net tap:tap0 -- \
 		ip=$ip/24 $srv/missing >$tmp/fetch3.out 2>&1 &&
 	    grep -q ' 404 ' $tmp/fetch3.out"
+	dns_cases
+
 
 	# A bad network on the namespace's side: what goes to the guest.
 	# Without netem (a kernel without sch_netem), relay() does the same
@@ -294,15 +328,15 @@ tap_cases() {
 }
 
 if [ ! -x out/sim/webserver ] || [ ! -x out/sim/fetch ]; then
-	skip_n 18 "the webserver and fetch examples are not built"
+	skip_n 20 "the webserver and fetch examples are not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
     ! have curl || ! have python3; then
-	skip_n 15 "TAP needs root, ip, curl, python3 and /dev/net/tun"
+	skip_n 17 "TAP needs root, ip, curl, python3 and /dev/net/tun"
 else
 	tap_cases
-	[ "$tap_n" -eq 15 ] || skip_n $((15 - tap_n)) "TAP setup failed"
+	[ "$tap_n" -eq 17 ] || skip_n $((17 - tap_n)) "TAP setup failed"
 fi
 
 # User-mode networking: the simulator, then QEMU.
