@@ -44,4 +44,6 @@ bench-programs: $(BENCH_PROGS) bench/bin/empty-exit.elf \
 
 EXTRA_DIST += bench/empty/empty.S bench/README.md bench/common.sh \
 	bench/switch.sh bench/message.sh bench/alloc.sh bench/boot.sh \
-	bench/idle.sh bench/fs.sh bench/http.sh bench/tcp.sh
+	bench/idle.sh bench/fs.sh bench/http.sh bench/tcp.sh \
+	bench/native-http.sh bench/linux/build.sh bench/linux/init \
+	bench/linux/udhcpc.sh
