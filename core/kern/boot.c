@@ -3,8 +3,8 @@
  *
  * kern_boot() runs once, on CPU 0: it reads the command line, gives the
  * RAM to the allocator, prepares every CPU's scheduler, creates the main
- * thread, starts the other CPUs and becomes CPU 0's idle thread.  When
- * main returns, the machine stops with its value.
+ * thread, starts the other CPUs and the watchdog, and becomes CPU 0's
+ * idle thread.  When main returns, the machine stops with its value.
  */
 #include "core/kern/kern.h"
 #include "core/fs/fs.h"
@@ -17,6 +17,8 @@
 int main(int argc, char **argv);
 
 #define MAIN_STACK (256u * 1024)
+/* Long enough that a loaded host or QEMU's TCG never trips it. */
+#define WATCHDOG_SECONDS 10
 
 static void *
 main_thread(void *unused)
@@ -40,6 +42,22 @@ parse_kib(const char *s)
 	return v * 1024;
 }
 
+/* Parse a whole number of seconds; -1 on anything malformed. */
+static long
+parse_seconds(const char *s)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 1000000)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
 void
 kern_boot(void)
 {
@@ -47,6 +65,7 @@ kern_boot(void)
 	struct toro_thread_attr attr = { "main", MAIN_STACK };
 	const char *opt;
 	int ncpu = hal_cpu_count(), n, i, err;
+	long wd = WATCHDOG_SECONDS;
 
 	sched_init(ncpu);
 	sched_cpu_enter(0);
@@ -66,6 +85,10 @@ kern_boot(void)
 	opt = kern_option("idle");
 	if (opt != NULL && strcmp(opt, "halt") != 0)
 		kern_panic("idle=%s: the only idle policy is halt", opt);
+	opt = kern_option("watchdog");
+	if (opt != NULL && (wd = parse_seconds(opt)) < 0)
+		kern_panic("watchdog=%s: want a number of seconds, 0 for off",
+		    opt);
 	opt = kern_option("loglevel");
 	if (opt != NULL && strcmp(opt, "debug") == 0)
 		kern_printf("toro: %d CPUs, %zu KiB of RAM, command line \"%s\"\n",
@@ -88,6 +111,9 @@ kern_boot(void)
 			kern_panic("CPU %d did not start: %s", i,
 			    toro_strerror(err));
 	}
+	err = kern_watchdog_start((unsigned int)wd);
+	if (err < 0 && kern_option("watchdog") != NULL)
+		kern_panic("watchdog: %s", toro_strerror(err));
 	sched_run();
 }
 

@@ -21,6 +21,7 @@ static const char *const known[] = {
 	"idle",     /* idle policy (halt) */
 	"ip",       /* A.B.C.D/N, or dhcp (the default) */
 	"gw",       /* the default gateway, with ip= */
+	"watchdog", /* seconds a CPU may spend in one thread (0: no limit) */
 };
 
 static char buf[LINE_MAX];

@@ -23,7 +23,7 @@ hal_cpu_wait(uint64_t deadline)
 {
 	struct hal_pcpu *c = hal_this_cpu();
 	uint32_t ev;
-	uint64_t now;
+	uint64_t now, wake;
 
 	for (;;) {
 		__atomic_store_n(&c->sleeping, 1, __ATOMIC_SEQ_CST);
@@ -33,8 +33,11 @@ hal_cpu_wait(uint64_t deadline)
 		now = hal_time_ns();
 		if (deadline != HAL_NO_DEADLINE && now >= deadline)
 			break;
-		hal_lapic_oneshot(deadline == HAL_NO_DEADLINE ? 0 :
-		    deadline - now);
+		/* An idle CPU also watches the others (watchdog.c). */
+		wake = hal_watchdog_idle(c, now);
+		if (deadline < wake)
+			wake = deadline;
+		hal_lapic_oneshot(wake == HAL_NO_DEADLINE ? 0 : wake - now);
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 	}
 	__atomic_store_n(&c->sleeping, 0, __ATOMIC_RELAXED);
