@@ -61,7 +61,7 @@ TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
 	tests/native/debug.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
 	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh \
-	tests/sim/debug.sh tests/native/debug.sh
+	tests/sim/debug.sh tests/native/debug.sh tools/gdb/toro.py
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh
