@@ -8,6 +8,7 @@ CORE_SOURCES = \
 	core/kern/console.c \
 	core/kern/error.c \
 	core/kern/panic.c \
+	core/kern/watchdog.c \
 	core/lib/fmt.c \
 	core/lib/mpsc.c \
 	core/lib/spin.c \

@@ -268,4 +268,33 @@ __attribute__((noreturn)) void hal_exit(int status);
 /* Print the calling CPU's registers on the console (for panics). */
 void hal_dump_registers(void);
 
+/*
+ * Watchdog.  The core bumps a heartbeat on every scheduling pass and
+ * judges, in kern_watchdog_check(), which CPU has been stuck in one
+ * thread too long; the platform runs that check and makes a stuck CPU
+ * report itself.
+ */
+
+/*
+ * From now on, call kern_watchdog_check() about every period_ns, from
+ * wherever it can run while a thread loops on a CPU (threads are never
+ * preempted and run with interrupts off).  The sim uses a host thread;
+ * native uses every CPU while it idles, so there a stuck CPU is seen only
+ * if another CPU idles now and then.  Returns 0, or -TORO_ENOSYS on a
+ * machine that cannot (the fake: its CPUs share one host thread).
+ */
+int hal_watchdog_start(uint64_t period_ns);
+
+/*
+ * Interrupt CPU `cpu` wherever it is, even with interrupts off, and have
+ * it call kern_watchdog_report() there with the interrupted code's
+ * registers, on a stack of the platform's (sim: a signal; native: an
+ * NMI).  Never blocks.
+ */
+void hal_watchdog_interrupt(int cpu);
+
+/* The core's side of the watchdog (core/kern/watchdog.c). */
+void kern_watchdog_check(void);
+void kern_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp);
+
 #endif

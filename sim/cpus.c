@@ -5,7 +5,9 @@
  * it; sim_cpu_post() ORs event bits into a CPU's pending word and wakes
  * it; sim_cpu_wait() is the CPU's halt: it takes the pending bits, or
  * sleeps on the word with a futex until a bit arrives or the deadline.
- * sim_cpu_self and sim_cpu_stack() describe the calling CPU.
+ * sim_cpu_self and sim_cpu_stack() describe the calling CPU;
+ * sim_cpu_signal() sends a host signal to a CPU's pthread, whose handler
+ * runs on a signal stack of the CPU's own (not on a kernel thread's).
  *
  * Rules: a pending word is only ever cleared by its own CPU.  Bit 31 of
  * it (WAITING) says its CPU sleeps or is about to: a poster makes the wake
@@ -19,7 +21,9 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -32,6 +36,8 @@
 
 /* Each CPU pthread gets this much stack (kern_boot and the idle loop). */
 enum { CPU_STACK_SIZE = 8 << 20 };
+/* And this much for signal handlers (the watchdog's report). */
+enum { SIGNAL_STACK_SIZE = 64 << 10 };
 
 struct cpu {
 	_Atomic uint32_t pending; /* HAL_EV_* bits, plus WAITING */
@@ -62,6 +68,7 @@ cpu_main(void *arg)
 {
 	struct cpu *c = arg;
 	pthread_attr_t attr;
+	stack_t ss;
 	int error;
 
 	sim_cpu_self = c->index;
@@ -70,6 +77,12 @@ cpu_main(void *arg)
 		sim_fatal("CPU %d: cannot find its stack: %s", c->index,
 		    strerror(error));
 	pthread_attr_destroy(&attr);
+	/* A kernel thread's stack may be small or nearly full. */
+	ss.ss_flags = 0;
+	ss.ss_size = SIGNAL_STACK_SIZE;
+	if ((ss.ss_sp = malloc(ss.ss_size)) == NULL ||
+	    sigaltstack(&ss, NULL) == -1)
+		sim_fatal("CPU %d: cannot set up its signal stack", c->index);
 	c->entry();
 	sim_fatal("CPU %d: its entry function returned", c->index);
 }
@@ -185,6 +198,15 @@ sim_cpu_poll(void)
 	if (atomic_load_explicit(&c->pending, memory_order_relaxed) == 0)
 		return 0;
 	return atomic_exchange(&c->pending, 0) & ~WAITING;
+}
+
+int
+sim_cpu_signal(int cpu, int sig)
+{
+	if (cpu < 0 || cpu >= sim_config.cpus ||
+	    !atomic_load(&cpus[cpu].started))
+		return -EINVAL;
+	return -pthread_kill(cpus[cpu].thread, sig);
 }
 
 void

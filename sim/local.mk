@@ -28,6 +28,7 @@ libhal_sim_a_SOURCES = \
 	hal/sim/net.c \
 	hal/sim/registers.c \
 	hal/sim/time.c \
+	hal/sim/watchdog.c \
 	hal/x86_64/x86.h \
 	hal/x86_64/context.c \
 	hal/x86_64/switch.S

@@ -75,7 +75,10 @@ uint64_t sim_clock_host_ns(uint64_t t);
 
 /*
  * CPUs (cpus.c).  sim_cpu_self is the calling CPU's index (-1 on a host
- * thread).  sim_cpu_post() may be called from any thread, host or CPU.
+ * thread).  sim_cpu_post() may be called from any thread, host or CPU;
+ * so may sim_cpu_signal(), which sends host signal `sig` to a started
+ * CPU's pthread (0 or -errno); handlers installed with SA_ONSTACK run on
+ * the CPU's own signal stack.
  */
 extern __thread int sim_cpu_self;
 
@@ -84,6 +87,7 @@ void sim_cpu_post(int cpu, uint32_t bits);
 uint32_t sim_cpu_wait(uint64_t deadline);
 void sim_cpu_set_poll(uint64_t ns); /* spin this long before a sleep */
 uint32_t sim_cpu_poll(void);
+int sim_cpu_signal(int cpu, int sig);
 void sim_cpu_stack(void **lo, size_t *size);
 
 /* RAM (memory.c). */

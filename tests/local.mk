@@ -40,11 +40,28 @@ tests_sim_churn_CFLAGS = $(HOST_CFLAGS)
 tests_sim_churn_LDADD = $(SIM_LINK)
 tests_sim_churn_DEPENDENCIES = $(SIM_DEPS)
 
+# A thread that keeps its CPU too long, for the watchdog's tests, in the
+# simulator and as a native image (with its PVH twin for microvm).
+check_PROGRAMS += tests/sim/stuck tests/native/stuck.elf
+check_DATA = tests/native/stuck.pvh.elf
+tests_sim_stuck_SOURCES = tests/sim/stuck.c
+tests_sim_stuck_CFLAGS = $(HOST_CFLAGS)
+tests_sim_stuck_LDADD = $(SIM_LINK)
+tests_sim_stuck_DEPENDENCIES = $(SIM_DEPS)
+tests_native_stuck_elf_SOURCES = tests/sim/stuck.c
+tests_native_stuck_elf_CFLAGS = $(NATIVE_CFLAGS)
+tests_native_stuck_elf_LDFLAGS = $(NATIVE_LINK_FLAGS)
+tests_native_stuck_elf_LDADD = $(NATIVE_LINK)
+tests_native_stuck_elf_DEPENDENCIES = $(NATIVE_DEPS)
+CLEANFILES += tests/native/*.pvh.elf
+
 # Integration tests: shell scripts that speak TAP.
 TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
-	tests/sim/disk.sh tests/native/disk.sh
+	tests/sim/disk.sh tests/native/disk.sh tests/sim/debug.sh \
+	tests/native/debug.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
-	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh
+	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh \
+	tests/sim/debug.sh tests/native/debug.sh tools/gdb/toro.py
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh

@@ -3,8 +3,8 @@
  *
  * kern_boot() runs once, on CPU 0: it reads the command line, gives the
  * RAM to the allocator, prepares every CPU's scheduler, creates the main
- * thread, starts the other CPUs and becomes CPU 0's idle thread.  When
- * main returns, the machine stops with its value.
+ * thread, starts the other CPUs and the watchdog, and becomes CPU 0's
+ * idle thread.  When main returns, the machine stops with its value.
  */
 #include "core/kern/kern.h"
 #include "core/fs/fs.h"
@@ -17,6 +17,8 @@
 int main(int argc, char **argv);
 
 #define MAIN_STACK (256u * 1024)
+/* Long enough that a loaded host or QEMU's TCG never trips it. */
+#define WATCHDOG_SECONDS 10
 
 static void *
 main_thread(void *unused)
@@ -24,18 +26,18 @@ main_thread(void *unused)
 	kern_shutdown(main(kern_argc(), kern_argv()));
 }
 
-/* Parse a decimal number; 0 on anything malformed or above 2^40. */
-static uint64_t
+/* Parse a decimal number; -1 on anything malformed or above 2^40. */
+static int64_t
 parse_num(const char *s)
 {
-	uint64_t v = 0;
+	int64_t v = 0;
 
 	if (s == NULL || *s == '\0')
-		return 0;
+		return -1;
 	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || v > ((uint64_t)1 << 40))
-			return 0;
-		v = v * 10 + (uint64_t)(*s - '0');
+		if (*s < '0' || *s > '9' || v > ((int64_t)1 << 40))
+			return -1;
+		v = v * 10 + (*s - '0');
 	}
 	return v;
 }
@@ -48,28 +50,26 @@ parse_num(const char *s)
 static void
 set_idle(const char *opt)
 {
-	uint64_t us;
+	int64_t us;
 	int err;
 
 	if (opt == NULL || strcmp(opt, "halt") == 0)
 		return;
 	if (strncmp(opt, "poll:", 5) == 0) {
 		us = parse_num(opt + 5);
-		if (us == 0 || us > 1000000)
+		if (us < 1 || us > 1000000)
 			kern_panic("idle=%s: want poll:MICROSECONDS, 1 to "
-				   "1000000",
-			    opt);
-		err = hal_cpu_set_idle(HAL_IDLE_POLL, us * 1000);
+			    "1000000", opt);
+		err = hal_cpu_set_idle(HAL_IDLE_POLL, (uint64_t)us * 1000);
 	} else if (strcmp(opt, "mwait") == 0) {
 		err = hal_cpu_set_idle(HAL_IDLE_MWAIT, 0);
 	} else {
-		kern_panic(
-		    "idle=%s: want halt, poll:MICROSECONDS or mwait", opt);
+		kern_panic("idle=%s: want halt, poll:MICROSECONDS or mwait",
+		    opt);
 	}
 	if (err < 0)
 		kern_printf("toro: idle=%s: %s on this machine; halting "
-			    "instead\n",
-		    opt, toro_strerror(err));
+		    "instead\n", opt, toro_strerror(err));
 }
 
 void
@@ -79,6 +79,7 @@ kern_boot(void)
 	struct toro_thread_attr attr = { "main", MAIN_STACK };
 	const char *opt;
 	int ncpu = hal_cpu_count(), n, i, err;
+	int64_t wd = WATCHDOG_SECONDS;
 
 	sched_init(ncpu);
 	sched_cpu_enter(0);
@@ -96,6 +97,10 @@ kern_boot(void)
 		sched_set_default_stack((size_t)parse_num(opt) * 1024);
 	}
 	set_idle(kern_option("idle"));
+	opt = kern_option("watchdog");
+	if (opt != NULL && ((wd = parse_num(opt)) < 0 || wd > 1000000))
+		kern_panic("watchdog=%s: want a number of seconds, 0 for off",
+		    opt);
 	opt = kern_option("loglevel");
 	if (opt != NULL && strcmp(opt, "debug") == 0)
 		kern_printf("toro: %d CPUs, %zu KiB of RAM, command line \"%s\"\n",
@@ -118,6 +123,9 @@ kern_boot(void)
 			kern_panic("CPU %d did not start: %s", i,
 			    toro_strerror(err));
 	}
+	err = kern_watchdog_start((unsigned int)wd);
+	if (err < 0 && kern_option("watchdog") != NULL)
+		kern_panic("watchdog: %s", toro_strerror(err));
 	sched_run();
 }
 

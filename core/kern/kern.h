@@ -22,6 +22,12 @@ void kern_console_force(const char *s, size_t n);
 void kern_backtrace(void);
 
 /*
+ * Print the frame-pointer chain that starts at frame pointer fp, on the
+ * console without its lock; frames outside [lo, hi) end it.
+ */
+void kern_backtrace_from(uintptr_t fp, uintptr_t lo, uintptr_t hi);
+
+/*
  * Split the command line into kernel options and the application's
  * argv.  Returns 0, or a negative error if the line is too long.
  */
@@ -29,6 +35,12 @@ int kern_cmdline_parse(const char *line);
 int kern_argc(void);
 char **kern_argv(void);
 const char *kern_option(const char *key);
+
+/*
+ * Report CPUs stuck in one thread for `seconds` (0: never); see
+ * watchdog.c.  Returns 0 or a negative error from the platform.
+ */
+int kern_watchdog_start(unsigned int seconds);
 
 /* Stop the machine cleanly with this status. */
 __attribute__((noreturn)) void kern_shutdown(int status);

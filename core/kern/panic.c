@@ -26,17 +26,11 @@ say(const char *fmt, ...)
 }
 
 void
-kern_backtrace(void)
+kern_backtrace_from(uintptr_t start, uintptr_t lo, uintptr_t hi)
 {
-	struct toro_thread *t = sched_current();
-	uintptr_t *fp = __builtin_frame_address(0);
-	uintptr_t lo = 0, hi = UINTPTR_MAX;
+	uintptr_t *fp = (uintptr_t *)start;
 	int depth;
 
-	if (t != NULL && t->stack != NULL) {
-		lo = (uintptr_t)t->stack;
-		hi = lo + t->stack_size;
-	}
 	say("backtrace:\n");
 	for (depth = 0; depth < 32; depth++) {
 		/* Stop at anything that is not a frame on this stack. */
@@ -50,6 +44,19 @@ kern_backtrace(void)
 			break;
 		fp = (uintptr_t *)fp[0];
 	}
+}
+
+void
+kern_backtrace(void)
+{
+	struct toro_thread *t = sched_current();
+	uintptr_t lo = 0, hi = UINTPTR_MAX;
+
+	if (t != NULL && t->stack != NULL) {
+		lo = (uintptr_t)t->stack;
+		hi = lo + t->stack_size;
+	}
+	kern_backtrace_from((uintptr_t)__builtin_frame_address(0), lo, hi);
 }
 
 void

@@ -66,6 +66,7 @@ struct sched_cpu {
 	uint64_t next_id;
 	uint64_t switches;
 	uint32_t passes; /* scheduling passes, to space out clock reads */
+	uint64_t beat; /* every pass bumps it; the watchdog reads it */
 	int idling; /* in hal_cpu_wait; senders kick only then */
 	void (*on_event[8])(void); /* handlers of HAL_EV_* bits 3.. */
 	struct mpsc_queue inbox;

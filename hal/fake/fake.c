@@ -321,6 +321,21 @@ hal_dump_registers(void)
 	hal_console_write("(fake registers)\n", 17);
 }
 
+/*
+ * No watchdog: every fake CPU runs in the one host thread, so while one
+ * loops nothing else runs, and nothing could check on it.
+ */
+int
+hal_watchdog_start(uint64_t period_ns)
+{
+	return -TORO_ENOSYS;
+}
+
+void
+hal_watchdog_interrupt(int cpu)
+{
+}
+
 static void *
 first_thread(void *unused)
 {

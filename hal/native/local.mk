@@ -20,6 +20,7 @@ libhal_native_a_SOURCES = \
 	hal/native/smp.c \
 	hal/native/ap.S \
 	hal/native/wait.c \
+	hal/native/watchdog.c \
 	hal/native/time.c \
 	hal/native/serial.c \
 	hal/native/print.c \

@@ -176,12 +176,13 @@ struct hal_pcpu {
 	uint32_t sleeping;     /* 1 while in hlt: kicks must send an IPI;
 				  2 in mwait, which a store to pending ends */
 	uint32_t started;      /* set by the CPU once it runs */
-	uint32_t pad;
+	uint32_t watchdog;     /* 1: the watchdog sent this CPU an NMI */
 	uint64_t fs_block[8];  /* %fs points here: word 5 is the canary */
 	uint64_t gdt[HAL_GDT_ENTRIES];
 	struct hal_tss tss;
 	uintptr_t stack_top;   /* the stack entry() runs on (APs) */
 	void (*entry)(void);
+	uint64_t watchdog_next; /* when this CPU, idle, checks the others */
 };
 
 /* What the boot protocol told us, copied out of the loader's memory. */
@@ -318,6 +319,10 @@ void hal_vprintf(const char *fmt, va_list ap);
 
 /* wait.c */
 void hal_cpu_post(int cpu, uint32_t ev);
+
+/* watchdog.c */
+uint64_t hal_watchdog_idle(struct hal_pcpu *c, uint64_t now);
+bool hal_watchdog_nmi(const struct hal_trap_frame *f);
 
 /* pci.c: configuration mechanism 1; boot only (CPU 0, APs not started). */
 struct hal_pci_dev {

@@ -6,7 +6,8 @@
  * hal_dump_registers()).  Device and IPI vectors only record an event and
  * send EOI: the core never runs here.  An exception (vectors 0-31) is, for
  * now, fatal: a report on the console, then hal_exit(HAL_EXIT_FAULT).
- * An NMI while the machine stops halts this CPU for good.
+ * An NMI while the machine stops halts this CPU for good; the watchdog's
+ * NMI reports where this CPU is stuck (watchdog.c) and returns.
  */
 #include "hal/native/native.h"
 
@@ -121,6 +122,8 @@ hal_trap(struct hal_trap_frame *f)
 	case 2:
 		if (hal_stopping)
 			hal_halt_forever();
+		if (hal_watchdog_nmi(f))
+			return;
 		break;
 	}
 	if (v >= HAL_VEC_PIC && v < HAL_VEC_PIC + 16)

@@ -100,7 +100,7 @@ hal_cpu_wait(uint64_t deadline)
 {
 	struct hal_pcpu *c = hal_this_cpu();
 	uint32_t ev;
-	uint64_t now;
+	uint64_t now, wake;
 
 	if (idle_how == HAL_IDLE_POLL && (ev = spin(c, deadline)) != 0)
 		return ev;
@@ -114,8 +114,11 @@ hal_cpu_wait(uint64_t deadline)
 		now = hal_time_ns();
 		if (deadline != HAL_NO_DEADLINE && now >= deadline)
 			break;
-		hal_lapic_oneshot(deadline == HAL_NO_DEADLINE ? 0 :
-		    deadline - now);
+		/* An idle CPU also watches the others (watchdog.c). */
+		wake = hal_watchdog_idle(c, now);
+		if (deadline < wake)
+			wake = deadline;
+		hal_lapic_oneshot(wake == HAL_NO_DEADLINE ? 0 : wake - now);
 		doze(c);
 	}
 	__atomic_store_n(&c->sleeping, 0, __ATOMIC_RELAXED);
