@@ -67,6 +67,7 @@ cpu_main(void *arg)
 		sim_fatal("CPU %d: cannot find its stack: %s", c->index,
 		    strerror(error));
 	pthread_attr_destroy(&attr);
+	sim_fault_cpu_init();
 	c->entry();
 	sim_fatal("CPU %d: its entry function returned", c->index);
 }

@@ -3,7 +3,8 @@
 
 noinst_LIBRARIES += libhal-fake.a
 libhal_fake_a_SOURCES = hal/fake/fake.c hal/fake/fake.h \
-	hal/x86_64/switch.S hal/x86_64/context.c hal/x86_64/x86.h
+	hal/x86_64/switch.S hal/x86_64/jump.S hal/x86_64/context.c \
+	hal/x86_64/x86.h
 libhal_fake_a_CFLAGS = $(HOST_CFLAGS)
 libhal_fake_a_CCASFLAGS = $(HOST_CFLAGS)
 

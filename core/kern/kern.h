@@ -15,11 +15,24 @@ int kern_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn, format(printf, 1, 2))) void kern_panic(
     const char *fmt, ...);
 
+struct toro_thread;
+
 /* Write to the console without taking its lock (for panics). */
 void kern_console_force(const char *s, size_t n);
 
+/* Release the console lock if t holds it (t faulted while printing). */
+void kern_console_abandon(struct toro_thread *t);
+
 /* Print the frame-pointer backtrace of the caller. */
 void kern_backtrace(void);
+
+/*
+ * Write "name+0x1c" for the function holding addr into buf (symbol.c);
+ * returns false, with "?", when the program's table does not know it.
+ */
+bool kern_symbolize(uintptr_t addr, char *buf, size_t len);
+/* The address of the function holding addr, or 0 (symbol.c). */
+uintptr_t kern_symbol_start(uintptr_t addr);
 
 /*
  * Split the command line into kernel options and the application's

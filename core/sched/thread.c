@@ -7,8 +7,14 @@
  * marker (exited, detached).  A dead thread is reaped by the next context
  * on its CPU, once nothing runs on its stack any more; only then is a
  * joiner woken, so it may free the struct safely.
+ *
+ * A stack is whole pages from the page allocator with one more page
+ * below it, which the thread's CPU makes a guard (hal_stack_guard) when
+ * the thread first runs and gives back when it is reaped: an overflow
+ * faults there instead of overwriting the neighbour's memory.
  */
 #include "core/kern/kern.h"
+#include "core/mem/mem.h"
 #include "core/sched/sched.h"
 #include "toro/console.h"
 #include "toro/errno.h"
@@ -25,7 +31,7 @@ void
 sched_set_default_stack(size_t bytes)
 {
 	if (bytes >= STACK_MIN)
-		default_stack = ROUNDUP(bytes, (size_t)16);
+		default_stack = ROUNDUP(bytes, (size_t)MEM_PAGE);
 }
 
 static void
@@ -38,6 +44,14 @@ int
 toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
     void *arg, const struct toro_thread_attr *attr)
 {
+	return sched_thread_create(tp, cpu, fn, arg, attr, 0);
+}
+
+int
+sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
+    void *arg, const struct toro_thread_attr *attr, unsigned flags)
+{
+	char *guard;
 	struct sched_cpu *c = sched_this_cpu();
 	struct toro_thread *t;
 	size_t size = default_stack;
@@ -51,19 +65,22 @@ toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 		if (attr->stack_size < STACK_MIN ||
 		    attr->stack_size > ((size_t)1 << 40))
 			return -TORO_EINVAL;
-		size = ROUNDUP(attr->stack_size, (size_t)16);
+		size = attr->stack_size;
 	}
+	size = ROUNDUP(size, (size_t)MEM_PAGE);
 	if (attr != NULL)
 		name = attr->name;
 	t = toro_calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -TORO_ENOMEM;
-	t->stack = toro_malloc(size);
-	if (t->stack == NULL) {
+	guard = mem_page_alloc(HAL_STACK_GUARD + size, MEM_PAGE);
+	if (guard == NULL) {
 		toro_free(t);
 		return -TORO_ENOMEM;
 	}
+	t->stack = guard + HAL_STACK_GUARD;
 	t->stack_size = size;
+	t->flags = flags;
 	t->cpu = cpu;
 	t->state = THREAD_NEW;
 	t->fn = fn;
@@ -96,7 +113,9 @@ sched_reap(struct toro_thread *t)
 
 	list_remove(&t->all);
 	hal_context_release(&t->ctx);
-	toro_free(t->stack);
+	hal_stack_unguard((char *)t->stack - HAL_STACK_GUARD);
+	mem_page_free((char *)t->stack - HAL_STACK_GUARD,
+	    HAL_STACK_GUARD + t->stack_size);
 	t->stack = NULL;
 	j = __atomic_exchange_n(&t->joiner, JOIN_EXITED, __ATOMIC_SEQ_CST);
 	if (j == JOIN_DETACHED)
