@@ -18,7 +18,8 @@ UNIT_LINK = libunit.a libcore-host.a libhal-fake.a libcore-host.a \
 	$(CHECK_LIBS) -lpthread
 UNIT_DEPS = libunit.a libhal-fake.a libcore-host.a
 
-check_PROGRAMS += tests/unit/sched tests/unit/mem tests/unit/lib
+check_PROGRAMS += tests/unit/sched tests/unit/mem tests/unit/lib \
+	tests/unit/except
 tests_unit_sched_SOURCES = tests/unit/test_sched.c
 tests_unit_sched_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_sched_LDADD = $(UNIT_LINK)
@@ -32,7 +33,12 @@ tests_unit_lib_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_lib_LDADD = $(UNIT_LINK)
 tests_unit_lib_DEPENDENCIES = $(UNIT_DEPS)
 
-TESTS += tests/unit/sched tests/unit/mem tests/unit/lib
+tests_unit_except_SOURCES = tests/unit/test_except.c
+tests_unit_except_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_except_LDADD = $(UNIT_LINK)
+tests_unit_except_DEPENDENCIES = $(UNIT_DEPS)
+
+TESTS += tests/unit/sched tests/unit/mem tests/unit/lib tests/unit/except
 
 # A Toro application for the memory checkers.
 check_PROGRAMS += tests/sim/churn
@@ -41,11 +47,28 @@ tests_sim_churn_CFLAGS = $(HOST_CFLAGS)
 tests_sim_churn_LDADD = $(SIM_LINK)
 tests_sim_churn_DEPENDENCIES = $(SIM_DEPS)
 
+# The fault matrix of the exception tests, for both targets.
+check_PROGRAMS += tests/sim/faults tests/native/faults.elf
+check_DATA = tests/native/faults.pvh.elf
+CLEANFILES += tests/native/faults.pvh.elf
+tests_sim_faults_SOURCES = tests/sim/faults.c
+tests_sim_faults_CFLAGS = $(HOST_CFLAGS)
+tests_sim_faults_LINK = $(SIM_PROG_LINK)
+tests_sim_faults_LDADD = $(SIM_LINK)
+tests_sim_faults_DEPENDENCIES = $(SIM_DEPS)
+tests_native_faults_elf_SOURCES = tests/sim/faults.c
+tests_native_faults_elf_CFLAGS = $(NATIVE_CFLAGS)
+tests_native_faults_elf_LINK = $(NATIVE_PROG_LINK)
+tests_native_faults_elf_LDADD = $(NATIVE_LINK)
+tests_native_faults_elf_DEPENDENCIES = $(NATIVE_DEPS)
+
 # Integration tests: shell scripts that speak TAP.
 TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
-	tests/sim/disk.sh tests/native/disk.sh
+	tests/sim/disk.sh tests/native/disk.sh tests/sim/exceptions.sh \
+	tests/native/exceptions.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
-	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh
+	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh \
+	tests/sim/exceptions.sh tests/native/exceptions.sh
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh

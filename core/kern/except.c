@@ -37,6 +37,8 @@
 #include "toro/except.h"
 #include "toro/thread.h"
 
+/* The stack pointer's word in a TORO_TRY buffer (hal/x86_64/jump.S). */
+#define JMP_SP 6
 /* Stack the report and the thread's end need below a fault. */
 #define UNCAUGHT_STACK (16u * 1024)
 /* How far up a fault in kernel context may look for frames. */
@@ -68,6 +70,10 @@ toro_try_push(struct toro_try *f)
 
 	if (t->idle)
 		kern_panic("TORO_TRY outside a thread");
+	/* An enclosing block's frame is never deeper than this one's. */
+	if (t->try_top != NULL && t->try_top->jmp[JMP_SP] < f->jmp[JMP_SP])
+		kern_panic("thread %s: a TORO_TRY block was left by return, "
+		    "goto or break", t->name);
 	f->prev = t->try_top;
 	t->try_top = f;
 }
@@ -233,7 +239,11 @@ report(const struct kern_exc *x, const char *headline, bool force)
 	emit(force, "\ntoro: %s\n", headline);
 	emit(force, "toro: %s: %s\n", toro_exception_name(x->pub.kind),
 	    x->pub.message);
-	kern_symbolize(x->pub.pc, sym, sizeof(sym));
+	/* A CPU fault's pc is the instruction, toro_raise's a return. */
+	if (x->has_regs)
+		kern_symbolize(x->pub.pc, sym, sizeof(sym));
+	else
+		kern_symbolize_return(x->pub.pc, sym, sizeof(sym));
 	emit(force, "toro: at pc %#lx %s, address %#lx, code %d\n",
 	    (unsigned long)x->pub.pc, sym, (unsigned long)x->pub.addr,
 	    x->pub.code);
@@ -254,7 +264,10 @@ report(const struct kern_exc *x, const char *headline, bool force)
 	}
 	emit(force, "backtrace:\n");
 	for (i = 0; i < x->ntrace; i++) {
-		kern_symbolize(x->trace[i], sym, sizeof(sym));
+		if (i == 0 && x->has_regs)
+			kern_symbolize(x->trace[i], sym, sizeof(sym));
+		else
+			kern_symbolize_return(x->trace[i], sym, sizeof(sym));
 		emit(force, "  #%d %#018lx %s\n", i, (unsigned long)x->trace[i],
 		    sym);
 	}
@@ -311,7 +324,7 @@ live(const struct toro_thread *t, const struct toro_try *f, uintptr_t sp)
 	uintptr_t a = (uintptr_t)f, lo = (uintptr_t)t->stack;
 
 	return a >= sp && a >= lo && a + sizeof(*f) <= lo + t->stack_size &&
-	    f->jmp[6] >= sp;
+	    f->jmp[JMP_SP] >= sp;
 }
 
 /* Deliver t->exc to t's innermost block, or end t. */
@@ -402,7 +415,7 @@ kern_trap(struct hal_trap *tr)
 		t->try_top = f->prev;
 		tr->resume_pc = (uintptr_t)hal_jump;
 		tr->resume_arg = (uintptr_t)f->jmp;
-		tr->resume_sp = (f->jmp[6] - 256) & ~(uintptr_t)15;
+		tr->resume_sp = (f->jmp[JMP_SP] - 256) & ~(uintptr_t)15;
 		return;
 	}
 	if (sp >= lo + UNCAUGHT_STACK + 256 && sp <= hi)

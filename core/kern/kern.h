@@ -31,6 +31,8 @@ void kern_backtrace(void);
  * returns false, with "?", when the program's table does not know it.
  */
 bool kern_symbolize(uintptr_t addr, char *buf, size_t len);
+/* The same for a return address, looked up one byte back. */
+bool kern_symbolize_return(uintptr_t addr, char *buf, size_t len);
 /* The address of the function holding addr, or 0 (symbol.c). */
 uintptr_t kern_symbol_start(uintptr_t addr);
 

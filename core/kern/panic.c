@@ -47,7 +47,7 @@ kern_backtrace(void)
 			break;
 		if (fp[1] == 0)
 			break;
-		kern_symbolize(fp[1], sym, sizeof(sym));
+		kern_symbolize_return(fp[1], sym, sizeof(sym));
 		say("  #%d %p %s\n", depth, (void *)fp[1], sym);
 		if (fp[0] <= (uintptr_t)fp)
 			break;

@@ -3,7 +3,9 @@
  *
  * Interface: kern_symbolize(addr, buf, len) writes "name+0x1c" for the
  * function holding addr and returns true, or writes "?" and returns
- * false; kern_symbol_start(addr) is that function's first byte, or 0.
+ * false; kern_symbolize_return() does the same for a return address,
+ * which it looks up one byte back (a call to a noreturn function may end
+ * its caller); kern_symbol_start(addr) is the holder's first byte, or 0.
  * They take no lock and allocate nothing (panics use them).
  *
  * The table is the program's own: every native image and simulator
@@ -63,13 +65,14 @@ lookup(uintptr_t addr, uint64_t *delta)
 	return s;
 }
 
-bool
-kern_symbolize(uintptr_t addr, char *buf, size_t len)
+/* Name addr, found as the function holding addr - back. */
+static bool
+name(uintptr_t addr, uintptr_t back, char *buf, size_t len)
 {
 	const struct kern_sym *s;
 	uint64_t delta;
 
-	if ((s = lookup(addr, &delta)) == NULL) {
+	if ((s = lookup(addr - back, &delta)) == NULL) {
 		kern_strlcpy(buf, "?", len);
 		return false;
 	}
@@ -77,6 +80,19 @@ kern_symbolize(uintptr_t addr, char *buf, size_t len)
 	    (const char *)&kern_symtab.sym[kern_symtab.n] + s->name,
 	    (unsigned long long)(addr - delta - s->addr));
 	return true;
+}
+
+bool
+kern_symbolize(uintptr_t addr, char *buf, size_t len)
+{
+	return name(addr, 0, buf, len);
+}
+
+/* A call to a noreturn function may be the last instruction. */
+bool
+kern_symbolize_return(uintptr_t addr, char *buf, size_t len)
+{
+	return name(addr, 1, buf, len);
 }
 
 uintptr_t

@@ -34,7 +34,7 @@
  *    volatile: the jump restores registers as they were at TORO_TRY.
  *  - Never leave a body with return, goto, break or continue: the block
  *    would stay on the chain.  The kernel notices when it can (at the
- *    next TORO_END or raise on that thread) and panics.
+ *    thread's next TORO_TRY, TORO_END or raise) and panics.
  *  - Cleanup is the handler's job: nothing runs for the dropped frames.
  *    A lock or a resource they held stays held.
  *  - Stack overflow is caught on a guard page below every thread stack;
