@@ -32,6 +32,13 @@
 #include "hal/hal.h"
 #include "sim/sim.h"
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#define asan_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define asan_unpoison(p, n) ((void)0)
+#endif
+
 /* Room for kern_trap and its report, with a sanitizer's appetite. */
 enum { ALT_STACK_SIZE = 256 << 10 };
 
@@ -88,6 +95,19 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 		g[REG_R8], g[REG_R9], g[REG_R10], g[REG_R11], g[REG_R12],
 		g[REG_R13], g[REG_R14], g[REG_R15], g[REG_RIP], g[REG_EFL] };
 	kern_trap(&t);
+	/*
+	 * The frames between the fault and the catching block are dropped
+	 * without returning: clear AddressSanitizer's marks on them, as its
+	 * longjmp interceptor would (the red zone below the fault too).
+	 */
+	if (t.resume_pc == (uintptr_t)hal_jump) {
+		uintptr_t lo = t.regs.rsp - 128;
+		/* The block's saved stack pointer (word 6, jump.S). */
+		uintptr_t hi = ((const uint64_t *)t.resume_arg)[6];
+
+		if (hi > lo)
+			asan_unpoison((void *)lo, hi - lo);
+	}
 	g[REG_RIP] = (greg_t)t.resume_pc;
 	g[REG_RSP] = (greg_t)t.resume_sp;
 	g[REG_RDI] = (greg_t)t.resume_arg;

@@ -44,6 +44,9 @@
 /* How far up a fault in kernel context may look for frames. */
 #define KERNEL_FRAMES (32u * 1024)
 
+_Static_assert(sizeof(((struct toro_try *)0)->jmp) ==
+    HAL_JMP_WORDS * sizeof(uint64_t), "toro_try's buffer is jump.S's");
+
 static const char *const kind_names[] = {
 	[TORO_EXC_USER] = "user exception",
 	[TORO_EXC_DIVIDE] = "divide error",
