@@ -76,6 +76,7 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 {
 	greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
 	struct hal_trap t;
+	uintptr_t lo, hi;
 
 	if (sim_cpu_self < 0 || si->si_code <= 0) {
 		die_of(sig);
@@ -96,18 +97,18 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 		g[REG_R13], g[REG_R14], g[REG_R15], g[REG_RIP], g[REG_EFL] };
 	kern_trap(&t);
 	/*
-	 * The frames between the fault and the catching block are dropped
+	 * The frames above the fault up to where the thread resumes (the
+	 * catching block, or the top of an overflowed stack) are dropped
 	 * without returning: clear AddressSanitizer's marks on them, as its
-	 * longjmp interceptor would (the red zone below the fault too).
+	 * longjmp interceptor would, the red zone below the fault too.
 	 */
-	if (t.resume_pc == (uintptr_t)hal_jump) {
-		uintptr_t lo = t.regs.rsp - 128;
-		/* The block's saved stack pointer (word 6, jump.S). */
-		uintptr_t hi = ((const uint64_t *)t.resume_arg)[6];
-
-		if (hi > lo)
-			asan_unpoison((void *)lo, hi - lo);
-	}
+	lo = t.regs.rsp - 128;
+	if (t.resume_pc == (uintptr_t)hal_jump)
+		hi = ((const uint64_t *)t.resume_arg)[6]; /* its sp, jump.S */
+	else
+		hi = t.resume_sp + 8;
+	if (hi > lo)
+		asan_unpoison((void *)lo, hi - lo);
 	g[REG_RIP] = (greg_t)t.resume_pc;
 	g[REG_RSP] = (greg_t)t.resume_sp;
 	g[REG_RDI] = (greg_t)t.resume_arg;
