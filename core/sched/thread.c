@@ -11,7 +11,13 @@
  * A stack is whole pages from the page allocator with one more page
  * below it, which the thread's CPU makes a guard (hal_stack_guard) when
  * the thread first runs and gives back when it is reaped: an overflow
- * faults there instead of overwriting the neighbour's memory.
+ * faults there instead of overwriting the neighbour's memory.  Guarding
+ * costs two system calls in the sim (mprotect, and the TLB shootdowns
+ * that come with it), a hundred times a thread's creation otherwise, so
+ * each CPU keeps the last few stacks of its dead threads guarded, for
+ * the next threads it creates for itself.  Only the owning CPU touches
+ * its cache (reaping and local creation both run there), and the guard
+ * stays right for it: the stack never ran elsewhere (native TLBs).
  */
 #include "core/kern/kern.h"
 #include "core/mem/mem.h"
@@ -26,6 +32,35 @@
 #define STACK_MIN (16u * 1024)
 
 static size_t default_stack = 64u * 1024;
+
+#define STACK_CACHE 4
+
+struct stack_cache {
+	int n;
+	void *guard[STACK_CACHE]; /* the guard page, then the stack */
+	size_t size[STACK_CACHE];
+} __attribute__((aligned(CACHELINE)));
+
+static struct stack_cache stacks[HAL_CPU_MAX];
+
+/* A guarded stack of `size` bytes from this CPU's cache, or NULL. */
+static char *
+cached_stack(int cpu, size_t size)
+{
+	struct stack_cache *sc = &stacks[cpu];
+	char *g;
+	int i;
+
+	for (i = sc->n - 1; i >= 0; i--)
+		if (sc->size[i] == size) {
+			g = sc->guard[i];
+			sc->n--;
+			sc->guard[i] = sc->guard[sc->n];
+			sc->size[i] = sc->size[sc->n];
+			return g;
+		}
+	return NULL;
+}
 
 void
 sched_set_default_stack(size_t bytes)
@@ -73,8 +108,10 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	t = toro_calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -TORO_ENOMEM;
-	guard = mem_page_alloc(HAL_STACK_GUARD + size, MEM_PAGE);
-	if (guard == NULL) {
+	if (cpu == c->id && (guard = cached_stack(cpu, size)) != NULL)
+		t->guarded = true;
+	else if ((guard = mem_page_alloc(HAL_STACK_GUARD + size,
+	    MEM_PAGE)) == NULL) {
 		toro_free(t);
 		return -TORO_ENOMEM;
 	}
@@ -109,13 +146,20 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 void
 sched_reap(struct toro_thread *t)
 {
+	struct stack_cache *sc = &stacks[t->cpu];
+	char *guard = (char *)t->stack - HAL_STACK_GUARD;
 	struct toro_thread *j;
 
 	list_remove(&t->all);
 	hal_context_release(&t->ctx);
-	hal_stack_unguard((char *)t->stack - HAL_STACK_GUARD);
-	mem_page_free((char *)t->stack - HAL_STACK_GUARD,
-	    HAL_STACK_GUARD + t->stack_size);
+	if (t->guarded && sc->n < STACK_CACHE) {
+		sc->guard[sc->n] = guard;
+		sc->size[sc->n++] = t->stack_size;
+	} else {
+		if (t->guarded)
+			hal_stack_unguard(guard);
+		mem_page_free(guard, HAL_STACK_GUARD + t->stack_size);
+	}
 	t->stack = NULL;
 	j = __atomic_exchange_n(&t->joiner, JOIN_EXITED, __ATOMIC_SEQ_CST);
 	if (j == JOIN_DETACHED)

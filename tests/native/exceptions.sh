@@ -6,10 +6,10 @@
 # the image's own symbol table, main's death as status 123, nesting,
 # re-raise, an overflow beside another stack, and a block left by return.
 . "$srcdir/tests/tap.sh"
-plan 20
+plan 21
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
-	for i in $(seq 20); do skip "qemu-system-x86_64 is not installed"; done
+	for i in $(seq 21); do skip "qemu-system-x86_64 is not installed"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -89,6 +89,9 @@ check "re-raise" eval \
 check "an overflow beside another stack leaves it intact" eval \
     'boot microvm 2 tests/native/faults.elf neighbour &&
     has "^overflower ok, pattern intact$" "is below the 16384-byte stack"'
+
+check "overflows in threads reusing dead threads' stacks" eval \
+    'boot microvm 1 tests/native/faults.elf reuse && has "^reuse ok$"'
 
 stale_ok() {
 	boot microvm 1 tests/native/faults.elf stale

@@ -5,7 +5,7 @@
 # nesting, re-raise, a stack overflow beside another thread's stack, a
 # block left by return, signals that are not faults, and Valgrind.
 . "$srcdir/tests/tap.sh"
-plan 30
+plan 31
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -85,6 +85,8 @@ check "an overflow beside another stack leaves it intact" \
     eval 'faults 2 neighbour && has "^overflower ok, pattern intact$"'
 check "an overflow is reported as such, with the stack size" \
     eval 'has "overflower: caught stack overflow: 0x[0-9a-f]+ is below the 16384-byte stack"'
+check "overflows in threads reusing dead threads' stacks (still guarded)" \
+    eval 'faults 1 reuse && has "^reuse ok$"'
 
 stale_ok() {
 	faults 1 stale

@@ -12,6 +12,9 @@
  *	faults reraise		handlers raising again, faults and user ones
  *	faults neighbour	a stack overflow next to a thread whose
  *				stack holds a pattern, which must survive
+ *	faults reuse		ten threads in turn overflow their stacks on
+ *				main's CPU: the later ones get the stacks of
+ *				the earlier ones, which must still be guarded
  *	faults stale		a block left by return, then another block
  *				(a kernel panic: status 125)
  *
@@ -318,6 +321,21 @@ do_neighbour(void)
 	return ro == NULL && rp == &small ? 0 : 1;
 }
 
+static int
+do_reuse(void)
+{
+	struct toro_thread *t;
+	void *ret;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (toro_thread_create(&t, TORO_CPU_SELF, overflower, NULL,
+		    NULL) < 0 || toro_thread_join(t, &ret) < 0 || ret != NULL)
+			return 1;
+	toro_printf("reuse ok\n");
+	return 0;
+}
+
 __attribute__((noipa)) static void
 leave_by_return(void)
 {
@@ -347,6 +365,8 @@ main(int argc, char **argv)
 		return do_reraise();
 	if (strcmp(mode, "neighbour") == 0)
 		return do_neighbour();
+	if (strcmp(mode, "reuse") == 0)
+		return do_reuse();
 	if (strcmp(mode, "stale") == 0) {
 		leave_by_return();
 		TORO_TRY {
@@ -356,6 +376,6 @@ main(int argc, char **argv)
 		return 0;
 	}
 	toro_printf("usage: faults catch|worker|main KIND | nested | "
-	    "reraise | neighbour | stale\n");
+	    "reraise | neighbour | reuse | stale\n");
 	return 2;
 }
