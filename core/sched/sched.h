@@ -72,6 +72,7 @@ struct toro_thread {
 	void *stack; /* above a guard page of HAL_STACK_GUARD bytes */
 	size_t stack_size;
 	bool guarded; /* the guard page is in place */
+	bool local;   /* created by its own CPU (thread.c's stack cache) */
 	struct toro_try *try_top; /* the innermost active TORO_TRY */
 	struct kern_exc exc;
 	const char *wait_reason; /* what a blocked thread waits for */

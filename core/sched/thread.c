@@ -14,10 +14,11 @@
  * faults there instead of overwriting the neighbour's memory.  Guarding
  * costs two system calls in the sim (mprotect, and the TLB shootdowns
  * that come with it), a hundred times a thread's creation otherwise, so
- * each CPU keeps the last few stacks of its dead threads guarded, for
- * the next threads it creates for itself.  Only the owning CPU touches
- * its cache (reaping and local creation both run there), and the guard
- * stays right for it: the stack never ran elsewhere (native TLBs).
+ * each CPU keeps the last few stacks of the dead threads it created for
+ * itself guarded, for the next ones it creates so (a CPU that only gets
+ * threads from others would keep them for nothing).  Only the owning CPU
+ * touches its cache (reaping and local creation both run there), and the
+ * guard stays right for it: the stack never ran elsewhere (native TLBs).
  */
 #include "core/kern/kern.h"
 #include "core/mem/mem.h"
@@ -108,7 +109,8 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	t = toro_calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -TORO_ENOMEM;
-	if (cpu == c->id && (guard = cached_stack(cpu, size)) != NULL)
+	t->local = cpu == c->id;
+	if (t->local && (guard = cached_stack(cpu, size)) != NULL)
 		t->guarded = true;
 	else if ((guard = mem_page_alloc(HAL_STACK_GUARD + size,
 	    MEM_PAGE)) == NULL) {
@@ -152,7 +154,7 @@ sched_reap(struct toro_thread *t)
 
 	list_remove(&t->all);
 	hal_context_release(&t->ctx);
-	if (t->guarded && sc->n < STACK_CACHE) {
+	if (t->local && t->guarded && sc->n < STACK_CACHE) {
 		sc->guard[sc->n] = guard;
 		sc->size[sc->n++] = t->stack_size;
 	} else {
