@@ -7,7 +7,9 @@ CORE_SOURCES = \
 	core/kern/cmdline.c \
 	core/kern/console.c \
 	core/kern/error.c \
+	core/kern/except.c \
 	core/kern/panic.c \
+	core/kern/symbol.c \
 	core/kern/watchdog.c \
 	core/lib/fmt.c \
 	core/lib/mpsc.c \
@@ -21,7 +23,8 @@ CORE_SOURCES = \
 CORE_HDRS = \
 	core/kern/kern.h core/lib/fmt.h core/lib/klib.h core/lib/mpsc.h \
 	core/mem/mem.h core/sched/sched.h hal/hal.h \
-	include/toro/console.h include/toro/errno.h include/toro/mbox.h \
+	include/toro/console.h include/toro/errno.h include/toro/except.h \
+	include/toro/mbox.h \
 	include/toro/mem.h include/toro/thread.h include/toro/toro.h
 
 noinst_LIBRARIES += libcore-host.a libcore-native.a

@@ -259,6 +259,65 @@ int hal_blk_submit(int dev, struct hal_blk_req *r);
 struct hal_blk_req *hal_blk_complete(int dev);
 
 /*
+ * CPU exceptions.  When code on a kernel thread's stack faults (native: a
+ * CPU exception; sim: SIGFPE, SIGILL, SIGSEGV or SIGBUS on a CPU's
+ * pthread), the platform fills a struct hal_trap and calls kern_trap() on
+ * that CPU, on a stack of its own (an IST stack, an alternate signal
+ * stack), with interrupts or signals off.  kern_trap() either does not
+ * return (a panic), or sets the resume_* fields and returns; the platform
+ * then resumes the interrupted CPU at resume_pc with resume_sp as its
+ * stack pointer, resume_arg as its first argument, rbp 0, the direction
+ * flag clear and every other register as it was.  It never unwinds
+ * anything itself.
+ */
+
+/* The general registers of an interrupted context. */
+struct hal_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+};
+
+struct hal_trap {
+	int vector;        /* the x86 vector: 0 #DE, 6 #UD, 13 #GP, 14 #PF... */
+	uint64_t error;    /* the CPU's error code, 0 when it pushes none */
+	uintptr_t addr;    /* the data address of a page fault, else 0 */
+	struct hal_regs regs;
+	uintptr_t resume_pc, resume_sp, resume_arg; /* set by kern_trap */
+};
+
+/*
+ * The core's side.  The sim has no vectors, so it names the one a signal
+ * stands for: SIGFPE 0 (integer) or 19 (floating point), SIGILL 6,
+ * SIGSEGV 14 with si_addr (13 for SI_KERNEL, a general protection fault),
+ * SIGBUS 13.
+ */
+void kern_trap(struct hal_trap *t);
+
+/*
+ * Non-local jumps (hal/x86_64/jump.S, shared by every platform).  The
+ * TORO_TRY of toro/except.h saves the callee-saved registers, the stack
+ * pointer and its return address in a buffer of HAL_JMP_WORDS words and
+ * returns 0; hal_jump(buf) makes that save return again, with 1.  It uses
+ * no stack, so a trap may resume at it with buf as the first argument.
+ */
+#define HAL_JMP_WORDS 9
+__attribute__((noreturn)) void hal_jump(const uint64_t *buf);
+
+/*
+ * Stack guards.  hal_stack_guard(page) makes the HAL_STACK_GUARD bytes at
+ * `page` (page aligned, below a thread's stack) fault on any access, so
+ * that an overflow traps instead of corrupting what lies below;
+ * hal_stack_unguard(page) makes them ordinary memory again.  Both are
+ * called on the CPU that runs the thread (native: only its TLB must
+ * learn of the change).  A platform without an MMU (the fake) does
+ * nothing.
+ */
+#define HAL_STACK_GUARD 4096
+void hal_stack_guard(void *page);
+void hal_stack_unguard(void *page);
+
+/*
  * Power and diagnostics.
  */
 

@@ -36,8 +36,6 @@
 
 /* Each CPU pthread gets this much stack (kern_boot and the idle loop). */
 enum { CPU_STACK_SIZE = 8 << 20 };
-/* And this much for signal handlers (the watchdog's report). */
-enum { SIGNAL_STACK_SIZE = 64 << 10 };
 
 struct cpu {
 	_Atomic uint32_t pending; /* HAL_EV_* bits, plus WAITING */
@@ -68,7 +66,6 @@ cpu_main(void *arg)
 {
 	struct cpu *c = arg;
 	pthread_attr_t attr;
-	stack_t ss;
 	int error;
 
 	sim_cpu_self = c->index;
@@ -77,12 +74,8 @@ cpu_main(void *arg)
 		sim_fatal("CPU %d: cannot find its stack: %s", c->index,
 		    strerror(error));
 	pthread_attr_destroy(&attr);
-	/* A kernel thread's stack may be small or nearly full. */
-	ss.ss_flags = 0;
-	ss.ss_size = SIGNAL_STACK_SIZE;
-	if ((ss.ss_sp = malloc(ss.ss_size)) == NULL ||
-	    sigaltstack(&ss, NULL) == -1)
-		sim_fatal("CPU %d: cannot set up its signal stack", c->index);
+	/* Faults and the watchdog's signal run on this CPU's own stack. */
+	sim_fault_cpu_init();
 	c->entry();
 	sim_fatal("CPU %d: its entry function returned", c->index);
 }

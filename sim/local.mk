@@ -10,6 +10,7 @@ libhal_sim_a_SOURCES = \
 	sim/console.c \
 	sim/cpus.c \
 	sim/disk.c \
+	sim/fault.c \
 	sim/hostloop.c \
 	sim/machine.c \
 	sim/memory.c \
@@ -31,6 +32,7 @@ libhal_sim_a_SOURCES = \
 	hal/sim/watchdog.c \
 	hal/x86_64/x86.h \
 	hal/x86_64/context.c \
+	hal/x86_64/jump.S \
 	hal/x86_64/switch.S
 libhal_sim_a_CFLAGS = $(HOST_CFLAGS) $(UV_CFLAGS) $(SLIRP_CFLAGS)
 libhal_sim_a_CCASFLAGS = $(HOST_CFLAGS)

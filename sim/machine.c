@@ -11,10 +11,10 @@
  * their order, with the same arguments.
  *
  * Boot: parse the command line, map RAM, set up the host loop (signals,
- * console input, the NIC's backend), open the disk, start CPU 0 on
- * kern_boot(), then run the host loop on the main thread for good.  The process ends in
- * sim_exit() (power.c) or on a second interrupt (hostloop.c), never by
- * returning.
+ * console input, the NIC's backend), open the disk, catch the CPUs'
+ * faults (fault.c), start CPU 0 on kern_boot(), then run the host loop
+ * on the main thread for good.  The process ends in sim_exit()
+ * (power.c) or on a second interrupt (hostloop.c), never by returning.
  *
  * This file also holds sim_config, which every hal/sim file uses, so that
  * linking any HAL function pulls this constructor in.
@@ -90,6 +90,7 @@ machine_start(int argc, char **argv, char **envp)
 	sim_memory_init(sim_config.mem_bytes);
 	sim_hostloop_init();
 	sim_disk_init();
+	sim_fault_init();
 
 	/*
 	 * CPUs inherit a mask without the signals the host loop handles, so

@@ -2,7 +2,9 @@
  * memory.c: the machine's RAM, one anonymous mapping.
  *
  * Interface: sim_memory_init() maps --mem bytes once at boot;
- * sim_memory_base() and sim_memory_size() describe the mapping.
+ * sim_memory_base() and sim_memory_size() describe the mapping;
+ * sim_memory_protect() makes pages of it inaccessible or accessible again
+ * (stack guards).
  *
  * Rules: the mapping is MAP_NORESERVE, so RAM the kernel never touches
  * costs the host nothing, as on a real machine's untouched pages.
@@ -40,4 +42,11 @@ size_t
 sim_memory_size(void)
 {
 	return size;
+}
+
+void
+sim_memory_protect(void *p, size_t n, bool access)
+{
+	if (mprotect(p, n, access ? PROT_READ | PROT_WRITE : PROT_NONE) == -1)
+		sim_fatal("mprotect(%p, %zu): %s", p, n, strerror(errno));
 }

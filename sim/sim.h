@@ -94,6 +94,15 @@ void sim_cpu_stack(void **lo, size_t *size);
 void sim_memory_init(size_t bytes);
 void *sim_memory_base(void);
 size_t sim_memory_size(void);
+void sim_memory_protect(void *p, size_t n, bool access);
+
+/*
+ * CPU exceptions (fault.c).  sim_fault_init() installs the handlers of
+ * SIGFPE, SIGILL, SIGSEGV and SIGBUS once, at boot; sim_fault_cpu_init()
+ * gives the calling CPU pthread the alternate stack they run on.
+ */
+void sim_fault_init(void);
+void sim_fault_cpu_init(void);
 
 /*
  * Console device (console.c): output to stdout, input from stdin through

@@ -16,6 +16,7 @@
 #include "core/fs/fs.h"
 #include "core/fs/vfs.h"
 #include "core/kern/kern.h"
+#include "core/sched/sched.h"
 #include "toro/errno.h"
 #include "toro/thread.h"
 
@@ -58,8 +59,8 @@ fs_start(int cpu)
 		return -TORO_EINVAL;
 	if (__atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE) >= 0)
 		return -TORO_EBUSY;
-	if ((err = toro_thread_create(NULL, cpu, server_main, NULL,
-	    &attr)) < 0)
+	if ((err = sched_thread_create(NULL, cpu, server_main, NULL, &attr,
+	    SCHED_THREAD_SYSTEM)) < 0)
 		return err;
 	__atomic_store_n(&fs_cpu, cpu, __ATOMIC_RELEASE);
 	return 0;

@@ -113,7 +113,8 @@ kern_boot(void)
 	err = fs_start(0);
 	if (err < 0 && err != -TORO_ENODEV)
 		kern_panic("file system: %s", toro_strerror(err));
-	err = toro_thread_create(NULL, 0, main_thread, NULL, &attr);
+	err = sched_thread_create(NULL, 0, main_thread, NULL, &attr,
+	    SCHED_THREAD_MAIN);
 	if (err < 0)
 		kern_panic("cannot create the main thread: %s",
 		    toro_strerror(err));

@@ -4,6 +4,8 @@
  * One lock serializes output so that each printf call appears whole.  A
  * call formats into a small buffer and writes it out in pieces, holding
  * the lock throughout; threads are not preempted, so holders are short.
+ * The lock knows its holder, so that a thread that faults while
+ * formatting (a bad %s pointer) does not keep it (kern_console_abandon).
  * Input: a thread blocked in toro_console_read() is woken when the
  * platform posts HAL_EV_CONSOLE to CPU 0.
  */
@@ -20,6 +22,7 @@ struct line_sink {
 };
 
 static struct spinlock lock;
+static struct toro_thread *holder; /* of the lock */
 static struct toro_thread *reader;
 
 static void
@@ -54,8 +57,10 @@ toro_vprintf(const char *fmt, va_list ap)
 	int n;
 
 	kern_spin_lock(&lock);
+	holder = sched_current();
 	n = fmt_vformat(&ls.sink, fmt, ap);
 	flush(&ls);
+	holder = NULL;
 	kern_spin_unlock(&lock);
 	return n;
 }
@@ -106,6 +111,15 @@ toro_snprintf(char *buf, size_t size, const char *fmt, ...)
 	n = fmt_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+void
+kern_console_abandon(struct toro_thread *t)
+{
+	if (t != NULL && __atomic_load_n(&holder, __ATOMIC_RELAXED) == t) {
+		holder = NULL;
+		kern_spin_unlock(&lock);
+	}
 }
 
 /* Write without the lock: for a panic, which must get out. */

@@ -15,8 +15,13 @@ int kern_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn, format(printf, 1, 2))) void kern_panic(
     const char *fmt, ...);
 
+struct toro_thread;
+
 /* Write to the console without taking its lock (for panics). */
 void kern_console_force(const char *s, size_t n);
+
+/* Release the console lock if t holds it (t faulted while printing). */
+void kern_console_abandon(struct toro_thread *t);
 
 /* Print the frame-pointer backtrace of the caller. */
 void kern_backtrace(void);
@@ -26,6 +31,16 @@ void kern_backtrace(void);
  * console without its lock; frames outside [lo, hi) end it.
  */
 void kern_backtrace_from(uintptr_t fp, uintptr_t lo, uintptr_t hi);
+
+/*
+ * Write "name+0x1c" for the function holding addr into buf (symbol.c);
+ * returns false, with "?", when the program's table does not know it.
+ */
+bool kern_symbolize(uintptr_t addr, char *buf, size_t len);
+/* The same for a return address, looked up one byte back. */
+bool kern_symbolize_return(uintptr_t addr, char *buf, size_t len);
+/* The address of the function holding addr, or 0 (symbol.c). */
+uintptr_t kern_symbol_start(uintptr_t addr);
 
 /*
  * Split the command line into kernel options and the application's

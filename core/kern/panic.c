@@ -2,9 +2,10 @@
  * panic.c: stopping the machine on a kernel bug, with what is known.
  *
  * A panic prints the message, the CPU and thread, the registers and a
- * frame-pointer backtrace (the core is built with frame pointers), then
- * powers off with KERN_PANIC_STATUS.  It takes no lock: it must get out
- * even if the console lock is held.
+ * frame-pointer backtrace with function names (the core is built with
+ * frame pointers; symbol.c knows the names), then powers off with
+ * KERN_PANIC_STATUS.  It takes no lock: it must get out even if the
+ * console lock is held.
  */
 #include "core/kern/kern.h"
 #include "core/lib/fmt.h"
@@ -29,6 +30,7 @@ void
 kern_backtrace_from(uintptr_t start, uintptr_t lo, uintptr_t hi)
 {
 	uintptr_t *fp = (uintptr_t *)start;
+	char sym[96];
 	int depth;
 
 	say("backtrace:\n");
@@ -39,7 +41,8 @@ kern_backtrace_from(uintptr_t start, uintptr_t lo, uintptr_t hi)
 			break;
 		if (fp[1] == 0)
 			break;
-		say("  #%d %p\n", depth, (void *)fp[1]);
+		kern_symbolize_return(fp[1], sym, sizeof(sym));
+		say("  #%d %p %s\n", depth, (void *)fp[1], sym);
 		if (fp[0] <= (uintptr_t)fp)
 			break;
 		fp = (uintptr_t *)fp[0];

@@ -364,7 +364,8 @@ net_start(int cpu)
 	list_init(&txq);
 	list_init(&loopq);
 	net_sock_init();
-	err = toro_thread_create(&t, cpu, net_main, NULL, &attr);
+	err = sched_thread_create(&t, cpu, net_main, NULL, &attr,
+	    SCHED_THREAD_SYSTEM);
 	if (err < 0)
 		return err;
 	toro_thread_detach(t);

@@ -195,6 +195,11 @@ sched_thread_entry(void *arg)
 	struct toro_thread *t = arg;
 
 	after_switch(sched_this_cpu());
+	/* On the thread's own CPU, whose TLB must know (hal.h). */
+	if (!t->guarded) {
+		hal_stack_guard((char *)t->stack - HAL_STACK_GUARD);
+		t->guarded = true;
+	}
 	toro_thread_exit(t->fn(t->arg));
 }
 

@@ -17,11 +17,33 @@
 #include "core/lib/klib.h"
 #include "core/lib/mpsc.h"
 #include "hal/hal.h"
+#include "toro/except.h"
+
+struct toro_thread_attr;
 
 struct sched_msg {
 	struct mpsc_node node;
 	void (*fn)(struct sched_msg *m); /* runs on the receiving CPU */
 };
+
+/*
+ * The last exception of a thread, as the trap or toro_raise() saw it:
+ * what a handler gets, and for the report of an uncaught one, the
+ * registers of a CPU fault and the return addresses of the frames.
+ */
+#define KERN_TRACE_MAX 16
+
+struct kern_exc {
+	struct toro_exception pub;
+	bool has_regs;
+	struct hal_regs regs;
+	int ntrace;
+	uintptr_t trace[KERN_TRACE_MAX];
+};
+
+/* Roles of a thread (sched_thread_create's flags). */
+#define SCHED_THREAD_MAIN 0x1   /* main: its death stops the machine */
+#define SCHED_THREAD_SYSTEM 0x2 /* the kernel's own: it may not die */
 
 enum thread_state {
 	THREAD_NEW,
@@ -40,13 +62,19 @@ struct toro_thread {
 	enum thread_state state;
 	bool timed_out;
 	bool idle; /* the CPU's idle thread */
+	bool dying; /* reporting an uncaught exception */
+	unsigned flags; /* SCHED_THREAD_* */
 	uint64_t deadline;
 	uint64_t id;
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;
-	void *stack;
+	void *stack; /* above a guard page of HAL_STACK_GUARD bytes */
 	size_t stack_size;
+	bool guarded; /* the guard page is in place */
+	bool local;   /* created by its own CPU (thread.c's stack cache) */
+	struct toro_try *try_top; /* the innermost active TORO_TRY */
+	struct kern_exc exc;
 	const char *wait_reason; /* what a blocked thread waits for */
 	struct toro_thread *joiner; /* NULL, a waiting thread, or a marker */
 	struct sched_msg start_msg;
@@ -122,6 +150,11 @@ void kern_stop_requested(void);
 
 /* Called when console input arrives (on CPU 0). */
 void kern_console_input(void);
+
+/* toro_thread_create() with SCHED_THREAD_* flags. */
+int sched_thread_create(struct toro_thread **tp, int cpu,
+    void *(*fn)(void *), void *arg, const struct toro_thread_attr *attr,
+    unsigned flags);
 
 /* The first code of every new thread (its context's entry). */
 void sched_thread_entry(void *arg);

@@ -7,8 +7,21 @@
  * marker (exited, detached).  A dead thread is reaped by the next context
  * on its CPU, once nothing runs on its stack any more; only then is a
  * joiner woken, so it may free the struct safely.
+ *
+ * A stack is whole pages from the page allocator with one more page
+ * below it, which the thread's CPU makes a guard (hal_stack_guard) when
+ * the thread first runs and gives back when it is reaped: an overflow
+ * faults there instead of overwriting the neighbour's memory.  Guarding
+ * costs two system calls in the sim (mprotect, and the TLB shootdowns
+ * that come with it), a hundred times a thread's creation otherwise, so
+ * each CPU keeps the last few stacks of the dead threads it created for
+ * itself guarded, for the next ones it creates so (a CPU that only gets
+ * threads from others would keep them for nothing).  Only the owning CPU
+ * touches its cache (reaping and local creation both run there), and the
+ * guard stays right for it: the stack never ran elsewhere (native TLBs).
  */
 #include "core/kern/kern.h"
+#include "core/mem/mem.h"
 #include "core/sched/sched.h"
 #include "toro/console.h"
 #include "toro/errno.h"
@@ -21,11 +34,40 @@
 
 static size_t default_stack = 64u * 1024;
 
+#define STACK_CACHE 4
+
+struct stack_cache {
+	int n;
+	void *guard[STACK_CACHE]; /* the guard page, then the stack */
+	size_t size[STACK_CACHE];
+} __attribute__((aligned(CACHELINE)));
+
+static struct stack_cache stacks[HAL_CPU_MAX];
+
+/* A guarded stack of `size` bytes from this CPU's cache, or NULL. */
+static char *
+cached_stack(int cpu, size_t size)
+{
+	struct stack_cache *sc = &stacks[cpu];
+	char *g;
+	int i;
+
+	for (i = sc->n - 1; i >= 0; i--)
+		if (sc->size[i] == size) {
+			g = sc->guard[i];
+			sc->n--;
+			sc->guard[i] = sc->guard[sc->n];
+			sc->size[i] = sc->size[sc->n];
+			return g;
+		}
+	return NULL;
+}
+
 void
 sched_set_default_stack(size_t bytes)
 {
 	if (bytes >= STACK_MIN)
-		default_stack = ROUNDUP(bytes, (size_t)16);
+		default_stack = ROUNDUP(bytes, (size_t)MEM_PAGE);
 }
 
 static void
@@ -38,6 +80,14 @@ int
 toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
     void *arg, const struct toro_thread_attr *attr)
 {
+	return sched_thread_create(tp, cpu, fn, arg, attr, 0);
+}
+
+int
+sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
+    void *arg, const struct toro_thread_attr *attr, unsigned flags)
+{
+	char *guard;
 	struct sched_cpu *c = sched_this_cpu();
 	struct toro_thread *t;
 	size_t size = default_stack;
@@ -51,19 +101,25 @@ toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 		if (attr->stack_size < STACK_MIN ||
 		    attr->stack_size > ((size_t)1 << 40))
 			return -TORO_EINVAL;
-		size = ROUNDUP(attr->stack_size, (size_t)16);
+		size = attr->stack_size;
 	}
+	size = ROUNDUP(size, (size_t)MEM_PAGE);
 	if (attr != NULL)
 		name = attr->name;
 	t = toro_calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -TORO_ENOMEM;
-	t->stack = toro_malloc(size);
-	if (t->stack == NULL) {
+	t->local = cpu == c->id;
+	if (t->local && (guard = cached_stack(cpu, size)) != NULL)
+		t->guarded = true;
+	else if ((guard = mem_page_alloc(HAL_STACK_GUARD + size,
+	    MEM_PAGE)) == NULL) {
 		toro_free(t);
 		return -TORO_ENOMEM;
 	}
+	t->stack = guard + HAL_STACK_GUARD;
 	t->stack_size = size;
+	t->flags = flags;
 	t->cpu = cpu;
 	t->state = THREAD_NEW;
 	t->fn = fn;
@@ -92,11 +148,20 @@ toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 void
 sched_reap(struct toro_thread *t)
 {
+	struct stack_cache *sc = &stacks[t->cpu];
+	char *guard = (char *)t->stack - HAL_STACK_GUARD;
 	struct toro_thread *j;
 
 	list_remove(&t->all);
 	hal_context_release(&t->ctx);
-	toro_free(t->stack);
+	if (t->local && t->guarded && sc->n < STACK_CACHE) {
+		sc->guard[sc->n] = guard;
+		sc->size[sc->n++] = t->stack_size;
+	} else {
+		if (t->guarded)
+			hal_stack_unguard(guard);
+		mem_page_free(guard, HAL_STACK_GUARD + t->stack_size);
+	}
 	t->stack = NULL;
 	j = __atomic_exchange_n(&t->joiner, JOIN_EXITED, __ATOMIC_SEQ_CST);
 	if (j == JOIN_DETACHED)

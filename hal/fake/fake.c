@@ -6,7 +6,9 @@
  * that has an event or a passed deadline or has not waited yet; when
  * none can run, the clock jumps to the earliest deadline.  If no CPU has
  * a deadline either, the machine is deadlocked and fake_run() returns
- * FAKE_DEADLOCK.
+ * FAKE_DEADLOCK.  It has no MMU and no traps: hal_stack_guard() does
+ * nothing and kern_trap() is never called, so only user exceptions
+ * (toro_raise) can be tested on it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +315,17 @@ hal_exit(int status)
 	exit_status = status;
 	hal_x86_switch(&cpus[cur].ctx.sp, host.sp);
 	abort();
+}
+
+/* The fake has no MMU: a stack overflow there is not caught. */
+void
+hal_stack_guard(void *page)
+{
+}
+
+void
+hal_stack_unguard(void *page)
+{
 }
 
 void

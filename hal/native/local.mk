@@ -38,6 +38,7 @@ libhal_native_a_SOURCES = \
 	hal/native/ctxswitch.c \
 	hal/x86_64/x86.h \
 	hal/x86_64/switch.S \
+	hal/x86_64/jump.S \
 	hal/x86_64/context.c
 libhal_native_a_CFLAGS = $(NATIVE_CFLAGS)
 libhal_native_a_CCASFLAGS = $(NATIVE_CFLAGS)

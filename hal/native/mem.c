@@ -5,6 +5,8 @@
  * hal_boot_alloc() for the HAL's own boot structures (page tables,
  * stacks, device rings and DMA buffers: physical = virtual, page
  * aligned, zeroed), which only happens before kern_boot();
+ * hal_boot_reserve() the same without the zeroing, for large areas
+ * filled later;
  * hal_mem_regions() from hal.h.  Boot allocations are carved, page by
  * page, from the RAM right after the kernel image; hal_mem_regions()
  * then reports usable RAM above the last of them.  Everything below
@@ -45,7 +47,7 @@ hal_mem_init(void)
 }
 
 void *
-hal_boot_alloc(size_t size)
+hal_boot_reserve(size_t size)
 {
 	uint64_t p = brk;
 
@@ -56,8 +58,16 @@ hal_boot_alloc(size_t size)
 		hal_exit(HAL_EXIT_BOOT);
 	}
 	brk += size;
-	memset((void *)(uintptr_t)p, 0, size);
 	return (void *)(uintptr_t)p;
+}
+
+void *
+hal_boot_alloc(size_t size)
+{
+	void *p = hal_boot_reserve(size);
+
+	memset(p, 0, HAL_ROUNDUP(size, HAL_PAGE));
+	return p;
 }
 
 /* The end of the highest usable RAM: what paging must map. */

@@ -177,6 +177,8 @@ struct hal_pcpu {
 				  2 in mwait, which a store to pending ends */
 	uint32_t started;      /* set by the CPU once it runs */
 	uint32_t watchdog;     /* 1: the watchdog sent this CPU an NMI */
+	uint32_t trapping;     /* in kern_trap(): a fault now is fatal */
+	uint32_t pad;
 	uint64_t fs_block[8];  /* %fs points here: word 5 is the canary */
 	uint64_t gdt[HAL_GDT_ENTRIES];
 	struct hal_tss tss;
@@ -221,10 +223,11 @@ int strncmp(const char *a, const char *b, size_t n);
 /* boot.c, mem.c */
 int hal_cmdline_has(const char *word);
 void *hal_boot_alloc(size_t size);
+void *hal_boot_reserve(size_t size);
 uint64_t hal_boot_mem_end(void);
 void hal_mem_init(void);
 
-/* paging.c */
+/* paging.c (also hal_stack_guard and hal_stack_unguard of hal.h) */
 void hal_paging_init(void);
 uint64_t hal_paging_root(void);
 void hal_paging_map_mmio(uint64_t base, uint64_t size);

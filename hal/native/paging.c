@@ -9,6 +9,16 @@
  * LAPIC) and the RAM above, with 2 MiB pages.  The first 2 MiB use 4 KiB
  * pages so that page 0 can stay unmapped and a NULL dereference faults.
  * Pages without RAM are uncached, since they can only be device memory.
+ *
+ * Stack guards (hal_stack_guard/unguard from hal.h) clear and set the
+ * present bit of one 4 KiB page.  A 2 MiB page is split into 4 KiB ones
+ * the first time a guard falls in it, and stays split.  The page table
+ * for the 2 MiB region number i is slot i of a pool reserved at boot, one
+ * page per 2 MiB of RAM (0.2%), so a split never allocates.  Only the
+ * calling CPU's TLB is flushed: a guard is only ever touched by the one
+ * thread whose stack it bounds, which runs on this CPU (hal.h), and
+ * other CPUs never cache a not-present entry.  A lock keeps two CPUs
+ * from splitting the same region at once.
  */
 #include "hal/native/native.h"
 
@@ -22,6 +32,9 @@
 #define MIB2 (1ull << 21)
 
 static uint64_t *pml4;
+static uint64_t *pool;       /* page tables for splits, by 2 MiB region */
+static uint64_t pool_size;   /* regions the pool covers */
+static int guard_lock;
 
 /* Does [a, a + 2 MiB) hold any RAM-backed range (RAM, ACPI, NVS)? */
 static int
@@ -76,6 +89,9 @@ hal_paging_init(void)
 	pd = (uint64_t *)(uintptr_t)(pdpt[0] & ~0xfffull);
 	pd[0] = (uintptr_t)pt | PTE_P | PTE_W;
 
+	pool_size = HAL_ROUNDUP(hal_boot_mem_end(), MIB2) / MIB2;
+	pool = hal_boot_reserve(pool_size * HAL_PAGE);
+
 	__asm__ volatile("movq %0, %%cr3" : : "r"(pml4) : "memory");
 }
 
@@ -113,4 +129,72 @@ uint64_t
 hal_paging_root(void)
 {
 	return (uintptr_t)pml4;
+}
+
+static uint64_t *
+entries(uint64_t e)
+{
+	return (uint64_t *)(uintptr_t)(e & 0xffffffffff000ull);
+}
+
+/* The 4 KiB entry mapping `a`, splitting its 2 MiB page; NULL if none. */
+static uint64_t *
+pte(uint64_t a)
+{
+	uint64_t *e, *pt, base, flags;
+	int i;
+
+	e = &pml4[a >> 39 & 511];
+	if (!(*e & PTE_P))
+		return NULL;
+	e = &entries(*e)[a >> 30 & 511];
+	if (!(*e & PTE_P))
+		return NULL;
+	e = &entries(*e)[a >> 21 & 511];
+	if (!(*e & PTE_P))
+		return NULL;
+	if (*e & PTE_PS) {
+		if (a / MIB2 >= pool_size)
+			return NULL;
+		pt = pool + a / MIB2 * 512;
+		base = *e & 0xfffffffe00000ull;
+		flags = *e & (PTE_P | PTE_W | PTE_PWT | PTE_PCD);
+		for (i = 0; i < 512; i++)
+			pt[i] = (base + (uint64_t)i * HAL_PAGE) | flags;
+		*e = (uintptr_t)pt | PTE_P | PTE_W;
+	}
+	return &entries(*e)[a >> 12 & 511];
+}
+
+static void
+set_present(void *page, int present)
+{
+	uint64_t *e;
+
+	while (__atomic_exchange_n(&guard_lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	e = pte((uintptr_t)page);
+	if (e == NULL) {
+		hal_printf("toro: no page to guard at %p\n", page);
+		hal_exit(HAL_EXIT_FAULT);
+	}
+	if (present)
+		*e |= PTE_P;
+	else
+		*e &= ~PTE_P;
+	/* Also drops a 2 MiB entry cached before a split. */
+	__asm__ volatile("invlpg (%0)" : : "r"(page) : "memory");
+	__atomic_store_n(&guard_lock, 0, __ATOMIC_RELEASE);
+}
+
+void
+hal_stack_guard(void *page)
+{
+	set_present(page, 0);
+}
+
+void
+hal_stack_unguard(void *page)
+{
+	set_present(page, 1);
 }

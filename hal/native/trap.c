@@ -4,10 +4,18 @@
  * Interface: hal_trap(frame), called by vectors.S on an IST stack with
  * interrupts disabled; hal_print_frame() (also behind
  * hal_dump_registers()).  Device and IPI vectors only record an event and
- * send EOI: the core never runs here.  An exception (vectors 0-31) is, for
- * now, fatal: a report on the console, then hal_exit(HAL_EXIT_FAULT).
- * An NMI while the machine stops halts this CPU for good; the watchdog's
- * NMI reports where this CPU is stuck (watchdog.c) and returns.
+ * send EOI: the core never runs here.  An NMI while the machine stops
+ * halts this CPU for good; the watchdog's NMI reports where this CPU is
+ * stuck (watchdog.c) and returns.
+ *
+ * A CPU exception (vectors 0-31) goes to the core's kern_trap() (hal.h),
+ * which makes it an exception of the interrupted thread, or panics; the
+ * frame is then edited so that iretq resumes where kern_trap said.  The
+ * HAL keeps its own report, then hal_exit(HAL_EXIT_FAULT), for what the
+ * core cannot take: a fault before the core runs on this CPU, a fault
+ * inside kern_trap (all exceptions share one IST stack, so the first
+ * frame is already overwritten), any other NMI, double fault and machine
+ * check.
  */
 #include "hal/native/native.h"
 
@@ -90,6 +98,30 @@ fault(struct hal_trap_frame *f)
 	hal_exit(HAL_EXIT_FAULT);
 }
 
+/* Hand an exception to the core and resume where it says. */
+static void
+to_core(struct hal_trap_frame *f)
+{
+	struct hal_pcpu *c = hal_this_cpu();
+	struct hal_trap t;
+
+	t.vector = (int)f->vector;
+	t.error = f->error;
+	t.addr = f->vector == 14 ? cr(2) : 0;
+	t.regs = (struct hal_regs){ f->rax, f->rbx, f->rcx, f->rdx, f->rsi,
+		f->rdi, f->rbp, f->rsp, f->r8, f->r9, f->r10, f->r11, f->r12,
+		f->r13, f->r14, f->r15, f->rip, f->rflags };
+	t.resume_pc = t.resume_sp = t.resume_arg = 0;
+	c->trapping = 1;
+	kern_trap(&t);
+	c->trapping = 0;
+	f->rip = t.resume_pc;
+	f->rsp = t.resume_sp;
+	f->rdi = t.resume_arg;
+	f->rbp = 0;
+	f->rflags &= ~(uint64_t)0x400; /* DF: the ABI wants it clear */
+}
+
 void
 hal_trap(struct hal_trap_frame *f)
 {
@@ -128,7 +160,12 @@ hal_trap(struct hal_trap_frame *f)
 	}
 	if (v >= HAL_VEC_PIC && v < HAL_VEC_PIC + 16)
 		return; /* a spurious IRQ 7 or 15 from the masked 8259s */
-	if (v < 32)
-		fault(f);
+	if (v < 32) {
+		if (v == 2 || v == 8 || v == 18 || !hal_percpu_ready ||
+		    hal_cpu_local() == NULL || hal_this_cpu()->trapping)
+			fault(f);
+		to_core(f);
+		return;
+	}
 	hal_lapic_eoi(); /* an unexpected device vector: ignore it */
 }

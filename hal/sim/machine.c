@@ -3,8 +3,10 @@
  * machine.
  *
  * Interface: hal_mem_regions (the RAM mapping of sim/memory.c, whole),
- * hal_cmdline (the words after the simulator's options) and hal_exit (the
- * machine's power switch, sim/power.c).
+ * hal_stack_guard and hal_stack_unguard (mprotect on that mapping: the
+ * whole process sees it at once), hal_cmdline (the words after the
+ * simulator's options) and hal_exit (the machine's power switch,
+ * sim/power.c).
  */
 #include "hal/hal.h"
 #include "sim/sim.h"
@@ -17,6 +19,18 @@ hal_mem_regions(struct hal_mem_region *r, int max)
 	r[0].base = (uintptr_t)sim_memory_base();
 	r[0].size = sim_memory_size();
 	return 1;
+}
+
+void
+hal_stack_guard(void *page)
+{
+	sim_memory_protect(page, HAL_STACK_GUARD, false);
+}
+
+void
+hal_stack_unguard(void *page)
+{
+	sim_memory_protect(page, HAL_STACK_GUARD, true);
 }
 
 const char *

@@ -11,6 +11,7 @@
 
 #include "toro/console.h"
 #include "toro/errno.h"
+#include "toro/except.h"
 #include "toro/file.h"
 #include "toro/mbox.h"
 #include "toro/mem.h"

@@ -30,7 +30,7 @@ check "a stuck thread on CPU 1: the machine carries on" test "$s" -eq 1
 reported() {
 	grep -Eq "^toro: watchdog: CPU 1 stuck for [0-9]+\.[0-9] s in thread \"spinner\"$" "$out" &&
 	    grep -Eq "^toro: watchdog: pc 0x[0-9a-f]+ sp 0x[0-9a-f]+ fp 0x[0-9a-f]+$" "$out" &&
-	    grep -Eq "^  #0 0x[0-9a-f]+$" "$out" &&
+	    grep -Eq "^  #[0-9]+ 0x[0-9a-f]+ spinner\+0x[0-9a-f]+$" "$out" &&
 	    [ "$(grep -c '^toro: watchdog: CPU' "$out")" -eq 1 ] &&
 	    grep -qx "spinner done" "$out" || { note <"$out"; return 1; }
 }

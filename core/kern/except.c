@@ -1,0 +1,434 @@
+/*
+ * except.c: exceptions: the TORO_TRY chain, toro_raise(), and CPU faults
+ * turned into exceptions of the thread that took them.
+ *
+ * Interface: toro/except.h, and kern_trap() for the platform (hal.h).
+ *
+ * Each thread keeps its active TORO_TRY blocks as a chain of records on
+ * its own stack (try_top, innermost first).  Raising fills the thread's
+ * exception record (struct kern_exc), takes the innermost block off the
+ * chain, copies what the handler sees into it and jumps there
+ * (hal_jump).  With no block the exception is uncaught: uncaught()
+ * reports it and ends the thread, or for main the machine, with
+ * TORO_EXCEPTION_STATUS (123: below 128, so it survives QEMU's
+ * isa-debug-exit, and not the panic's 125).
+ *
+ * A CPU fault reaches kern_trap() on the platform's trap stack.  Nothing
+ * is unwound there: kern_trap fills the record and says where the thread
+ * resumes when the trap returns.  With a block, that is hal_jump itself,
+ * which needs no stack, so a handler catches an overflow of the very
+ * stack it runs on: the jump lands in the frame of the TORO_TRY, far
+ * above the exhausted part.  Without one, it is uncaught() on the
+ * thread's stack: below the faulting frame, or from the top of the
+ * stack when too little is left (an overflow); the frames there are dead,
+ * as the thread never returns to them, and the report's backtrace was
+ * taken in the trap.
+ *
+ * A fault belongs to a thread only if it happened on that thread's stack
+ * or guard page.  In the idle loop, in an interrupt handler (its own
+ * stack), in the kernel's own threads (SCHED_THREAD_SYSTEM) or while a
+ * report is being written, nobody can take it: the same report, then the
+ * machine stops with KERN_PANIC_STATUS.
+ */
+#include "core/kern/kern.h"
+#include "core/lib/fmt.h"
+#include "core/sched/sched.h"
+#include "toro/console.h"
+#include "toro/except.h"
+#include "toro/thread.h"
+
+/* The stack pointer's word in a TORO_TRY buffer (hal/x86_64/jump.S). */
+#define JMP_SP 6
+/* Stack the report and the thread's end need below a fault. */
+#define UNCAUGHT_STACK (16u * 1024)
+/* How far up a fault in kernel context may look for frames. */
+#define KERNEL_FRAMES (32u * 1024)
+
+_Static_assert(sizeof(((struct toro_try *)0)->jmp) ==
+    HAL_JMP_WORDS * sizeof(uint64_t), "toro_try's buffer is jump.S's");
+
+static const char *const kind_names[] = {
+	[TORO_EXC_USER] = "user exception",
+	[TORO_EXC_DIVIDE] = "divide error",
+	[TORO_EXC_INVALID_OPCODE] = "invalid opcode",
+	[TORO_EXC_PROTECTION] = "general protection fault",
+	[TORO_EXC_PAGE_FAULT] = "page fault",
+	[TORO_EXC_STACK_OVERFLOW] = "stack overflow",
+	[TORO_EXC_ARITHMETIC] = "floating-point exception",
+	[TORO_EXC_CPU] = "CPU exception",
+};
+
+const char *
+toro_exception_name(int kind)
+{
+	if (kind <= 0 || kind >= (int)nitems(kind_names))
+		return "unknown exception";
+	return kind_names[kind];
+}
+
+void
+toro_try_push(struct toro_try *f)
+{
+	struct toro_thread *t = sched_current();
+
+	if (t->idle)
+		kern_panic("TORO_TRY outside a thread");
+	/* An enclosing block's frame is never deeper than this one's. */
+	if (t->try_top != NULL && t->try_top->jmp[JMP_SP] < f->jmp[JMP_SP])
+		kern_panic("thread %s: a TORO_TRY block was left by return, "
+		    "goto or break", t->name);
+	f->prev = t->try_top;
+	t->try_top = f;
+}
+
+void
+toro_try_pop(struct toro_try *f)
+{
+	struct toro_thread *t = sched_current();
+
+	if (t->try_top != f)
+		kern_panic("thread %s: TORO_TRY blocks out of order (one was "
+		    "left by return, goto or break)", t->name);
+	t->try_top = f->prev;
+}
+
+/* Return addresses of the frame-pointer chain from fp, inside [lo, hi). */
+static int
+walk(uintptr_t fp, uintptr_t lo, uintptr_t hi, uintptr_t *out, int max)
+{
+	const uintptr_t *f;
+	int n = 0;
+
+	while (n < max && fp >= lo && fp <= hi - 16 && (fp & 7) == 0) {
+		f = (const uintptr_t *)fp;
+		if (f[1] == 0)
+			break;
+		out[n++] = f[1];
+		if (f[0] <= fp)
+			break;
+		fp = f[0];
+	}
+	return n;
+}
+
+/*
+ * The return address of a faulting function that has no frame yet (a
+ * leaf, which GCC builds without one, or a prologue before its push of
+ * rbp): its caller would be missing from the chain, since rbp is still
+ * the caller's.  0 when the function has its frame.
+ */
+static uintptr_t
+frameless_return(const struct hal_trap *tr, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t pc = tr->regs.rip, sp = tr->regs.rsp, ret = 0;
+	const uint8_t *c = (const uint8_t *)kern_symbol_start(pc);
+
+	if (c == NULL || sp < lo || sp > hi - 16 || (sp & 7) != 0)
+		return 0;
+	if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa)
+		c += 4; /* endbr64 */
+	if (c[0] != 0x55 || pc == (uintptr_t)c) /* push %rbp */
+		ret = ((const uintptr_t *)sp)[0];
+	else if (pc == (uintptr_t)c + 1)
+		ret = ((const uintptr_t *)sp)[1];
+	return kern_symbol_start(ret) != 0 ? ret : 0;
+}
+
+static int
+kind_of(int vector)
+{
+	switch (vector) {
+	case 0:
+		return TORO_EXC_DIVIDE;
+	case 6:
+		return TORO_EXC_INVALID_OPCODE;
+	case 12: /* stack-segment fault: a non-canonical stack address */
+	case 13:
+		return TORO_EXC_PROTECTION;
+	case 14:
+		return TORO_EXC_PAGE_FAULT;
+	case 16:
+	case 19:
+		return TORO_EXC_ARITHMETIC;
+	default:
+		return TORO_EXC_CPU;
+	}
+}
+
+/* Fill x from a trap; lo..hi bounds the frames worth following. */
+static void
+record_fault(struct kern_exc *x, const struct hal_trap *tr, uintptr_t lo,
+    uintptr_t hi, const struct toro_thread *t)
+{
+	uintptr_t sp = tr->regs.rsp, stack = t != NULL ? lo : 0;
+	const char *op;
+	char at[64];
+
+	memset(x, 0, sizeof(*x));
+	x->pub.kind = kind_of(tr->vector);
+	x->pub.code = tr->vector;
+	x->pub.pc = tr->regs.rip;
+	x->has_regs = true;
+	x->regs = tr->regs;
+	x->trace[0] = tr->regs.rip;
+	x->ntrace = 1;
+	if ((x->trace[1] = frameless_return(tr, lo, hi)) != 0)
+		x->ntrace++;
+	x->ntrace += walk(tr->regs.rbp, lo, hi, x->trace + x->ntrace,
+	    KERN_TRACE_MAX - x->ntrace);
+	kern_symbolize(tr->regs.rip, at, sizeof(at));
+	if (tr->vector == 14)
+		x->pub.addr = tr->addr;
+	/* The guard page, or a stack pointer already in it. */
+	if (stack != 0 && ((tr->vector == 14 && tr->addr < stack &&
+	    tr->addr >= stack - HAL_STACK_GUARD) ||
+	    (sp < stack && sp >= stack - HAL_STACK_GUARD))) {
+		x->pub.kind = TORO_EXC_STACK_OVERFLOW;
+		if (x->pub.addr == 0)
+			x->pub.addr = sp;
+		toro_snprintf(x->pub.message, sizeof(x->pub.message),
+		    "%#lx is below the %zu-byte stack, in %s",
+		    (unsigned long)x->pub.addr, t->stack_size, at);
+		return;
+	}
+	switch (x->pub.kind) {
+	case TORO_EXC_PAGE_FAULT:
+		op = tr->error & 16 ? "execute" : tr->error & 2 ? "write" :
+		    "read";
+		toro_snprintf(x->pub.message, sizeof(x->pub.message),
+		    "%s at %#lx (%s), in %s", op, (unsigned long)tr->addr,
+		    tr->addr < 4096 ? "NULL pointer" : tr->error & 1 ?
+		    "not allowed" : "not mapped", at);
+		break;
+	case TORO_EXC_PROTECTION:
+		toro_snprintf(x->pub.message, sizeof(x->pub.message),
+		    "vector %d, error %#lx, in %s", tr->vector,
+		    (unsigned long)tr->error, at);
+		break;
+	case TORO_EXC_CPU:
+		toro_snprintf(x->pub.message, sizeof(x->pub.message),
+		    "vector %d, in %s", tr->vector, at);
+		break;
+	default:
+		toro_snprintf(x->pub.message, sizeof(x->pub.message), "in %s",
+		    at);
+	}
+}
+
+static void
+emit(bool force, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (force)
+		kern_console_force(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+	else
+		kern_printf("%s", buf);
+}
+
+/* The report: what, where, the registers, the backtrace. */
+static void
+report(const struct kern_exc *x, const char *headline, bool force)
+{
+	const struct hal_regs *r = &x->regs;
+	char sym[96];
+	int i;
+
+	emit(force, "\ntoro: %s\n", headline);
+	emit(force, "toro: %s: %s\n", toro_exception_name(x->pub.kind),
+	    x->pub.message);
+	/* A CPU fault's pc is the instruction, toro_raise's a return. */
+	if (x->has_regs)
+		kern_symbolize(x->pub.pc, sym, sizeof(sym));
+	else
+		kern_symbolize_return(x->pub.pc, sym, sizeof(sym));
+	emit(force, "toro: at pc %#lx %s, address %#lx, code %d\n",
+	    (unsigned long)x->pub.pc, sym, (unsigned long)x->pub.addr,
+	    x->pub.code);
+	if (x->has_regs) {
+		emit(force, "registers:\n");
+		emit(force, "  rax %016lx rbx %016lx rcx %016lx\n", r->rax,
+		    r->rbx, r->rcx);
+		emit(force, "  rdx %016lx rsi %016lx rdi %016lx\n", r->rdx,
+		    r->rsi, r->rdi);
+		emit(force, "  rbp %016lx rsp %016lx r8  %016lx\n", r->rbp,
+		    r->rsp, r->r8);
+		emit(force, "  r9  %016lx r10 %016lx r11 %016lx\n", r->r9,
+		    r->r10, r->r11);
+		emit(force, "  r12 %016lx r13 %016lx r14 %016lx\n", r->r12,
+		    r->r13, r->r14);
+		emit(force, "  r15 %016lx rip %016lx rflags %08lx\n", r->r15,
+		    r->rip, r->rflags);
+	}
+	emit(force, "backtrace:\n");
+	for (i = 0; i < x->ntrace; i++) {
+		if (i == 0 && x->has_regs)
+			kern_symbolize(x->trace[i], sym, sizeof(sym));
+		else
+			kern_symbolize_return(x->trace[i], sym, sizeof(sym));
+		emit(force, "  #%d %#018lx %s\n", i, (unsigned long)x->trace[i],
+		    sym);
+	}
+}
+
+/* A fault nobody can take: report it and stop the machine. */
+__attribute__((noreturn)) static void
+fatal(const struct hal_trap *tr, struct toro_thread *t, const char *where)
+{
+	struct kern_exc x;
+	char head[128];
+	uintptr_t sp = tr->regs.rsp;
+
+	if (t != NULL && t->stack != NULL)
+		record_fault(&x, tr, (uintptr_t)t->stack,
+		    (uintptr_t)t->stack + t->stack_size, t);
+	else
+		record_fault(&x, tr, sp, sp + KERNEL_FRAMES, NULL);
+	toro_snprintf(head, sizeof(head), "panic: fault %s, CPU %d%s%s",
+	    where, hal_cpu_id(), t != NULL ? ", thread " : "",
+	    t != NULL ? t->name : "");
+	report(&x, head, true);
+	hal_exit(KERN_PANIC_STATUS);
+}
+
+/* The end of a thread with an uncaught exception; on its own stack. */
+__attribute__((noreturn)) static void
+uncaught(struct toro_thread *t)
+{
+	char head[128];
+
+	t->dying = true;
+	toro_snprintf(head, sizeof(head),
+	    "uncaught exception in thread %s (id %llu) on CPU %d", t->name,
+	    (unsigned long long)t->id, t->cpu);
+	report(&t->exc, head, (t->flags & SCHED_THREAD_SYSTEM) != 0);
+	if (t->flags & SCHED_THREAD_SYSTEM) {
+		kern_console_force("toro: a kernel thread died\n", 27);
+		hal_exit(KERN_PANIC_STATUS);
+	}
+	if (t->flags & SCHED_THREAD_MAIN) {
+		kern_printf("toro: main died: powering off (status %d)\n",
+		    TORO_EXCEPTION_STATUS);
+		kern_shutdown(TORO_EXCEPTION_STATUS);
+	}
+	kern_printf("toro: thread %s ends; the others go on\n", t->name);
+	toro_thread_exit(TORO_THREAD_ABORTED);
+}
+
+/* Is f a live block of t, above stack pointer sp? */
+static bool
+live(const struct toro_thread *t, const struct toro_try *f, uintptr_t sp)
+{
+	uintptr_t a = (uintptr_t)f, lo = (uintptr_t)t->stack;
+
+	return a >= sp && a >= lo && a + sizeof(*f) <= lo + t->stack_size &&
+	    f->jmp[JMP_SP] >= sp;
+}
+
+/* Deliver t->exc to t's innermost block, or end t. */
+__attribute__((noreturn)) static void
+deliver(struct toro_thread *t)
+{
+	struct toro_try *f = t->try_top;
+
+	if (t->dying)
+		kern_panic("thread %s raised %s while dying: %s", t->name,
+		    toro_exception_name(t->exc.pub.kind), t->exc.pub.message);
+	if (f == NULL)
+		uncaught(t);
+	if (!live(t, f, (uintptr_t)__builtin_frame_address(0)))
+		kern_panic("thread %s: its innermost TORO_TRY is gone (left by "
+		    "return, goto or break?)", t->name);
+	f->exc = t->exc.pub;
+	t->try_top = f->prev;
+	hal_jump(f->jmp);
+}
+
+void
+toro_raise(int code, const char *fmt, ...)
+{
+	struct toro_thread *t = sched_current();
+	struct kern_exc *x = &t->exc;
+	uintptr_t lo = (uintptr_t)t->stack;
+	va_list ap;
+
+	if (t->idle)
+		kern_panic("toro_raise outside a thread");
+	memset(x, 0, sizeof(*x));
+	x->pub.kind = TORO_EXC_USER;
+	x->pub.code = code;
+	x->pub.pc = (uintptr_t)__builtin_return_address(0);
+	va_start(ap, fmt);
+	fmt_vsnprintf(x->pub.message, sizeof(x->pub.message), fmt, ap);
+	va_end(ap);
+	x->ntrace = walk((uintptr_t)__builtin_frame_address(0), lo,
+	    lo + t->stack_size, x->trace, KERN_TRACE_MAX);
+	deliver(t);
+}
+
+void
+toro_reraise(const struct toro_exception *e)
+{
+	struct toro_thread *t = sched_current();
+	struct kern_exc *x = &t->exc;
+	uintptr_t lo = (uintptr_t)t->stack;
+
+	if (t->idle)
+		kern_panic("toro_reraise outside a thread");
+	/* The thread's last exception keeps its registers and frames. */
+	if (memcmp(&x->pub, e, sizeof(*e)) != 0) {
+		memset(x, 0, sizeof(*x));
+		x->pub = *e;
+		x->ntrace = walk((uintptr_t)__builtin_frame_address(0), lo,
+		    lo + t->stack_size, x->trace, KERN_TRACE_MAX);
+	}
+	deliver(t);
+}
+
+void
+kern_trap(struct hal_trap *tr)
+{
+	struct sched_cpu *c = sched_this_cpu();
+	struct toro_thread *t = c != NULL ? c->cur : NULL;
+	uintptr_t lo, hi, sp = tr->regs.rsp;
+	struct toro_try *f;
+
+	if (t == NULL || t->idle || t->stack == NULL)
+		fatal(tr, NULL, "in the idle loop");
+	lo = (uintptr_t)t->stack;
+	hi = lo + t->stack_size;
+	if (sp < lo - HAL_STACK_GUARD || sp > hi)
+		fatal(tr, NULL, "off the thread's stack (interrupt handler?)");
+	if (t->dying)
+		fatal(tr, t, "while reporting an uncaught exception");
+	kern_console_abandon(t);
+	record_fault(&t->exc, tr, lo, hi, t);
+	f = t->try_top;
+	if (f == NULL && (t->flags & SCHED_THREAD_SYSTEM))
+		fatal(tr, t, "in a kernel thread");
+	if (f != NULL) {
+		if (!live(t, f, sp))
+			fatal(tr, t, "with a stale TORO_TRY block");
+		f->exc = t->exc.pub;
+		t->try_top = f->prev;
+		tr->resume_pc = (uintptr_t)hal_jump;
+		tr->resume_arg = (uintptr_t)f->jmp;
+		tr->resume_sp = (f->jmp[JMP_SP] - 256) & ~(uintptr_t)15;
+		return;
+	}
+	if (sp >= lo + UNCAUGHT_STACK + 256 && sp <= hi)
+		sp = (sp - 256) & ~(uintptr_t)15;
+	else
+		sp = hi & ~(uintptr_t)15;
+	/* As if called: a zero return address ends backtraces. */
+	sp -= 8;
+	*(uintptr_t *)sp = 0;
+	tr->resume_pc = (uintptr_t)uncaught;
+	tr->resume_arg = (uintptr_t)t;
+	tr->resume_sp = sp;
+}
