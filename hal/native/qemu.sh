@@ -10,6 +10,8 @@
 # ends QEMU), isa-debug-exit at port 0xf4 so that hal_exit(s) makes QEMU
 # exit with status (s << 1) | 1.  TORO_QEMU_ACCEL=kvm asks for KVM.
 #
+# toro_qemu_boot (below) runs an image that way and returns main's status.
+#
 # On microvm it also makes virtio-mmio transports modern (version 2):
 # QEMU 7.2 makes them legacy by default, and the kernel speaks only
 # virtio 1.0 (`-global virtio-mmio.force-legacy=false`).
@@ -133,4 +135,20 @@ toro_qemu_kernel() {
 		;;
 	esac
 	echo "$_img"
+}
+
+# toro_qemu_boot OUT MACHINE CPUS IMAGE CMDLINE [QEMU OPTION...]: boot
+# IMAGE with 64 MiB (two minutes at most), its console in OUT without
+# carriage returns; returns main's status, undoing isa-debug-exit's
+# (v << 1) | 1, or 255 when QEMU ended some other way.
+toro_qemu_boot() {
+	_out=$1 _m=$2 _cpus=$3 _img=$4 _cmd=$5 _s=0
+	shift 5
+	# shellcheck disable=SC2046
+	timeout 120 qemu-system-x86_64 $(toro_qemu_args "$_m" "$_cpus" 64) \
+	    "$@" -kernel "$(toro_qemu_kernel "$_m" "$_img")" \
+	    -append "$_cmd" >"$_out" 2>&1 </dev/null || _s=$?
+	tr -d '\r' <"$_out" >"$_out.tmp" && mv "$_out.tmp" "$_out"
+	[ $((_s & 1)) -eq 1 ] && return $((_s >> 1))
+	return 255
 }

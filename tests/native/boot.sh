@@ -14,18 +14,9 @@ fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-# boot MACHINE CPUS IMAGE CMDLINE: QEMU's status mapped back to main's.
+# boot MACHINE CPUS IMAGE CMDLINE [QEMU OPTION...]: main's status.
 # microvm and q35 get the image's PVH-only twin (see hal/native/qemu.sh).
-boot() {
-	local s=0
-	# shellcheck disable=SC2046
-	timeout 120 qemu-system-x86_64 $(toro_qemu_args "$1" "$2" 64) \
-	    -kernel "$(toro_qemu_kernel "$1" "$3")" -append "$4" >"$out" 2>&1 </dev/null || s=$?
-	tr -d '\r' <"$out" >"$out.tmp" && mv "$out.tmp" "$out"
-	# isa-debug-exit gives (v << 1) | 1.
-	[ $((s & 1)) -eq 1 ] && return $((s >> 1))
-	return 255
-}
+boot() { toro_qemu_boot "$out" "$@"; }
 
 hello_ok() {
 	local m=$1 n=$2 i
@@ -63,12 +54,9 @@ check "threads on microvm with 2 CPUs" threads_ok
 
 # Idle policies on 2 CPUs: poll, and mwait on a CPU model that has it.
 idle_ok() {
-	local s=0
-	# shellcheck disable=SC2046
-	timeout 120 qemu-system-x86_64 $(toro_qemu_args microvm 2 64) $2 \
-	    -kernel "$(toro_qemu_kernel microvm out/native/threads.elf)" \
-	    -append "idle=$1 500" >"$out" 2>&1 </dev/null || s=$?
-	[ "$s" -eq 1 ] || { note <"$out"; return 1; }
+	# shellcheck disable=SC2086
+	boot microvm 2 out/native/threads.elf "idle=$1 500" $2 ||
+	    { note <"$out"; return 1; }
 	grep -q "500 round trips between CPU 0 and CPU 1" "$out" &&
 	    ! grep -q "halting instead" "$out" || { note <"$out"; return 1; }
 }

@@ -39,15 +39,9 @@ mkimage() {
 
 # boot MACHINE CMDLINE QEMU-ARGS...: QEMU's status mapped back to main's.
 boot() {
-	local m=$1 cmd=$2 s=0
+	local m=$1 cmd=$2
 	shift 2
-	# shellcheck disable=SC2046
-	timeout 120 qemu-system-x86_64 $(toro_qemu_args "$m" 1 64) "$@" \
-	    -kernel "$(toro_qemu_kernel "$m" out/native/files.elf)" \
-	    -append "$cmd" >"$out" 2>&1 </dev/null || s=$?
-	tr -d '\r' <"$out" >"$out.tmp" && mv "$out.tmp" "$out"
-	[ $((s & 1)) -eq 1 ] && return $((s >> 1))
-	return 255
+	toro_qemu_boot "$out" "$m" 1 out/native/files.elf "$cmd" "$@"
 }
 
 # files on MACHINE with the image as disk 0; then look from the host.

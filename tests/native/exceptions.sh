@@ -20,16 +20,7 @@ trap 'rm -f "$out"' EXIT
 kinds="divide null opcode protection overflow user"
 
 # boot MACHINE CPUS IMAGE CMDLINE: QEMU's status mapped back to main's.
-boot() {
-	local s=0
-	# shellcheck disable=SC2046
-	timeout 120 qemu-system-x86_64 $(toro_qemu_args "$1" "$2" 64) \
-	    -kernel "$(toro_qemu_kernel "$1" "$3")" -append "$4" >"$out" 2>&1 </dev/null || s=$?
-	tr -d '\r' <"$out" >"$out.tmp" && mv "$out.tmp" "$out"
-	# isa-debug-exit gives (v << 1) | 1.
-	[ $((s & 1)) -eq 1 ] && return $((s >> 1))
-	return 255
-}
+boot() { toro_qemu_boot "$out" "$@"; }
 
 has() {
 	local p
