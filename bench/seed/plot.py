@@ -69,8 +69,10 @@ def idle_plot(r):
 		return
 	names = ["%s\n%s" % (v["kind"], v["policy"]) for v in rows]
 	fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
-	a1.bar(names, [v.get("idle_cpu") or 0 for v in rows],
-	       color=[COLOR[v["kind"]] for v in rows])
+	idle = [v.get("idle_cpu") or 0 for v in rows]
+	a1.bar(names, idle, color=[COLOR[v["kind"]] for v in rows])
+	for i, y in enumerate(idle):
+		a1.text(i, y, "%.2f" % y, ha="center", va="bottom", fontsize=7)
 	a1.set_ylabel("host CPU %, idle")
 	a1.set_title("idle cost (%s s, no requests)" % r.meta["idle_secs"], fontsize=10)
 	x = range(len(rows))
@@ -145,8 +147,9 @@ def footprint_plot(r):
 		             int(r.sizes["linux-initramfs"]["file_bytes"])) / 1024)
 		colors.append("tab:orange")
 	a1.bar(names, vals, color=colors)
-	a1.set_yscale("log")
-	a1.set_ylabel("KiB (log)")
+	for i, y in enumerate(vals):
+		a1.text(i, y, "%.0f" % y, ha="center", va="bottom", fontsize=7)
+	a1.set_ylabel("KiB")
 	a1.set_title("image size (file)", fontsize=10)
 	a1.tick_params(axis="x", labelsize=8)
 	mm = [(k, r.minmem.get(k, {}).get("min_mib")) for k in ("native", "linux")]

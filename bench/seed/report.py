@@ -93,7 +93,7 @@ class Report:
 					    .replace("\n", " ")] + [""] * 7)
 					continue
 				rows.append([
-				    LABEL[g], f(b["idle_cpu"], 1, "%"), f(b["burst_cpu"], 0, "%"),
+				    LABEL[g], f(b["idle_cpu"], 2, "%"), f(b["burst_cpu"], 0, "%"),
 				    f(b["burst_s"], 2, " s"), f(b["req_per_s"], 0),
 				    f(b["cpu_ms_per_req"], 3), "%d / %d" % (b["errors"], b["requests"] + b["errors"]),
 				    ratio(b["idle_cpu"], lx.get("idle_cpu")),
@@ -113,9 +113,16 @@ class Report:
 					    ratio(b["cpu_ms_per_req"], lx["cpu_ms_per_req"], 3)))
 			b = r.bursts.get(("native", n)) or {}
 			if n == max(n for (_, n) in r.bursts) and "idle_cpu" in b and "idle_cpu" in lx:
-				self.key.insert(0, ("host CPU between bursts (native)",
-				    f(b["idle_cpu"], 1, "%"), f(lx["idle_cpu"], 1, "%"),
-				    ratio(b["idle_cpu"], lx["idle_cpu"])))
+				self.key[0:0] = [
+				    ("host CPU between bursts (native)",
+				     f(b["idle_cpu"], 2, "%"), f(lx["idle_cpu"], 2, "%"),
+				     ratio(b["idle_cpu"], lx["idle_cpu"])),
+				    ("host CPU during bursts of %d (native)" % n,
+				     f(b["burst_cpu"], 0, "%"), f(lx["burst_cpu"], 0, "%"),
+				     ratio(b["burst_cpu"], lx["burst_cpu"])),
+				    ("burst of %d requests, time to serve (native)" % n,
+				     f(b["burst_s"], 2, " s"), f(lx["burst_s"], 2, " s"),
+				     ratio(b["burst_s"], lx["burst_s"]))]
 		out += ["CPU between bursts leaves out the second after each burst. "
 		        "CPU per request is the CPU time from a burst's start to 1 s after "
 		        "its end, less the idle rate over that time, over the requests served. "
@@ -182,7 +189,12 @@ class Report:
 		       "another CPU needs no interrupt; but QEMU's TCG implements MWAIT as a "
 		       "pause, so under TCG with SMP it is a spin, not a sleep, and its idle "
 		       "cost shows it (on KVM or hardware it would sleep). The sim has no "
-		       "MWAIT: it warns and halts." % m["lat_gap_ms"]]
+		       "MWAIT: it warns and halts. And a spinning CPU is a busy host thread: "
+		       "on a host with fewer free cores than the guest's CPUs plus the "
+		       "thread that moves its packets (QEMU's I/O thread, the sim's host "
+		       "loop), a long spin takes the core that thread needs, and the "
+		       "latency it was meant to cut grows instead: compare `poll:50` and "
+		       "`poll:1000` above." % m["lat_gap_ms"]]
 		notes = sorted({"%s: `%s`" % (LABEL[v["kind"]], v["note"].splitlines()[0])
 		                for v in r.idle.values() if v.get("note") and "idle" in v["note"]})
 		if notes:
@@ -224,11 +236,12 @@ class Report:
 			             ratio(v["exit_med"], lx.get("exit_med"), 3)])
 		for k in ("hello-microvm", "hello-q35", "sim"):
 			v = r.boot.get(k) or {}
-			if v.get("first_med") and lx.get("first_med"):
-				self.key.append(("launch to first output, %s" % ("sim" if k == "sim" else
-				    "native on " + k.split("-")[1]), f(v["first_med"], 0, " ms"),
-				    f(lx["first_med"], 0, " ms") + " (%s)" % m["machine"],
-				    ratio(v["first_med"], lx["first_med"], 3)))
+			where = "sim" if k == "sim" else "native on " + k.split("-")[1]
+			for what, key in (("first output", "first_med"), ("exit", "exit_med")):
+				if v.get(key) and lx.get(key):
+					self.key.append(("launch to %s, `hello`, %s" % (what, where),
+					    f(v[key], 0, " ms"), f(lx[key], 0, " ms") + " (%s)" % m["machine"],
+					    ratio(v[key], lx[key], 3)))
 		return "\n".join([
 		    "## 3. Boot time", "",
 		    "Launch to the application's first line (`Hello from CPU` for `hello`, "

@@ -204,8 +204,8 @@ kinds() {
 
 # The seed's experiment: for each guest, idle, then BURSTS bursts of N
 # requests PERIOD seconds apart, the host CPU of its process sampled
-# every 100 ms from 2 s before the first burst to PERIOD after the last;
-# then the same with N2 requests on the same boot.
+# every 100 ms from 2 s before the first burst until PERIOD after the
+# last one started; then the same with N2 requests on the same boot.
 step_burst() {
 	local kind n secs
 	for kind in $(kinds burst); do
