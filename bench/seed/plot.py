@@ -51,9 +51,9 @@ def burst_plot(r, n):
 		ax.set_ylabel("CPU %")
 		ax.grid(alpha=0.3)
 		ax.legend(loc="upper right", fontsize=8)
-		ax.text(0.005, 0.93, "between bursts %.1f%%, in bursts %.0f%%, %.2f ms CPU/request"
-		        % (b["idle_cpu"] or 0, b["burst_cpu"] or 0, b["cpu_ms_per_req"] or 0),
-		        transform=ax.transAxes, fontsize=8, va="top")
+		ax.set_title("between bursts %.2f%%, in bursts %.0f%%, %.2f ms CPU/request"
+		             % (b["idle_cpu"] or 0, b["burst_cpu"] or 0, b["cpu_ms_per_req"] or 0),
+		             fontsize=8, loc="right")
 	axes[-1].set_xlabel("seconds (CPU sampled every 100 ms from /proc/PID/stat)")
 	fig.suptitle("%d requests (ab -c %s, a connection each) every %s s; %s CPUs, %s MiB; QEMU %s %s"
 	             % (n, m.get("conns", "?"), m["period"], m["cpus"], m["mem"],

@@ -337,15 +337,20 @@ def main():
 		fh.write("\n".join(body))
 	# The README's block: the same key figures, links from the top.
 	m = r.meta
-	pngs = [p for p in sorted(os.listdir(out)) if p.endswith(".png")]
+	order = ("burst", "idle", "boot", "footprint")
+	pngs = sorted((p for p in os.listdir(out) if p.endswith(".png")),
+	              key=lambda p: (order.index(p.split("-")[0].split(".")[0])
+	                             if p.split("-")[0].split(".")[0] in order else 9,
+	                             len(p), p))
 	block = ["Measured by `%s` on %s: %s, %s cores shared with other work, %s, "
 	         "QEMU %s %s. Full report: [%s/report.md](%s/report.md)." % (
 	             m["command"], m["date"], m["cpu"], m["nproc"], m["kernel"], m["qemu"],
 	             "TCG" if m["accel"] == "tcg" else "KVM", out, out), "",
 	         rep.summary(), ""]
-	block += ["![%s](%s/%s)" % (p[:-4], out, p) for p in pngs]
+	for p in pngs:
+		block += ["![%s](%s/%s)" % (p[:-4], out, p), ""]
 	with open(os.path.join(out, "readme.md"), "w") as fh:
-		fh.write("\n".join(block) + "\n")
+		fh.write("\n".join(block).rstrip("\n") + "\n")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@
 # (readme.py).  Needs root and /dev/net/tun (TAP); a guest that cannot
 # be built or does not answer is reported as such, not measured.
 set -u
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 . bench/common.sh
 . hal/native/qemu.sh
 PY=/usr/bin/python3	# Debian's, with matplotlib
@@ -65,8 +65,9 @@ for t in ip curl ab readelf qemu-system-x86_64 "$PY"; do
 done
 "$PY" -c 'import matplotlib' 2>/dev/null ||
     die "$PY has no matplotlib (apt-get install python3-matplotlib)"
-[ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] ||
-    die "needs root and /dev/net/tun (the guests serve on a TAP interface)"
+if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
+	die "needs root and /dev/net/tun (the guests serve on a TAP interface)"
+fi
 for f in out/native/webserver.elf out/native/hello.elf out/sim/webserver \
     out/sim/hello bench/bin/empty-exit.elf; do
 	[ -f "$f" ] || die "$f is missing (./toro bench seed builds it)"
@@ -134,6 +135,7 @@ guest_cmd() {
 	local kind=$1 idle=${2:+idle=$2}
 	shift 2
 	# shellcheck disable=SC2207
+	# shellcheck disable=SC2054 # commas inside -netdev's value
 	local q=(qemu-system-x86_64 $(toro_qemu_args "$MACHINE" "$CPUS" "$MEM")
 	    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off
 	    $(toro_qemu_nic "$MACHINE" n0) "$@")
@@ -148,7 +150,7 @@ guest_cmd() {
 		    "console=ttyS0 quiet panic=-1 toro.ip=$GUEST/24 toro.gw=$NET.1") ;;
 	sim)
 		cmd=(out/sim/webserver --cpus "$CPUS" --mem "$MEM"
-		    --net tap:tap0 -- "ip=$GUEST/24" "gw=$NET.1" $idle) ;;
+		    --net tap:tap0 -- "ip=$GUEST/24" "gw=$NET.1" ${idle:+"$idle"}) ;;
 	esac
 }
 
@@ -283,7 +285,7 @@ idle_one() {
 # BOOT_RUNS rounds, the rows interleaved within each round.  The same
 # CPUS and MEM for all; no NIC.
 step_boot() {
-	local spec=$raw/boot.spec rows=() m
+	local spec=$raw/boot.spec m
 	# row NAME PATTERN CMD...: one row of the spec (tab-separated).
 	row() {
 		local IFS=$'\t'
@@ -350,7 +352,7 @@ step_footprint() {
 		# The -m value becomes {mem} for minmem.py.
 		local i
 		for i in "${!cmd[@]}"; do
-			[ "${cmd[$i]}" = -m ] && cmd[i+1]={mem}
+			[ "${cmd[$i]}" = -m ] && cmd[i+1]='{mem}'
 		done
 		in_nc "$PY" $SEED/minmem.py "$GUEST" "$MEM" \
 		    "$raw/minmem-$kind.json" -- "${cmd[@]}" \
