@@ -46,4 +46,8 @@ EXTRA_DIST += bench/empty/empty.S bench/README.md bench/common.sh \
 	bench/switch.sh bench/message.sh bench/alloc.sh bench/boot.sh \
 	bench/idle.sh bench/fs.sh bench/http.sh bench/tcp.sh \
 	bench/native-http.sh bench/linux/build.sh bench/linux/init \
-	bench/linux/udhcpc.sh
+	bench/linux/udhcpc.sh \
+	bench/seed/run.sh bench/seed/sample.py bench/seed/burst.py \
+	bench/seed/latency.py bench/seed/boottime.py bench/seed/minmem.py \
+	bench/seed/results.py bench/seed/plot.py bench/seed/report.py \
+	bench/seed/readme.py

@@ -181,6 +181,15 @@ sim_tap_init(uv_loop_t *loop, const char *ifname)
 		    "as root: ip tuntap add dev %s mode tap user %s", ifname,
 		    ifname, pw != NULL ? pw->pw_name : "USER");
 	}
+	/*
+	 * A persistent TAP keeps the offloads its last user turned on: after
+	 * QEMU with a guest that negotiated them (Linux does), the host would
+	 * hand us frames with checksums left to fill in, and TCP would drop
+	 * every segment.  We take whole frames only.
+	 */
+	if (ioctl(fd, TUNSETOFFLOAD, 0) == -1)
+		sim_fatal("--net tap:%s: cannot turn offloads off: %s", ifname,
+		    strerror(errno));
 
 	if ((error = uv_poll_init(loop, &watch, fd)) != 0 ||
 	    (error = uv_async_init(loop, &want_room, on_want_room)) != 0)

@@ -92,7 +92,13 @@ doze(struct hal_pcpu *c)
 	/* A kick between the caller's check and monitor: not missed. */
 	if (__atomic_load_n(&c->pending, __ATOMIC_SEQ_CST) != 0)
 		return;
-	__asm__ volatile("sti; mwait; cli" : : "a"(0), "c"(0) : "memory");
+	/*
+	 * The nop: QEMU's TCG (SMP) makes MWAIT a pause that leaves the CPU
+	 * loop with sti's one-instruction interrupt shadow still on, and the
+	 * shadow then covers the next instruction; were it the cli, no
+	 * interrupt would ever be taken here (no NIC, no LAPIC timer).
+	 */
+	__asm__ volatile("sti; mwait; nop; cli" : : "a"(0), "c"(0) : "memory");
 }
 
 uint32_t

@@ -14,10 +14,11 @@
 #    duplicates, delay): the 10 MiB fetch and a 10 MiB TCP echo round
 #    trip (the echo example) still match;
 #  - user-mode networking: the simulator and the native image (QEMU TCG,
-#    q35 and microvm) answer curl through a forwarded port.
+#    q35 and microvm, and q35 with idle=mwait) answer curl through a
+#    forwarded port.
 # Cases skip, saying why, when root, a tool or an example is missing.
 . "$srcdir/tests/tap.sh"
-plan 20
+plan 21
 
 ns=toro-web-$$
 . "$srcdir/tests/net/netns.sh"
@@ -328,7 +329,7 @@ tap_cases() {
 }
 
 if [ ! -x out/sim/webserver ] || [ ! -x out/sim/fetch ]; then
-	skip_n 20 "the webserver and fetch examples are not built"
+	skip_n 21 "the webserver and fetch examples are not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
@@ -357,26 +358,31 @@ else
 	skip "sim on user networking: curl is missing"
 fi
 . "$srcdir/hal/native/qemu.sh"
-for m in q35 microvm; do
+# The last: idle=mwait, whose CPUs must still take the NIC's interrupts.
+for c in q35 microvm q35:mwait; do
+	m=${c%%:*} idle=() cpu=() what=$m
+	if [ "$c" != "$m" ]; then
+		idle=(-append "idle=${c#*:}") cpu=(-cpu max) what="$m, idle=${c#*:}"
+	fi
 	if ! have qemu-system-x86_64 || ! have curl ||
 	    [ ! -f out/native/webserver.elf ]; then
-		skip "native on $m: QEMU, curl or the image is missing"
+		skip "native on $what: QEMU, curl or the image is missing"
 		continue
 	fi
 	port=$((port + 1))
-	out=$tmp/$m.out
+	out=$tmp/${c/:/-}.out
 	# shellcheck disable=SC2046
-	timeout 90 qemu-system-x86_64 $(toro_qemu_args $m 2 128) \
+	timeout 90 qemu-system-x86_64 $(toro_qemu_args $m 2 128) "${cpu[@]}" \
 	    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:80 \
 	    $(toro_qemu_nic $m n0) \
 	    -kernel "$(toro_qemu_kernel $m out/native/webserver.elf)" \
-	    >"$out" 2>&1 &
+	    "${idle[@]}" >"$out" 2>&1 &
 	pids+=($!)
 	if wait_for "$out" "serving http://10.0.2.15:80/"; then
-		check "native on $m: curl through hostfwd" \
+		check "native on $what: curl through hostfwd" \
 		    get http://127.0.0.1:$port/hello '^Hello from Toro!$'
 	else
-		fail "native on $m: curl through hostfwd"
+		fail "native on $what: curl through hostfwd"
 	fi
 	kill "${pids[-1]}" 2>/dev/null
 done
