@@ -7,7 +7,12 @@
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
-	local p
+	local p f
+	# The commands themselves (bg_ns's pid files), then their wrappers:
+	# killing only `ip netns exec` could leave a command to its timeout.
+	for f in "$tmp"/*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
