@@ -19,3 +19,13 @@ check() {
 	shift
 	if "$@"; then ok "$what"; else fail "$what"; fi
 }
+
+# file_has FILE PATTERN...: every extended regular expression matches in
+# FILE; when one does not, FILE goes to the log.
+file_has() {
+	local f=$1 p
+	shift
+	for p in "$@"; do
+		grep -Eq -- "$p" "$f" || { note <"$f"; return 1; }
+	done
+}

@@ -22,12 +22,7 @@ kinds="divide null opcode protection overflow user"
 # boot MACHINE CPUS IMAGE CMDLINE: QEMU's status mapped back to main's.
 boot() { toro_qemu_boot "$out" "$@"; }
 
-has() {
-	local p
-	for p in "$@"; do
-		grep -Eq -- "$p" "$out" || { note <"$out"; return 1; }
-	done
-}
+has() { file_has "$out" "$@"; }
 
 example_ok() {
 	boot microvm 2 out/native/exceptions.elf "" || { note <"$out"; return 1; }

@@ -76,10 +76,10 @@ check "toro threads lists ticker's threads, states and waits" listed
 id=$(sed -En 's/^  1 +([0-9]+) +t[0-9]+ +BLOCKED +sleep.*/\1/p' "$out")
 tgdb -p "$pid" -ex "toro bt ${id:-none}" -ex "toro bt 1" >"$out" 2>&1
 bt_ok() {
-	grep -Eq "^#[0-9] +0x[0-9a-f]+ in sched_block at core/sched/sched.c:[0-9]+$" "$out" &&
-	    grep -Eq "^#[0-9] +0x[0-9a-f]+ in toro_sleep_ns at core/sched/thread.c:[0-9]+$" "$out" &&
-	    grep -Eq "^#[0-9] +0x[0-9a-f]+ in ticker at examples/ticker/main.c:[0-9]+$" "$out" ||
-	    { note <"$out"; return 1; }
+	file_has "$out" \
+	    "^#[0-9] +0x[0-9a-f]+ in sched_block at core/sched/sched.c:[0-9]+$" \
+	    "^#[0-9] +0x[0-9a-f]+ in toro_sleep_ns at core/sched/thread.c:[0-9]+$" \
+	    "^#[0-9] +0x[0-9a-f]+ in ticker at examples/ticker/main.c:[0-9]+$"
 }
 check "toro bt of a sleeping thread goes through sched_block to ticker" bt_ok
 check "toro bt of a running thread points to its CPU's gdb thread" \

@@ -21,12 +21,7 @@ faults() {
 }
 
 # has PATTERN...: every extended regular expression is in $out.
-has() {
-	local p
-	for p in "$@"; do
-		grep -Eq -- "$p" "$out" || { note <"$out"; return 1; }
-	done
-}
+has() { file_has "$out" "$@"; }
 
 example_ok() {
 	timeout 60 out/sim/exceptions --cpus "$1" >"$out" 2>&1 ||
