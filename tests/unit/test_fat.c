@@ -559,34 +559,6 @@ START_TEST(qemu_vvfat_disk)
 }
 END_TEST
 
-/*
- * toro_sync() leaves nothing in the device's write cache; a disk without
- * a cache gets no flush request (the HAL would refuse it).
- */
-START_TEST(sync_flushes_cache)
-{
-	struct fakeblk_stats st;
-	size_t i;
-
-	big_len = 300 * 1024;
-	big = malloc(big_len);
-	for (i = 0; i < big_len; i++)
-		big[i] = tu_byte(5, i);
-	ck_assert_int_eq(tu_mkimage(tu_path("c.img"), 32, 1), 0);
-	load(tu_path("c.img"));
-	fakeblk_set_cache(0, _i == 0);
-	ck_assert_int_eq(fake_run(2, MEM, write_main, NULL), 0);
-	fakeblk_stats(0, &st);
-	ck_assert_uint_gt(st.writes, 0);
-	ck_assert_uint_eq(st.unflushed, 0);
-	if (_i == 0)
-		ck_assert_uint_ge(st.flushes, 1);
-	else
-		ck_assert_uint_eq(st.flushes, 0);
-	save_and_fsck();
-}
-END_TEST
-
 /* One case per test, so CK_RUN_CASE=name CK_FORK=no runs one alone. */
 static void
 add(Suite *s, const char *name, const TTest *test, int loops)
@@ -606,7 +578,6 @@ main(void)
 	add(s, "read_mtools_files", read_mtools_files, 2);
 	add(s, "read_mbr_partition", read_mbr_partition, 1);
 	add(s, "write_then_tools", write_then_tools, 1);
-	add(s, "sync_flushes_cache", sync_flushes_cache, 2);
 	add(s, "every_write_op", every_write_op, 1);
 	add(s, "root_dir_limit", root_dir_limit, 1);
 	add(s, "long_names", long_names, 1);

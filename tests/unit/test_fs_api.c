@@ -262,6 +262,23 @@ on_disk(const char *s)
 	return false;
 }
 
+/* Whether the disk has a write cache (the fake's default). */
+static bool cached = true;
+
+/* Nothing synced is left in the disk's own cache, which gets a flush. */
+static void
+flushed(void)
+{
+	struct fakeblk_stats st;
+
+	fakeblk_stats(0, &st);
+	ck_assert_uint_eq(st.unflushed, 0);
+	if (cached)
+		ck_assert_uint_ge(st.flushes, 1);
+	else
+		ck_assert_uint_eq(st.flushes, 0); /* the HAL would refuse it */
+}
+
 static void *
 sync_main(void *unused)
 {
@@ -274,11 +291,13 @@ sync_main(void *unused)
 	ck_assert(!on_disk("a unique marker 42"));
 	ck_assert_int_eq(toro_fsync(fd), 0);
 	ck_assert(on_disk("a unique marker 42"));
+	flushed();
 	ck_assert_int_eq(tu_close(fd), 0);
 	ck_assert_int_eq(tu_put("/x.txt", "second marker 43", 16), 0);
 	ck_assert(!on_disk("second marker 43"));
 	ck_assert_int_eq(fs_sync_all(), 0);
 	ck_assert(on_disk("second marker 43"));
+	flushed();
 	disk = fakeblk_data(0, NULL);
 	rsvd = (uint32_t)(disk[14] | disk[15] << 8);
 	fat_sz = (uint32_t)(disk[22] | disk[23] << 8);
@@ -291,6 +310,15 @@ sync_main(void *unused)
 START_TEST(write_back_and_sync)
 {
 	image(0, "s.img", 32);
+	ck_assert_int_eq(fake_run(2, MEM, sync_main, NULL), 0);
+}
+END_TEST
+
+START_TEST(sync_without_disk_cache)
+{
+	image(0, "s.img", 32);
+	fakeblk_set_cache(0, false);
+	cached = false;
 	ck_assert_int_eq(fake_run(2, MEM, sync_main, NULL), 0);
 }
 END_TEST
@@ -411,6 +439,7 @@ main(void)
 	add(s, "too_many_files", too_many_files);
 	add(s, "calls_from_every_cpu", calls_from_every_cpu);
 	add(s, "write_back_and_sync", write_back_and_sync);
+	add(s, "sync_without_disk_cache", sync_without_disk_cache);
 	add(s, "disk_errors", disk_errors);
 	add(s, "mount_points", mount_points);
 	return unit_run(s);
