@@ -10,7 +10,9 @@
  * _exit(), not exit(): other CPU threads still run, and atexit handlers
  * or destructors must not pull the C runtime from under them.  Hooks must
  * not block on other CPUs; a hook that calls sim_exit() ends the process
- * at once.
+ * at once.  The hooks run on a host thread of their own, with a host-sized
+ * stack: the caller may be a kernel thread on 64 KiB with a guard page
+ * below, and hooks do host I/O with large buffers (share.c).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -39,10 +41,23 @@ sim_at_exit(void (*fn)(void))
 	pthread_mutex_unlock(&hooks_lock);
 }
 
+static void *
+run_hooks(void *unused)
+{
+	int i;
+
+	exiting_here = true;
+	pthread_mutex_lock(&hooks_lock);
+	for (i = nhooks - 1; i >= 0; i--)
+		hooks[i]();
+	pthread_mutex_unlock(&hooks_lock);
+	return NULL;
+}
+
 void
 sim_exit(int status)
 {
-	int i;
+	pthread_t t;
 
 	if (exiting_here)
 		_exit(status);
@@ -53,10 +68,11 @@ sim_exit(int status)
 	}
 	exiting_here = true;
 
-	pthread_mutex_lock(&hooks_lock);
-	for (i = nhooks - 1; i >= 0; i--)
-		hooks[i]();
-	pthread_mutex_unlock(&hooks_lock);
+	/* A hook's own sim_exit() ends the process from that thread. */
+	if (pthread_create(&t, NULL, run_hooks, NULL) == 0)
+		pthread_join(t, NULL);
+	else
+		run_hooks(NULL); /* no thread to be had: try on this stack */
 
 	/* Only host-side debugging output could be buffered here. */
 	fflush(stdout);

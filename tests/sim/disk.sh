@@ -3,7 +3,7 @@
 # made with mtools (--disk), read-only (:ro), a missing or empty image,
 # and a host folder shared both ways (--share).
 . "$srcdir/tests/tap.sh"
-plan 27
+plan 29
 
 if ! command -v mformat >/dev/null || ! command -v fsck.fat >/dev/null; then
 	for ((i = 0; i < 27; i++)); do skip "mtools or dosfstools missing"; done
@@ -107,6 +107,21 @@ check "--share: untouched files are identical, mtimes kept" same
 files --share "$share"
 check "--share again: /files.log changed" \
     grep -q "share $share: 0 created, 1 changed, 0 deleted" "$out"
+
+# Stopped by the host (SIGTERM, as `timeout` sends): the copy-back runs
+# on a host thread, not on the kernel's stop thread with its small stack.
+timeout 30 out/sim/ticker --cpus 2 --share "$share" -- 60 >"$out" 2>&1 &
+pid=$!
+sleep 1.5
+kill -TERM $pid
+for i in $(seq 100); do
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+wait $pid
+check "--share: SIGTERM stops the machine with status 130" test $? -eq 130
+check "--share: after SIGTERM, the summary line" \
+    grep -q "share $share: 0 created, 0 changed, 0 deleted" "$out"
 
 # Option errors.
 timeout 10 out/sim/files --disk "$img" --share "$share" >"$out" 2>&1
