@@ -192,24 +192,41 @@ claim(struct fs_buf *b, struct fs_bdev *d, uint64_t sector)
 	hash_add(b);
 }
 
+/* The valid buffer of sector, pinned; an invalid one is dropped. */
+static struct fs_buf *
+pin_cached(struct fs_bdev *d, uint64_t sector)
+{
+	struct fs_buf *b = lookup(d, sector);
+
+	if (b != NULL && b->valid) {
+		b->refs++;
+		touch(b);
+		return b;
+	}
+	if (b != NULL)
+		hash_del(b);
+	return NULL;
+}
+
+/* Give back a claimed buffer whose read failed or was not needed. */
+static void
+unclaim(struct fs_buf *b)
+{
+	b->refs = 0;
+	hash_del(b);
+}
+
 int
 fs_bread(struct fs_bdev *d, uint64_t sector, uint32_t ra, struct fs_buf **bp)
 {
-	struct fs_buf *run[FS_IO_MAX], *b;
+	struct fs_buf *run[FS_IO_MAX];
 	uint32_t n, i, want;
 	int err;
 
 	if (sector >= d->sectors)
 		return -TORO_EIO;
-	b = lookup(d, sector);
-	if (b != NULL && b->valid) {
-		b->refs++;
-		touch(b);
-		*bp = b;
+	if ((*bp = pin_cached(d, sector)) != NULL)
 		return 0;
-	}
-	if (b != NULL)
-		hash_del(b);
 	want = MIN(MAX(ra, 1u), (uint32_t)FS_IO_MAX);
 	if (want > d->sectors - sector)
 		want = (uint32_t)(d->sectors - sector);
@@ -226,16 +243,13 @@ fs_bread(struct fs_bdev *d, uint64_t sector, uint32_t ra, struct fs_buf **bp)
 	err = fs_bdev_io(d, sector, n, false, stage);
 	if (err < 0 && n > 1) {
 		/* Maybe only a sector we did not need is bad. */
-		for (i = 1; i < n; i++) {
-			run[i]->refs = 0;
-			hash_del(run[i]);
-		}
+		for (i = 1; i < n; i++)
+			unclaim(run[i]);
 		n = 1;
 		err = fs_bdev_io(d, sector, 1, false, stage);
 	}
 	if (err < 0) {
-		run[0]->refs = 0;
-		hash_del(run[0]);
+		unclaim(run[0]);
 		kern_printf("fs: disk %d: reading sector %llu: %s\n", d->dev,
 		    (unsigned long long)sector, toro_strerror(err));
 		return err;
@@ -261,15 +275,8 @@ fs_bget(struct fs_bdev *d, uint64_t sector, struct fs_buf **bp)
 
 	if (sector >= d->sectors)
 		return -TORO_EIO;
-	b = lookup(d, sector);
-	if (b != NULL && b->valid) {
-		b->refs++;
-		touch(b);
-		*bp = b;
+	if ((*bp = pin_cached(d, sector)) != NULL)
 		return 0;
-	}
-	if (b != NULL)
-		hash_del(b);
 	if ((err = take_free(&b)) < 0)
 		return err;
 	claim(b, d, sector);
@@ -345,10 +352,8 @@ fs_binval(struct fs_bdev *d)
 	size_t i;
 
 	for (i = 0; i < FS_CACHE_BUFS; i++)
-		if (bufs[i].dev == d) {
-			bufs[i].refs = 0;
-			hash_del(&bufs[i]);
-		}
+		if (bufs[i].dev == d)
+			unclaim(&bufs[i]);
 }
 
 bool

@@ -129,6 +129,19 @@ kern_console_force(const char *s, size_t n)
 	hal_console_write(s, n);
 }
 
+void
+kern_printf_force(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	kern_console_force(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+}
+
 int
 toro_console_read(char *buf, size_t n)
 {

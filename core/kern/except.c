@@ -215,18 +215,18 @@ record_fault(struct kern_exc *x, const struct hal_trap *tr, uintptr_t lo,
 	}
 }
 
+/* Past the console lock when `force` (nothing must stop a panic). */
 static void
 emit(bool force, const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (force)
-		kern_console_force(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+		kern_printf_force("%s", buf);
 	else
 		kern_printf("%s", buf);
 }

@@ -19,6 +19,9 @@ struct toro_thread;
 
 /* Write to the console without taking its lock (for panics). */
 void kern_console_force(const char *s, size_t n);
+/* The same, formatted (up to 255 bytes a call). */
+__attribute__((format(printf, 1, 2))) void kern_printf_force(
+    const char *fmt, ...);
 
 /* Release the console lock if t holds it (t faulted while printing). */
 void kern_console_abandon(struct toro_thread *t);

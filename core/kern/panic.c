@@ -13,19 +13,6 @@
 
 static int panicking;
 
-static void
-say(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	kern_console_force(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
-}
-
 void
 kern_backtrace_from(uintptr_t start, uintptr_t lo, uintptr_t hi)
 {
@@ -33,7 +20,7 @@ kern_backtrace_from(uintptr_t start, uintptr_t lo, uintptr_t hi)
 	char sym[96];
 	int depth;
 
-	say("backtrace:\n");
+	kern_printf_force("backtrace:\n");
 	for (depth = 0; depth < 32; depth++) {
 		/* Stop at anything that is not a frame on this stack. */
 		if (fp == NULL || ((uintptr_t)fp & 7) != 0 ||
@@ -42,7 +29,7 @@ kern_backtrace_from(uintptr_t start, uintptr_t lo, uintptr_t hi)
 		if (fp[1] == 0)
 			break;
 		kern_symbolize_return(fp[1], sym, sizeof(sym));
-		say("  #%d %p %s\n", depth, (void *)fp[1], sym);
+		kern_printf_force("  #%d %p %s\n", depth, (void *)fp[1], sym);
 		if (fp[0] <= (uintptr_t)fp)
 			break;
 		fp = (uintptr_t *)fp[0];
@@ -74,9 +61,9 @@ kern_panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	say("\ntoro: panic: %s\n", buf);
+	kern_printf_force("\ntoro: panic: %s\n", buf);
 	if (c != NULL && c->cur != NULL)
-		say("toro: on CPU %d in thread %s\n", c->id, c->cur->name);
+		kern_printf_force("toro: on CPU %d in thread %s\n", c->id, c->cur->name);
 	hal_dump_registers();
 	kern_backtrace();
 	hal_exit(KERN_PANIC_STATUS);

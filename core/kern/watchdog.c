@@ -93,8 +93,6 @@ kern_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp)
 	struct toro_thread *t;
 	uintptr_t lo = 0, hi = UINTPTR_MAX;
 	uint64_t stuck, tenths;
-	char buf[256];
-	int n;
 
 	if (c == NULL)
 		return;
@@ -106,13 +104,12 @@ kern_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp)
 	t = c->cur;
 	stuck = __atomic_load_n(&seen[c->id].stuck_ns, __ATOMIC_RELAXED);
 	tenths = (stuck + NS / 20) / (NS / 10);
-	n = toro_snprintf(buf, sizeof(buf),
+	kern_printf_force(
 	    "\ntoro: watchdog: CPU %d stuck for %llu.%llu s in thread \"%s\"\n"
 	    "toro: watchdog: pc %p sp %p fp %p\n",
 	    c->id, (unsigned long long)(tenths / 10),
 	    (unsigned long long)(tenths % 10), t->name, (void *)pc, (void *)sp,
 	    (void *)fp);
-	kern_console_force(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 	/* The idle thread runs on the stack its CPU booted on. */
 	if (t->stack != NULL) {
 		lo = (uintptr_t)t->stack;
