@@ -2,27 +2,29 @@
 # and the unit tests) and once for the native image.
 
 CORE_SOURCES = \
-	core/kern/boot.c \
-	core/kern/close.c \
-	core/kern/cmdline.c \
-	core/kern/console.c \
-	core/kern/error.c \
-	core/kern/except.c \
-	core/kern/panic.c \
-	core/kern/symbol.c \
-	core/kern/watchdog.c \
+	core/lib/cmdline.c \
+	core/lib/console.c \
+	core/lib/error.c \
 	core/lib/fmt.c \
 	core/lib/mpsc.c \
+	core/lib/panic.c \
 	core/lib/spin.c \
+	core/lib/symbol.c \
 	core/mem/heap.c \
 	core/mem/page.c \
+	core/sched/conin.c \
+	core/sched/except.c \
 	core/sched/mbox.c \
 	core/sched/sched.c \
-	core/sched/thread.c
+	core/sched/thread.c \
+	core/sched/watchdog.c \
+	core/kern/boot.c \
+	core/kern/close.c \
+	core/kern/machine.c
 
 CORE_HDRS = \
-	core/kern/kern.h core/lib/fmt.h core/lib/klib.h core/lib/mpsc.h \
-	core/mem/mem.h core/sched/sched.h hal/hal.h \
+	core/kern/kern.h core/lib/fmt.h core/lib/klib.h core/lib/lib.h \
+	core/lib/mpsc.h core/mem/mem.h core/sched/sched.h hal/hal.h \
 	include/toro/console.h include/toro/errno.h include/toro/except.h \
 	include/toro/mbox.h \
 	include/toro/mem.h include/toro/thread.h include/toro/toro.h

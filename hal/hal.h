@@ -261,9 +261,9 @@ struct hal_blk_req *hal_blk_complete(int dev);
 /*
  * CPU exceptions.  When code on a kernel thread's stack faults (native: a
  * CPU exception; sim: SIGFPE, SIGILL, SIGSEGV or SIGBUS on a CPU's
- * pthread), the platform fills a struct hal_trap and calls kern_trap() on
+ * pthread), the platform fills a struct hal_trap and calls sched_trap() on
  * that CPU, on a stack of its own (an IST stack, an alternate signal
- * stack), with interrupts or signals off.  kern_trap() either does not
+ * stack), with interrupts or signals off.  sched_trap() either does not
  * return (a panic), or sets the resume_* fields and returns; the platform
  * then resumes the interrupted CPU at resume_pc with resume_sp as its
  * stack pointer, resume_arg as its first argument, rbp 0, the direction
@@ -283,7 +283,7 @@ struct hal_trap {
 	uint64_t error;    /* the CPU's error code, 0 when it pushes none */
 	uintptr_t addr;    /* the data address of a page fault, else 0 */
 	struct hal_regs regs;
-	uintptr_t resume_pc, resume_sp, resume_arg; /* set by kern_trap */
+	uintptr_t resume_pc, resume_sp, resume_arg; /* set by sched_trap */
 };
 
 /*
@@ -292,7 +292,7 @@ struct hal_trap {
  * SIGSEGV 14 with si_addr (13 for SI_KERNEL, a general protection fault),
  * SIGBUS 13.
  */
-void kern_trap(struct hal_trap *t);
+void sched_trap(struct hal_trap *t);
 
 /*
  * Non-local jumps (hal/x86_64/jump.S, shared by every platform).  The
@@ -329,13 +329,13 @@ void hal_dump_registers(void);
 
 /*
  * Watchdog.  The core bumps a heartbeat on every scheduling pass and
- * judges, in kern_watchdog_check(), which CPU has been stuck in one
+ * judges, in sched_watchdog_check(), which CPU has been stuck in one
  * thread too long; the platform runs that check and makes a stuck CPU
  * report itself.
  */
 
 /*
- * From now on, call kern_watchdog_check() about every period_ns, from
+ * From now on, call sched_watchdog_check() about every period_ns, from
  * wherever it can run while a thread loops on a CPU (threads are never
  * preempted and run with interrupts off).  The sim uses a host thread;
  * native uses every CPU while it idles, so there a stuck CPU is seen only
@@ -346,14 +346,14 @@ int hal_watchdog_start(uint64_t period_ns);
 
 /*
  * Interrupt CPU `cpu` wherever it is, even with interrupts off, and have
- * it call kern_watchdog_report() there with the interrupted code's
+ * it call sched_watchdog_report() there with the interrupted code's
  * registers, on a stack of the platform's (sim: a signal; native: an
  * NMI).  Never blocks.
  */
 void hal_watchdog_interrupt(int cpu);
 
 /* The core's side of the watchdog (core/kern/watchdog.c). */
-void kern_watchdog_check(void);
-void kern_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp);
+void sched_watchdog_check(void);
+void sched_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp);
 
 #endif

@@ -9,7 +9,7 @@
  * On a CPU pthread, the handler is the CPU taking an exception: it fills
  * a struct hal_trap from the signal (naming the x86 vector the signal
  * stands for, hal.h) and the interrupted registers, calls the core's
- * kern_trap(), edits the saved context as kern_trap said (rip, rsp,
+ * sched_trap(), edits the saved context as sched_trap said (rip, rsp,
  * rdi, rbp, DF) and returns.  Returning, rather than jumping out of the
  * handler, lets the host restore the signal mask and leave the alternate
  * stack as usual, and keeps Valgrind's idea of the thread's state right.
@@ -39,7 +39,7 @@
 #define asan_unpoison(p, n) ((void)0)
 #endif
 
-/* Room for kern_trap and its report, with a sanitizer's appetite. */
+/* Room for sched_trap and its report, with a sanitizer's appetite. */
 enum { ALT_STACK_SIZE = 256 << 10 };
 
 static const int signals[] = { SIGFPE, SIGILL, SIGSEGV, SIGBUS };
@@ -95,7 +95,7 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 		g[REG_RDX], g[REG_RSI], g[REG_RDI], g[REG_RBP], g[REG_RSP],
 		g[REG_R8], g[REG_R9], g[REG_R10], g[REG_R11], g[REG_R12],
 		g[REG_R13], g[REG_R14], g[REG_R15], g[REG_RIP], g[REG_EFL] };
-	kern_trap(&t);
+	sched_trap(&t);
 	/*
 	 * The frames above the fault up to where the thread resumes (the
 	 * catching block, or the top of an overflowed stack) are dropped

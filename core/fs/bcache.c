@@ -12,7 +12,7 @@
  * and marked invalid until the data is in.
  */
 #include "core/fs/bcache.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 
@@ -118,7 +118,7 @@ write_run(struct fs_bdev *d, uint64_t first, uint32_t n)
 		memcpy(stage + (size_t)i * HAL_BLK_SECTOR,
 		    lookup(d, first + i)->data, HAL_BLK_SECTOR);
 	if ((err = fs_bdev_io(d, first, n, true, stage)) < 0) {
-		kern_printf("fs: disk %d: writing sectors %llu-%llu: %s\n",
+		toro_printf("fs: disk %d: writing sectors %llu-%llu: %s\n",
 		    d->dev, (unsigned long long)first,
 		    (unsigned long long)(first + n - 1), toro_strerror(err));
 		return err;
@@ -178,7 +178,7 @@ take_free(struct fs_buf **bp)
 		*bp = b;
 		return 0;
 	}
-	kern_printf("fs: every cache buffer is pinned\n");
+	toro_printf("fs: every cache buffer is pinned\n");
 	return -TORO_ENOMEM;
 }
 
@@ -250,7 +250,7 @@ fs_bread(struct fs_bdev *d, uint64_t sector, uint32_t ra, struct fs_buf **bp)
 	}
 	if (err < 0) {
 		unclaim(run[0]);
-		kern_printf("fs: disk %d: reading sector %llu: %s\n", d->dev,
+		toro_printf("fs: disk %d: reading sector %llu: %s\n", d->dev,
 		    (unsigned long long)sector, toro_strerror(err));
 		return err;
 	}
@@ -296,7 +296,7 @@ void
 fs_brelse(struct fs_buf *b)
 {
 	if (b->refs <= 0)
-		kern_panic("fs: buffer of sector %llu released twice",
+		lib_panic("fs: buffer of sector %llu released twice",
 		    (unsigned long long)b->sector);
 	b->refs--;
 }

@@ -12,7 +12,7 @@
  * that opened the disk).  The handler never blocks.
  */
 #include "core/fs/bcache.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/sched/sched.h"
 #include "toro/errno.h"
 
@@ -129,7 +129,7 @@ flush_one(struct fs_bdev *d)
 	d->flushes++;
 	if ((err = run(d, &io)) < 0) {
 		d->unflushed = true;
-		kern_printf("fs: disk %d: cache flush failed\n", d->dev);
+		toro_printf("fs: disk %d: cache flush failed\n", d->dev);
 	}
 	return err;
 }

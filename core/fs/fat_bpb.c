@@ -13,7 +13,7 @@
  * says, never by the "FAT16" label.
  */
 #include "core/fs/fat.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 
 #define BPB_BYTES_PER_SEC 11
@@ -154,12 +154,12 @@ fat_bpb_read(struct fs_bdev *d, struct fat_geom *g)
 		}
 	fs_brelse(b);
 	if (size == 0) {
-		kern_printf("fat: disk %d: no FAT16 volume: %s\n", d->dev,
+		toro_printf("fat: disk %d: no FAT16 volume: %s\n", d->dev,
 		    whole_why);
 		return -TORO_EINVAL;
 	}
 	if (start == 0 || start >= d->sectors || size > d->sectors - start) {
-		kern_printf("fat: disk %d: partition %llu+%llu outside the "
+		toro_printf("fat: disk %d: partition %llu+%llu outside the "
 		    "disk\n", d->dev, (unsigned long long)start,
 		    (unsigned long long)size);
 		return -TORO_EINVAL;
@@ -168,7 +168,7 @@ fat_bpb_read(struct fs_bdev *d, struct fat_geom *g)
 		return err;
 	if (!parse(b->data, start, size, g)) {
 		fs_brelse(b);
-		kern_printf("fat: disk %d: partition at sector %llu: not "
+		toro_printf("fat: disk %d: partition at sector %llu: not "
 		    "FAT16: %s\n", d->dev, (unsigned long long)start, why);
 		return -TORO_EINVAL;
 	}

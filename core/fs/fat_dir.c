@@ -14,7 +14,7 @@
  * directory allocates and zeroes its new clusters before linking them.
  */
 #include "core/fs/fat.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 
@@ -60,7 +60,7 @@ fat_dir_locate(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
 			return err;
 		if (next == FAT_EOC)
 			return 1;
-		kern_printf("fat: disk %d: directory at cluster %u never "
+		toro_printf("fat: disk %d: directory at cluster %u never "
 		    "ends\n", v->mnt.dev, c->dclus);
 		return -TORO_EIO;
 	}
@@ -77,7 +77,7 @@ fat_dir_locate(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
 		c->ci++;
 	}
 	if (!fat_clus_ok(v, c->clus)) {
-		kern_printf("fat: disk %d: directory cluster %u out of range\n",
+		toro_printf("fat: disk %d: directory cluster %u out of range\n",
 		    v->mnt.dev, c->clus);
 		return -TORO_EIO;
 	}
@@ -402,7 +402,7 @@ dotdot(struct fat_vol *v, uint32_t dclus, struct fat_dircur *c, uint8_t *e)
 	if ((err = fat_dir_entry(v, c, 1, e, NULL)) != 0)
 		return err < 0 ? err : -TORO_EIO;
 	if (memcmp(e, "..         ", 11) != 0) {
-		kern_printf("fat: disk %d: directory at cluster %u has no "
+		toro_printf("fat: disk %d: directory at cluster %u has no "
 		    "\"..\"\n", v->mnt.dev, dclus);
 		return -TORO_EIO;
 	}
@@ -434,7 +434,7 @@ fat_dir_parent(struct fat_vol *v, uint32_t dclus, uint32_t *parent)
 		return err;
 	*parent = fat_le16(e + DE_CLUS);
 	if (*parent != 0 && !fat_clus_ok(v, *parent)) {
-		kern_printf("fat: disk %d: bad \"..\" in cluster %u\n",
+		toro_printf("fat: disk %d: bad \"..\" in cluster %u\n",
 		    v->mnt.dev, dclus);
 		return -TORO_EIO;
 	}

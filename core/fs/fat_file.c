@@ -13,7 +13,7 @@
  * shorter, or out of range, is -TORO_EIO.  Sizes stop at 4 GiB - 1.
  */
 #include "core/fs/fat.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 
 #define FAT_FILE_MAX 0xffffffffull
@@ -26,13 +26,13 @@ clus_at(struct fat_vol *v, struct fat_node *n, uint32_t ci, uint32_t *clus)
 	int err;
 
 	if (ci >= v->g.nclus) {
-		kern_printf("fat: disk %d: file at cluster %u: position past "
+		toro_printf("fat: disk %d: file at cluster %u: position past "
 		    "the volume\n", v->mnt.dev, n->first);
 		return -TORO_EIO;
 	}
 	if (n->cur_clus == 0 || ci < n->cur_ci) {
 		if (!fat_clus_ok(v, n->first)) {
-			kern_printf("fat: disk %d: file without data has %u "
+			toro_printf("fat: disk %d: file without data has %u "
 			    "bytes\n", v->mnt.dev, n->size);
 			return -TORO_EIO;
 		}
@@ -43,7 +43,7 @@ clus_at(struct fat_vol *v, struct fat_node *n, uint32_t ci, uint32_t *clus)
 		if ((err = fat_next(v, n->cur_clus, &next)) < 0)
 			return err;
 		if (next == FAT_EOC) {
-			kern_printf("fat: disk %d: file at cluster %u: chain "
+			toro_printf("fat: disk %d: file at cluster %u: chain "
 			    "shorter than its size\n", v->mnt.dev, n->first);
 			return -TORO_EIO;
 		}
@@ -101,7 +101,7 @@ fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
 	if ((err = know_chain(v, n)) < 0)
 		return err;
 	if ((uint64_t)n->nclus * v->cs < n->size) {
-		kern_printf("fat: disk %d: file at cluster %u: chain shorter "
+		toro_printf("fat: disk %d: file at cluster %u: chain shorter "
 		    "than its size\n", v->mnt.dev, n->first);
 		return -TORO_EIO;
 	}

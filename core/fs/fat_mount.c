@@ -11,7 +11,7 @@
  * entry in the cache, which fat_node_update() keeps current.
  */
 #include "core/fs/fat.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 
@@ -118,7 +118,7 @@ static const struct fs_ops fat_ops = {
 static bool
 verbose(void)
 {
-	const char *l = kern_option("loglevel");
+	const char *l = lib_option("loglevel");
 
 	return l != NULL && (strcmp(l, "info") == 0 || strcmp(l, "debug") == 0);
 }
@@ -161,7 +161,7 @@ fat_mount(struct fs_bdev *d, struct fs_mount **mp)
 	v->mnt.root = &root->fs;
 	v->mnt.ops = &fat_ops;
 	if (verbose())
-		kern_printf("fat: disk %d: FAT16 \"%s\" at sector %llu, %u "
+		toro_printf("fat: disk %d: FAT16 \"%s\" at sector %llu, %u "
 		    "clusters of %u bytes, %u free%s\n", d->dev, v->g.label,
 		    (unsigned long long)v->g.base, v->g.nclus, v->cs,
 		    v->free_clus, d->read_only ? ", read-only" : "");

@@ -12,7 +12,7 @@
  * cluster in range, a file's cluster is in range or 0 with size 0.
  */
 #include "core/fs/fat.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 
@@ -48,7 +48,7 @@ fat_node_get(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
 	if ((dir && !fat_clus_ok(v, first)) ||
 	    (!dir && first != 0 && !fat_clus_ok(v, first)) ||
 	    (!dir && first == 0 && size != 0)) {
-		kern_printf("fat: disk %d: entry %u of directory %u: bad "
+		toro_printf("fat: disk %d: entry %u of directory %u: bad "
 		    "cluster %u (size %u)\n", v->mnt.dev, de->idx, dclus,
 		    first, size);
 		return -TORO_EIO;

@@ -14,7 +14,7 @@
  * follows its entry.
  */
 #include "core/fs/fat.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 
 struct name16 {
@@ -133,7 +133,7 @@ can_remove(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
 		return fat_node_find(v, dclus, de->idx) != NULL ?
 		    -TORO_EBUSY : 0;
 	if (!fat_clus_ok(v, entry_clus(de))) {
-		kern_printf("fat: disk %d: directory entry %u: bad cluster "
+		toro_printf("fat: disk %d: directory entry %u: bad cluster "
 		    "%u\n", v->mnt.dev, de->idx, entry_clus(de));
 		return -TORO_EIO;
 	}
@@ -153,7 +153,7 @@ free_data(struct fat_vol *v, const struct fat_dirent *de)
 	if (c == 0)
 		return 0;
 	if (!fat_clus_ok(v, c)) {
-		kern_printf("fat: disk %d: removed entry had bad cluster %u\n",
+		toro_printf("fat: disk %d: removed entry had bad cluster %u\n",
 		    v->mnt.dev, c);
 		return -TORO_EIO;
 	}
@@ -191,7 +191,7 @@ inside(struct fat_vol *v, uint32_t dclus, uint32_t top)
 		if (dclus == top)
 			return 1;
 		if (++steps > v->g.nclus) {
-			kern_printf("fat: disk %d: directory loop at cluster "
+			toro_printf("fat: disk %d: directory loop at cluster "
 			    "%u\n", v->mnt.dev, dclus);
 			return -TORO_EIO;
 		}

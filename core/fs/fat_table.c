@@ -13,7 +13,7 @@
  * of clusters, so a loop in a chain ends as an error, not a hang.
  */
 #include "core/fs/fat.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 
 #define FAT_RA 16 /* read-ahead in the FAT, sectors */
@@ -23,7 +23,7 @@ fat_bread(struct fat_vol *v, uint32_t sector, uint32_t ra,
     struct fs_buf **bp)
 {
 	if (sector >= v->g.tot_sec) {
-		kern_printf("fat: disk %d: sector %u outside the volume\n",
+		toro_printf("fat: disk %d: sector %u outside the volume\n",
 		    v->mnt.dev, sector);
 		return -TORO_EIO;
 	}
@@ -35,7 +35,7 @@ int
 fat_bget(struct fat_vol *v, uint32_t sector, struct fs_buf **bp)
 {
 	if (sector >= v->g.tot_sec) {
-		kern_printf("fat: disk %d: sector %u outside the volume\n",
+		toro_printf("fat: disk %d: sector %u outside the volume\n",
 		    v->mnt.dev, sector);
 		return -TORO_EIO;
 	}
@@ -57,7 +57,7 @@ fat_clus_sector(const struct fat_vol *v, uint32_t clus)
 static int
 bad_clus(struct fat_vol *v, uint32_t clus, const char *what)
 {
-	kern_printf("fat: disk %d: cluster %u: %s\n", v->mnt.dev, clus, what);
+	toro_printf("fat: disk %d: cluster %u: %s\n", v->mnt.dev, clus, what);
 	return -TORO_EIO;
 }
 
@@ -91,7 +91,7 @@ fat_next(struct fat_vol *v, uint32_t clus, uint32_t *next)
 		return 0;
 	}
 	if (!fat_clus_ok(v, val)) {
-		kern_printf("fat: disk %d: cluster %u: bad FAT entry %#x\n",
+		toro_printf("fat: disk %d: cluster %u: bad FAT entry %#x\n",
 		    v->mnt.dev, clus, val);
 		return -TORO_EIO;
 	}

@@ -20,7 +20,7 @@
  */
 #include "core/fs/fs.h"
 #include "core/fs/vfs.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/file.h"
 
@@ -261,7 +261,7 @@ fs_sync_all(void)
 	if (__atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE) < 0)
 		return 0;
 	if (sched_current()->idle) {
-		kern_printf("fs: cannot sync from an idle thread: cached "
+		toro_printf("fs: cannot sync from an idle thread: cached "
 		    "writes are lost\n");
 		return -TORO_EDEADLK;
 	}

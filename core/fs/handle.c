@@ -11,7 +11,7 @@
  * in place: the caller sleeps until the answer, so they hold still.
  */
 #include "core/fs/vfs.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 

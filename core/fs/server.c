@@ -15,7 +15,7 @@
 #include "core/fs/bcache.h"
 #include "core/fs/fs.h"
 #include "core/fs/vfs.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/sched/sched.h"
 #include "toro/errno.h"
 #include "toro/thread.h"
@@ -34,11 +34,11 @@ server_main(void *unused)
 	fs_server = sched_current();
 	ready = fs_bcache_init();
 	if (ready < 0)
-		kern_printf("fs: no memory for the block cache\n");
+		toro_printf("fs: no memory for the block cache\n");
 	else if (sched_on_event(HAL_EV_BLK, fs_bdev_event) < 0)
-		kern_panic("fs: cannot take the disk event");
+		lib_panic("fs: cannot take the disk event");
 	if (ready == 0 && (err = fs_exec(&boot)) < 0 && err != -TORO_ENODEV)
-		kern_printf("fs: disk 0 not mounted: %s\n",
+		toro_printf("fs: disk 0 not mounted: %s\n",
 		    toro_strerror((int)err));
 	for (;;) {
 		while ((l = list_pop_front(&fs_queue)) == NULL)

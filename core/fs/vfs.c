@@ -14,7 +14,7 @@
  */
 #include "core/fs/bcache.h"
 #include "core/fs/vfs.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 

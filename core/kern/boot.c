@@ -1,13 +1,18 @@
 /*
- * boot.c: from the platform's hand-over to the application's main().
+ * boot.c: kern_boot(), from the platform's hand-over (hal.h) to the
+ * application's main().
  *
- * kern_boot() runs once, on CPU 0: it reads the command line, gives the
- * RAM to the allocator, prepares every CPU's scheduler, creates the main
- * thread, starts the other CPUs and the watchdog, and becomes CPU 0's
- * idle thread.  When main returns, the machine stops with its value.
+ * It runs once, on CPU 0, the pieces of kern.h (machine.c) in order: it
+ * prepares every CPU's scheduler, reads the command line and gives the
+ * RAM to the allocator; then applies the options, starts the network
+ * and the file system, creates the main thread, starts the other CPUs
+ * and the watchdog, and becomes CPU 0's idle thread.  When main returns,
+ * the machine stops with its value.  The fake HAL runs the same pieces
+ * with its test thread in place of the services and main.
  */
-#include "core/kern/kern.h"
 #include "core/fs/fs.h"
+#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/mem/mem.h"
 #include "core/net/net.h"
 #include "core/sched/sched.h"
@@ -23,7 +28,7 @@ int main(int argc, char **argv);
 static void *
 main_thread(void *unused)
 {
-	kern_shutdown(main(kern_argc(), kern_argv()));
+	kern_shutdown(main(lib_argc(), lib_argv()));
 }
 
 /* Parse a decimal number; -1 on anything malformed or above 2^40. */
@@ -58,105 +63,72 @@ set_idle(const char *opt)
 	if (strncmp(opt, "poll:", 5) == 0) {
 		us = parse_num(opt + 5);
 		if (us < 1 || us > 1000000)
-			kern_panic("idle=%s: want poll:MICROSECONDS, 1 to "
+			lib_panic("idle=%s: want poll:MICROSECONDS, 1 to "
 			    "1000000", opt);
 		err = hal_cpu_set_idle(HAL_IDLE_POLL, (uint64_t)us * 1000);
 	} else if (strcmp(opt, "mwait") == 0) {
 		err = hal_cpu_set_idle(HAL_IDLE_MWAIT, 0);
 	} else {
-		kern_panic("idle=%s: want halt, poll:MICROSECONDS or mwait",
+		lib_panic("idle=%s: want halt, poll:MICROSECONDS or mwait",
 		    opt);
 	}
 	if (err < 0)
-		kern_printf("toro: idle=%s: %s on this machine; halting "
+		toro_printf("toro: idle=%s: %s on this machine; halting "
 		    "instead\n", opt, toro_strerror(err));
+}
+
+/* stack=, idle=, loglevel=; returns the watchdog's seconds. */
+static int64_t
+options(void)
+{
+	const char *opt;
+	int64_t wd = WATCHDOG_SECONDS;
+
+	opt = lib_option("stack");
+	if (opt != NULL) {
+		if (parse_num(opt) < 16)
+			lib_panic("stack=%s: want a size in KiB, at least 16",
+			    opt);
+		sched_set_default_stack((size_t)parse_num(opt) * 1024);
+	}
+	set_idle(lib_option("idle"));
+	opt = lib_option("watchdog");
+	if (opt != NULL && ((wd = parse_num(opt)) < 0 || wd > 1000000))
+		lib_panic("watchdog=%s: want a number of seconds, 0 for off",
+		    opt);
+	opt = lib_option("loglevel");
+	if (opt != NULL && strcmp(opt, "debug") == 0)
+		toro_printf("toro: %d CPUs, %zu KiB of RAM, command line "
+		    "\"%s\"\n", hal_cpu_count(),
+		    mem_page_total_bytes() / 1024, hal_cmdline());
+	return wd;
 }
 
 void
 kern_boot(void)
 {
-	struct hal_mem_region r[32];
 	struct toro_thread_attr attr = { "main", MAIN_STACK };
-	const char *opt;
-	int ncpu = hal_cpu_count(), n, i, err;
-	int64_t wd = WATCHDOG_SECONDS;
+	int64_t wd;
+	int err;
 
-	sched_init(ncpu);
-	sched_cpu_enter(0);
-	err = kern_cmdline_parse(hal_cmdline());
-	if (err < 0)
-		kern_panic("kernel command line: %s", toro_strerror(err));
-	n = hal_mem_regions(r, (int)nitems(r));
-	if (mem_init(r, n) < 0)
-		kern_panic("no usable memory (%d regions)", n);
-	opt = kern_option("stack");
-	if (opt != NULL) {
-		if (parse_num(opt) < 16)
-			kern_panic("stack=%s: want a size in KiB, at least 16",
-			    opt);
-		sched_set_default_stack((size_t)parse_num(opt) * 1024);
-	}
-	set_idle(kern_option("idle"));
-	opt = kern_option("watchdog");
-	if (opt != NULL && ((wd = parse_num(opt)) < 0 || wd > 1000000))
-		kern_panic("watchdog=%s: want a number of seconds, 0 for off",
-		    opt);
-	opt = kern_option("loglevel");
-	if (opt != NULL && strcmp(opt, "debug") == 0)
-		kern_printf("toro: %d CPUs, %zu KiB of RAM, command line \"%s\"\n",
-		    ncpu, mem_page_total_bytes() / 1024, hal_cmdline());
+	kern_boot_machine();
+	wd = options();
 	/* The network runs on CPU 0; a machine may have no NIC. */
 	err = net_start(0);
 	if (err < 0 && err != -TORO_ENODEV)
-		kern_panic("network: %s", toro_strerror(err));
+		lib_panic("network: %s", toro_strerror(err));
 	/* Storage runs on CPU 0 too; a machine may have no disk. */
 	err = fs_start(0);
 	if (err < 0 && err != -TORO_ENODEV)
-		kern_panic("file system: %s", toro_strerror(err));
+		lib_panic("file system: %s", toro_strerror(err));
 	err = sched_thread_create(NULL, 0, main_thread, NULL, &attr,
 	    SCHED_THREAD_MAIN);
 	if (err < 0)
-		kern_panic("cannot create the main thread: %s",
+		lib_panic("cannot create the main thread: %s",
 		    toro_strerror(err));
-	for (i = 1; i < ncpu; i++) {
-		err = hal_cpu_start(i, sched_cpu_main);
-		if (err < 0)
-			kern_panic("CPU %d did not start: %s", i,
-			    toro_strerror(err));
-	}
-	err = kern_watchdog_start((unsigned int)wd);
-	if (err < 0 && kern_option("watchdog") != NULL)
-		kern_panic("watchdog: %s", toro_strerror(err));
-	sched_run();
-}
-
-void
-kern_shutdown(int status)
-{
-	/* Nothing written may be lost: flush the file systems' caches. */
-	fs_sync_all();
-	hal_exit(status);
-}
-
-static void *
-stop_thread(void *unused)
-{
-	kern_shutdown(KERN_STOP_STATUS);
-}
-
-void
-toro_poweroff(int status)
-{
-	kern_shutdown(status);
-}
-
-void
-kern_stop_requested(void)
-{
-	struct toro_thread_attr attr = { "stop", 0 };
-
-	kern_printf("\ntoro: stopped by the host\n");
-	/* The scheduler calls us and cannot sleep: a thread shuts down. */
-	if (toro_thread_create(NULL, 0, stop_thread, NULL, &attr) < 0)
-		hal_exit(KERN_STOP_STATUS);
+	kern_boot_cpus();
+	err = sched_watchdog_start((unsigned int)wd);
+	if (err < 0 && lib_option("watchdog") != NULL)
+		lib_panic("watchdog: %s", toro_strerror(err));
+	kern_boot_run();
 }

@@ -1,5 +1,5 @@
 /*
- * fmt.c: the printf engine behind kern_printf, toro_printf and
+ * fmt.c: the printf engine behind toro_printf, toro_printf and
  * toro_snprintf.  It never allocates and never calls the platform, so it
  * is safe in a panic.
  */
@@ -236,7 +236,7 @@ parse_spec(const char *f, struct spec *sp, va_list *ap)
 }
 
 int
-fmt_vformat(struct fmt_sink *s, const char *fmt, va_list ap0)
+lib_vformat(struct fmt_sink *s, const char *fmt, va_list ap0)
 {
 	struct spec sp;
 	const char *f = fmt, *start, *str;
@@ -343,10 +343,10 @@ buf_put(struct fmt_sink *s, const char *p, size_t n)
 }
 
 int
-fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+lib_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct buf_sink b = { { buf_put }, buf, size > 0 ? size - 1 : 0, 0 };
-	int n = fmt_vformat(&b.sink, fmt, ap);
+	int n = lib_vformat(&b.sink, fmt, ap);
 
 	if (size > 0)
 		buf[b.used] = '\0';

@@ -15,9 +15,9 @@ struct fmt_sink {
 };
 
 /* Format into a sink; returns the number of characters produced. */
-int fmt_vformat(struct fmt_sink *s, const char *fmt, va_list ap);
+int lib_vformat(struct fmt_sink *s, const char *fmt, va_list ap);
 
 /* Like vsnprintf: always terminates, returns the untruncated length. */
-int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int lib_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 #endif

@@ -22,7 +22,7 @@ int strncmp(const char *, const char *, size_t);
 
 /* Copy with truncation, always terminated; returns strlen(src). */
 static inline size_t
-kern_strlcpy(char *dst, const char *src, size_t size)
+lib_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t n = strlen(src);
 
@@ -112,7 +112,7 @@ struct spinlock {
 	int locked;
 };
 
-void kern_spin_lock(struct spinlock *l);
-void kern_spin_unlock(struct spinlock *l);
+void lib_spin_lock(struct spinlock *l);
+void lib_spin_unlock(struct spinlock *l);
 
 #endif

@@ -9,7 +9,7 @@
 #include "core/lib/mpsc.h"
 
 void
-mpsc_init(struct mpsc_queue *q)
+lib_mpsc_init(struct mpsc_queue *q)
 {
 	q->stub.next = NULL;
 	q->head = &q->stub;
@@ -17,7 +17,7 @@ mpsc_init(struct mpsc_queue *q)
 }
 
 void
-mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
+lib_mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
 {
 	struct mpsc_node *prev;
 
@@ -27,7 +27,7 @@ mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
 }
 
 struct mpsc_node *
-mpsc_pop(struct mpsc_queue *q)
+lib_mpsc_pop(struct mpsc_queue *q)
 {
 	struct mpsc_node *tail = q->tail;
 	struct mpsc_node *next = __atomic_load_n(&tail->next, __ATOMIC_SEQ_CST);
@@ -46,7 +46,7 @@ mpsc_pop(struct mpsc_queue *q)
 	/* tail is the last node unless a push is under way. */
 	if (tail != __atomic_load_n(&q->head, __ATOMIC_SEQ_CST))
 		return NULL;
-	mpsc_push(q, &q->stub);
+	lib_mpsc_push(q, &q->stub);
 	next = __atomic_load_n(&tail->next, __ATOMIC_SEQ_CST);
 	if (next != NULL) {
 		q->tail = next;

@@ -2,7 +2,7 @@
  * mpsc.h: an intrusive lock-free queue with many producers (any CPU) and
  * one consumer (the owning CPU), in FIFO order.
  *
- * Rules: mpsc_push() may run on any CPU at any time.  mpsc_pop() runs only
+ * Rules: lib_mpsc_push() may run on any CPU at any time.  lib_mpsc_pop() runs only
  * on the consumer.  A pop may briefly miss a node whose push is still in
  * progress; the producer always finishes its push before it decides whether
  * to wake the consumer (all operations are sequentially consistent), so a
@@ -24,13 +24,13 @@ struct mpsc_queue {
 	struct mpsc_node stub;
 };
 
-void mpsc_init(struct mpsc_queue *q);
-void mpsc_push(struct mpsc_queue *q, struct mpsc_node *n);
-struct mpsc_node *mpsc_pop(struct mpsc_queue *q);
+void lib_mpsc_init(struct mpsc_queue *q);
+void lib_mpsc_push(struct mpsc_queue *q, struct mpsc_node *n);
+struct mpsc_node *lib_mpsc_pop(struct mpsc_queue *q);
 
 /* Whether a pop could return something (consumer only, cheap). */
 static inline bool
-mpsc_ready(struct mpsc_queue *q)
+lib_mpsc_ready(struct mpsc_queue *q)
 {
 	return q->tail != &q->stub ||
 	    __atomic_load_n(&q->stub.next, __ATOMIC_SEQ_CST) != NULL;

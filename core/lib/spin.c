@@ -8,7 +8,7 @@
 #include "hal/hal.h"
 
 void
-kern_spin_lock(struct spinlock *l)
+lib_spin_lock(struct spinlock *l)
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
@@ -16,7 +16,7 @@ kern_spin_lock(struct spinlock *l)
 }
 
 void
-kern_spin_unlock(struct spinlock *l)
+lib_spin_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }

@@ -79,7 +79,7 @@ mem_page_alloc(size_t size, size_t align)
 	size = ROUNDUP(size, (size_t)MEM_PAGE);
 	if (align < MEM_PAGE)
 		align = MEM_PAGE;
-	kern_spin_lock(&lock);
+	lib_spin_lock(&lock);
 	for (link = &free_list; (e = *link) != NULL; link = &e->next) {
 		start = (uintptr_t)e;
 		end = start + e->size;
@@ -94,10 +94,10 @@ mem_page_alloc(size_t size, size_t align)
 		if (end - base > size)
 			insert(base + size, end - base - size);
 		free_bytes -= size;
-		kern_spin_unlock(&lock);
+		lib_spin_unlock(&lock);
 		return (void *)base;
 	}
-	kern_spin_unlock(&lock);
+	lib_spin_unlock(&lock);
 	return NULL;
 }
 
@@ -107,10 +107,10 @@ mem_page_free(void *p, size_t size)
 	if (p == NULL)
 		return;
 	size = ROUNDUP(size, (size_t)MEM_PAGE);
-	kern_spin_lock(&lock);
+	lib_spin_lock(&lock);
 	insert((uintptr_t)p, size);
 	free_bytes += size;
-	kern_spin_unlock(&lock);
+	lib_spin_unlock(&lock);
 }
 
 size_t

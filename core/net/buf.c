@@ -5,7 +5,7 @@
  * NET_HEADROOM bytes so that each layer can prepend its header without a
  * copy, then the payload.
  */
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/net/net.h"
 #include "toro/mem.h"
 
@@ -41,7 +41,7 @@ void *
 net_buf_push(struct net_buf *b, size_t n)
 {
 	if ((size_t)(b->data - b->buf) < n)
-		kern_panic("net: no headroom for a %zu-byte header", n);
+		lib_panic("net: no headroom for a %zu-byte header", n);
 	b->data -= n;
 	b->len += n;
 	return b->data;

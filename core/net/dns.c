@@ -13,7 +13,7 @@
  * answer to our question (wrong server, port, ID or question) is ignored
  * rather than taken as an error, as a forged or late one might be.
  */
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/net/stack.h"
 #include "toro/errno.h"
 #include "toro/socket.h"

@@ -12,7 +12,7 @@
  * neither ever blocks half-way through an update.  So no lock is needed.
  * Addresses come from the ip= and gw= kernel options, else from DHCP.
  */
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/net/stack.h"
 #include "core/sched/sched.h"
 #include "toro/errno.h"
@@ -64,7 +64,7 @@ net_random(void)
 static bool
 verbose(void)
 {
-	const char *l = kern_option("loglevel");
+	const char *l = lib_option("loglevel");
 
 	return l != NULL && (strcmp(l, "info") == 0 || strcmp(l, "debug") == 0);
 }
@@ -75,7 +75,7 @@ print_addr(void)
 	char a[16], g[16];
 
 	if (verbose())
-		kern_printf("net: address %s/%d gateway %s\n",
+		toro_printf("net: address %s/%d gateway %s\n",
 		    toro_inet_ntoa(net_if.addr, a),
 		    __builtin_popcount(net_if.mask),
 		    toro_inet_ntoa(net_if.gw, g));
@@ -251,7 +251,7 @@ net_main(void *unused)
 	bool more;
 
 	if (sched_on_event(HAL_EV_NET, on_net_event) < 0)
-		kern_panic("net: cannot take HAL_EV_NET");
+		lib_panic("net: cannot take HAL_EV_NET");
 	if (net_if.dhcp)
 		net_dhcp_start();
 	else
@@ -306,30 +306,30 @@ parse_cidr(const char *s, uint32_t *addr, uint32_t *mask)
 static int
 configure(void)
 {
-	const char *ip = kern_option("ip"), *gw = kern_option("gw");
-	const char *dns = kern_option("dns");
+	const char *ip = lib_option("ip"), *gw = lib_option("gw");
+	const char *dns = lib_option("dns");
 	uint32_t addr, mask, gwaddr = 0;
 
 	if (dns != NULL && (toro_inet_aton(dns, &static_dns) < 0 ||
 	    static_dns == 0)) {
-		kern_printf("net: dns=%s: want A.B.C.D\n", dns);
+		toro_printf("net: dns=%s: want A.B.C.D\n", dns);
 		return -TORO_EINVAL;
 	}
 
 	if (ip == NULL || strcmp(ip, "dhcp") == 0) {
 		if (gw != NULL) {
-			kern_printf("net: gw= needs ip=A.B.C.D/N\n");
+			toro_printf("net: gw= needs ip=A.B.C.D/N\n");
 			return -TORO_EINVAL;
 		}
 		net_if.dhcp = true;
 		return 0;
 	}
 	if (parse_cidr(ip, &addr, &mask) < 0) {
-		kern_printf("net: ip=%s: want A.B.C.D/N or dhcp\n", ip);
+		toro_printf("net: ip=%s: want A.B.C.D/N or dhcp\n", ip);
 		return -TORO_EINVAL;
 	}
 	if (gw != NULL && (toro_inet_aton(gw, &gwaddr) < 0 || gwaddr == 0)) {
-		kern_printf("net: gw=%s: want A.B.C.D\n", gw);
+		toro_printf("net: gw=%s: want A.B.C.D\n", gw);
 		return -TORO_EINVAL;
 	}
 	net_if.dhcp = false;

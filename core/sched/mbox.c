@@ -28,7 +28,7 @@ toro_mbox_create(struct toro_mbox **mbp)
 
 	if (mb == NULL)
 		return -TORO_ENOMEM;
-	mpsc_init(&mb->q);
+	lib_mpsc_init(&mb->q);
 	*mbp = mb;
 	return 0;
 }
@@ -44,7 +44,7 @@ toro_mbox_send(struct toro_mbox *mb, struct toro_msg *m)
 {
 	struct toro_thread *w;
 
-	mpsc_push(&mb->q, (struct mpsc_node *)m);
+	lib_mpsc_push(&mb->q, (struct mpsc_node *)m);
 	w = __atomic_load_n(&mb->waiter, __ATOMIC_SEQ_CST);
 	if (w != NULL)
 		sched_wake(w);
@@ -53,7 +53,7 @@ toro_mbox_send(struct toro_mbox *mb, struct toro_msg *m)
 static struct toro_msg *
 take(struct toro_mbox *mb)
 {
-	return (struct toro_msg *)mpsc_pop(&mb->q);
+	return (struct toro_msg *)lib_mpsc_pop(&mb->q);
 }
 
 int

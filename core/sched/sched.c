@@ -7,12 +7,53 @@
  * is ready it sleeps in hal_cpu_wait() until its earliest deadline.
  */
 #include "core/sched/sched.h"
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/mem/mem.h"
 #include "toro/errno.h"
 #include "toro/thread.h"
 
 struct sched_cpu sched_cpus[HAL_CPU_MAX];
+
+static void (*stop_hook)(void);
+static void (*shutdown_hook)(int status);
+
+void
+sched_on_stop(void (*stop)(void))
+{
+	stop_hook = stop;
+}
+
+void
+sched_on_shutdown(void (*shutdown)(int))
+{
+	shutdown_hook = shutdown;
+}
+
+void
+sched_shutdown(int status)
+{
+	if (shutdown_hook != NULL)
+		shutdown_hook(status);
+	hal_exit(status);
+}
+
+/* For lib's reports: the thread that runs on this CPU (lib.h). */
+static bool
+where(struct lib_where *w)
+{
+	struct sched_cpu *c = sched_this_cpu();
+	struct toro_thread *t = c != NULL ? c->cur : NULL;
+
+	if (t == NULL)
+		return false;
+	w->cpu = c->id;
+	w->thread = t->name;
+	if (t->stack != NULL) {
+		w->lo = (uintptr_t)t->stack;
+		w->hi = w->lo + t->stack_size;
+	}
+	return true;
+}
 
 void
 sched_init(int ncpu)
@@ -26,7 +67,7 @@ sched_init(int ncpu)
 		list_init(&c->ready);
 		list_init(&c->sleepers);
 		list_init(&c->threads);
-		mpsc_init(&c->inbox);
+		lib_mpsc_init(&c->inbox);
 		c->idle.cpu = i;
 		c->idle.idle = true;
 		c->idle.state = THREAD_RUNNING;
@@ -37,6 +78,7 @@ sched_init(int ncpu)
 		list_push_back(&c->threads, &c->idle.all);
 		c->cur = &c->idle;
 	}
+	lib_set_where(where);
 }
 
 void
@@ -68,7 +110,7 @@ run_inbox(struct sched_cpu *c)
 	struct mpsc_node *n;
 	struct sched_msg *m;
 
-	while (mpsc_ready(&c->inbox) && (n = mpsc_pop(&c->inbox)) != NULL) {
+	while (lib_mpsc_ready(&c->inbox) && (n = lib_mpsc_pop(&c->inbox)) != NULL) {
 		m = container_of(n, struct sched_msg, node);
 		m->fn(m);
 	}
@@ -92,10 +134,10 @@ run_events(struct sched_cpu *c, uint32_t ev)
 {
 	int i;
 
-	if (ev & HAL_EV_STOP)
-		kern_stop_requested();
+	if ((ev & HAL_EV_STOP) && stop_hook != NULL)
+		stop_hook();
 	if (ev & HAL_EV_CONSOLE)
-		kern_console_input();
+		sched_console_input();
 	for (ev >>= 3, i = 0; ev != 0; ev >>= 1, i++)
 		if ((ev & 1) && i < (int)nitems(c->on_event) &&
 		    c->on_event[i] != NULL)
@@ -221,7 +263,7 @@ sched_run(void)
 			    struct toro_thread, tlink)->deadline;
 		/* Senders check `idling` after they push (see sched_post). */
 		__atomic_store_n(&c->idling, 1, __ATOMIC_SEQ_CST);
-		if (mpsc_ready(&c->inbox)) {
+		if (lib_mpsc_ready(&c->inbox)) {
 			__atomic_store_n(&c->idling, 0, __ATOMIC_RELAXED);
 			continue;
 		}
@@ -243,7 +285,7 @@ sched_post(int cpu, struct sched_msg *m)
 {
 	struct sched_cpu *c = &sched_cpus[cpu];
 
-	mpsc_push(&c->inbox, &m->node);
+	lib_mpsc_push(&c->inbox, &m->node);
 	if (cpu != hal_cpu_id() && __atomic_load_n(&c->idling, __ATOMIC_SEQ_CST))
 		hal_cpu_kick(cpu);
 }
@@ -255,7 +297,7 @@ sched_block(uint64_t deadline, const char *reason)
 	struct toro_thread *t = c->cur;
 
 	if (t->idle)
-		kern_panic("the idle thread of CPU %d tried to block", c->id);
+		lib_panic("the idle thread of CPU %d tried to block", c->id);
 	t->state = THREAD_BLOCKED;
 	t->timed_out = false;
 	t->wait_reason = reason;
@@ -307,7 +349,7 @@ sched_exit_current(void)
 
 	c->cur->state = THREAD_ZOMBIE;
 	reschedule(c);
-	kern_panic("a dead thread was scheduled");
+	lib_panic("a dead thread was scheduled");
 }
 
 void

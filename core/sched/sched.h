@@ -31,14 +31,14 @@ struct sched_msg {
  * what a handler gets, and for the report of an uncaught one, the
  * registers of a CPU fault and the return addresses of the frames.
  */
-#define KERN_TRACE_MAX 16
+#define SCHED_TRACE_MAX 16
 
-struct kern_exc {
+struct sched_exc {
 	struct toro_exception pub;
 	bool has_regs;
 	struct hal_regs regs;
 	int ntrace;
-	uintptr_t trace[KERN_TRACE_MAX];
+	uintptr_t trace[SCHED_TRACE_MAX];
 };
 
 /* Roles of a thread (sched_thread_create's flags). */
@@ -74,7 +74,7 @@ struct toro_thread {
 	bool guarded; /* the guard page is in place */
 	bool local;   /* created by its own CPU (thread.c's stack cache) */
 	struct toro_try *try_top; /* the innermost active TORO_TRY */
-	struct kern_exc exc;
+	struct sched_exc exc;
 	const char *wait_reason; /* what a blocked thread waits for */
 	struct toro_thread *joiner; /* NULL, a waiting thread, or a marker */
 	struct sched_msg start_msg;
@@ -114,8 +114,19 @@ sched_current(void)
 	return sched_this_cpu()->cur;
 }
 
-/* Prepare CPU `cpu`'s scheduler; call on that CPU before anything else. */
-void sched_cpu_init(int cpu);
+/*
+ * Prepare the schedulers of CPUs 0 to ncpu - 1; once, on CPU 0, before
+ * anything else.  Then each CPU calls sched_cpu_enter() with its number
+ * before it schedules.
+ */
+void sched_init(int ncpu);
+void sched_cpu_enter(int cpu);
+
+/* The first code of every CPU but 0 (passed to hal_cpu_start). */
+__attribute__((noreturn)) void sched_cpu_main(void);
+
+/* The stack of threads created without a size (at least 16 KiB). */
+void sched_set_default_stack(size_t bytes);
 
 /* Become the idle thread of this CPU and schedule forever. */
 __attribute__((noreturn)) void sched_run(void);
@@ -145,11 +156,26 @@ __attribute__((noreturn)) void sched_exit_current(void);
  */
 int sched_on_event(uint32_t bit, void (*fn)(void));
 
-/* Called by the scheduler of CPU 0 when the machine is asked to stop. */
-void kern_stop_requested(void);
+/*
+ * What the layer above does on its way out (kern sets both at boot):
+ * stop() runs in CPU 0's scheduler when the host asks the machine to
+ * stop, and must not block; shutdown(status) powers off cleanly when
+ * main dies of an uncaught exception.  Unset, a stop is ignored and a
+ * shutdown is hal_exit().
+ */
+void sched_on_stop(void (*stop)(void));
+void sched_on_shutdown(void (*shutdown)(int status));
+/* Power off through the shutdown hook. */
+__attribute__((noreturn)) void sched_shutdown(int status);
 
-/* Called when console input arrives (on CPU 0). */
-void kern_console_input(void);
+/* Wake the console reader (conin.c); on CPU 0, when input arrives. */
+void sched_console_input(void);
+
+/*
+ * Report CPUs stuck in one thread for `seconds` (0: never); see
+ * watchdog.c.  Returns 0 or a negative error from the platform.
+ */
+int sched_watchdog_start(unsigned int seconds);
 
 /* toro_thread_create() with SCHED_THREAD_* flags. */
 int sched_thread_create(struct toro_thread **tp, int cpu,

@@ -20,7 +20,7 @@
  * touches its cache (reaping and local creation both run there), and the
  * guard stays right for it: the stack never ran elsewhere (native TLBs).
  */
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/mem/mem.h"
 #include "core/sched/sched.h"
 #include "toro/console.h"
@@ -129,7 +129,7 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	list_init(&t->tlink);
 	list_init(&t->all);
 	if (name != NULL)
-		kern_strlcpy(t->name, name, sizeof(t->name));
+		lib_strlcpy(t->name, name, sizeof(t->name));
 	else
 		toro_snprintf(t->name, sizeof(t->name), "t%llu",
 		    (unsigned long long)t->id);
@@ -215,7 +215,7 @@ toro_thread_exit(void *ret)
 	struct toro_thread *t = sched_current();
 
 	if (t->idle)
-		kern_panic("toro_thread_exit called outside a thread");
+		lib_panic("toro_thread_exit called outside a thread");
 	t->ret = ret;
 	sched_exit_current();
 }

@@ -7,16 +7,17 @@
  * none can run, the clock jumps to the earliest deadline.  If no CPU has
  * a deadline either, the machine is deadlocked and fake_run() returns
  * FAKE_DEADLOCK.  It has no MMU and no traps: hal_stack_guard() does
- * nothing and kern_trap() is never called, so only user exceptions
- * (toro_raise) can be tested on it.
+ * nothing and sched_trap() is never called, so only user exceptions
+ * (toro_raise) can be tested on it.  It boots the core as kern_boot()
+ * does, through kern.h's pieces, with the test's thread in place of the
+ * services and main.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/kern/kern.h"
-#include "core/mem/mem.h"
-#include "core/sched/sched.h"
+#include "core/lib/lib.h"
 #include "hal/fake/fake.h"
 #include "hal/hal.h"
 #include "hal/x86_64/x86.h"
@@ -359,21 +360,12 @@ static void
 cpu0_entry(void *unused)
 {
 	struct toro_thread_attr attr = { "test", 256 * 1024 };
-	int i;
 
-	sched_init(ncpus);
-	sched_cpu_enter(0);
-	if (kern_cmdline_parse(cmdline) < 0)
-		kern_panic("bad fake command line");
-	if (mem_init(&(struct hal_mem_region){ (uintptr_t)ram, ram_size },
-	    1) < 0)
-		kern_panic("fake: no memory");
+	kern_boot_machine();
 	if (toro_thread_create(NULL, 0, first_thread, NULL, &attr) < 0)
-		kern_panic("fake: cannot create the test thread");
-	for (i = 1; i < ncpus; i++)
-		if (hal_cpu_start(i, sched_cpu_main) < 0)
-			kern_panic("fake: cannot start CPU %d", i);
-	sched_run();
+		lib_panic("fake: cannot create the test thread");
+	kern_boot_cpus();
+	kern_boot_run();
 }
 
 int

@@ -177,7 +177,7 @@ struct hal_pcpu {
 				  2 in mwait, which a store to pending ends */
 	uint32_t started;      /* set by the CPU once it runs */
 	uint32_t watchdog;     /* 1: the watchdog sent this CPU an NMI */
-	uint32_t trapping;     /* in kern_trap(): a fault now is fatal */
+	uint32_t trapping;     /* in sched_trap(): a fault now is fatal */
 	uint32_t pad;
 	uint64_t fs_block[8];  /* %fs points here: word 5 is the canary */
 	uint64_t gdt[HAL_GDT_ENTRIES];

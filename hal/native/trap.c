@@ -8,12 +8,12 @@
  * halts this CPU for good; the watchdog's NMI reports where this CPU is
  * stuck (watchdog.c) and returns.
  *
- * A CPU exception (vectors 0-31) goes to the core's kern_trap() (hal.h),
+ * A CPU exception (vectors 0-31) goes to the core's sched_trap() (hal.h),
  * which makes it an exception of the interrupted thread, or panics; the
- * frame is then edited so that iretq resumes where kern_trap said.  The
+ * frame is then edited so that iretq resumes where sched_trap said.  The
  * HAL keeps its own report, then hal_exit(HAL_EXIT_FAULT), for what the
  * core cannot take: a fault before the core runs on this CPU, a fault
- * inside kern_trap (all exceptions share one IST stack, so the first
+ * inside sched_trap (all exceptions share one IST stack, so the first
  * frame is already overwritten), any other NMI, double fault and machine
  * check.
  */
@@ -113,7 +113,7 @@ to_core(struct hal_trap_frame *f)
 		f->r13, f->r14, f->r15, f->rip, f->rflags };
 	t.resume_pc = t.resume_sp = t.resume_arg = 0;
 	c->trapping = 1;
-	kern_trap(&t);
+	sched_trap(&t);
 	c->trapping = 0;
 	f->rip = t.resume_pc;
 	f->rsp = t.resume_sp;

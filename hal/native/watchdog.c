@@ -8,7 +8,7 @@
  *
  * The core runs with interrupts off, so a CPU whose thread loops never
  * sees its own timer.  Other CPUs watch it instead, while they idle: an
- * idle CPU wakes every period to run kern_watchdog_check(), which sends
+ * idle CPU wakes every period to run sched_watchdog_check(), which sends
  * a stuck CPU an NMI (an NMI ignores the interrupt flag), whose handler
  * reports from the interrupted registers.  So a stuck CPU is seen only
  * while another CPU idles now and then; on a 1-CPU machine, never.
@@ -35,7 +35,7 @@ hal_watchdog_idle(struct hal_pcpu *c, uint64_t now)
 	if (period == 0)
 		return HAL_NO_DEADLINE;
 	if (now >= c->watchdog_next) {
-		kern_watchdog_check();
+		sched_watchdog_check();
 		c->watchdog_next = now + period;
 	}
 	return c->watchdog_next;
@@ -59,6 +59,6 @@ hal_watchdog_nmi(const struct hal_trap_frame *f)
 	if (!__atomic_exchange_n(
 		&hal_this_cpu()->watchdog, 0, __ATOMIC_SEQ_CST))
 		return false;
-	kern_watchdog_report(f->rip, f->rsp, f->rbp);
+	sched_watchdog_report(f->rip, f->rsp, f->rbp);
 	return true;
 }

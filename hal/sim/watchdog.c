@@ -2,10 +2,10 @@
  * watchdog.c: the watchdog of hal.h on the simulated machine.
  *
  * Interface: hal_watchdog_start() starts a host thread that calls
- * kern_watchdog_check() every period; hal_watchdog_interrupt() sends
+ * sched_watchdog_check() every period; hal_watchdog_interrupt() sends
  * SIGUSR1 to a CPU's pthread, whose handler, on the CPU's signal stack
  * (sim/cpus.c), hands the interrupted rip, rsp and rbp to
- * kern_watchdog_report().
+ * sched_watchdog_report().
  *
  * Rules: the checker blocks every signal, so SIGINT and SIGTERM still go
  * to the host loop.  It stops when the machine powers off: the shutdown
@@ -37,7 +37,7 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 	ucontext_t *uc = ctx;
 	int saved = errno;
 
-	kern_watchdog_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
+	sched_watchdog_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
 	    (uintptr_t)uc->uc_mcontext.gregs[REG_RSP],
 	    (uintptr_t)uc->uc_mcontext.gregs[REG_RBP]);
 	errno = saved;
@@ -54,7 +54,7 @@ checker(void *unused)
 		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
 			;
 		if (!atomic_load(&off))
-			kern_watchdog_check();
+			sched_watchdog_check();
 	}
 	return NULL;
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # symtab.sh: link a program so that it carries a table of its own
-# functions, for kern_symbolize() (core/kern/symbol.c).
+# functions, for lib_symbolize() (core/kern/symbol.c).
 #
 # usage: symtab.sh LINK-COMMAND...   (the command holds -o OUTPUT)
 #
@@ -37,17 +37,17 @@ functions() {
 }
 
 # Write the table for the symbol list in $1 ("" for an empty one) as
-# assembly and assemble it (struct kern_symtab in symbol.c).
+# assembly and assemble it (struct lib_symtab in symbol.c).
 table() {
-	awk -v ref=kern_symbolize '
+	awk -v ref=lib_symbolize '
 	BEGIN { n = 0 }
 	{ addr[n] = $1; size[n] = $2; name[n] = $3; n++ }
 	$3 == ref { refaddr = $1 }
 	END {
-		print "\t.section .rodata.kern_symtab, \"a\""
+		print "\t.section .rodata.lib_symtab, \"a\""
 		print "\t.balign 8"
-		print "\t.globl kern_symtab"
-		print "kern_symtab:"
+		print "\t.globl lib_symtab"
+		print "lib_symtab:"
 		printf "\t.quad 0x%s\n", refaddr == "" ? "0" : refaddr
 		printf "\t.quad %d\n", n
 		off = 0

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/lib/fmt.h"
 #include "core/lib/mpsc.h"
 #include "toro/toro.h"
@@ -22,7 +22,7 @@ kfmt(char *buf, size_t size, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, size, fmt, ap);
+	n = lib_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -63,23 +63,23 @@ END_TEST
 
 START_TEST(command_line_split)
 {
-	ck_assert_int_eq(kern_cmdline_parse(
+	ck_assert_int_eq(lib_cmdline_parse(
 	    "stack=128 foo loglevel=debug bar=baz \"two words\" -- stack=1 x"),
 	    0);
-	ck_assert_int_eq(kern_argc(), 6);
-	ck_assert_str_eq(kern_argv()[0], "toro");
-	ck_assert_str_eq(kern_argv()[1], "foo");
-	ck_assert_str_eq(kern_argv()[2], "bar=baz");
-	ck_assert_str_eq(kern_argv()[3], "two words");
-	ck_assert_str_eq(kern_argv()[4], "stack=1");
-	ck_assert_str_eq(kern_argv()[5], "x");
-	ck_assert_ptr_null(kern_argv()[6]);
-	ck_assert_str_eq(kern_option("stack"), "128");
-	ck_assert_str_eq(kern_option("loglevel"), "debug");
-	ck_assert_ptr_null(kern_option("bar"));
-	ck_assert_int_eq(kern_cmdline_parse("   "), 0);
-	ck_assert_int_eq(kern_argc(), 1);
-	ck_assert_ptr_null(kern_option("stack"));
+	ck_assert_int_eq(lib_argc(), 6);
+	ck_assert_str_eq(lib_argv()[0], "toro");
+	ck_assert_str_eq(lib_argv()[1], "foo");
+	ck_assert_str_eq(lib_argv()[2], "bar=baz");
+	ck_assert_str_eq(lib_argv()[3], "two words");
+	ck_assert_str_eq(lib_argv()[4], "stack=1");
+	ck_assert_str_eq(lib_argv()[5], "x");
+	ck_assert_ptr_null(lib_argv()[6]);
+	ck_assert_str_eq(lib_option("stack"), "128");
+	ck_assert_str_eq(lib_option("loglevel"), "debug");
+	ck_assert_ptr_null(lib_option("bar"));
+	ck_assert_int_eq(lib_cmdline_parse("   "), 0);
+	ck_assert_int_eq(lib_argc(), 1);
+	ck_assert_ptr_null(lib_option("stack"));
 }
 END_TEST
 
@@ -88,11 +88,11 @@ START_TEST(command_line_too_long)
 	static char line[20000];
 
 	memset(line, 'a', sizeof(line) - 1);
-	ck_assert_int_eq(kern_cmdline_parse(line), -TORO_E2BIG);
+	ck_assert_int_eq(lib_cmdline_parse(line), -TORO_E2BIG);
 	memset(line, 0, sizeof(line));
 	for (int i = 0; i < 300; i++)
 		strcat(line, "w ");
-	ck_assert_int_eq(kern_cmdline_parse(line), -TORO_E2BIG);
+	ck_assert_int_eq(lib_cmdline_parse(line), -TORO_E2BIG);
 }
 END_TEST
 
@@ -124,7 +124,7 @@ produce(void *arg)
 	for (i = 0; i < PER; i++) {
 		items[p][i].producer = p;
 		items[p][i].seq = i;
-		mpsc_push(&q, &items[p][i].node);
+		lib_mpsc_push(&q, &items[p][i].node);
 	}
 	return NULL;
 }
@@ -136,11 +136,11 @@ START_TEST(mpsc_many_producers)
 	struct mpsc_node *n;
 	struct item *it;
 
-	mpsc_init(&q);
+	lib_mpsc_init(&q);
 	for (p = 0; p < PRODUCERS; p++)
 		pthread_create(&th[p], NULL, produce, (void *)(intptr_t)p);
 	while (got < PRODUCERS * PER) {
-		n = mpsc_pop(&q);
+		n = lib_mpsc_pop(&q);
 		if (n == NULL)
 			continue;
 		it = (struct item *)n;
@@ -150,8 +150,8 @@ START_TEST(mpsc_many_producers)
 	}
 	for (p = 0; p < PRODUCERS; p++)
 		pthread_join(th[p], NULL);
-	ck_assert_ptr_null(mpsc_pop(&q));
-	ck_assert(!mpsc_ready(&q));
+	ck_assert_ptr_null(lib_mpsc_pop(&q));
+	ck_assert(!lib_mpsc_ready(&q));
 }
 END_TEST
 

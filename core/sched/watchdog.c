@@ -1,12 +1,13 @@
 /*
  * watchdog.c: reporting a CPU that is stuck in one thread.
  *
- * Interface: kern_watchdog_start() at boot (kern.h); kern_watchdog_check()
- * and kern_watchdog_report() for the platform (hal.h).
+ * Interface: sched_watchdog_start() at boot (sched.h);
+ * sched_watchdog_check() and sched_watchdog_report() for the platform
+ * (hal.h).
  *
  * Scheduling is cooperative, so a thread that loops without blocking or
  * yielding keeps its CPU for good.  Every scheduling pass bumps its CPU's
- * heartbeat (sched_cpu.beat).  The platform calls kern_watchdog_check()
+ * heartbeat (sched_cpu.beat).  The platform calls sched_watchdog_check()
  * every period from somewhere a looping thread does not hold up.  A CPU
  * whose heartbeat has not moved for the limit, and which is not asleep
  * in hal_cpu_wait() (an idle CPU is not stuck), gets
@@ -21,8 +22,8 @@
  * The report runs in interrupt context (a signal, an NMI): it takes no
  * lock, allocates nothing, and says nothing if the CPU has moved on.
  */
-#include "core/kern/kern.h"
 #include "core/lib/fmt.h"
+#include "core/lib/lib.h"
 #include "core/sched/sched.h"
 #include "toro/console.h"
 
@@ -30,7 +31,7 @@
 
 static uint64_t limit_ns;  /* 0: off */
 static uint64_t period_ns; /* between checks */
-static int checking;	   /* the try-lock of kern_watchdog_check() */
+static int checking;	   /* the try-lock of sched_watchdog_check() */
 static uint64_t last_check;
 
 /* What the checker knows of each CPU; only the lock holder writes it. */
@@ -41,7 +42,7 @@ static struct {
 } seen[HAL_CPU_MAX];
 
 int
-kern_watchdog_start(unsigned int seconds)
+sched_watchdog_start(unsigned int seconds)
 {
 	if (seconds == 0)
 		return 0;
@@ -52,7 +53,7 @@ kern_watchdog_start(unsigned int seconds)
 }
 
 void
-kern_watchdog_check(void)
+sched_watchdog_check(void)
 {
 	struct sched_cpu *c;
 	uint64_t now, dt, beat;
@@ -87,7 +88,7 @@ kern_watchdog_check(void)
 }
 
 void
-kern_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp)
+sched_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp)
 {
 	struct sched_cpu *c = sched_this_cpu();
 	struct toro_thread *t;
@@ -104,7 +105,7 @@ kern_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp)
 	t = c->cur;
 	stuck = __atomic_load_n(&seen[c->id].stuck_ns, __ATOMIC_RELAXED);
 	tenths = (stuck + NS / 20) / (NS / 10);
-	kern_printf_force(
+	lib_printf_force(
 	    "\ntoro: watchdog: CPU %d stuck for %llu.%llu s in thread \"%s\"\n"
 	    "toro: watchdog: pc %p sp %p fp %p\n",
 	    c->id, (unsigned long long)(tenths / 10),
@@ -118,5 +119,5 @@ kern_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp)
 		lo = (uintptr_t)t->ctx.stack;
 		hi = lo + t->ctx.stack_size;
 	}
-	kern_backtrace_from(fp, lo, hi);
+	lib_backtrace_from(fp, lo, hi);
 }

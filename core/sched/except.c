@@ -2,19 +2,19 @@
  * except.c: exceptions: the TORO_TRY chain, toro_raise(), and CPU faults
  * turned into exceptions of the thread that took them.
  *
- * Interface: toro/except.h, and kern_trap() for the platform (hal.h).
+ * Interface: toro/except.h, and sched_trap() for the platform (hal.h).
  *
  * Each thread keeps its active TORO_TRY blocks as a chain of records on
  * its own stack (try_top, innermost first).  Raising fills the thread's
- * exception record (struct kern_exc), takes the innermost block off the
+ * exception record (struct sched_exc), takes the innermost block off the
  * chain, copies what the handler sees into it and jumps there
  * (hal_jump).  With no block the exception is uncaught: uncaught()
  * reports it and ends the thread, or for main the machine, with
  * TORO_EXCEPTION_STATUS (123: below 128, so it survives QEMU's
  * isa-debug-exit, and not the panic's 125).
  *
- * A CPU fault reaches kern_trap() on the platform's trap stack.  Nothing
- * is unwound there: kern_trap fills the record and says where the thread
+ * A CPU fault reaches sched_trap() on the platform's trap stack.  Nothing
+ * is unwound there: sched_trap fills the record and says where the thread
  * resumes when the trap returns.  With a block, that is hal_jump itself,
  * which needs no stack, so a handler catches an overflow of the very
  * stack it runs on: the jump lands in the frame of the TORO_TRY, far
@@ -28,10 +28,10 @@
  * or guard page.  In the idle loop, in an interrupt handler (its own
  * stack), in the kernel's own threads (SCHED_THREAD_SYSTEM) or while a
  * report is being written, nobody can take it: the same report, then the
- * machine stops with KERN_PANIC_STATUS.
+ * machine stops with LIB_PANIC_STATUS.
  */
-#include "core/kern/kern.h"
 #include "core/lib/fmt.h"
+#include "core/lib/lib.h"
 #include "core/sched/sched.h"
 #include "toro/console.h"
 #include "toro/except.h"
@@ -72,10 +72,10 @@ toro_try_push(struct toro_try *f)
 	struct toro_thread *t = sched_current();
 
 	if (t->idle)
-		kern_panic("TORO_TRY outside a thread");
+		lib_panic("TORO_TRY outside a thread");
 	/* An enclosing block's frame is never deeper than this one's. */
 	if (t->try_top != NULL && t->try_top->jmp[JMP_SP] < f->jmp[JMP_SP])
-		kern_panic("thread %s: a TORO_TRY block was left by return, "
+		lib_panic("thread %s: a TORO_TRY block was left by return, "
 		    "goto or break", t->name);
 	f->prev = t->try_top;
 	t->try_top = f;
@@ -87,7 +87,7 @@ toro_try_pop(struct toro_try *f)
 	struct toro_thread *t = sched_current();
 
 	if (t->try_top != f)
-		kern_panic("thread %s: TORO_TRY blocks out of order (one was "
+		lib_panic("thread %s: TORO_TRY blocks out of order (one was "
 		    "left by return, goto or break)", t->name);
 	t->try_top = f->prev;
 }
@@ -121,7 +121,7 @@ static uintptr_t
 frameless_return(const struct hal_trap *tr, uintptr_t lo, uintptr_t hi)
 {
 	uintptr_t pc = tr->regs.rip, sp = tr->regs.rsp, ret = 0;
-	const uint8_t *c = (const uint8_t *)kern_symbol_start(pc);
+	const uint8_t *c = (const uint8_t *)lib_symbol_start(pc);
 
 	if (c == NULL || sp < lo || sp > hi - 16 || (sp & 7) != 0)
 		return 0;
@@ -131,7 +131,7 @@ frameless_return(const struct hal_trap *tr, uintptr_t lo, uintptr_t hi)
 		ret = ((const uintptr_t *)sp)[0];
 	else if (pc == (uintptr_t)c + 1)
 		ret = ((const uintptr_t *)sp)[1];
-	return kern_symbol_start(ret) != 0 ? ret : 0;
+	return lib_symbol_start(ret) != 0 ? ret : 0;
 }
 
 static int
@@ -157,7 +157,7 @@ kind_of(int vector)
 
 /* Fill x from a trap; lo..hi bounds the frames worth following. */
 static void
-record_fault(struct kern_exc *x, const struct hal_trap *tr, uintptr_t lo,
+record_fault(struct sched_exc *x, const struct hal_trap *tr, uintptr_t lo,
     uintptr_t hi, const struct toro_thread *t)
 {
 	uintptr_t sp = tr->regs.rsp, stack = t != NULL ? lo : 0;
@@ -175,8 +175,8 @@ record_fault(struct kern_exc *x, const struct hal_trap *tr, uintptr_t lo,
 	if ((x->trace[1] = frameless_return(tr, lo, hi)) != 0)
 		x->ntrace++;
 	x->ntrace += walk(tr->regs.rbp, lo, hi, x->trace + x->ntrace,
-	    KERN_TRACE_MAX - x->ntrace);
-	kern_symbolize(tr->regs.rip, at, sizeof(at));
+	    SCHED_TRACE_MAX - x->ntrace);
+	lib_symbolize(tr->regs.rip, at, sizeof(at));
 	if (tr->vector == 14)
 		x->pub.addr = tr->addr;
 	/* The guard page, or a stack pointer already in it. */
@@ -223,17 +223,17 @@ emit(bool force, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	lib_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (force)
-		kern_printf_force("%s", buf);
+		lib_printf_force("%s", buf);
 	else
-		kern_printf("%s", buf);
+		toro_printf("%s", buf);
 }
 
 /* The report: what, where, the registers, the backtrace. */
 static void
-report(const struct kern_exc *x, const char *headline, bool force)
+report(const struct sched_exc *x, const char *headline, bool force)
 {
 	const struct hal_regs *r = &x->regs;
 	char sym[96];
@@ -244,9 +244,9 @@ report(const struct kern_exc *x, const char *headline, bool force)
 	    x->pub.message);
 	/* A CPU fault's pc is the instruction, toro_raise's a return. */
 	if (x->has_regs)
-		kern_symbolize(x->pub.pc, sym, sizeof(sym));
+		lib_symbolize(x->pub.pc, sym, sizeof(sym));
 	else
-		kern_symbolize_return(x->pub.pc, sym, sizeof(sym));
+		lib_symbolize_return(x->pub.pc, sym, sizeof(sym));
 	emit(force, "toro: at pc %#lx %s, address %#lx, code %d\n",
 	    (unsigned long)x->pub.pc, sym, (unsigned long)x->pub.addr,
 	    x->pub.code);
@@ -268,9 +268,9 @@ report(const struct kern_exc *x, const char *headline, bool force)
 	emit(force, "backtrace:\n");
 	for (i = 0; i < x->ntrace; i++) {
 		if (i == 0 && x->has_regs)
-			kern_symbolize(x->trace[i], sym, sizeof(sym));
+			lib_symbolize(x->trace[i], sym, sizeof(sym));
 		else
-			kern_symbolize_return(x->trace[i], sym, sizeof(sym));
+			lib_symbolize_return(x->trace[i], sym, sizeof(sym));
 		emit(force, "  #%d %#018lx %s\n", i, (unsigned long)x->trace[i],
 		    sym);
 	}
@@ -280,7 +280,7 @@ report(const struct kern_exc *x, const char *headline, bool force)
 __attribute__((noreturn)) static void
 fatal(const struct hal_trap *tr, struct toro_thread *t, const char *where)
 {
-	struct kern_exc x;
+	struct sched_exc x;
 	char head[128];
 	uintptr_t sp = tr->regs.rsp;
 
@@ -293,7 +293,7 @@ fatal(const struct hal_trap *tr, struct toro_thread *t, const char *where)
 	    where, hal_cpu_id(), t != NULL ? ", thread " : "",
 	    t != NULL ? t->name : "");
 	report(&x, head, true);
-	hal_exit(KERN_PANIC_STATUS);
+	hal_exit(LIB_PANIC_STATUS);
 }
 
 /* The end of a thread with an uncaught exception; on its own stack. */
@@ -308,15 +308,15 @@ uncaught(struct toro_thread *t)
 	    (unsigned long long)t->id, t->cpu);
 	report(&t->exc, head, (t->flags & SCHED_THREAD_SYSTEM) != 0);
 	if (t->flags & SCHED_THREAD_SYSTEM) {
-		kern_console_force("toro: a kernel thread died\n", 27);
-		hal_exit(KERN_PANIC_STATUS);
+		lib_console_force("toro: a kernel thread died\n", 27);
+		hal_exit(LIB_PANIC_STATUS);
 	}
 	if (t->flags & SCHED_THREAD_MAIN) {
-		kern_printf("toro: main died: powering off (status %d)\n",
+		toro_printf("toro: main died: powering off (status %d)\n",
 		    TORO_EXCEPTION_STATUS);
-		kern_shutdown(TORO_EXCEPTION_STATUS);
+		sched_shutdown(TORO_EXCEPTION_STATUS);
 	}
-	kern_printf("toro: thread %s ends; the others go on\n", t->name);
+	toro_printf("toro: thread %s ends; the others go on\n", t->name);
 	toro_thread_exit(TORO_THREAD_ABORTED);
 }
 
@@ -337,12 +337,12 @@ deliver(struct toro_thread *t)
 	struct toro_try *f = t->try_top;
 
 	if (t->dying)
-		kern_panic("thread %s raised %s while dying: %s", t->name,
+		lib_panic("thread %s raised %s while dying: %s", t->name,
 		    toro_exception_name(t->exc.pub.kind), t->exc.pub.message);
 	if (f == NULL)
 		uncaught(t);
 	if (!live(t, f, (uintptr_t)__builtin_frame_address(0)))
-		kern_panic("thread %s: its innermost TORO_TRY is gone (left by "
+		lib_panic("thread %s: its innermost TORO_TRY is gone (left by "
 		    "return, goto or break?)", t->name);
 	f->exc = t->exc.pub;
 	t->try_top = f->prev;
@@ -353,21 +353,21 @@ void
 toro_raise(int code, const char *fmt, ...)
 {
 	struct toro_thread *t = sched_current();
-	struct kern_exc *x = &t->exc;
+	struct sched_exc *x = &t->exc;
 	uintptr_t lo = (uintptr_t)t->stack;
 	va_list ap;
 
 	if (t->idle)
-		kern_panic("toro_raise outside a thread");
+		lib_panic("toro_raise outside a thread");
 	memset(x, 0, sizeof(*x));
 	x->pub.kind = TORO_EXC_USER;
 	x->pub.code = code;
 	x->pub.pc = (uintptr_t)__builtin_return_address(0);
 	va_start(ap, fmt);
-	fmt_vsnprintf(x->pub.message, sizeof(x->pub.message), fmt, ap);
+	lib_vsnprintf(x->pub.message, sizeof(x->pub.message), fmt, ap);
 	va_end(ap);
 	x->ntrace = walk((uintptr_t)__builtin_frame_address(0), lo,
-	    lo + t->stack_size, x->trace, KERN_TRACE_MAX);
+	    lo + t->stack_size, x->trace, SCHED_TRACE_MAX);
 	deliver(t);
 }
 
@@ -375,23 +375,23 @@ void
 toro_reraise(const struct toro_exception *e)
 {
 	struct toro_thread *t = sched_current();
-	struct kern_exc *x = &t->exc;
+	struct sched_exc *x = &t->exc;
 	uintptr_t lo = (uintptr_t)t->stack;
 
 	if (t->idle)
-		kern_panic("toro_reraise outside a thread");
+		lib_panic("toro_reraise outside a thread");
 	/* The thread's last exception keeps its registers and frames. */
 	if (memcmp(&x->pub, e, sizeof(*e)) != 0) {
 		memset(x, 0, sizeof(*x));
 		x->pub = *e;
 		x->ntrace = walk((uintptr_t)__builtin_frame_address(0), lo,
-		    lo + t->stack_size, x->trace, KERN_TRACE_MAX);
+		    lo + t->stack_size, x->trace, SCHED_TRACE_MAX);
 	}
 	deliver(t);
 }
 
 void
-kern_trap(struct hal_trap *tr)
+sched_trap(struct hal_trap *tr)
 {
 	struct sched_cpu *c = sched_this_cpu();
 	struct toro_thread *t = c != NULL ? c->cur : NULL;
@@ -406,7 +406,7 @@ kern_trap(struct hal_trap *tr)
 		fatal(tr, NULL, "off the thread's stack (interrupt handler?)");
 	if (t->dying)
 		fatal(tr, t, "while reporting an uncaught exception");
-	kern_console_abandon(t);
+	lib_console_abandon();
 	record_fault(&t->exc, tr, lo, hi, t);
 	f = t->try_top;
 	if (f == NULL && (t->flags & SCHED_THREAD_SYSTEM))

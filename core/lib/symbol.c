@@ -1,50 +1,50 @@
 /*
  * symbol.c: function names for addresses, for reports and panics.
  *
- * Interface: kern_symbolize(addr, buf, len) writes "name+0x1c" for the
+ * Interface: lib_symbolize(addr, buf, len) writes "name+0x1c" for the
  * function holding addr and returns true, or writes "?" and returns
- * false; kern_symbolize_return() does the same for a return address,
+ * false; lib_symbolize_return() does the same for a return address,
  * which it looks up one byte back (a call to a noreturn function may end
- * its caller); kern_symbol_start(addr) is the holder's first byte, or 0.
+ * its caller); lib_symbol_start(addr) is the holder's first byte, or 0.
  * They take no lock and allocate nothing (panics use them).
  *
  * The table is the program's own: every native image and simulator
  * program is linked three times by hal/x86_64/symtab.sh, the last two
- * with kern_symtab, its text symbols (address, size, name) sorted by
+ * with lib_symtab, its text symbols (address, size, name) sorted by
  * address.  The table holds link-time addresses; a position-independent
  * program (the sim) runs elsewhere, by the distance between where
- * kern_symbolize is and where the table says it is.  A program linked
- * without the table (the unit tests) has none: kern_symtab is a weak
+ * lib_symbolize is and where the table says it is.  A program linked
+ * without the table (the unit tests) has none: lib_symtab is a weak
  * reference and reads as NULL.
  */
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/console.h"
 
-struct kern_sym {
+struct lib_sym {
 	uint64_t addr;
 	uint32_t size;
 	uint32_t name; /* offset into the names after the last entry */
 };
 
-struct kern_symtab {
-	uint64_t ref; /* the link-time address of kern_symbolize */
+struct lib_symtab {
+	uint64_t ref; /* the link-time address of lib_symbolize */
 	uint64_t n;
-	struct kern_sym sym[];
+	struct lib_sym sym[];
 };
 
-extern const struct kern_symtab kern_symtab __attribute__((weak));
+extern const struct lib_symtab lib_symtab __attribute__((weak));
 
 /* The entry of the function holding run-time address addr, or NULL. */
-static const struct kern_sym *
+static const struct lib_sym *
 lookup(uintptr_t addr, uint64_t *delta)
 {
-	const struct kern_symtab *tab = &kern_symtab;
-	const struct kern_sym *s;
+	const struct lib_symtab *tab = &lib_symtab;
+	const struct lib_sym *s;
 	uint64_t a, lo = 0, hi;
 
 	if (tab == NULL || tab->n == 0 || tab->ref == 0)
 		return NULL;
-	*delta = (uintptr_t)kern_symbolize - tab->ref;
+	*delta = (uintptr_t)lib_symbolize - tab->ref;
 	a = addr - *delta;
 	/* The last entry whose address is at most a. */
 	hi = tab->n;
@@ -69,36 +69,36 @@ lookup(uintptr_t addr, uint64_t *delta)
 static bool
 name(uintptr_t addr, uintptr_t back, char *buf, size_t len)
 {
-	const struct kern_sym *s;
+	const struct lib_sym *s;
 	uint64_t delta;
 
 	if ((s = lookup(addr - back, &delta)) == NULL) {
-		kern_strlcpy(buf, "?", len);
+		lib_strlcpy(buf, "?", len);
 		return false;
 	}
 	toro_snprintf(buf, len, "%s+%#llx",
-	    (const char *)&kern_symtab.sym[kern_symtab.n] + s->name,
+	    (const char *)&lib_symtab.sym[lib_symtab.n] + s->name,
 	    (unsigned long long)(addr - delta - s->addr));
 	return true;
 }
 
 bool
-kern_symbolize(uintptr_t addr, char *buf, size_t len)
+lib_symbolize(uintptr_t addr, char *buf, size_t len)
 {
 	return name(addr, 0, buf, len);
 }
 
 /* A call to a noreturn function may be the last instruction. */
 bool
-kern_symbolize_return(uintptr_t addr, char *buf, size_t len)
+lib_symbolize_return(uintptr_t addr, char *buf, size_t len)
 {
 	return name(addr, 1, buf, len);
 }
 
 uintptr_t
-kern_symbol_start(uintptr_t addr)
+lib_symbol_start(uintptr_t addr)
 {
-	const struct kern_sym *s;
+	const struct lib_sym *s;
 	uint64_t delta;
 
 	if ((s = lookup(addr, &delta)) == NULL)

@@ -5,11 +5,11 @@
  * call formats into a small buffer and writes it out in pieces, holding
  * the lock throughout; threads are not preempted, so holders are short.
  * The lock knows its holder, so that a thread that faults while
- * formatting (a bad %s pointer) does not keep it (kern_console_abandon).
+ * formatting (a bad %s pointer) does not keep it (lib_console_abandon).
  * Input: a thread blocked in toro_console_read() is woken when the
  * platform posts HAL_EV_CONSOLE to CPU 0.
  */
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "core/lib/fmt.h"
 #include "core/sched/sched.h"
 #include "toro/console.h"
@@ -22,8 +22,7 @@ struct line_sink {
 };
 
 static struct spinlock lock;
-static struct toro_thread *holder; /* of the lock */
-static struct toro_thread *reader;
+static int holder = -1; /* the CPU that holds the lock */
 
 static void
 flush(struct line_sink *ls)
@@ -56,29 +55,17 @@ toro_vprintf(const char *fmt, va_list ap)
 	struct line_sink ls = { .sink = { line_put }, .used = 0 };
 	int n;
 
-	kern_spin_lock(&lock);
-	holder = sched_current();
-	n = fmt_vformat(&ls.sink, fmt, ap);
+	lib_spin_lock(&lock);
+	__atomic_store_n(&holder, hal_cpu_id(), __ATOMIC_RELAXED);
+	n = lib_vformat(&ls.sink, fmt, ap);
 	flush(&ls);
-	holder = NULL;
-	kern_spin_unlock(&lock);
+	__atomic_store_n(&holder, -1, __ATOMIC_RELAXED);
+	lib_spin_unlock(&lock);
 	return n;
 }
 
 int
 toro_printf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = toro_vprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-int
-kern_printf(const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -98,7 +85,7 @@ toro_puts(const char *s)
 int
 toro_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	return fmt_vsnprintf(buf, size, fmt, ap);
+	return lib_vsnprintf(buf, size, fmt, ap);
 }
 
 int
@@ -108,71 +95,36 @@ toro_snprintf(char *buf, size_t size, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, size, fmt, ap);
+	n = lib_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
 }
 
 void
-kern_console_abandon(struct toro_thread *t)
+lib_console_abandon(void)
 {
-	if (t != NULL && __atomic_load_n(&holder, __ATOMIC_RELAXED) == t) {
-		holder = NULL;
-		kern_spin_unlock(&lock);
+	if (__atomic_load_n(&holder, __ATOMIC_RELAXED) == hal_cpu_id()) {
+		__atomic_store_n(&holder, -1, __ATOMIC_RELAXED);
+		lib_spin_unlock(&lock);
 	}
 }
 
 /* Write without the lock: for a panic, which must get out. */
 void
-kern_console_force(const char *s, size_t n)
+lib_console_force(const char *s, size_t n)
 {
 	hal_console_write(s, n);
 }
 
 void
-kern_printf_force(const char *fmt, ...)
+lib_printf_force(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = lib_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	kern_console_force(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
-}
-
-int
-toro_console_read(char *buf, size_t n)
-{
-	struct toro_thread *self = sched_current(), *expected;
-	size_t got;
-
-	if (n == 0)
-		return 0;
-	for (;;) {
-		got = hal_console_read(buf, n);
-		if (got > 0)
-			return (int)got;
-		expected = NULL;
-		if (!__atomic_compare_exchange_n(&reader, &expected, self,
-		    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			return -TORO_EBUSY;
-		/* Input that came before we registered is read here. */
-		got = hal_console_read(buf, n);
-		if (got == 0)
-			sched_block(HAL_NO_DEADLINE, "console");
-		__atomic_store_n(&reader, NULL, __ATOMIC_SEQ_CST);
-		if (got > 0)
-			return (int)got;
-	}
-}
-
-void
-kern_console_input(void)
-{
-	struct toro_thread *t = __atomic_load_n(&reader, __ATOMIC_SEQ_CST);
-
-	if (t != NULL)
-		sched_wake(t);
+	lib_console_force(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 }

@@ -5,10 +5,10 @@
  * spaces.  A key=value word whose key the kernel knows is an option;
  * every other word goes to the application's argv, and after a `--`
  * every word does.  The sim and the native image parse the same way.
+ * Interface: lib.h (toro_option() is kern's, over lib_option()).
  */
-#include "core/kern/kern.h"
+#include "core/lib/lib.h"
 #include "toro/errno.h"
-#include "toro/toro.h"
 
 #define LINE_MAX 8192
 #define ARGV_MAX 256
@@ -46,7 +46,7 @@ is_known(const char *word, size_t keylen)
 }
 
 int
-kern_cmdline_parse(const char *line)
+lib_cmdline_parse(const char *line)
 {
 	char *out = buf, *word, *eq;
 	bool quoted, rest_is_argv = false;
@@ -100,19 +100,19 @@ kern_cmdline_parse(const char *line)
 }
 
 int
-kern_argc(void)
+lib_argc(void)
 {
 	return argc;
 }
 
 char **
-kern_argv(void)
+lib_argv(void)
 {
 	return argv;
 }
 
 const char *
-kern_option(const char *key)
+lib_option(const char *key)
 {
 	int i;
 
@@ -121,10 +121,4 @@ kern_option(const char *key)
 		if (strcmp(opts[i].key, key) == 0)
 			return opts[i].value;
 	return NULL;
-}
-
-const char *
-toro_option(const char *key)
-{
-	return kern_option(key);
 }

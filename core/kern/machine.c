@@ -1,0 +1,90 @@
+/*
+ * machine.c: the machine's start and end: the pieces of kern_boot()
+ * that every boot shares (kern.h; the fake HAL calls them too), the
+ * shutdown, the host's stop, toro_poweroff() and toro_option().
+ *
+ * Rules: this file needs no service (no network, no disk driver), so
+ * that a program booted by the fake HAL links without them; the file
+ * system's sync at shutdown is file.c alone, which sends the request
+ * but has none of the file system's code.
+ */
+#include "core/fs/fs.h"
+#include "core/kern/kern.h"
+#include "core/lib/lib.h"
+#include "core/mem/mem.h"
+#include "core/sched/sched.h"
+#include "toro/toro.h"
+
+static void *
+stop_thread(void *unused)
+{
+	kern_shutdown(KERN_STOP_STATUS);
+}
+
+static void
+stop_requested(void)
+{
+	struct toro_thread_attr attr = { "stop", 0 };
+
+	toro_printf("\ntoro: stopped by the host\n");
+	/* The scheduler calls us and cannot sleep: a thread shuts down. */
+	if (toro_thread_create(NULL, 0, stop_thread, NULL, &attr) < 0)
+		hal_exit(KERN_STOP_STATUS);
+}
+
+void
+kern_boot_machine(void)
+{
+	struct hal_mem_region r[32];
+	int n, err;
+
+	sched_init(hal_cpu_count());
+	sched_cpu_enter(0);
+	err = lib_cmdline_parse(hal_cmdline());
+	if (err < 0)
+		lib_panic("kernel command line: %s", toro_strerror(err));
+	n = hal_mem_regions(r, (int)nitems(r));
+	if (mem_init(r, n) < 0)
+		lib_panic("no usable memory (%d regions)", n);
+	sched_on_stop(stop_requested);
+	sched_on_shutdown(kern_shutdown);
+}
+
+void
+kern_boot_cpus(void)
+{
+	int i, err;
+
+	for (i = 1; i < hal_cpu_count(); i++) {
+		err = hal_cpu_start(i, sched_cpu_main);
+		if (err < 0)
+			lib_panic("CPU %d did not start: %s", i,
+			    toro_strerror(err));
+	}
+}
+
+void
+kern_boot_run(void)
+{
+	sched_run();
+}
+
+void
+kern_shutdown(int status)
+{
+	/* Nothing written may be lost: flush the file systems' caches. */
+	fs_sync_all();
+	hal_exit(status);
+}
+
+void
+toro_poweroff(int status)
+{
+	kern_shutdown(status);
+}
+
+const char *
+toro_option(const char *key)
+{
+	return lib_option(key);
+}

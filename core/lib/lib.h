@@ -1,0 +1,80 @@
+/*
+ * lib.h: the bottom layer's services to every layer above: console
+ * output without its lock (for reports), panic, backtraces, function
+ * names, and the command line.  Formatting is in fmt.h, the lock-free
+ * queue in mpsc.h, strings, lists and spin locks in klib.h.  The one
+ * printf is toro_printf (toro/console.h, included here); error names
+ * are toro_strerror (toro/errno.h).
+ *
+ * Rules: lib sees no layer above it.  What a report says about the
+ * running thread comes from the scheduler through lib_set_where(), a
+ * hook it sets at start-up; until then reports say less.
+ */
+#ifndef CORE_LIB_LIB_H
+#define CORE_LIB_LIB_H
+
+#include "core/lib/klib.h"
+#include "toro/console.h"
+
+/* Exit status of a machine that panicked. */
+#define LIB_PANIC_STATUS 125
+
+__attribute__((noreturn, format(printf, 1, 2))) void lib_panic(
+    const char *fmt, ...);
+
+/* Write to the console without taking its lock (for panics). */
+void lib_console_force(const char *s, size_t n);
+/* The same, formatted (up to 255 bytes a call). */
+__attribute__((format(printf, 1, 2))) void lib_printf_force(
+    const char *fmt, ...);
+
+/*
+ * Release the console lock if this CPU holds it: its thread faulted
+ * while printing.  Threads are never preempted and printing never
+ * waits, so the CPU that holds the lock names the thread that does.
+ */
+void lib_console_abandon(void);
+
+/* The thread running on this CPU, as a report names it. */
+struct lib_where {
+	int cpu;
+	const char *thread;
+	uintptr_t lo, hi; /* its stack; 0 and UINTPTR_MAX when unknown */
+};
+
+/*
+ * Have fn describe the running thread for panics and backtraces; fn
+ * returns false when no thread runs (the scheduler sets it).
+ */
+void lib_set_where(bool (*fn)(struct lib_where *w));
+
+/* Print the frame-pointer backtrace of the caller. */
+void lib_backtrace(void);
+
+/*
+ * Print the frame-pointer chain that starts at frame pointer fp, on the
+ * console without its lock; frames outside [lo, hi) end it.
+ */
+void lib_backtrace_from(uintptr_t fp, uintptr_t lo, uintptr_t hi);
+
+/*
+ * Write "name+0x1c" for the function holding addr into buf (symbol.c);
+ * returns false, with "?", when the program's table does not know it.
+ */
+bool lib_symbolize(uintptr_t addr, char *buf, size_t len);
+/* The same for a return address, looked up one byte back. */
+bool lib_symbolize_return(uintptr_t addr, char *buf, size_t len);
+/* The address of the function holding addr, or 0 (symbol.c). */
+uintptr_t lib_symbol_start(uintptr_t addr);
+
+/*
+ * Split the command line into kernel options and the application's
+ * argv.  Returns 0, or a negative error if the line is too long.
+ */
+int lib_cmdline_parse(const char *line);
+int lib_argc(void);
+char **lib_argv(void);
+/* A kernel option's value (the last one given), or NULL. */
+const char *lib_option(const char *key);
+
+#endif
