@@ -12,6 +12,7 @@ CORE_SOURCES = \
 	core/lib/symbol.c \
 	core/mem/heap.c \
 	core/mem/page.c \
+	core/sched/call.c \
 	core/sched/conin.c \
 	core/sched/except.c \
 	core/sched/mbox.c \

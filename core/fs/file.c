@@ -1,18 +1,12 @@
 /*
  * file.c: the file API (toro/file.h) and fs.h's calls: each becomes a
- * request posted to the storage CPU, and the caller sleeps until the
- * answer comes back.
+ * request to the storage thread, sent with sched_call() (whose rules it
+ * follows) to the storage CPU, where arrive() queues it for the thread.
  *
  * Interface: toro/file.h, fs.h (but fs_start, in server.c); toro_close()
- * belongs to the socket layer, which hands file descriptors
- * (TORO_FD_IS_FILE) to fs_close().  The
- * protocol: the caller fills a struct fs_req on its stack and posts it
- * with sched_post(); on the storage CPU, arrive() queues it for the
- * storage thread and wakes that thread.  The storage thread runs it and
- * posts the same message back to the caller's CPU, where answered()
- * marks it done and wakes the caller.  The caller's thread is not
- * running while answered() runs, so it cannot return (and take the
- * request off its stack) before the answer is complete.
+ * is kern's, which hands file descriptors (TORO_FD_IS_FILE) to
+ * fs_close().  The storage thread answers each request with
+ * sched_reply().
  *
  * Rules: nothing here touches file-system state; this file must not
  * depend on the rest of the file system, so that a kernel that calls
@@ -30,49 +24,23 @@ struct toro_thread *fs_server;
 
 /* On the storage CPU, in its scheduler: queue for the storage thread. */
 static void
-arrive(struct sched_msg *m)
+arrive(struct sched_call *c)
 {
-	struct fs_req *r = container_of(m, struct fs_req, msg);
+	struct fs_req *r = container_of(c, struct fs_req, call);
 
 	list_push_back(&fs_queue, &r->link);
 	if (fs_server != NULL)
 		sched_wake(fs_server);
 }
 
-/* On the caller's CPU, in its scheduler: the answer is in. */
-static void
-answered(struct sched_msg *m)
-{
-	struct fs_req *r = container_of(m, struct fs_req, msg);
-
-	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
-	sched_wake(r->waiter);
-}
-
-void
-fs_reply(struct fs_req *r)
-{
-	r->msg.fn = answered;
-	sched_post(r->waiter->cpu, &r->msg);
-}
-
 static long
 call(struct fs_req *r)
 {
 	int cpu = __atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE);
-	struct toro_thread *self = sched_current();
 
 	if (cpu < 0)
 		return -TORO_ENOSYS;
-	if (self->idle)
-		return -TORO_EDEADLK; /* it may not sleep */
-	r->waiter = self;
-	r->done = 0;
-	r->msg.fn = arrive;
-	sched_post(cpu, &r->msg);
-	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
-		sched_block(HAL_NO_DEADLINE, "file");
-	return r->result;
+	return sched_call(cpu, &r->call, arrive, "file");
 }
 
 /* A request with every field clear but op. */

@@ -44,8 +44,7 @@ server_main(void *unused)
 		while ((l = list_pop_front(&fs_queue)) == NULL)
 			sched_block(HAL_NO_DEADLINE, "requests");
 		r = container_of(l, struct fs_req, link);
-		r->result = ready < 0 ? ready : fs_exec(r);
-		fs_reply(r);
+		sched_reply(&r->call, ready < 0 ? ready : fs_exec(r));
 	}
 }
 

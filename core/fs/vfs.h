@@ -86,10 +86,8 @@ enum fs_op {
 
 /* A file call on its way to the storage thread and back. */
 struct fs_req {
-	struct sched_msg msg;       /* there, then back */
-	struct list link;           /* the storage thread's queue */
-	struct toro_thread *waiter; /* the calling thread */
-	int done;                   /* set on the caller's CPU */
+	struct sched_call call; /* there and back; its result */
+	struct list link;       /* the storage thread's queue */
 	enum fs_op op;
 	int fd;
 	int flags;
@@ -99,15 +97,12 @@ struct fs_req {
 	int64_t off;
 	struct toro_stat *st;
 	struct toro_dirent *de;
-	long result;
 };
 
 /* file.c: the storage CPU (-1 before fs_start) and its queue. */
 extern int fs_cpu;
 extern struct list fs_queue;
 extern struct toro_thread *fs_server;
-/* Send r's answer back to its caller (storage thread). */
-void fs_reply(struct fs_req *r);
 
 /* A path split into components (vfs.c). */
 #define FS_COMP_MAX (TORO_PATH_MAX / 2)

@@ -4,15 +4,14 @@
  * socket (sock_dgram.c, sock_stream.c) provides.
  *
  * How a call travels: the caller fills a struct net_req on its own
- * stack, posts its message to the network CPU and sleeps.  There the
- * message handler runs the operation.  An operation that cannot finish
+ * stack and sends it with sched_call() (whose rules hold here) to the
+ * network CPU.  There net_req_arrive() runs the operation.  An operation that cannot finish
  * yet returns NET_PENDING after pointing r->waitq at the list it waits
  * on; the request is parked there and run again by net_sock_wake()
  * whenever the socket changes, until it finishes or its deadline
- * passes.  To finish, the network CPU posts the same message back to
- * the caller's CPU, where it marks the request done and wakes the
- * caller.  So the request is touched by one CPU at a time, and the
- * caller's buffers are read and written directly on the network CPU.
+ * passes.  To finish, net_req_finish() answers it with sched_reply().
+ * So the request is touched by one CPU at a time, and the caller's
+ * buffers are read and written directly on the network CPU.
  *
  * Rules: everything here runs on the network CPU.  Operations never
  * block; run again, they must carry on where they stopped.
@@ -51,12 +50,8 @@ enum net_op {
 };
 
 struct net_req {
-	struct sched_msg msg;
-	struct toro_thread *caller;
-	int caller_cpu;
-	int done;              /* set on the caller's CPU */
+	struct sched_call call; /* there and back; its result */
 	int op;
-	long result;
 	long timeout_result;   /* what the deadline gives */
 	uint64_t deadline;     /* NET_NEVER: none */
 	bool nonblock;         /* this call must not wait */
@@ -129,8 +124,8 @@ extern const struct net_sock_ops net_dgram_ops;
 extern const struct net_sock_ops *const net_stream_ops;
 
 /* socket.c */
-/* The message handler of a request arriving on the network CPU. */
-void net_req_arrive(struct sched_msg *m);
+/* Serve a request arriving on the network CPU (sched_call's serve). */
+void net_req_arrive(struct sched_call *c);
 /* Run the parked requests of s again; each finishes or waits on. */
 void net_sock_wake(struct net_sock *s);
 /* A new descriptor and socket of this kind, or NULL. */

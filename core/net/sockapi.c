@@ -3,13 +3,11 @@
  *
  * Interface: each toro_* function checks what it can without the
  * stack, fills a struct net_req on its own stack and hands it to
- * net_call(), which posts it to the network CPU (socket.c) and sleeps
- * until it comes back with the result (sock.h tells the protocol).
+ * net_call(), which sends it to the network CPU (socket.c) with
+ * sched_call() and sleeps until the answer (sock.h tells the protocol).
  *
- * Rules: this is the only code of the socket layer that runs on the
- * caller's CPU.  It shares no lock with anybody: the request travels as
- * a scheduler message, and the caller touches it again only once the
- * network CPU has posted it back.  The same path serves callers on the
+ * Rules: sched_call()'s.  This is the only code of the socket layer that
+ * runs on the caller's CPU.  The same path serves callers on the
  * network CPU itself.
  */
 #include "core/net/sock.h"
@@ -24,14 +22,7 @@ net_call(struct net_req *r, int op)
 	if (cpu < 0)
 		return -TORO_ENETDOWN;
 	r->op = op;
-	r->caller = sched_current();
-	r->caller_cpu = hal_cpu_id();
-	r->done = 0;
-	r->msg.fn = net_req_arrive;
-	sched_post(cpu, &r->msg);
-	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
-		sched_block(HAL_NO_DEADLINE, "socket");
-	return r->result;
+	return sched_call(cpu, &r->call, net_req_arrive, "socket");
 }
 
 int

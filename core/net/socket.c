@@ -9,7 +9,7 @@
  *
  * Rules: all of it runs on the network CPU, in message handlers or in
  * the network thread, and never blocks.  A request arrives as a
- * scheduler message and leaves as one; in between only this CPU
+ * sched_call() and leaves with sched_reply(); in between only this CPU
  * touches it.  Deadlines are kept here, so a request is never
  * abandoned by a caller that timed out while the stack still uses it.
  */
@@ -78,25 +78,13 @@ net_ephemeral_port(bool (*in_use)(uint16_t port))
  * The request engine.
  */
 
-/* On the caller's CPU: the request is back. */
-static void
-req_done(struct sched_msg *m)
-{
-	struct net_req *r = container_of(m, struct net_req, msg);
-
-	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
-	sched_wake(r->caller);
-}
-
 void
 net_req_finish(struct net_req *r, long result)
 {
 	list_remove(&r->wlink);
 	list_remove(&r->tlink);
-	r->result = result;
-	r->msg.fn = req_done;
 	/* From here on the request belongs to the caller's CPU. */
-	sched_post(r->caller_cpu, &r->msg);
+	sched_reply(&r->call, result);
 }
 
 static void
@@ -180,9 +168,9 @@ net_sock_timer(uint64_t now)
 
 /* A request arrives on the network CPU. */
 void
-net_req_arrive(struct sched_msg *m)
+net_req_arrive(struct sched_call *c)
 {
-	struct net_req *r = container_of(m, struct net_req, msg);
+	struct net_req *r = container_of(c, struct net_req, call);
 
 	list_init(&r->wlink);
 	list_init(&r->tlink);

@@ -110,10 +110,13 @@ run_inbox(struct sched_cpu *c)
 	struct mpsc_node *n;
 	struct sched_msg *m;
 
-	while (lib_mpsc_ready(&c->inbox) && (n = lib_mpsc_pop(&c->inbox)) != NULL) {
+	c->handling = 1;
+	while (lib_mpsc_ready(&c->inbox) &&
+	    (n = lib_mpsc_pop(&c->inbox)) != NULL) {
 		m = container_of(n, struct sched_msg, node);
 		m->fn(m);
 	}
+	c->handling = 0;
 }
 
 int
@@ -134,6 +137,7 @@ run_events(struct sched_cpu *c, uint32_t ev)
 {
 	int i;
 
+	c->handling = 1;
 	if ((ev & HAL_EV_STOP) && stop_hook != NULL)
 		stop_hook();
 	if (ev & HAL_EV_CONSOLE)
@@ -142,6 +146,7 @@ run_events(struct sched_cpu *c, uint32_t ev)
 		if ((ev & 1) && i < (int)nitems(c->on_event) &&
 		    c->on_event[i] != NULL)
 			c->on_event[i]();
+	c->handling = 0;
 }
 
 static void

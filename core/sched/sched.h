@@ -96,6 +96,7 @@ struct sched_cpu {
 	uint32_t passes; /* scheduling passes, to space out clock reads */
 	uint64_t beat; /* every pass bumps it; the watchdog reads it */
 	int idling; /* in hal_cpu_wait; senders kick only then */
+	int handling; /* in a message or event handler: cannot sleep */
 	void (*on_event[8])(void); /* handlers of HAL_EV_* bits 3.. */
 	struct mpsc_queue inbox;
 } __attribute__((aligned(CACHELINE)));
@@ -139,6 +140,26 @@ void sched_post(int cpu, struct sched_msg *m);
  * (HAL_NO_DEADLINE for none).  Returns 0, or -TORO_ETIMEDOUT.
  */
 int sched_block(uint64_t deadline, const char *reason);
+
+/*
+ * A call served on another CPU while the caller sleeps (call.c): the
+ * caller embeds one in its request, on its stack.  The rules are at
+ * sched_call(), in call.c.
+ */
+struct sched_call {
+	struct sched_msg msg; /* to the server's CPU, then back */
+	struct toro_thread *caller;
+	void (*serve)(struct sched_call *c);
+	int done; /* set on the caller's CPU */
+	long result;
+};
+
+/* Have serve(c) run on `cpu` and sleep until its answer; return it. */
+long sched_call(int cpu, struct sched_call *c,
+    void (*serve)(struct sched_call *c), const char *reason);
+
+/* Answer c with result (the server, once). */
+void sched_reply(struct sched_call *c, long result);
 
 /* Make t runnable if it is blocked, from any CPU. */
 void sched_wake(struct toro_thread *t);
