@@ -40,6 +40,10 @@ tests_unit_except_DEPENDENCIES = $(UNIT_DEPS)
 
 TESTS += tests/unit/sched tests/unit/mem tests/unit/lib tests/unit/except
 
+# core/ as a stack of layers (and its file and function sizes).
+TESTS += tests/layers.sh
+EXTRA_DIST += tests/layers.sh
+
 # A Toro application for the memory checkers.
 check_PROGRAMS += tests/sim/churn
 tests_sim_churn_SOURCES = tests/sim/churn.c

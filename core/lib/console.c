@@ -1,19 +1,20 @@
 /*
- * console.c: kernel and application console output, and console input.
+ * console.c: console output for the kernel and the application, the one
+ * printf (toro_printf, toro/console.h) and the lock-free writes of
+ * reports (lib.h).  Input is the scheduler's (sched/conin.c): a reader
+ * waits.
  *
  * One lock serializes output so that each printf call appears whole.  A
  * call formats into a small buffer and writes it out in pieces, holding
  * the lock throughout; threads are not preempted, so holders are short.
- * The lock knows its holder, so that a thread that faults while
- * formatting (a bad %s pointer) does not keep it (lib_console_abandon).
- * Input: a thread blocked in toro_console_read() is woken when the
- * platform posts HAL_EV_CONSOLE to CPU 0.
+ * The lock knows the CPU that holds it, so that a thread that faults
+ * while formatting (a bad %s pointer) does not keep it
+ * (lib_console_abandon).
  */
-#include "core/lib/lib.h"
 #include "core/lib/fmt.h"
-#include "core/sched/sched.h"
+#include "core/lib/lib.h"
+#include "hal/hal.h"
 #include "toro/console.h"
-#include "toro/errno.h"
 
 struct line_sink {
 	struct fmt_sink sink;

@@ -1,6 +1,6 @@
 /*
- * fmt.c: the printf engine behind toro_printf, toro_printf and
- * toro_snprintf.  It never allocates and never calls the platform, so it
+ * fmt.c: the printf engine behind toro_printf, the reports of lib.h
+ * and toro_snprintf.  It never allocates and never calls the platform, so it
  * is safe in a panic.
  */
 #include "core/lib/fmt.h"
@@ -235,14 +235,89 @@ parse_spec(const char *f, struct spec *sp, va_list *ap)
 	return f;
 }
 
+/* A string conversion (%s, and %c as a string of one). */
+static void
+format_str(struct fmt_sink *s, struct spec *sp, const char *str, int n,
+    int *count)
+{
+	sp->zero = false;
+	sp->prec = -1;
+	emit(s, sp, "", str, n, 0, count);
+}
+
+/* Convert one argument for conversion character c (not '\0'). */
+static void
+convert(struct fmt_sink *s, struct spec *sp, const char *f, va_list *ap,
+    int *count)
+{
+	const char *str;
+	int64_t sv;
+	char c;
+	int n;
+
+	switch (*f) {
+	case 'd':
+	case 'i':
+		sv = arg_signed(sp, ap);
+		format_int(s, sp, sv < 0 ? -(uint64_t)sv : (uint64_t)sv,
+		    sv < 0, 10, false, count);
+		break;
+	case 'u':
+		format_int(s, sp, arg_unsigned(sp, ap), false, 10, false,
+		    count);
+		break;
+	case 'x':
+	case 'X':
+		format_int(s, sp, arg_unsigned(sp, ap), false, 16, *f == 'X',
+		    count);
+		break;
+	case 'o':
+		format_int(s, sp, arg_unsigned(sp, ap), false, 8, false,
+		    count);
+		break;
+	case 'p':
+		sp->alt = true;
+		format_int(s, sp, (uintptr_t)va_arg(*ap, void *), false, 16,
+		    false, count);
+		break;
+	case 'f':
+	case 'F':
+	case 'g':
+	case 'e':
+		format_double(s, sp, va_arg(*ap, double), count);
+		break;
+	case 'c':
+		c = (char)va_arg(*ap, int);
+		format_str(s, sp, &c, 1, count);
+		break;
+	case 's':
+		str = va_arg(*ap, const char *);
+		if (str == NULL)
+			str = "(null)";
+		for (n = 0; str[n] != '\0' && (sp->prec < 0 || n < sp->prec);
+		     n++)
+			;
+		format_str(s, sp, str, n, count);
+		break;
+	case '%':
+		s->put(s, "%", 1);
+		(*count)++;
+		break;
+	default:
+		/* Unknown conversion: show it rather than guess. */
+		s->put(s, "%", 1);
+		s->put(s, f, 1);
+		*count += 2;
+		break;
+	}
+}
+
 int
 lib_vformat(struct fmt_sink *s, const char *fmt, va_list ap0)
 {
 	struct spec sp;
-	const char *f = fmt, *start, *str;
-	int count = 0, n;
-	int64_t sv;
-	char c;
+	const char *f = fmt, *start;
+	int count = 0;
 	va_list ap;
 
 	va_copy(ap, ap0);
@@ -257,69 +332,10 @@ lib_vformat(struct fmt_sink *s, const char *fmt, va_list ap0)
 		if (*f == '\0')
 			break;
 		f = parse_spec(f + 1, &sp, &ap);
-		switch (*f) {
-		case 'd':
-		case 'i':
-			sv = arg_signed(&sp, &ap);
-			format_int(s, &sp,
-			    sv < 0 ? -(uint64_t)sv : (uint64_t)sv, sv < 0, 10,
-			    false, &count);
+		/* A lone % at the end: nothing to convert. */
+		if (*f == '\0')
 			break;
-		case 'u':
-			format_int(s, &sp, arg_unsigned(&sp, &ap), false, 10,
-			    false, &count);
-			break;
-		case 'x':
-		case 'X':
-			format_int(s, &sp, arg_unsigned(&sp, &ap), false, 16,
-			    *f == 'X', &count);
-			break;
-		case 'o':
-			format_int(s, &sp, arg_unsigned(&sp, &ap), false, 8,
-			    false, &count);
-			break;
-		case 'p':
-			sp.alt = true;
-			format_int(s, &sp, (uintptr_t)va_arg(ap, void *), false,
-			    16, false, &count);
-			break;
-		case 'f':
-		case 'F':
-		case 'g':
-		case 'e':
-			format_double(s, &sp, va_arg(ap, double), &count);
-			break;
-		case 'c':
-			c = (char)va_arg(ap, int);
-			sp.zero = false;
-			sp.prec = -1;
-			emit(s, &sp, "", &c, 1, 0, &count);
-			break;
-		case 's':
-			str = va_arg(ap, const char *);
-			if (str == NULL)
-				str = "(null)";
-			for (n = 0; str[n] != '\0' && (sp.prec < 0 || n < sp.prec);
-			     n++)
-				;
-			sp.zero = false;
-			sp.prec = -1;
-			emit(s, &sp, "", str, n, 0, &count);
-			break;
-		case '%':
-			s->put(s, "%", 1);
-			count++;
-			break;
-		case '\0':
-			f--;
-			break;
-		default:
-			/* Unknown conversion: show it rather than guess. */
-			s->put(s, "%", 1);
-			s->put(s, f, 1);
-			count += 2;
-			break;
-		}
+		convert(s, &sp, f, &ap, &count);
 		f++;
 	}
 	va_end(ap);

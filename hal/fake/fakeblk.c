@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/sched/sched.h"
 #include "hal/fake/fake.h"
 #include "hal/fake/fakeblk.h"
 #include "hal/hal.h"
 #include "toro/errno.h"
+#include "toro/mbox.h"
 #include "toro/thread.h"
 
 #define QMAX 64
@@ -53,7 +53,10 @@ struct disk {
 };
 
 static struct disk disks[FAKEBLK_MAX];
-static struct toro_thread *device;
+/* The device thread's mailbox, and the one message that wakes it. */
+static struct toro_mbox *device;
+static struct toro_msg kick;
+static int kicked;
 
 static void
 die(const char *why, int dev)
@@ -346,8 +349,10 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 	d->pend[d->npend].covers = d->written;
 	d->npend++;
 	/* Before fakeblk_device() runs, the request waits for it. */
-	if (device != NULL)
-		sched_wake(device);
+	if (device != NULL && !kicked) {
+		kicked = 1;
+		toro_mbox_send(device, &kick);
+	}
 	return 0;
 }
 
@@ -370,10 +375,12 @@ void *
 fakeblk_device(void *unused)
 {
 	uint64_t soonest;
+	struct toro_msg *m;
 	struct disk *d;
 	int i, k;
 
-	device = sched_current();
+	if (toro_mbox_create(&device) < 0)
+		abort();
 	for (;;) {
 		soonest = HAL_NO_DEADLINE;
 		for (i = 0; i < FAKEBLK_MAX; i++) {
@@ -392,6 +399,9 @@ fakeblk_device(void *unused)
 				d->npend--;
 			}
 		}
-		sched_block(soonest, "fake disk");
+		/* No atomics: every fake CPU is this one host thread. */
+		if (toro_mbox_recv(device, &m, soonest == HAL_NO_DEADLINE ?
+		    TORO_FOREVER : (int64_t)(soonest - fake_now())) == 0)
+			kicked = 0;
 	}
 }
