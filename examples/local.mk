@@ -1,7 +1,7 @@
 # examples/local.mk: every example is built for both targets:
 # out/sim/NAME (a Linux program) and out/native/NAME.elf (a bootable image).
 
-# The core first: the HAL then pulls kern_boot and sched_trap from it,
+# The core first: the HAL then pulls kern_boot and kern_trap from it,
 # which need hal_jump from the HAL, hence the repeats.
 SIM_LINK = libcore-host.a libhal-sim.a libcore-host.a libhal-sim.a \
 	$(SIM_LIBS)

@@ -363,15 +363,3 @@ fs_bcached(struct fs_bdev *d, uint64_t sector)
 
 	return b != NULL && b->valid;
 }
-
-size_t
-fs_bdirty_count(struct fs_bdev *d)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < FS_CACHE_BUFS; i++)
-		if (bufs[i].valid && bufs[i].dirty &&
-		    (d == NULL || bufs[i].dev == d))
-			n++;
-	return n;
-}

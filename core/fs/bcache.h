@@ -99,7 +99,4 @@ void fs_binval(struct fs_bdev *d);
 /* Is the sector in the cache? */
 bool fs_bcached(struct fs_bdev *d, uint64_t sector);
 
-/* Count of d's dirty buffers (for tests). */
-size_t fs_bdirty_count(struct fs_bdev *d);
-
 #endif

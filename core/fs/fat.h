@@ -134,9 +134,6 @@ bool fat_clus_ok(const struct fat_vol *v, uint32_t clus);
 int fat_next(struct fat_vol *v, uint32_t clus, uint32_t *next);
 /* Set entry clus in every FAT copy. */
 int fat_set(struct fat_vol *v, uint32_t clus, uint32_t val);
-/* The cluster `index` steps along the chain from `first`. */
-int fat_walk(struct fat_vol *v, uint32_t first, uint32_t index,
-    uint32_t *clus);
 /* Length and last cluster of a chain (0 and 0 for first == 0). */
 int fat_chain_len(struct fat_vol *v, uint32_t first, uint32_t *len,
     uint32_t *last);

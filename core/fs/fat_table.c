@@ -121,26 +121,6 @@ fat_set(struct fat_vol *v, uint32_t clus, uint32_t val)
 }
 
 int
-fat_walk(struct fat_vol *v, uint32_t first, uint32_t index, uint32_t *clus)
-{
-	uint32_t c = first, i;
-	int err;
-
-	if (!fat_clus_ok(v, first))
-		return bad_clus(v, first, "chain starts out of range");
-	if (index >= v->g.nclus)
-		return bad_clus(v, first, "chain longer than the volume");
-	for (i = 0; i < index; i++) {
-		if ((err = fat_next(v, c, &c)) < 0)
-			return err;
-		if (c == FAT_EOC)
-			return bad_clus(v, first, "chain ends too soon");
-	}
-	*clus = c;
-	return 0;
-}
-
-int
 fat_chain_len(struct fat_vol *v, uint32_t first, uint32_t *len,
     uint32_t *last)
 {

@@ -24,9 +24,6 @@ void mem_page_free(void *p, size_t size);
 size_t mem_page_free_bytes(void);
 size_t mem_page_total_bytes(void);
 
-/* Whether p lies in RAM the page allocator manages. */
-bool mem_page_owns(const void *p);
-
 /* Return blocks other CPUs freed to this CPU's heap (scheduler calls). */
 void mem_cpu_reclaim(void);
 

@@ -124,9 +124,3 @@ mem_page_total_bytes(void)
 {
 	return total_bytes;
 }
-
-bool
-mem_page_owns(const void *p)
-{
-	return (uintptr_t)p >= ram_lo && (uintptr_t)p < ram_hi;
-}

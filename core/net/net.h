@@ -99,9 +99,6 @@ uint32_t net_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto,
  */
 int net_ip_output(struct net_buf *b, uint32_t src, uint32_t dst,
     uint8_t proto);
-/* The interface's address and the largest IP packet it sends. */
-uint32_t net_ip_addr(void);
-uint16_t net_ip_mtu(void);
 
 /* Monotonic time for the stack, in ns. */
 uint64_t net_now(void);

@@ -39,18 +39,6 @@ net_now(void)
 	return hal_time_ns();
 }
 
-uint32_t
-net_ip_addr(void)
-{
-	return net_if.addr;
-}
-
-uint16_t
-net_ip_mtu(void)
-{
-	return net_if.mtu;
-}
-
 /* xorshift64*: enough for identifiers, ports and jitter. */
 uint32_t
 net_random(void)
