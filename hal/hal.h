@@ -352,7 +352,7 @@ int hal_watchdog_start(uint64_t period_ns);
  */
 void hal_watchdog_interrupt(int cpu);
 
-/* The core's side of the watchdog (core/kern/watchdog.c). */
+/* The core's side of the watchdog (core/sched/watchdog.c). */
 void sched_watchdog_check(void);
 void sched_watchdog_report(uintptr_t pc, uintptr_t sp, uintptr_t fp);
 

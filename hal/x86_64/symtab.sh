@@ -1,6 +1,6 @@
 #!/bin/sh
 # symtab.sh: link a program so that it carries a table of its own
-# functions, for lib_symbolize() (core/kern/symbol.c).
+# functions, for lib_symbolize() (core/lib/symbol.c).
 #
 # usage: symtab.sh LINK-COMMAND...   (the command holds -o OUTPUT)
 #
