@@ -17,7 +17,9 @@
 # Never an OS or C library header, never a platform's (hal/native,
 # hal/sim, hal/fake, hal/x86_64, sim/).  Also: no file of core/ over 600
 # lines, no function of core/ over 80 (its body, between the braces at
-# the start of a line, as style(9) puts them).
+# the start of a line, as style(9) puts them).  The same order holds
+# for calls: no object of the built core library (nm) uses a symbol
+# that a layer above or beside its own defines.
 #
 # Usage: layers.sh (TAP, the suite's case: the tree at $srcdir, then the
 # check itself on scratch copies with a deliberate fault each), or
@@ -125,6 +127,48 @@ scan() {
 	    -o -name '*.S' \) | LC_ALL=C sort)
 }
 
+# link_scan: from `nm -A` of a core library on stdin, every call from
+# an object into a layer above or beside its own (what includes cannot
+# show: a declaration written by hand, a public call of a higher layer).
+link_scan() {
+	local f b map=
+	while IFS= read -r f; do
+		b=${f##*/}
+		f=${f#core/}
+		map="$map ${b%.c}:${f%%/*}"
+	done < <(cd "$srcdir" && find core -name '*.c')
+	awk -v map="$map" -v ranks="$RANKS" '
+	BEGIN {
+		n = split(map, m, " ")
+		for (i = 1; i <= n; i++) { split(m[i], p, ":"); layer[p[1]] = p[2] }
+		n = split(ranks, m, " ")
+		for (i = 1; i <= n; i++) { split(m[i], p, ":"); rank[p[1]] = p[2] }
+	}
+	{
+		split($0, part, ":")
+		obj = part[2]
+		sub(/^.*-/, "", obj)
+		sub(/\.o$/, "", obj)
+		k = split(part[3], w, " ")
+		if (k == 2 && w[1] == "U")
+			use[obj, w[2]] = 1
+		else if (k == 3 && w[2] ~ /^[TDBRCVW]$/)
+			def[w[3]] = obj
+	}
+	END {
+		for (key in use) {
+			split(key, u, SUBSEP)
+			if (!(u[2] in def))
+				continue
+			from = layer[u[1]]; to = layer[def[u[2]]]
+			if (from == "" || to == "" || from == to)
+				continue
+			if (rank[to] >= rank[from])
+				printf "link: %s (%s) calls %s of %s (%s)\n", u[1], from, u[2], def[u[2]], to
+		}
+	}' | LC_ALL=C sort
+}
+
 if [ "${1-}" = --scan ]; then
 	out=$(scan "${2:?usage: layers.sh --scan ROOT}")
 	[ -z "$out" ] && exit 0
@@ -133,7 +177,7 @@ if [ "${1-}" = --scan ]; then
 fi
 
 . "$srcdir/tests/tap.sh"
-plan 11
+plan 13
 
 found=$(mktemp)
 scratch=$(mktemp -d)
@@ -196,3 +240,29 @@ check "the check fails on a function over $FUNC_MAX lines" \
 	for i in $(seq 0 $FUNC_MAX); do printf '\t(void)%d;\n' "$i"; done
 	printf '}\n')" \
     '^function: core/lib/error.c: too_long\(\) is 81 lines'
+
+# The same rule for calls, on the library the suite built.
+linked() {
+	local out
+	out=$(nm -A libcore-host.a | link_scan) || return 1
+	[ -z "$out" ] || { printf '%s\n' "$out" | note; return 1; }
+}
+if ! command -v nm >/dev/null; then
+	skip "no call into a layer above or beside (nm is missing)"
+elif [ ! -f libcore-host.a ]; then
+	skip "no call into a layer above or beside (libcore-host.a is not built)"
+else
+	check "no object of the core calls into a layer above or beside it" linked
+fi
+
+# And that it can fail: a listing where lib's panic.c calls sched_current.
+link_fails() {
+	local out
+	out=$(printf '%s\n' \
+	    'libcore-host.a:libcore_host_a-panic.o:                 U sched_current' \
+	    'libcore-host.a:libcore_host_a-sched.o:0000000000000010 T sched_current' |
+	    link_scan)
+	printf '%s\n' "$out" | grep -q '^link: panic (lib) calls sched_current of sched (sched)$' ||
+	    { printf '%s\n' "$out" | note; return 1; }
+}
+check "the call check fails on lib calling into sched" link_fails

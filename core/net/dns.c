@@ -234,6 +234,6 @@ toro_resolve(const char *name, uint32_t *addr, int64_t timeout_ns)
 		err = ask(s, &server, q, (size_t)qlen, until, addr);
 		wait *= 2;
 	} while (err == -TORO_ETIMEDOUT && toro_time_ns() < end);
-	toro_close(s);
+	net_close(s);
 	return err;
 }
