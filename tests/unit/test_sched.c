@@ -1,7 +1,7 @@
 /*
  * test_sched.c: the scheduler on the deterministic fake machine:
  * ordering, sleep deadlines, remote creation, join, mailboxes, thousands
- * of threads, and bad arguments.
+ * of threads, bad arguments, events and the cross-CPU call.
  */
 #include <check.h>
 
@@ -408,6 +408,74 @@ START_TEST(events_on_busy_cpu)
 }
 END_TEST
 
+/*
+ * The cross-CPU call: answered at once by the serving CPU's scheduler,
+ * answered later by a thread there, and refused in a handler, which
+ * cannot sleep.
+ */
+static struct sched_call *parked;
+static struct toro_thread *replier;
+static long handler_result;
+
+/* Answers which CPU served it. */
+static void
+serve_now(struct sched_call *c)
+{
+	sched_reply(c, 40 + toro_cpu_id());
+}
+
+static void
+serve_later(struct sched_call *c)
+{
+	parked = c;
+	sched_wake(replier);
+}
+
+static void *
+reply_main(void *unused)
+{
+	while (parked == NULL)
+		sched_block(HAL_NO_DEADLINE, "test");
+	toro_sleep_ms(5);
+	sched_reply(parked, -7);
+	return NULL;
+}
+
+static void
+call_in_handler(void)
+{
+	struct sched_call c;
+
+	handler_result = sched_call(1, &c, serve_now, "test");
+}
+
+static void *
+call_main(void *unused)
+{
+	struct sched_call c;
+	uint64_t t0;
+
+	ck_assert_int_eq(sched_call(1, &c, serve_now, "test"), 41);
+	ck_assert_int_eq(sched_call(0, &c, serve_now, "test"), 40);
+	ck_assert_int_eq(toro_thread_create(&replier, 2, reply_main, NULL,
+	    NULL), 0);
+	t0 = toro_time_ns();
+	ck_assert_int_eq(sched_call(2, &c, serve_later, "test"), -7);
+	ck_assert_uint_ge(toro_time_ns() - t0, 5000000);
+	ck_assert_int_eq(toro_thread_join(replier, NULL), 0);
+	ck_assert_int_eq(sched_on_event(HAL_EV_NET, call_in_handler), 0);
+	fake_post(0, HAL_EV_NET);
+	toro_yield();
+	ck_assert_int_eq(handler_result, -TORO_EDEADLK);
+	return NULL;
+}
+
+START_TEST(cross_cpu_call)
+{
+	ck_assert_int_eq(fake_run(3, 8 * MB, call_main, NULL), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -425,6 +493,7 @@ main(void)
 	tcase_add_test(tc, stop_request);
 	tcase_add_test(tc, console_input);
 	tcase_add_test(tc, events_on_busy_cpu);
+	tcase_add_test(tc, cross_cpu_call);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
