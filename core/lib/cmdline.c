@@ -63,8 +63,8 @@ lib_cmdline_parse(const char *line)
 			break;
 		word = out;
 		quoted = false;
-		while (*line != '\0' &&
-		    (quoted || (*line != ' ' && *line != '\t' && *line != '\n'))) {
+		while (*line != '\0' && (quoted || (*line != ' ' &&
+		    *line != '\t' && *line != '\n'))) {
 			if (*line == '"')
 				quoted = !quoted;
 			else

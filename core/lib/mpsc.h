@@ -2,11 +2,11 @@
  * mpsc.h: an intrusive lock-free queue with many producers (any CPU) and
  * one consumer (the owning CPU), in FIFO order.
  *
- * Rules: lib_mpsc_push() may run on any CPU at any time.  lib_mpsc_pop() runs only
- * on the consumer.  A pop may briefly miss a node whose push is still in
- * progress; the producer always finishes its push before it decides whether
- * to wake the consumer (all operations are sequentially consistent), so a
- * consumer that sleeps after a miss is always woken.
+ * Rules: lib_mpsc_push() may run on any CPU at any time.  lib_mpsc_pop()
+ * runs only on the consumer.  A pop may briefly miss a node whose push is
+ * still in progress; the producer always finishes its push before it
+ * decides whether to wake the consumer (all operations are sequentially
+ * consistent), so a consumer that sleeps after a miss is always woken.
  */
 #ifndef CORE_LIB_MPSC_H
 #define CORE_LIB_MPSC_H

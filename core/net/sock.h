@@ -5,11 +5,11 @@
  *
  * How a call travels: the caller fills a struct net_req on its own
  * stack and sends it with sched_call() (whose rules hold here) to the
- * network CPU.  There net_req_arrive() runs the operation.  An operation that cannot finish
- * yet returns NET_PENDING after pointing r->waitq at the list it waits
- * on; the request is parked there and run again by net_sock_wake()
- * whenever the socket changes, until it finishes or its deadline
- * passes.  To finish, net_req_finish() answers it with sched_reply().
+ * network CPU.  There net_req_arrive() runs the operation.  An operation
+ * that cannot finish yet returns NET_PENDING after pointing r->waitq at
+ * the list it waits on; the request is parked there and run again by
+ * net_sock_wake() whenever the socket changes, until it finishes or its
+ * deadline passes.  To finish, net_req_finish() answers it with sched_reply().
  * So the request is touched by one CPU at a time, and the caller's
  * buffers are read and written directly on the network CPU.
  *

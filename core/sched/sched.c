@@ -1,5 +1,8 @@
 /*
- * sched.c: the per-CPU scheduler loop, messages between CPUs, timers.
+ * sched.c: the per-CPU scheduler loop, messages between CPUs, timers,
+ * and the hooks that join it to the layers around it: kern's stop and
+ * shutdown (sched_on_stop, sched_on_shutdown), lib's view of the running
+ * thread (lib_set_where).
  *
  * Interface: sched.h.  Rules: everything here but sched_post() and
  * sched_wake() runs on the CPU that owns the data, so no locks are taken.
@@ -174,8 +177,8 @@ add_sleeper(struct sched_cpu *c, struct toro_thread *t)
 {
 	struct list *pos = c->sleepers.prev;
 
-	while (pos != &c->sleepers &&
-	    container_of(pos, struct toro_thread, tlink)->deadline > t->deadline)
+	while (pos != &c->sleepers && container_of(pos, struct toro_thread,
+	    tlink)->deadline > t->deadline)
 		pos = pos->prev;
 	list_insert_before(pos->next, &t->tlink);
 }
@@ -291,7 +294,8 @@ sched_post(int cpu, struct sched_msg *m)
 	struct sched_cpu *c = &sched_cpus[cpu];
 
 	lib_mpsc_push(&c->inbox, &m->node);
-	if (cpu != hal_cpu_id() && __atomic_load_n(&c->idling, __ATOMIC_SEQ_CST))
+	if (cpu != hal_cpu_id() &&
+	    __atomic_load_n(&c->idling, __ATOMIC_SEQ_CST))
 		hal_cpu_kick(cpu);
 }
 
