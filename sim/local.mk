@@ -25,6 +25,8 @@ libhal_sim_a_SOURCES = \
 	hal/sim/console.c \
 	hal/sim/context.c \
 	hal/sim/cpu.c \
+	hal/sim/error.h \
+	hal/sim/error.c \
 	hal/sim/machine.c \
 	hal/sim/net.c \
 	hal/sim/registers.c \
