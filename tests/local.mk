@@ -4,7 +4,8 @@
 noinst_LIBRARIES += libhal-fake.a
 libhal_fake_a_SOURCES = hal/fake/fake.c hal/fake/fake.h \
 	hal/x86_64/switch.S hal/x86_64/jump.S hal/x86_64/context.c \
-	hal/x86_64/x86.h
+	hal/x86_64/x86.h hal/x86_64/trap.c hal/x86_64/regs.c \
+	hal/x86_64/capture.S hal/x86_64/backtrace.c
 libhal_fake_a_CFLAGS = $(HOST_CFLAGS)
 libhal_fake_a_CCASFLAGS = $(HOST_CFLAGS)
 

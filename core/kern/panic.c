@@ -14,25 +14,17 @@
 static int panicking;
 
 void
-kern_backtrace_from(uintptr_t start, uintptr_t lo, uintptr_t hi)
+kern_backtrace_from(uintptr_t fp, uintptr_t lo, uintptr_t hi)
 {
-	uintptr_t *fp = (uintptr_t *)start;
+	uintptr_t ret[32];
 	char sym[96];
-	int depth;
+	int i, n;
 
 	kern_printf_force("backtrace:\n");
-	for (depth = 0; depth < 32; depth++) {
-		/* Stop at anything that is not a frame on this stack. */
-		if (fp == NULL || ((uintptr_t)fp & 7) != 0 ||
-		    (uintptr_t)fp < lo || (uintptr_t)fp + 16 > hi)
-			break;
-		if (fp[1] == 0)
-			break;
-		kern_symbolize_return(fp[1], sym, sizeof(sym));
-		kern_printf_force("  #%d %p %s\n", depth, (void *)fp[1], sym);
-		if (fp[0] <= (uintptr_t)fp)
-			break;
-		fp = (uintptr_t *)fp[0];
+	n = hal_frames(fp, lo, hi, ret, (int)nitems(ret));
+	for (i = 0; i < n; i++) {
+		kern_symbolize_return(ret[i], sym, sizeof(sym));
+		kern_printf_force("  #%d %p %s\n", i, (void *)ret[i], sym);
 	}
 }
 

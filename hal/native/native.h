@@ -249,7 +249,6 @@ hal_this_cpu(void)
 
 /* trap.c */
 void hal_trap(struct hal_trap_frame *f);
-void hal_print_frame(const struct hal_trap_frame *f);
 extern volatile int hal_stopping;
 
 /* lapic.c */
