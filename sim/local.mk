@@ -38,6 +38,7 @@ libhal_sim_a_SOURCES = \
 	hal/x86_64/switch.S \
 	hal/x86_64/trap.c \
 	hal/x86_64/regs.c \
+	hal/x86_64/dump.c \
 	hal/x86_64/capture.S \
 	hal/x86_64/backtrace.c
 libhal_sim_a_CFLAGS = $(HOST_CFLAGS) $(UV_CFLAGS) $(SLIRP_CFLAGS)

@@ -42,6 +42,7 @@ libhal_native_a_SOURCES = \
 	hal/x86_64/context.c \
 	hal/x86_64/trap.c \
 	hal/x86_64/regs.c \
+	hal/x86_64/dump.c \
 	hal/x86_64/capture.S \
 	hal/x86_64/backtrace.c
 libhal_native_a_CFLAGS = $(NATIVE_CFLAGS)

@@ -3,18 +3,19 @@
  * register dump.
  *
  * Interface: hal_regs_pc(), hal_regs_sp(), hal_regs_fp() and
- * hal_regs_line() from hal.h; hal_x86_print_regs(), hal_x86_hex() and
- * hal_x86_text() from x86.h.  Every report of registers (the core's
- * exception reports, native's own fault reports, every platform's
- * hal_dump_registers()) prints the lines of hal_regs_line(), so they all
- * look alike:
+ * hal_regs_line() from hal.h; hal_x86_hex() and hal_x86_text() from
+ * x86.h.  Every report of registers (the core's exception reports,
+ * native's own fault reports, every platform's hal_dump_registers()
+ * through dump.c) prints the lines of hal_regs_line(), so they all look
+ * alike:
  *
  *	rax 0000000000000000 rbx 000055f3610f8708 rcx 00007f2a58e0ba37
  *	...
  *	r15 0000000000000000 rip 000055f3610cb0b0 rflags 00010246
  *
  * Rules: panics use this, so nothing here takes a lock or allocates, and
- * it formats by hand: native has no printf that every platform shares.
+ * it formats by hand: the platforms share no printf.  It writes nothing
+ * anywhere but into the caller's buffer.
  */
 #include "hal/x86_64/x86.h"
 
@@ -102,20 +103,4 @@ hal_regs_line(const struct hal_regs *r, int i, char *buf, size_t size)
 	}
 	*p = '\0';
 	return true;
-}
-
-void
-hal_x86_print_regs(const struct hal_regs *r)
-{
-	char line[80];
-	size_t n;
-	int i;
-
-	for (i = 0; hal_regs_line(r, i, line + 2, sizeof(line) - 3); i++) {
-		line[0] = line[1] = ' ';
-		for (n = 2; line[n] != '\0'; n++)
-			;
-		line[n++] = '\n';
-		hal_console_write(line, n);
-	}
 }
