@@ -351,11 +351,12 @@ void hal_trap_resume_call(
  * the chain from frame pointer fp while it stays inside [lo, hi) and
  * fills out with up to max return addresses, innermost first; it
  * returns how many.  A function that faulted before it built its frame
- * (a leaf, or one still in its prologue) is missing from the chain, and
- * so is its caller: hal_frameless_return() is that caller's return
- * address, read from the stack of r inside [lo, hi), given the address
- * of the faulting function's first instruction (0: unknown); 0 when the
- * function has its frame.  The caller checks that the result is code.
+ * (a leaf, or one still in its prologue) left the frame pointer its
+ * caller's, so the chain skips the return into that caller:
+ * hal_frameless_return() reads it from the stack of r inside [lo, hi),
+ * given the address of the faulting function's first instruction (0:
+ * unknown), and is 0 when the function has its frame.  The caller checks
+ * that the result is code.
  */
 int hal_frames(
     uintptr_t fp, uintptr_t lo, uintptr_t hi, uintptr_t *out, int max);
