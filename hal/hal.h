@@ -264,45 +264,121 @@ struct hal_blk_req *hal_blk_complete(int dev);
  * pthread), the platform fills a struct hal_trap and calls sched_trap() on
  * that CPU, on a stack of its own (an IST stack, an alternate signal
  * stack), with interrupts or signals off.  sched_trap() either does not
- * return (a panic), or sets the resume_* fields and returns; the platform
- * then resumes the interrupted CPU at resume_pc with resume_sp as its
- * stack pointer, resume_arg as its first argument, rbp 0, the direction
- * flag clear and every other register as it was.  It never unwinds
- * anything itself.
+ * return (a panic), or says where the thread resumes, with
+ * hal_trap_resume_jump() or hal_trap_resume_call(), and returns; the
+ * platform then resumes the interrupted CPU there, with every register
+ * the resumption does not name as it was.  It never unwinds anything
+ * itself.
+ *
+ * The ISA layer (hal/x86_64, the same for every platform) implements
+ * everything below that takes a struct hal_regs or a struct hal_trap.
  */
 
-/* The general registers of an interrupted context. */
-struct hal_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rip, rflags;
+/* What a trap is, in the terms the core names and decides by. */
+enum hal_trap_kind {
+	HAL_TRAP_OTHER,		 /* any other CPU exception */
+	HAL_TRAP_DIVIDE,	 /* integer divide error */
+	HAL_TRAP_INVALID_OPCODE, /* an undefined instruction */
+	HAL_TRAP_PROTECTION,	 /* general protection, a bad stack or bus */
+	HAL_TRAP_PAGE_FAULT,	 /* an address not mapped or not allowed */
+	HAL_TRAP_ARITHMETIC,	 /* floating point */
 };
 
-struct hal_trap {
-	int vector;        /* the x86 vector: 0 #DE, 6 #UD, 13 #GP, 14 #PF... */
-	uint64_t error;    /* the CPU's error code, 0 when it pushes none */
-	uintptr_t addr;    /* the data address of a page fault, else 0 */
-	struct hal_regs regs;
-	uintptr_t resume_pc, resume_sp, resume_arg; /* set by sched_trap */
+/* What a page fault tried to do. */
+enum hal_access {
+	HAL_ACCESS_READ,
+	HAL_ACCESS_WRITE,
+	HAL_ACCESS_EXECUTE,
 };
 
 /*
- * The core's side.  The sim has no vectors, so it names the one a signal
- * stands for: SIGFPE 0 (integer) or 19 (floating point), SIGILL 6,
- * SIGSEGV 14 with si_addr (13 for SI_KERNEL, a general protection fault),
- * SIGBUS 13.
+ * The general registers of an interrupted context, in the ISA's layout
+ * (hal/x86_64/x86.h names the words).  The core keeps them but never
+ * reads them: it asks hal_regs_pc() and the functions below.
  */
+#define HAL_REGS_WORDS 18
+
+struct hal_regs {
+	uint64_t word[HAL_REGS_WORDS];
+};
+
+struct hal_trap {
+	enum hal_trap_kind kind;
+	int code;	/* the platform's number for it (x86: the vector) */
+	uint64_t error; /* the CPU's detail (x86: the error code), or 0 */
+	uintptr_t addr; /* the data address of a page fault, else 0 */
+	enum hal_access access; /* a page fault's access */
+	bool denied;		/* a page fault on a mapped page, not allowed */
+	struct hal_regs regs;
+	uintptr_t resume_pc, resume_sp, resume_arg; /* the HAL's */
+};
+
+/* The core's side. */
 void sched_trap(struct hal_trap *t);
+
+/* The program counter, stack pointer and frame pointer of r. */
+uintptr_t hal_regs_pc(const struct hal_regs *r);
+uintptr_t hal_regs_sp(const struct hal_regs *r);
+uintptr_t hal_regs_fp(const struct hal_regs *r);
+
+/*
+ * Line `i` (from 0) of the dump of r, the one register dump of every
+ * report: NUL-terminated in buf, without indent or newline, cut to
+ * size.  Returns false past the last line.
+ */
+bool hal_regs_line(const struct hal_regs *r, int i, char *buf, size_t size);
+
+/*
+ * The platform's words for a trap the core has no finer kind for (and
+ * for a protection fault): its number and, where the CPU gave one, its
+ * detail.  NUL-terminated in buf, cut to size.
+ */
+void hal_trap_describe(const struct hal_trap *t, char *buf, size_t size);
+
+/* Resume in hal_jump(buf), as if the save of buf returned again. */
+void hal_trap_resume_jump(struct hal_trap *t, const uint64_t *buf);
+
+/*
+ * Resume in fn(arg), called from nowhere (a backtrace ends there), on the
+ * thread's stack just below `top`, which must be 16 bytes of writable
+ * stack or more above the guard page.
+ */
+void hal_trap_resume_call(
+    struct hal_trap *t, void (*fn)(void *), void *arg, uintptr_t top);
+
+/*
+ * Backtraces, for code built with frame pointers.  hal_frames() follows
+ * the chain from frame pointer fp while it stays inside [lo, hi) and
+ * fills out with up to max return addresses, innermost first; it
+ * returns how many.  A function that faulted before it built its frame
+ * (a leaf, or one still in its prologue) left the frame pointer its
+ * caller's, so the chain skips the return into that caller:
+ * hal_frameless_return() reads it from the stack of r inside [lo, hi),
+ * given the address of the faulting function's first instruction (0:
+ * unknown), and is 0 when the function has its frame.  The caller checks
+ * that the result is code.
+ */
+int hal_frames(
+    uintptr_t fp, uintptr_t lo, uintptr_t hi, uintptr_t *out, int max);
+uintptr_t hal_frameless_return(
+    const struct hal_regs *r, uintptr_t fn, uintptr_t lo, uintptr_t hi);
 
 /*
  * Non-local jumps (hal/x86_64/jump.S, shared by every platform).  The
  * TORO_TRY of toro/except.h saves the callee-saved registers, the stack
  * pointer and its return address in a buffer of HAL_JMP_WORDS words and
  * returns 0; hal_jump(buf) makes that save return again, with 1.  It uses
- * no stack, so a trap may resume at it with buf as the first argument.
+ * no stack, so a trap may resume at it (hal_trap_resume_jump) even when
+ * the thread's stack is exhausted.
  */
 #define HAL_JMP_WORDS 9
 __attribute__((noreturn)) void hal_jump(const uint64_t *buf);
+
+/*
+ * The stack pointer the save of buf returns with: how deep its TORO_TRY
+ * is (an enclosing block's is never deeper).
+ */
+uintptr_t hal_jump_sp(const uint64_t *buf);
 
 /*
  * Stack guards.  hal_stack_guard(page) makes the HAL_STACK_GUARD bytes at

@@ -7,12 +7,15 @@
  * the overflow of the stack the CPU was on.
  *
  * On a CPU pthread, the handler is the CPU taking an exception: it fills
- * a struct hal_trap from the signal (naming the x86 vector the signal
- * stands for, hal.h) and the interrupted registers, calls the core's
- * sched_trap(), edits the saved context as sched_trap said (rip, rsp,
- * rdi, rbp, DF) and returns.  Returning, rather than jumping out of the
- * handler, lets the host restore the signal mask and leave the alternate
- * stack as usual, and keeps Valgrind's idea of the thread's state right.
+ * a struct hal_trap from the signal and the interrupted registers, calls
+ * the core's sched_trap(), edits the saved context as sched_trap said (rip,
+ * rsp, rdi, rbp, DF) and returns.  The machine has no vectors, so it
+ * names the one a signal stands for (hal/x86_64 makes it a kind): SIGFPE
+ * 0 (integer) or 19 (floating point), SIGILL 6, SIGSEGV 14 with si_addr
+ * (13 for SI_KERNEL, a general protection fault), SIGBUS 13.  Returning, rather
+ * than jumping out of the handler, lets the host restore the signal mask and
+ * leave the alternate stack as usual, and keeps Valgrind's idea of the thread's
+ * state right.
  *
  * Rules: a fault on a host thread (the main thread's loop, the disk's
  * I/O thread) is not the machine's: the handler restores the default
@@ -30,6 +33,7 @@
 #include <ucontext.h>
 
 #include "hal/hal.h"
+#include "hal/x86_64/x86.h"
 #include "sim/sim.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -43,6 +47,28 @@
 enum { ALT_STACK_SIZE = 256 << 10 };
 
 static const int signals[] = { SIGFPE, SIGILL, SIGSEGV, SIGBUS };
+
+/* The host's name of each word of struct hal_regs. */
+static const int gregs[HAL_X86_NREGS] = {
+	[HAL_X86_RAX] = REG_RAX,
+	[HAL_X86_RBX] = REG_RBX,
+	[HAL_X86_RCX] = REG_RCX,
+	[HAL_X86_RDX] = REG_RDX,
+	[HAL_X86_RSI] = REG_RSI,
+	[HAL_X86_RDI] = REG_RDI,
+	[HAL_X86_RBP] = REG_RBP,
+	[HAL_X86_RSP] = REG_RSP,
+	[HAL_X86_R8] = REG_R8,
+	[HAL_X86_R9] = REG_R9,
+	[HAL_X86_R10] = REG_R10,
+	[HAL_X86_R11] = REG_R11,
+	[HAL_X86_R12] = REG_R12,
+	[HAL_X86_R13] = REG_R13,
+	[HAL_X86_R14] = REG_R14,
+	[HAL_X86_R15] = REG_R15,
+	[HAL_X86_RIP] = REG_RIP,
+	[HAL_X86_RFLAGS] = REG_EFL,
+};
 
 static void
 die_of(int sig)
@@ -77,6 +103,7 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 	greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
 	struct hal_trap t;
 	uintptr_t lo, hi;
+	int i, vector;
 
 	if (sim_cpu_self < 0 || si->si_code <= 0) {
 		die_of(sig);
@@ -85,16 +112,12 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 		return;
 	}
 	memset(&t, 0, sizeof(t));
-	t.vector = vector_of(sig, si);
-	if (t.vector == 14) {
-		t.addr = (uintptr_t)si->si_addr;
-		t.error = (uint64_t)g[REG_ERR];
-	} else if (t.vector == 13)
-		t.error = (uint64_t)g[REG_ERR];
-	t.regs = (struct hal_regs){ g[REG_RAX], g[REG_RBX], g[REG_RCX],
-		g[REG_RDX], g[REG_RSI], g[REG_RDI], g[REG_RBP], g[REG_RSP],
-		g[REG_R8], g[REG_R9], g[REG_R10], g[REG_R11], g[REG_R12],
-		g[REG_R13], g[REG_R14], g[REG_R15], g[REG_RIP], g[REG_EFL] };
+	vector = vector_of(sig, si);
+	hal_x86_trap(&t, vector,
+	    vector == 13 || vector == 14 ? (uint64_t)g[REG_ERR] : 0,
+	    (uintptr_t)si->si_addr);
+	for (i = 0; i < HAL_X86_NREGS; i++)
+		t.regs.word[i] = (uint64_t)g[gregs[i]];
 	sched_trap(&t);
 	/*
 	 * The frames above the fault up to where the thread resumes (the
@@ -102,9 +125,9 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 	 * without returning: clear AddressSanitizer's marks on them, as its
 	 * longjmp interceptor would, the red zone below the fault too.
 	 */
-	lo = t.regs.rsp - 128;
+	lo = (uintptr_t)g[REG_RSP] - 128;
 	if (t.resume_pc == (uintptr_t)hal_jump)
-		hi = ((const uint64_t *)t.resume_arg)[6]; /* its sp, jump.S */
+		hi = hal_jump_sp((const uint64_t *)t.resume_arg);
 	else
 		hi = t.resume_sp + 8;
 	if (hi > lo)
@@ -113,7 +136,7 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 	g[REG_RSP] = (greg_t)t.resume_sp;
 	g[REG_RDI] = (greg_t)t.resume_arg;
 	g[REG_RBP] = 0;
-	g[REG_EFL] &= ~(greg_t)0x400; /* DF: the ABI wants it clear */
+	g[REG_EFL] &= ~(greg_t)HAL_X86_RFLAGS_DF;
 }
 
 void

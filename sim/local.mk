@@ -25,6 +25,8 @@ libhal_sim_a_SOURCES = \
 	hal/sim/console.c \
 	hal/sim/context.c \
 	hal/sim/cpu.c \
+	hal/sim/error.h \
+	hal/sim/error.c \
 	hal/sim/machine.c \
 	hal/sim/net.c \
 	hal/sim/registers.c \
@@ -33,7 +35,12 @@ libhal_sim_a_SOURCES = \
 	hal/x86_64/x86.h \
 	hal/x86_64/context.c \
 	hal/x86_64/jump.S \
-	hal/x86_64/switch.S
+	hal/x86_64/switch.S \
+	hal/x86_64/trap.c \
+	hal/x86_64/regs.c \
+	hal/x86_64/dump.c \
+	hal/x86_64/capture.S \
+	hal/x86_64/backtrace.c
 libhal_sim_a_CFLAGS = $(HOST_CFLAGS) $(UV_CFLAGS) $(SLIRP_CFLAGS)
 libhal_sim_a_CCASFLAGS = $(HOST_CFLAGS)
 

@@ -4,7 +4,8 @@
 noinst_LIBRARIES += libhal-fake.a
 libhal_fake_a_SOURCES = hal/fake/fake.c hal/fake/fake.h \
 	hal/x86_64/switch.S hal/x86_64/jump.S hal/x86_64/context.c \
-	hal/x86_64/x86.h
+	hal/x86_64/x86.h hal/x86_64/trap.c hal/x86_64/regs.c \
+	hal/x86_64/dump.c hal/x86_64/capture.S hal/x86_64/backtrace.c
 libhal_fake_a_CFLAGS = $(HOST_CFLAGS)
 libhal_fake_a_CCASFLAGS = $(HOST_CFLAGS)
 
@@ -38,7 +39,14 @@ tests_unit_except_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_except_LDADD = $(UNIT_LINK)
 tests_unit_except_DEPENDENCIES = $(UNIT_DEPS)
 
-TESTS += tests/unit/sched tests/unit/mem tests/unit/lib tests/unit/except
+check_PROGRAMS += tests/unit/isa
+tests_unit_isa_SOURCES = tests/unit/test_isa.c
+tests_unit_isa_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_isa_LDADD = $(UNIT_LINK)
+tests_unit_isa_DEPENDENCIES = $(UNIT_DEPS)
+
+TESTS += tests/unit/sched tests/unit/mem tests/unit/lib tests/unit/except \
+	tests/unit/isa
 
 # core/ as a stack of layers (and its file and function sizes).
 TESTS += tests/layers.sh

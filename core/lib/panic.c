@@ -31,25 +31,17 @@ here(struct lib_where *w)
 }
 
 void
-lib_backtrace_from(uintptr_t start, uintptr_t lo, uintptr_t hi)
+lib_backtrace_from(uintptr_t fp, uintptr_t lo, uintptr_t hi)
 {
-	uintptr_t *fp = (uintptr_t *)start;
+	uintptr_t ret[32];
 	char sym[96];
-	int depth;
+	int i, n;
 
 	lib_printf_force("backtrace:\n");
-	for (depth = 0; depth < 32; depth++) {
-		/* Stop at anything that is not a frame on this stack. */
-		if (fp == NULL || ((uintptr_t)fp & 7) != 0 ||
-		    (uintptr_t)fp < lo || (uintptr_t)fp + 16 > hi)
-			break;
-		if (fp[1] == 0)
-			break;
-		lib_symbolize_return(fp[1], sym, sizeof(sym));
-		lib_printf_force("  #%d %p %s\n", depth, (void *)fp[1], sym);
-		if (fp[0] <= (uintptr_t)fp)
-			break;
-		fp = (uintptr_t *)fp[0];
+	n = hal_frames(fp, lo, hi, ret, (int)nitems(ret));
+	for (i = 0; i < n; i++) {
+		lib_symbolize_return(ret[i], sym, sizeof(sym));
+		lib_printf_force("  #%d %p %s\n", i, (void *)ret[i], sym);
 	}
 }
 

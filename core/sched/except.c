@@ -37,8 +37,6 @@
 #include "toro/except.h"
 #include "toro/thread.h"
 
-/* The stack pointer's word in a TORO_TRY buffer (hal/x86_64/jump.S). */
-#define JMP_SP 6
 /* Stack the report and the thread's end need below a fault. */
 #define UNCAUGHT_STACK (16u * 1024)
 /* How far up a fault in kernel context may look for frames. */
@@ -74,7 +72,8 @@ toro_try_push(struct toro_try *f)
 	if (t->idle)
 		lib_panic("TORO_TRY outside a thread");
 	/* An enclosing block's frame is never deeper than this one's. */
-	if (t->try_top != NULL && t->try_top->jmp[JMP_SP] < f->jmp[JMP_SP])
+	if (t->try_top != NULL &&
+	    hal_jump_sp(t->try_top->jmp) < hal_jump_sp(f->jmp))
 		lib_panic("thread %s: a TORO_TRY block was left by return, "
 		    "goto or break", t->name);
 	f->prev = t->try_top;
@@ -92,66 +91,73 @@ toro_try_pop(struct toro_try *f)
 	t->try_top = f->prev;
 }
 
-/* Return addresses of the frame-pointer chain from fp, inside [lo, hi). */
-static int
-walk(uintptr_t fp, uintptr_t lo, uintptr_t hi, uintptr_t *out, int max)
-{
-	const uintptr_t *f;
-	int n = 0;
-
-	while (n < max && fp >= lo && fp <= hi - 16 && (fp & 7) == 0) {
-		f = (const uintptr_t *)fp;
-		if (f[1] == 0)
-			break;
-		out[n++] = f[1];
-		if (f[0] <= fp)
-			break;
-		fp = f[0];
-	}
-	return n;
-}
-
 /*
- * The return address of a faulting function that has no frame yet (a
- * leaf, which GCC builds without one, or a prologue before its push of
- * rbp): its caller would be missing from the chain, since rbp is still
- * the caller's.  0 when the function has its frame.
+ * The caller of a function that faulted before it built its frame (hal.h),
+ * if it is code; else 0.
  */
 static uintptr_t
 frameless_return(const struct hal_trap *tr, uintptr_t lo, uintptr_t hi)
 {
-	uintptr_t pc = tr->regs.rip, sp = tr->regs.rsp, ret = 0;
-	const uint8_t *c = (const uint8_t *)lib_symbol_start(pc);
+	uintptr_t fn = lib_symbol_start(hal_regs_pc(&tr->regs)), ret;
 
-	if (c == NULL || sp < lo || sp > hi - 16 || (sp & 7) != 0)
-		return 0;
-	if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa)
-		c += 4; /* endbr64 */
-	if (c[0] != 0x55 || pc == (uintptr_t)c) /* push %rbp */
-		ret = ((const uintptr_t *)sp)[0];
-	else if (pc == (uintptr_t)c + 1)
-		ret = ((const uintptr_t *)sp)[1];
-	return lib_symbol_start(ret) != 0 ? ret : 0;
+	ret = hal_frameless_return(&tr->regs, fn, lo, hi);
+	return ret != 0 && lib_symbol_start(ret) != 0 ? ret : 0;
 }
 
 static int
-kind_of(int vector)
+kind_of(enum hal_trap_kind kind)
 {
-	switch (vector) {
-	case 0:
+	switch (kind) {
+	case HAL_TRAP_DIVIDE:
 		return TORO_EXC_DIVIDE;
-	case 6:
+	case HAL_TRAP_INVALID_OPCODE:
 		return TORO_EXC_INVALID_OPCODE;
-	case 12: /* stack-segment fault: a non-canonical stack address */
-	case 13:
+	case HAL_TRAP_PROTECTION:
 		return TORO_EXC_PROTECTION;
-	case 14:
+	case HAL_TRAP_PAGE_FAULT:
 		return TORO_EXC_PAGE_FAULT;
-	case 16:
-	case 19:
+	case HAL_TRAP_ARITHMETIC:
 		return TORO_EXC_ARITHMETIC;
 	default:
 		return TORO_EXC_CPU;
+	}
+}
+
+/* What a page fault tried, at what, in a report's words. */
+static const char *const access_names[] = {
+	[HAL_ACCESS_READ] = "read",
+	[HAL_ACCESS_WRITE] = "write",
+	[HAL_ACCESS_EXECUTE] = "execute",
+};
+
+/* The message of a fault other than an overflow; `at` names the pc. */
+static void
+fault_message(struct sched_exc *x, const struct hal_trap *tr, const char *at)
+{
+	const char *op = "access", *why = "not mapped";
+	char what[64];
+
+	switch (x->pub.kind) {
+	case TORO_EXC_PAGE_FAULT:
+		if ((size_t)tr->access < nitems(access_names))
+			op = access_names[tr->access];
+		if (tr->addr < 4096)
+			why = "NULL pointer";
+		else if (tr->denied)
+			why = "not allowed";
+		toro_snprintf(x->pub.message, sizeof(x->pub.message),
+		    "%s at %#lx (%s), in %s", op, (unsigned long)tr->addr, why,
+		    at);
+		break;
+	case TORO_EXC_PROTECTION:
+	case TORO_EXC_CPU:
+		hal_trap_describe(tr, what, sizeof(what));
+		toro_snprintf(x->pub.message, sizeof(x->pub.message),
+		    "%s, in %s", what, at);
+		break;
+	default:
+		toro_snprintf(
+		    x->pub.message, sizeof(x->pub.message), "in %s", at);
 	}
 }
 
@@ -160,29 +166,30 @@ static void
 record_fault(struct sched_exc *x, const struct hal_trap *tr, uintptr_t lo,
     uintptr_t hi, const struct toro_thread *t)
 {
-	uintptr_t sp = tr->regs.rsp, stack = t != NULL ? lo : 0;
-	const char *op;
+	uintptr_t pc = hal_regs_pc(&tr->regs), sp = hal_regs_sp(&tr->regs);
+	uintptr_t stack = t != NULL ? lo : 0;
+	bool pf = tr->kind == HAL_TRAP_PAGE_FAULT;
 	char at[64];
 
 	memset(x, 0, sizeof(*x));
-	x->pub.kind = kind_of(tr->vector);
-	x->pub.code = tr->vector;
-	x->pub.pc = tr->regs.rip;
+	x->pub.kind = kind_of(tr->kind);
+	x->pub.code = tr->code;
+	x->pub.pc = pc;
 	x->has_regs = true;
 	x->regs = tr->regs;
-	x->trace[0] = tr->regs.rip;
+	x->trace[0] = pc;
 	x->ntrace = 1;
 	if ((x->trace[1] = frameless_return(tr, lo, hi)) != 0)
 		x->ntrace++;
-	x->ntrace += walk(tr->regs.rbp, lo, hi, x->trace + x->ntrace,
-	    SCHED_TRACE_MAX - x->ntrace);
-	lib_symbolize(tr->regs.rip, at, sizeof(at));
-	if (tr->vector == 14)
+	x->ntrace += hal_frames(hal_regs_fp(&tr->regs), lo, hi,
+	    x->trace + x->ntrace, SCHED_TRACE_MAX - x->ntrace);
+	lib_symbolize(pc, at, sizeof(at));
+	if (pf)
 		x->pub.addr = tr->addr;
 	/* The guard page, or a stack pointer already in it. */
-	if (stack != 0 && ((tr->vector == 14 && tr->addr < stack &&
-	    tr->addr >= stack - HAL_STACK_GUARD) ||
-	    (sp < stack && sp >= stack - HAL_STACK_GUARD))) {
+	if (stack != 0 &&
+	    ((pf && tr->addr < stack && tr->addr >= stack - HAL_STACK_GUARD) ||
+		(sp < stack && sp >= stack - HAL_STACK_GUARD))) {
 		x->pub.kind = TORO_EXC_STACK_OVERFLOW;
 		if (x->pub.addr == 0)
 			x->pub.addr = sp;
@@ -191,28 +198,7 @@ record_fault(struct sched_exc *x, const struct hal_trap *tr, uintptr_t lo,
 		    (unsigned long)x->pub.addr, t->stack_size, at);
 		return;
 	}
-	switch (x->pub.kind) {
-	case TORO_EXC_PAGE_FAULT:
-		op = tr->error & 16 ? "execute" : tr->error & 2 ? "write" :
-		    "read";
-		toro_snprintf(x->pub.message, sizeof(x->pub.message),
-		    "%s at %#lx (%s), in %s", op, (unsigned long)tr->addr,
-		    tr->addr < 4096 ? "NULL pointer" : tr->error & 1 ?
-		    "not allowed" : "not mapped", at);
-		break;
-	case TORO_EXC_PROTECTION:
-		toro_snprintf(x->pub.message, sizeof(x->pub.message),
-		    "vector %d, error %#lx, in %s", tr->vector,
-		    (unsigned long)tr->error, at);
-		break;
-	case TORO_EXC_CPU:
-		toro_snprintf(x->pub.message, sizeof(x->pub.message),
-		    "vector %d, in %s", tr->vector, at);
-		break;
-	default:
-		toro_snprintf(x->pub.message, sizeof(x->pub.message), "in %s",
-		    at);
-	}
+	fault_message(x, tr, at);
 }
 
 /* Past the console lock when `force` (nothing must stop a panic). */
@@ -235,7 +221,6 @@ emit(bool force, const char *fmt, ...)
 static void
 report(const struct sched_exc *x, const char *headline, bool force)
 {
-	const struct hal_regs *r = &x->regs;
 	char sym[96];
 	int i;
 
@@ -252,18 +237,8 @@ report(const struct sched_exc *x, const char *headline, bool force)
 	    x->pub.code);
 	if (x->has_regs) {
 		emit(force, "registers:\n");
-		emit(force, "  rax %016lx rbx %016lx rcx %016lx\n", r->rax,
-		    r->rbx, r->rcx);
-		emit(force, "  rdx %016lx rsi %016lx rdi %016lx\n", r->rdx,
-		    r->rsi, r->rdi);
-		emit(force, "  rbp %016lx rsp %016lx r8  %016lx\n", r->rbp,
-		    r->rsp, r->r8);
-		emit(force, "  r9  %016lx r10 %016lx r11 %016lx\n", r->r9,
-		    r->r10, r->r11);
-		emit(force, "  r12 %016lx r13 %016lx r14 %016lx\n", r->r12,
-		    r->r13, r->r14);
-		emit(force, "  r15 %016lx rip %016lx rflags %08lx\n", r->r15,
-		    r->rip, r->rflags);
+		for (i = 0; hal_regs_line(&x->regs, i, sym, sizeof(sym)); i++)
+			emit(force, "  %s\n", sym);
 	}
 	emit(force, "backtrace:\n");
 	for (i = 0; i < x->ntrace; i++) {
@@ -282,7 +257,7 @@ fatal(const struct hal_trap *tr, struct toro_thread *t, const char *where)
 {
 	struct sched_exc x;
 	char head[128];
-	uintptr_t sp = tr->regs.rsp;
+	uintptr_t sp = hal_regs_sp(&tr->regs);
 
 	if (t != NULL && t->stack != NULL)
 		record_fault(&x, tr, (uintptr_t)t->stack,
@@ -298,8 +273,9 @@ fatal(const struct hal_trap *tr, struct toro_thread *t, const char *where)
 
 /* The end of a thread with an uncaught exception; on its own stack. */
 __attribute__((noreturn)) static void
-uncaught(struct toro_thread *t)
+uncaught(void *arg)
 {
+	struct toro_thread *t = arg;
 	char head[128];
 
 	t->dying = true;
@@ -327,7 +303,7 @@ live(const struct toro_thread *t, const struct toro_try *f, uintptr_t sp)
 	uintptr_t a = (uintptr_t)f, lo = (uintptr_t)t->stack;
 
 	return a >= sp && a >= lo && a + sizeof(*f) <= lo + t->stack_size &&
-	    f->jmp[JMP_SP] >= sp;
+	    hal_jump_sp(f->jmp) >= sp;
 }
 
 /* Deliver t->exc to t's innermost block, or end t. */
@@ -366,7 +342,7 @@ toro_raise(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	lib_vsnprintf(x->pub.message, sizeof(x->pub.message), fmt, ap);
 	va_end(ap);
-	x->ntrace = walk((uintptr_t)__builtin_frame_address(0), lo,
+	x->ntrace = hal_frames((uintptr_t)__builtin_frame_address(0), lo,
 	    lo + t->stack_size, x->trace, SCHED_TRACE_MAX);
 	deliver(t);
 }
@@ -384,8 +360,8 @@ toro_reraise(const struct toro_exception *e)
 	if (memcmp(&x->pub, e, sizeof(*e)) != 0) {
 		memset(x, 0, sizeof(*x));
 		x->pub = *e;
-		x->ntrace = walk((uintptr_t)__builtin_frame_address(0), lo,
-		    lo + t->stack_size, x->trace, SCHED_TRACE_MAX);
+		x->ntrace = hal_frames((uintptr_t)__builtin_frame_address(0),
+		    lo, lo + t->stack_size, x->trace, SCHED_TRACE_MAX);
 	}
 	deliver(t);
 }
@@ -395,7 +371,7 @@ sched_trap(struct hal_trap *tr)
 {
 	struct sched_cpu *c = sched_this_cpu();
 	struct toro_thread *t = c != NULL ? c->cur : NULL;
-	uintptr_t lo, hi, sp = tr->regs.rsp;
+	uintptr_t lo, hi, sp = hal_regs_sp(&tr->regs);
 	struct toro_try *f;
 
 	if (t == NULL || t->idle || t->stack == NULL)
@@ -416,19 +392,12 @@ sched_trap(struct hal_trap *tr)
 			fatal(tr, t, "with a stale TORO_TRY block");
 		f->exc = t->exc.pub;
 		t->try_top = f->prev;
-		tr->resume_pc = (uintptr_t)hal_jump;
-		tr->resume_arg = (uintptr_t)f->jmp;
-		tr->resume_sp = (f->jmp[JMP_SP] - 256) & ~(uintptr_t)15;
+		hal_trap_resume_jump(tr, f->jmp);
 		return;
 	}
+	/* Below the faulting frame, or from the top when little is left. */
 	if (sp >= lo + UNCAUGHT_STACK + 256 && sp <= hi)
-		sp = (sp - 256) & ~(uintptr_t)15;
+		hal_trap_resume_call(tr, uncaught, t, sp - 256);
 	else
-		sp = hi & ~(uintptr_t)15;
-	/* As if called: a zero return address ends backtraces. */
-	sp -= 8;
-	*(uintptr_t *)sp = 0;
-	tr->resume_pc = (uintptr_t)uncaught;
-	tr->resume_arg = (uintptr_t)t;
-	tr->resume_sp = sp;
+		hal_trap_resume_call(tr, uncaught, t, hi);
 }

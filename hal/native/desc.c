@@ -80,12 +80,6 @@ hal_canary_init(void)
 	canary = v & ~(uint64_t)0xff;
 }
 
-uint64_t
-hal_canary(void)
-{
-	return canary;
-}
-
 static uint64_t
 tss_low(uintptr_t base, uint32_t limit)
 {

@@ -11,7 +11,6 @@
  */
 #include "hal/native/native.h"
 
-#define REG_ID 0x020
 #define REG_TPR 0x080
 #define REG_EOI 0x0b0
 #define REG_SVR 0x0f0
@@ -86,12 +85,6 @@ hal_lapic_init(void)
 	wr(REG_LVT_TIMER, LVT_MASKED | HAL_VEC_TIMER);
 	wr(REG_TIMER_INIT, 0);
 	wr(REG_EOI, 0);
-}
-
-uint32_t
-hal_lapic_id(void)
-{
-	return rd(REG_ID) >> 24;
 }
 
 void

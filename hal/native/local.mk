@@ -39,7 +39,12 @@ libhal_native_a_SOURCES = \
 	hal/x86_64/x86.h \
 	hal/x86_64/switch.S \
 	hal/x86_64/jump.S \
-	hal/x86_64/context.c
+	hal/x86_64/context.c \
+	hal/x86_64/trap.c \
+	hal/x86_64/regs.c \
+	hal/x86_64/dump.c \
+	hal/x86_64/capture.S \
+	hal/x86_64/backtrace.c
 libhal_native_a_CFLAGS = $(NATIVE_CFLAGS)
 libhal_native_a_CCASFLAGS = $(NATIVE_CFLAGS)
 

@@ -232,10 +232,9 @@ void hal_paging_init(void);
 uint64_t hal_paging_root(void);
 void hal_paging_map_mmio(uint64_t base, uint64_t size);
 
-/* cpu.c */
+/* desc.c */
 void hal_idt_init(void);
 void hal_cpu_setup(struct hal_pcpu *c);
-uint64_t hal_canary(void);
 extern int hal_percpu_ready;
 void hal_canary_init(void);
 
@@ -250,13 +249,11 @@ hal_this_cpu(void)
 
 /* trap.c */
 void hal_trap(struct hal_trap_frame *f);
-void hal_print_frame(const struct hal_trap_frame *f);
 extern volatile int hal_stopping;
 
 /* lapic.c */
 void hal_lapic_init(void);
 void hal_lapic_eoi(void);
-uint32_t hal_lapic_id(void);
 void hal_lapic_ipi(uint32_t apic_id, uint32_t icr_low);
 void hal_lapic_stop_others(void);
 void hal_lapic_calibrate(void);

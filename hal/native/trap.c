@@ -2,8 +2,9 @@
  * trap.c: what happens on an interrupt or a CPU exception.
  *
  * Interface: hal_trap(frame), called by vectors.S on an IST stack with
- * interrupts disabled; hal_print_frame() (also behind
- * hal_dump_registers()).  Device and IPI vectors only record an event and
+ * interrupts disabled; hal_dump_registers() from hal.h, which prints what
+ * a fault report prints: hal/x86_64's register dump, then the segment
+ * and control registers.  Device and IPI vectors only record an event and
  * send EOI: the core never runs here.  An NMI while the machine stops
  * halts this CPU for good; the watchdog's NMI reports where this CPU is
  * stuck (watchdog.c) and returns.
@@ -18,21 +19,9 @@
  * check.
  */
 #include "hal/native/native.h"
+#include "hal/x86_64/x86.h"
 
 volatile int hal_stopping;
-
-static const char *const names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow",
-	"BOUND range exceeded", "invalid opcode", "device not available",
-	"double fault", "coprocessor segment overrun", "invalid TSS",
-	"segment not present", "stack-segment fault",
-	"general protection fault", "page fault", "reserved",
-	"x87 floating-point error", "alignment check", "machine check",
-	"SIMD floating-point error", "virtualization exception",
-	"control protection exception", "reserved", "reserved", "reserved",
-	"reserved", "reserved", "reserved", "hypervisor injection",
-	"VMM communication", "security exception", "reserved",
-};
 
 static uint64_t
 cr(int n)
@@ -62,39 +51,67 @@ cpu_or_zero(void)
 	return hal_percpu_ready ? hal_cpu_id() : 0;
 }
 
-void
-hal_print_frame(const struct hal_trap_frame *f)
+/* The general registers of a trap frame, as struct hal_regs words. */
+static void
+regs_of(const struct hal_trap_frame *f, struct hal_regs *r)
+{
+	r->word[HAL_X86_RAX] = f->rax;
+	r->word[HAL_X86_RBX] = f->rbx;
+	r->word[HAL_X86_RCX] = f->rcx;
+	r->word[HAL_X86_RDX] = f->rdx;
+	r->word[HAL_X86_RSI] = f->rsi;
+	r->word[HAL_X86_RDI] = f->rdi;
+	r->word[HAL_X86_RBP] = f->rbp;
+	r->word[HAL_X86_RSP] = f->rsp;
+	r->word[HAL_X86_R8] = f->r8;
+	r->word[HAL_X86_R9] = f->r9;
+	r->word[HAL_X86_R10] = f->r10;
+	r->word[HAL_X86_R11] = f->r11;
+	r->word[HAL_X86_R12] = f->r12;
+	r->word[HAL_X86_R13] = f->r13;
+	r->word[HAL_X86_R14] = f->r14;
+	r->word[HAL_X86_R15] = f->r15;
+	r->word[HAL_X86_RIP] = f->rip;
+	r->word[HAL_X86_RFLAGS] = f->rflags;
+}
+
+/* The registers, then what only bare metal has: segments, controls. */
+static void
+print_regs(const struct hal_regs *r, uint64_t cs, uint64_t ss)
 {
 	hal_printf("CPU %d registers:\n", cpu_or_zero());
-	hal_printf(" rax %016lx rbx %016lx rcx %016lx\n", f->rax, f->rbx,
-	    f->rcx);
-	hal_printf(" rdx %016lx rsi %016lx rdi %016lx\n", f->rdx, f->rsi,
-	    f->rdi);
-	hal_printf(" rbp %016lx rsp %016lx r8  %016lx\n", f->rbp, f->rsp,
-	    f->r8);
-	hal_printf(" r9  %016lx r10 %016lx r11 %016lx\n", f->r9, f->r10,
-	    f->r11);
-	hal_printf(" r12 %016lx r13 %016lx r14 %016lx\n", f->r12, f->r13,
-	    f->r14);
-	hal_printf(" r15 %016lx rip %016lx rflags %08lx\n", f->r15, f->rip,
-	    f->rflags);
-	hal_printf(" cs %04lx ss %04lx cr0 %08lx cr2 %016lx\n", f->cs, f->ss,
-	    cr(0), cr(2));
-	hal_printf(" cr3 %016lx cr4 %08lx\n", cr(3), cr(4));
+	hal_x86_print_regs(r);
+	hal_printf(
+	    "  cs %04lx ss %04lx cr0 %08lx cr2 %016lx\n", cs, ss, cr(0), cr(2));
+	hal_printf("  cr3 %016lx cr4 %08lx\n", cr(3), cr(4));
+}
+
+void
+hal_dump_registers(void)
+{
+	struct hal_regs r;
+	uint16_t cs, ss;
+
+	hal_x86_capture(&r);
+	__asm__ volatile("movw %%cs, %0; movw %%ss, %1" : "=r"(cs), "=r"(ss));
+	print_regs(&r, cs, ss);
 }
 
 static void
 fault(struct hal_trap_frame *f)
 {
+	struct hal_regs r;
 	int v = (int)f->vector;
 
 	hal_printf("\ntoro: CPU %d: %s (vector %d, error %lx) at rip %lx, "
-	    "rsp %lx\n", cpu_or_zero(), names[v], v, f->error, f->rip, f->rsp);
+		   "rsp %lx\n",
+	    cpu_or_zero(), hal_x86_vector_name(v), v, f->error, f->rip, f->rsp);
 	if (v == 14)
 		hal_printf("toro: page fault address %lx (%s, %s)\n", cr(2),
 		    f->error & 2 ? "write" : "read",
 		    f->error & 1 ? "protection" : "not present");
-	hal_print_frame(f);
+	regs_of(f, &r);
+	print_regs(&r, f->cs, f->ss);
 	hal_exit(HAL_EXIT_FAULT);
 }
 
@@ -105,12 +122,8 @@ to_core(struct hal_trap_frame *f)
 	struct hal_pcpu *c = hal_this_cpu();
 	struct hal_trap t;
 
-	t.vector = (int)f->vector;
-	t.error = f->error;
-	t.addr = f->vector == 14 ? cr(2) : 0;
-	t.regs = (struct hal_regs){ f->rax, f->rbx, f->rcx, f->rdx, f->rsi,
-		f->rdi, f->rbp, f->rsp, f->r8, f->r9, f->r10, f->r11, f->r12,
-		f->r13, f->r14, f->r15, f->rip, f->rflags };
+	hal_x86_trap(&t, (int)f->vector, f->error, f->vector == 14 ? cr(2) : 0);
+	regs_of(f, &t.regs);
 	t.resume_pc = t.resume_sp = t.resume_arg = 0;
 	c->trapping = 1;
 	sched_trap(&t);
@@ -119,7 +132,7 @@ to_core(struct hal_trap_frame *f)
 	f->rsp = t.resume_sp;
 	f->rdi = t.resume_arg;
 	f->rbp = 0;
-	f->rflags &= ~(uint64_t)0x400; /* DF: the ABI wants it clear */
+	f->rflags &= ~(uint64_t)HAL_X86_RFLAGS_DF;
 }
 
 void

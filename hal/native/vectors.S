@@ -8,8 +8,6 @@
  * the interrupted code owns those registers), call hal_trap(frame),
  * restore, iretq.  Every vector runs on an IST stack, so the interrupted
  * code's red zone is never touched.
- *
- * hal_dump_registers() builds the same frame for its caller and prints it.
  */
 #include "hal/native/layout.h"
 
@@ -85,36 +83,5 @@ trap_common:
 	restore_regs
 	addq	$16, %rsp
 	iretq
-
-/* void hal_dump_registers(void) */
-	.globl	hal_dump_registers
-	.type	hal_dump_registers, @function
-hal_dump_registers:
-	/* Room for vector, error, rip, cs, rflags, rsp, ss. */
-	subq	$56, %rsp
-	save_regs
-	movq	$-1, 120(%rsp)		/* vector: none */
-	movq	$0, 128(%rsp)
-	movq	176(%rsp), %rax		/* our return address */
-	movq	%rax, 136(%rsp)
-	xorl	%eax, %eax
-	movw	%cs, %ax
-	movq	%rax, 144(%rsp)
-	pushfq
-	popq	152(%rsp)
-	leaq	184(%rsp), %rax		/* %rsp after our ret */
-	movq	%rax, 160(%rsp)
-	xorl	%eax, %eax
-	movw	%ss, %ax
-	movq	%rax, 168(%rsp)
-	movq	%rsp, %rdi
-	movq	%rsp, %rbx
-	andq	$-16, %rsp
-	call	hal_print_frame
-	movq	%rbx, %rsp
-	restore_regs
-	addq	$56, %rsp
-	ret
-	.size	hal_dump_registers, .-hal_dump_registers
 
 	.section .note.GNU-stack, "", @progbits

@@ -5,32 +5,12 @@
  * disk 0 of sim/disk.c (--disk IMAGE[:ro] or --share DIR); the machine
  * has no other disk.
  *
- * Rules: host errno codes become TORO_E* codes here and nowhere else.
+ * Rules: host errno codes become TORO_E* codes through hal_sim_error().
  */
-#include <errno.h>
-
 #include "hal/hal.h"
+#include "hal/sim/error.h"
 #include "sim/sim.h"
 #include "toro/errno.h"
-
-static int
-toro_error(int error)
-{
-	switch (error) {
-	case -EAGAIN:
-		return -TORO_EAGAIN;
-	case -EBUSY:
-		return -TORO_EBUSY;
-	case -EINVAL:
-		return -TORO_EINVAL;
-	case -ENODEV:
-		return -TORO_ENODEV;
-	case -EROFS:
-		return -TORO_EROFS;
-	default:
-		return error >= 0 ? error : -TORO_EIO;
-	}
-}
 
 int
 hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
@@ -42,7 +22,7 @@ hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
 	if (dev != 0)
 		return -TORO_ENODEV;
 	if ((error = sim_disk_open(cpu, &sectors, &ro)) != 0)
-		return toro_error(error);
+		return hal_sim_error(error);
 	info->sectors = sectors;
 	info->read_only = ro;
 	/* The host's page cache is the disk's: fdatasync() flushes it. */
@@ -55,7 +35,7 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 {
 	if (dev != 0)
 		return -TORO_ENODEV;
-	return toro_error(sim_disk_submit(r));
+	return hal_sim_error(sim_disk_submit(r));
 }
 
 struct hal_blk_req *
@@ -67,6 +47,6 @@ hal_blk_complete(int dev)
 		return NULL;
 	/* The I/O thread set a host code; the core wants a TORO_E* one. */
 	if ((r = sim_disk_complete()) != NULL)
-		r->status = toro_error(r->status);
+		r->status = hal_sim_error(r->status);
 	return r;
 }

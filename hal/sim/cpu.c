@@ -12,6 +12,7 @@
 #include <errno.h>
 
 #include "hal/hal.h"
+#include "hal/sim/error.h"
 #include "sim/sim.h"
 #include "toro/errno.h"
 
@@ -36,17 +37,11 @@ hal_cpu_start(int cpu, void (*entry)(void))
 
 	if (cpu == 0)
 		return -TORO_EINVAL;
-	switch (error = sim_cpu_start(cpu, entry)) {
-	case 0:
-		return 0;
-	case -EINVAL:
-		return -TORO_EINVAL;
-	case -EBUSY:
-		return -TORO_EBUSY;
-	default:
-		/* pthread_create: EAGAIN, out of threads or memory. */
-		return -TORO_ENOMEM;
-	}
+	error = sim_cpu_start(cpu, entry);
+	/* pthread_create's EAGAIN: out of threads or memory. */
+	if (error == -EAGAIN)
+		error = -ENOMEM;
+	return hal_sim_error(error);
 }
 
 void

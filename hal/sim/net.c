@@ -4,30 +4,12 @@
  * Interface: hal_net_open, hal_net_send and hal_net_recv, over the NIC of
  * sim/net.c (libslirp, a TAP interface, or none: --net).
  *
- * Rules: host errno codes become TORO_E* codes here and nowhere else.
+ * Rules: host errno codes become TORO_E* codes through hal_sim_error().
  */
-#include <errno.h>
-
 #include "hal/hal.h"
+#include "hal/sim/error.h"
 #include "sim/sim.h"
 #include "toro/errno.h"
-
-static int
-toro_error(int error)
-{
-	switch (error) {
-	case -EAGAIN:
-		return -TORO_EAGAIN;
-	case -EMSGSIZE:
-		return -TORO_EMSGSIZE;
-	case -ENODEV:
-		return -TORO_ENODEV;
-	case -EINVAL:
-		return -TORO_EINVAL;
-	default:
-		return error >= 0 ? error : -TORO_EIO;
-	}
-}
 
 int
 hal_net_open(int cpu, struct hal_net_info *info)
@@ -36,7 +18,7 @@ hal_net_open(int cpu, struct hal_net_info *info)
 	int error;
 
 	if ((error = sim_net_open(cpu, info->mac, &mtu)) != 0)
-		return toro_error(error);
+		return hal_sim_error(error);
 	info->mtu = mtu;
 	return 0;
 }
@@ -44,11 +26,11 @@ hal_net_open(int cpu, struct hal_net_info *info)
 int
 hal_net_send(const void *frame, size_t len)
 {
-	return toro_error(sim_net_send(frame, len));
+	return hal_sim_error(sim_net_send(frame, len));
 }
 
 int
 hal_net_recv(void *buf, size_t size)
 {
-	return toro_error(sim_net_recv(buf, size));
+	return hal_sim_error(sim_net_recv(buf, size));
 }

@@ -13,8 +13,11 @@
  * thread right at it, even when the thread's stack is exhausted.
  *
  * toro_try_save carries the public prefix because TORO_TRY expands to a
- * call of it in application code.
+ * call of it in application code.  The words C reads are named in
+ * x86.h (HAL_X86_JMP_*).
  */
+#include "hal/x86_64/x86.h"
+
 	.text
 	.globl	toro_try_save
 	.type	toro_try_save, @function
@@ -27,9 +30,9 @@ toro_try_save:
 	movq	%r14, 32(%rdi)
 	movq	%r15, 40(%rdi)
 	leaq	8(%rsp), %rax
-	movq	%rax, 48(%rdi)
+	movq	%rax, 8*HAL_X86_JMP_SP(%rdi)
 	movq	(%rsp), %rax
-	movq	%rax, 56(%rdi)
+	movq	%rax, 8*HAL_X86_JMP_PC(%rdi)
 	stmxcsr	64(%rdi)
 	fnstcw	68(%rdi)
 	xorl	%eax, %eax
@@ -49,9 +52,9 @@ hal_jump:
 	movq	40(%rdi), %r15
 	ldmxcsr	64(%rdi)
 	fldcw	68(%rdi)
-	movq	48(%rdi), %rsp
+	movq	8*HAL_X86_JMP_SP(%rdi), %rsp
 	movl	$1, %eax
-	jmpq	*56(%rdi)
+	jmpq	*8*HAL_X86_JMP_PC(%rdi)
 	.cfi_endproc
 	.size	hal_jump, .-hal_jump
 
