@@ -23,7 +23,7 @@ out=$tmp/out
 s=0
 # shellcheck disable=SC2046
 timeout 120 qemu-system-x86_64 $(toro_qemu_args microvm 2 64) \
-    -kernel "$(toro_qemu_kernel microvm tests/native/stuck.elf)" \
+    -kernel "$(toro_qemu_kernel microvm out/tests/native/stuck.elf)" \
     -append "watchdog=1 3" >"$out" 2>&1 </dev/null || s=$?
 tr -d '\r' <"$out" >"$out.tmp" && mv "$out.tmp" "$out"
 check "a stuck thread on CPU 1: the machine carries on" test "$s" -eq 1

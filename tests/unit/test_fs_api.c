@@ -13,7 +13,7 @@
 #include "core/fs/fs.h"
 #include "hal/fake/fake.h"
 #include "hal/fake/fakeblk.h"
-#include "test_fs_util.h"
+#include "tests/unit/fs_util.h"
 #include "toro/toro.h"
 #include "toro/file.h"
 
