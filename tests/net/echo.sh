@@ -158,8 +158,7 @@ for m in q35 microvm; do
 	out=$tmp/$m.out
 	# shellcheck disable=SC2046
 	timeout 90 qemu-system-x86_64 $(toro_qemu_args $m 2 128) \
-	    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7,hostfwd=udp:127.0.0.1:$port-10.0.2.15:7 \
-	    $(toro_qemu_nic $m n0) \
+	    $(toro_qemu_net $m user $port:7 udp:$port:7) \
 	    -kernel "$(toro_qemu_kernel $m out/native/echo.elf)" \
 	    -append "30" >"$out" 2>&1 &
 	pids+=($!)

@@ -262,8 +262,7 @@ native_cases() {
 		in_ns ip neigh flush dev tap0
 		# shellcheck disable=SC2046
 		bg_ns $m "$out" qemu-system-x86_64 $(toro_qemu_args $m 2 128) \
-		    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-		    $(toro_qemu_nic $m n0) \
+		    $(toro_qemu_net $m tap:tap0) \
 		    -kernel "$(toro_qemu_kernel $m out/native/webserver.elf)" \
 		    -append "ip=$ip/24 gw=$gw"
 		if wait_for "$out" "serving http://$ip:80/" 400; then

@@ -373,8 +373,7 @@ for c in q35 microvm q35:mwait; do
 	out=$tmp/${c/:/-}.out
 	# shellcheck disable=SC2046
 	timeout 90 qemu-system-x86_64 $(toro_qemu_args $m 2 128) "${cpu[@]}" \
-	    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:80 \
-	    $(toro_qemu_nic $m n0) \
+	    $(toro_qemu_net $m user $port:80) \
 	    -kernel "$(toro_qemu_kernel $m out/native/webserver.elf)" \
 	    "${idle[@]}" >"$out" 2>&1 &
 	pids+=($!)
