@@ -5,18 +5,17 @@
 libhal_fake_a_SOURCES += hal/fake/fakenet.c hal/fake/fakenet.h
 
 # The stack judged by real tools (ping, Linux's ARP and sockets, tshark,
-# dnsmasq, QEMU) through the echo example; it skips until that example
-# is built.
+# dnsmasq, QEMU) through the echo example.
 TESTS += tests/net/echo.sh
 EXTRA_DIST += tests/net/netns.sh tests/net/echo.sh
 
 # HTTP through the webserver and fetch examples (curl, python3's
-# http.server, netem, tshark, QEMU); it skips until they are built.
+# http.server, netem, tshark, QEMU).
 TESTS += tests/net/web.sh
 EXTRA_DIST += tests/net/web.sh
 
 # Malformed frames (scapy), an nmap SYN scan, and the native webserver
-# under QEMU, all over TAP; it skips until the webserver is built.
+# under QEMU, all over TAP.
 TESTS += tests/net/robust.sh
 EXTRA_DIST += tests/net/robust.sh
 
