@@ -80,15 +80,21 @@ else
 	skip "qemu-system-x86_64 is not installed"
 fi
 products
-# ./toro run builds it again: the rule, from ./toro.
-s=0
-(cd "$srcdir" && unmake timeout 300 ./toro run "$dir" --cpus 3 -- toro) \
-    >"$out" 2>&1 </dev/null || s=$?
-check "./toro run DIR: built and run" greets toro 3 $s
-s=0
-(cd "$srcdir" && unmake ./toro run "$tmp/empty") >"$out" 2>&1 || s=$?
-check "./toro run DIR: a folder without C files is refused" \
-    eval '[ $s -ne 0 ] && file_has "$out" "has no \.c file"'
+# ./toro run builds it again: the rule, from ./toro, which builds in its
+# own tree.
+if [ "$(cd "$srcdir" && pwd)" = "$(pwd)" ]; then
+	s=0
+	unmake timeout 300 ./toro run "$dir" --cpus 3 -- toro \
+	    >"$out" 2>&1 </dev/null || s=$?
+	check "./toro run DIR: built and run" greets toro 3 $s
+	s=0
+	unmake ./toro run "$tmp/empty" >"$out" 2>&1 || s=$?
+	check "./toro run DIR: a folder without C files is refused" \
+	    eval '[ $s -ne 0 ] && file_has "$out" "has no \.c file"'
+else
+	skip "./toro run DIR: ./toro builds in its own tree, not this VPATH build"
+	skip "./toro run DIR: ./toro builds in its own tree, not this VPATH build"
+fi
 s=0
 unmake make -s "TORO_PROGRAMS=$tmp/hello" out/sim/hello >"$out" 2>&1 || s=$?
 check "a folder named like an example is refused" \
