@@ -152,6 +152,7 @@ toro_qemu_net() {
 		return 1
 		;;
 	esac
+	# shellcheck disable=SC2046
 	echo -netdev "$_nd" $(toro_qemu_nic "$_m" n0)
 }
 
@@ -266,8 +267,8 @@ toro_qemu_gdb() {
 # which writes back what the kernel changes.  --gdb: see toro_qemu_gdb.
 # A bad option prints one line and exits with status 2.
 toro_qemu_main() {
-	_m=microvm _cpus=2 _mem=128 _net=user _pcap= _disk= _share= _gdb=
-	_fwd= _img=
+	_m=microvm _cpus=2 _mem=128 _net=user _pcap='' _disk='' _share=''
+	_gdb='' _fwd='' _img=''
 	_die() {
 		echo "qemu.sh: $*" >&2
 		exit 2
