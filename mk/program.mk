@@ -14,9 +14,10 @@
 # libraries, -l flags) are linked after the program's objects and before
 # Toro's libraries, which are linked once, as a group.
 #
-# $(call toro_unit_test,NAME,SOURCE) makes OUT_UNIT/NAME.t, a Check
-# unit test on the fake HAL, from the single file SOURCE and the helpers
-# of tests/unit (every file there that is not a test_*.c).
+# Unit tests by pattern: tests/unit/test_NAME.c becomes out/tests/unit/
+# NAME.t, a Check program on the fake HAL, linked with out/tests/
+# libunit.a, the helpers of tests/unit (every file there that is not a
+# test_*.c).
 #
 # Rules: a program name is defined once per OUT (a second folder of the
 # same name is an error, not a silent override); nothing is built in the
@@ -35,9 +36,10 @@ TORO_UNIT_LIBS = out/tests/libunit.a -Wl,--start-group libcore-host.a \
 	libhal-fake.a -Wl,--end-group $(CHECK_LIBS) -lpthread
 TORO_UNIT_DEPS = out/tests/libunit.a libcore-host.a libhal-fake.a
 
-TORO_SIM_COMPILE = $(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(HOST_CFLAGS) \
-	$(CFLAGS) -MMD -MP
-TORO_NATIVE_COMPILE = $(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(NATIVE_CFLAGS) \
+# The flags of each target, after a program's own -I.
+TORO_SIM_FLAGS = $(AM_CPPFLAGS) $(CPPFLAGS) $(HOST_CFLAGS) $(CFLAGS) \
+	-MMD -MP
+TORO_NATIVE_FLAGS = $(AM_CPPFLAGS) $(CPPFLAGS) $(NATIVE_CFLAGS) \
 	$(CFLAGS) -MMD -MP
 
 # toro_sources DIR: the program's source files.
@@ -56,16 +58,16 @@ toro_defined_$(3)/$(1) := $(2)
 
 $(3)/obj/sim/$(1)/%.c.o: $(2)/%.c
 	@mkdir -p $$(@D)
-	$$(AM_V_CC)$$(TORO_SIM_COMPILE) -I$(2) -I$(2)/include $(4) -c -o $$@ $$<
+	$$(AM_V_CC)$$(CC) -I$(2) -I$(2)/include $$(TORO_SIM_FLAGS) $(4) -c -o $$@ $$<
 $(3)/obj/sim/$(1)/%.S.o: $(2)/%.S
 	@mkdir -p $$(@D)
-	$$(AM_V_CCAS)$$(TORO_SIM_COMPILE) -I$(2) -I$(2)/include $(4) -c -o $$@ $$<
+	$$(AM_V_CCAS)$$(CC) -I$(2) -I$(2)/include $$(TORO_SIM_FLAGS) $(4) -c -o $$@ $$<
 $(3)/obj/native/$(1)/%.c.o: $(2)/%.c
 	@mkdir -p $$(@D)
-	$$(AM_V_CC)$$(TORO_NATIVE_COMPILE) -I$(2) -I$(2)/include $(4) -c -o $$@ $$<
+	$$(AM_V_CC)$$(CC) -I$(2) -I$(2)/include $$(TORO_NATIVE_FLAGS) $(4) -c -o $$@ $$<
 $(3)/obj/native/$(1)/%.S.o: $(2)/%.S
 	@mkdir -p $$(@D)
-	$$(AM_V_CCAS)$$(TORO_NATIVE_COMPILE) -I$(2) -I$(2)/include $(4) -c -o $$@ $$<
+	$$(AM_V_CCAS)$$(CC) -I$(2) -I$(2)/include $$(TORO_NATIVE_FLAGS) $(4) -c -o $$@ $$<
 
 $(3)/sim/$(1): $$(call toro_objects,$(2),$(3)/obj/sim/$(1)) $$(TORO_SIM_DEPS)
 	@mkdir -p $$(@D)
@@ -87,7 +89,7 @@ TORO_UNIT_HELPERS = $(filter-out $(srcdir)/tests/unit/test_%, \
 
 out/tests/obj/unit/%.o: $(srcdir)/tests/unit/%.c
 	@mkdir -p $(@D)
-	$(AM_V_CC)$(TORO_SIM_COMPILE) $(CHECK_CFLAGS) -c -o $@ $<
+	$(AM_V_CC)$(CC) $(TORO_SIM_FLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 out/tests/libunit.a: $(patsubst $(srcdir)/tests/unit/%.c, \
     out/tests/obj/unit/%.o,$(TORO_UNIT_HELPERS))
 	$(AM_V_AR)rm -f $@ && $(AR) $(ARFLAGS) $@ $^ && $(RANLIB) $@
