@@ -3,10 +3,11 @@
 # made here, outside the tree (two .c files and an include/ folder of its
 # own), is built by the same rule as every example, for both targets,
 # with no Makefile edit, runs in the simulator and under QEMU, and runs
-# through ./toro run DIR.  A folder without C files and one named like an
-# example are refused.  The tree is left as it was.
+# through ./toro run DIR; extra compiler flags reach a program.  A folder
+# without C files and one named like an example are refused.  The tree is
+# left as it was.
 . "$srcdir/tests/tap.sh"
-plan 8
+plan 9
 
 tmp=$(mktemp -d)
 name=folderprog$$
@@ -16,7 +17,7 @@ out=$tmp/out
 products() {
 	rm -rf "out/sim/$name" "out/native/$name.elf" \
 	    "out/native/$name.pvh.elf" "out/obj/sim/$name" \
-	    "out/obj/native/$name"
+	    "out/obj/native/$name" "out/sim/${name}f" "out/obj/sim/${name}f"
 }
 trap 'products; rm -rf "$tmp"' EXIT
 # The make and ./toro started here are not part of the make running us.
@@ -26,7 +27,7 @@ git_status() {
 }
 before=$(git_status)
 
-mkdir -p "$dir/include" "$tmp/empty" "$tmp/hello"
+mkdir -p "$dir/include" "$tmp/empty" "$tmp/hello" "$tmp/${name}f"
 cat >"$dir/include/greet.h" <<'C'
 void greet(const char *who);
 C
@@ -55,6 +56,16 @@ main(int argc, char **argv)
 }
 C
 echo 'int main(void) { return 0; }' >"$tmp/hello/main.c"
+cat >"$tmp/${name}f/main.c" <<'C'
+#include <toro/toro.h>
+
+int
+main(int argc, char **argv)
+{
+	toro_printf("%s\n", WORD);
+	return 0;
+}
+C
 
 # greets WHO CPUS STATUS: the program's one line, and its exit status.
 greets() {
@@ -99,6 +110,14 @@ s=0
 unmake make -s "TORO_PROGRAMS=$tmp/hello" out/sim/hello >"$out" 2>&1 || s=$?
 check "a folder named like an example is refused" \
     eval '[ $s -ne 0 ] && file_has "$out" "program .hello. .* already defined"'
+flags() {
+	unmake make -s "TORO_PROGRAMS=$tmp/${name}f" \
+	    'TORO_PROGRAM_CFLAGS=-DWORD=\"flagged\"' "out/sim/${name}f" \
+	    >"$out" 2>&1 || { note <"$out"; return 1; }
+	timeout 60 "out/sim/${name}f" >"$out" 2>&1 &&
+	    file_has "$out" "^flagged$"
+}
+check "TORO_PROGRAM_CFLAGS reach the program" flags
 products
 check "no product of it is left in out/" \
     eval '! compgen -G "out/*/$name*" >/dev/null &&
