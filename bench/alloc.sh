@@ -5,9 +5,9 @@ STEPS=${STEPS:-10000000}
 for n in 1 2; do
 	t=$(mktemp) g=$(mktemp) j=$(mktemp)
 	for i in $(seq "$RUNS"); do
-		bench/bin/alloc --cpus "$n" --mem 512 -- "$STEPS" | number >>"$t"
-		bench/bin/alloc-glibc "$n" "$STEPS" | number >>"$g"
-		bench/bin/alloc-jemalloc "$n" "$STEPS" | number >>"$j"
+		out/bench/sim/alloc --cpus "$n" --mem 512 -- "$STEPS" | number >>"$t"
+		out/bench/peers/alloc-glibc "$n" "$STEPS" | number >>"$g"
+		out/bench/peers/alloc-jemalloc "$n" "$STEPS" | number >>"$j"
 	done
 	toro=$(median <"$t") glibc=$(median <"$g") jem=$(median <"$j")
 	echo "allocator, $n CPU(s) (median of $RUNS, Mops/s): toro $toro, glibc $glibc, jemalloc $jem"

@@ -18,7 +18,7 @@ boot_ms() {
 t=$(mktemp) e=$(mktemp)
 for i in $(seq "$RUNS"); do
 	boot_ms out/native/hello.elf >>"$t"
-	boot_ms bench/bin/empty-exit.elf >>"$e"
+	boot_ms out/bench/empty-exit.elf >>"$e"
 done
 toro=$(awk '{ printf "%.1f\n", $1 / 1000 }' "$t" | median)
 empty=$(awk '{ printf "%.1f\n", $1 / 1000 }' "$e" | median)

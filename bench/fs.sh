@@ -57,7 +57,7 @@ mbs() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f\n", b / 1e6 / (ns / 1e9) 
 fps() { awk -v n="$1" -v ns="$2" 'BEGIN { printf "%.1f\n", n / (ns / 1e9) }'; }
 guest() { # IMG MODE [ARG]: the guest's rate, or exit on failure.
 	local out
-	out=$(bench/bin/fs --disk "$1" -- "${@:2}") &&
+	out=$(out/bench/sim/fs --disk "$1" -- "${@:2}") &&
 		echo "$out" | grep -q "^fs: $2 " ||
 		{ echo "fs: guest $2 failed: $out" >&2; exit 1; }
 	echo "$out" | sed "s/^fs: $2 //" | number

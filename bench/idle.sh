@@ -21,7 +21,7 @@ qemu=$(cpu_pct qemu-system-x86_64 $(toro_qemu_args microvm 2 128) \
     -kernel "$(toro_qemu_kernel microvm out/native/ticker.elf)" -append "$SECS")
 # shellcheck disable=SC2046
 floor=$(cpu_pct timeout "$SECS" qemu-system-x86_64 \
-    $(toro_qemu_args microvm 2 128) -kernel bench/bin/empty-halt.elf)
+    $(toro_qemu_args microvm 2 128) -kernel out/bench/empty-halt.elf)
 echo "idle cost of ticker $SECS on 2 CPUs (% of one host core):"
 echo "  sim: $sim% (target < 1: $(verdict "$sim" "<=" 1))"
 echo "  qemu TCG: $qemu% (target < 3: $(verdict "$qemu" "<=" 3)); an empty halted guest: $floor%"

@@ -5,7 +5,7 @@ N=20000
 t=$(mktemp) p=$(mktemp)
 for i in $(seq "$RUNS"); do
 	out/sim/threads --cpus 2 -- "$N" | grep "per round trip" | number >>"$t"
-	bench/bin/pingpong "$N" | number >>"$p"
+	out/bench/peers/pingpong "$N" | number >>"$p"
 done
 toro=$(median <"$t")
 peer=$(median <"$p")

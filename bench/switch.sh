@@ -3,8 +3,8 @@
 N=10000000
 t=$(mktemp) p=$(mktemp)
 for i in $(seq "$RUNS"); do
-	bench/bin/switch --cpus 1 -- "$N" | number >>"$t"
-	bench/bin/swapcontext "$N" | number >>"$p"
+	out/bench/sim/switch --cpus 1 -- "$N" | number >>"$t"
+	out/bench/peers/swapcontext "$N" | number >>"$p"
 done
 toro=$(median <"$t")
 peer=$(median <"$p")

@@ -1,7 +1,7 @@
 # sim/local.mk: the simulator (sim/, the machine) and the HAL over it
-# (hal/sim/), as libhal-sim.a.  An example links as
-#	EXAMPLE objects libhal-sim.a libcore-host.a libhal-sim.a $(SIM_LIBS)
-# and runs as a Linux process: see sim/machine.c.
+# (hal/sim/), as libhal-sim.a.  A program links its objects with
+# libcore-host.a and libhal-sim.a as one group, then $(SIM_LIBS)
+# (mk/program.mk), and runs as a Linux process: see sim/machine.c.
 
 noinst_LIBRARIES += libhal-sim.a
 libhal_sim_a_SOURCES = \

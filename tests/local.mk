@@ -9,93 +9,43 @@ libhal_fake_a_SOURCES = hal/fake/fake.c hal/fake/fake.h \
 libhal_fake_a_CFLAGS = $(HOST_CFLAGS)
 libhal_fake_a_CCASFLAGS = $(HOST_CFLAGS)
 
-# The runner every unit test program shares.
-noinst_LIBRARIES += libunit.a
-libunit_a_SOURCES = tests/unit/unit.c tests/unit/unit.h
-libunit_a_CFLAGS = $(HOST_CFLAGS) $(CHECK_CFLAGS)
+# Unit tests (Check, TAP): every tests/unit/test_NAME.c is one, built
+# by rule as out/tests/unit/NAME.t (mk/program.mk) with the helpers of
+# tests/unit (the files there that are not tests).  No list to edit.
+# mk/program.mk adds them to TESTS, where automake cannot see them: it
+# would split the make functions below into words.
+TORO_UNIT_TESTS = $(patsubst test_%.c,out/tests/unit/%.t,$(notdir \
+	$(wildcard $(srcdir)/tests/unit/test_*.c)))
+check_DATA += $(TORO_UNIT_TESTS)
+TEST_EXTENSIONS = .t
+T_LOG_DRIVER = $(LOG_DRIVER)
 
-UNIT_CFLAGS = $(HOST_CFLAGS) $(CHECK_CFLAGS)
-UNIT_LINK = libunit.a libcore-host.a libhal-fake.a libcore-host.a \
-	$(CHECK_LIBS) -lpthread
-UNIT_DEPS = libunit.a libhal-fake.a libcore-host.a
-
-check_PROGRAMS += tests/unit/sched tests/unit/mem tests/unit/lib \
-	tests/unit/except
-tests_unit_sched_SOURCES = tests/unit/test_sched.c
-tests_unit_sched_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_sched_LDADD = $(UNIT_LINK)
-tests_unit_sched_DEPENDENCIES = $(UNIT_DEPS)
-tests_unit_mem_SOURCES = tests/unit/test_mem.c
-tests_unit_mem_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_mem_LDADD = $(UNIT_LINK)
-tests_unit_mem_DEPENDENCIES = $(UNIT_DEPS)
-tests_unit_lib_SOURCES = tests/unit/test_lib.c
-tests_unit_lib_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_lib_LDADD = $(UNIT_LINK)
-tests_unit_lib_DEPENDENCIES = $(UNIT_DEPS)
-
-tests_unit_except_SOURCES = tests/unit/test_except.c
-tests_unit_except_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_except_LDADD = $(UNIT_LINK)
-tests_unit_except_DEPENDENCIES = $(UNIT_DEPS)
-
-check_PROGRAMS += tests/unit/isa
-tests_unit_isa_SOURCES = tests/unit/test_isa.c
-tests_unit_isa_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_isa_LDADD = $(UNIT_LINK)
-tests_unit_isa_DEPENDENCIES = $(UNIT_DEPS)
-
-TESTS += tests/unit/sched tests/unit/mem tests/unit/lib tests/unit/except \
-	tests/unit/isa
+# Test programs, a folder each like the examples: tests/programs/NAME
+# becomes out/tests/sim/NAME and out/tests/native/NAME.elf (and its PVH
+# twin).  churn is for the memory checkers, stuck keeps its CPU too long
+# for the watchdog's tests, faults is the exception tests' fault matrix.
+TORO_TEST_PROGRAM_DIRS = $(patsubst %/,%,$(sort $(dir \
+	$(wildcard $(srcdir)/tests/programs/*/*.c))))
+TESTPROGS = $(notdir $(TORO_TEST_PROGRAM_DIRS))
+check_DATA += $(TESTPROGS:%=out/tests/sim/%) \
+	$(TESTPROGS:%=out/tests/native/%.elf) \
+	$(TESTPROGS:%=out/tests/native/%.pvh.elf)
+EXTRA_DIST += tests/unit tests/programs
 
 # core/ as a stack of layers (and its file and function sizes).
 TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh
 
-# A Toro application for the memory checkers.
-check_PROGRAMS += tests/sim/churn
-tests_sim_churn_SOURCES = tests/sim/churn.c
-tests_sim_churn_CFLAGS = $(HOST_CFLAGS)
-tests_sim_churn_LDADD = $(SIM_LINK)
-tests_sim_churn_DEPENDENCIES = $(SIM_DEPS)
-
-# A thread that keeps its CPU too long, for the watchdog's tests, and the
-# fault matrix of the exception tests: in the simulator and as native
-# images (with their PVH twins for microvm).
-check_PROGRAMS += tests/sim/stuck tests/native/stuck.elf
-check_PROGRAMS += tests/sim/faults tests/native/faults.elf
-check_DATA = tests/native/stuck.pvh.elf tests/native/faults.pvh.elf
-CLEANFILES += tests/native/*.pvh.elf
-tests_sim_stuck_SOURCES = tests/sim/stuck.c
-tests_sim_stuck_CFLAGS = $(HOST_CFLAGS)
-tests_sim_stuck_LINK = $(SIM_PROG_LINK)
-tests_sim_stuck_LDADD = $(SIM_LINK)
-tests_sim_stuck_DEPENDENCIES = $(SIM_DEPS)
-tests_native_stuck_elf_SOURCES = tests/sim/stuck.c
-tests_native_stuck_elf_CFLAGS = $(NATIVE_CFLAGS)
-tests_native_stuck_elf_LINK = $(NATIVE_PROG_LINK)
-tests_native_stuck_elf_LDADD = $(NATIVE_LINK)
-tests_native_stuck_elf_DEPENDENCIES = $(NATIVE_DEPS)
-tests_sim_faults_SOURCES = tests/sim/faults.c
-tests_sim_faults_CFLAGS = $(HOST_CFLAGS)
-tests_sim_faults_LINK = $(SIM_PROG_LINK)
-tests_sim_faults_LDADD = $(SIM_LINK)
-tests_sim_faults_DEPENDENCIES = $(SIM_DEPS)
-tests_native_faults_elf_SOURCES = tests/sim/faults.c
-tests_native_faults_elf_CFLAGS = $(NATIVE_CFLAGS)
-tests_native_faults_elf_LINK = $(NATIVE_PROG_LINK)
-tests_native_faults_elf_LDADD = $(NATIVE_LINK)
-tests_native_faults_elf_DEPENDENCIES = $(NATIVE_DEPS)
-
 # Integration tests: shell scripts that speak TAP.
 TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
 	tests/sim/disk.sh tests/native/disk.sh tests/sim/debug.sh \
 	tests/native/debug.sh tests/sim/exceptions.sh \
-	tests/native/exceptions.sh
+	tests/native/exceptions.sh tests/sim/program.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
 	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh \
 	tests/sim/debug.sh tests/native/debug.sh tools/gdb/toro.py \
-	tests/sim/exceptions.sh tests/native/exceptions.sh
+	tests/sim/exceptions.sh tests/native/exceptions.sh \
+	tests/sim/program.sh
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh

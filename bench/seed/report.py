@@ -249,7 +249,7 @@ class Report:
 		    "else) and launch to the process's exit, timed by a Python harness on the "
 		    "child's stdout pipe (monotonic clock); %s CPUs and %s MiB for all, no NIC; "
 		    "the guests take turns in each of %s rounds. The empty guest is "
-		    "`bench/bin/empty-exit.elf`, a PVH image that writes to isa-debug-exit at "
+		    "`out/bench/empty-exit.elf`, a PVH image that writes to isa-debug-exit at "
 		    "once: what QEMU itself costs. pc boots through SeaBIOS and Multiboot, "
 		    "microvm and q35 through PVH." % (m["cpus"], m["mem"], m["boot_runs"]), "",
 		    table(["guest", "machine", "first output, median ms", "exit, median ms",

@@ -69,7 +69,7 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
 	die "needs root and /dev/net/tun (the guests serve on a TAP interface)"
 fi
 for f in out/native/webserver.elf out/native/hello.elf out/sim/webserver \
-    out/sim/hello bench/bin/empty-exit.elf; do
+    out/sim/hello out/bench/empty-exit.elf; do
 	[ -f "$f" ] || die "$f is missing (./toro bench seed builds it)"
 done
 
@@ -302,7 +302,7 @@ step_boot() {
 		# shellcheck disable=SC2046
 		row "empty-$m" "" qemu-system-x86_64 \
 		    $(toro_qemu_args "$m" "$CPUS" "$MEM") \
-		    -kernel bench/bin/empty-exit.elf
+		    -kernel out/bench/empty-exit.elf
 	done
 	if [ "$linux_ok" = 1 ]; then
 		# shellcheck disable=SC2046

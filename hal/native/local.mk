@@ -1,7 +1,7 @@
 # hal/native/local.mk: the x86-64 bare-metal HAL, libhal-native.a.
 #
-# Linked into every native image together with libcore-native.a and
-# kernel.ld (see NATIVE_LDFLAGS).  qemu.sh says how to run an image.
+# Linked into every native image together with libcore-native.a, as one
+# group, and kernel.ld (mk/program.mk).  qemu.sh runs an image.
 
 noinst_LIBRARIES += libhal-native.a
 libhal_native_a_SOURCES = \
@@ -57,4 +57,3 @@ EXTRA_DIST += hal/native/kernel.ld hal/native/qemu.sh
 %.pvh.elf: %.elf
 	$(AM_V_GEN)head -c 32 /dev/zero > $@.tmp && \
 	objcopy --update-section .multiboot=$@.tmp $< $@ && rm -f $@.tmp
-CLEANFILES += out/native/*.pvh.elf

@@ -18,7 +18,7 @@ if [ -n "$need" ]; then
 	exit 0
 fi
 if [ ! -f out/native/files.elf ]; then
-	for i in $(seq 7); do skip "out/native/files.elf is not built"; done
+	for i in $(seq 7); do fail "out/native/files.elf is not built"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"

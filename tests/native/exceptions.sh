@@ -36,7 +36,7 @@ example_ok() {
 check "the exceptions example on microvm with 2 CPUs" example_ok
 
 catch_ok() {
-	boot "$1" 2 tests/native/faults.elf "catch $2" ||
+	boot "$1" 2 out/tests/native/faults.elf "catch $2" ||
 	    { note <"$out"; return 1; }
 	has "^catch $2 ok$"
 	[ "$2" = user ] || has "^worker: caught .* in crash_$2\+0x"
@@ -47,7 +47,7 @@ done
 check "overflow caught on pc (Multiboot)" catch_ok pc overflow
 
 worker_ok() {
-	boot microvm 2 tests/native/faults.elf "worker $1" ||
+	boot microvm 2 out/tests/native/faults.elf "worker $1" ||
 	    { note <"$out"; return 1; }
 	has "uncaught exception in thread victim \(id [0-9]+\) on CPU 1" \
 	    "#[0-9]+ 0x[0-9a-f]+ crash_$1\+0x" "^toro: thread victim ends" \
@@ -60,7 +60,7 @@ for k in $kinds; do
 done
 
 main_ok() {
-	boot microvm 1 tests/native/faults.elf "main $1"
+	boot microvm 1 out/tests/native/faults.elf "main $1"
 	[ $? -eq 123 ] || { note <"$out"; return 1; }
 	has "uncaught exception in thread main" "crash_$1\+0x" \
 	    "main died: powering off \(status 123\)"
@@ -69,18 +69,18 @@ check "uncaught null in main: status 123" main_ok null
 check "stack overflow in main: status 123" main_ok overflow
 
 check "nested blocks" eval \
-    'boot microvm 2 tests/native/faults.elf nested && has "^nested ok$"'
+    'boot microvm 2 out/tests/native/faults.elf nested && has "^nested ok$"'
 check "re-raise" eval \
-    'boot microvm 2 tests/native/faults.elf reraise && has "^reraise ok$"'
+    'boot microvm 2 out/tests/native/faults.elf reraise && has "^reraise ok$"'
 check "an overflow beside another stack leaves it intact" eval \
-    'boot microvm 2 tests/native/faults.elf neighbour &&
+    'boot microvm 2 out/tests/native/faults.elf neighbour &&
     has "^overflower ok, pattern intact$" "is below the 16384-byte stack"'
 
 check "overflows in threads reusing dead threads' stacks" eval \
-    'boot microvm 1 tests/native/faults.elf reuse && has "^reuse ok$"'
+    'boot microvm 1 out/tests/native/faults.elf reuse && has "^reuse ok$"'
 
 stale_ok() {
-	boot microvm 1 tests/native/faults.elf stale
+	boot microvm 1 out/tests/native/faults.elf stale
 	[ $? -eq 125 ] || { note <"$out"; return 1; }
 	has "a TORO_TRY block was left by return"
 }

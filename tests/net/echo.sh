@@ -9,8 +9,8 @@
 #  - DHCP from dnsmasq on that TAP interface;
 #  - the simulator and the native image (QEMU q35 and microvm) on
 #    user-mode networking (libslirp's DHCP), with forwarded ports.
-# Cases skip, saying why, when root, a tool or the echo example is
-# missing.
+# Cases skip, saying why, when root or a tool is missing; they fail when
+# a program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
 plan 17
 
@@ -127,7 +127,7 @@ tap_cases() {
 }
 
 if [ ! -x out/sim/echo ]; then
-	skip_n 17 "the echo example is not built"
+	fail_n 17 "the echo example is not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
@@ -135,7 +135,7 @@ if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
 	skip_n 13 "TAP needs root, ip, ping, python3 and /dev/net/tun"
 else
 	tap_cases
-	[ "$tap_n" -eq 13 ] || skip_n $((13 - tap_n)) "TAP setup failed"
+	[ "$tap_n" -eq 13 ] || fail_n $((13 - tap_n)) "TAP setup failed"
 fi
 
 # User-mode networking: the simulator, then QEMU.
@@ -150,16 +150,18 @@ check "sim: TCP and UDP echo through forwarded ports" \
 	client udp 127.0.0.1 $port"
 . "$srcdir/hal/native/qemu.sh"
 for m in q35 microvm; do
-	if ! have qemu-system-x86_64 || [ ! -f out/native/echo.elf ]; then
-		skip "native on $m: QEMU or out/native/echo.elf is missing"
+	if ! have qemu-system-x86_64; then
+		skip "native on $m: qemu-system-x86_64 is missing"
+		continue
+	elif [ ! -f out/native/echo.elf ]; then
+		fail "native on $m: out/native/echo.elf is not built"
 		continue
 	fi
 	port=$((port + 1))
 	out=$tmp/$m.out
 	# shellcheck disable=SC2046
 	timeout 90 qemu-system-x86_64 $(toro_qemu_args $m 2 128) \
-	    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7,hostfwd=udp:127.0.0.1:$port-10.0.2.15:7 \
-	    $(toro_qemu_nic $m n0) \
+	    $(toro_qemu_net $m user $port:7 udp:$port:7) \
 	    -kernel "$(toro_qemu_kernel $m out/native/echo.elf)" \
 	    -append "30" >"$out" 2>&1 &
 	pids+=($!)

@@ -27,11 +27,18 @@ quiet() {
 	note <"$tmp/quiet.out"
 	return 1
 }
-# skip_n N REASON: N skipped cases.
+# skip_n N REASON: N skipped cases (a tool or a right is missing).
 skip_n() {
 	local n=$1 i
 	shift
 	for ((i = 0; i < n; i++)); do skip "$*"; done
+}
+# fail_n N REASON: N failed cases (what they need could not be set up
+# although every tool is there: a failure, never a skip).
+fail_n() {
+	local n=$1 i
+	shift
+	for ((i = 0; i < n; i++)); do fail "$*"; done
 }
 in_ns() { ip netns exec "$ns" "$@"; }
 # bg_ns NAME OUT COMMAND...: run COMMAND in the namespace, in the

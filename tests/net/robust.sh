@@ -11,7 +11,8 @@
 #    closed (answered with RST), and the server still answers;
 #  - the native webserver under QEMU (TCG) on that TAP interface,
 #    microvm (virtio-mmio) and q35 (virtio-pci): curl gets / and /hello.
-# Cases skip, saying why, when root, a tool or an image is missing.
+# Cases skip, saying why, when root or a tool is missing; they fail when
+# a program is not built or the namespace cannot be set up.
 #
 # Not covered: Ethernet frames shorter than 14 bytes (rx_runt); Linux
 # will not send them on a TAP interface.
@@ -262,8 +263,7 @@ native_cases() {
 		in_ns ip neigh flush dev tap0
 		# shellcheck disable=SC2046
 		bg_ns $m "$out" qemu-system-x86_64 $(toro_qemu_args $m 2 128) \
-		    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-		    $(toro_qemu_nic $m n0) \
+		    $(toro_qemu_net $m tap:tap0) \
 		    -kernel "$(toro_qemu_kernel $m out/native/webserver.elf)" \
 		    -append "ip=$ip/24 gw=$gw"
 		if wait_for "$out" "serving http://$ip:80/" 400; then
@@ -283,17 +283,19 @@ if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
 	exit 0
 fi
 if ! make_ns; then
-	skip_n 19 "could not make a namespace with a TAP interface"
+	fail_n 19 "could not make a namespace with a TAP interface"
 	exit 0
 fi
 if [ -x out/sim/webserver ]; then
 	sim_cases
-	[ "$tap_n" -eq 15 ] || skip_n $((15 - tap_n)) "the sim webserver failed"
+	[ "$tap_n" -eq 15 ] || fail_n $((15 - tap_n)) "the sim webserver failed"
 else
-	skip_n 15 "the webserver example is not built"
+	fail_n 15 "the webserver example is not built"
 fi
-if have qemu-system-x86_64 && [ -f out/native/webserver.elf ]; then
-	native_cases
+if ! have qemu-system-x86_64; then
+	skip_n 4 "native: qemu-system-x86_64 is missing"
+elif [ ! -f out/native/webserver.elf ]; then
+	fail_n 4 "native: out/native/webserver.elf is not built"
 else
-	skip_n 4 "native: QEMU or out/native/webserver.elf is missing"
+	native_cases
 fi

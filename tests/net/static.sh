@@ -10,7 +10,8 @@
 # (plain or percent-encoded) is refused; a percent-encoded name; the
 # 20 MiB file's SHA-256 as sha256sum's; keep-alive across two files;
 # /hello and /stats still answer.
-# Cases skip, saying why, when root, a tool or the example is missing.
+# Cases skip, saying why, when root or a tool is missing; they fail when
+# a program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
 plan 12
 
@@ -147,7 +148,7 @@ ns() {
 }
 
 if [ ! -x out/sim/webserver ]; then
-	skip_n 12 "the webserver example is not built"
+	fail_n 12 "the webserver example is not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
@@ -173,7 +174,7 @@ ip=192.168.79.2
 url=http://$ip
 out=$tmp/web.out
 if ! ip netns add "$ns" || ! in_ns ip tuntap add dev tap0 mode tap; then
-	skip_n 12 "TAP setup failed"
+	fail_n 12 "TAP setup failed"
 	exit 0
 fi
 in_ns ip link set lo up
@@ -183,7 +184,7 @@ bg_ns web "$out" out/sim/webserver --cpus 4 --net tap:tap0 --share "$site" \
     -- ip=$ip/24 gw=192.168.79.1
 if ! wait_for "$out" "serving http://$ip:80/" 300; then
 	fail "webserver up on TAP with --share"
-	skip_n 11 "the webserver did not start"
+	fail_n 11 "the webserver did not start"
 	exit 0
 fi
 ok "webserver up on TAP with --share"

@@ -16,7 +16,8 @@
 #  - user-mode networking: the simulator and the native image (QEMU TCG,
 #    q35 and microvm, and q35 with idle=mwait) answer curl through a
 #    forwarded port.
-# Cases skip, saying why, when root, a tool or an example is missing.
+# Cases skip, saying why, when root or a tool is missing; they fail when
+# a program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
 plan 21
 
@@ -324,12 +325,12 @@ tap_cases() {
 		fi
 		stop echo
 	else
-		skip "netem: TCP echo: the echo example is not built"
+		fail "netem: TCP echo: the echo example is not built"
 	fi
 }
 
 if [ ! -x out/sim/webserver ] || [ ! -x out/sim/fetch ]; then
-	skip_n 21 "the webserver and fetch examples are not built"
+	fail_n 21 "the webserver and fetch examples are not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
@@ -337,7 +338,7 @@ if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
 	skip_n 17 "TAP needs root, ip, curl, python3 and /dev/net/tun"
 else
 	tap_cases
-	[ "$tap_n" -eq 17 ] || skip_n $((17 - tap_n)) "TAP setup failed"
+	[ "$tap_n" -eq 17 ] || fail_n $((17 - tap_n)) "TAP setup failed"
 fi
 
 # User-mode networking: the simulator, then QEMU.
@@ -364,17 +365,18 @@ for c in q35 microvm q35:mwait; do
 	if [ "$c" != "$m" ]; then
 		idle=(-append "idle=${c#*:}") cpu=(-cpu max) what="$m, idle=${c#*:}"
 	fi
-	if ! have qemu-system-x86_64 || ! have curl ||
-	    [ ! -f out/native/webserver.elf ]; then
-		skip "native on $what: QEMU, curl or the image is missing"
+	if ! have qemu-system-x86_64 || ! have curl; then
+		skip "native on $what: qemu-system-x86_64 or curl is missing"
+		continue
+	elif [ ! -f out/native/webserver.elf ]; then
+		fail "native on $what: out/native/webserver.elf is not built"
 		continue
 	fi
 	port=$((port + 1))
 	out=$tmp/${c/:/-}.out
 	# shellcheck disable=SC2046
 	timeout 90 qemu-system-x86_64 $(toro_qemu_args $m 2 128) "${cpu[@]}" \
-	    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:80 \
-	    $(toro_qemu_nic $m n0) \
+	    $(toro_qemu_net $m user $port:80) \
 	    -kernel "$(toro_qemu_kernel $m out/native/webserver.elf)" \
 	    "${idle[@]}" >"$out" 2>&1 &
 	pids+=($!)

@@ -19,5 +19,5 @@ vg() {
 check "hello on 2 CPUs under memcheck" vg out/sim/hello --cpus 2
 check "threads on 2 CPUs under memcheck" vg out/sim/threads --cpus 2 -- 300
 check "ticker on 2 CPUs under memcheck" vg out/sim/ticker --cpus 2 -- 1
-churn() { vg tests/sim/churn --cpus 2 && grep -qx "churn done" "$out"; }
+churn() { vg out/tests/sim/churn --cpus 2 && grep -qx "churn done" "$out"; }
 check "thread churn and stack reuse under memcheck" churn

@@ -1,6 +1,6 @@
 #!/bin/bash
 # debug.sh: the debugging aids in the simulator.  The watchdog names a
-# thread that keeps its CPU too long (tests/sim/stuck), on 2 CPUs and on
+# thread that keeps its CPU too long (out/tests/sim/stuck), on 2 CPUs and on
 # 1, once per episode, while the machine carries on; it stays quiet about
 # idle CPUs and when off, and refuses a bad value.  gdb with
 # tools/gdb/toro.py, attached to a running ticker, lists its kernel
@@ -14,11 +14,11 @@ pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 out=$tmp/out
 
-# stuck CPUS KERNEL-WORDS...: run tests/sim/stuck, output in $out.
+# stuck CPUS KERNEL-WORDS...: run out/tests/sim/stuck, output in $out.
 stuck() {
 	local cpus=$1
 	shift
-	timeout 60 tests/sim/stuck --cpus "$cpus" -- "$@" >"$out" 2>&1
+	timeout 60 out/tests/sim/stuck --cpus "$cpus" -- "$@" >"$out" 2>&1
 }
 
 # reported CPU: exactly one report, naming spinner on CPU, with a
@@ -90,7 +90,7 @@ kill "$pid"
 wait "$pid" 2>/dev/null
 pid=
 
-tgdb -ex run --args tests/sim/stuck --cpus 2 -- watchdog=1 2 >"$out" 2>&1
+tgdb -ex run --args out/tests/sim/stuck --cpus 2 -- watchdog=1 2 >"$out" 2>&1
 check "under gdb the watchdog's signal passes silently" \
     grep -Eq "^\[Inferior 1 \(process [0-9]+\) exited normally\]$" "$out"
 check "under gdb the watchdog still names spinner" reported 1

@@ -12,12 +12,12 @@ trap 'rm -f "$out"' EXIT
 
 kinds="divide null opcode protection overflow user"
 
-# faults CPUS ARGS...: the fault matrix (tests/sim/faults.c); output in
+# faults CPUS ARGS...: the fault matrix (tests/programs/faults/main.c); output in
 # $out, returns its status.
 faults() {
 	local cpus=$1
 	shift
-	timeout 60 tests/sim/faults --cpus "$cpus" -- "$@" >"$out" 2>&1
+	timeout 60 out/tests/sim/faults --cpus "$cpus" -- "$@" >"$out" 2>&1
 }
 
 # has PATTERN...: every extended regular expression is in $out.
@@ -106,11 +106,11 @@ if command -v valgrind >/dev/null; then
 		timeout 300 valgrind -q "$@" >"$out" 2>&1
 	}
 	check "user exceptions under memcheck, no error" eval \
-	    'vg --error-exitcode=99 tests/sim/faults --cpus 2 -- catch user && has "^catch user ok$"'
+	    'vg --error-exitcode=99 out/tests/sim/faults --cpus 2 -- catch user && has "^catch user ok$"'
 	check "a NULL dereference caught under valgrind" eval \
-	    'vg tests/sim/faults --cpus 2 -- catch null && has "^catch null ok$"'
+	    'vg out/tests/sim/faults --cpus 2 -- catch null && has "^catch null ok$"'
 	check "a stack overflow caught under valgrind" eval \
-	    'vg tests/sim/faults --cpus 2 -- catch overflow && has "^catch overflow ok$"'
+	    'vg out/tests/sim/faults --cpus 2 -- catch overflow && has "^catch overflow ok$"'
 else
 	for i in 1 2 3; do skip "valgrind is not installed"; done
 fi

@@ -17,7 +17,7 @@
 #include "core/fs/fs.h"
 #include "hal/fake/fake.h"
 #include "hal/fake/fakeblk.h"
-#include "test_fs_util.h"
+#include "tests/unit/fs_util.h"
 #include "toro/toro.h"
 #include "toro/file.h"
 
@@ -507,58 +507,6 @@ START_TEST(timestamps)
 }
 END_TEST
 
-/* A disk as QEMU's vvfat shows a host folder (fat:16:DIR). */
-static char hello[64];
-static char *numbers;
-static size_t numbers_len;
-
-static void *
-vvfat_main(void *unused)
-{
-	char *buf = malloc(numbers_len + 1);
-
-	start();
-	ck_assert_int_eq(tu_get("/Hello.txt", buf, 64), (long)strlen(hello));
-	ck_assert(memcmp(buf, hello, strlen(hello)) == 0);
-	ck_assert_int_eq(tu_get("/sub/numbers.txt", buf, numbers_len + 1),
-	    (long)numbers_len);
-	ck_assert(memcmp(buf, numbers, numbers_len) == 0);
-	ck_assert_int_eq(tu_put("/sub/Written by Toro.txt", "toro\n", 5), 0);
-	ck_assert_int_eq(toro_mkdir("/newdir"), 0);
-	ck_assert_int_eq(toro_sync(), 0);
-	free(buf);
-	return NULL;
-}
-
-START_TEST(qemu_vvfat_disk)
-{
-	const char *dir = tu_path("vv");
-	char *s;
-
-	if (!tu_have("qemu-img")) {
-		fprintf(stderr, "# qemu-img missing: vvfat test skipped\n");
-		return;
-	}
-	ck_assert_int_eq(tu_sh("mkdir -p %s/sub && echo 'Hello, vvfat' > "
-	    "%s/Hello.txt && seq 1 20000 > %s/sub/numbers.txt", dir, dir,
-	    dir), 0);
-	s = tu_capture("cat %s/Hello.txt", dir);
-	snprintf(hello, sizeof(hello), "%s", s);
-	free(s);
-	numbers = tu_capture("cat %s/sub/numbers.txt", dir);
-	numbers_len = strlen(numbers);
-	ck_assert_int_eq(tu_sh("qemu-img convert -f vvfat -O raw fat:16:%s "
-	    "%s", dir, tu_path("vv.img")), 0);
-	load(tu_path("vv.img"));
-	ck_assert_int_eq(fake_run(2, MEM, vvfat_main, NULL), 0);
-	ck_assert_int_eq(fakeblk_save(0, tu_path("vvp.img"), 63, 0), 0);
-	ck_assert_int_eq(tu_fsck(tu_path("vvp.img")), 0);
-	snprintf(img, sizeof(img), "%s", tu_path("vvp.img"));
-	expect_file("/sub/Written by Toro.txt", "toro\n", 5);
-	ck_assert_int_eq(tu_sh("mdir -i '%s' ::/newdir >/dev/null", img), 0);
-}
-END_TEST
-
 /* One case per test, so CK_RUN_CASE=name CK_FORK=no runs one alone. */
 static void
 add(Suite *s, const char *name, const TTest *test, int loops)
@@ -573,7 +521,11 @@ add(Suite *s, const char *name, const TTest *test, int loops)
 int
 main(void)
 {
-	Suite *s = suite_create("fat");
+	Suite *s;
+
+	unit_need("mformat", "mtools");
+	unit_need("fsck.fat", "dosfstools");
+	s = suite_create("fat");
 
 	add(s, "read_mtools_files", read_mtools_files, 2);
 	add(s, "read_mbr_partition", read_mbr_partition, 1);
@@ -582,6 +534,5 @@ main(void)
 	add(s, "root_dir_limit", root_dir_limit, 1);
 	add(s, "long_names", long_names, 1);
 	add(s, "timestamps", timestamps, 1);
-	add(s, "qemu_vvfat_disk", qemu_vvfat_disk, 1);
 	return unit_run(s);
 }

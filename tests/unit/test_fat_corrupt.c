@@ -15,7 +15,7 @@
 #include "core/fs/fs.h"
 #include "hal/fake/fake.h"
 #include "hal/fake/fakeblk.h"
-#include "test_fs_util.h"
+#include "tests/unit/fs_util.h"
 #include "toro/toro.h"
 #include "toro/file.h"
 
@@ -354,9 +354,12 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("fat_corrupt");
+	Suite *s;
 	TCase *tc;
 
+	unit_need("mformat", "mtools");
+	unit_need("fsck.fat", "dosfstools");
+	s = suite_create("fat_corrupt");
 	tc = tcase_create("bad_boot_sector");
 	tcase_add_loop_test(tc, bad_boot_sector, 0,
 	    (int)(sizeof(bpb_cases) / sizeof(bpb_cases[0])));

@@ -13,7 +13,7 @@
 #include "core/fs/fs.h"
 #include "hal/fake/fake.h"
 #include "hal/fake/fakeblk.h"
-#include "test_fs_util.h"
+#include "tests/unit/fs_util.h"
 #include "toro/toro.h"
 #include "toro/file.h"
 
@@ -433,8 +433,11 @@ add(Suite *s, const char *name, const TTest *test)
 int
 main(void)
 {
-	Suite *s = suite_create("fs_api");
+	Suite *s;
 
+	unit_need("mformat", "mtools");
+	unit_need("fsck.fat", "dosfstools");
+	s = suite_create("fs_api");
 	add(s, "api_errors", api_errors);
 	add(s, "too_many_files", too_many_files);
 	add(s, "calls_from_every_cpu", calls_from_every_cpu);

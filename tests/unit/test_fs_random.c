@@ -16,7 +16,7 @@
 #include "core/fs/fs.h"
 #include "hal/fake/fake.h"
 #include "hal/fake/fakeblk.h"
-#include "test_fs_util.h"
+#include "tests/unit/fs_util.h"
 #include "toro/toro.h"
 #include "toro/file.h"
 
@@ -519,9 +519,13 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("fs_random");
-	TCase *tc = tcase_create("random_ops"), *tf;
+	Suite *s;
+	TCase *tc, *tf;
 
+	unit_need("mformat", "mtools");
+	unit_need("fsck.fat", "dosfstools");
+	s = suite_create("fs_random");
+	tc = tcase_create("random_ops");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, random_ops, 0, 3);
 	suite_add_tcase(s, tc);

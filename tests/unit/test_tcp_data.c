@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tests/unit/test_tcp_link.h"
+#include "tests/unit/tcp_link.h"
 #include "toro/errno.h"
 
 /* The stress run's sizes: -DSTRESS_A=... -DSTRESS_B=... for others. */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/unit/test_tcp_link.h"
+#include "tests/unit/tcp_link.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 

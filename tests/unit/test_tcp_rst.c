@@ -7,7 +7,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "tests/unit/test_tcp_link.h"
+#include "tests/unit/tcp_link.h"
 #include "toro/errno.h"
 
 static struct link lk;

@@ -1,5 +1,10 @@
 /*
  * unit.h: what every Check unit test program shares.
+ *
+ * Check has no skipped test, so a program whose tool is missing skips
+ * whole: unit_need() reports a TAP plan of no tests with the reason
+ * ("1..0 # SKIP ..."), which the TAP driver counts as a skip, never as
+ * a pass.
  */
 #ifndef TESTS_UNIT_UNIT_H
 #define TESTS_UNIT_UNIT_H
@@ -11,5 +16,11 @@
  * counts in make check); returns the program's exit status.
  */
 int unit_run(Suite *s);
+
+/*
+ * Skip the whole program, saying why, unless the command cmd is on the
+ * PATH (from Debian package pkg); call it first thing in main.
+ */
+void unit_need(const char *cmd, const char *pkg);
 
 #endif

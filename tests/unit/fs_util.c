@@ -1,5 +1,5 @@
 /*
- * test_fs_util.c: helpers of the file-system tests (test_fs_util.h).
+ * fs_util.c: helpers of the file-system tests (fs_util.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "test_fs_util.h"
+#include "tests/unit/fs_util.h"
 #include "core/fs/fs.h"
 #include "toro/file.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_tcp_link.h: the harness of the TCP unit tests: two TCP stacks
+ * tcp_link.h: the harness of the TCP unit tests: two TCP stacks
  * (A = 10.0.0.1, B = 10.0.0.2) joined by a simulated link with
  * programmable delay, loss, reordering and duplication (a seeded PRNG,
  * so every run is the same run), a virtual clock, a log of every
@@ -10,8 +10,8 @@
  * library.  Everything runs inside fake_run() (for toro_malloc), with
  * the link's own clock: no thread ever sleeps.
  */
-#ifndef TESTS_UNIT_TEST_TCP_LINK_H
-#define TESTS_UNIT_TEST_TCP_LINK_H
+#ifndef TESTS_UNIT_TCP_LINK_H
+#define TESTS_UNIT_TCP_LINK_H
 
 #include <check.h>
 

@@ -1,13 +1,13 @@
 /*
- * test_fs_util.h: helpers shared by the file-system tests: a scratch
+ * fs_util.h: helpers shared by the file-system tests: a scratch
  * directory, shell commands (mtools, fsck.fat), image making, and file
  * helpers for the kernel side.
  *
  * Rules: host helpers (tu_sh, tu_mkimage, ...) run outside fake_run();
  * kernel helpers (tu_put, tu_get) run in the fake machine's threads.
  */
-#ifndef TESTS_UNIT_TEST_FS_UTIL_H
-#define TESTS_UNIT_TEST_FS_UTIL_H
+#ifndef TESTS_UNIT_FS_UTIL_H
+#define TESTS_UNIT_FS_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
- * test_tcp_link.c: the simulated link between two TCP stacks (see
- * test_tcp_link.h).
+ * tcp_link.c: the simulated link between two TCP stacks (see
+ * tcp_link.h).
  *
  * A sent segment is logged, offered to the filter, then lost,
  * duplicated or delayed by the link's per-mille rates, and queued by
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/unit/test_tcp_link.h"
+#include "tests/unit/tcp_link.h"
 
 struct pkt {
 	struct pkt *next;
