@@ -1,0 +1,403 @@
+/*
+ * fd.c: the one descriptor table of the program.
+ *
+ * Interface: the libc_fd_* calls of toroc.h, which take and give POSIX
+ * descriptors: 0, 1 and 2 are the console, and open() hands out the
+ * lowest free number, whatever it stands for (a file of the kernel's
+ * file system now; sockets and directories share the table later).
+ *
+ * Rules: a slot points to a description that dup() may share; each use
+ * holds a reference, so a close() from another thread during a read
+ * leaves the read safe, and the kernel's handle is closed with the last
+ * reference.  The table lock is never held across a kernel call that can
+ * block (the file system answers from its own CPU).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "kstat.h"
+#include "libc/toroc.h"
+#include "toro/toro.h"
+
+#define FD_MAX 1024
+
+enum kind {
+	KIND_CONSOLE = 1,
+	KIND_FILE,
+};
+
+struct desc {
+	enum kind kind;
+	int handle; /* the kernel's descriptor */
+	int refs;   /* table slots and calls in progress */
+	int flags;  /* O_ACCMODE, O_APPEND, O_NONBLOCK */
+};
+
+/* Never freed: its count starts far from zero. */
+static struct desc console = { KIND_CONSOLE, -1, INT_MAX / 2, O_RDWR };
+static struct desc *table[FD_MAX] = { &console, &console, &console };
+static int table_lock;
+
+static struct desc *
+get(long fd)
+{
+	struct desc *d = NULL;
+
+	if (fd < 0 || fd >= FD_MAX)
+		return NULL;
+	libc_lock(&table_lock);
+	if ((d = table[fd]) != NULL)
+		d->refs++;
+	libc_unlock(&table_lock);
+	return d;
+}
+
+static void
+put(struct desc *d)
+{
+	int last;
+
+	libc_lock(&table_lock);
+	last = --d->refs == 0;
+	libc_unlock(&table_lock);
+	if (last) {
+		toro_close(d->handle);
+		toro_free(d);
+	}
+}
+
+/* Put d in the lowest free slot at or above min; d's count goes up. */
+static long
+install(struct desc *d, long min)
+{
+	long fd;
+
+	libc_lock(&table_lock);
+	for (fd = min; fd < FD_MAX; fd++)
+		if (table[fd] == NULL) {
+			table[fd] = d;
+			d->refs++;
+			break;
+		}
+	libc_unlock(&table_lock);
+	return fd < FD_MAX ? fd : -EMFILE;
+}
+
+long
+libc_fd_open(const char *path, long flags)
+{
+	struct desc *d;
+	long fd;
+	int h;
+
+	if (flags & O_DIRECTORY)
+		return -ENOSYS; /* directories: opendir() comes later */
+	d = toro_calloc(1, sizeof(*d));
+	if (d == NULL)
+		return -ENOMEM;
+	h = toro_open(path,
+	    (int)flags & (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND));
+	if (h < 0) {
+		toro_free(d);
+		return h;
+	}
+	d->kind = KIND_FILE;
+	d->handle = h;
+	d->flags = (int)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+	if ((fd = install(d, 0)) < 0) {
+		toro_close(h);
+		toro_free(d);
+	}
+	return fd;
+}
+
+long
+libc_fd_close(long fd)
+{
+	struct desc *d = NULL;
+
+	if (fd < 0 || fd >= FD_MAX)
+		return -EBADF;
+	libc_lock(&table_lock);
+	d = table[fd];
+	table[fd] = NULL;
+	libc_unlock(&table_lock);
+	if (d == NULL)
+		return -EBADF;
+	put(d);
+	return 0;
+}
+
+/* Console output: one toro_printf per piece, so lines stay whole. */
+static long
+console_write(const char *buf, size_t n)
+{
+	size_t done = 0;
+	int k;
+
+	while (done < n) {
+		k = n - done > INT_MAX ? INT_MAX : (int)(n - done);
+		toro_printf("%.*s", k, buf + done);
+		done += (size_t)k;
+	}
+	return (long)n;
+}
+
+long
+libc_fd_read(long fd, void *buf, size_t n)
+{
+	struct desc *d = get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if ((d->flags & O_ACCMODE) == O_WRONLY)
+		r = -EBADF;
+	else if (d->kind == KIND_CONSOLE)
+		r = n == 0 ? 0 : toro_console_read(buf, n);
+	else
+		r = toro_read(d->handle, buf, n);
+	put(d);
+	return r;
+}
+
+long
+libc_fd_write(long fd, const void *buf, size_t n)
+{
+	struct desc *d = get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if ((d->flags & O_ACCMODE) == O_RDONLY)
+		r = -EBADF;
+	else if (d->kind == KIND_CONSOLE)
+		r = console_write(buf, n);
+	else
+		r = toro_write(d->handle, buf, n);
+	put(d);
+	return r;
+}
+
+long
+libc_fd_readv(long fd, const struct iovec *iov, long cnt)
+{
+	long i, r, done = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	for (i = 0; i < cnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		r = libc_fd_read(fd, iov[i].iov_base, iov[i].iov_len);
+		if (r < 0)
+			return done > 0 ? done : r;
+		done += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return done;
+}
+
+long
+libc_fd_writev(long fd, const struct iovec *iov, long cnt)
+{
+	long i, r, done = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	for (i = 0; i < cnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		r = libc_fd_write(fd, iov[i].iov_base, iov[i].iov_len);
+		if (r < 0)
+			return done > 0 ? done : r;
+		done += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return done;
+}
+
+long
+libc_fd_lseek(long fd, long off, long whence)
+{
+	struct desc *d = get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if (d->kind == KIND_CONSOLE)
+		r = -ESPIPE;
+	else
+		r = (long)toro_lseek(d->handle, off, (int)whence);
+	put(d);
+	return r;
+}
+
+static void
+fill_stat(struct kstat *k, const struct toro_stat *st)
+{
+	memset(k, 0, sizeof(*k));
+	k->st_nlink = 1;
+	if (st->type == TORO_S_IFDIR)
+		k->st_mode = S_IFDIR | 0755;
+	else if (st->attr & TORO_ATTR_READONLY)
+		k->st_mode = S_IFREG | 0444;
+	else
+		k->st_mode = S_IFREG | 0644;
+	k->st_size = (off_t)st->size;
+	k->st_blksize = st->blksize;
+	k->st_blocks = (blkcnt_t)st->blocks;
+	k->st_atime_sec = st->atime_ns / 1000000000;
+	k->st_atime_nsec = st->atime_ns % 1000000000;
+	k->st_mtime_sec = st->mtime_ns / 1000000000;
+	k->st_mtime_nsec = st->mtime_ns % 1000000000;
+	/* FAT keeps no change time: the last write stands for it. */
+	k->st_ctime_sec = k->st_mtime_sec;
+	k->st_ctime_nsec = k->st_mtime_nsec;
+}
+
+long
+libc_fd_fstat(long fd, void *kst)
+{
+	struct desc *d = get(fd);
+	struct kstat *k = kst;
+	struct toro_stat st;
+	long r = 0;
+
+	if (d == NULL)
+		return -EBADF;
+	if (d->kind == KIND_CONSOLE) {
+		memset(k, 0, sizeof(*k));
+		k->st_mode = S_IFCHR | 0620;
+		k->st_nlink = 1;
+		k->st_blksize = 1024;
+	} else if ((r = toro_fstat(d->handle, &st)) == 0)
+		fill_stat(k, &st);
+	put(d);
+	return r;
+}
+
+long
+libc_fd_stat(const char *path, void *kst)
+{
+	struct toro_stat st;
+	long r;
+
+	if ((r = toro_stat(path, &st)) == 0)
+		fill_stat(kst, &st);
+	return r;
+}
+
+long
+libc_fd_ioctl(long fd, long req, void *arg)
+{
+	struct desc *d = get(fd);
+	struct winsize *ws = arg;
+	long r = -ENOTTY;
+
+	if (d == NULL)
+		return -EBADF;
+	/* The console is a terminal: stdio buffers it by lines. */
+	if (d->kind == KIND_CONSOLE && req == TIOCGWINSZ) {
+		memset(ws, 0, sizeof(*ws));
+		ws->ws_row = 24;
+		ws->ws_col = 80;
+		r = 0;
+	}
+	put(d);
+	return r;
+}
+
+long
+libc_fd_dup(long fd, long min, long flags)
+{
+	struct desc *d = get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if (min < 0 || min >= FD_MAX)
+		r = -EINVAL;
+	else
+		r = install(d, min);
+	put(d);
+	return r;
+}
+
+long
+libc_fd_dup2(long fd, long to)
+{
+	struct desc *d = get(fd), *old;
+
+	if (d == NULL)
+		return -EBADF;
+	if (to < 0 || to >= FD_MAX) {
+		put(d);
+		return -EBADF;
+	}
+	if (to == fd) {
+		put(d);
+		return to;
+	}
+	libc_lock(&table_lock);
+	old = table[to];
+	table[to] = d;
+	d->refs++;
+	libc_unlock(&table_lock);
+	if (old != NULL)
+		put(old);
+	put(d);
+	return to;
+}
+
+long
+libc_fd_fcntl(long fd, long cmd, long arg)
+{
+	struct desc *d = get(fd);
+	long r = 0;
+
+	if (d == NULL)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		r = arg < 0 || arg >= FD_MAX ? -EINVAL : install(d, arg);
+		break;
+	case F_GETFD:
+	case F_SETFD:
+		/* Nothing is ever exec'ed: close-on-exec has no meaning. */
+		break;
+	case F_GETFL:
+		r = d->flags;
+		break;
+	case F_SETFL:
+		d->flags = (d->flags & ~(O_APPEND | O_NONBLOCK)) |
+		    ((int)arg & (O_APPEND | O_NONBLOCK));
+		break;
+	default:
+		r = -EINVAL;
+	}
+	put(d);
+	return r;
+}
+
+long
+libc_fd_fsync(long fd)
+{
+	struct desc *d = get(fd);
+	long r = 0;
+
+	if (d == NULL)
+		return -EBADF;
+	if (d->kind == KIND_FILE)
+		r = toro_fsync(d->handle);
+	put(d);
+	return r;
+}

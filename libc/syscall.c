@@ -1,0 +1,143 @@
+/*
+ * syscall.c: where musl's system calls arrive.
+ *
+ * Interface: libc_syscall(n, a1..a6), Linux x86-64 numbering and
+ * argument order, returning a result or a negative errno.  musl calls it
+ * for every system call (musl/syscall_arch.h), on both targets.
+ *
+ * Rules: a call that means something on Toro maps onto the kernel's
+ * public API; the rest give -ENOSYS, so the function that made them
+ * fails with errno ENOSYS instead of doing something else.  There is one
+ * process and no user: ids are constants.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "libc/toroc.h"
+#include "toro/toro.h"
+
+/* The process: a machine that runs one program. */
+#define PID 1
+
+static long
+sys_uname(struct utsname *u)
+{
+	memset(u, 0, sizeof(*u));
+	strcpy(u->sysname, "Toro");
+	strcpy(u->nodename, "toro");
+	strcpy(u->release, "1");
+	strcpy(u->version, "1");
+	strcpy(u->machine, "x86_64");
+	return 0;
+}
+
+/* Every CPU of the machine: threads may be put on any of them. */
+static long
+sys_getaffinity(size_t size, unsigned char *set)
+{
+	int i, n = toro_cpu_count();
+	size_t need = ((size_t)n + 63) / 64 * 8;
+
+	if (size < need)
+		return -EINVAL;
+	memset(set, 0, need);
+	for (i = 0; i < n; i++)
+		set[i / 8] |= (unsigned char)(1u << (i % 8));
+	return (long)need;
+}
+
+/*
+ * exit_group: the program ends, the machine stops (musl's exit() has
+ * flushed stdio and run the atexit functions already).
+ */
+static long
+sys_exit_group(long status)
+{
+	toro_poweroff((int)(status & 0xff));
+}
+
+long
+libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	switch (n) {
+	case SYS_read:
+		return libc_fd_read(a1, (void *)a2, (size_t)a3);
+	case SYS_write:
+		return libc_fd_write(a1, (const void *)a2, (size_t)a3);
+	case SYS_readv:
+		return libc_fd_readv(a1, (const void *)a2, a3);
+	case SYS_writev:
+		return libc_fd_writev(a1, (const void *)a2, a3);
+	case SYS_open:
+		return libc_fd_open((const char *)a1, a2);
+	case SYS_openat:
+		if ((int)a1 != AT_FDCWD && ((const char *)a2)[0] != '/')
+			return -ENOSYS; /* no directory descriptors yet */
+		return libc_fd_open((const char *)a2, a3);
+	case SYS_close:
+		return libc_fd_close(a1);
+	case SYS_lseek:
+		return libc_fd_lseek(a1, a2, a3);
+	case SYS_fstat:
+		return libc_fd_fstat(a1, (void *)a2);
+	case SYS_stat:
+	case SYS_lstat:
+		return libc_fd_stat((const char *)a1, (void *)a2);
+	case SYS_ioctl:
+		return libc_fd_ioctl(a1, a2, (void *)a3);
+	case SYS_dup:
+		return libc_fd_dup(a1, 0, 0);
+	case SYS_dup2:
+		return libc_fd_dup2(a1, a2);
+	case SYS_fcntl:
+		return libc_fd_fcntl(a1, a2, a3);
+	case SYS_fsync:
+	case SYS_fdatasync:
+		return libc_fd_fsync(a1);
+	case SYS_clock_gettime:
+		return libc_clock_gettime(a1, (struct timespec *)a2);
+	case SYS_nanosleep:
+		return libc_clock_nanosleep(CLOCK_REALTIME, 0,
+		    (const struct timespec *)a1, (struct timespec *)a2);
+	case SYS_clock_nanosleep:
+		return libc_clock_nanosleep(
+		    a1, a2, (const struct timespec *)a3, (struct timespec *)a4);
+	case SYS_futex:
+		return libc_futex(
+		    (volatile int *)a1, a2, a3, (const struct timespec *)a4);
+	case SYS_sched_yield:
+		toro_yield();
+		return 0;
+	case SYS_sched_getaffinity:
+		return sys_getaffinity((size_t)a2, (unsigned char *)a3);
+	case SYS_getpid:
+	case SYS_getppid:
+	case SYS_getpgid:
+	case SYS_getsid:
+		return PID;
+	case SYS_gettid:
+		return libc_tid();
+	case SYS_getuid:
+	case SYS_geteuid:
+	case SYS_getgid:
+	case SYS_getegid:
+		return 0;
+	case SYS_uname:
+		return sys_uname((struct utsname *)a1);
+	case SYS_rt_sigprocmask:
+		/* No signal arrives unasked, so there is none to block. */
+		if (a3 != 0)
+			memset((void *)a3, 0, (size_t)a4);
+		return 0;
+	case SYS_exit_group:
+		return sys_exit_group(a1);
+	default:
+		return -ENOSYS;
+	}
+}
