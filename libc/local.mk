@@ -27,14 +27,15 @@ $(MUSL_STAMP): $(srcdir)/libc/musl.sh $(srcdir)/libc/musl-drop.txt \
 	    $(MUSL_OUT)
 
 # What an application of the C environment compiles with.
-LIBC_APP_CFLAGS = -nostdinc -isystem $(MUSL_OUT)/include \
+LIBC_APP_CFLAGS = -nostdinc -isystem $(srcdir)/libc/include \
+	-isystem $(MUSL_OUT)/include \
 	-isystem $(GCC_INCLUDE) -I$(srcdir)/include $(WARN_CFLAGS) -fPIE
 
 # libtoroc.a fills musl's own structures, so it sees musl's inside.
 noinst_LIBRARIES += libtoroc.a
 libtoroc_a_SOURCES = libc/toroc.h libc/thread.h libc/fd.c libc/futex.c \
-	libc/lock.c libc/malloc.c libc/start.c libc/syscall.c libc/time.c \
-	libc/tp.c
+	libc/lock.c libc/malloc.c libc/pthread.c libc/start.c \
+	libc/syscall.c libc/time.c libc/tp.c
 libtoroc_a_CPPFLAGS = -nostdinc -iquote $(srcdir)/libc/musl -I$(srcdir) \
 	-I$(srcdir)/include -isystem $(MUSL_SRC)/arch/x86_64 \
 	-isystem $(MUSL_SRC)/arch/generic \
@@ -48,6 +49,7 @@ $(libtoroc_a_OBJECTS): $(MUSL_STAMP)
 
 EXTRA_DIST += libc/README.md libc/musl.sh libc/musl-drop.txt \
 	libc/prelink.sh libc/musl/syscall_arch.h libc/musl/pthread_arch.h \
+	libc/include/pthread.h \
 	tools/debsrc.sh
 
 LIBC_SIM_INPUTS = libtoroc.a $(MUSL_LIB) libcore-host.a \
@@ -56,8 +58,8 @@ LIBC_NATIVE_LIBS = -Wl,--wrap=main -Wl,--start-group libtoroc.a \
 	$(MUSL_LIB) libcore-native.a libhal-native.a -lgcc -Wl,--end-group
 LIBC_DEPS = libtoroc.a $(MUSL_STAMP)
 
-# A program's objects: out/libc/NAME/FILE.o from examples/NAME/FILE.c.
-out/libc/%.o: $(srcdir)/examples/%.c $(MUSL_STAMP)
+# A program's objects: out/libc/DIR/FILE.o from DIR/FILE.c.
+out/libc/%.o: $(srcdir)/%.c $(MUSL_STAMP)
 	@mkdir -p $(@D)
 	$(AM_V_CC)$(CC) $(LIBC_APP_CFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -68,7 +70,7 @@ out/libc/%.sim.o: $(LIBC_DEPS) libcore-host.a libhal-sim.a \
 	    $(LIBC_$(subst -,_,$*)_OBJS) $(LIBC_SIM_INPUTS)
 
 # The programs: LIBC_NAME_OBJS lists each one's objects.
-LIBC_myapp_OBJS = out/libc/myapp/main.o
+LIBC_myapp_OBJS = out/libc/examples/myapp/main.o
 out/libc/myapp.sim.o: $(LIBC_myapp_OBJS)
 out/sim/myapp: out/libc/myapp.sim.o libhal-sim.a
 	@mkdir -p $(@D)
@@ -80,5 +82,16 @@ out/native/myapp.elf: $(LIBC_myapp_OBJS) $(LIBC_DEPS) $(NATIVE_DEPS)
 	    $(LIBC_NATIVE_LIBS)
 
 noinst_DATA += out/sim/myapp out/native/myapp.elf out/native/myapp.pvh.elf
-CLEANFILES += out/sim/myapp out/native/myapp.elf out/libc/*/*.o \
-	out/libc/*.sim.o
+CLEANFILES += out/sim/myapp out/native/myapp.elf out/libc/*.sim.o \
+	out/libc/examples/*/*.o out/libc/tests/*/*.o
+
+# The slice's test program (tests/libc/cenv.sh).
+LIBC_cenv_OBJS = out/libc/tests/libc/cenv.o
+out/libc/cenv.sim.o: $(LIBC_cenv_OBJS)
+tests/libc/cenv: out/libc/cenv.sim.o libhal-sim.a
+	$(AM_V_CCLD)$(SIM_PROG_LINK) out/libc/cenv.sim.o libhal-sim.a \
+	    $(SIM_LIBS)
+tests/libc/cenv.elf: $(LIBC_cenv_OBJS) $(LIBC_DEPS) $(NATIVE_DEPS)
+	$(AM_V_CCLD)$(NATIVE_PROG_LINK) $(LIBC_cenv_OBJS) $(LIBC_NATIVE_LIBS)
+check_DATA += tests/libc/cenv tests/libc/cenv.elf tests/libc/cenv.pvh.elf
+CLEANFILES += tests/libc/cenv tests/libc/cenv.elf tests/libc/cenv.pvh.elf

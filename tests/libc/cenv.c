@@ -1,0 +1,225 @@
+/*
+ * cenv.c: the C environment's vertical slice, as a program.
+ *
+ * Built like any C environment program (libc/local.mk), for the
+ * simulator and the native image; tests/libc/cenv.sh runs it on both
+ * with a FAT16 disk holding /in.txt, and compares.  Each case prints
+ * "PASS name" or "FAIL name: why"; the last line is "cenv: N failed",
+ * and the exit status is N (so 0 when all passed).
+ *
+ * It uses only the C library and POSIX: stdio, stdlib, string, errno,
+ * time, pthreads over two CPUs; plus one Toro call (the thread's CPU),
+ * to show that the two mix.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <toro/thread.h>
+
+static int failed;
+
+static void
+result(const char *name, int ok, const char *why)
+{
+	if (ok)
+		printf("PASS %s\n", name);
+	else {
+		printf("FAIL %s: %s\n", name, why);
+		failed++;
+	}
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+test_strings(void)
+{
+	char buf[128], *end;
+	int v[] = { 5, -3, 9, 0, 2 };
+	double d;
+
+	snprintf(buf, sizeof(buf), "%d|%5.2f|%-4s|%x|%e|%g", -42, 2.71828, "ab",
+	    255, 12345.678, 0.0001);
+	result("snprintf",
+	    strcmp(buf, "-42| 2.72|ab  |ff|1.234568e+04|0.0001") == 0, buf);
+	result("strtol base 16", strtol("0x1fz", &end, 16) == 31 && *end == 'z',
+	    "0x1f");
+	errno = 0;
+	strtol("99999999999999999999", NULL, 10);
+	result("strtol overflow sets ERANGE", errno == ERANGE, "errno");
+	d = strtod("6.02214076e23", NULL);
+	snprintf(buf, sizeof(buf), "%.6g", d);
+	result("strtod", strcmp(buf, "6.02214e+23") == 0, buf);
+	qsort(v, 5, sizeof(v[0]), cmp_int);
+	result("qsort", v[0] == -3 && v[4] == 9, "order");
+	result("strlen", strlen("toro") == 4, "4");
+}
+
+static void
+test_memory(void)
+{
+	char *p = malloc(100), *q;
+	void *a = aligned_alloc(64, 1000);
+
+	result("malloc", p != NULL, "NULL");
+	if (p == NULL)
+		return;
+	memset(p, 'x', 100);
+	q = realloc(p, 100000);
+	result("realloc keeps the bytes", q != NULL && q[99] == 'x', "lost");
+	free(q);
+	result("aligned_alloc(64)", a != NULL && ((uintptr_t)a & 63) == 0,
+	    "misaligned");
+	free(a);
+	errno = 0;
+	result("malloc too much gives ENOMEM",
+	    malloc(SIZE_MAX / 2) == NULL && errno == ENOMEM, "errno");
+}
+
+static void
+test_time(void)
+{
+	struct timespec a, b, d = { 0, 20000000 };
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	nanosleep(&d, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	result("nanosleep 20 ms",
+	    (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) >=
+		20000000L,
+	    "too short");
+	result("time is after 2020", now > 1577836800, "before 2020");
+	gmtime_r(&(time_t) { 86400 * 365 }, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	result("gmtime_r and strftime", strcmp(buf, "1971-01-01 00:00:00") == 0,
+	    buf);
+}
+
+static void
+test_files(void)
+{
+	char line[128];
+	FILE *f;
+	long size;
+
+	if ((f = fopen("/in.txt", "r")) == NULL) {
+		result("fopen /in.txt", 0, strerror(errno));
+		return;
+	}
+	result("fgets",
+	    fgets(line, sizeof(line), f) != NULL &&
+		strcmp(line, "first line\n") == 0,
+	    line);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	result("fseek and ftell", size == 22, "size");
+	fclose(f);
+	if ((f = fopen("/out.txt", "w")) == NULL) {
+		result("fopen /out.txt", 0, strerror(errno));
+		return;
+	}
+	fprintf(f, "written by cenv: %d %.2f\n", 7, 0.5);
+	result("fclose flushes", fclose(f) == 0, strerror(errno));
+	f = fopen("/out.txt", "r");
+	result("read back",
+	    f != NULL && fgets(line, sizeof(line), f) != NULL &&
+		strcmp(line, "written by cenv: 7 0.50\n") == 0,
+	    line);
+	if (f != NULL)
+		fclose(f);
+	errno = 0;
+	result("fopen of a missing file gives ENOENT",
+	    fopen("/no/such", "r") == NULL && errno == ENOENT, "errno");
+}
+
+#define ROUNDS 20000
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static long counter;
+static int ready;
+
+static void *
+adder(void *arg)
+{
+	int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+		if (i % 1000 == 0)
+			sched_yield();
+	}
+	errno = 1000 + toro_cpu_id(); /* each thread its own */
+	pthread_mutex_lock(&lock);
+	ready++;
+	pthread_cond_signal(&cond);
+	pthread_mutex_unlock(&lock);
+	return (void *)(intptr_t)(errno == 1000 + toro_cpu_id() ? toro_cpu_id()
+								: -1);
+}
+
+static void
+test_threads(void)
+{
+	pthread_t t[2];
+	pthread_attr_t attr;
+	cpu_set_t set;
+	void *ret[2];
+	int i;
+
+	pthread_attr_init(&attr);
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	errno = 0;
+	result("pthread_create on CPU 1",
+	    pthread_create(&t[0], &attr, adder, NULL) == 0, "create");
+	result("pthread_create, default CPU",
+	    pthread_create(&t[1], NULL, adder, NULL) == 0, "create");
+	pthread_mutex_lock(&lock);
+	while (ready < 2)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+	result("pthread_cond_wait", ready == 2, "not woken");
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], &ret[i]);
+	result("the mutex counted every increment", counter == 2 * ROUNDS,
+	    "lost increments");
+	result("the first thread ran on CPU 1", (intptr_t)ret[0] == 1,
+	    "another CPU");
+	result("errno is per thread", errno == 0 && (intptr_t)ret[1] >= 0,
+	    "shared");
+	pthread_attr_destroy(&attr);
+}
+
+int
+main(int argc, char **argv)
+{
+	printf("argv[0]=%s argc=%d\n", argv[0], argc);
+	test_strings();
+	test_memory();
+	test_time();
+	test_files();
+	test_threads();
+	fprintf(stderr, "cenv: %d failed\n", failed);
+	return failed;
+}
