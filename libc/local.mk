@@ -95,3 +95,5 @@ tests/libc/cenv.elf: $(LIBC_cenv_OBJS) $(LIBC_DEPS) $(NATIVE_DEPS)
 	$(AM_V_CCLD)$(NATIVE_PROG_LINK) $(LIBC_cenv_OBJS) $(LIBC_NATIVE_LIBS)
 check_DATA += tests/libc/cenv tests/libc/cenv.elf tests/libc/cenv.pvh.elf
 CLEANFILES += tests/libc/cenv tests/libc/cenv.elf tests/libc/cenv.pvh.elf
+TESTS += tests/libc/cenv.sh
+EXTRA_DIST += tests/libc/cenv.sh tests/libc/nolink.c
