@@ -3,8 +3,8 @@
  *
  * Interface: the libc_fd_* calls of toroc.h, which take and give POSIX
  * descriptors: 0, 1 and 2 are the console, and open() hands out the
- * lowest free number, whatever it stands for (a file of the kernel's
- * file system now; sockets and directories share the table later).
+ * lowest free number, whatever it stands for (a file or a directory of
+ * the kernel's file system now; sockets share the table later).
  *
  * Rules: a slot points to a description that dup() may share; each use
  * holds a reference, so a close() from another thread during a read
@@ -29,6 +29,7 @@
 enum kind {
 	KIND_CONSOLE = 1,
 	KIND_FILE,
+	KIND_DIR,
 };
 
 struct desc {
@@ -36,10 +37,15 @@ struct desc {
 	int handle; /* the kernel's descriptor */
 	int refs;   /* table slots and calls in progress */
 	int flags;  /* O_ACCMODE, O_APPEND, O_NONBLOCK */
+	/* A directory's: the entry that did not fit, entries given. */
+	struct toro_dirent *pending;
+	long pos;
 };
 
 /* Never freed: its count starts far from zero. */
-static struct desc console = { KIND_CONSOLE, -1, INT_MAX / 2, O_RDWR };
+static struct desc console = {
+	.kind = KIND_CONSOLE, .handle = -1, .refs = INT_MAX / 2, .flags = O_RDWR
+};
 static struct desc *table[FD_MAX] = { &console, &console, &console };
 static int table_lock;
 
@@ -66,7 +72,11 @@ put(struct desc *d)
 	last = --d->refs == 0;
 	libc_unlock(&table_lock);
 	if (last) {
-		toro_close(d->handle);
+		if (d->kind == KIND_DIR) {
+			toro_closedir(d->handle);
+			toro_free(d->pending);
+		} else
+			toro_close(d->handle);
 		toro_free(d);
 	}
 }
@@ -95,23 +105,28 @@ libc_fd_open(const char *path, long flags)
 	long fd;
 	int h;
 
-	if (flags & O_DIRECTORY)
-		return -ENOSYS; /* directories: opendir() comes later */
 	d = toro_calloc(1, sizeof(*d));
 	if (d == NULL)
 		return -ENOMEM;
-	h = toro_open(path,
-	    (int)flags & (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND));
+	/* opendir() opens with O_DIRECTORY, then lists with getdents64. */
+	if (flags & O_DIRECTORY) {
+		d->kind = KIND_DIR;
+		h = toro_opendir(path);
+	} else {
+		d->kind = KIND_FILE;
+		h = toro_open(path,
+		    (int)flags &
+			(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND));
+	}
 	if (h < 0) {
 		toro_free(d);
 		return h;
 	}
-	d->kind = KIND_FILE;
 	d->handle = h;
 	d->flags = (int)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
 	if ((fd = install(d, 0)) < 0) {
-		toro_close(h);
-		toro_free(d);
+		d->refs = 1;
+		put(d);
 	}
 	return fd;
 }
@@ -158,6 +173,8 @@ libc_fd_read(long fd, void *buf, size_t n)
 		return -EBADF;
 	if ((d->flags & O_ACCMODE) == O_WRONLY)
 		r = -EBADF;
+	else if (d->kind == KIND_DIR)
+		r = -EISDIR;
 	else if (d->kind == KIND_CONSOLE)
 		r = n == 0 ? 0 : toro_console_read(buf, n);
 	else
@@ -174,7 +191,7 @@ libc_fd_write(long fd, const void *buf, size_t n)
 
 	if (d == NULL)
 		return -EBADF;
-	if ((d->flags & O_ACCMODE) == O_RDONLY)
+	if ((d->flags & O_ACCMODE) == O_RDONLY || d->kind == KIND_DIR)
 		r = -EBADF;
 	else if (d->kind == KIND_CONSOLE)
 		r = console_write(buf, n);
@@ -234,6 +251,8 @@ libc_fd_lseek(long fd, long off, long whence)
 		return -EBADF;
 	if (d->kind == KIND_CONSOLE)
 		r = -ESPIPE;
+	else if (d->kind == KIND_DIR)
+		r = -EINVAL; /* rewinddir: not yet */
 	else
 		r = (long)toro_lseek(d->handle, off, (int)whence);
 	put(d);
@@ -378,8 +397,8 @@ libc_fd_fcntl(long fd, long cmd, long arg)
 		r = d->flags;
 		break;
 	case F_SETFL:
-		d->flags = (d->flags & ~(O_APPEND | O_NONBLOCK)) |
-		    ((int)arg & (O_APPEND | O_NONBLOCK));
+		/* O_APPEND is the kernel's, fixed at open(). */
+		d->flags = (d->flags & ~O_NONBLOCK) | ((int)arg & O_NONBLOCK);
 		break;
 	default:
 		r = -EINVAL;
@@ -398,6 +417,40 @@ libc_fd_fsync(long fd)
 		return -EBADF;
 	if (d->kind == KIND_FILE)
 		r = toro_fsync(d->handle);
+	put(d);
+	return r;
+}
+
+long
+libc_fd_ftruncate(long fd, long size)
+{
+	struct desc *d = get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if (size < 0)
+		r = -EINVAL;
+	else if (d->kind != KIND_FILE || (d->flags & O_ACCMODE) == O_RDONLY)
+		r = -EINVAL;
+	else
+		r = toro_ftruncate(d->handle, (uint64_t)size);
+	put(d);
+	return r;
+}
+
+long
+libc_fd_getdents(long fd, void *buf, size_t n)
+{
+	struct desc *d = get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if (d->kind != KIND_DIR)
+		r = -ENOTDIR;
+	else
+		r = libc_dir_getdents(d->handle, &d->pending, &d->pos, buf, n);
 	put(d);
 	return r;
 }

@@ -33,9 +33,10 @@ LIBC_APP_CFLAGS = -nostdinc -isystem $(srcdir)/libc/include \
 
 # libtoroc.a fills musl's own structures, so it sees musl's inside.
 noinst_LIBRARIES += libtoroc.a
-libtoroc_a_SOURCES = libc/toroc.h libc/thread.h libc/fd.c libc/futex.c \
-	libc/lock.c libc/malloc.c libc/pthread.c libc/start.c \
-	libc/syscall.c libc/time.c libc/tp.c
+libtoroc_a_SOURCES = libc/toroc.h libc/thread.h libc/dir.c libc/fd.c \
+	libc/futex.c \
+	libc/lock.c libc/malloc.c libc/pthread.c libc/signal.c \
+	libc/start.c libc/syscall.c libc/time.c libc/tp.c
 libtoroc_a_CPPFLAGS = -nostdinc -iquote $(srcdir)/libc/musl -I$(srcdir) \
 	-I$(srcdir)/include -isystem $(MUSL_SRC)/arch/x86_64 \
 	-isystem $(MUSL_SRC)/arch/generic \

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "libc/toroc.h"
 #include "toro/toro.h"
@@ -50,6 +51,44 @@ sys_getaffinity(size_t size, unsigned char *set)
 	for (i = 0; i < n; i++)
 		set[i / 8] |= (unsigned char)(1u << (i % 8));
 	return (long)need;
+}
+
+/* Paths: absolute, or from the root, which is every directory's cwd. */
+static int
+at_root(long dirfd, const char *path)
+{
+	return (int)dirfd == AT_FDCWD || path[0] == '/';
+}
+
+static long
+sys_access(const char *path, long mode)
+{
+	struct toro_stat st;
+	int r;
+
+	if ((r = toro_stat(path, &st)) < 0)
+		return r;
+	if ((mode & W_OK) && (st.attr & TORO_ATTR_READONLY))
+		return -EACCES;
+	return 0;
+}
+
+static long
+sys_getcwd(char *buf, size_t size)
+{
+	if (size < 2)
+		return -ERANGE;
+	strcpy(buf, "/");
+	return 2;
+}
+
+/* kill, tkill, tgkill: only the program itself, one of its threads. */
+static long
+sys_kill(long pid, long sig)
+{
+	if (pid != PID && pid != 0 && pid != -1)
+		return -ESRCH;
+	return libc_signal_raise((int)sig);
 }
 
 /*
@@ -100,6 +139,51 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	case SYS_fsync:
 	case SYS_fdatasync:
 		return libc_fd_fsync(a1);
+	case SYS_ftruncate:
+		return libc_fd_ftruncate(a1, a2);
+	case SYS_getdents64:
+		return libc_fd_getdents(a1, (void *)a2, (size_t)a3);
+	case SYS_mkdir:
+		return toro_mkdir((const char *)a1);
+	case SYS_mkdirat:
+		if (!at_root(a1, (const char *)a2))
+			return -ENOSYS;
+		return toro_mkdir((const char *)a2);
+	case SYS_rmdir:
+		return toro_rmdir((const char *)a1);
+	case SYS_unlink:
+		return toro_unlink((const char *)a1);
+	case SYS_unlinkat:
+		if (!at_root(a1, (const char *)a2))
+			return -ENOSYS;
+		if (a3 & AT_REMOVEDIR)
+			return toro_rmdir((const char *)a2);
+		return toro_unlink((const char *)a2);
+	case SYS_rename:
+		return toro_rename((const char *)a1, (const char *)a2);
+	case SYS_renameat:
+		if (!at_root(a1, (const char *)a2) ||
+		    !at_root(a3, (const char *)a4))
+			return -ENOSYS;
+		return toro_rename((const char *)a2, (const char *)a4);
+	case SYS_access:
+		return sys_access((const char *)a1, a2);
+	case SYS_faccessat:
+		if (!at_root(a1, (const char *)a2))
+			return -ENOSYS;
+		return sys_access((const char *)a2, a3);
+	case SYS_getcwd:
+		return sys_getcwd((char *)a1, (size_t)a2);
+	case SYS_kill:
+		return sys_kill(a1, a2);
+	case SYS_tkill:
+		if ((int)a1 != libc_tid())
+			return -ESRCH; /* another thread: not yet */
+		return libc_signal_raise((int)a2);
+	case SYS_tgkill:
+		if ((int)a1 != PID || (int)a2 != libc_tid())
+			return -ESRCH;
+		return libc_signal_raise((int)a3);
 	case SYS_clock_gettime:
 		return libc_clock_gettime(a1, (struct timespec *)a2);
 	case SYS_nanosleep:

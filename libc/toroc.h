@@ -16,6 +16,7 @@
 
 struct iovec;
 struct timespec;
+struct toro_dirent;
 
 long libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 
@@ -38,6 +39,15 @@ long libc_fd_dup(long fd, long min, long flags);
 long libc_fd_dup2(long fd, long to);
 long libc_fd_fcntl(long fd, long cmd, long arg);
 long libc_fd_fsync(long fd);
+long libc_fd_ftruncate(long fd, long size);
+long libc_fd_getdents(long fd, void *buf, size_t n);
+
+/* Directory listings for getdents64 (dir.c). */
+long libc_dir_getdents(
+    int handle, struct toro_dirent **pending, long *pos, void *buf, size_t n);
+
+/* A signal the program raises on itself (signal.c). */
+long libc_signal_raise(int sig);
 
 /* Time (time.c). */
 long libc_clock_gettime(long clk, struct timespec *ts);

@@ -8,17 +8,20 @@
  * and the exit status is N (so 0 when all passed).
  *
  * It uses only the C library and POSIX: stdio, stdlib, string, errno,
- * time, pthreads over two CPUs; plus one Toro call (the thread's CPU),
- * to show that the two mix.
+ * time, files and folders, signals, pthreads over two CPUs; plus one Toro call
+ * (the thread's CPU), to show that the two mix.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -149,6 +152,63 @@ test_files(void)
 	    fopen("/no/such", "r") == NULL && errno == ENOENT, "errno");
 }
 
+static void
+test_dirs(void)
+{
+	struct dirent *de;
+	struct stat st;
+	FILE *f;
+	DIR *d;
+	int found = 0, n = 0;
+
+	result("mkdir", mkdir("/d", 0755) == 0, strerror(errno));
+	if ((f = fopen("/d/a.txt", "w")) != NULL) {
+		fputs("12345", f);
+		fclose(f);
+	}
+	result("rename", rename("/d/a.txt", "/d/b.txt") == 0, strerror(errno));
+	result("stat",
+	    stat("/d/b.txt", &st) == 0 && S_ISREG(st.st_mode) &&
+		st.st_size == 5,
+	    "size or type");
+	if ((d = opendir("/d")) == NULL) {
+		result("opendir", 0, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n++;
+		found |=
+		    strcmp(de->d_name, "b.txt") == 0 && de->d_type == DT_REG;
+	}
+	closedir(d);
+	result("readdir lists the one file", found && n == 1, "listing");
+	result("remove and rmdir", remove("/d/b.txt") == 0 && rmdir("/d") == 0,
+	    strerror(errno));
+	errno = 0;
+	result("stat of a removed folder gives ENOENT",
+	    stat("/d", &st) < 0 && errno == ENOENT, "errno");
+}
+
+static volatile sig_atomic_t caught;
+
+static void
+on_usr1(int sig)
+{
+	caught = sig;
+}
+
+static void
+test_signals(void)
+{
+	signal(SIGUSR1, on_usr1);
+	raise(SIGUSR1);
+	result("raise runs the handler", caught == SIGUSR1, "not run");
+	caught = 0;
+	signal(SIGUSR1, SIG_IGN);
+	raise(SIGUSR1);
+	result("SIG_IGN ignores", caught == 0, "run");
+}
+
 #define ROUNDS 20000
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -219,6 +279,8 @@ main(int argc, char **argv)
 	test_memory();
 	test_time();
 	test_files();
+	test_dirs();
+	test_signals();
 	test_threads();
 	fprintf(stderr, "cenv: %d failed\n", failed);
 	return failed;

@@ -68,7 +68,7 @@ check "sim: cenv passes every case, argv[0] is the kernel's" \
     bash -c "[ $s -eq 0 ] && grep -qx 'cenv: 0 failed' '$tmp/csim' &&
 	grep -qx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
 [ $s -eq 0 ] || note <"$tmp/csim"
-check "sim: cenv ran its 24 cases" test "$(results "$tmp/csim" | wc -l)" -eq 24
+check "sim: cenv ran its 32 cases" test "$(results "$tmp/csim" | wc -l)" -eq 32
 check "sim: what fwrite wrote is on the disk, and the disk is clean" \
     wrote "$tmp/sim.img"
 
