@@ -148,17 +148,28 @@ libc_fd_close(long fd)
 	return 0;
 }
 
-/* Console output: one toro_printf per piece, so lines stay whole. */
+/*
+ * Console output: one toro_printf per piece, so that lines of different
+ * threads stay whole.  %s stops at a NUL byte, so each NUL goes as %c.
+ */
 static long
 console_write(const char *buf, size_t n)
 {
-	size_t done = 0;
-	int k;
+	const char *nul;
+	size_t done = 0, k;
 
 	while (done < n) {
-		k = n - done > INT_MAX ? INT_MAX : (int)(n - done);
-		toro_printf("%.*s", k, buf + done);
-		done += (size_t)k;
+		nul = memchr(buf + done, '\0', n - done);
+		k = (nul != NULL ? (size_t)(nul - buf) : n) - done;
+		if (k > INT_MAX)
+			k = INT_MAX;
+		if (k > 0)
+			toro_printf("%.*s", (int)k, buf + done);
+		else {
+			toro_printf("%c", 0);
+			k = 1;
+		}
+		done += k;
 	}
 	return (long)n;
 }

@@ -5,7 +5,7 @@
  * simulator and the native image; tests/libc/cenv.sh runs it on both
  * with a FAT16 disk holding /in.txt, and compares.  Each case prints
  * "PASS name" or "FAIL name: why"; the last line is "cenv: N failed",
- * and the exit status is N (so 0 when all passed).
+ * without a newline (exit() flushes it), and the exit status is N.
  *
  * It uses only the C library and POSIX: stdio, stdlib, string, errno,
  * time, files and folders, signals, pthreads over two CPUs; plus one Toro call
@@ -237,6 +237,18 @@ adder(void *arg)
 								: -1);
 }
 
+/* Bytes of every value reach the console, NUL included. */
+static void
+test_console(void)
+{
+	static const char bytes[] = "nul<\0>end\n";
+
+	fflush(stdout);
+	result("write of a NUL byte",
+	    write(1, bytes, sizeof(bytes) - 1) == (ssize_t)sizeof(bytes) - 1,
+	    strerror(errno));
+}
+
 static void
 test_threads(void)
 {
@@ -281,7 +293,9 @@ main(int argc, char **argv)
 	test_files();
 	test_dirs();
 	test_signals();
+	test_console();
 	test_threads();
-	fprintf(stderr, "cenv: %d failed\n", failed);
+	/* No newline: exit() must flush it when main returns. */
+	printf("cenv: %d failed", failed);
 	return failed;
 }

@@ -3,21 +3,22 @@
 #
 # The program of issue 11 (examples/myapp), unchanged, prints the same
 # line in the simulator and under QEMU; tests/libc/cenv (stdio, stdlib,
-# time, files on a FAT16 disk, pthreads on two CPUs) passes on both, and
-# what it wrote is on the disk for mtools to read; a program calling
+# time, files and folders on a FAT16 disk, signals, pthreads on two
+# CPUs, its last line flushed by exit()) passes on both, and what it
+# wrote is on the disk for mtools to read; a program calling
 # what Toro lacks fails to link for both targets, naming it; the
 # simulator's pre-linked object leaves nothing global but the kernel's
 # side of the HAL and main; and no part of the C library enters a
 # kernel by itself (no syscall instruction, no %fs).
 . "$srcdir/tests/tap.sh"
-plan 17
+plan 18
 
 need=""
 for c in qemu-system-x86_64 mformat mcopy mtype fsck.fat objdump nm; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 17); do skip "not installed:$need"; done
+	for i in $(seq 18); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -58,17 +59,17 @@ wrote() {
 	    fsck.fat -n "$1" >"$tmp/fsck" 2>&1 ||
 	    { note <"$tmp/outtxt"; note <"$tmp/fsck"; return 1; }
 }
-results() { grep -E '^(PASS|FAIL) ' "$1"; }
+results() { grep -aE '^(PASS|FAIL) ' "$1"; }
 
 mkimage "$tmp/sim.img"
 timeout 120 tests/libc/cenv --cpus 2 --net none --disk "$tmp/sim.img" \
     >"$tmp/csim" 2>&1
 s=$?
 check "sim: cenv passes every case, argv[0] is the kernel's" \
-    bash -c "[ $s -eq 0 ] && grep -qx 'cenv: 0 failed' '$tmp/csim' &&
-	grep -qx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
+    bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/csim' &&
+	grep -aqx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
 [ $s -eq 0 ] || note <"$tmp/csim"
-check "sim: cenv ran its 32 cases" test "$(results "$tmp/csim" | wc -l)" -eq 32
+check "sim: cenv ran its 33 cases" test "$(results "$tmp/csim" | wc -l)" -eq 33
 check "sim: what fwrite wrote is on the disk, and the disk is clean" \
     wrote "$tmp/sim.img"
 
@@ -78,11 +79,14 @@ s=0
 toro_qemu_boot "$tmp/cnat" microvm 2 tests/libc/cenv.elf "" \
     $(toro_qemu_disk microvm "$tmp/native.img") || s=$?
 check "microvm, 2 CPUs: cenv passes every case" \
-    bash -c "[ $s -eq 0 ] && grep -qx 'cenv: 0 failed' '$tmp/cnat'"
+    bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/cnat'"
 [ $s -eq 0 ] || note <"$tmp/cnat"
 check "microvm: the same results as the sim" \
     cmp -s <(results "$tmp/csim") <(results "$tmp/cnat")
 check "microvm: what fwrite wrote is on the disk" wrote "$tmp/native.img"
+check "sim and microvm: a NUL byte written to the console arrives" \
+    bash -c "grep -qaP 'nul<\\x00>end' '$tmp/csim' &&
+	grep -qaP 'nul<\\x00>end' '$tmp/cnat'"
 
 # Isolation: what Toro lacks does not link, on either target.
 CC=${CC:-cc}
