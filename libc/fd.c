@@ -4,7 +4,7 @@
  * Interface: the libc_fd_* calls of toroc.h, which take and give POSIX
  * descriptors: 0, 1 and 2 are the console, and open() hands out the
  * lowest free number, whatever it stands for (a file or a directory of
- * the kernel's file system now; sockets share the table later).
+ * the kernel's file system, or a socket (socket.c).
  *
  * Rules: a slot points to a description that dup() may share; each use
  * holds a reference, so a close() from another thread during a read
@@ -26,33 +26,17 @@
 
 #define FD_MAX 1024
 
-enum kind {
-	KIND_CONSOLE = 1,
-	KIND_FILE,
-	KIND_DIR,
-};
-
-struct desc {
-	enum kind kind;
-	int handle; /* the kernel's descriptor */
-	int refs;   /* table slots and calls in progress */
-	int flags;  /* O_ACCMODE, O_APPEND, O_NONBLOCK */
-	/* A directory's: the entry that did not fit, entries given. */
-	struct toro_dirent *pending;
-	long pos;
-};
-
 /* Never freed: its count starts far from zero. */
-static struct desc console = {
+static struct libc_desc console = {
 	.kind = KIND_CONSOLE, .handle = -1, .refs = INT_MAX / 2, .flags = O_RDWR
 };
-static struct desc *table[FD_MAX] = { &console, &console, &console };
+static struct libc_desc *table[FD_MAX] = { &console, &console, &console };
 static int table_lock;
 
-static struct desc *
-get(long fd)
+struct libc_desc *
+libc_fd_get(long fd)
 {
-	struct desc *d = NULL;
+	struct libc_desc *d = NULL;
 
 	if (fd < 0 || fd >= FD_MAX)
 		return NULL;
@@ -63,8 +47,8 @@ get(long fd)
 	return d;
 }
 
-static void
-put(struct desc *d)
+void
+libc_fd_put(struct libc_desc *d)
 {
 	int last;
 
@@ -76,14 +60,14 @@ put(struct desc *d)
 			toro_closedir(d->handle);
 			toro_free(d->pending);
 		} else
-			toro_close(d->handle);
+			toro_close(d->handle); /* a file or a socket */
 		toro_free(d);
 	}
 }
 
 /* Put d in the lowest free slot at or above min; d's count goes up. */
-static long
-install(struct desc *d, long min)
+long
+libc_fd_install(struct libc_desc *d, long min)
 {
 	long fd;
 
@@ -98,10 +82,23 @@ install(struct desc *d, long min)
 	return fd < FD_MAX ? fd : -EMFILE;
 }
 
+/* O_NONBLOCK: the kernel's sockets know it; other kinds never block. */
+static long
+set_nonblock(struct libc_desc *d, int on)
+{
+	long r = 0;
+
+	if (d->kind == KIND_SOCKET)
+		r = toro_socket_set_nonblock(d->handle, on != 0);
+	if (r == 0)
+		d->flags = (d->flags & ~O_NONBLOCK) | (on ? O_NONBLOCK : 0);
+	return r;
+}
+
 long
 libc_fd_open(const char *path, long flags)
 {
-	struct desc *d;
+	struct libc_desc *d;
 	long fd;
 	int h;
 
@@ -124,9 +121,9 @@ libc_fd_open(const char *path, long flags)
 	}
 	d->handle = h;
 	d->flags = (int)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
-	if ((fd = install(d, 0)) < 0) {
+	if ((fd = libc_fd_install(d, 0)) < 0) {
 		d->refs = 1;
-		put(d);
+		libc_fd_put(d);
 	}
 	return fd;
 }
@@ -134,7 +131,7 @@ libc_fd_open(const char *path, long flags)
 long
 libc_fd_close(long fd)
 {
-	struct desc *d = NULL;
+	struct libc_desc *d = NULL;
 
 	if (fd < 0 || fd >= FD_MAX)
 		return -EBADF;
@@ -144,7 +141,7 @@ libc_fd_close(long fd)
 	libc_unlock(&table_lock);
 	if (d == NULL)
 		return -EBADF;
-	put(d);
+	libc_fd_put(d);
 	return 0;
 }
 
@@ -177,7 +174,7 @@ console_write(const char *buf, size_t n)
 long
 libc_fd_read(long fd, void *buf, size_t n)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	long r;
 
 	if (d == NULL)
@@ -188,16 +185,18 @@ libc_fd_read(long fd, void *buf, size_t n)
 		r = -EISDIR;
 	else if (d->kind == KIND_CONSOLE)
 		r = n == 0 ? 0 : toro_console_read(buf, n);
+	else if (d->kind == KIND_SOCKET)
+		r = toro_recv(d->handle, buf, n, 0);
 	else
 		r = toro_read(d->handle, buf, n);
-	put(d);
+	libc_fd_put(d);
 	return r;
 }
 
 long
 libc_fd_write(long fd, const void *buf, size_t n)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	long r;
 
 	if (d == NULL)
@@ -206,9 +205,11 @@ libc_fd_write(long fd, const void *buf, size_t n)
 		r = -EBADF;
 	else if (d->kind == KIND_CONSOLE)
 		r = console_write(buf, n);
+	else if (d->kind == KIND_SOCKET)
+		r = toro_send(d->handle, buf, n, 0);
 	else
 		r = toro_write(d->handle, buf, n);
-	put(d);
+	libc_fd_put(d);
 	return r;
 }
 
@@ -255,18 +256,18 @@ libc_fd_writev(long fd, const struct iovec *iov, long cnt)
 long
 libc_fd_lseek(long fd, long off, long whence)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	long r;
 
 	if (d == NULL)
 		return -EBADF;
-	if (d->kind == KIND_CONSOLE)
+	if (d->kind == KIND_CONSOLE || d->kind == KIND_SOCKET)
 		r = -ESPIPE;
 	else if (d->kind == KIND_DIR)
 		r = -EINVAL; /* rewinddir: not yet */
 	else
 		r = (long)toro_lseek(d->handle, off, (int)whence);
-	put(d);
+	libc_fd_put(d);
 	return r;
 }
 
@@ -296,21 +297,22 @@ fill_stat(struct kstat *k, const struct toro_stat *st)
 long
 libc_fd_fstat(long fd, void *kst)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	struct kstat *k = kst;
 	struct toro_stat st;
 	long r = 0;
 
 	if (d == NULL)
 		return -EBADF;
-	if (d->kind == KIND_CONSOLE) {
+	if (d->kind == KIND_CONSOLE || d->kind == KIND_SOCKET) {
 		memset(k, 0, sizeof(*k));
-		k->st_mode = S_IFCHR | 0620;
+		k->st_mode =
+		    d->kind == KIND_CONSOLE ? S_IFCHR | 0620 : S_IFSOCK | 0777;
 		k->st_nlink = 1;
 		k->st_blksize = 1024;
 	} else if ((r = toro_fstat(d->handle, &st)) == 0)
 		fill_stat(k, &st);
-	put(d);
+	libc_fd_put(d);
 	return r;
 }
 
@@ -328,7 +330,7 @@ libc_fd_stat(const char *path, void *kst)
 long
 libc_fd_ioctl(long fd, long req, void *arg)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	struct winsize *ws = arg;
 	long r = -ENOTTY;
 
@@ -340,15 +342,16 @@ libc_fd_ioctl(long fd, long req, void *arg)
 		ws->ws_row = 24;
 		ws->ws_col = 80;
 		r = 0;
-	}
-	put(d);
+	} else if (req == FIONBIO)
+		r = set_nonblock(d, *(int *)arg);
+	libc_fd_put(d);
 	return r;
 }
 
 long
 libc_fd_dup(long fd, long min, long flags)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	long r;
 
 	if (d == NULL)
@@ -356,24 +359,24 @@ libc_fd_dup(long fd, long min, long flags)
 	if (min < 0 || min >= FD_MAX)
 		r = -EINVAL;
 	else
-		r = install(d, min);
-	put(d);
+		r = libc_fd_install(d, min);
+	libc_fd_put(d);
 	return r;
 }
 
 long
 libc_fd_dup2(long fd, long to)
 {
-	struct desc *d = get(fd), *old;
+	struct libc_desc *d = libc_fd_get(fd), *old;
 
 	if (d == NULL)
 		return -EBADF;
 	if (to < 0 || to >= FD_MAX) {
-		put(d);
+		libc_fd_put(d);
 		return -EBADF;
 	}
 	if (to == fd) {
-		put(d);
+		libc_fd_put(d);
 		return to;
 	}
 	libc_lock(&table_lock);
@@ -382,15 +385,15 @@ libc_fd_dup2(long fd, long to)
 	d->refs++;
 	libc_unlock(&table_lock);
 	if (old != NULL)
-		put(old);
-	put(d);
+		libc_fd_put(old);
+	libc_fd_put(d);
 	return to;
 }
 
 long
 libc_fd_fcntl(long fd, long cmd, long arg)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	long r = 0;
 
 	if (d == NULL)
@@ -398,7 +401,8 @@ libc_fd_fcntl(long fd, long cmd, long arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		r = arg < 0 || arg >= FD_MAX ? -EINVAL : install(d, arg);
+		r = arg < 0 || arg >= FD_MAX ? -EINVAL
+					     : libc_fd_install(d, arg);
 		break;
 	case F_GETFD:
 	case F_SETFD:
@@ -409,33 +413,33 @@ libc_fd_fcntl(long fd, long cmd, long arg)
 		break;
 	case F_SETFL:
 		/* O_APPEND is the kernel's, fixed at open(). */
-		d->flags = (d->flags & ~O_NONBLOCK) | ((int)arg & O_NONBLOCK);
+		r = set_nonblock(d, (int)arg & O_NONBLOCK);
 		break;
 	default:
 		r = -EINVAL;
 	}
-	put(d);
+	libc_fd_put(d);
 	return r;
 }
 
 long
 libc_fd_fsync(long fd)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	long r = 0;
 
 	if (d == NULL)
 		return -EBADF;
 	if (d->kind == KIND_FILE)
 		r = toro_fsync(d->handle);
-	put(d);
+	libc_fd_put(d);
 	return r;
 }
 
 long
 libc_fd_ftruncate(long fd, long size)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	long r;
 
 	if (d == NULL)
@@ -446,14 +450,14 @@ libc_fd_ftruncate(long fd, long size)
 		r = -EINVAL;
 	else
 		r = toro_ftruncate(d->handle, (uint64_t)size);
-	put(d);
+	libc_fd_put(d);
 	return r;
 }
 
 long
 libc_fd_getdents(long fd, void *buf, size_t n)
 {
-	struct desc *d = get(fd);
+	struct libc_desc *d = libc_fd_get(fd);
 	long r;
 
 	if (d == NULL)
@@ -462,6 +466,6 @@ libc_fd_getdents(long fd, void *buf, size_t n)
 		r = -ENOTDIR;
 	else
 		r = libc_dir_getdents(d->handle, &d->pending, &d->pos, buf, n);
-	put(d);
+	libc_fd_put(d);
 	return r;
 }

@@ -34,14 +34,15 @@ LIBC_APP_CFLAGS = -nostdinc -isystem $(srcdir)/libc/include \
 # libtoroc.a fills musl's own structures, so it sees musl's inside.
 noinst_LIBRARIES += libtoroc.a
 libtoroc_a_SOURCES = libc/toroc.h libc/thread.h libc/dir.c libc/fd.c \
-	libc/futex.c \
-	libc/lock.c libc/malloc.c libc/pthread.c libc/signal.c \
+	libc/futex.c libc/socket.c \
+	libc/lock.c libc/malloc.c libc/pthread.c libc/resolve.c libc/signal.c \
 	libc/start.c libc/syscall.c libc/time.c libc/tp.c
 libtoroc_a_CPPFLAGS = -nostdinc -iquote $(srcdir)/libc/musl -I$(srcdir) \
 	-I$(srcdir)/include -isystem $(MUSL_SRC)/arch/x86_64 \
 	-isystem $(MUSL_SRC)/arch/generic \
 	-isystem $(MUSL_OUT)/build/obj/src/internal \
 	-isystem $(MUSL_SRC)/src/include -isystem $(MUSL_SRC)/src/internal \
+	-isystem $(MUSL_SRC)/src/network \
 	-isystem $(MUSL_OUT)/build/obj/include -isystem $(MUSL_SRC)/include \
 	-isystem $(GCC_INCLUDE) -D_XOPEN_SOURCE=700
 libtoroc_a_CFLAGS = $(WARN_CFLAGS) -std=c99 -fPIC -fno-stack-protector \

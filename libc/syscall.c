@@ -174,6 +174,36 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return sys_access((const char *)a2, a3);
 	case SYS_getcwd:
 		return sys_getcwd((char *)a1, (size_t)a2);
+	case SYS_socket:
+		return libc_socket(a1, a2, a3);
+	case SYS_bind:
+		return libc_bind(a1, (const void *)a2, a3);
+	case SYS_connect:
+		return libc_connect(a1, (const void *)a2, a3);
+	case SYS_listen:
+		return libc_listen(a1, a2);
+	case SYS_accept:
+		return libc_accept(a1, (void *)a2, (void *)a3, 0);
+	case SYS_accept4:
+		return libc_accept(a1, (void *)a2, (void *)a3, a4);
+	case SYS_sendto:
+		return libc_sendto(
+		    a1, (const void *)a2, (size_t)a3, a4, (const void *)a5, a6);
+	case SYS_recvfrom:
+		return libc_recvfrom(
+		    a1, (void *)a2, (size_t)a3, a4, (void *)a5, (void *)a6);
+	case SYS_shutdown:
+		return libc_shutdown(a1, a2);
+	case SYS_getsockname:
+		return libc_sockname(a1, (void *)a2, (void *)a3, 0);
+	case SYS_getpeername:
+		return libc_sockname(a1, (void *)a2, (void *)a3, 1);
+	case SYS_setsockopt:
+		return libc_setsockopt(a1, a2, a3, (const void *)a4, a5);
+	case SYS_getsockopt:
+		return libc_getsockopt(a1, a2, a3, (void *)a4, (void *)a5);
+	case SYS_poll:
+		return libc_poll((void *)a1, a2, a3);
 	case SYS_kill:
 		return sys_kill(a1, a2);
 	case SYS_tkill:

@@ -25,6 +25,33 @@ void libc_lock(volatile int *l);
 void libc_unlock(volatile int *l);
 
 /* The descriptor table (fd.c). */
+enum libc_kind {
+	KIND_CONSOLE = 1,
+	KIND_FILE,
+	KIND_DIR,
+	KIND_SOCKET,
+};
+
+/* What a descriptor stands for; dup() shares one between slots. */
+struct libc_desc {
+	enum libc_kind kind;
+	int handle; /* the kernel's descriptor */
+	int refs;   /* table slots and calls in progress */
+	int flags;  /* O_ACCMODE, O_APPEND, O_NONBLOCK */
+	/* A directory's: the entry that did not fit, entries given. */
+	struct toro_dirent *pending;
+	long pos;
+};
+
+/*
+ * The description behind fd with a reference taken (NULL: not open);
+ * libc_fd_put() gives it back.  libc_fd_install() puts d in the lowest
+ * free slot from min and takes a reference for it.
+ */
+struct libc_desc *libc_fd_get(long fd);
+void libc_fd_put(struct libc_desc *d);
+long libc_fd_install(struct libc_desc *d, long min);
+
 long libc_fd_open(const char *path, long flags);
 long libc_fd_close(long fd);
 long libc_fd_read(long fd, void *buf, size_t n);
@@ -45,6 +72,22 @@ long libc_fd_getdents(long fd, void *buf, size_t n);
 /* Directory listings for getdents64 (dir.c). */
 long libc_dir_getdents(
     int handle, struct toro_dirent **pending, long *pos, void *buf, size_t n);
+
+/* Sockets (socket.c): the Linux calls, descriptors from fd.c. */
+long libc_socket(long domain, long type, long proto);
+long libc_bind(long fd, const void *sa, long len);
+long libc_connect(long fd, const void *sa, long len);
+long libc_listen(long fd, long backlog);
+long libc_accept(long fd, void *sa, void *len, long flags);
+long libc_sendto(
+    long fd, const void *buf, size_t n, long flags, const void *sa, long len);
+long libc_recvfrom(
+    long fd, void *buf, size_t n, long flags, void *sa, void *len);
+long libc_shutdown(long fd, long how);
+long libc_sockname(long fd, void *sa, void *len, int peer);
+long libc_setsockopt(long fd, long level, long name, const void *v, long len);
+long libc_getsockopt(long fd, long level, long name, void *v, void *len);
+long libc_poll(void *fds, long n, long timeout_ms);
 
 /* A signal the program raises on itself (signal.c). */
 long libc_signal_raise(int sig);

@@ -8,12 +8,18 @@
  * without a newline (exit() flushes it), and the exit status is N.
  *
  * It uses only the C library and POSIX: stdio, stdlib, string, errno,
- * time, files and folders, signals, pthreads over two CPUs; plus one Toro call
+ * time, files and folders, signals, pthreads over two CPUs, sockets
+ * over loopback; plus one Toro call
  * (the thread's CPU), to show that the two mix.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -21,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -283,6 +290,109 @@ test_threads(void)
 	pthread_attr_destroy(&attr);
 }
 
+#define PORT 7777
+
+/* The server: one connection, it echoes what it reads, upper-cased. */
+static void *
+server(void *arg)
+{
+	int ls = *(int *)arg, c, i;
+	char buf[64];
+	ssize_t n;
+
+	if ((c = accept(ls, NULL, NULL)) < 0)
+		return (void *)(intptr_t)-1;
+	while ((n = read(c, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++)
+			if (buf[i] >= 'a' && buf[i] <= 'z')
+				buf[i] -= 'a' - 'A';
+		write(c, buf, (size_t)n);
+	}
+	close(c);
+	return NULL;
+}
+
+static void
+test_sockets(void)
+{
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	struct sockaddr_in sa = { 0 }, peer;
+	socklen_t len = sizeof(peer);
+	struct pollfd pfd;
+	pthread_t t;
+	char buf[64], text[INET_ADDRSTRLEN];
+	int ls, s, one = 1, u1, u2;
+	ssize_t n;
+
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	result("getaddrinfo localhost",
+	    getaddrinfo("localhost", "7777", &hints, &ai) == 0 &&
+		((struct sockaddr_in *)ai->ai_addr)->sin_port == htons(PORT) &&
+		((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr ==
+		    htonl(INADDR_LOOPBACK),
+	    "address");
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	result("inet_pton and inet_ntop",
+	    inet_pton(AF_INET, "10.1.2.3", &sa.sin_addr) == 1 &&
+		strcmp(inet_ntop(AF_INET, &sa.sin_addr, text, sizeof(text)),
+		    "10.1.2.3") == 0,
+	    text);
+
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(PORT);
+	sa.sin_addr.s_addr = htonl(INADDR_ANY);
+	result("socket, bind, listen",
+	    ls >= 0 && bind(ls, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		listen(ls, 4) == 0,
+	    strerror(errno));
+	pthread_create(&t, NULL, server, &ls);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	result("connect to 127.0.0.1",
+	    s >= 0 && connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0,
+	    strerror(errno));
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	result("getpeername",
+	    getpeername(s, (struct sockaddr *)&peer, &len) == 0 &&
+		peer.sin_port == htons(PORT),
+	    strerror(errno));
+	send(s, "ping", 4, 0);
+	pfd.fd = s;
+	pfd.events = POLLIN;
+	result("poll sees the answer",
+	    poll(&pfd, 1, 5000) == 1 && (pfd.revents & POLLIN), "not ready");
+	n = recv(s, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	result("TCP echo over loopback", strcmp(buf, "PING") == 0, buf);
+	close(s);
+	pthread_join(t, NULL);
+	close(ls);
+
+	u1 = socket(AF_INET, SOCK_DGRAM, 0);
+	u2 = socket(AF_INET, SOCK_DGRAM, 0);
+	sa.sin_port = htons(PORT + 1);
+	bind(u1, (struct sockaddr *)&sa, sizeof(sa));
+	sendto(u2, "datagram", 8, 0, (struct sockaddr *)&sa, sizeof(sa));
+	len = sizeof(peer);
+	n = recvfrom(
+	    u1, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&peer, &len);
+	buf[n > 0 ? n : 0] = '\0';
+	result("UDP over loopback",
+	    strcmp(buf, "datagram") == 0 &&
+		peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	    buf);
+	close(u1);
+	close(u2);
+	errno = 0;
+	result("a socket of another family is refused",
+	    socket(AF_UNIX, SOCK_STREAM, 0) < 0 && errno == EAFNOSUPPORT,
+	    strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,6 +405,7 @@ main(int argc, char **argv)
 	test_signals();
 	test_console();
 	test_threads();
+	test_sockets();
 	/* No newline: exit() must flush it when main returns. */
 	printf("cenv: %d failed", failed);
 	return failed;

@@ -4,7 +4,8 @@
 # The program of issue 11 (examples/myapp), unchanged, prints the same
 # line in the simulator and under QEMU; tests/libc/cenv (stdio, stdlib,
 # time, files and folders on a FAT16 disk, signals, pthreads on two
-# CPUs, its last line flushed by exit()) passes on both, and what it
+# CPUs, TCP and UDP sockets over the stack's loopback, its last line
+# flushed by exit()) passes on both, and what it
 # wrote is on the disk for mtools to read; a program calling
 # what Toro lacks fails to link for both targets, naming it; the
 # simulator's pre-linked object leaves nothing global but the kernel's
@@ -62,14 +63,16 @@ wrote() {
 results() { grep -aE '^(PASS|FAIL) ' "$1"; }
 
 mkimage "$tmp/sim.img"
-timeout 120 tests/libc/cenv --cpus 2 --net none --disk "$tmp/sim.img" \
+# User networking: a NIC for the stack, whose loopback the sockets use;
+# nothing is forwarded and nothing leaves the machine.
+timeout 120 tests/libc/cenv --cpus 2 --net user --disk "$tmp/sim.img" \
     >"$tmp/csim" 2>&1
 s=$?
 check "sim: cenv passes every case, argv[0] is the kernel's" \
     bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/csim' &&
 	grep -aqx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
 [ $s -eq 0 ] || note <"$tmp/csim"
-check "sim: cenv ran its 33 cases" test "$(results "$tmp/csim" | wc -l)" -eq 33
+check "sim: cenv ran its 42 cases" test "$(results "$tmp/csim" | wc -l)" -eq 42
 check "sim: what fwrite wrote is on the disk, and the disk is clean" \
     wrote "$tmp/sim.img"
 
@@ -77,7 +80,8 @@ mkimage "$tmp/native.img"
 s=0
 # shellcheck disable=SC2046
 toro_qemu_boot "$tmp/cnat" microvm 2 tests/libc/cenv.elf "" \
-    $(toro_qemu_disk microvm "$tmp/native.img") || s=$?
+    $(toro_qemu_disk microvm "$tmp/native.img") -netdev user,id=n0 \
+    $(toro_qemu_nic microvm n0) || s=$?
 check "microvm, 2 CPUs: cenv passes every case" \
     bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/cnat'"
 [ $s -eq 0 ] || note <"$tmp/cnat"
