@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,6 +117,14 @@ test_time(void)
 		20000000L,
 	    "too short");
 	result("time is after 2020", now > 1577836800, "before 2020");
+	{
+		struct timeval tv;
+
+		result("gettimeofday agrees with time",
+		    gettimeofday(&tv, NULL) == 0 && tv.tv_sec >= now &&
+			tv.tv_sec - now < 5,
+		    "apart");
+	}
 	gmtime_r(&(time_t) { 86400 * 365 }, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
 	result("gmtime_r and strftime", strcmp(buf, "1971-01-01 00:00:00") == 0,
@@ -265,6 +274,8 @@ test_threads(void)
 	void *ret[2];
 	int i;
 
+	result("sysconf counts 2 CPUs", sysconf(_SC_NPROCESSORS_ONLN) == 2,
+	    "count");
 	pthread_attr_init(&attr);
 	CPU_ZERO(&set);
 	CPU_SET(1, &set);
