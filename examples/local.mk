@@ -5,8 +5,8 @@
 # no edit here; a program that needs more than Toro says so below, as
 # NAME_EXTRA_CFLAGS and NAME_EXTRA_LIBS.
 
-TORO_EXAMPLE_DIRS = $(patsubst %/,%,$(sort $(dir \
-	$(wildcard $(srcdir)/examples/*/*.c))))
+TORO_EXAMPLE_DIRS = $(filter-out $(LIBC_PROGRAM_DIRS),$(patsubst %/,%, \
+	$(sort $(dir $(wildcard $(srcdir)/examples/*/*.c)))))
 EXAMPLES = $(notdir $(TORO_EXAMPLE_DIRS))
 noinst_DATA += $(EXAMPLES:%=out/sim/%) $(EXAMPLES:%=out/native/%.elf) \
 	$(EXAMPLES:%=out/native/%.pvh.elf)

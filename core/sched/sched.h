@@ -77,6 +77,8 @@ struct toro_thread {
 	struct sched_exc exc;
 	const char *wait_reason; /* what a blocked thread waits for */
 	struct toro_thread *joiner; /* NULL, a waiting thread, or a marker */
+	void *user; /* toro_thread_set_local()'s pointer */
+	void (*user_dtor)(void *);
 	struct sched_msg start_msg;
 	struct sched_msg wake_msg;
 	int wake_pending;

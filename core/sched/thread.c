@@ -217,7 +217,31 @@ toro_thread_exit(void *ret)
 	if (t->idle)
 		lib_panic("toro_thread_exit called outside a thread");
 	t->ret = ret;
+	if (t->user_dtor != NULL) {
+		void (*dtor)(void *) = t->user_dtor;
+		void *p = t->user;
+
+		/* A dtor that calls back into its runtime finds it gone. */
+		t->user = NULL;
+		t->user_dtor = NULL;
+		dtor(p);
+	}
 	sched_exit_current();
+}
+
+void
+toro_thread_set_local(void *p, void (*dtor)(void *))
+{
+	struct toro_thread *t = sched_current();
+
+	t->user = p;
+	t->user_dtor = dtor;
+}
+
+void *
+toro_thread_local(void)
+{
+	return sched_current()->user;
 }
 
 struct toro_thread *

@@ -9,6 +9,22 @@
  */
 #include "hal/native/native.h"
 
+/*
+ * All weak: a program linked with Toro's C library (libc/) has musl's
+ * versions of the same functions, and the image takes those then.
+ */
+#pragma weak memcpy
+#pragma weak memmove
+#pragma weak memset
+#pragma weak memcmp
+#pragma weak memchr
+#pragma weak strlen
+#pragma weak strcmp
+#pragma weak strncmp
+#pragma weak strchr
+#pragma weak __stack_chk_fail
+#pragma weak __assert_fail
+
 char *strchr(const char *s, int c);
 void *memchr(const void *s, int c, size_t n);
 int strcmp(const char *a, const char *b);

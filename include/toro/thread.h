@@ -42,6 +42,15 @@ int toro_thread_detach(struct toro_thread *t);
 __attribute__((noreturn)) void toro_thread_exit(void *ret);
 
 struct toro_thread *toro_thread_self(void);
+
+/*
+ * One pointer per thread for a runtime layered on Toro (the C library
+ * keeps its thread descriptor there), NULL until set.  dtor, when not
+ * NULL, runs on the thread as it ends (returns or calls
+ * toro_thread_exit), after the pointer is cleared.
+ */
+void toro_thread_set_local(void *p, void (*dtor)(void *));
+void *toro_thread_local(void);
 const char *toro_thread_name(const struct toro_thread *t);
 uint64_t toro_thread_id(const struct toro_thread *t);
 

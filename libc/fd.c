@@ -1,0 +1,471 @@
+/*
+ * fd.c: the one descriptor table of the program.
+ *
+ * Interface: the libc_fd_* calls of toroc.h, which take and give POSIX
+ * descriptors: 0, 1 and 2 are the console, and open() hands out the
+ * lowest free number, whatever it stands for (a file or a directory of
+ * the kernel's file system, or a socket (socket.c).
+ *
+ * Rules: a slot points to a description that dup() may share; each use
+ * holds a reference, so a close() from another thread during a read
+ * leaves the read safe, and the kernel's handle is closed with the last
+ * reference.  The table lock is never held across a kernel call that can
+ * block (the file system answers from its own CPU).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "kstat.h"
+#include "libc/toroc.h"
+#include "toro/toro.h"
+
+#define FD_MAX 1024
+
+/* Never freed: its count starts far from zero. */
+static struct libc_desc console = {
+	.kind = KIND_CONSOLE, .handle = -1, .refs = INT_MAX / 2, .flags = O_RDWR
+};
+static struct libc_desc *table[FD_MAX] = { &console, &console, &console };
+static int table_lock;
+
+struct libc_desc *
+libc_fd_get(long fd)
+{
+	struct libc_desc *d = NULL;
+
+	if (fd < 0 || fd >= FD_MAX)
+		return NULL;
+	libc_lock(&table_lock);
+	if ((d = table[fd]) != NULL)
+		d->refs++;
+	libc_unlock(&table_lock);
+	return d;
+}
+
+void
+libc_fd_put(struct libc_desc *d)
+{
+	int last;
+
+	libc_lock(&table_lock);
+	last = --d->refs == 0;
+	libc_unlock(&table_lock);
+	if (last) {
+		if (d->kind == KIND_DIR) {
+			toro_closedir(d->handle);
+			toro_free(d->pending);
+		} else
+			toro_close(d->handle); /* a file or a socket */
+		toro_free(d);
+	}
+}
+
+/* Put d in the lowest free slot at or above min; d's count goes up. */
+long
+libc_fd_install(struct libc_desc *d, long min)
+{
+	long fd;
+
+	libc_lock(&table_lock);
+	for (fd = min; fd < FD_MAX; fd++)
+		if (table[fd] == NULL) {
+			table[fd] = d;
+			d->refs++;
+			break;
+		}
+	libc_unlock(&table_lock);
+	return fd < FD_MAX ? fd : -EMFILE;
+}
+
+/* O_NONBLOCK: the kernel's sockets know it; other kinds never block. */
+static long
+set_nonblock(struct libc_desc *d, int on)
+{
+	long r = 0;
+
+	if (d->kind == KIND_SOCKET)
+		r = toro_socket_set_nonblock(d->handle, on != 0);
+	if (r == 0)
+		d->flags = (d->flags & ~O_NONBLOCK) | (on ? O_NONBLOCK : 0);
+	return r;
+}
+
+long
+libc_fd_open(const char *path, long flags)
+{
+	struct libc_desc *d;
+	long fd;
+	int h;
+
+	d = toro_calloc(1, sizeof(*d));
+	if (d == NULL)
+		return -ENOMEM;
+	/* opendir() opens with O_DIRECTORY, then lists with getdents64. */
+	if (flags & O_DIRECTORY) {
+		d->kind = KIND_DIR;
+		h = toro_opendir(path);
+	} else {
+		d->kind = KIND_FILE;
+		h = toro_open(path,
+		    (int)flags &
+			(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND));
+	}
+	if (h < 0) {
+		toro_free(d);
+		return h;
+	}
+	d->handle = h;
+	d->flags = (int)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+	if ((fd = libc_fd_install(d, 0)) < 0) {
+		d->refs = 1;
+		libc_fd_put(d);
+	}
+	return fd;
+}
+
+long
+libc_fd_close(long fd)
+{
+	struct libc_desc *d = NULL;
+
+	if (fd < 0 || fd >= FD_MAX)
+		return -EBADF;
+	libc_lock(&table_lock);
+	d = table[fd];
+	table[fd] = NULL;
+	libc_unlock(&table_lock);
+	if (d == NULL)
+		return -EBADF;
+	libc_fd_put(d);
+	return 0;
+}
+
+/*
+ * Console output: one toro_printf per piece, so that lines of different
+ * threads stay whole.  %s stops at a NUL byte, so each NUL goes as %c.
+ */
+static long
+console_write(const char *buf, size_t n)
+{
+	const char *nul;
+	size_t done = 0, k;
+
+	while (done < n) {
+		nul = memchr(buf + done, '\0', n - done);
+		k = (nul != NULL ? (size_t)(nul - buf) : n) - done;
+		if (k > INT_MAX)
+			k = INT_MAX;
+		if (k > 0)
+			toro_printf("%.*s", (int)k, buf + done);
+		else {
+			toro_printf("%c", 0);
+			k = 1;
+		}
+		done += k;
+	}
+	return (long)n;
+}
+
+long
+libc_fd_read(long fd, void *buf, size_t n)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if ((d->flags & O_ACCMODE) == O_WRONLY)
+		r = -EBADF;
+	else if (d->kind == KIND_DIR)
+		r = -EISDIR;
+	else if (d->kind == KIND_CONSOLE)
+		r = n == 0 ? 0 : toro_console_read(buf, n);
+	else if (d->kind == KIND_SOCKET)
+		r = toro_recv(d->handle, buf, n, 0);
+	else
+		r = toro_read(d->handle, buf, n);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_fd_write(long fd, const void *buf, size_t n)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if ((d->flags & O_ACCMODE) == O_RDONLY || d->kind == KIND_DIR)
+		r = -EBADF;
+	else if (d->kind == KIND_CONSOLE)
+		r = console_write(buf, n);
+	else if (d->kind == KIND_SOCKET)
+		r = toro_send(d->handle, buf, n, 0);
+	else
+		r = toro_write(d->handle, buf, n);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_fd_readv(long fd, const struct iovec *iov, long cnt)
+{
+	long i, r, done = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	for (i = 0; i < cnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		r = libc_fd_read(fd, iov[i].iov_base, iov[i].iov_len);
+		if (r < 0)
+			return done > 0 ? done : r;
+		done += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return done;
+}
+
+long
+libc_fd_writev(long fd, const struct iovec *iov, long cnt)
+{
+	long i, r, done = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	for (i = 0; i < cnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		r = libc_fd_write(fd, iov[i].iov_base, iov[i].iov_len);
+		if (r < 0)
+			return done > 0 ? done : r;
+		done += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return done;
+}
+
+long
+libc_fd_lseek(long fd, long off, long whence)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if (d->kind == KIND_CONSOLE || d->kind == KIND_SOCKET)
+		r = -ESPIPE;
+	else if (d->kind == KIND_DIR)
+		r = -EINVAL; /* rewinddir: not yet */
+	else
+		r = (long)toro_lseek(d->handle, off, (int)whence);
+	libc_fd_put(d);
+	return r;
+}
+
+static void
+fill_stat(struct kstat *k, const struct toro_stat *st)
+{
+	memset(k, 0, sizeof(*k));
+	k->st_nlink = 1;
+	if (st->type == TORO_S_IFDIR)
+		k->st_mode = S_IFDIR | 0755;
+	else if (st->attr & TORO_ATTR_READONLY)
+		k->st_mode = S_IFREG | 0444;
+	else
+		k->st_mode = S_IFREG | 0644;
+	k->st_size = (off_t)st->size;
+	k->st_blksize = st->blksize;
+	k->st_blocks = (blkcnt_t)st->blocks;
+	k->st_atime_sec = st->atime_ns / 1000000000;
+	k->st_atime_nsec = st->atime_ns % 1000000000;
+	k->st_mtime_sec = st->mtime_ns / 1000000000;
+	k->st_mtime_nsec = st->mtime_ns % 1000000000;
+	/* FAT keeps no change time: the last write stands for it. */
+	k->st_ctime_sec = k->st_mtime_sec;
+	k->st_ctime_nsec = k->st_mtime_nsec;
+}
+
+long
+libc_fd_fstat(long fd, void *kst)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	struct kstat *k = kst;
+	struct toro_stat st;
+	long r = 0;
+
+	if (d == NULL)
+		return -EBADF;
+	if (d->kind == KIND_CONSOLE || d->kind == KIND_SOCKET) {
+		memset(k, 0, sizeof(*k));
+		k->st_mode =
+		    d->kind == KIND_CONSOLE ? S_IFCHR | 0620 : S_IFSOCK | 0777;
+		k->st_nlink = 1;
+		k->st_blksize = 1024;
+	} else if ((r = toro_fstat(d->handle, &st)) == 0)
+		fill_stat(k, &st);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_fd_stat(const char *path, void *kst)
+{
+	struct toro_stat st;
+	long r;
+
+	if ((r = toro_stat(path, &st)) == 0)
+		fill_stat(kst, &st);
+	return r;
+}
+
+long
+libc_fd_ioctl(long fd, long req, void *arg)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	struct winsize *ws = arg;
+	long r = -ENOTTY;
+
+	if (d == NULL)
+		return -EBADF;
+	/* The console is a terminal: stdio buffers it by lines. */
+	if (d->kind == KIND_CONSOLE && req == TIOCGWINSZ) {
+		memset(ws, 0, sizeof(*ws));
+		ws->ws_row = 24;
+		ws->ws_col = 80;
+		r = 0;
+	} else if (req == FIONBIO)
+		r = set_nonblock(d, *(int *)arg);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_fd_dup(long fd, long min, long flags)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if (min < 0 || min >= FD_MAX)
+		r = -EINVAL;
+	else
+		r = libc_fd_install(d, min);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_fd_dup2(long fd, long to)
+{
+	struct libc_desc *d = libc_fd_get(fd), *old;
+
+	if (d == NULL)
+		return -EBADF;
+	if (to < 0 || to >= FD_MAX) {
+		libc_fd_put(d);
+		return -EBADF;
+	}
+	if (to == fd) {
+		libc_fd_put(d);
+		return to;
+	}
+	libc_lock(&table_lock);
+	old = table[to];
+	table[to] = d;
+	d->refs++;
+	libc_unlock(&table_lock);
+	if (old != NULL)
+		libc_fd_put(old);
+	libc_fd_put(d);
+	return to;
+}
+
+long
+libc_fd_fcntl(long fd, long cmd, long arg)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	long r = 0;
+
+	if (d == NULL)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		r = arg < 0 || arg >= FD_MAX ? -EINVAL
+					     : libc_fd_install(d, arg);
+		break;
+	case F_GETFD:
+	case F_SETFD:
+		/* Nothing is ever exec'ed: close-on-exec has no meaning. */
+		break;
+	case F_GETFL:
+		r = d->flags;
+		break;
+	case F_SETFL:
+		/* O_APPEND is the kernel's, fixed at open(). */
+		r = set_nonblock(d, (int)arg & O_NONBLOCK);
+		break;
+	default:
+		r = -EINVAL;
+	}
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_fd_fsync(long fd)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	long r = 0;
+
+	if (d == NULL)
+		return -EBADF;
+	if (d->kind == KIND_FILE)
+		r = toro_fsync(d->handle);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_fd_ftruncate(long fd, long size)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if (size < 0)
+		r = -EINVAL;
+	else if (d->kind != KIND_FILE || (d->flags & O_ACCMODE) == O_RDONLY)
+		r = -EINVAL;
+	else
+		r = toro_ftruncate(d->handle, (uint64_t)size);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_fd_getdents(long fd, void *buf, size_t n)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	long r;
+
+	if (d == NULL)
+		return -EBADF;
+	if (d->kind != KIND_DIR)
+		r = -ENOTDIR;
+	else
+		r = libc_dir_getdents(d->handle, &d->pending, &d->pos, buf, n);
+	libc_fd_put(d);
+	return r;
+}

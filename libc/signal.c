@@ -1,0 +1,99 @@
+/*
+ * signal.c: signals, as far as they mean something on Toro.
+ *
+ * Interface: sigaction (and signal, musl's, over it), and
+ * libc_signal_raise() for the kill, tkill and tgkill system calls that
+ * raise, abort and kill make.
+ *
+ * Rules: no signal ever arrives from outside (there is no other process,
+ * no terminal, no timer signals), so the only signals are the ones the
+ * program raises itself, and they are delivered at once, on the calling
+ * thread, inside the call: a handler runs, SIG_IGN does nothing, and the
+ * default action of a signal that would end a process ends the program:
+ * the machine stops with status 128 + the signal's number, as a shell
+ * reports a process killed by it.  Masks have nothing to hold back, so
+ * they are accepted and ignored.  Replaces musl's sigaction.lo, which
+ * installs handlers in a kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "libc/toroc.h"
+#include "toro/toro.h"
+
+static struct sigaction actions[_NSIG];
+static int actions_lock;
+
+/* The signals whose default action is to be ignored. */
+static int
+ignored_by_default(int sig)
+{
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
+	    sig == SIGWINCH;
+}
+
+int
+__libc_sigaction(int sig, const struct sigaction *restrict sa,
+    struct sigaction *restrict old)
+{
+	if (sig < 1 || sig >= _NSIG) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sa != NULL && (sig == SIGKILL || sig == SIGSTOP)) {
+		errno = EINVAL;
+		return -1;
+	}
+	libc_lock(&actions_lock);
+	if (old != NULL)
+		*old = actions[sig];
+	if (sa != NULL)
+		actions[sig] = *sa;
+	libc_unlock(&actions_lock);
+	return 0;
+}
+
+int
+__sigaction(int sig, const struct sigaction *restrict sa,
+    struct sigaction *restrict old)
+{
+	return __libc_sigaction(sig, sa, old);
+}
+
+weak_alias(__sigaction, sigaction);
+
+long
+libc_signal_raise(int sig)
+{
+	struct sigaction sa;
+	siginfo_t si;
+
+	if (sig == 0)
+		return 0;
+	if (sig < 1 || sig >= _NSIG)
+		return -EINVAL;
+	libc_lock(&actions_lock);
+	sa = actions[sig];
+	if (sa.sa_flags & SA_RESETHAND)
+		actions[sig].sa_handler = SIG_DFL;
+	libc_unlock(&actions_lock);
+	if (sa.sa_handler == SIG_IGN && sig != SIGKILL && sig != SIGSTOP)
+		return 0;
+	if (sa.sa_handler != SIG_DFL && sig != SIGKILL && sig != SIGSTOP) {
+		if (sa.sa_flags & SA_SIGINFO) {
+			memset(&si, 0, sizeof(si));
+			si.si_signo = sig;
+			si.si_code = SI_TKILL;
+			sa.sa_sigaction(sig, &si, NULL);
+		} else
+			sa.sa_handler(sig);
+		return 0;
+	}
+	if (ignored_by_default(sig))
+		return 0;
+	toro_printf("\ntoro: the program ended by signal %d (%s)\n", sig,
+	    strsignal(sig));
+	toro_poweroff(128 + sig);
+}

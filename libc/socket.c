@@ -1,0 +1,383 @@
+/*
+ * socket.c: BSD sockets over the kernel's, in the one descriptor table.
+ *
+ * Interface: the libc_* socket calls of toroc.h, which syscall.c maps
+ * from socket, bind, connect, listen, accept, accept4, sendto, recvfrom,
+ * shutdown, getsockname, getpeername, setsockopt, getsockopt and poll.
+ * read, write, close, fcntl(O_NONBLOCK) and ioctl(FIONBIO) on a socket
+ * go through fd.c.
+ *
+ * Rules: IPv4 only (AF_INET), TCP and UDP.  Addresses and ports are in
+ * network byte order here and in host order in the kernel's calls.  An
+ * option the stack does not have is ENOPROTOOPT, never a silent yes;
+ * SO_REUSEADDR is accepted because the stack never keeps a closed port
+ * from being bound again.  poll() serves sockets through the kernel's
+ * poll; a file is always ready, the console is ready for output.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "libc/toroc.h"
+#include "toro/toro.h"
+
+static int
+to_kernel(const void *sa, long len, struct toro_sockaddr_in *k)
+{
+	const struct sockaddr_in *in = sa;
+
+	if (sa == NULL || len < (long)sizeof(*in))
+		return -EINVAL;
+	if (in->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	k->family = TORO_AF_INET;
+	k->port = ntohs(in->sin_port);
+	k->addr = ntohl(in->sin_addr.s_addr);
+	return 0;
+}
+
+/* Copy k out as a sockaddr_in, cut to *len; *len gets the full size. */
+static void
+from_kernel(const struct toro_sockaddr_in *k, void *sa, socklen_t *len)
+{
+	struct sockaddr_in in;
+
+	if (sa == NULL || len == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	in.sin_family = AF_INET;
+	in.sin_port = htons(k->port);
+	in.sin_addr.s_addr = htonl(k->addr);
+	memcpy(sa, &in, *len < sizeof(in) ? *len : sizeof(in));
+	*len = sizeof(in);
+}
+
+/* A socket's description, referenced, or NULL with *err set. */
+static struct libc_desc *
+sock(long fd, long *err)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+
+	*err = 0;
+	if (d == NULL)
+		*err = -EBADF;
+	else if (d->kind != KIND_SOCKET) {
+		libc_fd_put(d);
+		d = NULL;
+		*err = -ENOTSOCK;
+	}
+	return d;
+}
+
+static long
+install_socket(int h, int nonblock)
+{
+	struct libc_desc *d;
+	long fd;
+
+	if ((d = toro_calloc(1, sizeof(*d))) == NULL) {
+		toro_close(h);
+		return -ENOMEM;
+	}
+	d->kind = KIND_SOCKET;
+	d->handle = h;
+	d->flags = O_RDWR | (nonblock ? O_NONBLOCK : 0);
+	if ((fd = libc_fd_install(d, 0)) < 0) {
+		d->refs = 1;
+		libc_fd_put(d);
+	}
+	return fd;
+}
+
+long
+libc_socket(long domain, long type, long proto)
+{
+	int kind = (int)type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int nonblock = (type & SOCK_NONBLOCK) != 0, h;
+
+	if (domain != AF_INET)
+		return -EAFNOSUPPORT;
+	if (kind == SOCK_STREAM && proto != 0 && proto != IPPROTO_TCP)
+		return -EPROTONOSUPPORT;
+	if (kind == SOCK_DGRAM && proto != 0 && proto != IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
+		return -EPROTONOSUPPORT;
+	h = toro_socket(TORO_AF_INET,
+	    kind == SOCK_STREAM ? TORO_SOCK_STREAM : TORO_SOCK_DGRAM, 0);
+	if (h < 0)
+		return h;
+	if (nonblock && toro_socket_set_nonblock(h, 1) < 0) {
+		toro_close(h);
+		return -EINVAL;
+	}
+	return install_socket(h, nonblock);
+}
+
+long
+libc_bind(long fd, const void *sa, long len)
+{
+	struct toro_sockaddr_in k;
+	struct libc_desc *d;
+	long r;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	if ((r = to_kernel(sa, len, &k)) == 0)
+		r = toro_bind(d->handle, &k);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_connect(long fd, const void *sa, long len)
+{
+	struct toro_sockaddr_in k;
+	struct libc_desc *d;
+	long r;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	if ((r = to_kernel(sa, len, &k)) == 0)
+		r = toro_connect(d->handle, &k);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_listen(long fd, long backlog)
+{
+	struct libc_desc *d;
+	long r;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	r = toro_listen(d->handle, backlog < 0 ? 0 : (int)backlog);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_accept(long fd, void *sa, void *len, long flags)
+{
+	struct toro_sockaddr_in k;
+	struct libc_desc *d;
+	long r;
+	int h, nonblock = (flags & SOCK_NONBLOCK) != 0;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	h = toro_accept(d->handle, &k);
+	libc_fd_put(d);
+	if (h < 0)
+		return h;
+	if (nonblock && toro_socket_set_nonblock(h, 1) < 0) {
+		toro_close(h);
+		return -EINVAL;
+	}
+	from_kernel(&k, sa, len);
+	return install_socket(h, nonblock);
+}
+
+/* MSG_NOSIGNAL changes nothing: no signal is ever sent. */
+#define MSG_KNOWN (MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL)
+
+long
+libc_sendto(
+    long fd, const void *buf, size_t n, long flags, const void *sa, long len)
+{
+	struct toro_sockaddr_in k;
+	struct libc_desc *d;
+	long r;
+	int f = (int)flags & (MSG_PEEK | MSG_DONTWAIT);
+
+	if (flags & ~MSG_KNOWN)
+		return -EOPNOTSUPP;
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	if (sa == NULL)
+		r = toro_send(d->handle, buf, n, f);
+	else if ((r = to_kernel(sa, len, &k)) == 0)
+		r = toro_sendto(d->handle, buf, n, f, &k);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_recvfrom(long fd, void *buf, size_t n, long flags, void *sa, void *len)
+{
+	struct toro_sockaddr_in k;
+	struct libc_desc *d;
+	long r;
+	int f = (int)flags & (MSG_PEEK | MSG_DONTWAIT);
+
+	if (flags & ~MSG_KNOWN)
+		return -EOPNOTSUPP;
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	if (sa == NULL)
+		r = toro_recv(d->handle, buf, n, f);
+	else if ((r = toro_recvfrom(d->handle, buf, n, f, &k)) >= 0)
+		from_kernel(&k, sa, len);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_shutdown(long fd, long how)
+{
+	struct libc_desc *d;
+	long r;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	r = toro_shutdown(d->handle, (int)how);
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_sockname(long fd, void *sa, void *len, int peer)
+{
+	struct toro_sockaddr_in k;
+	struct libc_desc *d;
+	long r;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	r = peer ? toro_getpeername(d->handle, &k)
+		 : toro_getsockname(d->handle, &k);
+	if (r == 0)
+		from_kernel(&k, sa, len);
+	libc_fd_put(d);
+	return r;
+}
+
+static long
+set_timeout(int h, const void *v, long len)
+{
+	const struct timeval *tv = v;
+
+	if (len < (long)sizeof(*tv) || tv->tv_sec < 0 || tv->tv_usec < 0 ||
+	    tv->tv_usec >= 1000000)
+		return -EINVAL;
+	/* The stack keeps one timeout for both directions. */
+	return toro_socket_set_timeout(
+	    h, (int64_t)tv->tv_sec * 1000000000 + (int64_t)tv->tv_usec * 1000);
+}
+
+long
+libc_setsockopt(long fd, long level, long name, const void *v, long len)
+{
+	struct libc_desc *d;
+	long r;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	if (level == SOL_SOCKET && name == SO_REUSEADDR)
+		r = 0;
+	else if (level == SOL_SOCKET &&
+	    (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
+		r = set_timeout(d->handle, v, len);
+	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
+		r = len < (long)sizeof(int)
+		    ? -EINVAL
+		    : toro_socket_set_nodelay(d->handle, *(const int *)v != 0);
+	else
+		r = -ENOPROTOOPT;
+	libc_fd_put(d);
+	return r;
+}
+
+long
+libc_getsockopt(long fd, long level, long name, void *v, void *len)
+{
+	struct libc_desc *d;
+	socklen_t *l = len;
+	long r;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	if (level == SOL_SOCKET && name == SO_ERROR && *l >= sizeof(int)) {
+		/* Errors come back from the call that meets them. */
+		*(int *)v = 0;
+		*l = sizeof(int);
+	} else
+		r = -ENOPROTOOPT;
+	libc_fd_put(d);
+	return r;
+}
+
+/* Readiness of a descriptor poll() cannot hand to the kernel. */
+static short
+ready_now(const struct libc_desc *d, short events)
+{
+	if (d->kind == KIND_CONSOLE)
+		return events & POLLOUT;
+	return events & (POLLIN | POLLOUT);
+}
+
+long
+libc_poll(void *fdsv, long n, long timeout_ms)
+{
+	struct pollfd *fds = fdsv;
+	struct toro_pollfd k[TORO_POLL_MAX];
+	int map[TORO_POLL_MAX];
+	struct libc_desc *d;
+	long i, nk = 0, count = 0, r;
+	int64_t ns;
+
+	if (n < 0 || n > TORO_POLL_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		fds[i].revents = 0;
+		if (fds[i].fd < 0)
+			continue;
+		if ((d = libc_fd_get(fds[i].fd)) == NULL)
+			fds[i].revents = POLLNVAL;
+		else if (d->kind == KIND_SOCKET) {
+			k[nk].fd = d->handle;
+			k[nk].events =
+			    (short)((fds[i].events & POLLIN ? TORO_POLLIN : 0) |
+				(fds[i].events & POLLOUT ? TORO_POLLOUT : 0));
+			map[nk++] = (int)i;
+		} else
+			fds[i].revents = ready_now(d, fds[i].events);
+		if (d != NULL)
+			libc_fd_put(d);
+		if (fds[i].revents != 0)
+			count++;
+	}
+	/*
+	 * A socket closed meanwhile gives the kernel's POLLNVAL.  Anything
+	 * ready already: look at the sockets without waiting.
+	 */
+	ns = count > 0 || timeout_ms == 0 ? 0
+	    : timeout_ms < 0		  ? TORO_FOREVER
+					  : (int64_t)timeout_ms * 1000000;
+	if (nk == 0) {
+		if (ns != 0)
+			toro_sleep_ns(
+			    ns == TORO_FOREVER ? UINT64_MAX : (uint64_t)ns);
+		return count;
+	}
+	if ((r = toro_poll(k, (int)nk, ns)) < 0)
+		return r;
+	for (i = 0; i < nk; i++) {
+		short rv = k[i].revents, *out = &fds[map[i]].revents;
+
+		*out = (short)((rv & TORO_POLLIN ? POLLIN : 0) |
+		    (rv & TORO_POLLOUT ? POLLOUT : 0) |
+		    (rv & TORO_POLLERR ? POLLERR : 0) |
+		    (rv & TORO_POLLHUP ? POLLHUP : 0) |
+		    (rv & TORO_POLLNVAL ? POLLNVAL : 0));
+		if (*out != 0)
+			count++;
+	}
+	return count;
+}

@@ -1,0 +1,257 @@
+/*
+ * syscall.c: where musl's system calls arrive.
+ *
+ * Interface: libc_syscall(n, a1..a6), Linux x86-64 numbering and
+ * argument order, returning a result or a negative errno.  musl calls it
+ * for every system call (musl/syscall_arch.h), on both targets.
+ *
+ * Rules: a call that means something on Toro maps onto the kernel's
+ * public API; the rest give -ENOSYS, so the function that made them
+ * fails with errno ENOSYS instead of doing something else.  There is one
+ * process and no user: ids are constants.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libc/toroc.h"
+#include "toro/toro.h"
+
+/* The process: a machine that runs one program. */
+#define PID 1
+
+static long
+sys_uname(struct utsname *u)
+{
+	memset(u, 0, sizeof(*u));
+	strcpy(u->sysname, "Toro");
+	strcpy(u->nodename, "toro");
+	strcpy(u->release, "1");
+	strcpy(u->version, "1");
+	strcpy(u->machine, "x86_64");
+	return 0;
+}
+
+/* Every CPU of the machine: threads may be put on any of them. */
+static long
+sys_getaffinity(size_t size, unsigned char *set)
+{
+	int i, n = toro_cpu_count();
+	size_t need = ((size_t)n + 63) / 64 * 8;
+
+	if (size < need)
+		return -EINVAL;
+	memset(set, 0, need);
+	for (i = 0; i < n; i++)
+		set[i / 8] |= (unsigned char)(1u << (i % 8));
+	return (long)need;
+}
+
+/* Paths: absolute, or from the root, which is every directory's cwd. */
+static int
+at_root(long dirfd, const char *path)
+{
+	return (int)dirfd == AT_FDCWD || path[0] == '/';
+}
+
+static long
+sys_access(const char *path, long mode)
+{
+	struct toro_stat st;
+	int r;
+
+	if ((r = toro_stat(path, &st)) < 0)
+		return r;
+	if ((mode & W_OK) && (st.attr & TORO_ATTR_READONLY))
+		return -EACCES;
+	return 0;
+}
+
+static long
+sys_getcwd(char *buf, size_t size)
+{
+	if (size < 2)
+		return -ERANGE;
+	strcpy(buf, "/");
+	return 2;
+}
+
+/* kill, tkill, tgkill: only the program itself, one of its threads. */
+static long
+sys_kill(long pid, long sig)
+{
+	if (pid != PID && pid != 0 && pid != -1)
+		return -ESRCH;
+	return libc_signal_raise((int)sig);
+}
+
+/*
+ * exit_group: the program ends, the machine stops (musl's exit() has
+ * flushed stdio and run the atexit functions already).
+ */
+static long
+sys_exit_group(long status)
+{
+	toro_poweroff((int)(status & 0xff));
+}
+
+long
+libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	switch (n) {
+	case SYS_read:
+		return libc_fd_read(a1, (void *)a2, (size_t)a3);
+	case SYS_write:
+		return libc_fd_write(a1, (const void *)a2, (size_t)a3);
+	case SYS_readv:
+		return libc_fd_readv(a1, (const void *)a2, a3);
+	case SYS_writev:
+		return libc_fd_writev(a1, (const void *)a2, a3);
+	case SYS_open:
+		return libc_fd_open((const char *)a1, a2);
+	case SYS_openat:
+		if ((int)a1 != AT_FDCWD && ((const char *)a2)[0] != '/')
+			return -ENOSYS; /* no directory descriptors yet */
+		return libc_fd_open((const char *)a2, a3);
+	case SYS_close:
+		return libc_fd_close(a1);
+	case SYS_lseek:
+		return libc_fd_lseek(a1, a2, a3);
+	case SYS_fstat:
+		return libc_fd_fstat(a1, (void *)a2);
+	case SYS_stat:
+	case SYS_lstat:
+		return libc_fd_stat((const char *)a1, (void *)a2);
+	case SYS_ioctl:
+		return libc_fd_ioctl(a1, a2, (void *)a3);
+	case SYS_dup:
+		return libc_fd_dup(a1, 0, 0);
+	case SYS_dup2:
+		return libc_fd_dup2(a1, a2);
+	case SYS_fcntl:
+		return libc_fd_fcntl(a1, a2, a3);
+	case SYS_fsync:
+	case SYS_fdatasync:
+		return libc_fd_fsync(a1);
+	case SYS_ftruncate:
+		return libc_fd_ftruncate(a1, a2);
+	case SYS_getdents64:
+		return libc_fd_getdents(a1, (void *)a2, (size_t)a3);
+	case SYS_mkdir:
+		return toro_mkdir((const char *)a1);
+	case SYS_mkdirat:
+		if (!at_root(a1, (const char *)a2))
+			return -ENOSYS;
+		return toro_mkdir((const char *)a2);
+	case SYS_rmdir:
+		return toro_rmdir((const char *)a1);
+	case SYS_unlink:
+		return toro_unlink((const char *)a1);
+	case SYS_unlinkat:
+		if (!at_root(a1, (const char *)a2))
+			return -ENOSYS;
+		if (a3 & AT_REMOVEDIR)
+			return toro_rmdir((const char *)a2);
+		return toro_unlink((const char *)a2);
+	case SYS_rename:
+		return toro_rename((const char *)a1, (const char *)a2);
+	case SYS_renameat:
+		if (!at_root(a1, (const char *)a2) ||
+		    !at_root(a3, (const char *)a4))
+			return -ENOSYS;
+		return toro_rename((const char *)a2, (const char *)a4);
+	case SYS_access:
+		return sys_access((const char *)a1, a2);
+	case SYS_faccessat:
+		if (!at_root(a1, (const char *)a2))
+			return -ENOSYS;
+		return sys_access((const char *)a2, a3);
+	case SYS_getcwd:
+		return sys_getcwd((char *)a1, (size_t)a2);
+	case SYS_socket:
+		return libc_socket(a1, a2, a3);
+	case SYS_bind:
+		return libc_bind(a1, (const void *)a2, a3);
+	case SYS_connect:
+		return libc_connect(a1, (const void *)a2, a3);
+	case SYS_listen:
+		return libc_listen(a1, a2);
+	case SYS_accept:
+		return libc_accept(a1, (void *)a2, (void *)a3, 0);
+	case SYS_accept4:
+		return libc_accept(a1, (void *)a2, (void *)a3, a4);
+	case SYS_sendto:
+		return libc_sendto(
+		    a1, (const void *)a2, (size_t)a3, a4, (const void *)a5, a6);
+	case SYS_recvfrom:
+		return libc_recvfrom(
+		    a1, (void *)a2, (size_t)a3, a4, (void *)a5, (void *)a6);
+	case SYS_shutdown:
+		return libc_shutdown(a1, a2);
+	case SYS_getsockname:
+		return libc_sockname(a1, (void *)a2, (void *)a3, 0);
+	case SYS_getpeername:
+		return libc_sockname(a1, (void *)a2, (void *)a3, 1);
+	case SYS_setsockopt:
+		return libc_setsockopt(a1, a2, a3, (const void *)a4, a5);
+	case SYS_getsockopt:
+		return libc_getsockopt(a1, a2, a3, (void *)a4, (void *)a5);
+	case SYS_poll:
+		return libc_poll((void *)a1, a2, a3);
+	case SYS_kill:
+		return sys_kill(a1, a2);
+	case SYS_tkill:
+		if ((int)a1 != libc_tid())
+			return -ESRCH; /* another thread: not yet */
+		return libc_signal_raise((int)a2);
+	case SYS_tgkill:
+		if ((int)a1 != PID || (int)a2 != libc_tid())
+			return -ESRCH;
+		return libc_signal_raise((int)a3);
+	case SYS_clock_gettime:
+		return libc_clock_gettime(a1, (struct timespec *)a2);
+	case SYS_nanosleep:
+		return libc_clock_nanosleep(CLOCK_REALTIME, 0,
+		    (const struct timespec *)a1, (struct timespec *)a2);
+	case SYS_clock_nanosleep:
+		return libc_clock_nanosleep(
+		    a1, a2, (const struct timespec *)a3, (struct timespec *)a4);
+	case SYS_futex:
+		return libc_futex(
+		    (volatile int *)a1, a2, a3, (const struct timespec *)a4);
+	case SYS_sched_yield:
+		toro_yield();
+		return 0;
+	case SYS_sched_getaffinity:
+		return sys_getaffinity((size_t)a2, (unsigned char *)a3);
+	case SYS_getpid:
+	case SYS_getppid:
+	case SYS_getpgid:
+	case SYS_getsid:
+		return PID;
+	case SYS_gettid:
+		return libc_tid();
+	case SYS_getuid:
+	case SYS_geteuid:
+	case SYS_getgid:
+	case SYS_getegid:
+		return 0;
+	case SYS_uname:
+		return sys_uname((struct utsname *)a1);
+	case SYS_rt_sigprocmask:
+		/* No signal arrives unasked, so there is none to block. */
+		if (a3 != 0)
+			memset((void *)a3, 0, (size_t)a4);
+		return 0;
+	case SYS_exit_group:
+		return sys_exit_group(a1);
+	default:
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,108 @@
+/*
+ * toroc.h: the inside of Toro's C library (libc/), shared by its files.
+ *
+ * The C library is musl, built by libc/musl.sh so that its system calls
+ * come here (libc_syscall, syscall.c) and its thread pointer too
+ * (libc_tp, tp.c).  These files sit on Toro's public API only (include/toro)
+ * and on musl's internal headers where they must fill musl's structures.
+ * System calls return a result or a negative errno, as Linux's do; the
+ * Toro codes (toro/errno.h) are Linux's numbers, so they pass through.
+ */
+#ifndef LIBC_TOROC_H
+#define LIBC_TOROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct iovec;
+struct timespec;
+struct toro_dirent;
+
+long libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+
+/* A lock for short critical sections that never block (lock.c). */
+void libc_lock(volatile int *l);
+void libc_unlock(volatile int *l);
+
+/* The descriptor table (fd.c). */
+enum libc_kind {
+	KIND_CONSOLE = 1,
+	KIND_FILE,
+	KIND_DIR,
+	KIND_SOCKET,
+};
+
+/* What a descriptor stands for; dup() shares one between slots. */
+struct libc_desc {
+	enum libc_kind kind;
+	int handle; /* the kernel's descriptor */
+	int refs;   /* table slots and calls in progress */
+	int flags;  /* O_ACCMODE, O_APPEND, O_NONBLOCK */
+	/* A directory's: the entry that did not fit, entries given. */
+	struct toro_dirent *pending;
+	long pos;
+};
+
+/*
+ * The description behind fd with a reference taken (NULL: not open);
+ * libc_fd_put() gives it back.  libc_fd_install() puts d in the lowest
+ * free slot from min and takes a reference for it.
+ */
+struct libc_desc *libc_fd_get(long fd);
+void libc_fd_put(struct libc_desc *d);
+long libc_fd_install(struct libc_desc *d, long min);
+
+long libc_fd_open(const char *path, long flags);
+long libc_fd_close(long fd);
+long libc_fd_read(long fd, void *buf, size_t n);
+long libc_fd_write(long fd, const void *buf, size_t n);
+long libc_fd_readv(long fd, const struct iovec *iov, long cnt);
+long libc_fd_writev(long fd, const struct iovec *iov, long cnt);
+long libc_fd_lseek(long fd, long off, long whence);
+long libc_fd_fstat(long fd, void *kst);
+long libc_fd_stat(const char *path, void *kst);
+long libc_fd_ioctl(long fd, long req, void *arg);
+long libc_fd_dup(long fd, long min, long flags);
+long libc_fd_dup2(long fd, long to);
+long libc_fd_fcntl(long fd, long cmd, long arg);
+long libc_fd_fsync(long fd);
+long libc_fd_ftruncate(long fd, long size);
+long libc_fd_getdents(long fd, void *buf, size_t n);
+
+/* Directory listings for getdents64 (dir.c). */
+long libc_dir_getdents(
+    int handle, struct toro_dirent **pending, long *pos, void *buf, size_t n);
+
+/* Sockets (socket.c): the Linux calls, descriptors from fd.c. */
+long libc_socket(long domain, long type, long proto);
+long libc_bind(long fd, const void *sa, long len);
+long libc_connect(long fd, const void *sa, long len);
+long libc_listen(long fd, long backlog);
+long libc_accept(long fd, void *sa, void *len, long flags);
+long libc_sendto(
+    long fd, const void *buf, size_t n, long flags, const void *sa, long len);
+long libc_recvfrom(
+    long fd, void *buf, size_t n, long flags, void *sa, void *len);
+long libc_shutdown(long fd, long how);
+long libc_sockname(long fd, void *sa, void *len, int peer);
+long libc_setsockopt(long fd, long level, long name, const void *v, long len);
+long libc_getsockopt(long fd, long level, long name, void *v, void *len);
+long libc_poll(void *fds, long n, long timeout_ms);
+
+/* A signal the program raises on itself (signal.c). */
+long libc_signal_raise(int sig);
+
+/* Time (time.c). */
+long libc_clock_gettime(long clk, struct timespec *ts);
+long libc_clock_nanosleep(
+    long clk, long flags, const struct timespec *req, struct timespec *rem);
+
+/* Futexes across CPUs (futex.c). */
+long libc_futex(
+    volatile int *addr, long op, long val, const struct timespec *timeout);
+
+/* The calling thread's musl descriptor, made on first use (tp.c). */
+uintptr_t libc_tp(void) __attribute__((const));
+int libc_tid(void);
+
+#endif

@@ -1,0 +1,156 @@
+#!/bin/bash
+# cenv.sh: the C environment (libc/) on both targets.
+#
+# The program of issue 11 (examples/myapp), unchanged, prints the same
+# line in the simulator and under QEMU; tests/libc/cenv (stdio, stdlib,
+# time, files and folders on a FAT16 disk, signals, pthreads on two
+# CPUs, TCP and UDP sockets over the stack's loopback, its last line
+# flushed by exit()) passes on both, and what it
+# wrote is on the disk for mtools to read; a program calling
+# what Toro lacks fails to link for both targets, naming it; the
+# simulator's pre-linked object leaves nothing global but the kernel's
+# side of the HAL and main; and no part of the C library enters a
+# kernel by itself (no syscall instruction, no %fs).
+. "$srcdir/tests/tap.sh"
+plan 18
+
+need=""
+for c in qemu-system-x86_64 mformat mcopy mtype fsck.fat objdump nm; do
+	command -v "$c" >/dev/null || need="$need $c"
+done
+if [ -n "$need" ]; then
+	for i in $(seq 18); do skip "not installed:$need"; done
+	exit 0
+fi
+. "$srcdir/hal/native/qemu.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+line="n=42 pi=3.142 len=13"
+
+# The issue's program: the same line on both targets, argv from the
+# kernel's command line.
+timeout 60 out/sim/myapp --net none >"$tmp/sim" 2>&1
+s=$?
+check "sim: myapp prints '$line' and exits with 0" \
+    bash -c "[ $s -eq 0 ] && grep -qx '$line' '$tmp/sim'"
+timeout 60 out/sim/myapp --net none -- 7 >"$tmp/sim7" 2>&1
+check "sim: myapp takes argv from the kernel's command line" \
+    grep -qx "n=7 pi=3.142 len=12" "$tmp/sim7"
+s=0
+toro_qemu_boot "$tmp/mvm" microvm 1 out/native/myapp.elf "" || s=$?
+check "microvm: myapp prints the sim's line and exits with 0" \
+    bash -c "[ $s -eq 0 ] && grep -qx '$line' '$tmp/mvm'"
+s=0
+toro_qemu_boot "$tmp/pc" pc 1 out/native/myapp.elf "7" || s=$?
+check "pc (Multiboot): myapp takes argv from the command line" \
+    bash -c "[ $s -eq 0 ] && grep -qx 'n=7 pi=3.142 len=12' '$tmp/pc'"
+
+# A FAT16 image holding /in.txt.
+mkimage() {
+	rm -f "$1"
+	truncate -s 32M "$1" &&
+	    mformat -i "$1" -T 65536 -h 64 -s 32 -c 8 :: &&
+	    printf 'first line\nsecond one\n' >"$tmp/in.txt" &&
+	    mcopy -i "$1" "$tmp/in.txt" ::in.txt
+}
+wrote() {
+	mtype -i "$1" ::out.txt >"$tmp/outtxt" 2>&1 &&
+	    grep -qx "written by cenv: 7 0.50" "$tmp/outtxt" &&
+	    fsck.fat -n "$1" >"$tmp/fsck" 2>&1 ||
+	    { note <"$tmp/outtxt"; note <"$tmp/fsck"; return 1; }
+}
+results() { grep -aE '^(PASS|FAIL) ' "$1"; }
+
+mkimage "$tmp/sim.img"
+# User networking: a NIC for the stack, whose loopback the sockets use;
+# nothing is forwarded and nothing leaves the machine.
+timeout 120 out/tests/libc/cenv --cpus 2 --net user --disk "$tmp/sim.img" \
+    >"$tmp/csim" 2>&1
+s=$?
+check "sim: cenv passes every case, argv[0] is the kernel's" \
+    bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/csim' &&
+	grep -aqx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
+[ $s -eq 0 ] || note <"$tmp/csim"
+check "sim: cenv ran its 44 cases" test "$(results "$tmp/csim" | wc -l)" -eq 44
+check "sim: what fwrite wrote is on the disk, and the disk is clean" \
+    wrote "$tmp/sim.img"
+
+mkimage "$tmp/native.img"
+s=0
+# shellcheck disable=SC2046
+toro_qemu_boot "$tmp/cnat" microvm 2 out/tests/libc/cenv.elf "" \
+    $(toro_qemu_disk microvm "$tmp/native.img") -netdev user,id=n0 \
+    $(toro_qemu_nic microvm n0) || s=$?
+check "microvm, 2 CPUs: cenv passes every case" \
+    bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/cnat'"
+[ $s -eq 0 ] || note <"$tmp/cnat"
+check "microvm: the same results as the sim" \
+    cmp -s <(results "$tmp/csim") <(results "$tmp/cnat")
+check "microvm: what fwrite wrote is on the disk" wrote "$tmp/native.img"
+check "sim and microvm: a NUL byte written to the console arrives" \
+    bash -c "grep -qaP 'nul<\\x00>end' '$tmp/csim' &&
+	grep -qaP 'nul<\\x00>end' '$tmp/cnat'"
+
+# Isolation: what Toro lacks does not link, on either target.
+CC=${CC:-cc}
+gccinc=$($CC -print-file-name=include)
+compile() {
+	$CC -nostdinc -isystem "$srcdir/libc/include" \
+	    -isystem out/musl/include -isystem "$gccinc" \
+	    -I"$srcdir/include" "$@" 2>"$tmp/cc"
+}
+simlink() {
+	sh "$srcdir/libc/prelink.sh" "$2" libhal-sim.a "$1" libtoroc.a \
+	    out/musl/lib/libc.a libcore-host.a \
+	    "$($CC -print-libgcc-file-name)" >"$tmp/link" 2>&1
+}
+natlink() {
+	$CC -nostdlib -static -no-pie -Wl,-T,"$srcdir/hal/native/kernel.ld" \
+	    -o "$2" "$1" -Wl,--wrap=main -Wl,--start-group libtoroc.a \
+	    out/musl/lib/libc.a libcore-native.a libhal-native.a -lgcc \
+	    -Wl,--end-group >"$tmp/link" 2>&1
+}
+refused() { # LINKER OBJECT NAME
+	if "$1" "$2" "$tmp/out"; then
+		echo "# linked" ; return 1
+	fi
+	grep -q "$3" "$tmp/link" || { note <"$tmp/link"; return 1; }
+}
+compile -c -o "$tmp/vfork.o" "$srcdir/tests/libc/nolink.c"
+compile -DMADE_UP -c -o "$tmp/madeup.o" "$srcdir/tests/libc/nolink.c"
+check "sim: calling vfork fails to link, naming it" \
+    refused simlink "$tmp/vfork.o" "Toro does not provide:.* vfork"
+check "sim: calling a function no library has fails to link" \
+    refused simlink "$tmp/madeup.o" "Toro does not provide:.* toro_lacks_this"
+check "native: calling vfork fails to link" \
+    refused natlink "$tmp/vfork.o" "undefined reference to .vfork'"
+check "native: calling a function no library has fails to link" \
+    refused natlink "$tmp/madeup.o" "undefined reference to .toro_lacks_this'"
+
+# Only the kernel's side of the HAL (what the simulator calls and the
+# kernel library defines) and main stay global in the sim: no name of
+# the C library's or the program's.
+globals() {
+	nm -u libhal-sim.a | awk 'NF == 2 { print $2 }' | sort -u >"$tmp/hal"
+	nm -g --defined-only libcore-host.a 2>/dev/null |
+	    awk 'NF == 3 { print $3 }' | sort -u | comm -12 - "$tmp/hal" \
+	    >"$tmp/kern"
+	echo main >>"$tmp/kern"
+	nm -g --defined-only out/libc/myapp.sim.o | awk '{ print $NF }' |
+	    sort -u | comm -23 - "$(sort -u "$tmp/kern" >"$tmp/k2" &&
+	    echo "$tmp/k2")" >"$tmp/glob"
+	[ ! -s "$tmp/glob" ] || { note <"$tmp/glob"; return 1; }
+	# printf and malloc are the C library's: never exported.
+	! nm -g --defined-only out/libc/myapp.sim.o |
+	    grep -qwE 'printf|malloc'
+}
+check "sim: the pre-linked object exports only the kernel's side of the HAL and main" globals
+check "sim: the C library's printf is the program's own" \
+    bash -c "nm out/sim/myapp | grep -qE ' t printf$'"
+entering() {
+	objdump -d out/musl/lib/libc.a libtoroc.a >"$tmp/dis" 2>&1 &&
+	    ! grep -E $'\tsyscall|%fs:' "$tmp/dis" >"$tmp/bad" ||
+	    { head -20 "$tmp/bad" | note; return 1; }
+}
+check "no syscall instruction or %fs in musl's libc.a or libtoroc.a" entering
