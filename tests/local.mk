@@ -47,6 +47,15 @@ tests_sim_churn_CFLAGS = $(HOST_CFLAGS)
 tests_sim_churn_LDADD = $(SIM_LINK)
 tests_sim_churn_DEPENDENCIES = $(SIM_DEPS)
 
+# An application that writes, makes and deletes what its arguments say,
+# for the tests of the shared folder (tests/sim/share.sh).
+check_PROGRAMS += tests/sim/sharewrite
+tests_sim_sharewrite_SOURCES = tests/sim/sharewrite.c
+tests_sim_sharewrite_CFLAGS = $(HOST_CFLAGS)
+tests_sim_sharewrite_LINK = $(SIM_PROG_LINK)
+tests_sim_sharewrite_LDADD = $(SIM_LINK)
+tests_sim_sharewrite_DEPENDENCIES = $(SIM_DEPS)
+
 # A thread that keeps its CPU too long, for the watchdog's tests, and the
 # fault matrix of the exception tests: in the simulator and as native
 # images (with their PVH twins for microvm).
@@ -79,9 +88,10 @@ tests_native_faults_elf_DEPENDENCIES = $(NATIVE_DEPS)
 TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
 	tests/sim/disk.sh tests/native/disk.sh tests/sim/debug.sh \
 	tests/native/debug.sh tests/sim/exceptions.sh \
-	tests/native/exceptions.sh
+	tests/native/exceptions.sh tests/sim/share.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
 	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh \
+	tests/sim/share.sh \
 	tests/sim/debug.sh tests/native/debug.sh tools/gdb/toro.py \
 	tests/sim/exceptions.sh tests/native/exceptions.sh
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
