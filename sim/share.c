@@ -15,7 +15,9 @@
  * mtools reach it as /proc/self/fd/N (the descriptor is inherited), and
  * reach a host file as /proc/self/fd/D/NAME, where D is its folder opened
  * from DIR one component at a time with O_NOFOLLOW, so no path they are
- * given goes through a symbolic link.  What the tools print goes into a
+ * given goes through a symbolic link (only a file that someone swaps for
+ * a link between the scan and mcopy would be read through it; nothing
+ * is ever written through one).  What the tools print goes into a
  * memory file, never to the terminal; its first line ends up in the one
  * line of problems, or in the fatal line.  A hook must not block on
  * other CPUs; this one only waits for its own tools.

@@ -12,14 +12,14 @@
 #  - Folders FAT16 cannot hold as they are: each is refused before boot
 #    with status 1 and one line naming the file, and stays as it was.
 . "$srcdir/tests/tap.sh"
-plan 30
+plan 34
 
 if ! command -v mformat >/dev/null || ! command -v fsck.fat >/dev/null; then
-	for ((i = 0; i < 30; i++)); do skip "mtools or dosfstools missing"; done
+	for ((i = 0; i < 34; i++)); do skip "mtools or dosfstools missing"; done
 	exit 0
 fi
 if [ ! -x tests/sim/sharewrite ]; then
-	for ((i = 0; i < 30; i++)); do skip "tests/sim/sharewrite is not built"; done
+	for ((i = 0; i < 34; i++)); do skip "tests/sim/sharewrite is not built"; done
 	exit 0
 fi
 
@@ -113,6 +113,23 @@ check "the folder stays with the link it holds" test -L "$share/gone/sub/link"
 check "... and says why" grep -q "gone/sub (holds what was not shared" "$out"
 outside_sum >"$dir/after"
 check "nothing outside changed by the removal" cmp -s "$dir/before" "$dir/after"
+
+# A file becomes a folder and a folder a file; a folder that holds a
+# link cannot become a file: the link and its folder stay.
+mkdir -p "$share/t2" "$share/t3"
+echo 1 >"$share/t1"
+echo 2 >"$share/t2/x.txt"
+ln -s "$outside/dir" "$share/t3/link"
+outside_sum >"$dir/before"
+guest x:/t1 d:/t1 w:/t1/in.txt x:/t2/x.txt r:/t2 w:/t2 r:/t3 w:/t3
+check "file to folder and folder to file come back" test $? -eq 0 \
+    -a -f "$share/t1/in.txt" -a -f "$share/t2"
+check "a folder holding a link stays a folder, and says so" file_has "$out" \
+    "t3/link \(not shared, so not removed\)"
+check "... the link is intact" test -L "$share/t3/link"
+outside_sum >"$dir/after"
+check "nothing outside changed by the replacements" \
+    cmp -s "$dir/before" "$dir/after"
 
 # An empty folder: no mtools message (mdir once said 'File "::" not found').
 rm -rf "$share" && mkdir "$share"
