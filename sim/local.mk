@@ -21,6 +21,9 @@ libhal_sim_a_SOURCES = \
 	sim/pcap.c \
 	sim/power.c \
 	sim/share.c \
+	sim/share.h \
+	sim/share_back.c \
+	sim/share_scan.c \
 	hal/sim/blk.c \
 	hal/sim/console.c \
 	hal/sim/context.c \

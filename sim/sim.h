@@ -164,10 +164,11 @@ int sim_disk_submit(struct hal_blk_req *r);
 struct hal_blk_req *sim_disk_complete(void);
 
 /*
- * Shared folder (share.c): sim_share_build() makes a FAT16 image of a
- * host folder with mtools and returns its descriptor (the file itself is
- * already unlinked); sim_share_sync() copies what the kernel changed on
- * it back into the folder, at power-off.
+ * Shared folder (share.c, share_scan.c, share_back.c): sim_share_build()
+ * makes a FAT16 image of a host folder with mtools, or refuses the folder
+ * before boot, and returns its descriptor (the file itself is already
+ * unlinked); sim_share_sync() copies what the kernel changed on it back
+ * into the folder, at power-off, never through a symbolic link.
  */
 int sim_share_build(const char *dir);
 void sim_share_sync(int fd);

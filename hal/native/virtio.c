@@ -2,13 +2,18 @@
  * virtio.c: the transport-independent half of virtio 1.0.
  *
  * Interface (virtio.h): hal_virtio_start() resets a device and
- * negotiates features (spec 3.1.1 steps 1-6), hal_virtio_ready() sets
+ * negotiates features (spec 3.1.1 steps 1-6; a legacy device, spec
+ * 3.1.2, has 32 feature bits, no VERSION_1 and no FEATURES_OK, and gets
+ * ANY_LAYOUT so that a frame may share a buffer with its header),
+ * hal_virtio_ready() sets
  * DRIVER_OK, hal_virtio_fail() gives up on it, hal_virtio_config() reads
  * its configuration space consistently; hal_virtq_init() makes a split
  * virtqueue, hal_virtq_post() makes a descriptor chain available,
  * hal_virtq_kick() notifies the device unless it said not to,
  * hal_virtq_take() takes the next used chain, hal_virtq_intr() turns the
- * queue's interrupts on or off.
+ * queue's interrupts on or off.  A legacy queue is one page-aligned area:
+ * descriptors, the available ring, then the used ring on the next
+ * HAL_VIRTIO_LEGACY_ALIGN boundary.
  *
  * Rules: the rings live in boot memory (physical = virtual), so queues
  * are made at boot.  The device is another agent reading and writing the
@@ -39,6 +44,12 @@ hal_virtio_start(struct hal_virtio *v, uint64_t want, uint64_t *got)
 	o->set_status(v, st);
 	st |= HAL_VIRTIO_DRIVER;
 	o->set_status(v, st);
+	if (v->legacy) {
+		*got = o->get_features(v, 0) &
+		    (uint32_t)(want | HAL_VIRTIO_F_ANY_LAYOUT);
+		o->set_features(v, 0, (uint32_t)*got);
+		return 0;
+	}
 	have = o->get_features(v, 0) | (uint64_t)o->get_features(v, 1) << 32;
 	*got = have & want;
 	if (!(*got & HAL_VIRTIO_F_VERSION_1)) {
@@ -83,6 +94,25 @@ hal_virtio_config(struct hal_virtio *v, int off, void *buf, int n)
 	} while (gen != v->ops->config_gen(v));
 }
 
+/* A legacy queue: one area, the used ring on its own aligned boundary. */
+static void
+legacy_layout(struct hal_virtq *q)
+{
+	size_t ring, used;
+	uint8_t *area;
+
+	ring = HAL_ROUNDUP(sizeof(struct hal_virtq_desc) * q->size +
+	    sizeof(struct hal_virtq_avail) + sizeof(uint16_t) * (q->size + 1),
+	    HAL_VIRTIO_LEGACY_ALIGN);
+	used = sizeof(struct hal_virtq_used) +
+	    sizeof(struct hal_virtq_used_elem) * q->size + sizeof(uint16_t);
+	area = hal_boot_alloc(ring + used); /* page aligned, zeroed */
+	q->desc = (struct hal_virtq_desc *)area;
+	q->avail = (struct hal_virtq_avail *)(area +
+	    sizeof(struct hal_virtq_desc) * q->size);
+	q->used = (struct hal_virtq_used *)(area + ring);
+}
+
 /* Queue `index` with at most `max` entries; 0, or -1 if there is none. */
 int
 hal_virtq_init(struct hal_virtio *v, struct hal_virtq *q, int index,
@@ -99,6 +129,10 @@ hal_virtq_init(struct hal_virtio *v, struct hal_virtq *q, int index,
 	memset(q, 0, sizeof(*q));
 	q->index = index;
 	q->size = (uint16_t)size;
+	if (v->legacy) {
+		legacy_layout(q);
+		return v->ops->queue_setup(v, q);
+	}
 	q->desc = hal_boot_alloc(sizeof(struct hal_virtq_desc) * size);
 	q->avail = hal_boot_alloc(sizeof(struct hal_virtq_avail) +
 	    sizeof(uint16_t) * (size + 1));

@@ -6,9 +6,13 @@
  * virtio.c does the rest the same way for both: the status handshake,
  * feature negotiation, configuration reads and the split virtqueues
  * (spec 2.6).  Device drivers (virtio_net.c) use only what is declared
- * here.  Only the modern interface is spoken: legacy-only devices are
- * ignored.  Everything here runs at boot on CPU 0, except the virtqueue
- * calls and ops->route/ops->ack, which the driver makes later.
+ * here.  PCI speaks only the modern interface (legacy-only PCI devices
+ * are ignored); MMIO speaks both: a legacy (version 1) transport sets
+ * `legacy`, and virtio.c then negotiates 32 feature bits without
+ * FEATURES_OK and lays each queue out in one contiguous area (spec
+ * 2.6.2, "Legacy Interfaces: A Note on Virtqueue Layout").  Everything
+ * here runs at boot on CPU 0, except the virtqueue calls and
+ * ops->route/ops->ack, which the driver makes later.
  */
 #ifndef HAL_NATIVE_VIRTIO_H
 #define HAL_NATIVE_VIRTIO_H
@@ -26,7 +30,11 @@
 #define HAL_VIRTIO_FEATURES_OK 8
 #define HAL_VIRTIO_FAILED 128
 
+#define HAL_VIRTIO_F_ANY_LAYOUT (1ull << 27) /* legacy only */
 #define HAL_VIRTIO_F_VERSION_1 (1ull << 32)
+
+/* Legacy queues: the used ring starts on this boundary, PFNs count it. */
+#define HAL_VIRTIO_LEGACY_ALIGN 4096
 
 /* The split virtqueue as the device sees it (spec 2.6). */
 struct hal_virtq_desc {
@@ -100,6 +108,7 @@ struct hal_virtio {
 	uintptr_t msix;         /* MSI-X table, 0 for INTx */
 	/* MMIO; 0 for PCI */
 	uintptr_t base;
+	int legacy; /* a version 1 transport */
 	/* IOAPIC input (INTx, MMIO); -1 with MSI-X */
 	int gsi;
 	uint16_t gsi_flags;

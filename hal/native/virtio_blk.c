@@ -7,7 +7,8 @@
  * hal_virtio_blk_irq() is the handler of HAL_VEC_BLK.
  *
  * Features: VIRTIO_F_VERSION_1, VIRTIO_BLK_F_RO and VIRTIO_BLK_F_FLUSH
- * (the device caches writes until a flush), nothing else; the capacity
+ * (the device caches writes until a flush), nothing else (a legacy MMIO
+ * device takes the same requests without VERSION_1); the capacity
  * comes from the configuration space.  Queue 0 carries the requests, each
  * a chain of three descriptors: the 16-byte header (type, sector), the
  * caller's buffer, and the status byte the device writes; a flush has no
@@ -180,17 +181,22 @@ setup(struct vblk *b)
 	return 0;
 }
 
-/* "virtio-blk (pci 00:04.0)" or "(mmio)", for hal_blk_print(). */
+/* "virtio-blk (pci 00:04.0)", "(mmio)" or "(mmio, legacy)", for
+ * hal_blk_print(). */
 static void
 describe(struct vblk *b)
 {
 	static const char hex[] = "0123456789abcdef";
 	static const char pci[] = "virtio-blk (pci bb:dd.f)";
 	static const char mmio[] = "virtio-blk (mmio)";
+	static const char legacy[] = "virtio-blk (mmio, legacy)";
 	char *p = b->what;
 
 	if (b->v.base != 0) {
-		memcpy(p, mmio, sizeof(mmio));
+		if (b->v.legacy)
+			memcpy(p, legacy, sizeof(legacy));
+		else
+			memcpy(p, mmio, sizeof(mmio));
 		return;
 	}
 	memcpy(p, pci, sizeof(pci));

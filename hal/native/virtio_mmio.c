@@ -1,5 +1,5 @@
 /*
- * virtio_mmio.c: the virtio MMIO transport, version 2 (spec 4.2).
+ * virtio_mmio.c: the virtio MMIO transport, versions 1 and 2 (spec 4.2).
  *
  * Interface: hal_virtio_mmio_init() once at boot, before the core reads
  * the command line; hal_virtio_mmio_find(type, v) (virtio.h) takes the
@@ -14,9 +14,12 @@
  * words from hal_cmdline() so they never reach main's argv.  Interrupts
  * go through the IOAPIC, level triggered and active high unless ACPI
  * says otherwise: the device holds its line up until it is acknowledged.
- * Only version 2 (modern) is driven: QEMU 7.2 makes its transports
- * legacy (version 1) unless told `-global virtio-mmio.force-legacy=false`
- * (qemu.sh does), and a legacy transport is reported and ignored.
+ * Both versions are driven: version 2 (modern, spec 4.2.2) and version
+ * 1 (legacy, spec 4.2.4), which QEMU 7.2's microvm makes by default
+ * unless told `-global virtio-mmio.force-legacy=false`.  A legacy
+ * transport has 32 feature bits, no QueueReady and no config generation;
+ * a queue is one area given by its page number (QueuePFN, in units of
+ * GuestPageSize) with the used ring at QueueAlign (virtio.c lays it out).
  */
 #include "hal/native/virtio.h"
 
@@ -29,9 +32,12 @@
 #define R_DFSEL 0x014
 #define R_GFEATURES 0x020
 #define R_GFSEL 0x024
+#define R_GPAGESIZE 0x028 /* legacy */
 #define R_QSEL 0x030
 #define R_QNUM_MAX 0x034
 #define R_QNUM 0x038
+#define R_QALIGN 0x03c /* legacy */
+#define R_QPFN 0x040   /* legacy */
 #define R_QREADY 0x044
 #define R_QNOTIFY 0x050
 #define R_ISTATUS 0x060
@@ -74,9 +80,12 @@ set_status(struct hal_virtio *v, uint8_t st)
 	wr(v, R_STATUS, st);
 }
 
+/* A legacy device has one word of features: the second reads as 0. */
 static uint32_t
 get_features(struct hal_virtio *v, int word)
 {
+	if (v->legacy && word != 0)
+		return 0;
 	wr(v, R_DFSEL, (uint32_t)word);
 	return rd(v, R_DFEATURES);
 }
@@ -84,15 +93,18 @@ get_features(struct hal_virtio *v, int word)
 static void
 set_features(struct hal_virtio *v, int word, uint32_t f)
 {
+	if (v->legacy && word != 0)
+		return;
 	wr(v, R_GFSEL, (uint32_t)word);
 	wr(v, R_GFEATURES, f);
 }
 
+/* A queue already in use (ready, or a legacy one with a page) is none. */
 static int
 queue_max(struct hal_virtio *v, int index)
 {
 	wr(v, R_QSEL, (uint32_t)index);
-	if (rd(v, R_QREADY) != 0)
+	if (rd(v, v->legacy ? R_QPFN : R_QREADY) != 0)
 		return 0;
 	return (int)rd(v, R_QNUM_MAX);
 }
@@ -104,9 +116,29 @@ write64(struct hal_virtio *v, int reg, uint64_t x)
 	wr(v, reg + 4, (uint32_t)(x >> 32));
 }
 
+/* Legacy: the area's page number says where all three parts are. */
+static int
+queue_setup_legacy(struct hal_virtio *v, struct hal_virtq *q)
+{
+	uintptr_t pfn = (uintptr_t)q->desc / HAL_VIRTIO_LEGACY_ALIGN;
+
+	if (pfn > 0xffffffffu)
+		return -1;
+	wr(v, R_GPAGESIZE, HAL_VIRTIO_LEGACY_ALIGN);
+	wr(v, R_QSEL, (uint32_t)q->index);
+	wr(v, R_QNUM, q->size);
+	wr(v, R_QALIGN, HAL_VIRTIO_LEGACY_ALIGN);
+	wr(v, R_QPFN, (uint32_t)pfn);
+	q->notify = v->base + R_QNOTIFY;
+	q->notify32 = 1;
+	return 0;
+}
+
 static int
 queue_setup(struct hal_virtio *v, struct hal_virtq *q)
 {
+	if (v->legacy)
+		return queue_setup_legacy(v, q);
 	wr(v, R_QSEL, (uint32_t)q->index);
 	wr(v, R_QNUM, q->size);
 	write64(v, R_QDESC, (uintptr_t)q->desc);
@@ -118,10 +150,11 @@ queue_setup(struct hal_virtio *v, struct hal_virtq *q)
 	return 0;
 }
 
+/* Legacy has no generation: the caller reads once and takes it. */
 static uint32_t
 config_gen(struct hal_virtio *v)
 {
-	return rd(v, R_CFGGEN);
+	return v->legacy ? 0 : rd(v, R_CFGGEN);
 }
 
 static uint8_t
@@ -284,6 +317,7 @@ hal_virtio_mmio_init(void)
 int
 hal_virtio_mmio_find(int type, struct hal_virtio *v)
 {
+	uint32_t version;
 	int i;
 
 	for (i = 0; i < ndevs; i++) {
@@ -294,14 +328,15 @@ hal_virtio_mmio_find(int type, struct hal_virtio *v)
 		if (rd(v, R_MAGIC) != MAGIC ||
 		    (int)rd(v, R_DEVICE_ID) != type)
 			continue;
-		if (rd(v, R_VERSION) != 2) {
-			hal_printf("toro: virtio-mmio at 0x%lx is legacy, "
-			    "ignored (QEMU: -global "
-			    "virtio-mmio.force-legacy=false)\n",
-			    (unsigned long)v->base);
+		version = rd(v, R_VERSION);
+		if (version != 1 && version != 2) {
+			hal_printf("toro: virtio-mmio at 0x%lx: version %u, "
+			    "ignored\n", (unsigned long)v->base,
+			    (unsigned)version);
 			continue;
 		}
 		taken[i] = 1;
+		v->legacy = version == 1;
 		v->ops = &ops;
 		v->gsi = (int)devs[i].gsi;
 		v->gsi_flags = devs[i].flags;

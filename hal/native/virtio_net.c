@@ -9,7 +9,8 @@
  *
  * Features: VIRTIO_F_VERSION_1 and VIRTIO_NET_F_MAC, nothing else: no
  * checksum offload, no GSO, no merged receive buffers, so every frame is
- * one buffer behind a 12-byte struct virtio_net_hdr.  Queue 0 receives:
+ * one buffer behind a 12-byte struct virtio_net_hdr (10 bytes on a
+ * legacy device: no num_buffers without VERSION_1).  Queue 0 receives:
  * each descriptor owns a 2 KiB buffer for good and goes back to the
  * device as soon as hal_net_recv() has copied its frame out.  Queue 1
  * sends: each descriptor owns a 2 KiB buffer too and the free ones wait
@@ -30,6 +31,7 @@
 
 #define F_MAC (1ull << 5)
 #define HDR 12   /* struct virtio_net_hdr with VIRTIO_F_VERSION_1 */
+#define HDR_LEGACY 10 /* without it */
 #define BUF 2048 /* a buffer: header and frame */
 #define QMAX 256
 #define MTU 1500
@@ -45,6 +47,7 @@ static int found;
 static int running;  /* DRIVER_OK given */
 static int owner = -1;
 static uint8_t mac[6];
+static int hdr = HDR; /* the header's length on this device */
 
 static int
 setup(void)
@@ -56,6 +59,7 @@ setup(void)
 	nic.vector = HAL_VEC_NET;
 	if (hal_virtio_start(&nic, HAL_VIRTIO_F_VERSION_1 | F_MAC, &f) < 0)
 		return -1;
+	hdr = (f & HAL_VIRTIO_F_VERSION_1) ? HDR : HDR_LEGACY;
 	if (hal_virtq_init(&nic, &rxq, 0, QMAX) < 0 ||
 	    hal_virtq_init(&nic, &txq, 1, QMAX) < 0) {
 		hal_virtio_fail(&nic);
@@ -124,9 +128,9 @@ hal_virtio_net_print(void)
 	}
 	/* One call, one line. */
 	if (nic.base != 0)
-		hal_printf("toro: NIC virtio-mmio at 0x%lx, MAC %s, "
-		    "%s %d%s, vector 0x%x\n", (unsigned long)nic.base, m, irq,
-		    line, how, nic.vector);
+		hal_printf("toro: NIC virtio-mmio%s at 0x%lx, MAC %s, "
+		    "%s %d%s, vector 0x%x\n", nic.legacy ? " (legacy)" : "",
+		    (unsigned long)nic.base, m, irq, line, how, nic.vector);
 	else
 		hal_printf("toro: NIC virtio-pci %02x:%02x.%x (%s) at "
 		    "0x%lx, MAC %s, %s %d%s, vector 0x%x\n", nic.pci.bus,
@@ -207,9 +211,9 @@ hal_net_send(const void *frame, size_t len)
 	}
 	id = txfree[--ntxfree];
 	b = txbuf + (size_t)id * BUF;
-	memset(b, 0, HDR);
-	memcpy(b + HDR, frame, len);
-	txq.desc[id].len = (uint32_t)(HDR + len);
+	memset(b, 0, (size_t)hdr);
+	memcpy(b + hdr, frame, len);
+	txq.desc[id].len = (uint32_t)(hdr + len);
 	txq.desc[id].flags = 0;
 	hal_virtq_post(&txq, id);
 	hal_virtq_kick(&txq, 0);
@@ -231,11 +235,13 @@ hal_net_recv(void *buf, size_t size)
 		r = 0;
 		if (id >= rxq.size)
 			continue; /* a broken device: nothing to recycle */
-		len = len > BUF ? BUF - HDR : len > HDR ? len - HDR : 0;
+		if (len > BUF)
+			len = BUF;
+		len = len > (uint32_t)hdr ? len - (uint32_t)hdr : 0;
 		if (len > size) {
 			r = -TORO_EMSGSIZE;
 		} else {
-			memcpy(buf, rxbuf + (size_t)id * BUF + HDR, len);
+			memcpy(buf, rxbuf + (size_t)id * BUF + hdr, len);
 			r = (int)len;
 		}
 		hal_virtq_post(&rxq, id);

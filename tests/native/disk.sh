@@ -1,24 +1,25 @@
 #!/bin/bash
 # disk.sh: the native disk drivers under QEMU (TCG), through the `files`
 # example on a 32 MiB FAT16 image made by mformat: virtio-blk on microvm
-# (virtio-mmio) and q35 (virtio-pci), IDE (ATA PIO) on pc.  Each run
-# prints a host file, appends to /files.log and returns 0; the host then
-# reads /files.log back with mtype and checks the volume with fsck.fat.
+# (virtio-mmio, modern and QEMU's default, legacy) and q35 (virtio-pci),
+# IDE (ATA PIO) on pc.  Each run prints a host file, appends to
+# /files.log and returns 0; the host then reads /files.log back with
+# mtype and checks the volume with fsck.fat.
 # Also: a read-only virtio disk refuses the write and is left as it was,
 # and pc reads (and writes) a host directory through QEMU's vvfat.
 . "$srcdir/tests/tap.sh"
-plan 7
+plan 8
 
 need=""
 for c in qemu-system-x86_64 mformat mcopy mtype fsck.fat; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 7); do skip "not installed:$need"; done
+	for i in $(seq 8); do skip "not installed:$need"; done
 	exit 0
 fi
 if [ ! -f out/native/files.elf ]; then
-	for i in $(seq 7); do fail "out/native/files.elf is not built"; done
+	for i in $(seq 8); do fail "out/native/files.elf is not built"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -59,6 +60,10 @@ files_ok() {
 	fsck.fat -n "$img" >"$out" 2>&1 || { note <"$out"; return 1; }
 }
 check "files on microvm (virtio-mmio)" files_ok microvm 'virtio-blk (mmio)'
+# QEMU's own default on microvm: legacy (version 1) transports.
+legacy_ok() { TORO_QEMU_MMIO=legacy files_ok "$@"; }
+check "files on microvm (legacy virtio-mmio, QEMU's default)" legacy_ok \
+    microvm 'virtio-blk (mmio, legacy)'
 check "files on q35 (virtio-pci)" files_ok q35 'virtio-blk (pci'
 check "files on pc (IDE)" files_ok pc 'ATA (IDE primary master)'
 

@@ -14,12 +14,13 @@
 #    duplicates, delay): the 10 MiB fetch and a 10 MiB TCP echo round
 #    trip (the echo example) still match;
 #  - user-mode networking: the simulator and the native image (QEMU TCG,
-#    q35 and microvm, and q35 with idle=mwait) answer curl through a
-#    forwarded port.
+#    q35, microvm with modern and with legacy virtio-mmio (QEMU's
+#    default), and q35 with idle=mwait) answer curl through a forwarded
+#    port.
 # Cases skip, saying why, when root or a tool is missing; they fail when
 # a program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
-plan 21
+plan 22
 
 ns=toro-web-$$
 . "$srcdir/tests/net/netns.sh"
@@ -330,7 +331,7 @@ tap_cases() {
 }
 
 if [ ! -x out/sim/webserver ] || [ ! -x out/sim/fetch ]; then
-	fail_n 21 "the webserver and fetch examples are not built"
+	fail_n 22 "the webserver and fetch examples are not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
@@ -359,11 +360,15 @@ else
 	skip "sim on user networking: curl is missing"
 fi
 . "$srcdir/hal/native/qemu.sh"
-# The last: idle=mwait, whose CPUs must still take the NIC's interrupts.
-for c in q35 microvm q35:mwait; do
-	m=${c%%:*} idle=() cpu=() what=$m
-	if [ "$c" != "$m" ]; then
-		idle=(-append "idle=${c#*:}") cpu=(-cpu max) what="$m, idle=${c#*:}"
+# microvm:legacy runs QEMU's default virtio-mmio (version 1).  The last:
+# idle=mwait, whose CPUs must still take the NIC's interrupts.
+for c in q35 microvm microvm:legacy q35:mwait; do
+	m=${c%%:*} append=() cpu=() what=$m mmio=
+	if [ "$c" = microvm:legacy ]; then
+		append=(-append loglevel=debug) mmio=legacy
+		what="$m, legacy virtio-mmio"
+	elif [ "$c" != "$m" ]; then
+		append=(-append "idle=${c#*:}") cpu=(-cpu max) what="$m, idle=${c#*:}"
 	fi
 	if ! have qemu-system-x86_64 || ! have curl; then
 		skip "native on $what: qemu-system-x86_64 or curl is missing"
@@ -375,16 +380,20 @@ for c in q35 microvm q35:mwait; do
 	port=$((port + 1))
 	out=$tmp/${c/:/-}.out
 	# shellcheck disable=SC2046
-	timeout 90 qemu-system-x86_64 $(toro_qemu_args $m 2 128) "${cpu[@]}" \
+	timeout 90 qemu-system-x86_64 $(TORO_QEMU_MMIO=$mmio \
+	    toro_qemu_args $m 2 128) "${cpu[@]}" \
 	    $(toro_qemu_net $m user $port:80) \
 	    -kernel "$(toro_qemu_kernel $m out/native/webserver.elf)" \
-	    "${idle[@]}" >"$out" 2>&1 &
+	    "${append[@]}" >"$out" 2>&1 &
 	pids+=($!)
-	if wait_for "$out" "serving http://10.0.2.15:80/"; then
+	if ! wait_for "$out" "serving http://10.0.2.15:80/"; then
+		fail "native on $what: curl through hostfwd"
+	elif [ -n "$mmio" ] && ! grep -q "NIC virtio-mmio (legacy)" "$out"; then
+		note <"$out"
+		fail "native on $what: curl through hostfwd (the NIC is not legacy)"
+	else
 		check "native on $what: curl through hostfwd" \
 		    get http://127.0.0.1:$port/hello '^Hello from Toro!$'
-	else
-		fail "native on $what: curl through hostfwd"
 	fi
 	kill "${pids[-1]}" 2>/dev/null
 done
