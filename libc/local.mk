@@ -109,5 +109,6 @@ EXTRA_DIST += tests/libc/cenv.sh tests/libc/nolink.c
 
 # The oracles (tests/libc/oracle.mk builds their programs): the
 # differential test against glibc, Lua 5.4 and zlib from Debian sources.
-TESTS += tests/libc/diff.sh
-EXTRA_DIST += tests/libc/diff tests/libc/diff.sh tests/libc/diffcmp.py
+TESTS += tests/libc/diff.sh tests/libc/lua.sh
+EXTRA_DIST += tests/libc/diff tests/libc/diff.sh tests/libc/diffcmp.py \
+	tests/libc/lua.sh tests/lua
