@@ -105,10 +105,10 @@ out/tests/libc/cenv.elf: $(LIBC_cenv_OBJS) $(LIBC_DEPS) $(NATIVE_DEPS)
 check_DATA += out/tests/libc/cenv out/tests/libc/cenv.elf out/tests/libc/cenv.pvh.elf
 
 TESTS += tests/libc/cenv.sh
-EXTRA_DIST += tests/libc/cenv.sh tests/libc/nolink.c
+EXTRA_DIST += tests/libc/cenv.sh tests/libc/nolink.c tests/libc/onlylibc
 
 # The oracles (tests/libc/oracle.mk builds their programs): the
 # differential test against glibc, Lua 5.4 and zlib from Debian sources.
-TESTS += tests/libc/diff.sh tests/libc/lua.sh
+TESTS += tests/libc/diff.sh tests/libc/lua.sh tests/libc/zlib.sh
 EXTRA_DIST += tests/libc/diff tests/libc/diff.sh tests/libc/diffcmp.py \
-	tests/libc/lua.sh tests/lua
+	tests/libc/lua.sh tests/lua tests/libc/zlib.sh

@@ -104,3 +104,7 @@ $(eval $(call libc_oracle,minigzip,$(ZLIB_DIR)/test/minigzip.c, \
 CLEANFILES += out/libc/obj/zlib/*.o
 
 check_DATA += out/tests/libc/diff-glibc
+
+# 4. The isolation: a program of the C library only (tests/libc/cenv.sh).
+$(eval $(call libc_oracle,onlylibc,$(srcdir)/tests/libc/onlylibc/onlylibc.c, \
+	$(WARN_CFLAGS)))
