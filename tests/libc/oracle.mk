@@ -59,7 +59,8 @@ LUA_SRCS = $(addprefix $(LUA_DIR)/src/,lapi.c lauxlib.c lbaselib.c \
 	lgc.c linit.c liolib.c llex.c lmathlib.c lmem.c loadlib.c lobject.c \
 	lopcodes.c loslib.c lparser.c lstate.c lstring.c lstrlib.c ltable.c \
 	ltablib.c ltm.c lua.c lundump.c lutf8lib.c lvm.c lzio.c)
-$(LUA_DIR)/.debsrc-done:
+# One debsrc.sh at a time: they share the private apt state (out/apt).
+$(LUA_DIR)/.debsrc-done: | $(MUSL_STAMP)
 	$(AM_V_GEN)$(SHELL) $(srcdir)/tools/debsrc.sh lua5.4 $(LUA_DIR) \
 	    >/dev/null
 $(LUA_SRCS): $(LUA_DIR)/.debsrc-done ;
@@ -85,7 +86,7 @@ ZLIB_LIB = $(addprefix $(ZLIB_DIR)/,adler32.c compress.c crc32.c \
 	deflate.c gzclose.c gzlib.c gzread.c gzwrite.c infback.c inffast.c \
 	inflate.c inftrees.c trees.c uncompr.c zutil.c)
 ZLIB_CFLAGS = -O3 -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -I$(ZLIB_DIR)
-$(ZLIB_DIR)/.debsrc-done:
+$(ZLIB_DIR)/.debsrc-done: | $(LUA_DIR)/.debsrc-done
 	$(AM_V_GEN)$(SHELL) $(srcdir)/tools/debsrc.sh zlib $(ZLIB_DIR) \
 	    >/dev/null
 $(ZLIB_LIB) $(ZLIB_DIR)/test/example.c $(ZLIB_DIR)/test/minigzip.c: \
