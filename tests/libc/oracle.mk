@@ -43,11 +43,12 @@ endef
 # (out/tests/libc/diff-glibc) and in the C environment.  -fno-builtin:
 # the libraries are judged, not the compiler's folding of them.
 LIBC_DIFF_FLAGS = -O2 -std=gnu11 -Wall -Wextra -fno-builtin
-$(eval $(call libc_oracle,diff,$(srcdir)/tests/libc/diff/diff.c, \
-	$(LIBC_DIFF_FLAGS)))
-out/tests/libc/diff-glibc: $(srcdir)/tests/libc/diff/diff.c
+LIBC_DIFF_SRCS = $(sort $(wildcard $(srcdir)/tests/libc/diff/*.c))
+$(eval $(call libc_oracle,diff,$(LIBC_DIFF_SRCS),$(LIBC_DIFF_FLAGS)))
+$(LIBC_diff_OBJS): $(srcdir)/tests/libc/diff/diff.h
+out/tests/libc/diff-glibc: $(LIBC_DIFF_SRCS) $(srcdir)/tests/libc/diff/diff.h
 	@mkdir -p $(@D)
-	$(AM_V_CCLD)$(CC) $(LIBC_DIFF_FLAGS) -o $@ $< -lm
+	$(AM_V_CCLD)$(CC) $(LIBC_DIFF_FLAGS) -o $@ $(LIBC_DIFF_SRCS) -lm
 
 # 2. Lua 5.4 from Debian's lua5.4: the interpreter's sources (src/*.c
 # but luac.c), with the flags of src/Makefile's linux target
