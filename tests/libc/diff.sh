@@ -16,7 +16,7 @@ for c in qemu-system-x86_64 python3; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 4); do skip "not installed:$need"; done
+	for _ in $(seq 4); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"

@@ -157,7 +157,7 @@ def explain(group, inp, g, t):
         wm = re.fullmatch(r" ?%(\d+)l?[a-zA-Z]", fmt)
         if wm:
             text = text.lstrip(" \t\n\v\f\r")[:int(wm.group(1))] + "|"
-        if tr < gr and INCOMPLETE.search(text):
+        if tr == gr - 1 and INCOMPLETE.search(text):
             return "scanf-prefix"
         return None
     return None

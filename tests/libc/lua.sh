@@ -10,7 +10,7 @@
 # scripts write and remove files there, so the disk is checked after.
 . "$srcdir/tests/tap.sh"
 
-scripts=$(cd "$srcdir/tests/lua" && ls ./*.lua | sed 's|^\./||')
+scripts=$(cd "$srcdir/tests/lua" && printf '%s\n' *.lua)
 n=$(echo "$scripts" | wc -w)
 plan $((2 * n + 3))
 
@@ -19,7 +19,7 @@ for c in lua5.4 qemu-system-x86_64 mformat mcopy fsck.fat; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq $((2 * n + 3))); do skip "not installed:$need"; done
+	for _ in $(seq $((2 * n + 3))); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"

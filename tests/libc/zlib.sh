@@ -16,7 +16,7 @@ for c in gzip qemu-system-x86_64 mformat mcopy fsck.fat; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 8); do skip "not installed:$need"; done
+	for _ in $(seq 8); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -46,11 +46,18 @@ example_ok() { # STATUS OUTPUT
 # gunzip makes the original of, data gone, the disk clean; host is
 # fetched for the next case.
 roundtrip() { # IMAGE STATUS1 STATUS2
-	[ "$2" -eq 0 ] && [ "$3" -eq 0 ] || { echo "status $2 $3" | note; return 1; }
+	if [ "$2" -ne 0 ] || [ "$3" -ne 0 ]; then
+		echo "status $2 $3" | note
+		return 1
+	fi
 	rm -f "$tmp/got.gz" "$tmp/got"
 	mcopy -i "$1" ::data.gz "$tmp/got.gz" && mcopy -i "$1" ::host "$tmp/got" &&
-	    gunzip -c "$tmp/got.gz" | cmp - "$tmp/data" && ! mdir -i "$1" ::data >/dev/null 2>&1 &&
-	    fsck.fat -n "$1" >"$tmp/fsck" 2>&1 || { note <"$tmp/fsck"; return 1; }
+	    gunzip -c "$tmp/got.gz" | cmp - "$tmp/data" &&
+	    ! mdir -i "$1" ::data >/dev/null 2>&1 || return 1
+	if ! fsck.fat -n "$1" >"$tmp/fsck" 2>&1; then
+		note <"$tmp/fsck"
+		return 1
+	fi
 }
 
 mkimage "$tmp/sim.img"
@@ -63,7 +70,7 @@ timeout 60 out/tests/libc/minigzip --net none --disk "$tmp/sim.img" -- data \
     >"$tmp/mg.sim" 2>&1 || s1=$?
 timeout 60 out/tests/libc/minigzip --net none --disk "$tmp/sim.img" -- \
     -d host.gz >>"$tmp/mg.sim" 2>&1 || s2=$?
-[ $s1 -eq 0 ] && [ $s2 -eq 0 ] || note <"$tmp/mg.sim"
+if [ $s1 -ne 0 ] || [ $s2 -ne 0 ]; then note <"$tmp/mg.sim"; fi
 check "sim: minigzip's data.gz gunzips to the original, and it is removed" \
     roundtrip "$tmp/sim.img" $s1 $s2
 check "sim: minigzip -d makes the original of the host's gzip -9" \
