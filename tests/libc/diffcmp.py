@@ -58,7 +58,8 @@ RULES = {
     "scanf-prefix":
         "scanf: glibc converts an input item that is only the prefix of "
         "a matching sequence ('0x', '1e', '0x1p'); C11 7.21.6.2p10 makes "
-        "it a matching failure, as musl does (glibc bug 12701)",
+        "it a matching failure, as musl does (glibc 2.36 here; later glibc "
+        "releases were changed to fail too)",
 }
 
 
