@@ -35,8 +35,9 @@ LIBC_APP_CFLAGS = -nostdinc -isystem $(srcdir)/libc/include \
 noinst_LIBRARIES += libtoroc.a
 libtoroc_a_SOURCES = libc/toroc.h libc/thread.h libc/dir.c libc/fd.c \
 	libc/futex.c libc/socket.c \
-	libc/lock.c libc/malloc.c libc/pthread.c libc/resolve.c libc/signal.c \
-	libc/start.c libc/syscall.c libc/time.c libc/tp.c
+	libc/lock.c libc/malloc.c libc/math.c libc/process.c libc/pthread.c libc/resolve.c \
+	libc/signal.c libc/start.c libc/strtod.c libc/syscall.c libc/time.c \
+	libc/tp.c
 libtoroc_a_CPPFLAGS = -nostdinc -iquote $(srcdir)/libc/musl -I$(srcdir) \
 	-I$(srcdir)/include -isystem $(MUSL_SRC)/arch/x86_64 \
 	-isystem $(MUSL_SRC)/arch/generic \
@@ -104,4 +105,10 @@ out/tests/libc/cenv.elf: $(LIBC_cenv_OBJS) $(LIBC_DEPS) $(NATIVE_DEPS)
 check_DATA += out/tests/libc/cenv out/tests/libc/cenv.elf out/tests/libc/cenv.pvh.elf
 
 TESTS += tests/libc/cenv.sh
-EXTRA_DIST += tests/libc/cenv.sh tests/libc/nolink.c
+EXTRA_DIST += tests/libc/cenv.sh tests/libc/nolink.c tests/libc/onlylibc
+
+# The oracles (tests/libc/oracle.mk builds their programs): the
+# differential test against glibc, Lua 5.4 and zlib from Debian sources.
+TESTS += tests/libc/diff.sh tests/libc/lua.sh tests/libc/zlib.sh
+EXTRA_DIST += tests/libc/diff tests/libc/diff.sh tests/libc/diffcmp.py \
+	tests/libc/lua.sh tests/lua tests/libc/zlib.sh

@@ -1,10 +1,11 @@
 #!/bin/sh
 # debsrc.sh: fetch and unpack a Debian source package, once.
 #
-# usage: tools/debsrc.sh PACKAGE DEST
+# usage: tools/debsrc.sh PACKAGE[=VERSION] DEST
 #
 # Unpacks the source of PACKAGE (Debian patches applied) into DEST and
-# prints DEST.  When DEST already holds it, nothing is fetched.  The
+# prints DEST: the newest version the sources offer, or an older one
+# when the newest cannot be fetched.  When DEST already holds it, nothing is fetched.  The
 # deb-src lines are derived from the machine's own apt sources (every
 # "deb" entry of /etc/apt/sources.list and of the .list and .sources
 # files in /etc/apt/sources.list.d), with the same archives, suites,
@@ -62,7 +63,26 @@ fi
 mkdir -p "$(dirname "$dest")"
 work=$(mktemp -d "${dest%/}.tmp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get -qq "$@" source "$pkg" >&2)
+# When the newest version cannot be fetched (an archive that lists a
+# security update it does not hold), the older ones the sources list
+# are tried, newest first.
+fetch() { (cd "$work" && apt-get -qq "$@" source "$pkg" >&2); }
+if ! fetch "$@"; then
+	case $pkg in
+	*=*) exit 1 ;;
+	esac
+	ok=""
+	for v in $(apt-cache "$@" showsrc "$pkg" 2>/dev/null |
+	    sed -n 's/^Version: //p' | sort -u -r -V); do
+		echo "debsrc.sh: trying $pkg=$v" >&2
+		rm -rf "${work:?}"/*
+		if (cd "$work" && apt-get -qq "$@" source "$pkg=$v" >&2); then
+			ok=1
+			break
+		fi
+	done
+	[ -n "$ok" ] || exit 1
+fi
 # apt-get source leaves the unpacked tree as the only folder.
 tree=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 if [ -z "$tree" ]; then

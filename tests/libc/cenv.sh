@@ -6,20 +6,21 @@
 # time, files and folders on a FAT16 disk, signals, pthreads on two
 # CPUs, TCP and UDP sockets over the stack's loopback, its last line
 # flushed by exit()) passes on both, and what it
-# wrote is on the disk for mtools to read; a program calling
+# wrote is on the disk for mtools to read; a program that uses only the
+# C library (tests/libc/onlylibc) boots the kernel; a program calling
 # what Toro lacks fails to link for both targets, naming it; the
 # simulator's pre-linked object leaves nothing global but the kernel's
 # side of the HAL and main; and no part of the C library enters a
 # kernel by itself (no syscall instruction, no %fs).
 . "$srcdir/tests/tap.sh"
-plan 18
+plan 21
 
 need=""
 for c in qemu-system-x86_64 mformat mcopy mtype fsck.fat objdump nm; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 18); do skip "not installed:$need"; done
+	for i in $(seq 21); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -127,6 +128,22 @@ check "native: calling vfork fails to link" \
     refused natlink "$tmp/vfork.o" "undefined reference to .vfork'"
 check "native: calling a function no library has fails to link" \
     refused natlink "$tmp/madeup.o" "undefined reference to .toro_lacks_this'"
+
+# A program of the C library only (it names no toro_ function) still
+# boots the kernel, in the sim too: argv[0] is the kernel's and the CPUs
+# are the machine's.
+check "onlylibc calls the C library only" \
+    bash -c "! nm -u out/libc/obj/onlylibc/onlylibc.o | grep -q toro_"
+timeout 60 out/tests/libc/onlylibc --net none --cpus 3 -- a b \
+    >"$tmp/only" 2>&1
+check "sim: a C library program boots the kernel (argv[0]=toro, 3 CPUs)" \
+    file_has "$tmp/only" '^argv\[0\]=toro argc=3 cpus=3$'
+s=0
+toro_qemu_boot "$tmp/only.mvm" microvm 2 out/tests/libc/onlylibc.elf "a" ||
+    s=$?
+check "microvm: the same program, the same kernel (argv[0]=toro, 2 CPUs)" \
+    bash -c "[ $s -eq 0 ] &&
+	grep -qx 'argv\[0\]=toro argc=2 cpus=2' '$tmp/only.mvm'"
 
 # Only the kernel's side of the HAL (what the simulator calls and the
 # kernel library defines) and main stay global in the sim: no name of

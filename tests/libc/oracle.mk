@@ -1,0 +1,112 @@
+# tests/libc/oracle.mk: the oracles of the C environment (issue 11),
+# GNU make read as it is (Makefile.am includes it through a path automake
+# does not inline).
+#
+# Three programs judge the C library: the differential generator
+# tests/libc/diff (against the host's glibc), and two real programs
+# built unchanged from Debian source packages fetched by tools/debsrc.sh
+# into out/src: the Lua 5.4 interpreter and zlib's example and
+# minigzip.  Each is "a folder of sources + flags -> a C environment
+# program": $(call libc_oracle,NAME,SOURCES,CFLAGS) compiles SOURCES
+# with the C environment's headers and CFLAGS into out/libc/obj/NAME/,
+# and links out/tests/libc/NAME (the sim: libc/prelink.sh, then the
+# simulator) and out/tests/libc/NAME.elf (native) the way libc/local.mk
+# links its programs.  When mk/program.mk builds C environment programs,
+# each call becomes one toro_program line.
+
+# The C environment's compile flags without Toro's warnings: the
+# packages keep the flags their own Makefiles use.
+LIBC_ORACLE_CFLAGS = -nostdinc -isystem $(srcdir)/libc/include \
+	-isystem $(MUSL_OUT)/include -isystem $(GCC_INCLUDE) \
+	-I$(srcdir)/include -fPIE
+
+define libc_oracle
+LIBC_$(1)_OBJS += $(patsubst %.c,out/libc/obj/$(1)/%.o,$(notdir $(2)))
+out/libc/obj/$(1)/%.o: $(dir $(firstword $(2)))%.c $$(MUSL_STAMP)
+	@mkdir -p $$(@D)
+	$$(AM_V_CC)$$(CC) $$(LIBC_ORACLE_CFLAGS) $(3) -c -o $$@ $$<
+out/libc/$(1).sim.o: $$(LIBC_$(1)_OBJS)
+out/tests/libc/$(1): out/libc/$(1).sim.o libhal-sim.a
+	@mkdir -p $$(@D)
+	$$(AM_V_CCLD)$$(SIM_PROG_LINK) out/libc/$(1).sim.o libhal-sim.a \
+	    $$(SIM_LIBS)
+out/tests/libc/$(1).elf: $$(LIBC_$(1)_OBJS) $$(LIBC_DEPS) $$(NATIVE_DEPS)
+	@mkdir -p $$(@D)
+	$$(AM_V_CCLD)$$(NATIVE_PROG_LINK) $$(LIBC_$(1)_OBJS) \
+	    $$(LIBC_NATIVE_LIBS)
+check_DATA += out/tests/libc/$(1) out/tests/libc/$(1).elf \
+	out/tests/libc/$(1).pvh.elf
+CLEANFILES += out/libc/$(1).sim.o out/libc/obj/$(1)/*.o
+endef
+
+# 1. The differential generator: the same source with the host's glibc
+# (out/tests/libc/diff-glibc) and in the C environment.  -fno-builtin:
+# the libraries are judged, not the compiler's folding of them.
+LIBC_DIFF_FLAGS = -O2 -std=gnu11 -Wall -Wextra -fno-builtin
+LIBC_DIFF_SRCS = $(sort $(wildcard $(srcdir)/tests/libc/diff/*.c))
+$(eval $(call libc_oracle,diff,$(LIBC_DIFF_SRCS),$(LIBC_DIFF_FLAGS)))
+$(LIBC_diff_OBJS): $(srcdir)/tests/libc/diff/diff.h
+out/tests/libc/diff-glibc: $(LIBC_DIFF_SRCS) $(srcdir)/tests/libc/diff/diff.h
+	@mkdir -p $(@D)
+	$(AM_V_CCLD)$(CC) $(LIBC_DIFF_FLAGS) -o $@ $(LIBC_DIFF_SRCS) -lm
+
+# 2. Lua 5.4 from Debian's lua5.4: the interpreter's sources (src/*.c
+# but luac.c), with the flags of src/Makefile's linux target
+# (-DLUA_USE_LINUX is LUA_USE_POSIX plus LUA_USE_DLOPEN) minus dlopen
+# and readline.
+LUA_DIR = out/src/lua5.4
+LUA_SRCS = $(addprefix $(LUA_DIR)/src/,lapi.c lauxlib.c lbaselib.c \
+	lcode.c lcorolib.c lctype.c ldblib.c ldebug.c ldo.c ldump.c lfunc.c \
+	lgc.c linit.c liolib.c llex.c lmathlib.c lmem.c loadlib.c lobject.c \
+	lopcodes.c loslib.c lparser.c lstate.c lstring.c lstrlib.c ltable.c \
+	ltablib.c ltm.c lua.c lundump.c lutf8lib.c lvm.c lzio.c)
+# One debsrc.sh at a time: they share the private apt state (out/apt).
+$(LUA_DIR)/.debsrc-done: | $(MUSL_STAMP)
+	$(AM_V_GEN)$(SHELL) $(srcdir)/tools/debsrc.sh lua5.4 $(LUA_DIR) \
+	    >/dev/null
+$(LUA_SRCS): $(LUA_DIR)/.debsrc-done ;
+# Debian's luaconf.h includes the header its debian/rules writes, which
+# names the multiarch folder of C modules (package.cpath only); written
+# the same way.
+LUA_DEB_H = out/libc/obj/lua-deb/lua5.4-deb-multiarch.h
+$(LUA_DEB_H):
+	@mkdir -p $(@D)
+	$(AM_V_GEN)printf '%s\n' '#ifndef _LUA_DEB_MULTIARCH_' \
+	    '#define _LUA_DEB_MULTIARCH_' \
+	    '#define DEB_HOST_MULTIARCH "x86_64-linux-gnu"' '#endif' >$@
+$(eval $(call libc_oracle,lua,$(LUA_SRCS), \
+	-std=gnu99 -O2 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USE_POSIX \
+	-I$(dir $(LUA_DEB_H))))
+$(LIBC_lua_OBJS): $(LUA_DEB_H)
+
+# 3. zlib from Debian's zlib: the library's sources with its test
+# programs test/example.c and test/minigzip.c, each a program, with the
+# definitions its configure makes on Linux.
+ZLIB_DIR = out/src/zlib
+ZLIB_LIB = $(addprefix $(ZLIB_DIR)/,adler32.c compress.c crc32.c \
+	deflate.c gzclose.c gzlib.c gzread.c gzwrite.c infback.c inffast.c \
+	inflate.c inftrees.c trees.c uncompr.c zutil.c)
+ZLIB_CFLAGS = -O3 -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -I$(ZLIB_DIR)
+$(ZLIB_DIR)/.debsrc-done: | $(LUA_DIR)/.debsrc-done
+	$(AM_V_GEN)$(SHELL) $(srcdir)/tools/debsrc.sh zlib $(ZLIB_DIR) \
+	    >/dev/null
+$(ZLIB_LIB) $(ZLIB_DIR)/test/example.c $(ZLIB_DIR)/test/minigzip.c: \
+    $(ZLIB_DIR)/.debsrc-done ;
+# The library's objects once, for both programs.
+out/libc/obj/zlib/%.o: $(ZLIB_DIR)/%.c $(MUSL_STAMP)
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(CC) $(LIBC_ORACLE_CFLAGS) $(ZLIB_CFLAGS) -c -o $@ $<
+ZLIB_OBJS = $(patsubst $(ZLIB_DIR)/%.c,out/libc/obj/zlib/%.o,$(ZLIB_LIB))
+LIBC_zexample_OBJS = $(ZLIB_OBJS)
+LIBC_minigzip_OBJS = $(ZLIB_OBJS)
+$(eval $(call libc_oracle,zexample,$(ZLIB_DIR)/test/example.c, \
+	$(ZLIB_CFLAGS)))
+$(eval $(call libc_oracle,minigzip,$(ZLIB_DIR)/test/minigzip.c, \
+	$(ZLIB_CFLAGS)))
+CLEANFILES += out/libc/obj/zlib/*.o
+
+check_DATA += out/tests/libc/diff-glibc
+
+# 4. The isolation: a program of the C library only (tests/libc/cenv.sh).
+$(eval $(call libc_oracle,onlylibc,$(srcdir)/tests/libc/onlylibc/onlylibc.c, \
+	$(WARN_CFLAGS)))

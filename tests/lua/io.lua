@@ -1,0 +1,37 @@
+-- io.lua: files on the disk, written and read back.
+local f = assert(io.open("io-out.txt", "w"))
+print(io.type(f), io.type(io.stdout), io.type(42))
+f:write("line one\n", "line two\n", 3, " ", 4.5, "\n")
+for i = 1, 100 do f:write(string.format("%03d:%s\n", i, string.rep("x", i % 17))) end
+print(f:seek("cur"), f:seek("end"), f:seek("set", 5))
+f:write("ONE") f:close()
+print(io.type(f), pcall(f.write, f, "closed"))
+for l in io.lines("io-out.txt") do if l:sub(1, 1) ~= "0" then print(l) end end
+local r = assert(io.open("io-out.txt", "r"))
+print(r:read("l"), r:read("n"), r:read("n"), r:read("L"), r:read(5), r:read("l"))
+print(r:seek("set", 0), r:read(4), r:seek("cur"), r:seek("end"))
+r:seek("set") local all = r:read("a") print(#all, select(2, all:gsub("\n", "")))
+print(r:read("a") == "", r:read("l"), r:read(0)) r:close()
+local n, sum = 0, 0
+for a, b in io.lines("io-out.txt", 4, "l") do n = n + 1 if n > 2 and n < 6 then sum = sum + (tonumber(a:sub(1, 3)) or 0) end end
+print(n, sum)
+local a = assert(io.open("io-out.txt", "a")) a:write("appended\n") a:close()
+local lines = {} for l in io.lines("io-out.txt") do lines[#lines + 1] = l end print(#lines, lines[#lines])
+print(io.open("does-not-exist.txt"))
+print(pcall(io.lines, "does-not-exist.txt"))
+print(os.rename("io-out.txt", "io-moved.txt"), io.open("io-out.txt"))
+local moved = assert(io.open("io-moved.txt")) print(io.type(moved)) moved:close()
+print(os.remove("io-moved.txt"), os.remove("io-moved.txt"))
+local b = assert(io.open("bin.dat", "wb")) local bytes = {} for i = 0, 255 do bytes[#bytes + 1] = string.char(i) end
+b:write(table.concat(bytes)) b:close()
+local rb = assert(io.open("bin.dat", "rb")) local data = rb:read("a") rb:close()
+print(#data, data:byte(1), data:byte(256), data == table.concat(bytes))
+local w = assert(io.open("buf.txt", "w")) print(w:setvbuf("full", 1024), io.type(w:write("buffered")), w:flush()) w:close()
+io.output("redir.txt") io.write("via io.write\n") io.close() io.output(io.stdout)
+io.input("redir.txt") print(io.read("l")) io.close(io.input()) io.input(io.stdin)
+local nums = assert(io.open("nums.txt", "w")) nums:write("1 2.5 0x10 -7 1e3 bad") nums:close()
+local rn = assert(io.open("nums.txt")) print(rn:read("n", "n", "n", "n", "n", "n")) rn:close()
+os.remove("bin.dat") os.remove("buf.txt") os.remove("redir.txt") os.remove("nums.txt")
+print(io.open("bin.dat"))
+io.stdout:write("stdout ", "write\n")
+print(io.stdout:seek("cur") == nil or true)

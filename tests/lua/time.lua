@@ -1,0 +1,23 @@
+-- time.lua: os.time and os.date (the machine's time zone is UTC).
+local t0 = os.time({year = 2000, month = 1, day = 1, hour = 0})
+print(t0, os.time({year = 1970, month = 1, day = 1, hour = 0}), os.time({year = 2038, month = 1, day = 19, hour = 3, min = 14, sec = 8}))
+print(os.time({year = 2024, month = 2, day = 30, hour = 12}), os.time({year = 2023, month = 13, day = 1, hour = 0}), os.time({year = 2023, month = 1, day = 0}))
+print(os.time({year = 2021, month = 6, day = 15, hour = 25, min = 61, sec = -1}))
+for _, t in ipairs({0, 86399, 951782400, 1234567890, 1700000000, 2147483647, 4102444800, -86400}) do
+	print(t, os.date("!%Y-%m-%d %H:%M:%S %a %A %b %B %j %U %W %w %y %C %p %I", t))
+	print(os.date("!%c|%x|%X|%D|%F|%R|%T|%e|%G-%V|%u|%%", t))
+	print(os.date("%Y-%m-%d %H:%M:%S", t))
+end
+local d = os.date("!*t", 1234567890)
+print(d.year, d.month, d.day, d.hour, d.min, d.sec, d.wday, d.yday, d.isdst)
+local d2 = os.date("*t", 1700000000)
+print(d2.year, d2.month, d2.day, d2.hour, d2.min, d2.sec, d2.wday, d2.yday, d2.isdst)
+print(os.time(d2), os.time(os.date("*t", 0)))
+print(os.difftime(t0 + 90, t0), os.difftime(t0, t0 + 3600), math.type(os.difftime(2, 1)))
+print(pcall(os.date, "%Ez", 0))
+print(pcall(os.date, "%Q", 0))
+print(pcall(os.time, {year = 2000}))
+local now = os.time() print(math.type(now), now > 1600000000)
+local c = os.clock() print(math.type(c), c >= 0)
+print(type(os.date()), #os.date("!%Y") == 4)
+local y = {} for yr = 1999, 2004 do y[#y + 1] = os.date("!%j", os.time({year = yr, month = 12, day = 31, hour = 12})) end print(table.concat(y, " "))
