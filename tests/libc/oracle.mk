@@ -51,9 +51,10 @@ out/tests/libc/diff-glibc: $(LIBC_DIFF_SRCS) $(srcdir)/tests/libc/diff/diff.h
 	$(AM_V_CCLD)$(CC) $(LIBC_DIFF_FLAGS) -o $@ $(LIBC_DIFF_SRCS) -lm
 
 # 2. Lua 5.4 from Debian's lua5.4: the interpreter's sources (src/*.c
-# but luac.c), with the flags of src/Makefile's linux target
-# (-DLUA_USE_LINUX is LUA_USE_POSIX plus LUA_USE_DLOPEN) minus dlopen
-# and readline.
+# but luac.c), with the flags of src/Makefile's generic (C89 library)
+# target: its linux target's LUA_USE_POSIX would call popen, which
+# cannot mean anything on a machine without processes and so is absent;
+# without it io.popen says "'popen' not supported".
 LUA_DIR = out/src/lua5.4
 LUA_SRCS = $(addprefix $(LUA_DIR)/src/,lapi.c lauxlib.c lbaselib.c \
 	lcode.c lcorolib.c lctype.c ldblib.c ldebug.c ldo.c ldump.c lfunc.c \
@@ -75,7 +76,7 @@ $(LUA_DEB_H):
 	    '#define _LUA_DEB_MULTIARCH_' \
 	    '#define DEB_HOST_MULTIARCH "x86_64-linux-gnu"' '#endif' >$@
 $(eval $(call libc_oracle,lua,$(LUA_SRCS), \
-	-std=gnu99 -O2 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USE_POSIX \
+	-std=gnu99 -O2 -Wall -Wextra -DLUA_COMPAT_5_3 \
 	-I$(dir $(LUA_DEB_H))))
 $(LIBC_lua_OBJS): $(LUA_DEB_H)
 
