@@ -2,7 +2,7 @@
 # cenv.sh: the C environment (libc/) on both targets.
 #
 # The program of issue 11 (examples/myapp), unchanged, prints the same
-# line in the simulator and under QEMU; tests/libc/cenv (stdio, stdlib,
+# line in the simulator and under QEMU; tests/programs/cenv (stdio, stdlib,
 # time, files and folders on a FAT16 disk, signals, pthreads on two
 # CPUs, TCP and UDP sockets over the stack's loopback, its last line
 # flushed by exit()) passes on both, and what it
@@ -65,7 +65,7 @@ results() { grep -aE '^(PASS|FAIL) ' "$1"; }
 mkimage "$tmp/sim.img"
 # User networking: a NIC for the stack, whose loopback the sockets use;
 # nothing is forwarded and nothing leaves the machine.
-timeout 120 out/tests/libc/cenv --cpus 2 --net user --disk "$tmp/sim.img" \
+timeout 120 out/tests/sim/cenv --cpus 2 --net user --disk "$tmp/sim.img" \
     >"$tmp/csim" 2>&1
 s=$?
 check "sim: cenv passes every case, argv[0] is the kernel's" \
@@ -79,7 +79,7 @@ check "sim: what fwrite wrote is on the disk, and the disk is clean" \
 mkimage "$tmp/native.img"
 s=0
 # shellcheck disable=SC2046
-toro_qemu_boot "$tmp/cnat" microvm 2 out/tests/libc/cenv.elf "" \
+toro_qemu_boot "$tmp/cnat" microvm 2 out/tests/native/cenv.elf "" \
     $(toro_qemu_disk microvm "$tmp/native.img") -netdev user,id=n0 \
     $(toro_qemu_nic microvm n0) || s=$?
 check "microvm, 2 CPUs: cenv passes every case" \
@@ -137,12 +137,12 @@ globals() {
 	    awk 'NF == 3 { print $3 }' | sort -u | comm -12 - "$tmp/hal" \
 	    >"$tmp/kern"
 	echo main >>"$tmp/kern"
-	nm -g --defined-only out/libc/myapp.sim.o | awk '{ print $NF }' |
+	nm -g --defined-only out/obj/myapp/sim.o | awk '{ print $NF }' |
 	    sort -u | comm -23 - "$(sort -u "$tmp/kern" >"$tmp/k2" &&
 	    echo "$tmp/k2")" >"$tmp/glob"
 	[ ! -s "$tmp/glob" ] || { note <"$tmp/glob"; return 1; }
 	# printf and malloc are the C library's: never exported.
-	! nm -g --defined-only out/libc/myapp.sim.o |
+	! nm -g --defined-only out/obj/myapp/sim.o |
 	    grep -qwE 'printf|malloc'
 }
 check "sim: the pre-linked object exports only the kernel's side of the HAL and main" globals

@@ -16,8 +16,8 @@ out=$tmp/out
 # Its products, which out/ would keep otherwise.
 products() {
 	rm -rf "out/sim/$name" "out/native/$name.elf" \
-	    "out/native/$name.pvh.elf" "out/obj/sim/$name" \
-	    "out/obj/native/$name" "out/sim/${name}f" "out/obj/sim/${name}f"
+	    "out/native/$name.pvh.elf" "out/obj/$name" \
+	    "out/sim/${name}f" "out/obj/${name}f"
 }
 trap 'products; rm -rf "$tmp"' EXIT
 # The make and ./toro started here are not part of the make running us.
@@ -121,7 +121,7 @@ check "TORO_PROGRAM_CFLAGS reach the program" flags
 products
 check "no product of it is left in out/" \
     eval '! compgen -G "out/*/$name*" >/dev/null &&
-	! compgen -G "out/obj/*/$name" >/dev/null'
+	! compgen -G "out/obj/$name*" >/dev/null'
 if git -C "$srcdir" rev-parse >/dev/null 2>&1; then
 	check "the tree is as it was" test "$(git_status)" = "$before"
 else

@@ -1,7 +1,7 @@
 /*
- * cenv.c: the C environment's vertical slice, as a program.
+ * tests/programs/cenv: the C environment, as a program.
  *
- * Built like any C environment program (libc/local.mk), for the
+ * Built like every program (mk/program.mk), for the
  * simulator and the native image; tests/libc/cenv.sh runs it on both
  * with a FAT16 disk holding /in.txt, and compares.  Each case prints
  * "PASS name" or "FAIL name: why"; the last line is "cenv: N failed",
