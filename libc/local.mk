@@ -36,7 +36,7 @@ noinst_LIBRARIES += libtoroc.a
 libtoroc_a_SOURCES = libc/toroc.h libc/thread.h libc/dir.c libc/fd.c \
 	libc/futex.c libc/socket.c \
 	libc/lock.c libc/malloc.c libc/pthread.c libc/resolve.c libc/signal.c \
-	libc/start.c libc/syscall.c libc/time.c libc/tp.c
+	libc/start.c libc/syscall.c libc/time.c libc/tp.c libc/unlinked.c
 libtoroc_a_CPPFLAGS = -nostdinc -iquote $(srcdir)/libc/musl -I$(srcdir) \
 	-I$(srcdir)/include -isystem $(MUSL_SRC)/arch/x86_64 \
 	-isystem $(MUSL_SRC)/arch/generic \

@@ -12,10 +12,10 @@
 # side of the HAL and main; and no part of the C library enters a
 # kernel by itself (no syscall instruction, no %fs).
 . "$srcdir/tests/tap.sh"
-plan 18
+plan 21
 
 need=""
-for c in qemu-system-x86_64 mformat mcopy mtype fsck.fat objdump nm; do
+for c in qemu-system-x86_64 mformat mcopy mtype mdir fsck.fat objdump nm; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
@@ -54,11 +54,16 @@ mkimage() {
 	    printf 'first line\nsecond one\n' >"$tmp/in.txt" &&
 	    mcopy -i "$1" "$tmp/in.txt" ::in.txt
 }
+# ...and nothing of the files unlinked while open, nor of a tmpfile left
+# open at exit, is left.
 wrote() {
 	mtype -i "$1" ::out.txt >"$tmp/outtxt" 2>&1 &&
 	    grep -qx "written by cenv: 7 0.50" "$tmp/outtxt" &&
+	    mdir -i "$1" -a :: >"$tmp/mdir" 2>&1 &&
+	    ! grep -qiE "toro-|gone" "$tmp/mdir" &&
 	    fsck.fat -n "$1" >"$tmp/fsck" 2>&1 ||
-	    { note <"$tmp/outtxt"; note <"$tmp/fsck"; return 1; }
+	    { note <"$tmp/outtxt"; note <"$tmp/mdir"; note <"$tmp/fsck"
+	    return 1; }
 }
 results() { grep -aE '^(PASS|FAIL) ' "$1"; }
 
@@ -66,20 +71,21 @@ mkimage "$tmp/sim.img"
 # User networking: a NIC for the stack, whose loopback the sockets use;
 # nothing is forwarded and nothing leaves the machine.
 timeout 120 out/tests/sim/cenv --cpus 2 --net user --disk "$tmp/sim.img" \
-    >"$tmp/csim" 2>&1
+    -- CENV_WORD=hello "CENV_TWO=a b" idle=halt >"$tmp/csim" 2>&1
 s=$?
 check "sim: cenv passes every case, argv[0] is the kernel's" \
     bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/csim' &&
 	grep -aqx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
 [ $s -eq 0 ] || note <"$tmp/csim"
-check "sim: cenv ran its 44 cases" test "$(results "$tmp/csim" | wc -l)" -eq 44
+check "sim: cenv ran its 58 cases" test "$(results "$tmp/csim" | wc -l)" -eq 58
 check "sim: what fwrite wrote is on the disk, and the disk is clean" \
     wrote "$tmp/sim.img"
 
 mkimage "$tmp/native.img"
 s=0
 # shellcheck disable=SC2046
-toro_qemu_boot "$tmp/cnat" microvm 2 out/tests/native/cenv.elf "" \
+toro_qemu_boot "$tmp/cnat" microvm 2 out/tests/native/cenv.elf \
+    'CENV_WORD=hello CENV_TWO="a b" idle=halt' \
     $(toro_qemu_disk microvm "$tmp/native.img") -netdev user,id=n0 \
     $(toro_qemu_nic microvm n0) || s=$?
 check "microvm, 2 CPUs: cenv passes every case" \
@@ -88,6 +94,13 @@ check "microvm, 2 CPUs: cenv passes every case" \
 check "microvm: the same results as the sim" \
     cmp -s <(results "$tmp/csim") <(results "$tmp/cnat")
 check "microvm: what fwrite wrote is on the disk" wrote "$tmp/native.img"
+# The destructor's line comes last, after main's, which exit() flushed.
+dtor() {
+	[ "$(tail -n 2 "$1" | tr -d '\r')" = "cenv: 0 failed
+cenv: destructor ran" ] || { tail -n 3 "$1" | note; return 1; }
+}
+check "sim and microvm: the destructor ran after main, in exit()" \
+    eval 'dtor "$tmp/csim" && dtor "$tmp/cnat"'
 check "sim and microvm: a NUL byte written to the console arrives" \
     bash -c "grep -qaP 'nul<\\x00>end' '$tmp/csim' &&
 	grep -qaP 'nul<\\x00>end' '$tmp/cnat'"
@@ -127,6 +140,28 @@ check "native: calling vfork fails to link" \
     refused natlink "$tmp/vfork.o" "undefined reference to .vfork'"
 check "native: calling a function no library has fails to link" \
     refused natlink "$tmp/madeup.o" "undefined reference to .toro_lacks_this'"
+# The process calls musl has wrappers for are absent too, not ENOSYS.
+processes() { # sim|native
+	local call name ok=0
+	for call in 'fork()' 'execv("/x", argv)' 'system("x")' \
+	    'popen("x", "r")' 'waitpid(-1, NULL, 0)'; do
+		name=${call%%(*}
+		compile "-DCALL=$call" -c -o "$tmp/$name.o" \
+		    "$srcdir/tests/libc/nolink.c" || { note <"$tmp/cc"; return 1; }
+		if [ "$1" = sim ]; then
+			refused simlink "$tmp/$name.o" \
+			    "Toro does not provide:.* $name" || ok=1
+		else
+			refused natlink "$tmp/$name.o" \
+			    "undefined reference to .$name'" || ok=1
+		fi
+	done
+	return $ok
+}
+check "sim: fork, execv, system, popen, waitpid fail to link, named" \
+    processes sim
+check "native: fork, execv, system, popen, waitpid fail to link, named" \
+    processes native
 
 # Only the kernel's side of the HAL (what the simulator calls and the
 # kernel library defines) and main stay global in the sim: no name of
