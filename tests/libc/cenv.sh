@@ -2,15 +2,17 @@
 # cenv.sh: the C environment (libc/) on both targets.
 #
 # The program of issue 11 (examples/myapp), unchanged, prints the same
-# line in the simulator and under QEMU; tests/programs/cenv (stdio, stdlib,
-# time, files and folders on a FAT16 disk, signals, pthreads on two
-# CPUs, TCP and UDP sockets over the stack's loopback, its last line
-# flushed by exit()) passes on both, and what it
-# wrote is on the disk for mtools to read; a program calling
-# what Toro lacks fails to link for both targets, naming it; the
-# simulator's pre-linked object leaves nothing global but the kernel's
-# side of the HAL and main; and no part of the C library enters a
-# kernel by itself (no syscall instruction, no %fs).
+# line in the simulator and under QEMU; tests/programs/cenv (stdio,
+# stdlib, time, files and folders on a FAT16 disk, tmpfile and unlink of
+# open files, signals, pthreads on two CPUs, TCP and UDP sockets over the
+# stack's loopback, constructors, the environment from the command line,
+# its last line flushed by exit(), then a destructor's) passes on both,
+# what it wrote is on the disk for mtools to read, and nothing hidden is
+# left there; a program calling what Toro lacks (vfork, the process
+# calls, a made-up function) fails to link for both targets, naming it;
+# the simulator's pre-linked object leaves nothing global but the
+# kernel's side of the HAL and main; and no part of the C library enters
+# a kernel by itself (no syscall instruction, no %fs).
 . "$srcdir/tests/tap.sh"
 plan 21
 
