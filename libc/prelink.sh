@@ -68,6 +68,14 @@ EOF
 ${LD:-ld} -r -o "$tmp" --wrap=main $pull \
     --defsym=__fini_array_start=0 --defsym=__fini_array_end=0 \
     -T "$out.ld" --start-group "$@" "$kernel" --end-group
+# Thread-local variables are reached through %fs, which is the host's
+# thread's in the simulator: refused, as the native link refuses them.
+if ${OBJDUMP:-objdump} -h "$tmp" | awk '$2 ~ /^\.t(data|bss)/ { f = 1 }
+    END { exit !f }'; then
+	echo "$out: thread-local variables (__thread) are not supported:" \
+	    "use pthread_key_create" >&2
+	exit 1
+fi
 # The old forms (.ctors, .dtors) and .preinit_array would escape that.
 old=$(${OBJDUMP:-objdump} -h "$tmp" | awk '
 	$2 ~ /^\.(ctors|dtors|preinit_array|init_array|fini_array)/ {

@@ -9,19 +9,20 @@
 # its last line flushed by exit(), then a destructor's) passes on both,
 # what it wrote is on the disk for mtools to read, and nothing hidden is
 # left there; a program calling what Toro lacks (vfork, the process
-# calls, a made-up function) fails to link for both targets, naming it;
+# calls, a made-up function) or with a thread-local variable fails to
+# link for both targets, naming it;
 # the simulator's pre-linked object leaves nothing global but the
 # kernel's side of the HAL and main; and no part of the C library enters
 # a kernel by itself (no syscall instruction, no %fs).
 . "$srcdir/tests/tap.sh"
-plan 21
+plan 23
 
 need=""
 for c in qemu-system-x86_64 mformat mcopy mtype mdir fsck.fat objdump nm; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 18); do skip "not installed:$need"; done
+	for i in $(seq 23); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -142,6 +143,11 @@ check "native: calling vfork fails to link" \
     refused natlink "$tmp/vfork.o" "undefined reference to .vfork'"
 check "native: calling a function no library has fails to link" \
     refused natlink "$tmp/madeup.o" "undefined reference to .toro_lacks_this'"
+compile -DTLS -c -o "$tmp/tls.o" "$srcdir/tests/libc/nolink.c"
+check "sim: a thread-local variable fails to link" \
+    refused simlink "$tmp/tls.o" "thread-local variables"
+check "native: a thread-local variable fails to link" \
+    refused natlink "$tmp/tls.o" "thread-local variables"
 # The process calls musl has wrappers for are absent too, not ENOSYS.
 processes() { # sim|native
 	local call name ok=0

@@ -4,7 +4,8 @@
  * tests/libc/cenv.sh links it for both targets and expects both links to
  * fail, naming the function: vfork by default; with -DCALL=..., another
  * process call taken out of musl (there are no processes: fork, execv,
- * system, popen, waitpid); with -DMADE_UP, a function no library has.
+ * system, popen, waitpid); with -DMADE_UP, a function no library has;
+ * with -DTLS, a thread-local variable (it would need %fs).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,10 @@
 #ifdef MADE_UP
 int toro_lacks_this(void);
 #define CALL toro_lacks_this()
+#endif
+#ifdef TLS
+static __thread long tls;
+#define CALL (++tls)
 #endif
 #ifndef CALL
 #define CALL vfork()
