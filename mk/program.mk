@@ -56,7 +56,7 @@ TORO_UNIT_LIBS = out/tests/libunit.a -Wl,--start-group libcore-host.a \
 TORO_UNIT_DEPS = out/tests/libunit.a libcore-host.a libhal-fake.a
 
 # The flags of the unit tests' helpers (host programs).
-TORO_SIM_FLAGS = $(AM_CPPFLAGS) $(CPPFLAGS) $(HOST_CFLAGS) $(CFLAGS) \
+TORO_UNIT_FLAGS = $(AM_CPPFLAGS) $(CPPFLAGS) $(HOST_CFLAGS) $(CFLAGS) \
 	-MMD -MP
 
 # toro_sources DIR: the program's source files.
@@ -104,7 +104,7 @@ TORO_UNIT_HELPERS = $(filter-out $(srcdir)/tests/unit/test_%, \
 
 out/tests/obj/unit/%.o: $(srcdir)/tests/unit/%.c
 	@mkdir -p $(@D)
-	$(AM_V_CC)$(CC) $(TORO_SIM_FLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(AM_V_CC)$(CC) $(TORO_UNIT_FLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 out/tests/libunit.a: $(patsubst $(srcdir)/tests/unit/%.c, \
     out/tests/obj/unit/%.o,$(TORO_UNIT_HELPERS))
 	$(AM_V_AR)rm -f $@ && $(AR) $(ARFLAGS) $@ $^ && $(RANLIB) $@
