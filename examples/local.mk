@@ -3,7 +3,7 @@
 # out/sim/NAME (a Linux program), out/native/NAME.elf (a bootable image)
 # and its PVH-only twin out/native/NAME.pvh.elf.  Adding a folder needs
 # no edit here; a program that needs more than Toro says so below, as
-# NAME_EXTRA_CFLAGS and NAME_EXTRA_LIBS.
+# NAME_EXTRA_CFLAGS, NAME_EXTRA_LIBS and NAME_EXTRA_DEPS (mk/program.mk).
 
 TORO_EXAMPLE_DIRS = $(patsubst %/,%, \
 	$(sort $(dir $(wildcard $(srcdir)/examples/*/*.c))))
@@ -21,7 +21,7 @@ webserver_EXTRA_CFLAGS = -isystem out/include/http-parser
 out/include/http-parser/http_parser.h: $(HTTP_PARSER_H)
 	@mkdir -p $(@D)
 	$(AM_V_GEN)cp $(HTTP_PARSER_H) $@
-out/obj/webserver/http.c.o: out/include/http-parser/http_parser.h
+webserver_EXTRA_DEPS = out/include/http-parser/http_parser.h
 CLEANFILES += out/include/http-parser/http_parser.h
 
 # The sources and the webserver's sample site

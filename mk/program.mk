@@ -2,7 +2,7 @@
 # Makefile.am includes it through a path automake does not inline, since
 # automake cannot read make functions.
 #
-# $(call toro_program,NAME,DIR,OUT,CFLAGS,LIBS) makes the rules of the
+# $(call toro_program,NAME,DIR,OUT,CFLAGS,LIBS,DEPS) makes the rules of the
 # Toro program whose sources are DIR/*.c and DIR/*.S (DIR may be any
 # folder, in this tree or not):
 #	OUT/sim/NAME		  the program as a Linux process (the sim)
@@ -21,7 +21,8 @@
 # DIR and DIR/include are on the include path before Toro's headers.
 # CFLAGS are added to the compiler's flags; LIBS (static libraries,
 # objects, -L and -l flags: ld takes them in both links) come after the
-# program's objects and before Toro's libraries.  Both links go through
+# program's objects and before Toro's libraries; DEPS (generated
+# headers) are made before any of its files is compiled.  Both links go through
 # hal/x86_64/symtab.sh, so reports and gdb name the program's functions.
 #
 # Unit tests by pattern: tests/unit/test_NAME.c becomes out/tests/unit/
@@ -73,10 +74,10 @@ $$(error program '$(1)': no .c or .S file in $(2))
 endif
 toro_defined_$(3)/$(1) := $(2)
 
-$(3)/obj/$(1)/%.c.o: $(2)/%.c $$(TORO_CENV_DEPS)
+$(3)/obj/$(1)/%.c.o: $(2)/%.c $$(TORO_CENV_DEPS) $(6)
 	@mkdir -p $$(@D)
 	$$(AM_V_CC)$$(CC) -I$(2) -I$(2)/include $$(TORO_CENV_FLAGS) $(4) -c -o $$@ $$<
-$(3)/obj/$(1)/%.S.o: $(2)/%.S $$(TORO_CENV_DEPS)
+$(3)/obj/$(1)/%.S.o: $(2)/%.S $$(TORO_CENV_DEPS) $(6)
 	@mkdir -p $$(@D)
 	$$(AM_V_CCAS)$$(CC) -I$(2) -I$(2)/include $$(TORO_CENV_FLAGS) $(4) -c -o $$@ $$<
 
@@ -122,7 +123,7 @@ TESTS += $(TORO_UNIT_TESTS)
 # (TORO_PROGRAMS=DIR...: see ./toro run DIR).
 $(foreach d,$(TORO_EXAMPLE_DIRS),$(eval $(call toro_program,$(notdir \
 	$(d)),$(d),out,$($(notdir $(d))_EXTRA_CFLAGS),$($(notdir \
-	$(d))_EXTRA_LIBS))))
+	$(d))_EXTRA_LIBS),$($(notdir $(d))_EXTRA_DEPS))))
 $(foreach d,$(TORO_TEST_PROGRAM_DIRS),$(eval $(call \
 	toro_program,$(notdir $(d)),$(d),out/tests)))
 $(foreach d,$(TORO_BENCH_DIRS),$(eval $(call toro_program,$(notdir \
