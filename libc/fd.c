@@ -61,6 +61,8 @@ libc_fd_put(struct libc_desc *d)
 			toro_free(d->pending);
 		} else
 			toro_close(d->handle); /* a file or a socket */
+		if (d->kind == KIND_FILE)
+			libc_unlinked_reap();
 		toro_free(d);
 	}
 }
@@ -126,6 +128,22 @@ libc_fd_open(const char *path, long flags)
 		libc_fd_put(d);
 	}
 	return fd;
+}
+
+/* Close every file (not sockets, folders or the console): exit. */
+void
+libc_fd_close_files(void)
+{
+	struct libc_desc *d;
+	long fd;
+
+	for (fd = 3; fd < FD_MAX; fd++) {
+		libc_lock(&table_lock);
+		d = table[fd];
+		libc_unlock(&table_lock);
+		if (d != NULL && d->kind == KIND_FILE)
+			libc_fd_close(fd);
+	}
 }
 
 long

@@ -2,7 +2,7 @@
  * start.c: the C library's part in starting and ending the program.
  *
  * Interface: __wrap_main().  C environment programs link with
- * --wrap=main (libc/local.mk), so the kernel's call of main() (its main
+ * --wrap=main (mk/program.mk), so the kernel's call of main() (its main
  * thread, on CPU 0) lands here; the program's main is __real_main.
  *
  * Rules: the kernel boots and calls main on both targets, so there is
@@ -11,27 +11,90 @@
  * runs the atexit functions, flushes stdio and stops the machine with
  * that status (syscall.c's exit_group).  There are many threads from the
  * start (the kernel's, and any the program makes with the Toro API), so
- * stdio always locks.  The environment is empty for now.
+ * stdio always locks.  environ holds the command line's NAME=value
+ * words that are not the kernel's (toro_environ).
+ *
+ * The program's constructors (.init_array) run here, on the kernel's
+ * main thread once the C library is set up, just before main; its
+ * destructors (.fini_array) run in exit(), after the atexit functions,
+ * before stdio is flushed, as musl would.  Both targets put them
+ * between __start_toro_init_array... (hal/native/kernel.ld and
+ * libc/prelink.sh, which keeps them from the host's start-up code).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "libc.h"
 #include "stdio_impl.h"
+#include "toro/toro.h"
 
 int __real_main(int argc, char **argv);
 int __wrap_main(int argc, char **argv);
+void __libc_exit_fini(void);
+
+/* Absent (no constructor at all in the sim): weak, read as empty. */
+typedef void (*fn_ptr)(void);
+extern const fn_ptr __start_toro_init_array[]
+    __attribute__((__weak__, __visibility__("hidden")));
+extern const fn_ptr __stop_toro_init_array[]
+    __attribute__((__weak__, __visibility__("hidden")));
+extern const fn_ptr __start_toro_fini_array[]
+    __attribute__((__weak__, __visibility__("hidden")));
+extern const fn_ptr __stop_toro_fini_array[]
+    __attribute__((__weak__, __visibility__("hidden")));
 
 /* No auxiliary vector: no vDSO, no hardware capabilities. */
 static size_t auxv[2];
 static char *no_env[1];
+
+/*
+ * environ: the command line's NAME=value words (toro_environ), in an
+ * array of the program's own, since unsetenv() edits it in place.
+ */
+static char **
+environment(void)
+{
+	char **k = toro_environ(), **e;
+	size_t n;
+
+	for (n = 0; k[n] != NULL; n++)
+		;
+	if (n == 0 || (e = malloc((n + 1) * sizeof(*e))) == NULL)
+		return no_env;
+	memcpy(e, k, (n + 1) * sizeof(*e));
+	return e;
+}
 
 static void
 lock_always(FILE *f)
 {
 	if (f->lock < 0)
 		f->lock = 0;
+}
+
+/*
+ * musl's exit() calls this after the atexit functions; musl's own
+ * version (a weak alias) would read bounds only a final link of a whole
+ * program has.  The last destructor first.
+ */
+void
+__libc_exit_fini(void)
+{
+	const fn_ptr *p = __stop_toro_fini_array;
+
+	while (p > __start_toro_fini_array)
+		(*--p)();
+}
+
+static void
+run_constructors(void)
+{
+	const fn_ptr *p;
+
+	for (p = __start_toro_init_array; p < __stop_toro_init_array; p++)
+		(*p)();
 }
 
 int
@@ -44,7 +107,7 @@ __wrap_main(int argc, char **argv)
 	libc.can_do_threads = 1;
 	libc.threaded = 1;
 	libc.need_locks = 1;
-	__environ = no_env;
+	__environ = environment();
 	if (argc > 0 && argv[0] != NULL) {
 		__progname = __progname_full = argv[0];
 		for (p = argv[0]; *p != '\0'; p++)
@@ -54,5 +117,6 @@ __wrap_main(int argc, char **argv)
 	lock_always(stdin);
 	lock_always(stdout);
 	lock_always(stderr);
+	run_constructors();
 	exit(__real_main(argc, argv));
 }

@@ -93,11 +93,13 @@ sys_kill(long pid, long sig)
 
 /*
  * exit_group: the program ends, the machine stops (musl's exit() has
- * flushed stdio and run the atexit functions already).
+ * flushed stdio and run the atexit functions already); files unlinked
+ * while open go first.
  */
 static long
 sys_exit_group(long status)
 {
+	libc_unlinked_exit();
 	toro_poweroff((int)(status & 0xff));
 }
 
@@ -152,13 +154,13 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	case SYS_rmdir:
 		return toro_rmdir((const char *)a1);
 	case SYS_unlink:
-		return toro_unlink((const char *)a1);
+		return libc_unlink((const char *)a1);
 	case SYS_unlinkat:
 		if (!at_root(a1, (const char *)a2))
 			return -ENOSYS;
 		if (a3 & AT_REMOVEDIR)
 			return toro_rmdir((const char *)a2);
-		return toro_unlink((const char *)a2);
+		return libc_unlink((const char *)a2);
 	case SYS_rename:
 		return toro_rename((const char *)a1, (const char *)a2);
 	case SYS_renameat:

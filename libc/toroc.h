@@ -54,6 +54,7 @@ long libc_fd_install(struct libc_desc *d, long min);
 
 long libc_fd_open(const char *path, long flags);
 long libc_fd_close(long fd);
+void libc_fd_close_files(void);
 long libc_fd_read(long fd, void *buf, size_t n);
 long libc_fd_write(long fd, const void *buf, size_t n);
 long libc_fd_readv(long fd, const struct iovec *iov, long cnt);
@@ -69,6 +70,10 @@ long libc_fd_fsync(long fd);
 long libc_fd_ftruncate(long fd, long size);
 long libc_fd_getdents(long fd, void *buf, size_t n);
 
+/* unlink() of an open file, its removal at the last close (unlinked.c). */
+long libc_unlink(const char *path);
+void libc_unlinked_reap(void);
+void libc_unlinked_exit(void);
 /* Directory listings for getdents64 (dir.c). */
 long libc_dir_getdents(
     int handle, struct toro_dirent **pending, long *pos, void *buf, size_t n);

@@ -6,9 +6,11 @@
  * from a constructor: glibc calls every .init_array function with argc,
  * argv and envp before main(), and machine_start() never returns, so
  * main() is only ever reached through kern_boot().  Constructors placed
- * after this one (the application's, the core's, a static library's)
- * would then never run, so machine_start() runs them itself first, in
- * their order, with the same arguments.
+ * after this one (a host library's) would then never run, so
+ * machine_start() runs them itself first, in their order, with the same
+ * arguments.  The program's own are not among them: libc/prelink.sh
+ * moves them out of .init_array, and the C library runs them on the
+ * kernel's main thread (libc/start.c).
  *
  * Boot: parse the command line, map RAM, set up the host loop (signals,
  * console input, the NIC's backend), open the disk, catch the CPUs'

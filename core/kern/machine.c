@@ -1,7 +1,8 @@
 /*
  * machine.c: the machine's start and end: the pieces of kern_boot()
  * that every boot shares (kern.h; the fake HAL calls them too), the
- * shutdown, the host's stop, toro_poweroff() and toro_option().
+ * shutdown, the host's stop, toro_poweroff(), toro_option() and
+ * toro_environ().
  *
  * Rules: this file needs no service (no network, no disk driver), so
  * that a program booted by the fake HAL links without them; the file
@@ -87,4 +88,10 @@ const char *
 toro_option(const char *key)
 {
 	return lib_option(key);
+}
+
+char **
+toro_environ(void)
+{
+	return lib_environ();
 }

@@ -68,12 +68,14 @@ bool lib_symbolize_return(uintptr_t addr, char *buf, size_t len);
 uintptr_t lib_symbol_start(uintptr_t addr);
 
 /*
- * Split the command line into kernel options and the application's
- * argv.  Returns 0, or a negative error if the line is too long.
+ * Split the command line into kernel options, the application's
+ * environment (NAME=value words, NULL-terminated) and its argv.
+ * Returns 0, or a negative error if the line is too long.
  */
 int lib_cmdline_parse(const char *line);
 int lib_argc(void);
 char **lib_argv(void);
+char **lib_environ(void);
 /* A kernel option's value (the last one given), or NULL. */
 const char *lib_option(const char *key);
 

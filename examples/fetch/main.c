@@ -14,7 +14,7 @@
  */
 #include <toro/toro.h>
 
-#include "examples/fetch/sha256.h"
+#include "sha256.h"
 
 #define HDR_MAX 16384		/* status line and headers */
 #define IO_NS (30 * 1000000000ll)

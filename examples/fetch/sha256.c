@@ -3,7 +3,7 @@
  * 5.3.3 and 6.2), written for fetch.  See sha256.h for the interface.
  * Words are big-endian on the wire whatever the host; no table beyond K.
  */
-#include "examples/fetch/sha256.h"
+#include "sha256.h"
 
 /* 4.2.2: the first 32 bits of the cube roots of the first 64 primes. */
 static const uint32_t K[64] = {

@@ -2,9 +2,12 @@
  * toro/toro.h: the whole public API of Toro.
  *
  * An application is a C program whose main(argc, argv) runs as the first
- * thread, on CPU 0.  argv holds the words of the command line that are
- * not kernel options (argv[0] is "toro").  When main returns, the machine
- * powers off with its return value as the exit status.
+ * thread, on CPU 0.  Of the command line's words, key=value words whose
+ * key the kernel knows are its options (toro_option); other NAME=value
+ * words are the environment (toro_environ, the C library's getenv);
+ * argv holds the rest, and every word after a `--` (argv[0] is "toro").
+ * When main returns, the machine powers off with its return value as
+ * the exit status.
  */
 #ifndef TORO_TORO_H
 #define TORO_TORO_H
@@ -20,6 +23,12 @@
 
 /* A kernel option from the command line (key=value), or NULL. */
 const char *toro_option(const char *key);
+
+/*
+ * The command line's NAME=value words that are not kernel options, in
+ * their order, NULL-terminated: the C library's environ.
+ */
+char **toro_environ(void);
 
 /* Stop the machine now with this exit status. */
 __attribute__((noreturn)) void toro_poweroff(int status);

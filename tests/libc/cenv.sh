@@ -2,25 +2,28 @@
 # cenv.sh: the C environment (libc/) on both targets.
 #
 # The program of issue 11 (examples/myapp), unchanged, prints the same
-# line in the simulator and under QEMU; tests/libc/cenv (stdio, stdlib,
-# time, files and folders on a FAT16 disk, signals, pthreads on two
-# CPUs, TCP and UDP sockets over the stack's loopback, its last line
-# flushed by exit()) passes on both, and what it
-# wrote is on the disk for mtools to read; a program that uses only the
-# C library (tests/libc/onlylibc) boots the kernel; a program calling
-# what Toro lacks fails to link for both targets, naming it; the
-# simulator's pre-linked object leaves nothing global but the kernel's
-# side of the HAL and main; and no part of the C library enters a
-# kernel by itself (no syscall instruction, no %fs).
+# line in the simulator and under QEMU; tests/programs/cenv (stdio,
+# stdlib, time, files and folders on a FAT16 disk, tmpfile and unlink of
+# open files, signals, pthreads on two CPUs, TCP and UDP sockets over the
+# stack's loopback, constructors, the environment from the command line,
+# its last line flushed by exit(), then a destructor's) passes on both,
+# what it wrote is on the disk for mtools to read, and nothing hidden is
+# left there; a program that uses only the C library
+# (tests/libc/onlylibc) boots the kernel; a program calling what Toro lacks (vfork, the process
+# calls, a made-up function) or with a thread-local variable fails to
+# link for both targets, naming it;
+# the simulator's pre-linked object leaves nothing global but the
+# kernel's side of the HAL and main; and no part of the C library enters
+# a kernel by itself (no syscall instruction, no %fs).
 . "$srcdir/tests/tap.sh"
-plan 21
+plan 26
 
 need=""
-for c in qemu-system-x86_64 mformat mcopy mtype fsck.fat objdump nm; do
+for c in qemu-system-x86_64 mformat mcopy mtype mdir fsck.fat objdump nm; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 21); do skip "not installed:$need"; done
+	for i in $(seq 26); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -55,32 +58,38 @@ mkimage() {
 	    printf 'first line\nsecond one\n' >"$tmp/in.txt" &&
 	    mcopy -i "$1" "$tmp/in.txt" ::in.txt
 }
+# ...and nothing of the files unlinked while open, nor of a tmpfile left
+# open at exit, is left.
 wrote() {
 	mtype -i "$1" ::out.txt >"$tmp/outtxt" 2>&1 &&
 	    grep -qx "written by cenv: 7 0.50" "$tmp/outtxt" &&
+	    mdir -i "$1" -a :: >"$tmp/mdir" 2>&1 &&
+	    ! grep -qiE "toro-|gone" "$tmp/mdir" &&
 	    fsck.fat -n "$1" >"$tmp/fsck" 2>&1 ||
-	    { note <"$tmp/outtxt"; note <"$tmp/fsck"; return 1; }
+	    { note <"$tmp/outtxt"; note <"$tmp/mdir"; note <"$tmp/fsck"
+	    return 1; }
 }
 results() { grep -aE '^(PASS|FAIL) ' "$1"; }
 
 mkimage "$tmp/sim.img"
 # User networking: a NIC for the stack, whose loopback the sockets use;
 # nothing is forwarded and nothing leaves the machine.
-timeout 120 out/tests/libc/cenv --cpus 2 --net user --disk "$tmp/sim.img" \
-    >"$tmp/csim" 2>&1
+timeout 120 out/tests/sim/cenv --cpus 2 --net user --disk "$tmp/sim.img" \
+    -- CENV_WORD=hello "CENV_TWO=a b" idle=halt >"$tmp/csim" 2>&1
 s=$?
 check "sim: cenv passes every case, argv[0] is the kernel's" \
     bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/csim' &&
 	grep -aqx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
 [ $s -eq 0 ] || note <"$tmp/csim"
-check "sim: cenv ran its 44 cases" test "$(results "$tmp/csim" | wc -l)" -eq 44
+check "sim: cenv ran its 58 cases" test "$(results "$tmp/csim" | wc -l)" -eq 58
 check "sim: what fwrite wrote is on the disk, and the disk is clean" \
     wrote "$tmp/sim.img"
 
 mkimage "$tmp/native.img"
 s=0
 # shellcheck disable=SC2046
-toro_qemu_boot "$tmp/cnat" microvm 2 out/tests/libc/cenv.elf "" \
+toro_qemu_boot "$tmp/cnat" microvm 2 out/tests/native/cenv.elf \
+    'CENV_WORD=hello CENV_TWO="a b" idle=halt' \
     $(toro_qemu_disk microvm "$tmp/native.img") -netdev user,id=n0 \
     $(toro_qemu_nic microvm n0) || s=$?
 check "microvm, 2 CPUs: cenv passes every case" \
@@ -89,6 +98,13 @@ check "microvm, 2 CPUs: cenv passes every case" \
 check "microvm: the same results as the sim" \
     cmp -s <(results "$tmp/csim") <(results "$tmp/cnat")
 check "microvm: what fwrite wrote is on the disk" wrote "$tmp/native.img"
+# The destructor's line comes last, after main's, which exit() flushed.
+dtor() {
+	[ "$(tail -n 2 "$1" | tr -d '\r')" = "cenv: 0 failed
+cenv: destructor ran" ] || { tail -n 3 "$1" | note; return 1; }
+}
+check "sim and microvm: the destructor ran after main, in exit()" \
+    eval 'dtor "$tmp/csim" && dtor "$tmp/cnat"'
 check "sim and microvm: a NUL byte written to the console arrives" \
     bash -c "grep -qaP 'nul<\\x00>end' '$tmp/csim' &&
 	grep -qaP 'nul<\\x00>end' '$tmp/cnat'"
@@ -128,6 +144,35 @@ check "native: calling vfork fails to link" \
     refused natlink "$tmp/vfork.o" "undefined reference to .vfork'"
 check "native: calling a function no library has fails to link" \
     refused natlink "$tmp/madeup.o" "undefined reference to .toro_lacks_this'"
+compile -DTLS -c -o "$tmp/tls.o" "$srcdir/tests/libc/nolink.c"
+check "sim: a thread-local variable fails to link" \
+    refused simlink "$tmp/tls.o" "thread-local variables"
+check "native: a thread-local variable fails to link" \
+    refused natlink "$tmp/tls.o" "thread-local variables"
+# The process calls musl has wrappers for are absent too, not ENOSYS.
+# (system() stays: it is standard C, and system(NULL) says there is no
+# command processor; libc/process.c.)
+processes() { # sim|native
+	local call name ok=0
+	for call in 'fork()' 'execv("/x", argv)' 'popen("x", "r")' \
+	    'waitpid(-1, NULL, 0)'; do
+		name=${call%%(*}
+		compile "-DCALL=$call" -c -o "$tmp/$name.o" \
+		    "$srcdir/tests/libc/nolink.c" || { note <"$tmp/cc"; return 1; }
+		if [ "$1" = sim ]; then
+			refused simlink "$tmp/$name.o" \
+			    "Toro does not provide:.* $name" || ok=1
+		else
+			refused natlink "$tmp/$name.o" \
+			    "undefined reference to .$name'" || ok=1
+		fi
+	done
+	return $ok
+}
+check "sim: fork, execv, popen, waitpid fail to link, named" \
+    processes sim
+check "native: fork, execv, popen, waitpid fail to link, named" \
+    processes native
 
 # A program of the C library only (it names no toro_ function) still
 # boots the kernel, in the sim too: argv[0] is the kernel's and the CPUs
@@ -154,12 +199,12 @@ globals() {
 	    awk 'NF == 3 { print $3 }' | sort -u | comm -12 - "$tmp/hal" \
 	    >"$tmp/kern"
 	echo main >>"$tmp/kern"
-	nm -g --defined-only out/libc/myapp.sim.o | awk '{ print $NF }' |
+	nm -g --defined-only out/obj/myapp/sim.o | awk '{ print $NF }' |
 	    sort -u | comm -23 - "$(sort -u "$tmp/kern" >"$tmp/k2" &&
 	    echo "$tmp/k2")" >"$tmp/glob"
 	[ ! -s "$tmp/glob" ] || { note <"$tmp/glob"; return 1; }
 	# printf and malloc are the C library's: never exported.
-	! nm -g --defined-only out/libc/myapp.sim.o |
+	! nm -g --defined-only out/obj/myapp/sim.o |
 	    grep -qwE 'printf|malloc'
 }
 check "sim: the pre-linked object exports only the kernel's side of the HAL and main" globals

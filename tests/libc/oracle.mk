@@ -10,9 +10,10 @@
 # program": $(call libc_oracle,NAME,SOURCES,CFLAGS) compiles SOURCES
 # with the C environment's headers and CFLAGS into out/libc/obj/NAME/,
 # and links out/tests/libc/NAME (the sim: libc/prelink.sh, then the
-# simulator) and out/tests/libc/NAME.elf (native) the way libc/local.mk
-# links its programs.  When mk/program.mk builds C environment programs,
-# each call becomes one toro_program line.
+# simulator) and out/tests/libc/NAME.elf (native) with mk/program.mk's
+# libraries.  Not toro_program itself: these programs are lists of
+# files from a package's folder (Lua's src/ but luac.c, zlib's library
+# with each test program), compiled with the package's own flags.
 
 # The C environment's compile flags without Toro's warnings: the
 # packages keep the flags their own Makefiles use.
@@ -25,15 +26,16 @@ LIBC_$(1)_OBJS += $(patsubst %.c,out/libc/obj/$(1)/%.o,$(notdir $(2)))
 out/libc/obj/$(1)/%.o: $(dir $(firstword $(2)))%.c $$(MUSL_STAMP)
 	@mkdir -p $$(@D)
 	$$(AM_V_CC)$$(CC) $$(LIBC_ORACLE_CFLAGS) $(3) -c -o $$@ $$<
-out/libc/$(1).sim.o: $$(LIBC_$(1)_OBJS)
-out/tests/libc/$(1): out/libc/$(1).sim.o libhal-sim.a
+out/libc/$(1).sim.o: $$(LIBC_$(1)_OBJS) $$(TORO_PRELINK_DEPS)
+	$$(AM_V_GEN)$$(SHELL) $$(srcdir)/libc/prelink.sh $$@ libhal-sim.a \
+	    libcore-host.a $$(LIBC_$(1)_OBJS) $$(TORO_PRELINK_INPUTS)
+out/tests/libc/$(1): out/libc/$(1).sim.o $$(TORO_SIM_DEPS)
 	@mkdir -p $$(@D)
-	$$(AM_V_CCLD)$$(SIM_PROG_LINK) out/libc/$(1).sim.o libhal-sim.a \
-	    $$(SIM_LIBS)
-out/tests/libc/$(1).elf: $$(LIBC_$(1)_OBJS) $$(LIBC_DEPS) $$(NATIVE_DEPS)
+	$$(AM_V_CCLD)$$(SIM_PROG_LINK) out/libc/$(1).sim.o $$(TORO_SIM_LIBS)
+out/tests/libc/$(1).elf: $$(LIBC_$(1)_OBJS) $$(TORO_NATIVE_DEPS)
 	@mkdir -p $$(@D)
 	$$(AM_V_CCLD)$$(NATIVE_PROG_LINK) $$(LIBC_$(1)_OBJS) \
-	    $$(LIBC_NATIVE_LIBS)
+	    $$(TORO_NATIVE_LIBS)
 check_DATA += out/tests/libc/$(1) out/tests/libc/$(1).elf \
 	out/tests/libc/$(1).pvh.elf
 CLEANFILES += out/libc/$(1).sim.o out/libc/obj/$(1)/*.o

@@ -3,11 +3,12 @@
 # made here, outside the tree (two .c files and an include/ folder of its
 # own), is built by the same rule as every example, for both targets,
 # with no Makefile edit, runs in the simulator and under QEMU, and runs
-# through ./toro run DIR; extra compiler flags reach a program.  A folder
-# without C files and one named like an example are refused.  The tree is
-# left as it was.
+# through ./toro run DIR; extra compiler flags reach a program, and
+# extra libraries (a static library made here) are linked into both
+# targets.  A folder without C files and one named like an example are
+# refused.  The tree is left as it was.
 . "$srcdir/tests/tap.sh"
-plan 9
+plan 10
 
 tmp=$(mktemp -d)
 name=folderprog$$
@@ -16,8 +17,9 @@ out=$tmp/out
 # Its products, which out/ would keep otherwise.
 products() {
 	rm -rf "out/sim/$name" "out/native/$name.elf" \
-	    "out/native/$name.pvh.elf" "out/obj/sim/$name" \
-	    "out/obj/native/$name" "out/sim/${name}f" "out/obj/sim/${name}f"
+	    "out/native/$name.pvh.elf" "out/obj/$name" \
+	    "out/sim/${name}f" "out/obj/${name}f" "out/sim/${name}l" \
+	    "out/native/${name}l.elf" "out/obj/${name}l"
 }
 trap 'products; rm -rf "$tmp"' EXIT
 # The make and ./toro started here are not part of the make running us.
@@ -27,7 +29,8 @@ git_status() {
 }
 before=$(git_status)
 
-mkdir -p "$dir/include" "$tmp/empty" "$tmp/hello" "$tmp/${name}f"
+mkdir -p "$dir/include" "$tmp/empty" "$tmp/hello" "$tmp/${name}f" \
+    "$tmp/${name}l" "$tmp/lib"
 cat >"$dir/include/greet.h" <<'C'
 void greet(const char *who);
 C
@@ -118,10 +121,44 @@ flags() {
 	    file_has "$out" "^flagged$"
 }
 check "TORO_PROGRAM_CFLAGS reach the program" flags
+# A static library of the program's own, needing no header, and a
+# program of the C library that calls it.
+cat >"$tmp/lib/twice.c" <<'C'
+long twice(long x);
+long
+twice(long x)
+{
+	return 2 * x;
+}
+C
+cat >"$tmp/${name}l/main.c" <<'C'
+#include <stdio.h>
+
+long twice(long x);
+
+int
+main(void)
+{
+	printf("twice 21 is %ld\n", twice(21));
+	return 0;
+}
+C
+libs() {
+	${CC:-cc} -ffreestanding -fPIE -c -o "$tmp/lib/twice.o" \
+	    "$tmp/lib/twice.c" && ar cr "$tmp/lib/libtwice.a" \
+	    "$tmp/lib/twice.o" &&
+	    unmake make -s "TORO_PROGRAMS=$tmp/${name}l" \
+	    "TORO_PROGRAM_LIBS=-L$tmp/lib -ltwice" "out/sim/${name}l" \
+	    "out/native/${name}l.elf" >"$out" 2>&1 ||
+	    { note <"$out"; return 1; }
+	timeout 60 "out/sim/${name}l" >"$out" 2>&1 &&
+	    file_has "$out" "^twice 21 is 42$"
+}
+check "TORO_PROGRAM_LIBS (-L, -l) reach both links" libs
 products
 check "no product of it is left in out/" \
     eval '! compgen -G "out/*/$name*" >/dev/null &&
-	! compgen -G "out/obj/*/$name" >/dev/null'
+	! compgen -G "out/obj/$name*" >/dev/null'
 if git -C "$srcdir" rev-parse >/dev/null 2>&1; then
 	check "the tree is as it was" test "$(git_status)" = "$before"
 else

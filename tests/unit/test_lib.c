@@ -63,22 +63,35 @@ END_TEST
 
 START_TEST(command_line_split)
 {
+	/*
+	 * Kernel options, NAME=value words for the environment, the rest
+	 * for argv; after --, everything is argv.  A word with = whose left
+	 * side is not an identifier (a URL with a query, 1x=2) is argv.
+	 */
 	ck_assert_int_eq(lib_cmdline_parse(
-	    "stack=128 foo loglevel=debug bar=baz \"two words\" -- stack=1 x"),
+	    "stack=128 foo loglevel=debug bar=baz \"two words\" _B2=\"a b=c\" "
+	    "http://h/?q=1 1x=2 =v -- stack=1 x y=z"),
 	    0);
-	ck_assert_int_eq(lib_argc(), 6);
+	ck_assert_int_eq(lib_argc(), 9);
 	ck_assert_str_eq(lib_argv()[0], "toro");
 	ck_assert_str_eq(lib_argv()[1], "foo");
-	ck_assert_str_eq(lib_argv()[2], "bar=baz");
-	ck_assert_str_eq(lib_argv()[3], "two words");
-	ck_assert_str_eq(lib_argv()[4], "stack=1");
-	ck_assert_str_eq(lib_argv()[5], "x");
-	ck_assert_ptr_null(lib_argv()[6]);
+	ck_assert_str_eq(lib_argv()[2], "two words");
+	ck_assert_str_eq(lib_argv()[3], "http://h/?q=1");
+	ck_assert_str_eq(lib_argv()[4], "1x=2");
+	ck_assert_str_eq(lib_argv()[5], "=v");
+	ck_assert_str_eq(lib_argv()[6], "stack=1");
+	ck_assert_str_eq(lib_argv()[7], "x");
+	ck_assert_str_eq(lib_argv()[8], "y=z");
+	ck_assert_ptr_null(lib_argv()[9]);
+	ck_assert_str_eq(lib_environ()[0], "bar=baz");
+	ck_assert_str_eq(lib_environ()[1], "_B2=a b=c");
+	ck_assert_ptr_null(lib_environ()[2]);
 	ck_assert_str_eq(lib_option("stack"), "128");
 	ck_assert_str_eq(lib_option("loglevel"), "debug");
 	ck_assert_ptr_null(lib_option("bar"));
 	ck_assert_int_eq(lib_cmdline_parse("   "), 0);
 	ck_assert_int_eq(lib_argc(), 1);
+	ck_assert_ptr_null(lib_environ()[0]);
 	ck_assert_ptr_null(lib_option("stack"));
 }
 END_TEST
@@ -92,6 +105,14 @@ START_TEST(command_line_too_long)
 	memset(line, 0, sizeof(line));
 	for (int i = 0; i < 300; i++)
 		strcat(line, "w ");
+	ck_assert_int_eq(lib_cmdline_parse(line), -TORO_E2BIG);
+	/* 64 environment words fit, the 65th does not. */
+	memset(line, 0, sizeof(line));
+	for (int i = 0; i < 64; i++)
+		strcat(line, "E=v ");
+	ck_assert_int_eq(lib_cmdline_parse(line), 0);
+	ck_assert_ptr_null(lib_environ()[64]);
+	strcat(line, "E=v");
 	ck_assert_int_eq(lib_cmdline_parse(line), -TORO_E2BIG);
 }
 END_TEST

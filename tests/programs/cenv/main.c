@@ -1,7 +1,7 @@
 /*
- * cenv.c: the C environment's vertical slice, as a program.
+ * tests/programs/cenv: the C environment, as a program.
  *
- * Built like any C environment program (libc/local.mk), for the
+ * Built like every program (mk/program.mk), for the
  * simulator and the native image; tests/libc/cenv.sh runs it on both
  * with a FAT16 disk holding /in.txt, and compares.  Each case prints
  * "PASS name" or "FAIL name: why"; the last line is "cenv: N failed",
@@ -36,6 +36,39 @@
 #include <toro/thread.h>
 
 static int failed;
+
+/* What the constructors saw; the C library runs them before main. */
+static int ctor_order[4], nctor;
+static pthread_t ctor_thread;
+static int ctor_cpu = -1;
+static char ctor_env[32];
+
+__attribute__((constructor)) static void
+plain_ctor(void)
+{
+	const char *w = getenv("CENV_WORD");
+
+	if (nctor < 4)
+		ctor_order[nctor++] = 2;
+	ctor_thread = pthread_self();
+	ctor_cpu = toro_cpu_id();
+	snprintf(ctor_env, sizeof(ctor_env), "%s", w != NULL ? w : "(none)");
+}
+
+/* Defined after plain_ctor, run before it: priorities come first. */
+__attribute__((constructor(200))) static void
+early_ctor(void)
+{
+	if (nctor < 4)
+		ctor_order[nctor++] = 1;
+}
+
+/* After main's last line, which has no newline: exit() flushes both. */
+__attribute__((destructor)) static void
+last_dtor(void)
+{
+	printf("\ncenv: destructor ran");
+}
 
 static void
 result(const char *name, int ok, const char *why)
@@ -166,6 +199,98 @@ test_files(void)
 	errno = 0;
 	result("fopen of a missing file gives ENOENT",
 	    fopen("/no/such", "r") == NULL && errno == ENOENT, "errno");
+}
+
+/* The command line's CENV_WORD=hello CENV_TWO="a b" idle=halt. */
+static void
+test_startup(void)
+{
+	const char *two = getenv("CENV_TWO");
+
+	result("constructors ran before main, by priority",
+	    nctor == 2 && ctor_order[0] == 1 && ctor_order[1] == 2, "order");
+	result("constructors ran on the kernel's main thread, CPU 0",
+	    pthread_equal(ctor_thread, pthread_self()) && ctor_cpu == 0,
+	    "thread");
+	result("getenv in a constructor", strcmp(ctor_env, "hello") == 0,
+	    ctor_env);
+	result("getenv of a quoted word",
+	    two != NULL && strcmp(two, "a b") == 0,
+	    two != NULL ? two : "(none)");
+	result("a kernel option is not in the environment",
+	    getenv("idle") == NULL, "idle");
+	result("setenv, unsetenv",
+	    setenv("CENV_NEW", "x", 1) == 0 && unsetenv("CENV_WORD") == 0 &&
+		getenv("CENV_WORD") == NULL &&
+		strcmp(getenv("CENV_NEW"), "x") == 0 &&
+		strcmp(getenv("CENV_TWO"), "a b") == 0,
+	    "environ");
+}
+
+/* Entries of / whose name starts with prefix. */
+static int
+count_root(const char *prefix)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir("/")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * unlink() of an open file, tmpfile(): gone from the folder at once,
+ * readable until the last close.  A tmpfile left open goes at exit
+ * (cenv.sh looks at the disk).
+ */
+static void
+test_unlinked(void)
+{
+	char line[64] = "";
+	struct stat st;
+	FILE *f, *g;
+
+	f = tmpfile();
+	result("tmpfile", f != NULL, strerror(errno));
+	if (f != NULL) {
+		fputs("scratch\n", f);
+		rewind(f);
+		result("tmpfile reads back what it wrote",
+		    fgets(line, sizeof(line), f) != NULL &&
+			strcmp(line, "scratch\n") == 0,
+		    line);
+		fclose(f);
+	}
+	if ((f = fopen("/gone.txt", "w+")) == NULL) {
+		result("fopen /gone.txt", 0, strerror(errno));
+		return;
+	}
+	fputs("still here\n", f);
+	fflush(f);
+	result("unlink of an open file", unlink("/gone.txt") == 0,
+	    strerror(errno));
+	errno = 0;
+	result("its name is gone at once",
+	    stat("/gone.txt", &st) != 0 && errno == ENOENT, "stat");
+	rewind(f);
+	result("it is still read through its stream",
+	    fgets(line, sizeof(line), f) != NULL &&
+		strcmp(line, "still here\n") == 0,
+	    line);
+	result("while open, it is hidden in /", count_root(".toro-") == 1,
+	    "count");
+	fclose(f);
+	result("closed, nothing of it is left", count_root(".toro-") == 0,
+	    "count");
+	g = tmpfile(); /* left open: exit removes it */
+	result("a second tmpfile", g != NULL && fputs("left\n", g) >= 0,
+	    strerror(errno));
 }
 
 static void
@@ -411,8 +536,10 @@ main(int argc, char **argv)
 	test_strings();
 	test_memory();
 	test_time();
+	test_startup();
 	test_files();
 	test_dirs();
+	test_unlinked();
 	test_signals();
 	test_console();
 	test_threads();
