@@ -410,6 +410,10 @@ refine(void)
 		return;
 	err_ppb = (anchor_w + w) * NS / span + 2 * NS / ticks;
 	set_rate((uint64_t)((unsigned __int128)span * ref_hz / ticks));
+	if (hal_cmdline_has("loglevel=debug"))
+		hal_printf("toro: tsc %lu kHz, measured over %lu ms\n",
+		    (unsigned long)(tsc_hz / 1000),
+		    (unsigned long)(ticks * 1000 / ref_hz));
 	if (++refine_step < (int)(sizeof(steps) / sizeof(steps[0])))
 		schedule(steps[refine_step]);
 	else
