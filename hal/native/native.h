@@ -291,6 +291,7 @@ struct hal_acpi_info {
 	uint64_t sleep_ctl;       /* HW-reduced sleep control (I/O port) */
 	int sleep_ctl_io;         /* 1: port, 0: memory */
 	int s5_typ_a, s5_typ_b;   /* -1 when \_S5 was not found */
+	uint64_t dsdt;            /* 0: none (valid, checked) */
 	struct hal_acpi_mmio {    /* virtio-mmio devices (DSDT LNRO0005) */
 		uint64_t base;
 		uint32_t size;
@@ -302,6 +303,7 @@ struct hal_acpi_info {
 
 extern struct hal_acpi_info hal_acpi;
 void hal_acpi_init(void);
+void hal_acpi_find_s5(void);
 
 /* smp.c */
 void hal_bsp_init(void);

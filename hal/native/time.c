@@ -206,31 +206,68 @@ sample(uint64_t *tsc, uint64_t *w)
 }
 
 /*
+ * Count the counter's ticks from v0 (read at TSC t0, w0 wide) until
+ * `want` of them have passed, reading it back to back; the count, or 0
+ * when a gap between two reads may hide a wrap (the host stopped the
+ * machine, under TCG, for longer than the counter takes to wrap): that
+ * gap's TSC ticks are far more than its counter ticks explain, at the
+ * rate seen so far (or, that early, than a read takes).
+ */
+static uint64_t
+count(uint32_t v0, uint64_t t0, uint64_t w0, uint64_t want)
+{
+	uint64_t d = 0, n, t, tp = t0;
+	uint32_t v, vp = v0;
+	long spins;
+
+	for (spins = 0; d < want; spins++) {
+		t = hal_rdtsc();
+		v = ref_read();
+		n = (v - vp) & ref_mask;
+		if (d > 16 ? t - tp > 4 * (t - t0) / d * (n + 16) :
+		    t - tp > 1000 * (w0 + 1))
+			return 0;
+		if (d == 0 && spins > 10000)
+			return UINT64_MAX; /* it does not count */
+		d += n;
+		vp = v;
+		tp = t;
+	}
+	return d;
+}
+
+/*
  * Measure the TSC against the counter for CAL_NS, with the LAPIC timer
- * counted over the same window; 0 if the counter does not count.
+ * counted over the same window; 0 if the counter does not count.  A
+ * window that may have lost a wrap is started again, a few times.
  */
 static uint64_t
 measure(void)
 {
 	uint64_t want = ref_hz * CAL_NS / NS, t0, t1, w0, w1, d;
-	uint32_t v0, v1, v;
-	long spins;
+	uint32_t v0, v1;
+	int tries;
 
-	hal_lapic_count_begin();
-	v0 = sample(&t0, &w0);
-	for (spins = 0; (((v = ref_read()) - v0) & ref_mask) < want; spins++)
-		if (v == v0 && spins > 10000)
-			return 0; /* it does not count */
-	v1 = sample(&t1, &w1);
-	hal_lapic_count_end();
-	d = (v1 - v0) & ref_mask;
-	if (t1 <= t0 || d == 0)
-		return 0;
-	anchor_tsc = t1;
-	anchor_v = v1;
-	anchor_w = w1;
-	err_ppb = (w0 + w1) * NS / (t1 - t0) + 2 * NS / d;
-	return (t1 - t0) * ref_hz / d;
+	for (tries = 0; tries < 8; tries++) {
+		hal_lapic_count_begin();
+		v0 = sample(&t0, &w0);
+		d = count(v0, t0, w0, want);
+		if (d == UINT64_MAX)
+			return 0;
+		if (d == 0)
+			continue;
+		v1 = sample(&t1, &w1);
+		hal_lapic_count_end();
+		d = (v1 - v0) & ref_mask;
+		if (t1 <= t0 || d == 0)
+			return 0;
+		anchor_tsc = t1;
+		anchor_v = v1;
+		anchor_w = w1;
+		err_ppb = (w0 + w1) * NS / (t1 - t0) + 2 * NS / d;
+		return (t1 - t0) * ref_hz / d;
+	}
+	return 0;
 }
 
 /*
