@@ -8,8 +8,9 @@
  * and the file system, creates the main thread, starts the other CPUs
  * and the watchdog, and becomes CPU 0's idle thread.  When main returns,
  * the machine stops with its value.  With loglevel=debug, main's thread
- * first prints when each boot phase ended, the platform's, then these.  The fake HAL runs the same pieces
- * with its test thread in place of the services and main.
+ * first prints when each boot phase ended, the platform's, then these.
+ * The fake HAL runs the same pieces with its test thread in place of
+ * the services and main.
  */
 #include "core/fs/fs.h"
 #include "core/kern/kern.h"

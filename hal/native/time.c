@@ -50,7 +50,7 @@ static uint64_t err_ppb; /* the rate's error bound, parts per 10^9 */
 static uint64_t refine_at = HAL_NO_DEADLINE; /* in hal_time_ns() */
 static int refine_step;
 
-static int64_t wall0; /* ns since the epoch at hal_time_ns() 0 */
+static int64_t wall0;		/* ns since the epoch at time 0 */
 static volatile int wall_state; /* 0 unread, 1 being read, 2 read */
 
 /* The pvclock structure KVM fills (Documentation/virt/kvm/msr.rst). */
@@ -92,8 +92,8 @@ kvmclock_hz(void)
 		mul = pvclock.tsc_to_system_mul;
 		shift = pvclock.tsc_shift;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while ((v & 1) || v != __atomic_load_n(&pvclock.version,
-	    __ATOMIC_RELAXED));
+	} while ((v & 1) ||
+	    v != __atomic_load_n(&pvclock.version, __ATOMIC_RELAXED));
 	/* Only the rate was wanted: KVM need not keep the page current. */
 	hal_wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
 	if (mul == 0 || shift < -31 || shift > 31)
@@ -224,8 +224,8 @@ count(uint32_t v0, uint64_t t0, uint64_t w0, uint64_t want)
 		t = hal_rdtsc();
 		v = ref_read();
 		n = (v - vp) & ref_mask;
-		if (d > 16 ? t - tp > 4 * (t - t0) / d * (n + 16) :
-		    t - tp > 1000 * (w0 + 1))
+		if (d > 16 ? t - tp > 4 * (t - t0) / d * (n + 16)
+			   : t - tp > 1000 * (w0 + 1))
 			return 0;
 		if (d == 0 && spins > 10000)
 			return UINT64_MAX; /* it does not count */
@@ -412,8 +412,9 @@ schedule(uint64_t target_ns)
 	uint64_t span_ns = (uint64_t)((unsigned __int128)(hal_rdtsc() -
 	    anchor_tsc) * NS / tsc_hz);
 	/* Wraps are counted right while the error stays under 1/4 wrap. */
-	uint64_t safe = (unsigned __int128)(ref_mask + 1ull) / 4 * NS /
-	    ref_hz * NS / (err_ppb ? err_ppb : 1);
+	unsigned __int128 big = (unsigned __int128)(ref_mask + 1ull) / 4 *
+	    NS / ref_hz * NS / (err_ppb ? err_ppb : 1);
+	uint64_t safe = big > UINT64_MAX ? UINT64_MAX : (uint64_t)big;
 
 	if (target_ns > safe / 2)
 		target_ns = safe / 2;
@@ -443,8 +444,10 @@ refine(void)
 	d = (v - anchor_v) & ref_mask;
 	k = est > d ? (est - d + wrap / 2) / wrap : 0;
 	ticks = k * wrap + d;
-	if (ticks == 0)
+	if (ticks == 0) {
+		refine_at = HAL_NO_DEADLINE; /* cannot happen; never spin */
 		return;
+	}
 	err_ppb = (anchor_w + w) * NS / span + 2 * NS / ticks;
 	set_rate((uint64_t)((unsigned __int128)span * ref_hz / ticks));
 	if (hal_cmdline_has("loglevel=debug"))
