@@ -223,7 +223,6 @@ hal_boot_main(int protocol, uint32_t info)
 	phase("paging");
 	hal_lapic_init();
 	hal_time_init();
-	hal_lapic_calibrate();
 	phase("clock");
 	hal_ioapic_init();
 	hal_ioapic_route_isa(4, HAL_VEC_SERIAL, hal_pcpus[0].apic_id);

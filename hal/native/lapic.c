@@ -1,9 +1,10 @@
 /*
  * lapic.c: the local APIC of each CPU, in xAPIC (MMIO) mode.
  *
- * Interface: hal_lapic_init() on each CPU; hal_lapic_count_begin() and
- * hal_lapic_count_end() around time.c's calibration window, then
- * hal_lapic_calibrate() once on CPU 0; hal_lapic_eoi(); hal_lapic_ipi() and
+ * Interface: hal_lapic_init() on each CPU; hal_lapic_count_begin() when
+ * time.c starts the clock, hal_lapic_count_end() when it closes its
+ * calibration window, if it has one; hal_lapic_calibrate() on CPU 0
+ * before the other CPUs start (hal_lapic_oneshot() calls it too); hal_lapic_eoi(); hal_lapic_ipi() and
  * hal_lapic_stop_others() to signal other CPUs; hal_lapic_oneshot(ns) to
  * get a HAL_VEC_TIMER interrupt after about ns nanoseconds (0 stops it).
  * The timer is one-shot and only wakes hal_cpu_wait(), which rechecks the
@@ -144,17 +145,23 @@ hal_lapic_count_end(void)
 }
 
 /*
- * The timer's rate from the window above, or else from counting it for
- * 1 ms now; about 1 GHz under QEMU and KVM.
+ * The timer's rate, about 1 GHz under QEMU and KVM: from time.c's
+ * window, or else from the count begun when the clock started, over at
+ * least 1 ms (the rest of the boot usually covers most of it, so it is
+ * taken as late as it can be).  CPU 0 only: the count is in its LAPIC.
  */
 void
 hal_lapic_calibrate(void)
 {
 	uint64_t hz;
 
+	if (ns_to_ticks != 0)
+		return;
 	if (count_ticks == 0) {
-		hal_lapic_count_begin();
-		hal_tsc_delay_ns(1000000);
+		if (count_tsc0 == 0)
+			hal_lapic_count_begin();
+		while (hal_rdtsc() - count_tsc0 < hal_tsc_hz() / 1000)
+			__asm__ volatile("pause");
 		hal_lapic_count_end();
 	}
 	hz = (uint64_t)((unsigned __int128)count_ticks * hal_tsc_hz() /
@@ -169,8 +176,11 @@ hal_lapic_calibrate(void)
 void
 hal_lapic_oneshot(uint64_t ns)
 {
-	unsigned __int128 t = (unsigned __int128)ns * ns_to_ticks >> 32;
+	unsigned __int128 t;
 
+	if (ns_to_ticks == 0)
+		hal_lapic_calibrate(); /* CPU 0, before any other runs */
+	t = (unsigned __int128)ns * ns_to_ticks >> 32;
 	if (ns == 0) {
 		wr(REG_TIMER_INIT, 0);
 		return;

@@ -126,6 +126,7 @@ hal_cpu_start(int cpu, void (*entry)(void))
 
 	if (cpu <= 0 || cpu >= hal_ncpus || entry == NULL)
 		return -TORO_EINVAL;
+	hal_lapic_calibrate(); /* on CPU 0, before the others use the rate */
 	c = &hal_pcpus[cpu];
 	while (__atomic_exchange_n(&start_lock, 1, __ATOMIC_ACQUIRE))
 		__asm__ volatile("pause");

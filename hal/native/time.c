@@ -494,6 +494,8 @@ hal_time_init(void)
 	mult = (NS << 32) / hz;
 	if (measured)
 		schedule(NS);
+	else
+		hal_lapic_count_begin(); /* lapic.c takes it as late as it can */
 }
 
 uint64_t
