@@ -10,7 +10,8 @@
  * tsc_khz= option, KVM's pvclock (kvmclock), the hypervisor leaf
  * 0x40000010, CPUID leaf 0x15, then 0x16.  Only where none does is it
  * measured: against the PIT (channel 0), else the ACPI PM timer, for
- * 1 ms, with the LAPIC timer counted over the same window; then, in the
+ * 1 ms, with the LAPIC timer counted over the same window (where the
+ * rate is stated, lapic.c counts it from here on its own); then, in the
  * background, CPU 0's idle loop reads the same counter again about 1 s
  * and 30 s later and measures over that whole span.  The counter wraps
  * (PIT: every 55 ms), but the first estimate says how many times it did.
