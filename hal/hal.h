@@ -140,6 +140,20 @@ uint64_t hal_time_ns(void);
 int64_t hal_wall_ns(void);
 
 /*
+ * The platform's boot phases before kern_boot(), for loglevel=debug: at
+ * most `max` of them into `p`, in order, each with the hal_time_ns() at
+ * which it ended (the first, the kernel's first instruction, at 0 or
+ * later).  Returns how many.
+ */
+#define HAL_BOOT_PHASES_MAX 16
+
+struct hal_boot_phase {
+	const char *name;
+	uint64_t ns;
+};
+int hal_boot_phases(struct hal_boot_phase *p, int max);
+
+/*
  * Console.
  */
 

@@ -89,10 +89,13 @@ machine_start(int argc, char **argv, char **envp)
 	sim_clock_init();
 	sim_options_parse(argc, argv, &sim_config);
 	run_later_constructors(machine_start, argc, argv, envp);
+	sim_clock_mark("options");
 	sim_memory_init(sim_config.mem_bytes);
+	sim_clock_mark("memory map");
 	sim_hostloop_init();
 	sim_disk_init();
 	sim_fault_init();
+	sim_clock_mark("devices");
 
 	/*
 	 * CPUs inherit a mask without the signals the host loop handles, so

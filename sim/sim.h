@@ -72,6 +72,8 @@ void sim_clock_init(void);
 uint64_t sim_clock_ns(void);
 int64_t sim_clock_wall_ns(void);
 uint64_t sim_clock_host_ns(uint64_t t);
+void sim_clock_mark(const char *phase);
+int sim_clock_marks(const char **names, uint64_t *ns, int max);
 
 /*
  * CPUs (cpus.c).  sim_cpu_self is the calling CPU's index (-1 on a host

@@ -23,7 +23,8 @@ T_LOG_DRIVER = $(LOG_DRIVER)
 # Test programs, a folder each like the examples: tests/programs/NAME
 # becomes out/tests/sim/NAME and out/tests/native/NAME.elf (and its PVH
 # twin).  churn is for the memory checkers, stuck keeps its CPU too long
-# for the watchdog's tests, faults is the exception tests' fault matrix.
+# for the watchdog's tests, faults is the exception tests' fault matrix,
+# clock prints the time for the clock's test.
 TORO_TEST_PROGRAM_DIRS = $(patsubst %/,%,$(sort $(dir \
 	$(wildcard $(srcdir)/tests/programs/*/*.c))))
 TESTPROGS = $(notdir $(TORO_TEST_PROGRAM_DIRS))
@@ -40,13 +41,14 @@ EXTRA_DIST += tests/layers.sh
 TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
 	tests/sim/disk.sh tests/native/disk.sh tests/sim/debug.sh \
 	tests/native/debug.sh tests/sim/exceptions.sh \
-	tests/native/exceptions.sh tests/sim/program.sh tests/sim/share.sh
+	tests/native/exceptions.sh tests/sim/program.sh tests/sim/share.sh \
+	tests/native/clock.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
 	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh \
 	tests/sim/share.sh \
 	tests/sim/debug.sh tests/native/debug.sh tools/gdb/toro.py \
 	tests/sim/exceptions.sh tests/native/exceptions.sh \
-	tests/sim/program.sh
+	tests/sim/program.sh tests/native/clock.sh
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh

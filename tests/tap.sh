@@ -29,3 +29,21 @@ file_has() {
 		grep -Eq -- "$p" "$f" || { note <"$f"; return 1; }
 	done
 }
+
+# boot_phases_ok FILE PHASE...: FILE holds loglevel=debug's boot phases
+# ("toro: boot 1.234 ms NAME (+0.123)"), each PHASE among them, their
+# times never going back, and main after the first instruction.
+boot_phases_ok() {
+	local f=$1 p
+	shift
+	for p in "$@"; do
+		grep -Eq "^toro: boot +[0-9]+\.[0-9]{3} ms $p \(\+" "$f" ||
+		    { echo "# no boot phase '$p'"; note <"$f"; return 1; }
+	done
+	awk '$1 == "toro:" && $2 == "boot" && $4 == "ms" {
+		if (n++ && $3 + 0 < last) bad = 1
+		if (n == 1) first = $3
+		last = $3 + 0
+	    } END { exit bad || n < 2 || last <= first }' "$f" ||
+	    { echo "# boot phases out of order"; note <"$f"; return 1; }
+}

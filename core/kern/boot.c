@@ -7,8 +7,10 @@
  * RAM to the allocator; then applies the options, starts the network
  * and the file system, creates the main thread, starts the other CPUs
  * and the watchdog, and becomes CPU 0's idle thread.  When main returns,
- * the machine stops with its value.  The fake HAL runs the same pieces
- * with its test thread in place of the services and main.
+ * the machine stops with its value.  With loglevel=debug, main's thread
+ * first prints when each boot phase ended, the platform's, then these.
+ * The fake HAL runs the same pieces with its test thread in place of
+ * the services and main.
  */
 #include "core/fs/fs.h"
 #include "core/kern/kern.h"
@@ -25,9 +27,50 @@ int main(int argc, char **argv);
 /* Long enough that a loaded host or QEMU's TCG never trips it. */
 #define WATCHDOG_SECONDS 10
 
+#define PHASES 4
+
+static struct hal_boot_phase phases[PHASES];
+static int nphases;
+
+/* The end of one of kern_boot()'s phases; CPU 0 only. */
+static void
+phase(const char *name)
+{
+	if (nphases < PHASES) {
+		phases[nphases].name = name;
+		phases[nphases++].ns = hal_time_ns();
+	}
+}
+
+static void
+print_phases(void)
+{
+	struct hal_boot_phase p[HAL_BOOT_PHASES_MAX + PHASES];
+	uint64_t prev = 0, d;
+	int i, n;
+
+	n = hal_boot_phases(p, HAL_BOOT_PHASES_MAX);
+	for (i = 0; i < nphases; i++)
+		p[n++] = phases[i];
+	for (i = 0; i < n; i++) {
+		d = p[i].ns > prev ? p[i].ns - prev : 0;
+		toro_printf("toro: boot %3lu.%03lu ms %s (+%lu.%03lu)\n",
+		    (unsigned long)(p[i].ns / 1000000),
+		    (unsigned long)(p[i].ns / 1000 % 1000), p[i].name,
+		    (unsigned long)(d / 1000000),
+		    (unsigned long)(d / 1000 % 1000));
+		prev = p[i].ns;
+	}
+}
+
 static void *
 main_thread(void *unused)
 {
+	const char *log = lib_option("loglevel");
+
+	phase("main");
+	if (log != NULL && strcmp(log, "debug") == 0)
+		print_phases();
 	kern_shutdown(main(lib_argc(), lib_argv()));
 }
 
@@ -112,6 +155,7 @@ kern_boot(void)
 	int err;
 
 	kern_boot_machine();
+	phase("kernel");
 	wd = options();
 	/* The network runs on CPU 0; a machine may have no NIC. */
 	err = net_start(0);
@@ -121,12 +165,14 @@ kern_boot(void)
 	err = fs_start(0);
 	if (err < 0 && err != -TORO_ENODEV)
 		lib_panic("file system: %s", toro_strerror(err));
+	phase("services");
 	err = sched_thread_create(NULL, 0, main_thread, NULL, &attr,
 	    SCHED_THREAD_MAIN);
 	if (err < 0)
 		lib_panic("cannot create the main thread: %s",
 		    toro_strerror(err));
 	kern_boot_cpus();
+	phase("CPUs up");
 	err = sched_watchdog_start((unsigned int)wd);
 	if (err < 0 && lib_option("watchdog") != NULL)
 		lib_panic("watchdog: %s", toro_strerror(err));

@@ -73,8 +73,17 @@ kern_boot_run(void)
 void
 kern_shutdown(int status)
 {
+	const char *log = lib_option("loglevel");
+	uint64_t ns;
+
 	/* Nothing written may be lost: flush the file systems' caches. */
 	fs_sync_all();
+	if (log != NULL && strcmp(log, "debug") == 0) {
+		ns = hal_time_ns();
+		toro_printf("toro: power-off %lu.%03lu ms after the first "
+		    "instruction\n", (unsigned long)(ns / 1000000),
+		    (unsigned long)(ns / 1000 % 1000));
+	}
 	hal_exit(status);
 }
 

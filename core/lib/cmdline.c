@@ -28,6 +28,7 @@ static const char *const known[] = {
 	"gw",       /* the default gateway, with ip= */
 	"dns",      /* the DNS server, over DHCP's */
 	"watchdog", /* seconds a CPU may spend in one thread (0: no limit) */
+	"tsc_khz",  /* native: the TSC's rate, over what the machine says */
 };
 
 static char buf[LINE_MAX];

@@ -234,6 +234,12 @@ hal_time_ns(void)
 	return now;
 }
 
+int
+hal_boot_phases(struct hal_boot_phase *p, int max)
+{
+	return 0;
+}
+
 int64_t
 hal_wall_ns(void)
 {

@@ -3,9 +3,10 @@
  *
  * Interface: hal_acpi_init() fills hal_acpi: the enabled local APICs (in
  * MADT order), the IOAPICs and the ISA interrupt overrides (MADT), the PM
- * timer and the power-off registers (FADT), the S5 sleep type (the
- * \_S5 package in the DSDT) and the virtio-mmio devices the DSDT lists
- * (microvm with ACPI on lists them there, not on the command line).  The
+ * timer and the power-off registers (FADT) and the virtio-mmio devices
+ * the DSDT lists (microvm with ACPI on lists them there, not on the
+ * command line); hal_acpi_find_s5() adds the S5 sleep type (the \_S5
+ * package in the DSDT) when a power-off needs it, not at boot.  The
  * RSDP comes from the PVH start_info when the loader gave it, else from
  * a scan of the EBDA and 0xe0000-0xfffff.
  * Tables with a bad checksum are ignored.  Without a MADT the machine has
@@ -168,7 +169,7 @@ parse_s5(const struct sdt *t)
 	const uint8_t *end = (const uint8_t *)t + t->length;
 
 	for (; p + 12 < end; p++) {
-		if (memcmp(p, "_S5_", 4) != 0 || p[4] != 0x12)
+		if (p[0] != '_' || memcmp(p, "_S5_", 4) != 0 || p[4] != 0x12)
 			continue;
 		if (p[-1] != 0x08 && !(p[-1] == '\\' && p[-2] == 0x08))
 			continue;
@@ -198,7 +199,7 @@ parse_virtio_mmio(const struct sdt *t)
 	uint8_t fl;
 
 	for (; p + 10 < end; p++) {
-		if (memcmp(p, hid, 10) != 0)
+		if (p[0] != hid[0] || memcmp(p, hid, 10) != 0)
 			continue;
 		lim = p + 128 < end ? p + 128 : end;
 		for (q = p + 10; q + 21 <= lim; q++)
@@ -240,9 +241,16 @@ parse_fadt(const struct sdt *t)
 		hal_acpi.sleep_ctl_io = f[244] == 1;
 	}
 	if ((d = valid(dsdt)) != NULL && memcmp(d->sig, "DSDT", 4) == 0) {
-		parse_s5(d);
+		hal_acpi.dsdt = (uintptr_t)d;
 		parse_virtio_mmio(d);
 	}
+}
+
+void
+hal_acpi_find_s5(void)
+{
+	if (hal_acpi.dsdt != 0 && hal_acpi.s5_typ_a < 0)
+		parse_s5((const struct sdt *)(uintptr_t)hal_acpi.dsdt);
 }
 
 void

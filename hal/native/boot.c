@@ -2,7 +2,8 @@
  * boot.c: from the boot protocol's data to kern_boot().
  *
  * Interface: hal_boot_main() (called by entry.S on CPU 0), hal_cmdline(),
- * hal_cmdline_has(word).
+ * hal_cmdline_has(word), hal_boot_phases() (hal.h: each phase's end is
+ * the TSC, turned into ns once the TSC's rate is known).
  * It copies what the loader handed over (command line, memory map, RSDP)
  * into hal_boot before anything else, because the loader left those
  * structures in RAM that the boot allocator and the core will reuse.  It
@@ -62,6 +63,34 @@ struct mb_mmap_entry {
 #define MB_INFO_MMAP 0x40
 
 struct hal_boot_info hal_boot;
+
+static struct {
+	const char *name;
+	uint64_t tsc;
+} phases[HAL_BOOT_PHASES_MAX];
+static int nphases;
+
+static void
+phase(const char *name)
+{
+	if (nphases < HAL_BOOT_PHASES_MAX) {
+		phases[nphases].name = name;
+		phases[nphases++].tsc = hal_rdtsc();
+	}
+}
+
+int
+hal_boot_phases(struct hal_boot_phase *p, int max)
+{
+	int i;
+
+	for (i = 0; i < nphases && i < max; i++) {
+		p[i].name = phases[i].name;
+		p[i].ns = (uint64_t)((unsigned __int128)(phases[i].tsc -
+		    hal_boot_tsc0) * 1000000000u / hal_tsc_hz());
+	}
+	return i;
+}
 
 void hal_boot_main(int protocol, uint32_t info) __attribute__((noreturn));
 
@@ -170,6 +199,8 @@ hal_boot_main(int protocol, uint32_t info)
 	uint64_t free = 0;
 	int i, n;
 
+	phases[nphases].name = "first instruction";
+	phases[nphases++].tsc = hal_boot_tsc0;
 	hal_serial_init();
 	if (protocol == HAL_PROTO_PVH)
 		from_pvh((const struct pvh_start_info *)(uintptr_t)info);
@@ -181,32 +212,38 @@ hal_boot_main(int protocol, uint32_t info)
 	}
 
 	hal_mem_init();
+	phase("memory map");
 	hal_canary_init();
 	hal_idt_init();
 	hal_bsp_init(); /* CPU 0's descriptors, %gs and %fs */
 	hal_acpi_init();
 	hal_smp_init();
+	phase("CPUs found");
 	hal_paging_init();
+	phase("paging");
 	hal_lapic_init();
 	hal_time_init();
-	hal_lapic_calibrate();
+	phase("clock");
 	hal_ioapic_init();
 	hal_ioapic_route_isa(4, HAL_VEC_SERIAL, hal_pcpus[0].apic_id);
 	hal_serial_irq_enable();
+	phase("interrupts");
 	/* Devices take their DMA memory before the core gets the rest. */
 	hal_virtio_mmio_init();
 	hal_virtio_net_init();
 	hal_virtio_blk_init(); /* disk 0 is virtio-blk when there is one */
 	hal_ata_init();
+	phase("devices");
 
 	if (hal_cmdline_has("loglevel=debug")) {
 		n = hal_mem_regions(r, 32);
 		for (i = 0; i < n; i++)
 			free += r[i].size;
 		hal_printf("toro: booted via %s, %d CPU%s, %lu MiB free, "
-		    "tsc %lu MHz\n", hal_boot.protocol, hal_ncpus,
+		    "tsc %lu MHz (%s)\n", hal_boot.protocol, hal_ncpus,
 		    hal_ncpus == 1 ? "" : "s", (unsigned long)(free >> 20),
-		    (unsigned long)((hal_tsc_hz() + 500000) / 1000000));
+		    (unsigned long)((hal_tsc_hz() + 500000) / 1000000),
+		    hal_tsc_source());
 		hal_virtio_net_print();
 		hal_blk_print();
 	}

@@ -60,6 +60,10 @@ hal_boot_pvh:
 	movl	$HAL_PROTO_PVH, %esi
 1:	cli
 	cld
+	/* The boot phases (and hal_time_ns()) count from here. */
+	rdtsc
+	movl	%eax, hal_boot_tsc0
+	movl	%edx, hal_boot_tsc0 + 4
 	movl	%ebx, %edi
 	movl	$hal_boot_stack_top, %esp
 
@@ -116,6 +120,13 @@ hal_boot_pvh:
 5:	cli
 	hlt
 	jmp	5b
+
+	/* In .data: the loader may leave .bss for the kernel to clear. */
+	.data
+	.align	8
+	.globl	hal_boot_tsc0
+hal_boot_tsc0:
+	.quad	0
 
 	.section .rodata
 	.align	8

@@ -24,8 +24,11 @@ hal_halt_forever(void)
 static void
 acpi_off(void)
 {
-	uint32_t typ_a = hal_acpi.s5_typ_a, typ_b = hal_acpi.s5_typ_b;
+	uint32_t typ_a, typ_b;
 
+	hal_acpi_find_s5();
+	typ_a = hal_acpi.s5_typ_a;
+	typ_b = hal_acpi.s5_typ_b;
 	if (hal_acpi.s5_typ_a < 0) {
 		/* No \_S5 found: QEMU's PIIX4/ICH9 use 0, its GED uses 5. */
 		typ_a = typ_b = hal_acpi.hw_reduced ? 5 : 0;

@@ -1,8 +1,10 @@
 /*
  * lapic.c: the local APIC of each CPU, in xAPIC (MMIO) mode.
  *
- * Interface: hal_lapic_init() on each CPU; hal_lapic_calibrate() once on
- * CPU 0 after the TSC is calibrated; hal_lapic_eoi(); hal_lapic_ipi() and
+ * Interface: hal_lapic_init() on each CPU; hal_lapic_count_begin() when
+ * time.c starts the clock, hal_lapic_count_end() when it closes its
+ * calibration window, if it has one; hal_lapic_calibrate() on CPU 0
+ * before the other CPUs start (hal_lapic_oneshot() calls it too); hal_lapic_eoi(); hal_lapic_ipi() and
  * hal_lapic_stop_others() to signal other CPUs; hal_lapic_oneshot(ns) to
  * get a HAL_VEC_TIMER interrupt after about ns nanoseconds (0 stops it).
  * The timer is one-shot and only wakes hal_cpu_wait(), which rechecks the
@@ -118,20 +120,52 @@ hal_lapic_stop_others(void)
 			hal_lapic_ipi(hal_pcpus[i].apic_id, 0x4000 | 0x400);
 }
 
-/* Count the timer against the TSC for 1 ms; about 1 GHz under QEMU. */
+/*
+ * The timer counted against the TSC: hal_time_init() brackets its own
+ * calibration window with these, so that when it measures the TSC the
+ * timer costs no time of its own.
+ */
+static uint64_t count_tsc0, count_tsc1;
+static uint32_t count_ticks;
+
+void
+hal_lapic_count_begin(void)
+{
+	wr(REG_LVT_TIMER, LVT_MASKED | HAL_VEC_TIMER);
+	wr(REG_TIMER_INIT, 0xffffffffu);
+	count_tsc0 = hal_rdtsc();
+}
+
+void
+hal_lapic_count_end(void)
+{
+	count_ticks = 0xffffffffu - rd(REG_TIMER_CUR);
+	count_tsc1 = hal_rdtsc();
+	wr(REG_TIMER_INIT, 0);
+}
+
+/*
+ * The timer's rate, about 1 GHz under QEMU and KVM: from time.c's
+ * window, or else from the count begun when the clock started, over at
+ * least 1 ms (the rest of the boot usually covers most of it, so it is
+ * taken as late as it can be).  CPU 0 only: the count is in its LAPIC.
+ */
 void
 hal_lapic_calibrate(void)
 {
-	uint64_t t0, t1, ticks, hz;
+	uint64_t hz;
 
-	wr(REG_LVT_TIMER, LVT_MASKED | HAL_VEC_TIMER);
-	wr(REG_TIMER_INIT, 0xffffffffu);
-	t0 = hal_rdtsc();
-	hal_tsc_delay_ns(1000000);
-	ticks = 0xffffffffu - rd(REG_TIMER_CUR);
-	t1 = hal_rdtsc();
-	wr(REG_TIMER_INIT, 0);
-	hz = ticks * hal_tsc_hz() / (t1 - t0 ? t1 - t0 : 1);
+	if (ns_to_ticks != 0)
+		return;
+	if (count_ticks == 0) {
+		if (count_tsc0 == 0)
+			hal_lapic_count_begin();
+		while (hal_rdtsc() - count_tsc0 < hal_tsc_hz() / 1000)
+			__asm__ volatile("pause");
+		hal_lapic_count_end();
+	}
+	hz = (uint64_t)((unsigned __int128)count_ticks * hal_tsc_hz() /
+	    (count_tsc1 > count_tsc0 ? count_tsc1 - count_tsc0 : 1));
 	if (hz == 0)
 		hz = 1000000000;
 	ns_to_ticks = (hz << 32) / 1000000000u;
@@ -142,8 +176,11 @@ hal_lapic_calibrate(void)
 void
 hal_lapic_oneshot(uint64_t ns)
 {
-	unsigned __int128 t = (unsigned __int128)ns * ns_to_ticks >> 32;
+	unsigned __int128 t;
 
+	if (ns_to_ticks == 0)
+		hal_lapic_calibrate(); /* CPU 0, before any other runs */
+	t = (unsigned __int128)ns * ns_to_ticks >> 32;
 	if (ns == 0) {
 		wr(REG_TIMER_INIT, 0);
 		return;

@@ -256,6 +256,8 @@ void hal_lapic_init(void);
 void hal_lapic_eoi(void);
 void hal_lapic_ipi(uint32_t apic_id, uint32_t icr_low);
 void hal_lapic_stop_others(void);
+void hal_lapic_count_begin(void);
+void hal_lapic_count_end(void);
 void hal_lapic_calibrate(void);
 void hal_lapic_oneshot(uint64_t ns);
 
@@ -289,6 +291,7 @@ struct hal_acpi_info {
 	uint64_t sleep_ctl;       /* HW-reduced sleep control (I/O port) */
 	int sleep_ctl_io;         /* 1: port, 0: memory */
 	int s5_typ_a, s5_typ_b;   /* -1 when \_S5 was not found */
+	uint64_t dsdt;            /* 0: none (valid, checked) */
 	struct hal_acpi_mmio {    /* virtio-mmio devices (DSDT LNRO0005) */
 		uint64_t base;
 		uint32_t size;
@@ -300,6 +303,7 @@ struct hal_acpi_info {
 
 extern struct hal_acpi_info hal_acpi;
 void hal_acpi_init(void);
+void hal_acpi_find_s5(void);
 
 /* smp.c */
 void hal_bsp_init(void);
@@ -377,8 +381,11 @@ void hal_virtio_mmio_init(void);
 
 /* time.c */
 void hal_time_init(void);
+uint64_t hal_time_idle(uint64_t now);
 uint64_t hal_tsc_hz(void);
+const char *hal_tsc_source(void);
 void hal_tsc_delay_ns(uint64_t ns);
+extern uint64_t hal_boot_tsc0; /* the TSC at the first instruction */
 
 /* exit.c */
 void hal_halt_forever(void) __attribute__((noreturn));

@@ -36,20 +36,29 @@ static uint64_t *pool;       /* page tables for splits, by 2 MiB region */
 static uint64_t pool_size;   /* regions the pool covers */
 static int guard_lock;
 
-/* Does [a, a + 2 MiB) hold any RAM-backed range (RAM, ACPI, NVS)? */
-static int
-has_ram(uint64_t a)
+/*
+ * Map every 2 MiB page that holds any RAM-backed range (RAM, ACPI, NVS)
+ * cached, the page directories being the ngib consecutive pages at pd:
+ * one pass over the memory map rather than one per page.
+ */
+static void
+map_ram(uint64_t *pd, uint64_t ngib)
 {
+	uint64_t a, end;
 	int i;
 
 	for (i = 0; i < hal_boot.nmemmap; i++) {
 		const struct hal_boot_range *r = &hal_boot.memmap[i];
 
-		if ((r->type == 1 || r->type == 3 || r->type == 4) &&
-		    r->base < a + MIB2 && r->base + r->size > a)
-			return 1;
+		if (!(r->type == 1 || r->type == 3 || r->type == 4) ||
+		    r->size == 0)
+			continue;
+		end = HAL_ROUNDUP(r->base + r->size, MIB2);
+		if (end > ngib * GIB)
+			end = ngib * GIB;
+		for (a = HAL_ROUNDDOWN(r->base, MIB2); a < end; a += MIB2)
+			pd[a / MIB2] = a | PTE_P | PTE_W | PTE_PS;
 	}
-	return 0;
 }
 
 void
@@ -70,18 +79,13 @@ hal_paging_init(void)
 	pml4 = hal_boot_alloc(HAL_PAGE);
 	pdpt = hal_boot_alloc(HAL_PAGE);
 	pml4[0] = (uintptr_t)pdpt | PTE_P | PTE_W;
-	for (g = 0; g < ngib; g++) {
-		pd = hal_boot_alloc(HAL_PAGE);
-		pdpt[g] = (uintptr_t)pd | PTE_P | PTE_W;
-		for (i = 0; i < 512; i++) {
-			a = g * GIB + i * MIB2;
-			if (has_ram(a))
-				pd[i] = a | PTE_P | PTE_W | PTE_PS;
-			else if (a < 4 * GIB)
-				pd[i] = a | PTE_P | PTE_W | PTE_PS | PTE_PCD |
-				    PTE_PWT;
-		}
-	}
+	/* Consecutive pages, so that map_ram() sees one array. */
+	pd = hal_boot_alloc(ngib * HAL_PAGE);
+	for (g = 0; g < ngib; g++)
+		pdpt[g] = (uintptr_t)(pd + g * 512) | PTE_P | PTE_W;
+	for (a = 0; a < 4 * GIB; a += MIB2)
+		pd[a / MIB2] = a | PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT;
+	map_ram(pd, ngib);
 
 	pt = hal_boot_alloc(HAL_PAGE);
 	for (i = 1; i < 512; i++)

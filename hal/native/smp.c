@@ -32,9 +32,10 @@ alloc_ist(struct hal_pcpu *c)
 {
 	int i;
 
+	/* Stacks are written before they are read: no need to zero them. */
 	for (i = 1; i <= 3; i++)
 		c->tss.ist[i - 1] =
-		    (uintptr_t)hal_boot_alloc(HAL_IST_SIZE) + HAL_IST_SIZE;
+		    (uintptr_t)hal_boot_reserve(HAL_IST_SIZE) + HAL_IST_SIZE;
 }
 
 void
@@ -65,7 +66,7 @@ hal_smp_init(void)
 		c->id = n;
 		c->apic_id = hal_acpi.apic_ids[i];
 		alloc_ist(c);
-		c->stack_top = (uintptr_t)hal_boot_alloc(HAL_STACK_SIZE) +
+		c->stack_top = (uintptr_t)hal_boot_reserve(HAL_STACK_SIZE) +
 		    HAL_STACK_SIZE;
 		n++;
 	}
@@ -125,6 +126,7 @@ hal_cpu_start(int cpu, void (*entry)(void))
 
 	if (cpu <= 0 || cpu >= hal_ncpus || entry == NULL)
 		return -TORO_EINVAL;
+	hal_lapic_calibrate(); /* on CPU 0, before the others use the rate */
 	c = &hal_pcpus[cpu];
 	while (__atomic_exchange_n(&start_lock, 1, __ATOMIC_ACQUIRE))
 		__asm__ volatile("pause");

@@ -106,7 +106,7 @@ hal_cpu_wait(uint64_t deadline)
 {
 	struct hal_pcpu *c = hal_this_cpu();
 	uint32_t ev;
-	uint64_t now, wake;
+	uint64_t now, wake, t;
 
 	if (idle_how == HAL_IDLE_POLL && (ev = spin(c, deadline)) != 0)
 		return ev;
@@ -122,6 +122,9 @@ hal_cpu_wait(uint64_t deadline)
 			break;
 		/* An idle CPU also watches the others (watchdog.c). */
 		wake = hal_watchdog_idle(c, now);
+		/* CPU 0 also refines the TSC's rate now and then (time.c). */
+		if (c->id == 0 && (t = hal_time_idle(now)) < wake)
+			wake = t;
 		if (deadline < wake)
 			wake = deadline;
 		hal_lapic_oneshot(wake == HAL_NO_DEADLINE ? 0 : wake - now);

@@ -1,12 +1,13 @@
 #!/bin/bash
 # boot.sh: the native image under QEMU (TCG): hello on microvm and q35
 # (PVH) and pc (Multiboot) with 1, 2, 4 and 8 CPUs, output and exit status;
-# the boot protocol each machine used; threads and ticker on microvm.
+# the boot protocol each machine used; the boot phases; threads and
+# ticker on microvm.
 . "$srcdir/tests/tap.sh"
-plan 20
+plan 22
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
-	for i in $(seq 20); do skip "qemu-system-x86_64 is not installed"; done
+	for i in $(seq 22); do skip "qemu-system-x86_64 is not installed"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -43,6 +44,17 @@ proto_ok() {
 check "microvm boots via PVH" proto_ok microvm pvh
 check "q35 boots via PVH" proto_ok q35 pvh
 check "pc boots via Multiboot" proto_ok pc multiboot
+
+# loglevel=debug's boot phases, on microvm (PVH) and pc (Multiboot).
+phases_ok() {
+	boot "$1" 2 out/native/hello.elf "loglevel=debug" ||
+	    { note <"$out"; return 1; }
+	boot_phases_ok "$out" "first instruction" "memory map" paging \
+	    "CPUs up" devices main
+}
+check "microvm: loglevel=debug prints the boot phases in order" \
+    phases_ok microvm
+check "pc: loglevel=debug prints the boot phases in order" phases_ok pc
 
 threads_ok() {
 	boot microvm 2 out/native/threads.elf "500" ||

@@ -2,7 +2,7 @@
 # examples.sh: the examples in the simulator on 1, 2 and 4 CPUs: output
 # and exit status, command-line handling, bad options, Ctrl-C.
 . "$srcdir/tests/tap.sh"
-plan 30
+plan 31
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -57,6 +57,8 @@ check "bad argument reported" grep -q "bad round count 'nonsense'" "$out"
 run 1 threads stack=32 loglevel=debug 500
 check "kernel options are not passed to main" test $? -eq 0
 check "loglevel=debug prints the boot line" grep -q "^toro: 1 CPUs" "$out"
+check "loglevel=debug prints the boot phases in order" boot_phases_ok \
+    "$out" "first instruction" "memory map" devices kernel "CPUs up" main
 check "the remaining word reaches main" grep -qx "500 round trips between CPU 0 and CPU 0" "$out"
 run 1 hello stack=4
 check "a bad kernel option stops the boot" test $? -eq 125
