@@ -65,9 +65,11 @@ struct tcp_config {
 	uint32_t addr;           /* local address; 0: none yet */
 	uint16_t mtu;            /* largest IP packet; 0: 1500 */
 	/*
-	 * Buffers are allocated when a conn reaches ESTABLISHED (at connect
-	 * for an active open), so memory is bounded by max_conns times
-	 * sndbuf + rcvbuf; an allocation failure resets that conn only.
+	 * A conn's rings take memory only while they hold bytes (unread,
+	 * or sent and not yet acknowledged), so an idle conn costs no
+	 * buffer; memory is bounded by max_conns times sndbuf + rcvbuf.
+	 * No memory for arriving data drops the segment (sent again);
+	 * for tcp_send(), -TORO_ENOMEM.
 	 */
 	uint32_t sndbuf;         /* send buffer per connection; 0: 128 KiB */
 	uint32_t rcvbuf;         /* receive buffer; 0: 128 KiB */
