@@ -73,7 +73,7 @@ struct tcp_config {
 	 */
 	uint32_t sndbuf;         /* send buffer per connection; 0: 128 KiB */
 	uint32_t rcvbuf;         /* receive buffer; 0: 128 KiB */
-	uint32_t max_conns;      /* connections, TIME_WAIT too; 0: 1024 */
+	uint32_t max_conns;      /* connections, TIME_WAIT too; 0: 16384 */
 	uint8_t secret[16];      /* key of the ISN hash: random at boot */
 	bool nosack;             /* neither offer nor use SACK (tests) */
 };

@@ -40,7 +40,7 @@ tcp_stack_new(const struct tcp_config *cfg)
 	if (s->cfg.rcvbuf == 0)
 		s->cfg.rcvbuf = 128 * 1024;
 	if (s->cfg.max_conns == 0)
-		s->cfg.max_conns = 1024;
+		s->cfg.max_conns = 16384;
 	list_init(&s->conns);
 	list_init(&s->bound);
 	list_init(&s->listeners);
