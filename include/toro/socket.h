@@ -112,9 +112,11 @@ struct toro_pollfd {
 /*
  * Wait until one of n sockets is ready, or timeout_ns passes (0: do not
  * wait; TORO_FOREVER: no limit).  Returns how many entries have revents
- * set, 0 on timeout.  At most TORO_POLL_MAX entries.
+ * set, 0 on timeout.  At most TORO_POLL_MAX entries.  A call costs time
+ * in proportion to n, as POSIX poll does; an event on one socket wakes
+ * only the calls that watch it.
  */
-#define TORO_POLL_MAX 256
+#define TORO_POLL_MAX 0x10000
 int toro_poll(struct toro_pollfd *fds, int n, int64_t timeout_ns);
 
 /* The network interface. */
