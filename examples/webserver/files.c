@@ -423,7 +423,7 @@ files_serve(struct conn *c, const char *raw, size_t rawlen)
 		return;
 	}
 	n = slen(c->path);
-	toro_snprintf(c->path + n, sizeof(c->path) - n, "%sindex.html",
+	toro_snprintf(c->path + n, PATH_SIZE - n, "%sindex.html",
 	    n == 1 ? "" : "/");
 	if (toro_stat(c->path, &st) == 0 && st.type == TORO_S_IFREG) {
 		send_file(c, c->path);

@@ -1,19 +1,18 @@
 /*
- * http.c: the webserver's connections.  Each accepted connection gets a
- * thread of its own (conn_serve), which feeds what it receives to
- * http-parser (Debian's libhttp_parser.a, linked unchanged into both
- * targets) and answers each complete request in order: /hello, /stats
- * (stats.c), else a file of disk 0 (files.c).  Methods other than GET
- * and HEAD are 405.  Connections stay open (keep-alive) unless the
- * client says "Connection: close" or speaks HTTP/1.0 without keep-alive;
- * an idle connection is closed after 30 seconds.
+ * http.c: the webserver's connections.  A connection is a struct conn
+ * that a worker (loop.c) feeds with what it receives (conn_feed); the
+ * bytes go to http-parser (Debian's libhttp_parser.a, linked unchanged
+ * into both targets) and each complete request is answered in order:
+ * /hello, /stats (stats.c), else a file of disk 0 (files.c).  Methods
+ * other than GET and HEAD are 405.  Connections stay open (keep-alive)
+ * unless the client says "Connection: close" or speaks HTTP/1.0
+ * without keep-alive.  A request's URL and path take memory (struct
+ * req) only from its first byte to its answer.
  */
 #include <http_parser.h>
 #include <toro/toro.h>
 
 #include "webserver.h"
-
-#define IDLE_NS (30 * 1000000000ll)
 
 static const char hello_txt[] = "Hello from Toro!\n";
 
@@ -104,7 +103,11 @@ on_message_begin(http_parser *p)
 {
 	struct conn *c = p->data;
 
-	c->urllen = 0;
+	if (c->req == NULL && (c->req = toro_malloc(sizeof(*c->req))) == NULL)
+		return -1; /* no memory: the connection ends */
+	c->req->urllen = 0;
+	c->url = c->req->url;
+	c->path = c->req->path;
 	c->toolong = 0;
 	return 0;
 }
@@ -112,46 +115,45 @@ on_message_begin(http_parser *p)
 static int
 on_url(http_parser *p, const char *at, size_t len)
 {
-	struct conn *c = p->data;
+	struct req *r = ((struct conn *)p->data)->req;
 
 	/* A URL too long for us is cut and answered with 414. */
-	if (len > URL_MAX - c->urllen) {
-		len = URL_MAX - c->urllen;
-		c->toolong = 1;
+	if (len > URL_MAX - r->urllen) {
+		len = URL_MAX - r->urllen;
+		((struct conn *)p->data)->toolong = 1;
 	}
 	while (len-- > 0)
-		c->url[c->urllen++] = *at++;
+		r->url[r->urllen++] = *at++;
 	return 0;
 }
 
-static int
-on_message_complete(http_parser *p)
+static void
+answer(struct conn *c, http_parser *p)
 {
-	struct conn *c = p->data;
 	struct http_parser_url u;
 	const char *raw;
 	char *body;
-	size_t len;
+	size_t len, urllen = c->req->urllen;
 
 	c->head = p->method == HTTP_HEAD;
 	c->close = !http_should_keep_alive(p);
-	c->url[c->urllen] = '\0';
+	c->url[urllen] = '\0';
 	if (p->method != HTTP_GET && p->method != HTTP_HEAD) {
 		conn_respond(c, 405, "Method Not Allowed", "text/plain",
 		    "method not allowed\n", 19, "Allow: GET, HEAD\r\n");
-		return 0;
+		return;
 	}
 	if (c->toolong) {
 		conn_respond(c, 414, "URI Too Long", "text/plain",
 		    "URI too long\n", 13, "");
-		return 0;
+		return;
 	}
 	/* The path alone, of "/p?q" or "http://host/p?q". */
 	http_parser_url_init(&u);
-	if (http_parser_parse_url(c->url, c->urllen, 0, &u) != 0) {
+	if (http_parser_parse_url(c->url, urllen, 0, &u) != 0) {
 		conn_respond(c, 400, "Bad Request", "text/plain",
 		    "bad request\n", 12, "");
-		return 0;
+		return;
 	}
 	if (u.field_set & (1 << UF_PATH)) {
 		raw = c->url + u.field_data[UF_PATH].off;
@@ -170,7 +172,7 @@ on_message_complete(http_parser *p)
 		 */
 		if ((body = toro_malloc(4096)) == NULL) {
 			conn_no_memory(c);
-			return 0;
+			return;
 		}
 		len = stats_json(body, 4096);
 		conn_respond(c, 200, "OK", "application/json", body, len, "");
@@ -178,6 +180,18 @@ on_message_complete(http_parser *p)
 	} else {
 		files_serve(c, raw, len);
 	}
+}
+
+static int
+on_message_complete(http_parser *p)
+{
+	struct conn *c = p->data;
+
+	answer(c, p);
+	/* Between requests a connection holds no request memory. */
+	toro_free(c->req);
+	c->req = NULL;
+	c->url = c->path = NULL;
 	return 0;
 }
 
@@ -187,44 +201,45 @@ static const http_parser_settings settings = {
 	.on_message_complete = on_message_complete,
 };
 
-void *
-conn_serve(void *arg)
+struct conn *
+conn_new(int fd)
 {
 	struct conn *c;
-	http_parser parser;
-	char buf[4096];
-	size_t done;
-	long n;
-	int fd = (int)(intptr_t)arg;
 
-	if ((c = toro_calloc(1, sizeof(*c))) == NULL) {
-		toro_printf("webserver: out of memory for a connection\n");
-		toro_close(fd);
+	if ((c = toro_calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	}
 	c->fd = fd;
-	http_parser_init(&parser, HTTP_REQUEST);
-	parser.data = c;
-	toro_socket_set_timeout(fd, IDLE_NS);
-	while (!c->close && !c->failed) {
-		n = toro_recv(fd, buf, sizeof(buf), 0);
-		if (n <= 0) {
-			/* End of stream (or idle too long): tell the parser. */
-			http_parser_execute(&parser, &settings, buf, 0);
-			break;
-		}
-		done = http_parser_execute(&parser, &settings, buf, (size_t)n);
-		if (HTTP_PARSER_ERRNO(&parser) != HPE_OK) {
+	c->last = toro_time_ns();
+	http_parser_init(&c->parser, HTTP_REQUEST);
+	c->parser.data = c;
+	return c;
+}
+
+int
+conn_feed(struct conn *c, const char *buf, size_t n)
+{
+	size_t done;
+
+	done = http_parser_execute(&c->parser, &settings, buf, n);
+	if (n == 0)
+		return -1; /* the end of the stream, told to the parser */
+	if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK) {
+		if (c->req != NULL) { /* not out of memory: a bad request */
 			c->close = 1;
 			conn_respond(c, 400, "Bad Request", "text/plain",
 			    "bad request\n", 12, "");
-			break;
 		}
-		/* An upgrade (CONNECT, WebSocket) is not for us. */
-		if (parser.upgrade || done != (size_t)n)
-			break;
+		return -1;
 	}
-	toro_close(fd);
+	/* An upgrade (CONNECT, WebSocket) is not for us. */
+	if (c->parser.upgrade || done != n || c->close || c->failed)
+		return -1;
+	return 0;
+}
+
+void
+conn_free(struct conn *c)
+{
+	toro_free(c->req);
 	toro_free(c);
-	return NULL;
 }

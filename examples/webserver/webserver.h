@@ -1,22 +1,41 @@
 /*
  * webserver.h: what the files of the webserver share.
  *
- *	http.c		the connections: one thread each, requests parsed by
- *			http-parser, answers sent (conn_*)
+ *	loop.c		the workers: a few threads per CPU, each polling
+ *			the listener and its own connections (loop_*)
+ *	http.c		a connection's state: bytes fed to http-parser,
+ *			requests answered (conn_*)
  *	files.c		static files of disk 0 and directory listings
- *	stats.c		the network counters as JSON
- *	main.c		the command line and the accept loop
+ *	stats.c		the counters as JSON
+ *	main.c		the command line and the listener
+ *
+ * A connection is a struct conn and nothing else: no thread, no
+ * buffer while it is idle, so 10,000 of them fit in 128 MiB.  Its
+ * request's URL and path live in a struct req only while a request is
+ * being read and answered.  The design maps onto POSIX poll() and
+ * pthreads: a worker is a thread over poll(); conn_feed() is the parser
+ * with no network of its own, so it can be driven from a test.
  *
  * Every answer goes through conn_respond() or conn_header(): a failed
- * send marks the connection failed, and its thread then closes it.
+ * send marks the connection failed, and its worker then closes it.
  */
 #ifndef WEBSERVER_H
 #define WEBSERVER_H
 
+#include <http_parser.h>
 #include <toro/toro.h>
 
 #define URL_MAX 3072	/* raw URL bytes kept: percent-encoded paths */
 #define SMALL_BODY 4096 /* bodies sent with their headers */
+#define PATH_SIZE (TORO_PATH_MAX + 16) /* decoded; room for /index.html */
+#define IDLE_NS (30 * 1000000000ll)    /* an idle connection is closed */
+
+/* The request being read and answered. */
+struct req {
+	size_t urllen;
+	char url[URL_MAX + 1];
+	char path[PATH_SIZE];
+};
 
 struct conn {
 	int fd;
@@ -24,13 +43,17 @@ struct conn {
 	int close;   /* close after this response */
 	int failed;  /* a send failed: stop */
 	int toolong; /* the URL did not fit in url */
-	size_t urllen;
-	char url[URL_MAX + 1];
-	char path[TORO_PATH_MAX + 16]; /* decoded; room for /index.html */
+	uint64_t last; /* toro_time_ns() of the last bytes received */
+	http_parser parser;
+	struct req *req; /* only while a request is in progress */
+	char *url, *path; /* req's, for files.c */
 };
 
 /* http.c */
-void *conn_serve(void *);
+struct conn *conn_new(int fd);
+/* Feed n received bytes (0: end of stream); 0 to go on, -1 to close. */
+int conn_feed(struct conn *c, const char *buf, size_t n);
+void conn_free(struct conn *c);
 int conn_send(int, const char *, size_t);
 int conn_header(struct conn *, int, const char *, const char *, uint64_t,
     const char *, const char *);
@@ -38,6 +61,12 @@ void conn_respond(struct conn *, int, const char *, const char *, const char *,
     size_t, const char *);
 void conn_not_found(struct conn *);
 void conn_no_memory(struct conn *);
+
+/* loop.c */
+/* Start the workers on listener l, at most max connections; 0 or error. */
+int loop_start(int l, int max);
+/* Connections open now, accepted in all, and refused at the limit. */
+void loop_counts(long *open, long *accepted, long *refused);
 
 /* files.c */
 void files_serve(struct conn *, const char *, size_t);
