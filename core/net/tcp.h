@@ -48,6 +48,7 @@ enum tcp_state {
 	TCP_LAST_ACK,
 	TCP_TIME_WAIT
 };
+#define TCP_NSTATES (TCP_TIME_WAIT + 1)
 
 struct tcp_config {
 	/*
@@ -193,6 +194,8 @@ void tcp_stack_free(struct tcp_stack *s);
 /* Change the local address (DHCP); existing connections keep theirs. */
 void tcp_stack_set_addr(struct tcp_stack *s, uint32_t addr);
 const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
+/* Connections now by state, counted when asked (rarely: /stats). */
+void tcp_stack_states(const struct tcp_stack *s, uint64_t n[TCP_NSTATES]);
 
 /*
  * A segment from the network: b's data starts at the TCP header and

@@ -86,6 +86,19 @@ tcp_stack_stats(const struct tcp_stack *s)
 }
 
 void
+tcp_stack_states(const struct tcp_stack *s, uint64_t n[TCP_NSTATES])
+{
+	const struct list *l;
+	unsigned st;
+
+	for (l = s->conns.next; l != &s->conns; l = l->next) {
+		st = container_of(l, struct tcp_conn, all)->state;
+		if (st < TCP_NSTATES)
+			n[st]++;
+	}
+}
+
+void
 tcp_enter(struct tcp_stack *s)
 {
 	uint64_t t;

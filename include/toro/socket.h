@@ -148,6 +148,13 @@ int toro_net_wait(int64_t timeout_ns);
  */
 int toro_resolve(const char *name, uint32_t *addr, int64_t timeout_ns);
 
+/* The TCP states (RFC 9293), in the order of tcp_state[] below. */
+#define TORO_TCP_NSTATES 11
+#define TORO_TCP_STATE_NAMES                                            \
+	{ "CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",    \
+		"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",    \
+		"LAST_ACK", "TIME_WAIT" }
+
 /* Counters since boot; drops are counted by reason. */
 struct toro_net_stats {
 	/* Ethernet and the NIC */
@@ -190,6 +197,8 @@ struct toro_net_stats {
 	uint64_t tcp_resets;       /* connections reset by the peer */
 	uint64_t tcp_in_errs;      /* bad checksum or header */
 	uint64_t tcp_syn_drops;    /* SYNs refused: backlog or limit */
+	/* TCP connections now, by state: TORO_TCP_STATE_NAMES's order */
+	uint64_t tcp_state[TORO_TCP_NSTATES];
 	/* DHCP */
 	uint64_t dhcp_out, dhcp_in, dhcp_leases;
 };

@@ -85,12 +85,17 @@ TCP_TEST(idle_holds_no_buffer)
 	struct tcp_conn *a, *b;
 	struct ev ea = { 0 }, eb = { 0 };
 	struct toro_mem_stats m0, m1, m2;
+	uint64_t st[TCP_NSTATES] = { 0 };
 	char buf[1000];
 	int i;
 
 	link_init(&lk, NULL, NULL);
 	ck_assert(link_connect_pair(&lk, 80, &a, &b, &ea, &eb, NULL));
 	link_advance(&lk, 100 * MS);
+	/* Counted by state: one ESTABLISHED conn each side. */
+	tcp_stack_states(lk.st[1], st);
+	ck_assert_uint_eq(st[TCP_ESTABLISHED], 1);
+	ck_assert_uint_eq(st[TCP_SYN_RCVD] + st[TCP_TIME_WAIT], 0);
 	toro_mem_stats(&m0);
 	for (i = 0; i < 3; i++) {
 		memset(buf, 'a' + i, sizeof(buf));
