@@ -170,11 +170,11 @@ answer(struct conn *c, http_parser *p)
 		 * Threads on different CPUs may run at once (native SMP,
 		 * sim pthreads): build the page in a buffer of our own.
 		 */
-		if ((body = toro_malloc(4096)) == NULL) {
+		if ((body = toro_malloc(STATS_MAX)) == NULL) {
 			conn_no_memory(c);
 			return;
 		}
-		len = stats_json(body, 4096);
+		len = stats_json(body, STATS_MAX);
 		conn_respond(c, 200, "OK", "application/json", body, len, "");
 		toro_free(body);
 	} else {

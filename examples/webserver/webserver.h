@@ -28,6 +28,7 @@
 #define URL_MAX 3072	/* raw URL bytes kept: percent-encoded paths */
 #define SMALL_BODY 4096 /* bodies sent with their headers */
 #define PATH_SIZE (TORO_PATH_MAX + 16) /* decoded; room for /index.html */
+#define STATS_MAX 8192 /* the /stats page */
 #define IDLE_NS (30 * 1000000000ll)    /* an idle connection is closed */
 
 /* The request being read and answered. */
