@@ -217,11 +217,16 @@ rerun(struct list *q)
 		run(container_of(l, struct net_req, wlink), false);
 }
 
-/* Run again the polls that watch s; they may place themselves again. */
+/*
+ * Run again the polls that watch s and now have something to say
+ * about it (all of them when s closes); they may place themselves
+ * again.
+ */
 static void
-rerun_polls(struct net_sock *s)
+rerun_polls(struct net_sock *s, bool closing)
 {
 	struct list batch, *l;
+	struct net_pollent *e;
 	struct net_req *r;
 
 	if (list_empty(&s->pollq))
@@ -230,8 +235,15 @@ rerun_polls(struct net_sock *s)
 	while ((l = list_pop_front(&s->pollq)) != NULL)
 		list_push_back(&batch, l);
 	while ((l = list_pop_front(&batch)) != NULL) {
+		e = container_of(l, struct net_pollent, link);
+		r = e->req;
+		/* Not what it waits for (an ACK for a reader): stay put. */
+		if (!closing && !(s->ops->poll(s) & (r->pfd[e - r->pents].events |
+		    TORO_POLLERR | TORO_POLLHUP))) {
+			list_push_back(&s->pollq, l);
+			continue;
+		}
 		/* Its other places on s leave batch with poll_unplace(). */
-		r = container_of(l, struct net_pollent, link)->req;
 		list_remove(&r->wlink);
 		run(r, false);
 	}
@@ -241,7 +253,7 @@ void
 net_sock_wake(struct net_sock *s)
 {
 	rerun(&s->waiters);
-	rerun_polls(s);
+	rerun_polls(s, false);
 	rerun(&pollers);
 }
 
@@ -342,7 +354,7 @@ op_close(struct net_sock *s)
 		    -TORO_EBADF);
 	fd_release(s->fd);
 	/* A poll on it now sees POLLNVAL. */
-	rerun_polls(s);
+	rerun_polls(s, true);
 	toro_free(s);
 	return 0;
 }
