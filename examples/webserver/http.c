@@ -25,21 +25,6 @@ is(const char *a, size_t n, const char *b)
 	return n == 0 && *b == '\0';
 }
 
-/* Send all of buf; a short send means the peer is gone. */
-int
-conn_send(int fd, const char *buf, size_t len)
-{
-	long n;
-
-	while (len > 0) {
-		if ((n = toro_send(fd, buf, len, 0)) <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * The status line and headers of an answer with a body of len bytes,
  * and the body itself when it is given and fits: one send, so a small
@@ -69,7 +54,7 @@ conn_header(struct conn *c, int status, const char *reason, const char *type,
 		__builtin_memcpy(hdr + n, body, (size_t)len);
 		n += (int)len;
 	}
-	if (conn_send(c->fd, hdr, (size_t)n) < 0) {
+	if (conn_send(c, hdr, (size_t)n) < 0) {
 		c->failed = 1;
 		return -1;
 	}
@@ -81,7 +66,7 @@ conn_respond(struct conn *c, int status, const char *reason, const char *type,
     const char *body, size_t len, const char *extra)
 {
 	if (conn_header(c, status, reason, type, len, extra, body) == 0 &&
-	    !c->head && len > SMALL_BODY && conn_send(c->fd, body, len) < 0)
+	    !c->head && len > SMALL_BODY && conn_send(c, body, len) < 0)
 		c->failed = 1;
 }
 
@@ -192,6 +177,9 @@ on_message_complete(http_parser *p)
 	toro_free(c->req);
 	c->req = NULL;
 	c->url = c->path = NULL;
+	/* The answer waits for the socket: the next request waits too. */
+	if (conn_busy(c))
+		http_parser_pause(p, 1);
 	return 0;
 }
 
@@ -209,6 +197,7 @@ conn_new(int fd)
 	if ((c = toro_calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->fd = fd;
+	c->file = -1;
 	c->last = toro_time_ns();
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
@@ -219,27 +208,65 @@ int
 conn_feed(struct conn *c, const char *buf, size_t n)
 {
 	size_t done;
+	char *rest;
 
+	if (c->inlen > 0 && n > 0) {
+		/* Received while the parser was paused: not to be read. */
+		return -1;
+	}
 	done = http_parser_execute(&c->parser, &settings, buf, n);
-	if (n == 0)
-		return -1; /* the end of the stream, told to the parser */
+	if (n == 0) {
+		/* The end of the stream: close once the answers are out. */
+		c->close = 1;
+		return c->failed ? -1 : 0;
+	}
+	if (HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED) {
+		/* Keep what follows the answered request for later. */
+		if (done < n) {
+			if ((rest = toro_malloc(n - done)) == NULL)
+				return -1;
+			__builtin_memcpy(rest, buf + done, n - done);
+			c->in = rest;
+			c->inlen = n - done;
+		}
+		return c->failed ? -1 : 0;
+	}
 	if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK) {
 		if (c->req != NULL) { /* not out of memory: a bad request */
 			c->close = 1;
 			conn_respond(c, 400, "Bad Request", "text/plain",
 			    "bad request\n", 12, "");
 		}
-		return -1;
+		return c->failed || !conn_busy(c) ? -1 : 0;
 	}
 	/* An upgrade (CONNECT, WebSocket) is not for us. */
-	if (c->parser.upgrade || done != n || c->close || c->failed)
+	if (c->parser.upgrade || done != n || c->failed)
 		return -1;
 	return 0;
+}
+
+int
+conn_resume(struct conn *c)
+{
+	char *in = c->in;
+	size_t n = c->inlen;
+	int r;
+
+	http_parser_pause(&c->parser, 0);
+	if (in == NULL)
+		return 0;
+	c->in = NULL;
+	c->inlen = 0;
+	r = conn_feed(c, in, n);
+	toro_free(in);
+	return r;
 }
 
 void
 conn_free(struct conn *c)
 {
+	conn_out_free(c);
+	toro_free(c->in);
 	toro_free(c->req);
 	toro_free(c);
 }

@@ -3,16 +3,17 @@
  * toro_poll(): entry 0 is the listener, the others its connections.
  * When the listener is readable every worker may try a non-blocking
  * accept; whoever gets a connection keeps it for its life.  A readable
- * connection is read without waiting and fed to http.c, which answers
- * with blocking sends (bounded by IDLE_NS): most answers fit in the
- * send buffer at once.  Once a second a worker closes its connections
- * idle for IDLE_NS.
+ * connection is read without waiting and fed to http.c; an answer the
+ * socket cannot take at once waits in out.c, and the worker polls that
+ * connection for TORO_POLLOUT instead of TORO_POLLIN until it is out.
+ * Nothing here ever waits but toro_poll().  Once a second a worker
+ * closes its connections idle (nothing received or sent) for IDLE_NS.
  *
  * Why not a thread per connection: a thread costs its stack (64 KiB),
  * an idle connection here costs its struct conn and a poll entry, so
- * 10,000 idle connections fit in 128 MiB.  Why several workers: an
- * answer that waits for the network stalls only its worker's
- * connections.  The shape is POSIX's: pthreads over poll().
+ * 10,000 idle connections fit in 128 MiB.  Why several workers per
+ * CPU: a long answer being built (a directory listing, /stats) holds
+ * up only its own worker.  The shape is POSIX's: pthreads over poll().
  *
  * Past the limit (max connections open) a new connection is accepted
  * and closed at once, so the client learns at once; when the kernel's
@@ -99,11 +100,18 @@ take(struct worker *w)
 		__atomic_fetch_add(&nopen, 1, __ATOMIC_RELAXED);
 		/* Answers go out whole; never wait for the client's ACK. */
 		toro_socket_set_nodelay(fd, 1);
-		toro_socket_set_timeout(fd, IDLE_NS);
 		w->conns[w->n] = c;
 		w->pfd[w->n + 1] = (struct toro_pollfd){ fd, TORO_POLLIN, 0 };
 		w->n++;
 	}
+}
+
+/* What connection i waits for: to read, or to send what is queued. */
+static void
+want(struct worker *w, int i)
+{
+	w->pfd[i + 1].events = conn_busy(w->conns[i]) ? TORO_POLLOUT :
+	    TORO_POLLIN;
 }
 
 /* Connection i is readable: read what is there, answer what is whole. */
@@ -114,20 +122,41 @@ serve(struct worker *w, int i)
 	char buf[4096];
 	long n;
 
-	for (;;) {
+	/* Not while an answer waits: the parser is paused. */
+	while (!conn_busy(c)) {
 		n = toro_recv(c->fd, buf, sizeof(buf), TORO_MSG_DONTWAIT);
 		if (n == -TORO_EAGAIN)
-			return;
+			break;
 		if (n < 0)
 			n = 0; /* reset: as the end of the stream */
 		c->last = toro_time_ns();
-		if (conn_feed(c, buf, (size_t)n) < 0) {
+		if (conn_feed(c, buf, (size_t)n) < 0 ||
+		    (c->close && !conn_busy(c))) {
 			drop(w, i);
 			return;
 		}
 		if ((size_t)n < sizeof(buf))
-			return;
+			break;
 	}
+	want(w, i);
+}
+
+/* Connection i can take more of its answer. */
+static void
+writable(struct worker *w, int i)
+{
+	struct conn *c = w->conns[i];
+	int r = conn_pump(c);
+
+	if (r > 0)
+		return;
+	/* All sent: the requests that waited come next. */
+	if (r < 0 || c->close || conn_resume(c) < 0 ||
+	    (c->close && !conn_busy(c))) {
+		drop(w, i);
+		return;
+	}
+	want(w, i);
 }
 
 static void
@@ -155,9 +184,14 @@ worker_run(void *arg)
 			continue;
 		}
 		/* From the end: drop() moves a served entry into place. */
-		for (i = w->n - 1; i >= 0; i--)
-			if (w->pfd[i + 1].revents != 0)
+		for (i = w->n - 1; i >= 0; i--) {
+			if (w->pfd[i + 1].revents == 0)
+				continue;
+			if (conn_busy(w->conns[i]))
+				writable(w, i);
+			else
 				serve(w, i);
+		}
 		if (w->pfd[0].revents != 0)
 			take(w);
 		now = toro_time_ns();
