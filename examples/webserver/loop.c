@@ -27,6 +27,7 @@
 #define WORKERS_PER_CPU 2
 #define ACCEPT_BATCH 32
 #define TICK_NS 1000000000ll
+#define REST_NS 100000000ll /* after an accept failed (no memory) */
 #define WORKER_STACK (256 * 1024)
 
 struct worker {
@@ -34,6 +35,7 @@ struct worker {
 	struct toro_pollfd *pfd; /* [0] the listener, [1 + i] conns[i] */
 	struct conn **conns;
 	uint64_t next_sweep;
+	uint64_t listen_at; /* after an accept failed: rest until then */
 };
 
 static int listener, limit;
@@ -86,8 +88,17 @@ take(struct worker *w)
 	int k, fd;
 
 	for (k = 0; k < ACCEPT_BATCH; k++) {
-		if ((fd = toro_accept(listener, NULL)) < 0)
-			return; /* -TORO_EAGAIN: another worker was faster */
+		if ((fd = toro_accept(listener, NULL)) < 0) {
+			/*
+			 * -TORO_EAGAIN: another worker was faster.  Else
+			 * (no memory, no descriptor) the connection still
+			 * waits: leave the listener alone for a moment
+			 * rather than spin on it.
+			 */
+			if (fd != -TORO_EAGAIN)
+				w->listen_at = toro_time_ns() + REST_NS;
+			return;
+		}
 		__atomic_fetch_add(&naccepted, 1, __ATOMIC_RELAXED);
 		if (__atomic_load_n(&nopen, __ATOMIC_RELAXED) >= limit ||
 		    (w->n == w->cap && grow(w) < 0) ||
@@ -178,8 +189,12 @@ worker_run(void *arg)
 	int i;
 
 	for (;;) {
-		w->pfd[0] = (struct toro_pollfd){ listener, TORO_POLLIN, 0 };
-		if (toro_poll(w->pfd, w->n + 1, TICK_NS) < 0) {
+		now = toro_time_ns();
+		w->pfd[0] = (struct toro_pollfd){
+			now >= w->listen_at ? listener : -1, TORO_POLLIN, 0
+		};
+		if (toro_poll(w->pfd, w->n + 1,
+			now >= w->listen_at ? TICK_NS : REST_NS) < 0) {
 			toro_sleep_ms(10);
 			continue;
 		}
