@@ -34,6 +34,10 @@ static struct list addr_waiters; /* parked toro_net_wait() calls */
 void
 net_sock_init(void)
 {
+	/* A machine that boots again starts with no table. */
+	fds = NULL;
+	fd_used = NULL;
+	nfds = lowfree = 0;
 	list_init(&timed);
 	list_init(&pollers);
 	list_init(&polls_placed);
