@@ -47,8 +47,7 @@ csum(const void *p, size_t n, uint32_t sum)
 
 /* One SYN from src:sport in pkt (40 bytes). */
 static void
-build(uint8_t *pkt, uint32_t src, uint32_t dst, uint16_t sport,
-    uint16_t dport)
+build(uint8_t *pkt, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
 {
 	struct iphdr *ip = (struct iphdr *)pkt;
 	struct tcphdr *th = (struct tcphdr *)(pkt + 20);

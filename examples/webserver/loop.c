@@ -31,7 +31,7 @@
 #define WORKER_STACK (256 * 1024)
 
 struct worker {
-	int n, cap;              /* connections; room in the arrays */
+	int n, cap;		 /* connections; room in the arrays */
 	struct toro_pollfd *pfd; /* [0] the listener, [1 + i] conns[i] */
 	struct conn **conns;
 	uint64_t next_sweep;
@@ -57,8 +57,7 @@ grow(struct worker *w)
 	struct toro_pollfd *p;
 	struct conn **c;
 
-	if ((p = toro_realloc(w->pfd, (size_t)(cap + 1) * sizeof(*p))) ==
-	    NULL)
+	if ((p = toro_realloc(w->pfd, (size_t)(cap + 1) * sizeof(*p))) == NULL)
 		return -1;
 	w->pfd = p;
 	if ((c = toro_realloc(w->conns, (size_t)cap * sizeof(*c))) == NULL)
@@ -112,7 +111,7 @@ take(struct worker *w)
 		/* Answers go out whole; never wait for the client's ACK. */
 		toro_socket_set_nodelay(fd, 1);
 		w->conns[w->n] = c;
-		w->pfd[w->n + 1] = (struct toro_pollfd){ fd, TORO_POLLIN, 0 };
+		w->pfd[w->n + 1] = (struct toro_pollfd) { fd, TORO_POLLIN, 0 };
 		w->n++;
 	}
 }
@@ -121,8 +120,8 @@ take(struct worker *w)
 static void
 want(struct worker *w, int i)
 {
-	w->pfd[i + 1].events = conn_busy(w->conns[i]) ? TORO_POLLOUT :
-	    TORO_POLLIN;
+	w->pfd[i + 1].events =
+	    conn_busy(w->conns[i]) ? TORO_POLLOUT : TORO_POLLIN;
 }
 
 /* Connection i is readable: read what is there, answer what is whole. */
@@ -190,9 +189,9 @@ worker_run(void *arg)
 
 	for (;;) {
 		now = toro_time_ns();
-		w->pfd[0] = (struct toro_pollfd){
-			now >= w->listen_at ? listener : -1, TORO_POLLIN, 0
-		};
+		w->pfd[0] =
+		    (struct toro_pollfd) { now >= w->listen_at ? listener : -1,
+			    TORO_POLLIN, 0 };
 		if (toro_poll(w->pfd, w->n + 1,
 			now >= w->listen_at ? TICK_NS : REST_NS) < 0) {
 			toro_sleep_ms(10);
@@ -230,8 +229,8 @@ loop_start(int l, int max)
 		if ((w = toro_calloc(1, sizeof(*w))) == NULL || grow(w) < 0)
 			return -TORO_ENOMEM;
 		w->next_sweep = toro_time_ns() + TICK_NS;
-		if ((err = toro_thread_create(&t, i % toro_cpu_count(),
-			 worker_run, w, &attr)) < 0)
+		if ((err = toro_thread_create(
+			 &t, i % toro_cpu_count(), worker_run, w, &attr)) < 0)
 			return err;
 		if (first == NULL)
 			first = t;

@@ -21,8 +21,8 @@
 #include "webserver.h"
 
 #define PORT 80
-#define CONN_MAX 15000		/* under the TCP engine's table */
-#define CONN_BYTES (8 * 1024)	/* memory to allow per connection */
+#define CONN_MAX 15000	      /* under the TCP engine's table */
+#define CONN_BYTES (8 * 1024) /* memory to allow per connection */
 
 /* A decimal argument in 1..max, else -1. */
 static long
@@ -69,8 +69,8 @@ main(int argc, char **argv)
 		toro_printf("webserver: no network: %s\n", toro_strerror(err));
 		return 1;
 	}
-	if ((l = toro_socket(TORO_AF_INET,
-		 TORO_SOCK_STREAM | TORO_SOCK_NONBLOCK, 0)) < 0 ||
+	if ((l = toro_socket(
+		 TORO_AF_INET, TORO_SOCK_STREAM | TORO_SOCK_NONBLOCK, 0)) < 0 ||
 	    (err = toro_bind(l, &me)) < 0 || (err = toro_listen(l, 1024)) < 0) {
 		toro_printf("webserver: tcp port %d: %s\n", me.port,
 		    toro_strerror(l < 0 ? l : err));

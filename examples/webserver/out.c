@@ -123,8 +123,8 @@ conn_pump(struct conn *c)
 			return -1;
 		c->file_left -= (uint64_t)n;
 		if ((sent = push(c, c->chunk, (size_t)n)) < 0 ||
-		    (sent < n && queue(c, c->chunk + sent, (size_t)(n - sent)) <
-			    0))
+		    (sent < n &&
+			queue(c, c->chunk + sent, (size_t)(n - sent)) < 0))
 			return -1;
 		if (sent > 0)
 			c->last = toro_time_ns();

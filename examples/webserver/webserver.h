@@ -31,7 +31,7 @@
 #define URL_MAX 3072	/* raw URL bytes kept: percent-encoded paths */
 #define SMALL_BODY 4096 /* bodies sent with their headers */
 #define PATH_SIZE (TORO_PATH_MAX + 16) /* decoded; room for /index.html */
-#define STATS_MAX 8192 /* the /stats page */
+#define STATS_MAX 8192		       /* the /stats page */
 #define IDLE_NS (30 * 1000000000ll)    /* an idle connection is closed */
 
 /* The request being read and answered. */
@@ -43,21 +43,21 @@ struct req {
 
 struct conn {
 	int fd;
-	int head;    /* this request is HEAD */
-	int close;   /* close after this response */
-	int failed;  /* a send failed: stop */
-	int toolong; /* the URL did not fit in url */
+	int head;      /* this request is HEAD */
+	int close;     /* close after this response */
+	int failed;    /* a send failed: stop */
+	int toolong;   /* the URL did not fit in url */
 	uint64_t last; /* toro_time_ns() of the last bytes received */
 	http_parser parser;
-	struct req *req; /* only while a request is in progress */
+	struct req *req;  /* only while a request is in progress */
 	char *url, *path; /* req's, for files.c */
-	char *in;         /* received after a paused request (out.c) */
+	char *in;	  /* received after a paused request (out.c) */
 	size_t inlen;
-	char *out;        /* to send before anything else (out.c) */
+	char *out; /* to send before anything else (out.c) */
 	size_t outlen, outoff;
-	int file;         /* a file being sent, or -1 */
+	int file; /* a file being sent, or -1 */
 	uint64_t file_left;
-	char *chunk;      /* the file's bytes on their way */
+	char *chunk; /* the file's bytes on their way */
 };
 
 /* http.c */
