@@ -9,12 +9,14 @@ TORO_BENCH_DIRS = $(patsubst %/main.c,%,$(wildcard $(srcdir)/bench/*/main.c))
 BENCH_NAMES = $(notdir $(TORO_BENCH_DIRS))
 BENCH_TORO = $(BENCH_NAMES:%=out/bench/sim/%)
 BENCH_PEERS = out/bench/peers/swapcontext out/bench/peers/pingpong \
-	out/bench/peers/alloc-glibc out/bench/peers/alloc-jemalloc
+	out/bench/peers/alloc-glibc out/bench/peers/alloc-jemalloc \
+	out/bench/peers/synflood
 EXTRA_PROGRAMS = $(BENCH_PEERS)
 
 out_bench_peers_swapcontext_SOURCES = bench/peers/swapcontext.c
 out_bench_peers_pingpong_SOURCES = bench/peers/pingpong.c
 out_bench_peers_pingpong_LDADD = -lpthread
+out_bench_peers_synflood_SOURCES = bench/peers/synflood.c
 out_bench_peers_alloc_glibc_SOURCES = bench/peers/alloc.c
 out_bench_peers_alloc_glibc_LDADD = -lpthread
 out_bench_peers_alloc_jemalloc_SOURCES = bench/peers/alloc.c
@@ -37,7 +39,7 @@ bench-programs: $(BENCH_TORO) $(BENCH_PEERS) out/bench/empty-exit.elf \
 EXTRA_DIST += bench/alloc bench/fs bench/switch bench/peers
 EXTRA_DIST += bench/empty/empty.S bench/README.md bench/common.sh \
 	bench/switch.sh bench/message.sh bench/alloc.sh bench/boot.sh \
-	bench/idle.sh bench/fs.sh bench/http.sh bench/tcp.sh \
+	bench/idle.sh bench/fs.sh bench/http.sh bench/tcp.sh bench/conn.sh \
 	bench/native-http.sh bench/linux/build.sh bench/linux/init \
 	bench/linux/udhcpc.sh \
 	bench/seed/run.sh bench/seed/sample.py bench/seed/burst.py \

@@ -35,14 +35,18 @@ struct span {
 
 struct large {
 	uint32_t magic;
-	uint32_t pad;
-	size_t size; /* bytes of pages, header included */
+	uint32_t cpu; /* whose in-use count has it */
+	size_t size;  /* bytes of pages, header included */
 };
 
 struct heap_cpu {
 	struct list partial[NCLASS]; /* spans with free blocks */
 	void *returned;              /* blocks freed by other CPUs */
+	size_t small_in_use;         /* written by the owner only */
+	size_t large_in_use;         /* atomic: freed on any CPU */
 } __attribute__((aligned(CACHELINE)));
+
+_Static_assert(HAL_CPU_MAX <= TORO_MEM_CPUS, "toro_mem_stats' CPUs");
 
 static struct heap_cpu heaps[HAL_CPU_MAX];
 static uint8_t *spanmap; /* one byte per 64 KiB of [lo, hi) */
@@ -96,6 +100,7 @@ mem_heap_init(uintptr_t lo, uintptr_t hi)
 		for (i = 0; i < NCLASS; i++)
 			list_init(&heaps[c].partial[i]);
 		heaps[c].returned = NULL;
+		heaps[c].small_in_use = heaps[c].large_in_use = 0;
 	}
 	return 0;
 }
@@ -142,6 +147,8 @@ local_free(struct heap_cpu *h, struct span *s, void *p)
 	*(void **)p = s->free;
 	s->free = p;
 	s->nfree++;
+	__atomic_store_n(&h->small_in_use, h->small_in_use - class_size[s->cls],
+	    __ATOMIC_RELAXED);
 	if (!s->listed) {
 		list_push_front(cl, &s->link);
 		s->listed = true;
@@ -200,6 +207,8 @@ small_alloc(size_t n)
 		list_remove(&s->link);
 		s->listed = false;
 	}
+	__atomic_store_n(&h->small_in_use, h->small_in_use + class_size[cls],
+	    __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -217,6 +226,8 @@ large_alloc(size_t n)
 		return NULL;
 	l->magic = LARGE_MAGIC;
 	l->size = size;
+	l->cpu = (uint32_t)hal_cpu_id();
+	__atomic_fetch_add(&heaps[l->cpu].large_in_use, size, __ATOMIC_RELAXED);
 	return l + 1;
 }
 
@@ -253,6 +264,8 @@ toro_free(void *p)
 		if (l->magic != LARGE_MAGIC)
 			return; /* not ours: ignore rather than corrupt */
 		l->magic = 0;
+		__atomic_fetch_sub(&heaps[l->cpu].large_in_use, l->size,
+		    __ATOMIC_RELAXED);
 		mem_page_free(l, l->size);
 		return;
 	}
@@ -320,6 +333,17 @@ toro_realloc(void *p, size_t n)
 void
 toro_mem_stats(struct toro_mem_stats *st)
 {
+	size_t n;
+	int c;
+
+	memset(st, 0, sizeof(*st));
 	st->total = mem_page_total_bytes();
 	st->free_pages = mem_page_free_bytes();
+	st->ncpus = hal_cpu_count();
+	for (c = 0; c < st->ncpus && c < HAL_CPU_MAX; c++) {
+		n = __atomic_load_n(&heaps[c].small_in_use, __ATOMIC_RELAXED) +
+		    __atomic_load_n(&heaps[c].large_in_use, __ATOMIC_RELAXED);
+		st->cpu_in_use[c] = n;
+		st->in_use += n;
+	}
 }

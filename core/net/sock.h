@@ -22,10 +22,21 @@
 #include "core/net/stack.h"
 #include "core/sched/sched.h"
 
-#define NET_SOCK_MAX 1024
+/* Socket descriptors are 0 .. NET_SOCK_MAX - 1 (files start above). */
+#define NET_SOCK_MAX 0x10000
 #define NET_PENDING (-0x7fff) /* an operation's "not yet" */
 
 struct net_sock;
+struct net_req;
+
+/*
+ * A parked toro_poll() waits on each socket it polls, so an event on a
+ * socket reruns only the polls that watch it, never every poll.
+ */
+struct net_pollent {
+	struct list link; /* on the socket's pollq */
+	struct net_req *req;
+};
 
 /* What a request asks for. */
 enum net_op {
@@ -71,6 +82,7 @@ struct net_req {
 	struct toro_sockaddr_in *from;
 	struct toro_pollfd *pfd;
 	int npfd;
+	struct net_pollent *pents; /* a parked poll's places on sockets */
 	int64_t value;
 	void *out;
 };
@@ -105,6 +117,7 @@ struct net_sock {
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	struct list waiters;    /* parked requests */
+	struct list pollq;      /* parked polls watching it */
 	/* Datagram sockets (sock_dgram.c). */
 	struct list hlink;      /* port hash chain */
 	struct list rxq;        /* received datagrams */

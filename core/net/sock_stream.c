@@ -429,6 +429,8 @@ net_stream_stats(struct toro_net_stats *st)
 	st->tcp_resets = t->resets;
 	st->tcp_in_errs = t->in_csum_errs + t->in_hdr_errs;
 	st->tcp_syn_drops = t->syn_drops;
+	_Static_assert(TORO_TCP_NSTATES == TCP_NSTATES, "TCP states");
+	tcp_stack_states(stack, st->tcp_state);
 }
 
 void

@@ -18,17 +18,82 @@
 #include "toro/mbox.h"
 #include "toro/mem.h"
 
-static struct net_sock *fds[NET_SOCK_MAX];
-static struct list timed;       /* parked requests, by deadline */
-static struct list pollers;     /* parked toro_poll() calls */
+/*
+ * The descriptor table grows by doubling up to NET_SOCK_MAX; a bit map
+ * of taken slots finds the lowest free descriptor (as POSIX wants) 64
+ * slots at a time, and no slot below lowfree is free.
+ */
+static struct net_sock **fds;
+static uint64_t *fd_used;
+static int nfds, lowfree;
+static struct list timed;        /* parked requests, by deadline */
+static struct list pollers;      /* polls parked without places */
+static struct list polls_placed; /* polls parked on their sockets */
 static struct list addr_waiters; /* parked toro_net_wait() calls */
 
 void
 net_sock_init(void)
 {
+	/* A machine that boots again starts with no table. */
+	fds = NULL;
+	fd_used = NULL;
+	nfds = lowfree = 0;
 	list_init(&timed);
 	list_init(&pollers);
+	list_init(&polls_placed);
 	list_init(&addr_waiters);
+}
+
+static int
+fd_grow(void)
+{
+	int n = nfds == 0 ? 64 : nfds * 2;
+	struct net_sock **f;
+	uint64_t *u;
+
+	if (n > NET_SOCK_MAX)
+		return -1;
+	if ((f = toro_calloc((size_t)n, sizeof(*f))) == NULL)
+		return -1;
+	if ((u = toro_calloc((size_t)n / 64, sizeof(*u))) == NULL) {
+		toro_free(f);
+		return -1;
+	}
+	if (nfds > 0) {
+		memcpy(f, fds, (size_t)nfds * sizeof(*f));
+		memcpy(u, fd_used, (size_t)nfds / 64 * sizeof(*u));
+	}
+	toro_free(fds);
+	toro_free(fd_used);
+	fds = f;
+	fd_used = u;
+	nfds = n;
+	return 0;
+}
+
+/* The lowest free descriptor, taken; -1 if there is none. */
+static int
+fd_alloc(void)
+{
+	int w, fd;
+
+	for (w = lowfree / 64; w < nfds / 64 && fd_used[w] == ~0ull; w++)
+		continue;
+	if (w == nfds / 64 && fd_grow() < 0)
+		return -1;
+	fd = w * 64 + __builtin_ctzll(~fd_used[w]);
+	fd_used[w] |= 1ull << (fd % 64);
+	lowfree = fd + 1;
+	return fd;
+}
+
+static void
+fd_release(int fd)
+{
+	fds[fd] = NULL;
+	fd_used[fd / 64] &= ~(1ull << (fd % 64));
+	if (fd < lowfree)
+		lowfree = fd;
 }
 
 struct net_sock *
@@ -37,10 +102,12 @@ net_sock_new(int type, const struct net_sock_ops *ops)
 	struct net_sock *s;
 	int fd;
 
-	for (fd = 0; fd < NET_SOCK_MAX && fds[fd] != NULL; fd++)
-		continue;
-	if (fd == NET_SOCK_MAX || (s = toro_calloc(1, sizeof(*s))) == NULL)
+	if ((s = toro_calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	if ((fd = fd_alloc()) < 0) {
+		toro_free(s);
+		return NULL;
+	}
 	s->fd = fd;
 	s->type = type;
 	s->ops = ops;
@@ -49,6 +116,7 @@ net_sock_new(int type, const struct net_sock_ops *ops)
 	list_init(&s->hlink);
 	list_init(&s->rxq);
 	list_init(&s->acceptq);
+	list_init(&s->pollq);
 	fds[fd] = s;
 	return s;
 }
@@ -56,7 +124,7 @@ net_sock_new(int type, const struct net_sock_ops *ops)
 static struct net_sock *
 lookup(int fd)
 {
-	return fd >= 0 && fd < NET_SOCK_MAX ? fds[fd] : NULL;
+	return fd >= 0 && fd < nfds ? fds[fd] : NULL;
 }
 
 uint16_t
@@ -78,9 +146,26 @@ net_ephemeral_port(bool (*in_use)(uint16_t port))
  * The request engine.
  */
 
+/* Take a parked poll off every socket it waits on. */
+static void
+poll_unplace(struct net_req *r)
+{
+	int i;
+
+	if (r->pents == NULL)
+		return;
+	for (i = 0; i < r->npfd; i++)
+		list_remove(&r->pents[i].link);
+}
+
 void
 net_req_finish(struct net_req *r, long result)
 {
+	if (r->pents != NULL) {
+		poll_unplace(r);
+		toro_free(r->pents);
+		r->pents = NULL;
+	}
 	list_remove(&r->wlink);
 	list_remove(&r->tlink);
 	/* From here on the request belongs to the caller's CPU. */
@@ -136,10 +221,43 @@ rerun(struct list *q)
 		run(container_of(l, struct net_req, wlink), false);
 }
 
+/*
+ * Run again the polls that watch s and now have something to say
+ * about it (all of them when s closes); they may place themselves
+ * again.
+ */
+static void
+rerun_polls(struct net_sock *s, bool closing)
+{
+	struct list batch, *l;
+	struct net_pollent *e;
+	struct net_req *r;
+
+	if (list_empty(&s->pollq))
+		return;
+	list_init(&batch);
+	while ((l = list_pop_front(&s->pollq)) != NULL)
+		list_push_back(&batch, l);
+	while ((l = list_pop_front(&batch)) != NULL) {
+		e = container_of(l, struct net_pollent, link);
+		r = e->req;
+		/* Not what it waits for (an ACK for a reader): stay put. */
+		if (!closing && !(s->ops->poll(s) & (r->pfd[e - r->pents].events |
+		    TORO_POLLERR | TORO_POLLHUP))) {
+			list_push_back(&s->pollq, l);
+			continue;
+		}
+		/* Its other places on s leave batch with poll_unplace(). */
+		list_remove(&r->wlink);
+		run(r, false);
+	}
+}
+
 void
 net_sock_wake(struct net_sock *s)
 {
 	rerun(&s->waiters);
+	rerun_polls(s, false);
 	rerun(&pollers);
 }
 
@@ -181,6 +299,7 @@ net_req_arrive(struct sched_call *c)
 	r->timeout_result = -TORO_ETIMEDOUT;
 	r->nonblock = false;
 	r->sock = NULL;
+	r->pents = NULL;
 	run(r, true);
 }
 
@@ -219,7 +338,7 @@ op_socket(struct net_req *r)
 	if ((s = net_sock_new(type, ops)) == NULL)
 		return -TORO_ENFILE;
 	if (ops->init != NULL && (err = ops->init(s)) < 0) {
-		fds[s->fd] = NULL;
+		fd_release(s->fd);
 		toro_free(s);
 		return err;
 	}
@@ -237,10 +356,10 @@ op_close(struct net_sock *s)
 	while ((l = list_pop_front(&s->waiters)) != NULL)
 		net_req_finish(container_of(l, struct net_req, wlink),
 		    -TORO_EBADF);
-	fds[s->fd] = NULL;
-	toro_free(s);
+	fd_release(s->fd);
 	/* A poll on it now sees POLLNVAL. */
-	rerun(&pollers);
+	rerun_polls(s, true);
+	toro_free(s);
 	return 0;
 }
 
@@ -260,6 +379,32 @@ op_name(struct net_req *r, bool peer)
 	return 0;
 }
 
+/*
+ * Park a poll that found nothing on each socket it watches.  Without
+ * memory for its places it waits for any socket's event instead.
+ */
+static long
+poll_place(struct net_req *r)
+{
+	struct net_sock *s;
+	int i;
+
+	if (r->pents == NULL && r->npfd > 0)
+		r->pents = toro_malloc((size_t)r->npfd * sizeof(*r->pents));
+	if (r->pents == NULL) {
+		r->waitq = &pollers;
+		return NET_PENDING;
+	}
+	for (i = 0; i < r->npfd; i++) {
+		list_init(&r->pents[i].link);
+		r->pents[i].req = r;
+		if ((s = lookup(r->pfd[i].fd)) != NULL)
+			list_push_back(&s->pollq, &r->pents[i].link);
+	}
+	r->waitq = &polls_placed;
+	return NET_PENDING;
+}
+
 static long
 op_poll(struct net_req *r)
 {
@@ -267,6 +412,7 @@ op_poll(struct net_req *r)
 	struct net_sock *s;
 	int i, n = 0;
 
+	poll_unplace(r);
 	for (i = 0; i < r->npfd; i++) {
 		p = &r->pfd[i];
 		p->revents = 0;
@@ -282,8 +428,7 @@ op_poll(struct net_req *r)
 	}
 	if (n > 0 || r->value == 0)
 		return n;
-	r->waitq = &pollers;
-	return NET_PENDING;
+	return poll_place(r);
 }
 
 static long

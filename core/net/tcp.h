@@ -48,6 +48,7 @@ enum tcp_state {
 	TCP_LAST_ACK,
 	TCP_TIME_WAIT
 };
+#define TCP_NSTATES (TCP_TIME_WAIT + 1)
 
 struct tcp_config {
 	/*
@@ -65,13 +66,15 @@ struct tcp_config {
 	uint32_t addr;           /* local address; 0: none yet */
 	uint16_t mtu;            /* largest IP packet; 0: 1500 */
 	/*
-	 * Buffers are allocated when a conn reaches ESTABLISHED (at connect
-	 * for an active open), so memory is bounded by max_conns times
-	 * sndbuf + rcvbuf; an allocation failure resets that conn only.
+	 * A conn's rings take memory only while they hold bytes (unread,
+	 * or sent and not yet acknowledged), so an idle conn costs no
+	 * buffer; memory is bounded by max_conns times sndbuf + rcvbuf.
+	 * No memory for arriving data drops the segment (sent again);
+	 * for tcp_send(), -TORO_ENOMEM.
 	 */
 	uint32_t sndbuf;         /* send buffer per connection; 0: 128 KiB */
 	uint32_t rcvbuf;         /* receive buffer; 0: 128 KiB */
-	uint32_t max_conns;      /* connections, TIME_WAIT too; 0: 1024 */
+	uint32_t max_conns;      /* connections, TIME_WAIT too; 0: 16384 */
 	uint8_t secret[16];      /* key of the ISN hash: random at boot */
 	bool nosack;             /* neither offer nor use SACK (tests) */
 };
@@ -191,6 +194,8 @@ void tcp_stack_free(struct tcp_stack *s);
 /* Change the local address (DHCP); existing connections keep theirs. */
 void tcp_stack_set_addr(struct tcp_stack *s, uint32_t addr);
 const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
+/* Connections now by state, counted when asked (rarely: /stats). */
+void tcp_stack_states(const struct tcp_stack *s, uint64_t n[TCP_NSTATES]);
 
 /*
  * A segment from the network: b's data starts at the TCP header and

@@ -9,21 +9,47 @@
  * guarantees room), and struct tcp_ooo remembers which ranges are there
  * until the hole fills and tcp_ring_extend() takes them in.  So
  * out-of-order data costs no buffer of its own, only a range slot.
+ *
+ * A ring's memory is taken only when bytes go in (tcp_ring_ready) and
+ * given back when it is empty again (tcp_ring_idle): an idle
+ * connection holds no buffer, so thousands of them fit in a small
+ * machine.  cap == 0 means the connection has no ring at all.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 
-int
+/* Give the ring its capacity; the memory comes with the first bytes. */
+void
 tcp_ring_init(struct tcp_ring *r, uint32_t cap)
 {
-	r->buf = toro_malloc(cap);
-	if (r->buf == NULL)
-		return -TORO_ENOMEM;
+	r->buf = NULL;
 	r->cap = cap;
 	r->head = 0;
 	r->len = 0;
+}
+
+/* The ring's memory, before bytes go in: 0 or -TORO_ENOMEM. */
+int
+tcp_ring_ready(struct tcp_ring *r)
+{
+	if (r->buf != NULL)
+		return 0;
+	if (r->cap == 0 || (r->buf = toro_malloc(r->cap)) == NULL)
+		return -TORO_ENOMEM;
+	r->head = 0;
 	return 0;
+}
+
+/* An empty ring gives its memory back; it keeps its capacity. */
+void
+tcp_ring_idle(struct tcp_ring *r)
+{
+	if (r->len != 0 || r->buf == NULL)
+		return;
+	toro_free(r->buf);
+	r->buf = NULL;
+	r->head = 0;
 }
 
 void

@@ -88,12 +88,11 @@ tcp_choose_wscale(struct tcp_conn *c)
 int
 tcp_alloc_buffers(struct tcp_conn *c)
 {
-	if (c->snd.buf == NULL && tcp_ring_init(&c->snd, c->sndbuf) < 0)
-		return -TORO_ENOMEM;
-	if (c->rcv.buf == NULL && tcp_ring_init(&c->rcv, c->rcvbuf) < 0) {
-		tcp_ring_free(&c->snd);
-		return -TORO_ENOMEM;
-	}
+	/* The memory itself comes with the first bytes (tcp_buf.c). */
+	if (c->snd.cap == 0)
+		tcp_ring_init(&c->snd, c->sndbuf);
+	if (c->rcv.cap == 0)
+		tcp_ring_init(&c->rcv, c->rcvbuf);
 	return 0;
 }
 

@@ -208,7 +208,9 @@ uint32_t tcp_data_end(const struct tcp_conn *c);
 void tcp_choose_wscale(struct tcp_conn *c);
 
 /* tcp_buf.c: rings and the out-of-order ranges. */
-int tcp_ring_init(struct tcp_ring *r, uint32_t cap);
+void tcp_ring_init(struct tcp_ring *r, uint32_t cap);
+int tcp_ring_ready(struct tcp_ring *r);
+void tcp_ring_idle(struct tcp_ring *r);
 void tcp_ring_free(struct tcp_ring *r);
 uint32_t tcp_ring_append(struct tcp_ring *r, const void *p, uint32_t n);
 uint32_t tcp_ring_read(struct tcp_ring *r, void *p, uint32_t n);

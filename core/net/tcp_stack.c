@@ -40,7 +40,7 @@ tcp_stack_new(const struct tcp_config *cfg)
 	if (s->cfg.rcvbuf == 0)
 		s->cfg.rcvbuf = 128 * 1024;
 	if (s->cfg.max_conns == 0)
-		s->cfg.max_conns = 1024;
+		s->cfg.max_conns = 16384;
 	list_init(&s->conns);
 	list_init(&s->bound);
 	list_init(&s->listeners);
@@ -83,6 +83,19 @@ const struct tcp_stats *
 tcp_stack_stats(const struct tcp_stack *s)
 {
 	return &s->stats;
+}
+
+void
+tcp_stack_states(const struct tcp_stack *s, uint64_t n[TCP_NSTATES])
+{
+	const struct list *l;
+	unsigned st;
+
+	for (l = s->conns.next; l != &s->conns; l = l->next) {
+		st = container_of(l, struct tcp_conn, all)->state;
+		if (st < TCP_NSTATES)
+			n[st]++;
+	}
 }
 
 void

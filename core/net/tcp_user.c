@@ -41,6 +41,10 @@ tcp_send(struct tcp_conn *c, const void *data, size_t len)
 	tcp_enter(s);
 	if (len > 0x40000000)
 		len = 0x40000000;
+	if (c->snd.len < c->snd.cap && tcp_ring_ready(&c->snd) < 0) {
+		tcp_leave(s);
+		return -TORO_ENOMEM;
+	}
 	n = tcp_ring_append(&c->snd, data, (uint32_t)len);
 	if (n < len || c->snd.len == c->snd.cap)
 		c->flags |= TF_WANT_WRITE;
@@ -99,6 +103,9 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 	if (len > 0x40000000)
 		len = 0x40000000;
 	n = tcp_ring_read(&c->rcv, buf, (uint32_t)len);
+	/* Nothing held past len either: the memory can go until more comes. */
+	if (c->ooo.n == 0)
+		tcp_ring_idle(&c->rcv);
 	window_update(c);
 	ret = (int)n;
 	tcp_leave(s);
@@ -114,7 +121,7 @@ tcp_readable(const struct tcp_conn *c)
 size_t
 tcp_writable(const struct tcp_conn *c)
 {
-	if (!can_send(c) || c->snd.buf == NULL)
+	if (!can_send(c) || c->snd.cap == 0)
 		return 0;
 	return c->snd.cap - c->snd.len;
 }

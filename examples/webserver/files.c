@@ -6,8 +6,8 @@
  * names dropped); a ".." name is refused (403) so nothing outside the
  * disk's root is reachable.  The Content-Type comes from the extension
  * (application/octet-stream when unknown), the Content-Length from the
- * file's size; the body is read and sent CHUNK bytes at a time, never
- * whole.  A directory asked for without its trailing '/' is redirected
+ * file's size; the body is read and sent a chunk at a time as the
+ * socket takes it (out.c), never whole.  A directory asked for without its trailing '/' is redirected
  * (301) to it; with it, the directory's index.html is served if it has
  * one, else a generated HTML listing (names linked, sizes).  Without a
  * disk, / is a built-in index page and anything else is 404.
@@ -16,7 +16,6 @@
 
 #include "webserver.h"
 
-#define CHUNK (32 * 1024) /* bytes per read and send of a file */
 
 static const char index_html[] =
     "<!DOCTYPE html>\n"
@@ -169,14 +168,11 @@ decode_path(struct conn *c, const char *raw, size_t rawlen, int *slash)
 	return 0;
 }
 
-/* Answer with the file at path, CHUNK bytes at a time. */
+/* Answer with the file at path; out.c streams its body. */
 static void
 send_file(struct conn *c, const char *path)
 {
 	struct toro_stat st;
-	uint64_t left;
-	char *buf = NULL;
-	long n;
 	int fd, err;
 
 	if ((fd = toro_open(path, TORO_O_RDONLY)) < 0) {
@@ -192,29 +188,12 @@ send_file(struct conn *c, const char *path)
 		conn_not_found(c);
 		return;
 	}
-	if (!c->head && st.size > 0 && (buf = toro_malloc(CHUNK)) == NULL) {
-		toro_close(fd);
-		conn_no_memory(c);
-		return;
-	}
 	if (conn_header(c, 200, "OK", mime_type(path), st.size, "", NULL) ==
 		0 &&
-	    !c->head) {
-		for (left = st.size; left > 0; left -= (uint64_t)n) {
-			n = toro_read(
-			    fd, buf, left < CHUNK ? (size_t)left : CHUNK);
-			/*
-			 * The headers promised st.size bytes: a file that
-			 * fails or shrinks can only end the connection.
-			 */
-			if (n <= 0 || conn_send(c->fd, buf, (size_t)n) < 0) {
-				c->failed = 1;
-				break;
-			}
-		}
-	}
-	toro_free(buf);
-	toro_close(fd);
+	    !c->head)
+		conn_stream_file(c, fd, st.size); /* it closes fd */
+	else
+		toro_close(fd);
 }
 
 /* A growing buffer for a generated page. */
@@ -423,7 +402,7 @@ files_serve(struct conn *c, const char *raw, size_t rawlen)
 		return;
 	}
 	n = slen(c->path);
-	toro_snprintf(c->path + n, sizeof(c->path) - n, "%sindex.html",
+	toro_snprintf(c->path + n, PATH_SIZE - n, "%sindex.html",
 	    n == 1 ? "" : "/");
 	if (toro_stat(c->path, &st) == 0 && st.type == TORO_S_IFREG) {
 		send_file(c, c->path);

@@ -1,19 +1,18 @@
 /*
- * http.c: the webserver's connections.  Each accepted connection gets a
- * thread of its own (conn_serve), which feeds what it receives to
- * http-parser (Debian's libhttp_parser.a, linked unchanged into both
- * targets) and answers each complete request in order: /hello, /stats
- * (stats.c), else a file of disk 0 (files.c).  Methods other than GET
- * and HEAD are 405.  Connections stay open (keep-alive) unless the
- * client says "Connection: close" or speaks HTTP/1.0 without keep-alive;
- * an idle connection is closed after 30 seconds.
+ * http.c: the webserver's connections.  A connection is a struct conn
+ * that a worker (loop.c) feeds with what it receives (conn_feed); the
+ * bytes go to http-parser (Debian's libhttp_parser.a, linked unchanged
+ * into both targets) and each complete request is answered in order:
+ * /hello, /stats (stats.c), else a file of disk 0 (files.c).  Methods
+ * other than GET and HEAD are 405.  Connections stay open (keep-alive)
+ * unless the client says "Connection: close" or speaks HTTP/1.0
+ * without keep-alive.  A request's URL and path take memory (struct
+ * req) only from its first byte to its answer.
  */
 #include <http_parser.h>
 #include <toro/toro.h>
 
 #include "webserver.h"
-
-#define IDLE_NS (30 * 1000000000ll)
 
 static const char hello_txt[] = "Hello from Toro!\n";
 
@@ -24,21 +23,6 @@ is(const char *a, size_t n, const char *b)
 	while (n > 0 && *b != '\0' && *a == *b)
 		a++, b++, n--;
 	return n == 0 && *b == '\0';
-}
-
-/* Send all of buf; a short send means the peer is gone. */
-int
-conn_send(int fd, const char *buf, size_t len)
-{
-	long n;
-
-	while (len > 0) {
-		if ((n = toro_send(fd, buf, len, 0)) <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /*
@@ -70,7 +54,7 @@ conn_header(struct conn *c, int status, const char *reason, const char *type,
 		__builtin_memcpy(hdr + n, body, (size_t)len);
 		n += (int)len;
 	}
-	if (conn_send(c->fd, hdr, (size_t)n) < 0) {
+	if (conn_send(c, hdr, (size_t)n) < 0) {
 		c->failed = 1;
 		return -1;
 	}
@@ -82,7 +66,7 @@ conn_respond(struct conn *c, int status, const char *reason, const char *type,
     const char *body, size_t len, const char *extra)
 {
 	if (conn_header(c, status, reason, type, len, extra, body) == 0 &&
-	    !c->head && len > SMALL_BODY && conn_send(c->fd, body, len) < 0)
+	    !c->head && len > SMALL_BODY && conn_send(c, body, len) < 0)
 		c->failed = 1;
 }
 
@@ -104,7 +88,11 @@ on_message_begin(http_parser *p)
 {
 	struct conn *c = p->data;
 
-	c->urllen = 0;
+	if (c->req == NULL && (c->req = toro_malloc(sizeof(*c->req))) == NULL)
+		return -1; /* no memory: the connection ends */
+	c->req->urllen = 0;
+	c->url = c->req->url;
+	c->path = c->req->path;
 	c->toolong = 0;
 	return 0;
 }
@@ -112,46 +100,45 @@ on_message_begin(http_parser *p)
 static int
 on_url(http_parser *p, const char *at, size_t len)
 {
-	struct conn *c = p->data;
+	struct req *r = ((struct conn *)p->data)->req;
 
 	/* A URL too long for us is cut and answered with 414. */
-	if (len > URL_MAX - c->urllen) {
-		len = URL_MAX - c->urllen;
-		c->toolong = 1;
+	if (len > URL_MAX - r->urllen) {
+		len = URL_MAX - r->urllen;
+		((struct conn *)p->data)->toolong = 1;
 	}
 	while (len-- > 0)
-		c->url[c->urllen++] = *at++;
+		r->url[r->urllen++] = *at++;
 	return 0;
 }
 
-static int
-on_message_complete(http_parser *p)
+static void
+answer(struct conn *c, http_parser *p)
 {
-	struct conn *c = p->data;
 	struct http_parser_url u;
 	const char *raw;
 	char *body;
-	size_t len;
+	size_t len, urllen = c->req->urllen;
 
 	c->head = p->method == HTTP_HEAD;
 	c->close = !http_should_keep_alive(p);
-	c->url[c->urllen] = '\0';
+	c->url[urllen] = '\0';
 	if (p->method != HTTP_GET && p->method != HTTP_HEAD) {
 		conn_respond(c, 405, "Method Not Allowed", "text/plain",
 		    "method not allowed\n", 19, "Allow: GET, HEAD\r\n");
-		return 0;
+		return;
 	}
 	if (c->toolong) {
 		conn_respond(c, 414, "URI Too Long", "text/plain",
 		    "URI too long\n", 13, "");
-		return 0;
+		return;
 	}
 	/* The path alone, of "/p?q" or "http://host/p?q". */
 	http_parser_url_init(&u);
-	if (http_parser_parse_url(c->url, c->urllen, 0, &u) != 0) {
+	if (http_parser_parse_url(c->url, urllen, 0, &u) != 0) {
 		conn_respond(c, 400, "Bad Request", "text/plain",
 		    "bad request\n", 12, "");
-		return 0;
+		return;
 	}
 	if (u.field_set & (1 << UF_PATH)) {
 		raw = c->url + u.field_data[UF_PATH].off;
@@ -168,16 +155,31 @@ on_message_complete(http_parser *p)
 		 * Threads on different CPUs may run at once (native SMP,
 		 * sim pthreads): build the page in a buffer of our own.
 		 */
-		if ((body = toro_malloc(4096)) == NULL) {
+		if ((body = toro_malloc(STATS_MAX)) == NULL) {
 			conn_no_memory(c);
-			return 0;
+			return;
 		}
-		len = stats_json(body, 4096);
+		len = stats_json(body, STATS_MAX);
 		conn_respond(c, 200, "OK", "application/json", body, len, "");
 		toro_free(body);
 	} else {
 		files_serve(c, raw, len);
 	}
+}
+
+static int
+on_message_complete(http_parser *p)
+{
+	struct conn *c = p->data;
+
+	answer(c, p);
+	/* Between requests a connection holds no request memory. */
+	toro_free(c->req);
+	c->req = NULL;
+	c->url = c->path = NULL;
+	/* The answer waits for the socket: the next request waits too. */
+	if (conn_busy(c))
+		http_parser_pause(p, 1);
 	return 0;
 }
 
@@ -187,44 +189,84 @@ static const http_parser_settings settings = {
 	.on_message_complete = on_message_complete,
 };
 
-void *
-conn_serve(void *arg)
+struct conn *
+conn_new(int fd)
 {
 	struct conn *c;
-	http_parser parser;
-	char buf[4096];
-	size_t done;
-	long n;
-	int fd = (int)(intptr_t)arg;
 
-	if ((c = toro_calloc(1, sizeof(*c))) == NULL) {
-		toro_printf("webserver: out of memory for a connection\n");
-		toro_close(fd);
+	if ((c = toro_calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	}
 	c->fd = fd;
-	http_parser_init(&parser, HTTP_REQUEST);
-	parser.data = c;
-	toro_socket_set_timeout(fd, IDLE_NS);
-	while (!c->close && !c->failed) {
-		n = toro_recv(fd, buf, sizeof(buf), 0);
-		if (n <= 0) {
-			/* End of stream (or idle too long): tell the parser. */
-			http_parser_execute(&parser, &settings, buf, 0);
-			break;
+	c->file = -1;
+	c->last = toro_time_ns();
+	http_parser_init(&c->parser, HTTP_REQUEST);
+	c->parser.data = c;
+	return c;
+}
+
+int
+conn_feed(struct conn *c, const char *buf, size_t n)
+{
+	size_t done;
+	char *rest;
+
+	if (c->inlen > 0 && n > 0) {
+		/* Received while the parser was paused: not to be read. */
+		return -1;
+	}
+	done = http_parser_execute(&c->parser, &settings, buf, n);
+	if (n == 0) {
+		/* The end of the stream: close once the answers are out. */
+		c->close = 1;
+		return c->failed ? -1 : 0;
+	}
+	if (HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED) {
+		/* Keep what follows the answered request for later. */
+		if (done < n) {
+			if ((rest = toro_malloc(n - done)) == NULL)
+				return -1;
+			__builtin_memcpy(rest, buf + done, n - done);
+			c->in = rest;
+			c->inlen = n - done;
 		}
-		done = http_parser_execute(&parser, &settings, buf, (size_t)n);
-		if (HTTP_PARSER_ERRNO(&parser) != HPE_OK) {
+		return c->failed ? -1 : 0;
+	}
+	if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK) {
+		if (c->req != NULL) { /* not out of memory: a bad request */
 			c->close = 1;
 			conn_respond(c, 400, "Bad Request", "text/plain",
 			    "bad request\n", 12, "");
-			break;
 		}
-		/* An upgrade (CONNECT, WebSocket) is not for us. */
-		if (parser.upgrade || done != (size_t)n)
-			break;
+		return c->failed || !conn_busy(c) ? -1 : 0;
 	}
-	toro_close(fd);
+	/* An upgrade (CONNECT, WebSocket) is not for us. */
+	if (c->parser.upgrade || done != n || c->failed)
+		return -1;
+	return 0;
+}
+
+int
+conn_resume(struct conn *c)
+{
+	char *in = c->in;
+	size_t n = c->inlen;
+	int r;
+
+	http_parser_pause(&c->parser, 0);
+	if (in == NULL)
+		return 0;
+	c->in = NULL;
+	c->inlen = 0;
+	r = conn_feed(c, in, n);
+	toro_free(in);
+	return r;
+}
+
+void
+conn_free(struct conn *c)
+{
+	conn_out_free(c);
+	toro_free(c->in);
+	toro_free(c->req);
 	toro_free(c);
-	return NULL;
 }

@@ -1,13 +1,57 @@
 /*
- * stats.c: GET /stats, the kernel's network counters (toro_net_stats) as
- * one JSON object, built in the caller's buffer: threads on several
- * CPUs may answer at once.
+ * stats.c: GET /stats, the kernel's network counters (toro_net_stats),
+ * TCP connections by state, heap bytes in use in all and per CPU
+ * (toro_mem_stats) and the webserver's own connection counts, as one
+ * JSON object built in the caller's buffer: workers on several CPUs
+ * may answer at once.
  */
 #include <toro/toro.h>
 
 #include "webserver.h"
 
-/* The network counters as one JSON object in buf; returns its length. */
+/* Append to buf[0..len) what printf makes of fmt; the new length. */
+static size_t
+add(char *buf, size_t size, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = toro_vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+	return n > 0 && (size_t)n < size - len ? len + (size_t)n : len;
+}
+
+/* Connections by TCP state, memory, and the webserver's counts. */
+static size_t
+more_json(char *buf, size_t size, size_t len, const struct toro_net_stats *st)
+{
+	static const char *names[] = TORO_TCP_STATE_NAMES;
+	struct toro_mem_stats m;
+	long open, accepted, refused;
+	int i;
+
+	len = add(buf, size, len, ",\n  \"tcp_states\": {");
+	for (i = 0; i < TORO_TCP_NSTATES; i++)
+		len = add(buf, size, len, "%s\"%s\": %llu", i ? ", " : "",
+		    names[i], (unsigned long long)st->tcp_state[i]);
+	toro_mem_stats(&m);
+	len = add(buf, size, len,
+	    "},\n  \"mem_total\": %llu,\n  \"mem_free_pages\": %llu,"
+	    "\n  \"heap_in_use\": %llu,\n  \"heap_in_use_cpu\": [",
+	    (unsigned long long)m.total, (unsigned long long)m.free_pages,
+	    (unsigned long long)m.in_use);
+	for (i = 0; i < m.ncpus && i < TORO_MEM_CPUS; i++)
+		len = add(buf, size, len, "%s%llu", i ? ", " : "",
+		    (unsigned long long)m.cpu_in_use[i]);
+	loop_counts(&open, &accepted, &refused);
+	return add(buf, size, len,
+	    "],\n  \"conns_open\": %ld,\n  \"conns_accepted\": %ld,"
+	    "\n  \"conns_refused\": %ld",
+	    open, accepted, refused);
+}
+
+/* The counters as one JSON object in buf; returns its length. */
 size_t
 stats_json(char *buf, size_t size)
 {
@@ -78,6 +122,7 @@ stats_json(char *buf, size_t size)
 	FIELD(dhcp_in);
 	FIELD(dhcp_leases);
 #undef FIELD
+	len = more_json(buf, size, len, &st);
 	n = toro_snprintf(buf + len, size - len, "\n}\n");
 	if (n > 0 && (size_t)n < size - len)
 		len += (size_t)n;

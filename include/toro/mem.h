@@ -19,9 +19,20 @@ void toro_free(void *p);
 /* The usable size of a block, at least what was asked for. */
 size_t toro_malloc_usable_size(const void *p);
 
+#define TORO_MEM_CPUS 64
+
 struct toro_mem_stats {
 	size_t total;      /* bytes of RAM the allocator manages */
 	size_t free_pages; /* bytes not handed out by the page allocator */
+	/*
+	 * Heap bytes handed out by toro_malloc() and not freed, whole
+	 * blocks (size class or pages) counted, by the CPU that allocated
+	 * them.  A block freed on another CPU counts until its owner takes
+	 * it back (at once when the owner allocates or idles).
+	 */
+	size_t in_use;
+	int ncpus;
+	size_t cpu_in_use[TORO_MEM_CPUS];
 };
 
 void toro_mem_stats(struct toro_mem_stats *st);

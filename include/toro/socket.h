@@ -112,9 +112,11 @@ struct toro_pollfd {
 /*
  * Wait until one of n sockets is ready, or timeout_ns passes (0: do not
  * wait; TORO_FOREVER: no limit).  Returns how many entries have revents
- * set, 0 on timeout.  At most TORO_POLL_MAX entries.
+ * set, 0 on timeout.  At most TORO_POLL_MAX entries.  A call costs time
+ * in proportion to n, as POSIX poll does; an event on one socket wakes
+ * only the calls that watch it.
  */
-#define TORO_POLL_MAX 256
+#define TORO_POLL_MAX 0x10000
 int toro_poll(struct toro_pollfd *fds, int n, int64_t timeout_ns);
 
 /* The network interface. */
@@ -145,6 +147,13 @@ int toro_net_wait(int64_t timeout_ns);
  * -TORO_EIO (the server failed or its reply is malformed).
  */
 int toro_resolve(const char *name, uint32_t *addr, int64_t timeout_ns);
+
+/* The TCP states (RFC 9293), in the order of tcp_state[] below. */
+#define TORO_TCP_NSTATES 11
+#define TORO_TCP_STATE_NAMES                                            \
+	{ "CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",    \
+		"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",    \
+		"LAST_ACK", "TIME_WAIT" }
 
 /* Counters since boot; drops are counted by reason. */
 struct toro_net_stats {
@@ -188,6 +197,8 @@ struct toro_net_stats {
 	uint64_t tcp_resets;       /* connections reset by the peer */
 	uint64_t tcp_in_errs;      /* bad checksum or header */
 	uint64_t tcp_syn_drops;    /* SYNs refused: backlog or limit */
+	/* TCP connections now, by state: TORO_TCP_STATE_NAMES's order */
+	uint64_t tcp_state[TORO_TCP_NSTATES];
 	/* DHCP */
 	uint64_t dhcp_out, dhcp_in, dhcp_leases;
 };

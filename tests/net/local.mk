@@ -23,3 +23,8 @@ EXTRA_DIST += tests/net/robust.sh
 # sample site plus a 20 MiB file), MIME types, listings, HEAD, '..'.
 TESTS += tests/net/static.sh
 EXTRA_DIST += tests/net/static.sh
+
+# Capacity: 10,000 idle connections to the sim webserver, a new client
+# answered, the limit refused cleanly, service back (manyconn.py).
+TESTS += tests/net/capacity.sh
+EXTRA_DIST += tests/net/capacity.sh tests/net/manyconn.py

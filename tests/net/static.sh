@@ -9,11 +9,12 @@
 # extension; HEAD sends the right Content-Length and no body; 404; '..'
 # (plain or percent-encoded) is refused; a percent-encoded name; the
 # 20 MiB file's SHA-256 as sha256sum's; keep-alive across two files;
-# /hello and /stats still answer.
+# /hello and /stats still answer; 24 clients that ask for the big file
+# and read nothing hold up neither another client nor a reader of it.
 # Cases skip, saying why, when root or a tool is missing; they fail when
 # a program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
-plan 12
+plan 13
 
 ns=toro-static-$$
 BG_TIMEOUT=300
@@ -24,7 +25,8 @@ long_url="A%20rather%20long%20file%20name%2C%20with%20spaces%2C%20to%20list%20an
 
 # The cases, run inside the namespace (ns CASE): they see $url, $tmp
 # and $site, and put what went wrong in the log.
-export url tmp site long long_url
+ip=192.168.79.2
+export url tmp site long long_url ip
 # status PATH [CURL OPTIONS...]: the HTTP status curl got.
 status() {
 	local p=$1
@@ -139,6 +141,42 @@ case_keepalive() {
 	    cmp "$tmp/ka1.out" "$site/style.css" &&
 	    cmp "$tmp/ka2.out" "$site/toro.png" || { note <"$tmp/ka.err"; return 1; }
 }
+# 24 clients ask for the 20 MiB file and read nothing (three times the
+# webserver's workers at --cpus 4): another is still answered at once,
+# and a reader of the file still gets it whole.
+case_slow_readers() {
+	python3 - "$ip" "$site/data/big.bin" <<'PY'
+import hashlib, socket, sys, time
+host, path = sys.argv[1], sys.argv[2]
+stuck = []
+for i in range(24):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(10)
+    s.connect((host, 80))
+    s.sendall(b"GET /data/big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+    stuck.append(s)
+time.sleep(1)
+def get(p):
+    s = socket.create_connection((host, 80), timeout=10)
+    s.sendall(b"GET " + p + b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    got = b""
+    while True:
+        b = s.recv(1 << 16)
+        if not b:
+            return got
+        got += b
+t0 = time.monotonic()
+hello = get(b"/hello")
+took = time.monotonic() - t0
+body = get(b"/data/big.bin").partition(b"\r\n\r\n")[2]
+want = hashlib.sha256(open(path, "rb").read()).digest()
+ok = hello.endswith(b"Hello from Toro!\n") and took < 5 and \
+    hashlib.sha256(body).digest() == want
+print("hello in %.3f s, file %s" % (took, "whole" if ok else "NOT whole"))
+sys.exit(0 if ok else 1)
+PY
+}
 case_builtin() {
 	[ "$(curl -s -m 10 "$url/hello")" = "Hello from Toro!" ] &&
 	    curl -s -m 10 "$url/stats" | python3 -m json.tool >/dev/null
@@ -148,12 +186,12 @@ ns() {
 }
 
 if [ ! -x out/sim/webserver ]; then
-	fail_n 12 "the webserver example is not built"
+	fail_n 13 "the webserver example is not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
     ! have curl || ! have python3 || ! have mformat || ! have mcopy; then
-	skip_n 12 "needs root, ip, curl, python3, mtools and /dev/net/tun"
+	skip_n 13 "needs root, ip, curl, python3, mtools and /dev/net/tun"
 	exit 0
 fi
 
@@ -174,7 +212,7 @@ ip=192.168.79.2
 url=http://$ip
 out=$tmp/web.out
 if ! ip netns add "$ns" || ! in_ns ip tuntap add dev tap0 mode tap; then
-	fail_n 12 "TAP setup failed"
+	fail_n 13 "TAP setup failed"
 	exit 0
 fi
 in_ns ip link set lo up
@@ -184,7 +222,7 @@ bg_ns web "$out" out/sim/webserver --cpus 4 --net tap:tap0 --share "$site" \
     -- ip=$ip/24 gw=192.168.79.1
 if ! wait_for "$out" "serving http://$ip:80/" 300; then
 	fail "webserver up on TAP with --share"
-	fail_n 11 "the webserver did not start"
+	fail_n 12 "the webserver did not start"
 	exit 0
 fi
 ok "webserver up on TAP with --share"
@@ -199,3 +237,4 @@ check "a percent-encoded long name with spaces" ns case_long
 check "20 MiB file: SHA-256 as sha256sum's" ns case_big
 check "keep-alive: two files on one connection" ns case_keepalive
 check "/hello and /stats still answer with a disk" ns case_builtin
+check "24 stalled readers of a big file hold up nobody" ns case_slow_readers

@@ -23,7 +23,7 @@
 #define DNS_IP TORO_IPV4(10, 0, 2, 3)
 #define FAR_IP TORO_IPV4(93, 184, 216, 34)
 #define STATIC "ip=10.0.2.15/24 gw=10.0.2.2"
-#define NET_SOCK_TEST_MAX 1024 /* one past the last descriptor */
+#define NET_SOCK_TEST_MAX 0x10000 /* one past the last descriptor */
 
 extern const uint8_t peer_mac[6];
 extern const uint8_t bcast_mac[6];

@@ -124,6 +124,55 @@ START_TEST(remote_free)
 }
 END_TEST
 
+/*
+ * Heap in use per CPU: blocks count for the CPU that allocated them,
+ * small and large, and stop counting once freed, even on another CPU
+ * (after the owner takes them back).
+ */
+static void *
+in_use_other(void *unused)
+{
+	int i;
+
+	for (i = 0; i < NBLK; i++)
+		toro_free(blocks[i]);
+	return NULL;
+}
+
+static void *
+in_use_main(void *unused)
+{
+	struct toro_mem_stats m0, m1, m2;
+	struct toro_thread *t;
+	void *big;
+	int i;
+
+	toro_mem_stats(&m0);
+	ck_assert_int_eq(m0.ncpus, 2);
+	for (i = 0; i < NBLK; i++)
+		ck_assert_ptr_nonnull(blocks[i] = toro_malloc(100));
+	ck_assert_ptr_nonnull(big = toro_malloc(1 << 20));
+	toro_mem_stats(&m1);
+	ck_assert_uint_eq(m1.cpu_in_use[0] - m0.cpu_in_use[0],
+	    (size_t)NBLK * 112 + (1 << 20) + 4096);
+	ck_assert_uint_eq(m1.cpu_in_use[1], m0.cpu_in_use[1]);
+	ck_assert_uint_eq(m1.in_use, m1.cpu_in_use[0] + m1.cpu_in_use[1]);
+	toro_free(big);
+	ck_assert_int_eq(toro_thread_create(&t, 1, in_use_other, NULL, NULL),
+	    0);
+	ck_assert_int_eq(toro_thread_join(t, NULL), 0);
+	mem_cpu_reclaim();
+	toro_mem_stats(&m2);
+	ck_assert_uint_eq(m2.cpu_in_use[0], m0.cpu_in_use[0]);
+	return NULL;
+}
+
+START_TEST(in_use_per_cpu)
+{
+	ck_assert_int_eq(fake_run(2, 64 * MB, in_use_main, NULL), 0);
+}
+END_TEST
+
 /* Exhausting memory gives NULL; freeing makes it usable again. */
 static void *
 oom_main(void *unused)
@@ -200,6 +249,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, every_size_class);
 	tcase_add_test(tc, remote_free);
+	tcase_add_test(tc, in_use_per_cpu);
 	tcase_add_test(tc, out_of_memory);
 	tcase_add_test(tc, realloc_contents);
 	suite_add_tcase(s, tc);

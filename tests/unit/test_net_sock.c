@@ -195,6 +195,64 @@ START_TEST(poll_two_sockets)
 }
 END_TEST
 
+/*
+ * Thousands of sockets: descriptors past the old fixed table of 1024,
+ * the lowest free one handed out again, and one poll over all of them
+ * woken by the one that gets a datagram.
+ */
+#define MANY 3000
+static struct toro_pollfd many_pfd[MANY];
+
+static void *
+many_poller(void *unused)
+{
+	int i;
+
+	ready = 1;
+	ck_assert_int_eq(toro_poll(many_pfd, MANY, SEC), 1);
+	for (i = 0; i < MANY; i++)
+		ck_assert_int_eq(many_pfd[i].revents,
+		    i == MANY - 7 ? TORO_POLLIN : 0);
+	return NULL;
+}
+
+static void *
+many_main(void *unused)
+{
+	struct toro_thread *t;
+	int i, fd;
+
+	start_static();
+	for (i = 0; i < MANY; i++) {
+		many_pfd[i].fd = udp_socket((uint16_t)(7000 + i));
+		many_pfd[i].events = TORO_POLLIN;
+		ck_assert_int_ge(many_pfd[i].fd, 0);
+	}
+	ck_assert_int_ge(many_pfd[MANY - 1].fd, MANY - 1);
+	fd = many_pfd[10].fd;
+	ck_assert_int_eq(toro_close(fd), 0);
+	ck_assert_int_eq(udp_socket(7000 + 10), fd);
+	ready = 0;
+	ck_assert_int_eq(toro_thread_create(&t, 1 - net_cpu, many_poller,
+	    NULL, NULL), 0);
+	while (!ready)
+		toro_sleep_ns(MS);
+	toro_sleep_ns(10 * MS);
+	inject_udp(PEER_IP, 999, OUR_IP, (uint16_t)(7000 + MANY - 7), "x");
+	ck_assert_int_eq(toro_thread_join(t, NULL), 0);
+	for (i = 0; i < MANY; i++)
+		ck_assert_int_eq(toro_close(many_pfd[i].fd), 0);
+	return NULL;
+}
+
+START_TEST(poll_many_sockets)
+{
+	net_cpu = _i;
+	fake_set_cmdline(STATIC);
+	ck_assert_int_eq(fake_run(2, 16 * MB, many_main, NULL), 0);
+}
+END_TEST
+
 /* Closing a socket ends the calls blocked on it. */
 static int shared_sock;
 
@@ -428,6 +486,7 @@ main(void)
 	tcase_add_loop_test(tc, blocking_recv_other_cpu, 0, 2);
 	tcase_add_loop_test(tc, timeout_and_nonblock, 0, 2);
 	tcase_add_loop_test(tc, poll_two_sockets, 0, 2);
+	tcase_add_loop_test(tc, poll_many_sockets, 0, 2);
 	tcase_add_loop_test(tc, close_wakes_blocked, 0, 2);
 	tcase_add_test(tc, tcp_echo_loopback);
 	tcase_add_test(tc, tcp_errors_and_poll);

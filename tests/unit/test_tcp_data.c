@@ -12,6 +12,7 @@
 
 #include "tests/unit/tcp_link.h"
 #include "toro/errno.h"
+#include "toro/mem.h"
 
 /* The stress run's sizes: -DSTRESS_A=... -DSTRESS_B=... for others. */
 #ifndef STRESS_A
@@ -70,6 +71,47 @@ TCP_TEST(bulk_both_ways)
 	link_advance(&lk, 100 * MS);
 	ck_assert_int_eq(tcp_state(a), TCP_TIME_WAIT);
 	ck_assert_int_eq(tcp_state(b), TCP_TIME_WAIT);
+	link_free(&lk);
+	return NULL;
+}
+
+/*
+ * An idle connection holds no buffer: B's receive ring exists while
+ * bytes wait for the reader, A's send ring until they are acknowledged,
+ * and both go back once empty, so thousands of idle connections fit.
+ */
+TCP_TEST(idle_holds_no_buffer)
+{
+	struct tcp_conn *a, *b;
+	struct ev ea = { 0 }, eb = { 0 };
+	struct toro_mem_stats m0, m1, m2;
+	uint64_t st[TCP_NSTATES] = { 0 };
+	char buf[1000];
+	int i;
+
+	link_init(&lk, NULL, NULL);
+	ck_assert(link_connect_pair(&lk, 80, &a, &b, &ea, &eb, NULL));
+	link_advance(&lk, 100 * MS);
+	/* Counted by state: one ESTABLISHED conn each side. */
+	tcp_stack_states(lk.st[1], st);
+	ck_assert_uint_eq(st[TCP_ESTABLISHED], 1);
+	ck_assert_uint_eq(st[TCP_SYN_RCVD] + st[TCP_TIME_WAIT], 0);
+	toro_mem_stats(&m0);
+	for (i = 0; i < 3; i++) {
+		memset(buf, 'a' + i, sizeof(buf));
+		ck_assert_int_eq(tcp_send(a, buf, sizeof(buf)), sizeof(buf));
+		link_advance(&lk, 100 * MS);
+		toro_mem_stats(&m1);
+		/* B's 128 KiB ring holds the bytes; A's is gone (acked). */
+		ck_assert_uint_ge(m0.free_pages - m1.free_pages, 128 * 1024);
+		ck_assert_uint_lt(m0.free_pages - m1.free_pages, 256 * 1024);
+		ck_assert_int_eq(tcp_recv(b, buf, sizeof(buf)), sizeof(buf));
+		ck_assert_int_eq(buf[0], 'a' + i);
+		link_advance(&lk, 100 * MS);
+		toro_mem_stats(&m2);
+		/* Within a 64 KiB span of small blocks (segments). */
+		ck_assert_uint_le(m0.free_pages - m2.free_pages, 64 * 1024);
+	}
 	link_free(&lk);
 	return NULL;
 }
@@ -505,6 +547,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, bulk_one_way);
 	tcase_add_test(tc, bulk_both_ways);
+	tcase_add_test(tc, idle_holds_no_buffer);
 	tcase_add_test(tc, mss_respected);
 	tcase_add_test(tc, no_window_scaling_peer);
 	tcase_add_test(tc, reordering);

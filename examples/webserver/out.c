@@ -1,0 +1,143 @@
+/*
+ * out.c: what a connection sends, without ever waiting.  An answer goes
+ * out with non-blocking sends; what the socket does not take at once
+ * waits in the connection's queue (c->out), and a file's body is read
+ * and sent a chunk at a time as the socket takes it (c->file).  While
+ * a connection has something waiting its worker polls it for
+ * TORO_POLLOUT and calls conn_pump(); its next request waits (the
+ * parser is paused in http.c), so answers keep their order.  So a slow
+ * reader holds its own bytes, never its worker.
+ */
+#include <toro/toro.h>
+
+#include "webserver.h"
+
+#define CHUNK (32 * 1024) /* bytes per read of a file */
+
+int
+conn_busy(const struct conn *c)
+{
+	return c->outlen > c->outoff || c->file >= 0;
+}
+
+/* Send from buf without waiting: bytes sent, or -1 (the peer is gone). */
+static long
+push(struct conn *c, const char *buf, size_t len)
+{
+	size_t done = 0;
+	long n;
+
+	while (done < len) {
+		n = toro_send(c->fd, buf + done, len - done, TORO_MSG_DONTWAIT);
+		if (n == -TORO_EAGAIN)
+			break;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return (long)done;
+}
+
+/* Queue len bytes after what is waiting: 0 or -1 (no memory). */
+static int
+queue(struct conn *c, const char *buf, size_t len)
+{
+	char *p;
+
+	if (c->outoff > 0 && c->outoff == c->outlen)
+		c->outoff = c->outlen = 0;
+	if ((p = toro_realloc(c->out, c->outlen + len)) == NULL)
+		return -1;
+	__builtin_memcpy(p + c->outlen, buf, len);
+	c->out = p;
+	c->outlen += len;
+	return 0;
+}
+
+int
+conn_send(struct conn *c, const char *buf, size_t len)
+{
+	long n = 0;
+
+	if (!conn_busy(c) && (n = push(c, buf, len)) < 0)
+		return -1;
+	if ((size_t)n < len && queue(c, buf + n, len - (size_t)n) < 0)
+		return -1;
+	return 0;
+}
+
+void
+conn_stream_file(struct conn *c, int fd, uint64_t size)
+{
+	if (size == 0) {
+		toro_close(fd);
+		return;
+	}
+	c->file = fd;
+	c->file_left = size;
+	if (conn_pump(c) < 0)
+		c->failed = 1;
+}
+
+/* Done with the file: closed, its chunk freed. */
+static void
+file_done(struct conn *c)
+{
+	if (c->file >= 0)
+		toro_close(c->file);
+	c->file = -1;
+	toro_free(c->chunk);
+	c->chunk = NULL;
+}
+
+int
+conn_pump(struct conn *c)
+{
+	long n, sent;
+
+	for (;;) {
+		if (c->outlen > c->outoff) {
+			if ((n = push(c, c->out + c->outoff,
+				 c->outlen - c->outoff)) < 0)
+				return -1;
+			c->outoff += (size_t)n;
+			if (n > 0)
+				c->last = toro_time_ns();
+			if (c->outlen > c->outoff)
+				return 1;
+		}
+		toro_free(c->out);
+		c->out = NULL;
+		c->outlen = c->outoff = 0;
+		if (c->file < 0)
+			return 0;
+		if (c->chunk == NULL && (c->chunk = toro_malloc(CHUNK)) == NULL)
+			return -1;
+		n = toro_read(c->file, c->chunk,
+		    c->file_left < CHUNK ? (size_t)c->file_left : CHUNK);
+		/*
+		 * The headers promised the file's size: one that fails or
+		 * shrinks can only end the connection.
+		 */
+		if (n <= 0)
+			return -1;
+		c->file_left -= (uint64_t)n;
+		if ((sent = push(c, c->chunk, (size_t)n)) < 0 ||
+		    (sent < n &&
+			queue(c, c->chunk + sent, (size_t)(n - sent)) < 0))
+			return -1;
+		if (sent > 0)
+			c->last = toro_time_ns();
+		if (c->file_left == 0)
+			file_done(c);
+	}
+}
+
+void
+conn_out_free(struct conn *c)
+{
+	file_done(c);
+	toro_free(c->out);
+	c->out = NULL;
+	c->outlen = c->outoff = 0;
+}
