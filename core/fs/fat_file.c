@@ -154,7 +154,7 @@ copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,
 			src += chunk;
 		} else
 			memset(b->data + so, 0, chunk);
-		fs_bdirty(b);
+		fat_bdirty(v, b, FAT_ST_DATA);
 		fs_brelse(b);
 		len -= chunk;
 		pos += chunk;
@@ -246,7 +246,7 @@ fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 		n->nclus = n->last = 0;
 		if ((err = fat_node_update(v, n, true)) < 0)
 			return err;
-		return fat_free_chain(v, old);
+		return fat_free_later(v, old);
 	}
 	if ((err = clus_at(v, n, need - 1, &clus)) < 0)
 		return err;
@@ -258,5 +258,5 @@ fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 	n->last = clus;
 	if ((err = fat_node_update(v, n, true)) < 0)
 		return err;
-	return next == FAT_EOC ? 0 : fat_free_chain(v, next);
+	return next == FAT_EOC ? 0 : fat_free_later(v, next);
 }

@@ -23,6 +23,7 @@ static const char *const known[] = {
 	"gw",       /* the default gateway, with ip= */
 	"dns",      /* the DNS server, over DHCP's */
 	"watchdog", /* seconds a CPU may spend in one thread (0: no limit) */
+	"fscache",  /* the block cache in KiB */
 };
 
 static char buf[LINE_MAX];
