@@ -456,6 +456,48 @@ fs_binval(struct fs_bdev *d)
 			unclaim(&bufs[i]);
 }
 
+int
+fs_bdirect(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
+    void *buf)
+{
+	uint8_t *p = buf;
+	struct fs_buf *b;
+	uint32_t i, n;
+	int err;
+
+	if (count == 0 || sector >= d->sectors || count > d->sectors - sector)
+		return -TORO_EIO;
+	for (i = 0; i < count; i += n) {
+		n = MIN(count - i, (uint32_t)FS_DIRECT_MAX);
+		err = fs_bdev_io(d, sector + i, n, write,
+		    p + (size_t)i * HAL_BLK_SECTOR);
+		if (err < 0) {
+			toro_printf("fs: disk %d: %s sectors %llu-%llu: %s\n",
+			    d->dev, write ? "writing" : "reading",
+			    (unsigned long long)(sector + i),
+			    (unsigned long long)(sector + i + n - 1),
+			    toro_strerror(err));
+			return err;
+		}
+	}
+	/*
+	 * A read: what the cache holds may be newer than the disk.  A
+	 * write: the cached copy is now what the disk holds.
+	 */
+	for (i = 0; i < count; i++) {
+		if ((b = lookup(d, sector + i)) == NULL || !b->valid)
+			continue;
+		if (write) {
+			memcpy(b->data, p + (size_t)i * HAL_BLK_SECTOR,
+			    HAL_BLK_SECTOR);
+			b->dirty = false;
+		} else
+			memcpy(p + (size_t)i * HAL_BLK_SECTOR, b->data,
+			    HAL_BLK_SECTOR);
+	}
+	return 0;
+}
+
 bool
 fs_bcached(struct fs_bdev *d, uint64_t sector)
 {

@@ -25,7 +25,8 @@
 #include "hal/hal.h"
 
 #define FS_DISK_MAX 8      /* disks the storage CPU can hold open */
-#define FS_IO_MAX 64       /* sectors in one request (32 KiB) */
+#define FS_IO_MAX 256        /* sectors in one cached request (128 KiB) */
+#define FS_DIRECT_MAX 4096   /* sectors in one direct request (2 MiB) */
 #define FS_CACHE_KB 512      /* the cache, unless fscache=KiB says */
 #define FS_CACHE_KB_MIN 8    /* room for the pins of a few calls */
 #define FS_CACHE_KB_MAX 262144
@@ -116,6 +117,16 @@ int fs_bsync(struct fs_bdev *d);
 
 /* Forget d's buffers, dirty or not (after a failed mount or umount). */
 void fs_binval(struct fs_bdev *d);
+
+/*
+ * Move count sectors from `sector` straight between the disk and buf,
+ * past the cache, in requests of up to FS_DIRECT_MAX sectors: for large
+ * transfers.  A read sees the cache's sectors, which are as new as the
+ * disk's or newer; a write updates the cached copies, which it leaves
+ * clean.  A direct write is file data: stage 0, it may go at any time.
+ */
+int fs_bdirect(struct fs_bdev *d, uint64_t sector, uint32_t count,
+    bool write, void *buf);
 
 /* Is the sector in the cache? */
 bool fs_bcached(struct fs_bdev *d, uint64_t sector);

@@ -151,10 +151,12 @@ int fat_chain_len(struct fat_vol *v, uint32_t first, uint32_t *len,
     uint32_t *last);
 /*
  * Take n free clusters as a new chain ending in FAT_EOC (all or
- * nothing: -TORO_ENOSPC takes none), zero-filled if `zero`.
+ * nothing: -TORO_ENOSPC takes none), zero-filled if `zero`; from
+ * cluster `near` on if it is free (a file's next, to keep it
+ * contiguous), else where the last allocation ended.
  */
-int fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t *first,
-    uint32_t *last);
+int fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t near,
+    uint32_t *first, uint32_t *last);
 /* Free a chain from first on. */
 int fat_free_chain(struct fat_vol *v, uint32_t first);
 /* Count the free clusters (at mount). */
@@ -291,6 +293,8 @@ struct fat_node {
 	bool chain_known;   /* nclus and last are valid */
 	uint32_t nclus;     /* clusters in the chain */
 	uint32_t last;      /* its last cluster */
+	uint64_t read_end;  /* where the last read ended: the next read
+			       starting there is sequential, reads ahead */
 };
 
 /* The node of an entry set of directory dclus (a new one or in use). */

@@ -296,7 +296,7 @@ find_slots(struct fat_vol *v, uint32_t dclus, int nent, uint32_t *start)
 		return -TORO_ENOSPC;
 	if ((err = fat_chain_len(v, dclus, &len, &last)) < 0)
 		return err;
-	if ((err = fat_alloc(v, k, true, &newc, NULL)) < 0)
+	if ((err = fat_alloc(v, k, true, 0, &newc, NULL)) < 0)
 		return err;
 	if ((err = fat_set(v, last, newc)) < 0) {
 		fat_free_chain(v, newc);

@@ -89,7 +89,7 @@ fat_op_create(struct fs_node *dir, const char *name, size_t len, bool isdir,
 	fat_put16(proto + DE_MDATE, date);
 	if (isdir) {
 		/* The directory is whole before anything names it. */
-		if ((err = fat_alloc(v, 1, true, &clus, NULL)) < 0)
+		if ((err = fat_alloc(v, 1, true, 0, &clus, NULL)) < 0)
 			return err;
 		if ((err = fat_dir_init(v, clus, dclus, proto)) < 0) {
 			fat_free_chain(v, clus);

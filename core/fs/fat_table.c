@@ -186,10 +186,10 @@ find_free(struct fat_vol *v, uint32_t *clus)
 }
 
 int
-fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t *first,
-    uint32_t *last)
+fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t near,
+    uint32_t *first, uint32_t *last)
 {
-	uint32_t prev = 0, c, k;
+	uint32_t prev = 0, c, k, val;
 	int err = 0;
 
 	*first = 0;
@@ -198,6 +198,8 @@ fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t *first,
 		return err;
 	if (n > v->free_clus)
 		return -TORO_ENOSPC;
+	if (fat_clus_ok(v, near) && get_raw(v, near, &val) == 0 && val == 0)
+		v->next_free = near;
 	for (k = 0; k < n; k++) {
 		if ((err = find_free(v, &c)) < 0)
 			break;
@@ -272,7 +274,9 @@ fat_count_free(struct fat_vol *v)
 		if (sector != cur) {
 			if (b != NULL)
 				fs_brelse(b);
-			if ((err = fat_bread(v, sector, FS_IO_MAX, &b)) < 0)
+			/* The rest of the FAT, not what lies beyond it. */
+			if ((err = fat_bread(v, sector, MIN((uint32_t)FS_IO_MAX,
+			    v->g.rsvd + v->g.fat_sz - sector), &b)) < 0)
 				return err;
 			cur = sector;
 		}

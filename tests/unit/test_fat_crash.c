@@ -43,7 +43,7 @@
 #define NOPS 200
 #define NFILES 128
 #define NSYNC 16
-#define CHUNK 4096
+#define CHUNK 65536
 
 enum kind { CREATE, APPEND, RENAME, DELETE, MKDIR, SYNC };
 
