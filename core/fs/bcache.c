@@ -1,11 +1,15 @@
 /*
- * bcache.c: the block cache: FS_CACHE_BUFS sectors, write-back, LRU.
+ * bcache.c: the block cache: write-back, LRU, FS_CACHE_KB KiB unless the
+ * command line says fscache=KiB.
  *
  * Interface: bcache.h.  Buffers are found by (disk, sector) in a hash
  * table and kept on one LRU list.  A miss takes the least recently used
- * unpinned buffer; if it is dirty, it goes to the disk first together
- * with its dirty neighbours, so a long write drains in large requests.
- * Misses read ahead into sectors not cached yet, in one request.
+ * unpinned buffer; if it is dirty (stage 0 only), it goes to the disk
+ * first together with its dirty neighbours of stage 0, so a long write
+ * drains in large requests.  A dirty buffer of a later stage is skipped
+ * and moved to the back of the list; if nothing can be taken, the disk's
+ * owner syncs (bcache.h says why).  Misses read ahead into sectors not
+ * cached yet, in one request.
  *
  * Rules: storage thread only (see bcache.h).  Multi-sector I/O goes
  * through one staging buffer; buffers of a request being read are pinned
@@ -16,13 +20,13 @@
 #include "toro/errno.h"
 #include "toro/mem.h"
 
-#define HASH_SIZE 2048 /* a power of two, about twice FS_CACHE_BUFS */
-
 static struct fs_buf *bufs;
-static struct fs_buf *hash[HASH_SIZE];
+static size_t nbufs;
+static struct fs_buf **hash;
+static unsigned hash_mask;    /* a power of two less one, >= nbufs */
 static struct list lru;
 static uint8_t *stage;        /* FS_IO_MAX sectors */
-static struct fs_buf **sortv; /* FS_CACHE_BUFS pointers, for sync */
+static struct fs_buf **sortv; /* nbufs pointers, for sync */
 
 static unsigned
 hash_of(const struct fs_bdev *d, uint64_t sector)
@@ -30,7 +34,7 @@ hash_of(const struct fs_bdev *d, uint64_t sector)
 	uint64_t h = (sector + (uint64_t)d->dev * 0x9e3779b1u) *
 	    0x9e3779b97f4a7c15ull;
 
-	return (unsigned)(h >> 40) & (HASH_SIZE - 1);
+	return (unsigned)(h >> 40) & hash_mask;
 }
 
 static struct fs_buf *
@@ -77,6 +81,26 @@ touch(struct fs_buf *b)
 	list_push_back(&lru, &b->lru);
 }
 
+/* The cache's size in sectors: fscache=KiB, or the default. */
+static size_t
+cache_sectors(void)
+{
+	const char *s = lib_option("fscache");
+	size_t kb = 0;
+
+	if (s == NULL)
+		return (size_t)FS_CACHE_KB * 2;
+	for (; *s >= '0' && *s <= '9' && kb <= FS_CACHE_KB_MAX; s++)
+		kb = kb * 10 + (size_t)(*s - '0');
+	if (*s != '\0' || kb < FS_CACHE_KB_MIN || kb > FS_CACHE_KB_MAX) {
+		toro_printf("fs: fscache=%s: want KiB from %u to %u; using "
+		    "%u\n", lib_option("fscache"), FS_CACHE_KB_MIN,
+		    FS_CACHE_KB_MAX, FS_CACHE_KB);
+		kb = FS_CACHE_KB;
+	}
+	return kb * 2;
+}
+
 int
 fs_bcache_init(void)
 {
@@ -85,20 +109,27 @@ fs_bcache_init(void)
 
 	if (bufs != NULL)
 		return 0;
-	bufs = toro_calloc(FS_CACHE_BUFS, sizeof(*bufs));
-	mem = toro_malloc((size_t)FS_CACHE_BUFS * HAL_BLK_SECTOR);
+	nbufs = cache_sectors();
+	for (hash_mask = 1; hash_mask < nbufs * 2; hash_mask *= 2)
+		;
+	bufs = toro_calloc(nbufs, sizeof(*bufs));
+	mem = toro_malloc(nbufs * HAL_BLK_SECTOR);
 	stage = toro_malloc((size_t)FS_IO_MAX * HAL_BLK_SECTOR);
-	sortv = toro_calloc(FS_CACHE_BUFS, sizeof(*sortv));
-	if (bufs == NULL || mem == NULL || stage == NULL || sortv == NULL) {
+	sortv = toro_calloc(nbufs, sizeof(*sortv));
+	hash = toro_calloc(hash_mask, sizeof(*hash));
+	hash_mask--;
+	if (bufs == NULL || mem == NULL || stage == NULL || sortv == NULL ||
+	    hash == NULL) {
 		toro_free(bufs);
 		toro_free(mem);
 		toro_free(stage);
 		toro_free(sortv);
+		toro_free(hash);
 		bufs = NULL;
 		return -TORO_ENOMEM;
 	}
 	list_init(&lru);
-	for (i = 0; i < FS_CACHE_BUFS; i++) {
+	for (i = 0; i < nbufs; i++) {
 		bufs[i].data = mem + i * HAL_BLK_SECTOR;
 		list_init(&bufs[i].lru);
 		list_push_back(&lru, &bufs[i].lru);
@@ -129,12 +160,19 @@ write_run(struct fs_bdev *d, uint64_t first, uint32_t n)
 	return 0;
 }
 
+/* May eviction write b now, without breaking the stage order? */
+static bool
+evictable(const struct fs_buf *b)
+{
+	return b->stage == 0 || b->dev->in_sync;
+}
+
 static bool
 is_dirty(const struct fs_bdev *d, uint64_t sector)
 {
 	struct fs_buf *b = lookup(d, sector);
 
-	return b != NULL && b->valid && b->dirty;
+	return b != NULL && b->valid && b->dirty && evictable(b);
 }
 
 /* Write b and the dirty sectors around it, up to FS_IO_MAX in all. */
@@ -151,35 +189,76 @@ write_around(struct fs_buf *b)
 	return write_run(b->dev, lo, (uint32_t)(hi - lo + 1));
 }
 
-/* The least recently used unpinned buffer, clean and unhashed. */
-static int
-take_free(struct fs_buf **bp)
+/*
+ * The least recently used unpinned buffer that can be had without
+ * breaking the write order, or NULL; *later is set to the disk of a
+ * dirty buffer that only its owner's sync can free.
+ */
+static struct fs_buf *
+scan_free(struct fs_bdev **later, int *err)
 {
-	struct list *l;
+	struct list *l, *next;
 	struct fs_buf *b;
-	int err, tries = 0;
+	int steps, tries = 0;
 
-	for (l = lru.next; l != &lru; l = l->next) {
+	for (l = lru.next, steps = 0; l != &lru && (size_t)steps < nbufs;
+	    l = next, steps++) {
+		next = l->next;
 		b = container_of(l, struct fs_buf, lru);
 		if (b->refs > 0)
 			continue;
+		if (b->valid && b->dirty && !evictable(b)) {
+			/* Out of the way until a sync cleans it. */
+			*later = b->dev;
+			touch(b);
+			continue;
+		}
 		if (b->valid && b->dirty) {
 			/* Writing may fail (a bad disk): try a few others. */
-			if ((err = write_around(b)) < 0) {
+			if ((*err = write_around(b)) < 0) {
 				if (++tries == 4)
-					return err;
+					return NULL;
 				continue;
 			}
+			next = l->next;
 			if (b->refs > 0 || b->dirty)
 				continue;
 		}
-		hash_del(b);
-		touch(b);
-		*bp = b;
-		return 0;
+		*err = 0;
+		return b;
 	}
-	toro_printf("fs: every cache buffer is pinned\n");
-	return -TORO_ENOMEM;
+	*err = -TORO_ENOMEM;
+	return NULL;
+}
+
+/*
+ * The least recently used unpinned buffer, clean and unhashed.  Only if
+ * may_sync may the disk's owner be asked to sync: never while the caller
+ * holds claimed buffers that the sync could look up.
+ */
+static int
+take_free(struct fs_buf **bp, bool may_sync)
+{
+	struct fs_bdev *later = NULL;
+	struct fs_buf *b;
+	int err;
+
+	b = scan_free(&later, &err);
+	if (b == NULL && err == -TORO_ENOMEM && may_sync && later != NULL &&
+	    later->sync != NULL && !later->in_sync) {
+		/* Only later stages are left: write them all, in order. */
+		later->sync(later->sync_arg);
+		b = scan_free(&later, &err);
+	}
+	if (b == NULL) {
+		if (err == -TORO_ENOMEM && may_sync)
+			toro_printf("fs: no cache buffer can be had\n");
+		return err;
+	}
+	hash_del(b);
+	touch(b);
+	*bp = b;
+	return 0;
 }
 
 static void
@@ -233,7 +312,7 @@ fs_bread(struct fs_bdev *d, uint64_t sector, uint32_t ra, struct fs_buf **bp)
 	for (n = 0; n < want; n++) {
 		if (n > 0 && lookup(d, sector + n) != NULL)
 			break;
-		if ((err = take_free(&run[n])) < 0) {
+		if ((err = take_free(&run[n], n == 0)) < 0) {
 			if (n == 0)
 				return err;
 			break;
@@ -277,7 +356,7 @@ fs_bget(struct fs_bdev *d, uint64_t sector, struct fs_buf **bp)
 		return -TORO_EIO;
 	if ((*bp = pin_cached(d, sector)) != NULL)
 		return 0;
-	if ((err = take_free(&b)) < 0)
+	if ((err = take_free(&b, true)) < 0)
 		return err;
 	claim(b, d, sector);
 	memset(b->data, 0, HAL_BLK_SECTOR);
@@ -287,8 +366,12 @@ fs_bget(struct fs_bdev *d, uint64_t sector, struct fs_buf **bp)
 }
 
 void
-fs_bdirty(struct fs_buf *b)
+fs_bdirty(struct fs_buf *b, int stage)
 {
+	if (stage < 0 || stage >= FS_STAGES)
+		lib_panic("fs: write stage %d", stage);
+	if (!b->dirty || stage > b->stage)
+		b->stage = (uint8_t)stage;
 	b->dirty = true;
 }
 
@@ -309,20 +392,20 @@ before(const struct fs_buf *a, const struct fs_buf *b)
 	return a->sector < b->sector;
 }
 
-int
-fs_bsync(struct fs_bdev *d)
+/* Put the dirty buffers of d (NULL: all) of one stage in sortv, sorted. */
+static size_t
+collect(struct fs_bdev *d, int stage)
 {
 	struct fs_buf *b;
 	size_t n = 0, i, j, gap;
-	uint32_t run;
-	int err, first_err = 0;
 
-	for (i = 0; i < FS_CACHE_BUFS; i++) {
+	for (i = 0; i < nbufs; i++) {
 		b = &bufs[i];
-		if (b->valid && b->dirty && (d == NULL || b->dev == d))
+		if (b->valid && b->dirty && b->stage == stage &&
+		    (d == NULL || b->dev == d))
 			sortv[n++] = b;
 	}
-	/* Shell sort: no recursion, and n is at most FS_CACHE_BUFS. */
+	/* Shell sort: no recursion, and n is at most nbufs. */
 	for (gap = n / 2; gap > 0; gap /= 2)
 		for (i = gap; i < n; i++)
 			for (j = i; j >= gap && before(sortv[j],
@@ -331,19 +414,36 @@ fs_bsync(struct fs_bdev *d)
 				sortv[j] = sortv[j - gap];
 				sortv[j - gap] = b;
 			}
-	for (i = 0; i < n; i += run) {
-		for (run = 1; i + run < n && run < FS_IO_MAX &&
-		    sortv[i + run]->dev == sortv[i]->dev &&
-		    sortv[i + run]->sector == sortv[i]->sector + run; run++)
-			;
-		err = write_run(sortv[i]->dev, sortv[i]->sector, run);
-		if (err < 0 && first_err == 0)
-			first_err = err;
+	return n;
+}
+
+int
+fs_bsync(struct fs_bdev *d)
+{
+	size_t n, i;
+	uint32_t run;
+	int err, stage;
+
+	for (stage = 0; stage < FS_STAGES; stage++) {
+		if ((n = collect(d, stage)) == 0)
+			continue;
+		/* The stages before are durable before this one starts. */
+		if (stage > 0 && (err = fs_bdev_flush(d)) < 0)
+			return err;
+		for (i = 0; i < n; i += run) {
+			for (run = 1; i + run < n && run < FS_IO_MAX &&
+			    sortv[i + run]->dev == sortv[i]->dev &&
+			    sortv[i + run]->sector == sortv[i]->sector + run;
+			    run++)
+				;
+			/* A later stage must not go out after a failure. */
+			if ((err = write_run(sortv[i]->dev, sortv[i]->sector,
+			    run)) < 0)
+				return err;
+		}
 	}
 	/* Written is not yet durable while the device caches it. */
-	if ((err = fs_bdev_flush(d)) < 0 && first_err == 0)
-		first_err = err;
-	return first_err;
+	return fs_bdev_flush(d);
 }
 
 void
@@ -351,9 +451,51 @@ fs_binval(struct fs_bdev *d)
 {
 	size_t i;
 
-	for (i = 0; i < FS_CACHE_BUFS; i++)
+	for (i = 0; i < nbufs; i++)
 		if (bufs[i].dev == d)
 			unclaim(&bufs[i]);
+}
+
+int
+fs_bdirect(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
+    void *buf)
+{
+	uint8_t *p = buf;
+	struct fs_buf *b;
+	uint32_t i, n;
+	int err;
+
+	if (count == 0 || sector >= d->sectors || count > d->sectors - sector)
+		return -TORO_EIO;
+	for (i = 0; i < count; i += n) {
+		n = MIN(count - i, (uint32_t)FS_DIRECT_MAX);
+		err = fs_bdev_io(d, sector + i, n, write,
+		    p + (size_t)i * HAL_BLK_SECTOR);
+		if (err < 0) {
+			toro_printf("fs: disk %d: %s sectors %llu-%llu: %s\n",
+			    d->dev, write ? "writing" : "reading",
+			    (unsigned long long)(sector + i),
+			    (unsigned long long)(sector + i + n - 1),
+			    toro_strerror(err));
+			return err;
+		}
+	}
+	/*
+	 * A read: what the cache holds may be newer than the disk.  A
+	 * write: the cached copy is now what the disk holds.
+	 */
+	for (i = 0; i < count; i++) {
+		if ((b = lookup(d, sector + i)) == NULL || !b->valid)
+			continue;
+		if (write) {
+			memcpy(b->data, p + (size_t)i * HAL_BLK_SECTOR,
+			    HAL_BLK_SECTOR);
+			b->dirty = false;
+		} else
+			memcpy(p + (size_t)i * HAL_BLK_SECTOR, b->data,
+			    HAL_BLK_SECTOR);
+	}
+	return 0;
 }
 
 bool

@@ -8,6 +8,15 @@
  * fs_brelse(): it stays in memory and at the same sector while its holder
  * sleeps in I/O.  Writes stay in the cache (write-back) until fs_bsync()
  * or until the buffer is evicted, least recently used first.
+ *
+ * Write order, for crash safety: a dirty buffer carries a stage (0 to
+ * FS_STAGES - 1), chosen by the file system.  No buffer of a stage
+ * reaches the disk before every dirty buffer of the lower stages is on
+ * stable storage (written, then flushed where the device caches).
+ * Eviction writes stage-0 buffers only; when nothing else can be taken,
+ * it asks the disk's owner to sync (fs_bdev.sync), which writes every
+ * stage in order.  While the owner syncs (in_sync), eviction may write
+ * any buffer of that disk: the owner's own last stage is being written.
  */
 #ifndef CORE_FS_BCACHE_H
 #define CORE_FS_BCACHE_H
@@ -16,8 +25,12 @@
 #include "hal/hal.h"
 
 #define FS_DISK_MAX 8      /* disks the storage CPU can hold open */
-#define FS_IO_MAX 64       /* sectors in one request (32 KiB) */
-#define FS_CACHE_BUFS 1024 /* sectors the cache holds (512 KiB) */
+#define FS_IO_MAX 256        /* sectors in one cached request (128 KiB) */
+#define FS_DIRECT_MAX 4096   /* sectors in one direct request (2 MiB) */
+#define FS_CACHE_KB 512      /* the cache, unless fscache=KiB says */
+#define FS_CACHE_KB_MIN 8    /* room for the pins of a few calls */
+#define FS_CACHE_KB_MAX 262144
+#define FS_STAGES 5        /* write-order stages of dirty buffers */
 
 struct fs_bdev {
 	int dev;          /* the HAL's disk number */
@@ -26,6 +39,9 @@ struct fs_bdev {
 	bool cache;	/* the device caches writes until a flush */
 	bool unflushed; /* a write completed since the last flush */
 	uint64_t reads, writes, flushes; /* requests, for tests and curiosity */
+	int (*sync)(void *arg); /* the owner's ordered sync, for eviction */
+	void *sync_arg;
+	bool in_sync;           /* the owner is syncing */
 };
 
 /*
@@ -65,6 +81,7 @@ struct fs_buf {
 	int refs;             /* pins */
 	bool valid;           /* data holds the sector */
 	bool dirty;           /* data is newer than the disk */
+	uint8_t stage;        /* of a dirty buffer: see the header */
 };
 
 /* Allocate the cache; call once on the storage CPU. */
@@ -84,17 +101,32 @@ int fs_bread(struct fs_bdev *d, uint64_t sector, uint32_t ra,
  */
 int fs_bget(struct fs_bdev *d, uint64_t sector, struct fs_buf **bp);
 
-void fs_bdirty(struct fs_buf *b);
+/*
+ * Mark b dirty in write stage `stage`; a buffer already dirty keeps the
+ * later of its stage and this one (its new data must not go earlier).
+ */
+void fs_bdirty(struct fs_buf *b, int stage);
 void fs_brelse(struct fs_buf *b);
 
 /*
- * Write the dirty buffers of d (of every disk if NULL), in order, then
- * flush the device cache: afterwards all of it is on stable storage.
+ * Write the dirty buffers of d (of every disk if NULL) stage by stage,
+ * each stage in sector order and flushed before the next (where the
+ * device caches writes): afterwards all of it is on stable storage.
  */
 int fs_bsync(struct fs_bdev *d);
 
 /* Forget d's buffers, dirty or not (after a failed mount or umount). */
 void fs_binval(struct fs_bdev *d);
+
+/*
+ * Move count sectors from `sector` straight between the disk and buf,
+ * past the cache, in requests of up to FS_DIRECT_MAX sectors: for large
+ * transfers.  A read sees the cache's sectors, which are as new as the
+ * disk's or newer; a write updates the cached copies, which it leaves
+ * clean.  A direct write is file data: stage 0, it may go at any time.
+ */
+int fs_bdirect(struct fs_bdev *d, uint64_t sector, uint32_t count,
+    bool write, void *buf);
 
 /* Is the sector in the cache? */
 bool fs_bcached(struct fs_bdev *d, uint64_t sector);

@@ -7,7 +7,8 @@
  * allocation), fat_name.c (8.3 and long names), fat_dir.c (directory
  * entries), fat_node.c (open files and directories), fat_file.c (file
  * data), fat_ops.c (names: lookup, create, remove, rename, list),
- * fat_time.c (timestamps).
+ * fat_time.c (timestamps), fat_sync.c (the order of writes, for crash
+ * safety).
  *
  * Rules: storage thread only.  Nothing read from a disk is trusted:
  * cluster numbers, chain lengths and directory sizes are checked before
@@ -28,6 +29,14 @@
 #define FAT_DIR_MAX 65536 /* entries a directory may have */
 #define FAT_LFN_MAX 20    /* long-name entries for 255 characters */
 #define FAT_NAME_MAX 255
+#define FAT_PEND_MAX 64   /* freed chains waiting for the next sync */
+
+/* Write stages of the block cache (fat_sync.c says why). */
+#define FAT_ST_DATA 0
+#define FAT_ST_FAT 1
+#define FAT_ST_DIR 2
+#define FAT_ST_UNLINK 3     /* a rename's old short entry */
+#define FAT_ST_UNLINK_LFN 4 /* its long-name entries elsewhere */
 
 /* Directory entry attributes. */
 #define FAT_ATTR_RO 0x01
@@ -109,6 +118,9 @@ struct fat_vol {
 	uint32_t next_free; /* where the next allocation search starts */
 	struct list nodes;  /* nodes in use */
 	struct fat_node *root;
+	uint8_t *fresh;     /* clusters allocated since the last sync */
+	uint32_t pend[FAT_PEND_MAX]; /* chains to free after the next sync */
+	uint32_t npend;
 };
 
 /*
@@ -139,14 +151,31 @@ int fat_chain_len(struct fat_vol *v, uint32_t first, uint32_t *len,
     uint32_t *last);
 /*
  * Take n free clusters as a new chain ending in FAT_EOC (all or
- * nothing: -TORO_ENOSPC takes none), zero-filled if `zero`.
+ * nothing: -TORO_ENOSPC takes none), zero-filled if `zero`; from
+ * cluster `near` on if it is free (a file's next, to keep it
+ * contiguous), else where the last allocation ended.
  */
-int fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t *first,
-    uint32_t *last);
+int fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t near,
+    uint32_t *first, uint32_t *last);
 /* Free a chain from first on. */
 int fat_free_chain(struct fat_vol *v, uint32_t first);
 /* Count the free clusters (at mount). */
 int fat_count_free(struct fat_vol *v);
+
+/*
+ * fat_sync.c
+ */
+
+int fat_sync_init(struct fat_vol *v);
+void fat_sync_fini(struct fat_vol *v);
+/* Cluster clus was just allocated: nothing on the disk names it. */
+void fat_fresh(struct fat_vol *v, uint32_t clus);
+/* Mark b dirty in the stage its change belongs to (FAT_ST_*). */
+void fat_bdirty(struct fat_vol *v, struct fs_buf *b, int stage);
+/* Free a chain whose entry is gone, once that is on the disk. */
+int fat_free_later(struct fat_vol *v, uint32_t first);
+/* Put everything on stable storage, in the order fat_sync.c says. */
+int fat_sync(struct fat_vol *v);
 
 /*
  * fat_name.c
@@ -213,6 +242,9 @@ int fat_dir_locate(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
 /* Copy raw entry idx out, or in if `in`; 1 past the end. */
 int fat_dir_entry(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
     uint8_t *out, const uint8_t *in);
+/* The same, writing in write stage `stage`. */
+int fat_dir_put(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
+    const uint8_t *in, int stage);
 /* The next entry set (1), the end (0), or an error. */
 int fat_dir_next(struct fat_vol *v, struct fat_dircur *c,
     struct fat_dirent *de);
@@ -225,9 +257,12 @@ int fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
  */
 int fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
     int n, const uint8_t *proto, struct fat_dirent *out);
-/* Mark an entry set deleted. */
+/*
+ * Mark an entry set deleted; `late`: in a rename's stages, the short
+ * entry before the long-name entries (fat_sync.c).
+ */
 int fat_dir_remove(struct fat_vol *v, uint32_t dclus,
-    const struct fat_dirent *de);
+    const struct fat_dirent *de, bool late);
 /* 1 if the directory has only "." and "..", 0 if not. */
 int fat_dir_empty(struct fat_vol *v, uint32_t dclus);
 /* Fill a new directory's cluster with "." and "..". */
@@ -258,6 +293,8 @@ struct fat_node {
 	bool chain_known;   /* nclus and last are valid */
 	uint32_t nclus;     /* clusters in the chain */
 	uint32_t last;      /* its last cluster */
+	uint64_t read_end;  /* where the last read ended: the next read
+			       starting there is sequential, reads ahead */
 };
 
 /* The node of an entry set of directory dclus (a new one or in use). */

@@ -85,9 +85,9 @@ fat_dir_locate(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
 	return 0;
 }
 
-int
-fat_dir_entry(struct fat_vol *v, struct fat_dircur *c, uint32_t idx, uint8_t *e,
-    const uint8_t *in)
+static int
+entry_io(struct fat_vol *v, struct fat_dircur *c, uint32_t idx, uint8_t *e,
+    const uint8_t *in, int stage)
 {
 	struct fs_buf *b;
 	uint32_t sector, off;
@@ -99,11 +99,25 @@ fat_dir_entry(struct fat_vol *v, struct fat_dircur *c, uint32_t idx, uint8_t *e,
 		return err;
 	if (in != NULL) {
 		memcpy(b->data + off, in, FAT_DIRENT);
-		fs_bdirty(b);
+		fat_bdirty(v, b, stage);
 	} else
 		memcpy(e, b->data + off, FAT_DIRENT);
 	fs_brelse(b);
 	return 0;
+}
+
+int
+fat_dir_entry(struct fat_vol *v, struct fat_dircur *c, uint32_t idx, uint8_t *e,
+    const uint8_t *in)
+{
+	return entry_io(v, c, idx, e, in, FAT_ST_DIR);
+}
+
+int
+fat_dir_put(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
+    const uint8_t *in, int stage)
+{
+	return entry_io(v, c, idx, NULL, in, stage);
 }
 
 int
@@ -282,7 +296,7 @@ find_slots(struct fat_vol *v, uint32_t dclus, int nent, uint32_t *start)
 		return -TORO_ENOSPC;
 	if ((err = fat_chain_len(v, dclus, &len, &last)) < 0)
 		return err;
-	if ((err = fat_alloc(v, k, true, &newc, NULL)) < 0)
+	if ((err = fat_alloc(v, k, true, 0, &newc, NULL)) < 0)
 		return err;
 	if ((err = fat_set(v, last, newc)) < 0) {
 		fat_free_chain(v, newc);
@@ -335,19 +349,29 @@ fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
 }
 
 int
-fat_dir_remove(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de)
+fat_dir_remove(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
+    bool late)
 {
 	struct fat_dircur c;
 	uint8_t e[FAT_DIRENT];
-	uint32_t i;
-	int err;
+	uint32_t i, sector, off;
+	int err, stage;
 
 	fat_dircur_init(&c, dclus);
 	for (i = de->first; i <= de->idx; i++) {
 		if ((err = fat_dir_entry(v, &c, i, e, NULL)) != 0)
 			return err < 0 ? err : -TORO_EIO;
 		e[0] = 0xe5;
-		if ((err = fat_dir_entry(v, &c, i, NULL, e)) != 0)
+		stage = FAT_ST_DIR;
+		if (late) {
+			/* Long-name entries beside the short one go with it. */
+			if ((err = fat_dir_locate(v, &c, i, &sector,
+			    &off)) != 0)
+				return err < 0 ? err : -TORO_EIO;
+			stage = sector == de->sector ? FAT_ST_UNLINK :
+			    FAT_ST_UNLINK_LFN;
+		}
+		if ((err = fat_dir_put(v, &c, i, e, stage)) != 0)
 			return err < 0 ? err : -TORO_EIO;
 	}
 	return 0;

@@ -7,7 +7,12 @@
  * and the chain's length and last cluster, so appending does not walk
  * it at all.  A write first gets every cluster it needs (all or nothing,
  * see fat_alloc), links them, then copies the data; a gap before the
- * write's position is zero-filled.
+ * write's position is zero-filled.  Transfers of DIRECT_MIN sectors
+ * or more move between the caller's buffer and the disk directly, one
+ * request per run of contiguous clusters (fs_bdirect); smaller ones go
+ * through the cache, and a read that continues the last one reads ahead
+ * along the chain.  New clusters follow the file's last one where it is
+ * free, so a file grows contiguously.
  *
  * Rules: a file's chain must be at least as long as its size says;
  * shorter, or out of range, is -TORO_EIO.  Sizes stop at 4 GiB - 1.
@@ -17,6 +22,7 @@
 #include "toro/errno.h"
 
 #define FAT_FILE_MAX 0xffffffffull
+#define DIRECT_MIN 64 /* sectors: a transfer this large bypasses the cache */
 
 /* Cluster number ci of n's chain. */
 static int
@@ -68,6 +74,63 @@ know_chain(struct fat_vol *v, struct fat_node *n)
 }
 
 /*
+ * The run of whole sectors from pos (sector-aligned) that lies on
+ * clusters contiguous on the disk, at most max: its first volume sector
+ * and length.  The node's cursor moves to the run's last cluster.
+ */
+static int
+direct_run(struct fat_vol *v, struct fat_node *n, uint64_t pos, uint32_t max,
+    uint32_t *sector, uint32_t *count)
+{
+	uint32_t clus, next, in, got;
+	int err;
+
+	if ((err = clus_at(v, n, (uint32_t)(pos / v->cs), &clus)) < 0)
+		return err;
+	in = (uint32_t)(pos % v->cs) / FAT_SECTOR;
+	*sector = fat_clus_sector(v, clus) + in;
+	for (got = v->g.spc - in; got < max; got += v->g.spc) {
+		if ((err = fat_next(v, clus, &next)) < 0)
+			return err;
+		if (next != clus + 1)
+			break;
+		clus = next;
+		n->cur_ci++;
+		n->cur_clus = clus;
+	}
+	*count = MIN(got, max);
+	return 0;
+}
+
+/*
+ * Move whole sectors between buf and the file from pos on, past the
+ * cache, one request per contiguous run; returns the bytes moved.
+ */
+static long
+direct(struct fat_vol *v, struct fat_node *n, uint64_t pos, uint8_t *buf,
+    size_t len, bool write)
+{
+	uint32_t sector, count;
+	size_t done = 0;
+	int err;
+
+	while (len - done >= FAT_SECTOR) {
+		err = direct_run(v, n, pos + done,
+		    (uint32_t)MIN((len - done) / FAT_SECTOR, (size_t)1 << 20),
+		    &sector, &count);
+		if (err == 0 && sector + count > v->g.tot_sec)
+			err = -TORO_EIO;
+		if (err == 0)
+			err = fs_bdirect(v->bdev, v->g.base + sector, count,
+			    write, buf + done);
+		if (err < 0)
+			return done > 0 ? (long)done : err;
+		done += (size_t)count * FAT_SECTOR;
+	}
+	return (long)done;
+}
+
+/*
  * How many sectors to read from `sector` (cluster clus) on a miss: the
  * rest of the cluster, or more while the chain runs on contiguously
  * and the caller wants the data, up to one request.
@@ -93,6 +156,7 @@ fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
 	struct fs_buf *b;
 	uint32_t clus, in, sector, so, chunk, ra;
 	size_t done = 0;
+	long k;
 	int err;
 
 	if (pos >= n->size)
@@ -107,6 +171,17 @@ fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
 	}
 	len = MIN(len, (size_t)(n->size - pos));
 	while (done < len) {
+		if (pos % FAT_SECTOR == 0 &&
+		    len - done >= (size_t)DIRECT_MIN * FAT_SECTOR) {
+			/* Large: straight into the caller's buffer. */
+			k = direct(v, n, pos, (uint8_t *)buf + done,
+			    (len - done) & ~(size_t)(FAT_SECTOR - 1), false);
+			if (k < 0)
+				return done > 0 ? (long)done : k;
+			done += (size_t)k;
+			pos += (uint64_t)k;
+			continue;
+		}
 		in = (uint32_t)(pos % v->cs);
 		if ((err = clus_at(v, n, (uint32_t)(pos / v->cs), &clus)) < 0)
 			return done > 0 ? (long)done : err;
@@ -115,7 +190,8 @@ fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
 		chunk = (uint32_t)MIN((size_t)(FAT_SECTOR - so), len - done);
 		ra = 1;
 		if (!fs_bcached(v->bdev, v->g.base + sector))
-			ra = read_ahead(v, clus, in, len - done);
+			ra = read_ahead(v, clus, in, pos == n->read_end ?
+			    (size_t)FS_IO_MAX * FAT_SECTOR : len - done);
 		err = fat_bread(v, sector, ra, &b);
 		if (err < 0)
 			return done > 0 ? (long)done : err;
@@ -124,6 +200,7 @@ fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
 		done += chunk;
 		pos += chunk;
 	}
+	n->read_end = pos;
 	return (long)done;
 }
 
@@ -134,9 +211,22 @@ copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,
 {
 	struct fs_buf *b;
 	uint32_t clus, in, sector, so, chunk;
+	long k;
 	int err;
 
 	while (len > 0) {
+		if (src != NULL && pos % FAT_SECTOR == 0 &&
+		    len >= (size_t)DIRECT_MIN * FAT_SECTOR) {
+			/* Large: straight from the caller's buffer. */
+			k = direct(v, n, pos, (uint8_t *)src,
+			    len & ~(size_t)(FAT_SECTOR - 1), true);
+			if (k < 0)
+				return (int)k;
+			src += k;
+			len -= (size_t)k;
+			pos += (uint64_t)k;
+			continue;
+		}
 		in = (uint32_t)(pos % v->cs);
 		if ((err = clus_at(v, n, (uint32_t)(pos / v->cs), &clus)) < 0)
 			return err;
@@ -154,7 +244,7 @@ copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,
 			src += chunk;
 		} else
 			memset(b->data + so, 0, chunk);
-		fs_bdirty(b);
+		fat_bdirty(v, b, FAT_ST_DATA);
 		fs_brelse(b);
 		len -= chunk;
 		pos += chunk;
@@ -173,7 +263,8 @@ extend(struct fat_vol *v, struct fat_node *n, uint64_t end)
 		return err;
 	if (need <= n->nclus)
 		return 0;
-	if ((err = fat_alloc(v, need - n->nclus, false, &first, &last)) < 0)
+	if ((err = fat_alloc(v, need - n->nclus, false,
+	    n->nclus > 0 ? n->last + 1 : 0, &first, &last)) < 0)
 		return err;
 	if (n->nclus == 0) {
 		n->first = first;
@@ -246,7 +337,7 @@ fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 		n->nclus = n->last = 0;
 		if ((err = fat_node_update(v, n, true)) < 0)
 			return err;
-		return fat_free_chain(v, old);
+		return fat_free_later(v, old);
 	}
 	if ((err = clus_at(v, n, need - 1, &clus)) < 0)
 		return err;
@@ -258,5 +349,5 @@ fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 	n->last = clus;
 	if ((err = fat_node_update(v, n, true)) < 0)
 		return err;
-	return next == FAT_EOC ? 0 : fat_free_chain(v, next);
+	return next == FAT_EOC ? 0 : fat_free_later(v, next);
 }

@@ -84,7 +84,7 @@ op_release(struct fs_node *fn)
 static int
 op_sync(struct fs_mount *m)
 {
-	return fs_bsync(((struct fat_vol *)m)->bdev);
+	return fat_sync((struct fat_vol *)m);
 }
 
 static void
@@ -95,6 +95,7 @@ op_unmount(struct fs_mount *m)
 
 	while ((l = list_pop_front(&v->nodes)) != NULL)
 		toro_free(container_of(l, struct fat_node, link));
+	fat_sync_fini(v);
 	fs_binval(v->bdev);
 	toro_free(v->root);
 	toro_free(v);
@@ -146,6 +147,8 @@ fat_mount(struct fs_bdev *d, struct fs_mount **mp)
 		v->max_clus = v->g.nclus + 1;
 		err = fat_count_free(v);
 	}
+	if (err == 0)
+		err = fat_sync_init(v);
 	if (err < 0) {
 		fs_binval(d);
 		toro_free(v);

@@ -108,7 +108,7 @@ fat_node_update(struct fat_vol *v, struct fat_node *n, bool modified)
 			n->attr |= FAT_ATTR_ARCHIVE;
 	}
 	e[DE_ATTR] = n->attr;
-	fs_bdirty(b);
+	fat_bdirty(v, b, FAT_ST_DIR);
 	fs_brelse(b);
 	return 0;
 }

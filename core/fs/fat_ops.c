@@ -89,7 +89,7 @@ fat_op_create(struct fs_node *dir, const char *name, size_t len, bool isdir,
 	fat_put16(proto + DE_MDATE, date);
 	if (isdir) {
 		/* The directory is whole before anything names it. */
-		if ((err = fat_alloc(v, 1, true, &clus, NULL)) < 0)
+		if ((err = fat_alloc(v, 1, true, 0, &clus, NULL)) < 0)
 			return err;
 		if ((err = fat_dir_init(v, clus, dclus, proto)) < 0) {
 			fat_free_chain(v, clus);
@@ -157,7 +157,7 @@ free_data(struct fat_vol *v, const struct fat_dirent *de)
 		    v->mnt.dev, c);
 		return -TORO_EIO;
 	}
-	return fat_free_chain(v, c);
+	return fat_free_later(v, c);
 }
 
 int
@@ -175,7 +175,7 @@ fat_op_remove(struct fs_node *dir, const char *name, size_t len, bool isdir)
 		return err;
 	if ((err = can_remove(v, dclus, &de, isdir)) < 0)
 		return err;
-	if ((err = fat_dir_remove(v, dclus, &de)) < 0)
+	if ((err = fat_dir_remove(v, dclus, &de, false)) < 0)
 		return err;
 	return free_data(v, &de);
 }
@@ -256,7 +256,7 @@ fat_op_rename(struct fs_node *odir, const char *oname, size_t olen,
 	} else if (err == 0) {
 		if ((err = can_remove(v, ndc, &nde, dir)) < 0 ||
 		    (err = save_set(v, ndc, &nde, saved, false)) < 0 ||
-		    (err = fat_dir_remove(v, ndc, &nde)) < 0)
+		    (err = fat_dir_remove(v, ndc, &nde, false)) < 0)
 			return err;
 		target = true;
 	}
@@ -265,7 +265,17 @@ fat_op_rename(struct fs_node *odir, const char *oname, size_t olen,
 			save_set(v, ndc, &nde, saved, true);
 		return err;
 	}
-	if ((err = fat_dir_remove(v, odc, &ode)) < 0)
+	/*
+	 * The new name is durable before the old one goes, so a power cut
+	 * leaves one of them at least (fat_sync.c).
+	 */
+	if ((err = fat_sync(v)) < 0) {
+		/* Not durable: take the new name back out, as it was. */
+		if (fat_dir_remove(v, ndc, &added, false) == 0 && target)
+			save_set(v, ndc, &nde, saved, true);
+		return err;
+	}
+	if ((err = fat_dir_remove(v, odc, &ode, true)) < 0)
 		return err;
 	if ((n = fat_node_find(v, odc, ode.idx)) != NULL) {
 		n->dclus = ndc;

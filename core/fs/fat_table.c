@@ -114,7 +114,7 @@ fat_set(struct fat_vol *v, uint32_t clus, uint32_t val)
 			return err;
 		fat_put16(b->data + (clus % (FAT_SECTOR / 2)) * 2,
 		    (uint16_t)val);
-		fs_bdirty(b);
+		fat_bdirty(v, b, FAT_ST_FAT);
 		fs_brelse(b);
 	}
 	return 0;
@@ -157,7 +157,7 @@ zero_clus(struct fat_vol *v, uint32_t clus)
 		if ((err = fat_bget(v, sector + s, &b)) < 0)
 			return err;
 		memset(b->data, 0, FAT_SECTOR);
-		fs_bdirty(b);
+		fat_bdirty(v, b, FAT_ST_DATA);
 		fs_brelse(b);
 	}
 	return 0;
@@ -186,15 +186,20 @@ find_free(struct fat_vol *v, uint32_t *clus)
 }
 
 int
-fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t *first,
-    uint32_t *last)
+fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t near,
+    uint32_t *first, uint32_t *last)
 {
-	uint32_t prev = 0, c, k;
+	uint32_t prev = 0, c, k, val;
 	int err = 0;
 
 	*first = 0;
+	/* Chains freed since the last sync come back with a sync. */
+	if (n > v->free_clus && v->npend > 0 && (err = fat_sync(v)) < 0)
+		return err;
 	if (n > v->free_clus)
 		return -TORO_ENOSPC;
+	if (fat_clus_ok(v, near) && get_raw(v, near, &val) == 0 && val == 0)
+		v->next_free = near;
 	for (k = 0; k < n; k++) {
 		if ((err = find_free(v, &c)) < 0)
 			break;
@@ -206,6 +211,7 @@ fat_alloc(struct fat_vol *v, uint32_t n, bool zero, uint32_t *first,
 		}
 		if ((err = fat_set(v, c, FAT_EOC)) < 0)
 			break;
+		fat_fresh(v, c);
 		v->free_clus--;
 		if (prev != 0 && (err = fat_set(v, prev, c)) < 0) {
 			/* c is not linked yet: give it back by itself. */
@@ -268,7 +274,9 @@ fat_count_free(struct fat_vol *v)
 		if (sector != cur) {
 			if (b != NULL)
 				fs_brelse(b);
-			if ((err = fat_bread(v, sector, FS_IO_MAX, &b)) < 0)
+			/* The rest of the FAT, not what lies beyond it. */
+			if ((err = fat_bread(v, sector, MIN((uint32_t)FS_IO_MAX,
+			    v->g.rsvd + v->g.fat_sz - sector), &b)) < 0)
 				return err;
 			cur = sector;
 		}

@@ -29,6 +29,7 @@ static const char *const known[] = {
 	"dns",      /* the DNS server, over DHCP's */
 	"watchdog", /* seconds a CPU may spend in one thread (0: no limit) */
 	"tsc_khz",  /* native: the TSC's rate, over what the machine says */
+	"fscache",  /* the block cache in KiB */
 };
 
 static char buf[LINE_MAX];

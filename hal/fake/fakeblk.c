@@ -8,7 +8,10 @@
  * the request is done, not when it is submitted, so a core that reuses
  * a buffer too early is caught.  A disk with a cache (the default when
  * writable) counts the writes no flush covers yet: a flush covers the
- * writes done before it was submitted, as hal.h says, and no more.
+ * writes done before it was submitted, as hal.h says, and no more.  For
+ * a power cut that loses the cache, a disk keeps the old contents of
+ * every write no flush covers yet (an undo log) and puts them back at
+ * the cut.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +36,14 @@ struct pending {
 	uint64_t covers; /* a flush: writes done when it was submitted */
 };
 
+/* What a write no flush covers yet overwrote. */
+struct undo {
+	uint64_t seq; /* the write's number (written before it) */
+	uint64_t sector;
+	uint32_t count;
+	uint8_t *old;
+};
+
 struct disk {
 	uint8_t *data;
 	uint64_t sectors;
@@ -50,6 +61,11 @@ struct disk {
 	struct fakeblk_stats st;
 	uint64_t written; /* write requests done */
 	uint64_t durable; /* of those, covered by a completed flush */
+	long cut_left;    /* writes before the cut; -1: no cut */
+	uint32_t cut_tear;
+	bool cut_lose, cut_done;
+	struct undo *undo;
+	size_t nundo, undo_cap;
 };
 
 static struct disk disks[FAKEBLK_MAX];
@@ -82,6 +98,7 @@ init(struct disk *d, uint8_t *data, uint64_t sectors)
 	d->exists = true;
 	d->qmax = QMAX;
 	d->ok_left = -1;
+	d->cut_left = -1;
 }
 
 int
@@ -279,6 +296,97 @@ fails(struct disk *d, const struct hal_blk_req *r)
 	return false;
 }
 
+void
+fakeblk_cut(int dev, long n, uint32_t tear, bool lose)
+{
+	struct disk *d = get(dev);
+
+	d->cut_left = n;
+	d->cut_tear = tear;
+	d->cut_lose = lose;
+	d->cut_done = false;
+}
+
+bool
+fakeblk_was_cut(int dev)
+{
+	return get(dev)->cut_done;
+}
+
+/* Remember what a write is about to overwrite, while no flush covers it. */
+static void
+log_undo(struct disk *d, const struct hal_blk_req *r)
+{
+	struct undo *u;
+	size_t n = (size_t)r->count * HAL_BLK_SECTOR;
+
+	if (d->nundo == d->undo_cap) {
+		d->undo_cap = d->undo_cap ? d->undo_cap * 2 : 64;
+		d->undo = realloc(d->undo, d->undo_cap * sizeof(*d->undo));
+		if (d->undo == NULL)
+			die("no memory for the undo log", 0);
+	}
+	u = &d->undo[d->nundo++];
+	u->seq = d->written;
+	u->sector = r->sector;
+	u->count = r->count;
+	if ((u->old = malloc(n)) == NULL)
+		die("no memory for the undo log", 0);
+	memcpy(u->old, d->data + r->sector * HAL_BLK_SECTOR, n);
+}
+
+/* A flush covering `covers` writes completed: forget their undo. */
+static void
+drop_undo(struct disk *d, uint64_t covers)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < d->nundo; i++) {
+		if (d->undo[i].seq < covers)
+			free(d->undo[i].old);
+		else
+			d->undo[k++] = d->undo[i];
+	}
+	d->nundo = k;
+}
+
+/* The power goes at write r: its prefix lands, unflushed ones may not. */
+static void
+cut(struct disk *d, const struct hal_blk_req *r)
+{
+	uint32_t keep = d->cut_tear < r->count ? d->cut_tear : r->count;
+	struct undo *u;
+
+	while (d->cut_lose && d->nundo > 0) {
+		u = &d->undo[--d->nundo];
+		memcpy(d->data + u->sector * HAL_BLK_SECTOR, u->old,
+		    (size_t)u->count * HAL_BLK_SECTOR);
+		free(u->old);
+	}
+	memcpy(d->data + r->sector * HAL_BLK_SECTOR, r->buf,
+	    (size_t)keep * HAL_BLK_SECTOR);
+	d->cut_done = true;
+}
+
+/* Do a write, unless the power is cut. */
+static void
+do_write(struct disk *d, const struct hal_blk_req *r)
+{
+	if (d->cut_done)
+		return;
+	if (d->cut_left == 0) {
+		cut(d, r);
+		return;
+	}
+	if (d->cut_left > 0)
+		d->cut_left--;
+	if (d->cut_lose && !d->no_cache)
+		log_undo(d, r);
+	memcpy(d->data + r->sector * HAL_BLK_SECTOR, r->buf,
+	    (size_t)r->count * HAL_BLK_SECTOR);
+	d->written++;
+}
+
 /* Do the request's transfer and queue it for collection. */
 static void
 finish(struct disk *d, struct hal_blk_req *r, uint64_t covers)
@@ -292,11 +400,12 @@ finish(struct disk *d, struct hal_blk_req *r, uint64_t covers)
 	} else {
 		r->status = 0;
 		if (r->op == HAL_BLK_FLUSH) {
-			if (covers > d->durable)
+			if (!d->cut_done && covers > d->durable) {
 				d->durable = covers;
+				drop_undo(d, covers);
+			}
 		} else if (r->op == HAL_BLK_WRITE) {
-			memcpy(p, r->buf, n);
-			d->written++;
+			do_write(d, r);
 		} else {
 			memcpy(r->buf, p, n);
 		}

@@ -8,7 +8,8 @@
  * (the default: HAL_EV_BLK is posted to the opener's CPU during
  * hal_blk_submit) or after a virtual delay; delayed requests need the
  * device thread, fakeblk_device(), running on some CPU.  Errors can be
- * injected, and a disk can be made read-only.
+ * injected, a disk can be made read-only, and its power can be cut in
+ * the middle of a write (fakeblk_cut).
  *
  * Rules: test scaffolding; may use the host C library.  Set a disk up
  * before fake_run() or from the test's threads; the HAL side aborts the
@@ -58,6 +59,19 @@ void fakeblk_set_delay(int dev, uint64_t ns);
 
 /* At most n requests submitted and not yet collected (-TORO_EAGAIN). */
 void fakeblk_set_queue(int dev, int n);
+
+/*
+ * Cut the power at a write: n more write requests reach the disk whole;
+ * of the next one only its first `tear` sectors do (a torn write), and
+ * nothing after it: later writes and flushes are acknowledged, as a
+ * dying disk's cache would, and dropped.  With `lose`, the writes that
+ * no completed flush covered are undone at the cut as well (a volatile
+ * write cache loses them), all but the torn one's prefix.
+ */
+void fakeblk_cut(int dev, long n, uint32_t tear, bool lose);
+
+/* Has the cut happened? */
+bool fakeblk_was_cut(int dev);
 
 /* The device thread for delayed disks: toro_thread_create it. */
 void *fakeblk_device(void *unused);

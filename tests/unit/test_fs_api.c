@@ -361,6 +361,83 @@ START_TEST(disk_errors)
 }
 END_TEST
 
+/*
+ * Large transfers bypass the cache (fs_bdirect), small ones go through
+ * it: each sees the other's bytes, before and after a sync, and the
+ * large ones reach the disk in few requests.
+ */
+static void *
+direct_main(void *unused)
+{
+	static uint8_t big[1 << 20], back[1 << 20];
+	struct fakeblk_stats st0, st1;
+	size_t i;
+	int fd;
+
+	ck_assert_int_eq(fs_start(1), 0);
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = tu_byte(1, i);
+	/* Small writes, cached and dirty; a large read must see them. */
+	fd = toro_open("/m.bin", TORO_O_CREAT | TORO_O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < sizeof(big); i += 1000)
+		ck_assert_int_eq(toro_write(fd, big + i,
+		    sizeof(big) - i < 1000 ? sizeof(big) - i : 1000),
+		    (long)(sizeof(big) - i < 1000 ? sizeof(big) - i : 1000));
+	ck_assert_int_eq(toro_lseek(fd, 0, TORO_SEEK_SET), 0);
+	ck_assert_int_eq(toro_read(fd, back, sizeof(back)), (long)sizeof(back));
+	ck_assert(memcmp(big, back, sizeof(big)) == 0);
+	/* A large write over cached sectors; small reads must see it. */
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = tu_byte(2, i);
+	ck_assert_int_eq(toro_lseek(fd, 512, TORO_SEEK_SET), 512);
+	fakeblk_stats(0, &st0);
+	ck_assert_int_eq(toro_write(fd, big + 512, sizeof(big) - 1024),
+	    (long)(sizeof(big) - 1024));
+	fakeblk_stats(0, &st1);
+	/* Contiguous clusters: one request, not one per sector or cluster. */
+	ck_assert_uint_le(st1.writes - st0.writes, 2);
+	ck_assert_uint_ge(st1.wsectors - st0.wsectors, (sizeof(big) - 1024) /
+	    512);
+	ck_assert_int_eq(toro_lseek(fd, 0, TORO_SEEK_SET), 0);
+	for (i = 0; i < sizeof(back); i += 700)
+		ck_assert_int_eq(toro_read(fd, back + i, sizeof(back) - i < 700 ?
+		    sizeof(back) - i : 700), (long)(sizeof(back) - i < 700 ?
+		    sizeof(back) - i : 700));
+	ck_assert(memcmp(back, big, 512) != 0);
+	ck_assert(memcmp(back + 512, big + 512, sizeof(big) - 1024) == 0);
+	ck_assert_int_eq(tu_close(fd), 0);
+	ck_assert_int_eq(toro_sync(), 0);
+	/* A large read after the sync, from a fresh handle. */
+	ck_assert_int_eq(tu_get("/m.bin", back, sizeof(back)),
+	    (long)sizeof(back));
+	ck_assert(memcmp(back + 512, big + 512, sizeof(big) - 1024) == 0);
+	return NULL;
+}
+
+START_TEST(direct_and_cached)
+{
+	FILE *f;
+	long i;
+	int c;
+
+	image(0, "dio.img", 32);
+	ck_assert_int_eq(fake_run(2, MEM, direct_main, NULL), 0);
+	ck_assert_int_eq(fakeblk_save(0, tu_path("dio.img"), 0, 0), 0);
+	ck_assert_int_eq(tu_fsck(tu_path("dio.img")), 0);
+	/* mtools read what the kernel wrote both ways. */
+	ck_assert_int_eq(tu_sh("mcopy -n -i %s ::/m.bin %s", tu_path("dio.img"),
+	    tu_path("m.bin")), 0);
+	f = fopen(tu_path("m.bin"), "rb");
+	ck_assert(f != NULL);
+	for (i = 0; (c = fgetc(f)) != EOF; i++)
+		if (c != tu_byte(i < 512 || i >= (1 << 20) - 512 ? 1 : 2, i))
+			ck_abort_msg("m.bin differs at %ld", i);
+	fclose(f);
+	ck_assert_int_eq(i, 1 << 20);
+}
+END_TEST
+
 /* Two disks, two mount points; a read-only one. */
 static void *
 mounts_main(void *unused)
@@ -445,5 +522,6 @@ main(void)
 	add(s, "sync_without_disk_cache", sync_without_disk_cache);
 	add(s, "disk_errors", disk_errors);
 	add(s, "mount_points", mount_points);
+	add(s, "direct_and_cached", direct_and_cached);
 	return unit_run(s);
 }
