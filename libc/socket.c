@@ -322,18 +322,19 @@ ready_now(const struct libc_desc *d, short events)
 	return events & (POLLIN | POLLOUT);
 }
 
-long
-libc_poll(void *fdsv, long n, long timeout_ms)
+/* Entries poll() keeps on the caller's stack; more go to the heap. */
+#define POLL_ON_STACK 64
+
+/* poll() with k and map holding room for n entries each. */
+static long
+poll_with(void *fdsv, long n, long timeout_ms, struct toro_pollfd *k,
+    int *map)
 {
 	struct pollfd *fds = fdsv;
-	struct toro_pollfd k[TORO_POLL_MAX];
-	int map[TORO_POLL_MAX];
 	struct libc_desc *d;
 	long i, nk = 0, count = 0, r;
 	int64_t ns;
 
-	if (n < 0 || n > TORO_POLL_MAX)
-		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		fds[i].revents = 0;
 		if (fds[i].fd < 0)
@@ -380,4 +381,31 @@ libc_poll(void *fdsv, long n, long timeout_ms)
 			count++;
 	}
 	return count;
+}
+
+long
+libc_poll(void *fdsv, long n, long timeout_ms)
+{
+	struct toro_pollfd small[POLL_ON_STACK], *k = small;
+	int small_map[POLL_ON_STACK], *map = small_map;
+	long r;
+
+	if (n < 0 || n > TORO_POLL_MAX)
+		return -EINVAL;
+	/* A large set goes to the heap: a thread's stack is small. */
+	if (n > POLL_ON_STACK) {
+		k = toro_malloc((size_t)n * sizeof(*k));
+		map = toro_malloc((size_t)n * sizeof(*map));
+		if (k == NULL || map == NULL) {
+			toro_free(k);
+			toro_free(map);
+			return -ENOMEM;
+		}
+	}
+	r = poll_with(fdsv, n, timeout_ms, k, map);
+	if (k != small) {
+		toro_free(k);
+		toro_free(map);
+	}
+	return r;
 }
