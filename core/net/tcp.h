@@ -22,8 +22,11 @@
  *    and tcp_abort() included: the engine frees connections only once
  *    the outermost call into it returns.
  *  - Bounded: per-connection send and receive buffers of fixed size, a
- *    bounded out-of-order queue, a SYN backlog per listener and a
- *    connection limit per stack.  Half-open connections own no buffers.
+ *    bounded out-of-order queue, a SYN backlog per listener (beyond it,
+ *    SYN cookies: no state at all), a limit of live connections and of
+ *    bytes they may hold, and a bounded number of TIME_WAIT records
+ *    (small, apart from connections; the oldest is recycled when full).
+ *    Half-open connections own no buffers.
  *  - Memory comes from toro_malloc() on the network CPU.
  */
 #ifndef CORE_NET_TCP_H
@@ -66,14 +69,23 @@ struct tcp_config {
 	uint16_t mtu;            /* largest IP packet; 0: 1500 */
 	/*
 	 * Buffers are allocated when a conn reaches ESTABLISHED (at connect
-	 * for an active open), so memory is bounded by max_conns times
-	 * sndbuf + rcvbuf; an allocation failure resets that conn only.
+	 * for an active open); an allocation failure resets that conn only.
+	 * Each live conn is charged its struct plus both buffers in full
+	 * from its creation (a SYN: the listener's sizes) to its end, and
+	 * no conn is created that would take the charge past mem.  Limits
+	 * left 0 are derived (tcp_stack_new): mem is half the machine's
+	 * RAM; max_conns what mem holds at 4 KiB buffers, so that small
+	 * buffers reach it; max_time_wait what an eighth of mem holds in
+	 * TIME_WAIT records.  TIME_WAIT does not count in max_conns.
 	 */
 	uint32_t sndbuf;         /* send buffer per connection; 0: 128 KiB */
 	uint32_t rcvbuf;         /* receive buffer; 0: 128 KiB */
-	uint32_t max_conns;      /* connections, TIME_WAIT too; 0: 1024 */
-	uint8_t secret[16];      /* key of the ISN hash: random at boot */
+	uint64_t mem;            /* bytes live conns may be charged */
+	uint32_t max_conns;      /* live connections (not TIME_WAIT) */
+	uint32_t max_time_wait;  /* TIME_WAIT records */
+	uint8_t secret[16];      /* key of ISNs and cookies: random at boot */
 	bool nosack;             /* neither offer nor use SACK (tests) */
+	bool nots;               /* neither offer nor use timestamps (tests) */
 };
 
 /*
@@ -137,13 +149,24 @@ struct tcp_stats {
 	uint64_t persist_probes; /* zero-window probes */
 	uint64_t active_opens;   /* tcp_connect() */
 	uint64_t passive_opens;  /* SYNs accepted by a listener */
-	uint64_t syn_drops;      /* SYNs refused: backlog or conn limit */
+	uint64_t syn_drops;      /* SYNs refused: accept queue or limits */
+	uint64_t syncookies_sent; /* SYN-ACKs carrying a cookie */
+	uint64_t syncookies_ok;  /* connections made from a cookie */
+	uint64_t syncookies_bad; /* ACKs to a listener with no valid cookie */
 	uint64_t established;    /* connections that reached ESTABLISHED */
 	uint64_t resets;         /* connections ended by a received RST */
 	uint64_t timeouts;       /* connections ended by retransmit limit */
 	uint64_t time_wait_reuse; /* TIME_WAIT ended early by a new SYN */
-	uint32_t conns;          /* connections now, TIME_WAIT included */
+	uint64_t time_wait_recycled; /* records ended early: table full */
+	uint32_t conns;          /* live connections now (no TIME_WAIT) */
 	uint32_t conns_peak;     /* most at once */
+	uint32_t time_wait;      /* TIME_WAIT records now */
+	uint64_t mem_used;       /* bytes live conns are charged now */
+	/* The limits in force (derived or configured). */
+	uint64_t mem_max;
+	uint32_t max_conns, max_time_wait;
+	/* Connections by state now; TIME_WAIT counts records too. */
+	uint32_t states[TCP_TIME_WAIT + 1];
 };
 
 /* A snapshot of one connection, for tests, TCP_INFO and debugging. */
@@ -239,8 +262,10 @@ void tcp_set_nodelay(struct tcp_conn *c, bool on);
 int tcp_bind(struct tcp_conn *c, uint32_t addr, uint16_t port);
 /*
  * Listen on a bound conn.  backlog (1..TCP_BACKLOG_MAX, clamped)
- * bounds the half-open plus the not-yet-accepted connections; SYNs
- * beyond it are dropped and counted (syn_drops).
+ * bounds the half-open connections and, apart, the not-yet-accepted
+ * ones.  A SYN past the first bound is answered with a SYN cookie
+ * (syncookies_sent), one past the second, or past the stack's limits,
+ * is dropped and counted (syn_drops): the peer tries again later.
  */
 int tcp_listen(struct tcp_conn *c, int backlog);
 /*

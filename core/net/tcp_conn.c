@@ -37,7 +37,7 @@ tcp_conn_new(struct tcp_stack *s, const struct tcp_callbacks *cb,
 	struct tcp_conn *c;
 
 	tcp_enter(s);
-	c = tcp_conn_alloc(s);
+	c = tcp_conn_alloc(s, s->cfg.sndbuf + s->cfg.rcvbuf);
 	if (c != NULL) {
 		c->flags |= TF_USER;
 		c->cb = cb;
@@ -58,10 +58,21 @@ tcp_set_callbacks(struct tcp_conn *c, const struct tcp_callbacks *cb,
 int
 tcp_set_bufsize(struct tcp_conn *c, uint32_t sndbuf, uint32_t rcvbuf)
 {
+	struct tcp_stats *st = &c->stack->stats;
+	uint64_t charge;
+
 	if (c->state != TCP_CLOSED || c->rport != 0)
 		return -TORO_EINVAL;
-	c->sndbuf = MIN(MAX(sndbuf, BUF_MIN), BUF_MAX);
-	c->rcvbuf = MIN(MAX(rcvbuf, BUF_MIN), BUF_MAX);
+	sndbuf = MIN(MAX(sndbuf, BUF_MIN), BUF_MAX);
+	rcvbuf = MIN(MAX(rcvbuf, BUF_MIN), BUF_MAX);
+	charge = sizeof(*c) + (uint64_t)sndbuf + rcvbuf;
+	if (charge > c->charge && st->mem_used - c->charge + charge >
+	    c->stack->cfg.mem)
+		return -TORO_ENOMEM;
+	st->mem_used = st->mem_used - c->charge + charge;
+	c->charge = (uint32_t)charge;
+	c->sndbuf = sndbuf;
+	c->rcvbuf = rcvbuf;
 	return 0;
 }
 
@@ -106,6 +117,8 @@ tcp_data_end(const struct tcp_conn *c)
 void
 tcp_set_state(struct tcp_conn *c, enum tcp_state st)
 {
+	c->stack->stats.states[c->state]--;
+	c->stack->stats.states[st]++;
 	c->state = st;
 }
 
@@ -125,6 +138,7 @@ tcp_bind(struct tcp_conn *c, uint32_t addr, uint16_t port)
 	if (err == 0) {
 		c->laddr = addr;
 		c->lport = port;
+		tcp_port_ref(s, port, 1);
 		tcp_hash_insert(c);
 	}
 	tcp_leave(s);
@@ -180,11 +194,15 @@ tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port)
 		return -TORO_EISCONN;
 	tcp_enter(s);
 	laddr = c->laddr != 0 ? c->laddr : s->cfg.addr;
-	if (laddr == 0)
+	if (laddr == 0) {
 		err = -TORO_EADDRNOTAVAIL;
-	else if (c->lport == 0)
+	} else if (c->lport == 0) {
 		err = tcp_port_ephemeral(s, &c->lport);
-	if (err == 0 && tcp_lookup(s, laddr, c->lport, addr, port) != NULL)
+		if (err == 0)
+			tcp_port_ref(s, c->lport, 1);
+	}
+	if (err == 0 && (tcp_lookup(s, laddr, c->lport, addr, port) != NULL ||
+	    tcp_tw_lookup(s, laddr, c->lport, addr, port) != NULL))
 		err = -TORO_EADDRINUSE;
 	if (err == 0)
 		err = tcp_alloc_buffers(c);
@@ -205,6 +223,9 @@ tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port)
 	c->flags |= TF_CONNECTING;
 	if (!s->cfg.nosack)
 		c->flags |= TF_SACK_OK;
+	if (!s->cfg.nots)
+		c->flags |= TF_TS_OK;
+	c->ts_off = tcp_ts_offset(s, laddr, c->lport, addr, port);
 	tcp_set_state(c, TCP_SYN_SENT);
 	tcp_hash_insert(c);
 	s->stats.active_opens++;
@@ -225,6 +246,9 @@ tcp_established(struct tcp_conn *c)
 	tcp_cc_init(c);
 	if (l != NULL) {
 		list_remove(&c->qlink);
+		if (c->flags & TF_HALF)
+			l->nhalf--;
+		c->flags &= ~TF_HALF;
 		list_push_back(&l->acceptq, &c->qlink);
 		tcp_post(l, TE_ACCEPT);
 	} else if (c->flags & TF_CONNECTING) {
@@ -266,6 +290,10 @@ tcp_drop(struct tcp_conn *c, int err)
 	}
 }
 
+/*
+ * TIME_WAIT: an owned conn waits in it until tcp_close(); an ownerless
+ * one becomes a small record (tcp_tw.c) and is freed now.
+ */
 void
 tcp_enter_time_wait(struct tcp_conn *c)
 {
@@ -274,7 +302,10 @@ tcp_enter_time_wait(struct tcp_conn *c)
 	c->t_wait = c->stack->now + TCP_TIME_WAIT_NS;
 	tcp_ring_free(&c->snd);
 	if (!(c->flags & TF_USER)) {
-		tcp_ring_free(&c->rcv);
+		/* The ACK of their FIN goes before the conn does. */
+		if (c->flags & TF_ACKNOW)
+			tcp_send_ack(c);
+		tcp_tw_enter(c);
 	} else if (!(c->flags & TF_CLOSED_CB)) {
 		c->flags |= TF_CLOSED_CB;
 		tcp_post(c, TE_CLOSED);
@@ -340,7 +371,7 @@ tcp_close(struct tcp_conn *c)
 		tcp_output(c);
 		break;
 	case TCP_TIME_WAIT:
-		tcp_ring_free(&c->rcv);
+		tcp_tw_enter(c);
 		break;
 	default: /* CLOSED, SYN_SENT */
 		tcp_conn_destroy(c);

@@ -337,6 +337,10 @@ tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg)
 		s->stats.in_dropped++;
 		return;
 	}
+	/* RFC 7323 4.3, with rcv_nxt for Last.ACK.sent. */
+	if ((c->flags & TF_TS_OK) && sg->ts_ok &&
+	    SEQ_GEQ(sg->tsval, c->ts_recent) && SEQ_LEQ(sg->seq, c->rcv_nxt))
+		c->ts_recent = sg->tsval;
 	trim(c, sg, wnd);
 	if (c->state == TCP_SYN_RCVD && syn_rcvd_ack(c, sg) < 0)
 		return;

@@ -22,8 +22,9 @@
  * capped at 60 s: 222 s in all) before ETIMEDOUT.  Zero-window probes
  * go on as long as the peer answers them (RFC 1122 4.2.2.17) and give
  * up like data when it does not.  TIME_WAIT lasts 2 MSL = 60 s; a new
- * SYN may end it early (tcp_input.c), and at the connection limit the
- * oldest ownerless TIME_WAIT makes room.  There are no keep-alives.
+ * SYN may end it early, and when the records are full the oldest makes
+ * room (tcp_tw.c, which also runs their expiry).  There are no
+ * keep-alives.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
@@ -219,6 +220,7 @@ tcp_timers(struct tcp_stack *s, uint64_t now)
 		    (container_of(next, struct tcp_conn, all)->flags & TF_DEAD))
 			next = s->conns.next;
 	}
+	best = tcp_tw_expire(s, s->now);
 	tcp_leave(s);
 	for (l = s->conns.next; l != &s->conns; l = l->next) {
 		c = container_of(l, struct tcp_conn, all);
