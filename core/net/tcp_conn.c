@@ -300,6 +300,7 @@ tcp_enter_time_wait(struct tcp_conn *c)
 	tcp_timers_cancel(c);
 	tcp_set_state(c, TCP_TIME_WAIT);
 	c->t_wait = c->stack->now + TCP_TIME_WAIT_NS;
+	tcp_timer_on(c);
 	tcp_ring_free(&c->snd);
 	if (!(c->flags & TF_USER)) {
 		/* The ACK of their FIN goes before the conn does. */
@@ -368,6 +369,7 @@ tcp_close(struct tcp_conn *c)
 		c->flags |= TF_FIN_WANTED;
 		if (c->state == TCP_FIN_WAIT_2)
 			c->t_wait = s->now + TCP_FIN_WAIT_2_NS;
+		tcp_timer_on(c);
 		tcp_output(c);
 		break;
 	case TCP_TIME_WAIT:

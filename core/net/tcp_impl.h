@@ -118,6 +118,7 @@ struct tcp_conn {
 	struct list hlink;        /* hash bucket, bound or listener list */
 	struct list qlink;        /* listener's half-open or accept queue */
 	struct list evlink;       /* stack->evq (pending events) or dead */
+	struct list tlink;        /* stack->timed while a timer may be set */
 	struct tcp_conn *listener; /* while half-open or unaccepted */
 	const struct tcp_callbacks *cb;
 	void *ctx;
@@ -204,6 +205,7 @@ struct tcp_stack {
 	uint32_t tw_mask;
 	struct list tw_fifo;      /* TIME_WAIT records, oldest first */
 	uint32_t *eph_refs;       /* users of each ephemeral port */
+	struct list timed;        /* conns that may have a timer set */
 	struct list evq;          /* conns with events to deliver */
 	struct list dead;         /* conns to free in tcp_leave */
 	uint32_t hash_seed;       /* demux hash key, fixed */
@@ -323,5 +325,6 @@ void tcp_timer_arm_rexmt(struct tcp_conn *c);
 void tcp_timer_arm_persist(struct tcp_conn *c);
 void tcp_timer_arm_loss(struct tcp_conn *c);
 void tcp_timers_cancel(struct tcp_conn *c);
+void tcp_timer_on(struct tcp_conn *c);
 
 #endif

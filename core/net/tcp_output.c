@@ -180,6 +180,7 @@ tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 		/* A pure ACK follows with all the blocks. */
 		c->flags |= TF_ACKNOW;
 		c->t_delack = MAX(s->now, 1);
+		tcp_timer_on(c);
 	}
 	if (flags & TH_RST)
 		s->stats.out_rsts++;

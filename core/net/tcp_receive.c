@@ -117,6 +117,7 @@ process_ack(struct tcp_conn *c, struct tcp_seg *sg)
 			c->t_rexmt = 0;
 			if (orphan(c))
 				c->t_wait = s->now + TCP_FIN_WAIT_2_NS;
+			tcp_timer_on(c);
 		}
 		break;
 	case TCP_CLOSING:
@@ -194,6 +195,7 @@ receive_data(struct tcp_conn *c, struct tcp_seg *sg)
 		c->flags |= TF_ACKNOW;
 	else if (c->t_delack == 0)
 		c->t_delack = s->now + TCP_DELACK_NS;
+	tcp_timer_on(c);
 	return 0;
 }
 
@@ -320,6 +322,7 @@ tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg)
 			if (c->state == TCP_TIME_WAIT &&
 			    (sg->flags & TH_FIN))
 				c->t_wait = s->now + TCP_TIME_WAIT_NS;
+			tcp_timer_on(c);
 			tcp_send_ack(c);
 			return;
 		}
@@ -359,5 +362,6 @@ tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg)
 		c->flags |= TF_ACKNOW; /* a FIN ahead of a hole */
 	if (c->state == TCP_TIME_WAIT && (sg->flags & TH_FIN))
 		c->t_wait = s->now + TCP_TIME_WAIT_NS;
+	tcp_timer_on(c);
 	tcp_output(c);
 }

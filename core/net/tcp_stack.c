@@ -93,6 +93,7 @@ tcp_stack_new(const struct tcp_config *cfg)
 	s->stats.max_time_wait = s->cfg.max_time_wait;
 	list_init(&s->conns);
 	list_init(&s->bound);
+	list_init(&s->timed);
 	list_init(&s->evq);
 	list_init(&s->dead);
 	if (alloc_tables(s) < 0) {
@@ -461,6 +462,7 @@ tcp_conn_alloc(struct tcp_stack *s, uint32_t bufs)
 	list_init(&c->hlink);
 	list_init(&c->qlink);
 	list_init(&c->evlink);
+	list_init(&c->tlink);
 	list_init(&c->halfq);
 	list_init(&c->acceptq);
 	list_push_back(&s->conns, &c->all);
@@ -492,6 +494,7 @@ tcp_conn_destroy(struct tcp_conn *c)
 		c->listener = NULL;
 	}
 	list_remove(&c->all);
+	list_remove(&c->tlink);
 	list_remove(&c->evlink); /* no events for the dead */
 	c->events = 0;
 	tcp_ring_free(&c->snd);

@@ -181,13 +181,23 @@ struct toro_net_stats {
 	uint64_t udp_queue_full;  /* a socket's receive queue was full */
 	/* TCP: segments as IPv4 sees them, then the engine's counters */
 	uint64_t tcp_in, tcp_out;
-	uint64_t tcp_conns;        /* connections now, TIME_WAIT included */
+	uint64_t tcp_conns;        /* live connections now (not TIME_WAIT) */
 	uint64_t tcp_active_opens, tcp_passive_opens;
 	uint64_t tcp_established;  /* connections that got established */
 	uint64_t tcp_retrans;      /* segments sent again */
 	uint64_t tcp_resets;       /* connections reset by the peer */
 	uint64_t tcp_in_errs;      /* bad checksum or header */
-	uint64_t tcp_syn_drops;    /* SYNs refused: backlog or limit */
+	uint64_t tcp_syn_drops;    /* SYNs refused: accept queue or limits */
+	uint64_t tcp_syncookies_sent, tcp_syncookies_ok; /* SYN floods */
+	uint64_t tcp_time_wait_recycled; /* ended early: records full */
+	uint64_t tcp_max_conns;    /* limit of live connections */
+	uint64_t tcp_max_time_wait; /* limit of TIME_WAIT records */
+	uint64_t tcp_mem_used;     /* bytes charged to live connections */
+	uint64_t tcp_mem_max;      /* ... and their limit */
+	/* Connections by state now. */
+	uint64_t tcp_syn_rcvd, tcp_estab, tcp_close_wait;
+	uint64_t tcp_fin_wait;     /* FIN_WAIT_1/2, CLOSING, LAST_ACK */
+	uint64_t tcp_time_wait;    /* TIME_WAIT records (and owned conns) */
 	/* DHCP */
 	uint64_t dhcp_out, dhcp_in, dhcp_leases;
 };
