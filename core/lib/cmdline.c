@@ -23,6 +23,9 @@ static const char *const known[] = {
 	"gw",       /* the default gateway, with ip= */
 	"dns",      /* the DNS server, over DHCP's */
 	"watchdog", /* seconds a CPU may spend in one thread (0: no limit) */
+	"tcp_mem",  /* MiB TCP connections may be charged */
+	"tcp_conns", /* live TCP connections */
+	"tcp_timewait", /* TCP TIME_WAIT records */
 };
 
 static char buf[LINE_MAX];

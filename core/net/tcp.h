@@ -153,6 +153,7 @@ struct tcp_stats {
 	uint64_t syncookies_sent; /* SYN-ACKs carrying a cookie */
 	uint64_t syncookies_ok;  /* connections made from a cookie */
 	uint64_t syncookies_bad; /* ACKs to a listener with no valid cookie */
+	uint64_t half_open_evicted; /* for a cookie's conn: the table full */
 	uint64_t established;    /* connections that reached ESTABLISHED */
 	uint64_t resets;         /* connections ended by a received RST */
 	uint64_t timeouts;       /* connections ended by retransmit limit */

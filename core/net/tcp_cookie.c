@@ -18,9 +18,11 @@
  * timestamps there is nowhere to keep them, so the SYN-ACK offers
  * neither and the connection goes without.
  *
- * Rules: cookies are made only while the half-open queue is full, and
- * an ACK is checked as a cookie only for two slots after the last one
- * was sent, so that at other times a forged ACK is just a stray ACK.
+ * Rules: cookies are made only while the half-open queue is full, or
+ * while half-open conns fill the stack's table (then a completed cookie
+ * handshake evicts the oldest half-open conn); an ACK is checked as a
+ * cookie only for two slots after the last one was sent, so that at
+ * other times a forged ACK is just a stray ACK.
  * The state-full handshake stays the normal path: it keeps every
  * option and retransmits its SYN-ACK.
  */
@@ -150,6 +152,34 @@ decode(struct tcp_stack *s, const struct tcp_seg *sg, struct tcp_seg *syn)
 }
 
 /*
+ * The table is full and a handshake is complete: the oldest half-open
+ * conn (l's, else anyone's) gives way, a flood's most likely.  If it
+ * was real, its client's SYN retransmission will get a cookie.
+ */
+static bool
+evict_half_open(struct tcp_stack *s, struct tcp_conn *l)
+{
+	struct list *e;
+	struct tcp_conn *c = NULL;
+
+	if (l->nhalf > 0) {
+		c = container_of(l->halfq.next, struct tcp_conn, qlink);
+	} else {
+		for (e = s->conns.next; e != &s->conns && c == NULL;
+		    e = e->next) {
+			c = container_of(e, struct tcp_conn, all);
+			if (!(c->flags & TF_HALF))
+				c = NULL;
+		}
+	}
+	if (c == NULL)
+		return false;
+	s->stats.half_open_evicted++;
+	tcp_conn_destroy(c);
+	return true;
+}
+
+/*
  * An ACK to listener l: 1 and *out if it returned a valid cookie (a
  * conn now in SYN_RCVD, for tcp_input_sync() to finish), 0 if it did
  * not, -1 if it did but there is no room (dropped: the peer resends).
@@ -166,8 +196,14 @@ tcp_cookie_check(struct tcp_conn *l, const struct tcp_seg *sg,
 		s->stats.syncookies_bad++;
 		return 0;
 	}
-	if (l->nqueued - l->nhalf >= l->backlog ||
-	    (c = tcp_passive_conn(l, &syn, sg->ack - 1)) == NULL) {
+	if (l->nqueued - l->nhalf >= l->backlog) {
+		s->stats.syn_drops++;
+		return -1;
+	}
+	c = tcp_passive_conn(l, &syn, sg->ack - 1);
+	if (c == NULL && evict_half_open(s, l))
+		c = tcp_passive_conn(l, &syn, sg->ack - 1);
+	if (c == NULL) {
 		s->stats.syn_drops++;
 		return -1;
 	}

@@ -9,9 +9,9 @@
  * and a segment failing any check is dropped and counted.  A SYN to a
  * listener creates a half-open conn that owns no buffers and counts
  * against the listener's backlog and the stack's connection limit; past
- * the backlog it is answered with a SYN cookie and costs nothing, so a
- * SYN flood costs a bounded amount of memory and legitimate clients
- * still get through.  Past the accept queue or the stack's limits a SYN
+ * the backlog, or when half-open conns fill the table, it is answered
+ * with a SYN cookie and costs nothing, so a SYN flood costs a bounded
+ * amount of memory and legitimate clients still get through.  Past the accept queue or the stack's limits a SYN
  * is dropped silently: the peer sends it again 1, 3, 7... s later, by
  * when connections may have closed, and a refusal needs no answer that
  * a spoofed flood would turn into backscatter.
@@ -248,6 +248,11 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *sg)
 	}
 	c = tcp_passive_conn(l, sg, tcp_isn(s, sg->dst, sg->dport, sg->src,
 	    sg->sport));
+	if (c == NULL && s->stats.states[TCP_SYN_RCVD] > 0) {
+		/* Half-open conns fill the table: one may make room. */
+		tcp_cookie_send(l, sg);
+		return;
+	}
 	if (c == NULL) {
 		s->stats.syn_drops++;
 		return;

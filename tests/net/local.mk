@@ -23,3 +23,8 @@ EXTRA_DIST += tests/net/robust.sh
 # sample site plus a 20 MiB file), MIME types, listings, HEAD, '..'.
 TESTS += tests/net/static.sh
 EXTRA_DIST += tests/net/static.sh
+
+# The connection table over TAP: 3,000 short connections (TIME_WAIT
+# records bounded), the table full, a SYN flood met by SYN cookies.
+TESTS += tests/net/churn.sh
+EXTRA_DIST += tests/net/churn.sh

@@ -5,8 +5,9 @@
  * cookies refused), TIME_WAIT records (a new SYN accepted when newer by
  * its ISN or its timestamp, refused when older; records kept apart
  * from live connections, bounded, the oldest recycled), the limits
- * (derived from memory; a clean refusal past them and recovery), and
- * lookup with thousands of connections in the table.
+ * (derived from memory; a clean refusal past them; a table full of a
+ * flood's half-open conns still lets a client in), and lookup with
+ * thousands of connections in the table.
  */
 #include <check.h>
 #include <stdio.h>
@@ -471,6 +472,7 @@ TCP_TEST(limits_from_memory)
 	for (i = 0; i < 3; i++) {
 		c[i] = tcp_conn_new(lk.st[0], &ev_callbacks, &ec[i]);
 		ck_assert_int_eq(tcp_connect(c[i], B_ADDR, 80), 0);
+		link_advance(&lk, 10 * MS);
 	}
 	link_advance(&lk, 500 * MS);
 	for (i = 0; i < 3; i++)
@@ -478,6 +480,45 @@ TCP_TEST(limits_from_memory)
 	ck_assert_int_eq(ok, 2);
 	ck_assert_uint_eq(st->syn_drops, 1);
 	ck_assert_uint_le(st->mem_used, 800 * 1024);
+	link_free(&lk);
+	return NULL;
+}
+
+/*
+ * A flood's half-open conns fill a table of 8 (the backlog is larger):
+ * the flood's further SYNs get cookies, and a real client's completed
+ * cookie handshake takes the place of the oldest half-open conn.
+ */
+TCP_TEST(half_open_table_full)
+{
+	struct tcp_config cfg;
+	struct tcp_conn *l, *a, *b;
+	struct ev el = { 0 }, ea = { 0 };
+	const struct tcp_stats *st;
+	int i;
+
+	memset(&lk, 0, sizeof(lk));
+	link_default_config(&lk, 1, &cfg);
+	cfg.max_conns = 8;
+	link_init(&lk, NULL, &cfg);
+	lk.filter = drop_spoofed;
+	st = tcp_stack_stats(lk.st[1]);
+	l = tcp_conn_new(lk.st[1], &ev_callbacks, &el);
+	ck_assert_int_eq(tcp_bind(l, 0, 80), 0);
+	ck_assert_int_eq(tcp_listen(l, 100), 0);
+	for (i = 0; i < 50; i++)
+		syn_to_b(SPOOF_ADDR + (uint32_t)i, SPOOF_PORT, 80, 1000, 0);
+	ck_assert_uint_eq(st->states[TCP_SYN_RCVD], 7);
+	ck_assert_uint_eq(st->syncookies_sent, 43);
+	a = tcp_conn_new(lk.st[0], &ev_callbacks, &ea);
+	ck_assert_int_eq(tcp_connect(a, B_ADDR, 80), 0);
+	ck_assert(link_run(&lk, lk.now + 500 * MS, connected_p, &ea));
+	link_advance(&lk, 10 * MS);
+	ck_assert_uint_eq(st->half_open_evicted, 1);
+	ck_assert_uint_eq(st->syncookies_ok, 1);
+	ck_assert_int_eq(tcp_accept(l, &b), 0);
+	ck_assert_uint_eq(st->states[TCP_SYN_RCVD], 6);
+	ck_assert_uint_eq(st->conns, 8);
 	link_free(&lk);
 	return NULL;
 }
@@ -561,6 +602,7 @@ main(void)
 	tcase_add_test(tc, time_wait_reuse_timestamps);
 	tcase_add_test(tc, time_wait_apart_and_bounded);
 	tcase_add_test(tc, limits_from_memory);
+	tcase_add_test(tc, half_open_table_full);
 	tcase_add_test(tc, many_connections);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

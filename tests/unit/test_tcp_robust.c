@@ -268,6 +268,7 @@ TCP_TEST(connection_limit)
 	for (i = 0; i < 10; i++) {
 		c[i] = tcp_conn_new(lk.st[0], &ev_callbacks, &ec[i]);
 		ck_assert_int_eq(tcp_connect(c[i], B_ADDR, 80), 0);
+		link_advance(&lk, 10 * MS);
 	}
 	link_advance(&lk, 500 * MS);
 	for (i = 0; i < 10; i++)
