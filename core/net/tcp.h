@@ -21,7 +21,7 @@
  *  - Every function may be called from inside a callback, tcp_close()
  *    and tcp_abort() included: the engine frees connections only once
  *    the outermost call into it returns.
- *  - Bounded: per-connection send and receive buffers of fixed size, a
+ *  - Bounded: per-connection send and receive buffers of bounded size, a
  *    bounded out-of-order queue, a SYN backlog per listener (beyond it,
  *    SYN cookies: no state at all), a limit of live connections and of
  *    bytes they may hold, and a bounded number of TIME_WAIT records
@@ -68,15 +68,17 @@ struct tcp_config {
 	uint32_t addr;           /* local address; 0: none yet */
 	uint16_t mtu;            /* largest IP packet; 0: 1500 */
 	/*
-	 * Buffers are allocated when a conn reaches ESTABLISHED (at connect
-	 * for an active open); an allocation failure resets that conn only.
-	 * Each live conn is charged its struct plus both buffers in full
-	 * from its creation (a SYN: the listener's sizes) to its end, and
-	 * no conn is created that would take the charge past mem.  Limits
-	 * left 0 are derived (tcp_stack_new): mem is half the machine's
-	 * RAM; max_conns what mem holds at 4 KiB buffers, so that small
-	 * buffers reach it; max_time_wait what an eighth of mem holds in
-	 * TIME_WAIT records.  TIME_WAIT does not count in max_conns.
+	 * sndbuf and rcvbuf are what a conn's buffers may hold; memory is
+	 * allocated as bytes come (doubling from 4 KiB) and given back when
+	 * a buffer empties, so an idle conn holds none.  Every live conn is
+	 * charged its struct and the buffer memory it holds; a buffer does
+	 * not grow past mem (received data is then dropped as if lost, a
+	 * send is short), and a conn is made only while mem has its struct
+	 * and 8 KiB to spare.  Limits left 0 are derived (tcp_stack_new):
+	 * mem is half the machine's RAM; max_conns, which bounds the
+	 * table, what mem holds at 2 KiB of buffers per conn; max_time_wait
+	 * what an eighth of mem holds in TIME_WAIT records, which do not
+	 * count in max_conns.
 	 */
 	uint32_t sndbuf;         /* send buffer per connection; 0: 128 KiB */
 	uint32_t rcvbuf;         /* receive buffer; 0: 128 KiB */
@@ -129,6 +131,7 @@ struct tcp_stats {
 	uint64_t in_dup_segs;    /* data already received */
 	uint64_t in_ooo_segs;    /* data queued out of order */
 	uint64_t in_ooo_drops;   /* out-of-order data dropped: queue full */
+	uint64_t in_nomem;       /* data dropped: no memory to hold it */
 	uint64_t in_rsts;        /* RSTs that reset a connection */
 	uint64_t in_rsts_ignored; /* RSTs outside the window or inexact */
 	uint64_t out_segs;       /* segments sent, retransmissions too */
@@ -162,7 +165,7 @@ struct tcp_stats {
 	uint32_t conns;          /* live connections now (no TIME_WAIT) */
 	uint32_t conns_peak;     /* most at once */
 	uint32_t time_wait;      /* TIME_WAIT records now */
-	uint64_t mem_used;       /* bytes live conns are charged now */
+	uint64_t mem_used;       /* bytes live conns hold now (structs, buffers) */
 	/* The limits in force (derived or configured). */
 	uint64_t mem_max;
 	uint32_t max_conns, max_time_wait;

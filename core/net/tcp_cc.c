@@ -163,6 +163,8 @@ tcp_ack_new(struct tcp_conn *c, const struct tcp_seg *sg, uint32_t acked)
 		n = MIN(ack - c->sb_seq, c->snd.len);
 		tcp_ring_drop(&c->snd, n);
 		c->sb_seq += n;
+		if (c->snd.len == 0)
+			tcp_buf_release(c, &c->snd); /* all acknowledged */
 	}
 	c->snd_una = ack;
 	if (SEQ_LT(c->snd_nxt, c->snd_una))

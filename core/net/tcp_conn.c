@@ -37,7 +37,7 @@ tcp_conn_new(struct tcp_stack *s, const struct tcp_callbacks *cb,
 	struct tcp_conn *c;
 
 	tcp_enter(s);
-	c = tcp_conn_alloc(s, s->cfg.sndbuf + s->cfg.rcvbuf);
+	c = tcp_conn_alloc(s, TCP_CONN_HEADROOM);
 	if (c != NULL) {
 		c->flags |= TF_USER;
 		c->cb = cb;
@@ -58,21 +58,10 @@ tcp_set_callbacks(struct tcp_conn *c, const struct tcp_callbacks *cb,
 int
 tcp_set_bufsize(struct tcp_conn *c, uint32_t sndbuf, uint32_t rcvbuf)
 {
-	struct tcp_stats *st = &c->stack->stats;
-	uint64_t charge;
-
 	if (c->state != TCP_CLOSED || c->rport != 0)
 		return -TORO_EINVAL;
-	sndbuf = MIN(MAX(sndbuf, BUF_MIN), BUF_MAX);
-	rcvbuf = MIN(MAX(rcvbuf, BUF_MIN), BUF_MAX);
-	charge = sizeof(*c) + (uint64_t)sndbuf + rcvbuf;
-	if (charge > c->charge && st->mem_used - c->charge + charge >
-	    c->stack->cfg.mem)
-		return -TORO_ENOMEM;
-	st->mem_used = st->mem_used - c->charge + charge;
-	c->charge = (uint32_t)charge;
-	c->sndbuf = sndbuf;
-	c->rcvbuf = rcvbuf;
+	c->sndbuf = MIN(MAX(sndbuf, BUF_MIN), BUF_MAX);
+	c->rcvbuf = MIN(MAX(rcvbuf, BUF_MIN), BUF_MAX);
 	return 0;
 }
 
@@ -96,16 +85,53 @@ tcp_choose_wscale(struct tcp_conn *c)
 	c->rcv_wscale = ws;
 }
 
+/* Give c its rings: sizes only, the memory comes with the bytes. */
 int
 tcp_alloc_buffers(struct tcp_conn *c)
 {
-	if (c->snd.buf == NULL && tcp_ring_init(&c->snd, c->sndbuf) < 0)
-		return -TORO_ENOMEM;
-	if (c->rcv.buf == NULL && tcp_ring_init(&c->rcv, c->rcvbuf) < 0) {
-		tcp_ring_free(&c->snd);
-		return -TORO_ENOMEM;
-	}
+	if (c->snd.cap == 0)
+		tcp_ring_init(&c->snd, c->sndbuf);
+	if (c->rcv.cap == 0)
+		tcp_ring_init(&c->rcv, c->rcvbuf);
 	return 0;
+}
+
+/*
+ * Room in r for need bytes from its head, charged to c within the
+ * stack's memory limit: 0, or -TORO_ENOMEM.
+ */
+int
+tcp_buf_reserve(struct tcp_conn *c, struct tcp_ring *r, uint32_t need)
+{
+	struct tcp_stats *st = &c->stack->stats;
+	uint32_t size = tcp_ring_next_size(r, need), grow = size - r->size;
+
+	if (grow == 0)
+		return 0;
+	if (st->mem_used + grow > c->stack->cfg.mem ||
+	    tcp_ring_resize(r, size) < 0)
+		return -TORO_ENOMEM;
+	st->mem_used += grow;
+	c->charge += grow;
+	return 0;
+}
+
+/* An empty ring gives its memory back. */
+void
+tcp_buf_release(struct tcp_conn *c, struct tcp_ring *r)
+{
+	uint32_t n = tcp_ring_release(r);
+
+	c->stack->stats.mem_used -= n;
+	c->charge -= n;
+}
+
+void
+tcp_buf_free(struct tcp_conn *c, struct tcp_ring *r)
+{
+	c->stack->stats.mem_used -= r->size;
+	c->charge -= r->size;
+	tcp_ring_free(r);
 }
 
 uint32_t
@@ -283,7 +309,7 @@ tcp_drop(struct tcp_conn *c, int err)
 		c->conn_err = err != 0 ? err : -TORO_ECONNRESET;
 		tcp_post(c, TE_CONNECTED);
 	}
-	tcp_ring_free(&c->snd);
+	tcp_buf_free(c, &c->snd);
 	if (!(c->flags & TF_CLOSED_CB)) {
 		c->flags |= TF_CLOSED_CB;
 		tcp_post(c, TE_CLOSED | TE_READABLE);
@@ -301,7 +327,7 @@ tcp_enter_time_wait(struct tcp_conn *c)
 	tcp_set_state(c, TCP_TIME_WAIT);
 	c->t_wait = c->stack->now + TCP_TIME_WAIT_NS;
 	tcp_timer_on(c);
-	tcp_ring_free(&c->snd);
+	tcp_buf_free(c, &c->snd);
 	if (!(c->flags & TF_USER)) {
 		/* The ACK of their FIN goes before the conn does. */
 		if (c->flags & TF_ACKNOW)

@@ -43,11 +43,16 @@
 #define TCP_DEFAULT_MSS 536   /* RFC 9293 3.7.1, without an option */
 #define TCP_LHASH_SIZE 64     /* listener buckets, by port */
 #define TCP_G_NS 1000000ULL   /* RFC 6298's clock granularity G */
+#define TCP_CONN_BUF_AVG 2048 /* buffer bytes per conn, for max_conns */
+#define TCP_CONN_HEADROOM 8192 /* free memory a new conn needs */
 
-/* A byte ring: len bytes from head; space beyond len is scratch. */
+/*
+ * A byte ring: len bytes from head; space beyond len is scratch.  cap:
+ * the most it may hold (0: no ring); size: bytes allocated, the modulus.
+ */
 struct tcp_ring {
 	uint8_t *buf;
-	uint32_t cap, head, len;
+	uint32_t cap, size, head, len;
 };
 
 /*
@@ -255,6 +260,9 @@ int tcp_cookie_check(struct tcp_conn *l, const struct tcp_seg *sg,
 
 /* tcp_conn.c: life and death of connections. */
 int tcp_alloc_buffers(struct tcp_conn *c);
+int tcp_buf_reserve(struct tcp_conn *c, struct tcp_ring *r, uint32_t need);
+void tcp_buf_release(struct tcp_conn *c, struct tcp_ring *r);
+void tcp_buf_free(struct tcp_conn *c, struct tcp_ring *r);
 void tcp_set_state(struct tcp_conn *c, enum tcp_state st);
 void tcp_drop(struct tcp_conn *c, int err);
 void tcp_established(struct tcp_conn *c);
@@ -263,8 +271,11 @@ uint32_t tcp_data_end(const struct tcp_conn *c);
 void tcp_choose_wscale(struct tcp_conn *c);
 
 /* tcp_buf.c: rings and the out-of-order ranges. */
-int tcp_ring_init(struct tcp_ring *r, uint32_t cap);
+void tcp_ring_init(struct tcp_ring *r, uint32_t cap);
 void tcp_ring_free(struct tcp_ring *r);
+uint32_t tcp_ring_next_size(const struct tcp_ring *r, uint32_t need);
+int tcp_ring_resize(struct tcp_ring *r, uint32_t size);
+uint32_t tcp_ring_release(struct tcp_ring *r);
 uint32_t tcp_ring_append(struct tcp_ring *r, const void *p, uint32_t n);
 uint32_t tcp_ring_read(struct tcp_ring *r, void *p, uint32_t n);
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, void *p,

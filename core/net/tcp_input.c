@@ -170,7 +170,7 @@ tcp_passive_conn(struct tcp_conn *l, const struct tcp_seg *sg,
 	struct tcp_stack *s = l->stack;
 	struct tcp_conn *c;
 
-	c = tcp_conn_alloc(s, l->sndbuf + l->rcvbuf);
+	c = tcp_conn_alloc(s, TCP_CONN_HEADROOM);
 	if (c == NULL)
 		return NULL;
 	c->listener = l;

@@ -38,7 +38,7 @@ tcp_rcv_window(struct tcp_conn *c, bool syn)
 		return want;
 	}
 	cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	if (c->rcv.buf == NULL) /* half-open or lingering: as promised */
+	if (c->rcv.cap == 0) /* half-open or lingering: as promised */
 		return MIN(cur >> c->rcv_wscale, 65535u);
 	freesp = c->rcv.cap - c->rcv.len;
 	want = cur;

@@ -167,6 +167,13 @@ receive_data(struct tcp_conn *c, struct tcp_seg *sg)
 	}
 	if (len > c->rcv_mss)
 		c->rcv_mss = (uint16_t)MIN(len, (uint32_t)s->cfg.mtu - 40);
+	if (tcp_buf_reserve(c, &c->rcv, c->rcv.len + off + len) < 0) {
+		/* Out of memory: as if lost; the sender will resend it. */
+		s->stats.in_nomem++;
+		sg->flags &= ~TH_FIN;
+		c->flags |= TF_ACKNOW;
+		return 0;
+	}
 	if (off > 0) {
 		if (tcp_ooo_add(&c->ooo, sg->seq, sg->seq + len) < 0) {
 			s->stats.in_ooo_drops++;

@@ -41,7 +41,7 @@ derive_limits(struct tcp_config *cfg)
 	}
 	if (cfg->max_conns == 0)
 		cfg->max_conns = (uint32_t)MIN(cfg->mem /
-		    (sizeof(struct tcp_conn) + 2 * 4096), 1u << 20);
+		    (sizeof(struct tcp_conn) + TCP_CONN_BUF_AVG), 1u << 20);
 	if (cfg->max_time_wait == 0)
 		cfg->max_time_wait = (uint32_t)MIN(cfg->mem / 8 /
 		    (sizeof(struct tcp_tw) + 2 * sizeof(struct list)),
@@ -443,17 +443,18 @@ tcp_ts_now(const struct tcp_stack *s, uint32_t off)
 }
 
 /*
- * A zeroed conn counted against the limits, charged its struct plus
- * bufs bytes of buffers, or NULL.
+ * A zeroed conn counted against the limits and charged its struct
+ * (its buffers are charged as they fill), or NULL.  It is made only if
+ * the memory left holds its struct and bufs more bytes of buffers.
  */
 struct tcp_conn *
 tcp_conn_alloc(struct tcp_stack *s, uint32_t bufs)
 {
 	struct tcp_conn *c;
-	uint64_t charge = sizeof(*c) + (uint64_t)bufs;
+	uint64_t charge = sizeof(*c);
 
 	if (s->stats.conns >= s->cfg.max_conns ||
-	    s->stats.mem_used + charge > s->cfg.mem)
+	    s->stats.mem_used + charge + bufs > s->cfg.mem)
 		return NULL;
 	c = toro_calloc(1, sizeof(*c));
 	if (c == NULL)

@@ -438,48 +438,79 @@ TCP_TEST(time_wait_apart_and_bounded)
 }
 
 /*
- * Limits from memory: half the machine's RAM for TCP, and as many
- * live conns as that holds at 4 KiB buffers.  A smaller budget refuses
- * the connection that would overdraw it, silently.
+ * Limits from memory: half the machine's RAM for TCP, and a count of
+ * conns that bounds the table.  An idle conn costs its struct only;
+ * buffers are charged as they fill and given back when they empty.
+ * A SYN that finds too little memory left is refused silently, and
+ * the client's retransmission gets in once memory comes back.
  */
 TCP_TEST(limits_from_memory)
 {
+	static uint8_t data[150000], got[150000];
 	struct tcp_config cfg;
-	struct tcp_conn *l, *c[3];
-	struct ev el = { 0 }, ec[3];
+	struct tcp_conn *l, *a, *b, *c[20], *xs[20], *x;
+	struct ev ea = { 0 }, eb = { 0 }, ec[20], ex = { 0 };
 	const struct tcp_stats *st;
 	struct toro_mem_stats m;
-	int i, ok = 0;
+	uint64_t idle;
+	int i, n;
 
 	toro_mem_stats(&m);
 	link_init(&lk, NULL, NULL);
 	st = tcp_stack_stats(lk.st[1]);
 	ck_assert_uint_eq(st->mem_max, m.total / 2);
-	ck_assert_uint_gt(st->max_conns, 1024);
-	ck_assert_uint_lt(st->max_conns, m.total / 2 / 8192);
+	ck_assert_uint_gt(st->max_conns, 10000);
+	ck_assert_uint_lt(st->max_conns, m.total / 2 / 2048);
 	ck_assert_uint_gt(st->max_time_wait, 10000);
 	link_free(&lk);
-	/* 800 KiB: the listener and two conns, 256 KiB of buffers each. */
+	/* 150 KiB for B: 22 conns, a 128 KiB buffer, little more. */
 	memset(&lk, 0, sizeof(lk));
 	link_default_config(&lk, 1, &cfg);
-	cfg.mem = 800 * 1024;
+	cfg.mem = 150 * 1024;
 	link_init(&lk, NULL, &cfg);
 	st = tcp_stack_stats(lk.st[1]);
-	l = tcp_conn_new(lk.st[1], &ev_callbacks, &el);
-	ck_assert_int_eq(tcp_bind(l, 0, 80), 0);
-	ck_assert_int_eq(tcp_listen(l, 8), 0);
+	ck_assert(link_connect_pair(&lk, 80, &a, &b, &ea, &eb, &l));
 	memset(ec, 0, sizeof(ec));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 20; i++) {
 		c[i] = tcp_conn_new(lk.st[0], &ev_callbacks, &ec[i]);
 		ck_assert_int_eq(tcp_connect(c[i], B_ADDR, 80), 0);
-		link_advance(&lk, 10 * MS);
+		link_advance(&lk, 5 * MS);
+		ck_assert_int_eq(ec[i].conn_err, 0);
+		ck_assert_int_eq(tcp_accept(l, &xs[i]), 0);
+		ck_assert_int_eq(tcp_send(c[i], "hi", 2), 2);
+		link_advance(&lk, 5 * MS);
+		ck_assert_int_eq(tcp_recv(xs[i], got, sizeof(got)), 2);
 	}
+	/* 22 conns, data moved, nothing left unread: no buffer held. */
+	idle = st->mem_used;
+	ck_assert_uint_lt(idle, 22 * 1024);
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	n = tcp_send(a, data, sizeof(data));
+	ck_assert_int_gt(n, 100000);
+	link_advance(&lk, 100 * MS);
+	ck_assert_uint_ge(st->mem_used, idle + 128 * 1024);
+	ck_assert_uint_le(st->mem_used, 150 * 1024);
+	/* Too little left for another conn: its SYN gets no answer. */
+	x = tcp_conn_new(lk.st[0], &ev_callbacks, &ex);
+	ck_assert_int_eq(tcp_connect(x, B_ADDR, 80), 0);
 	link_advance(&lk, 500 * MS);
-	for (i = 0; i < 3; i++)
-		ok += ec[i].connected;
-	ck_assert_int_eq(ok, 2);
+	ck_assert_int_eq(ex.connected, 0);
 	ck_assert_uint_eq(st->syn_drops, 1);
-	ck_assert_uint_le(st->mem_used, 800 * 1024);
+	/* Data beyond the memory left is dropped as if lost. */
+	ck_assert_int_eq(tcp_send(c[0], data, 20000), 20000);
+	link_advance(&lk, 100 * MS);
+	ck_assert_uint_gt(st->in_nomem, 0);
+	ck_assert_uint_le(st->mem_used, 150 * 1024);
+	/* The reader catches up: the memory comes back, x gets in. */
+	ck_assert_int_eq(tcp_recv(b, got, sizeof(got)), 128 * 1024);
+	ck_assert_int_eq(memcmp(got, data, 128 * 1024), 0);
+	ck_assert_uint_lt(st->mem_used, idle + 64 * 1024);
+	link_advance(&lk, 3 * SEC);
+	ck_assert_int_eq(ex.connected, 1);
+	ck_assert_int_eq(ex.conn_err, 0);
+	ck_assert_int_eq(tcp_recv(xs[0], got, sizeof(got)), 20000);
+	ck_assert_int_eq(memcmp(got, data, 20000), 0);
 	link_free(&lk);
 	return NULL;
 }
