@@ -30,6 +30,9 @@ static const char *const known[] = {
 	"watchdog", /* seconds a CPU may spend in one thread (0: no limit) */
 	"tsc_khz",  /* native: the TSC's rate, over what the machine says */
 	"fscache",  /* the block cache in KiB */
+	"tcp_mem",  /* MiB TCP connections may be charged */
+	"tcp_conns", /* live TCP connections */
+	"tcp_timewait", /* TCP TIME_WAIT records */
 };
 
 static char buf[LINE_MAX];

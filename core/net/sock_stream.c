@@ -14,7 +14,11 @@
  * returns once all of it is queued; a timeout or a non-blocking socket
  * returns the part that was.  A call that may arm a TCP timer tells the
  * network thread, which sleeps until the engine's next deadline.
+ * The engine's limits come from the machine's memory (tcp.h) unless
+ * the kernel options tcp_mem=MiB, tcp_conns=N or tcp_timewait=N say
+ * otherwise.
  */
+#include "core/lib/lib.h"
 #include "core/net/sock.h"
 #include "core/net/tcp.h"
 #include "toro/errno.h"
@@ -39,6 +43,23 @@ tcp_clock(void *ctx)
 	return net_now();
 }
 
+/* A numeric kernel option in [1, max]; 0 if absent. */
+static uint64_t
+option_num(const char *key, uint64_t max)
+{
+	const char *opt = lib_option(key), *p;
+	uint64_t v = 0;
+
+	if (opt == NULL)
+		return 0;
+	for (p = opt; *p >= '0' && *p <= '9' && v <= max; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (*p != '\0' || p == opt || v < 1 || v > max)
+		lib_panic("%s=%s: want a number from 1 to %llu", key, opt,
+		    (unsigned long long)max);
+	return v;
+}
+
 static struct tcp_stack *
 engine(void)
 {
@@ -49,6 +70,9 @@ engine(void)
 	if (stack != NULL)
 		return stack;
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.mem = option_num("tcp_mem", 1u << 20) << 20;
+	cfg.max_conns = (uint32_t)option_num("tcp_conns", 1u << 24);
+	cfg.max_time_wait = (uint32_t)option_num("tcp_timewait", 1u << 24);
 	cfg.output = tcp_out;
 	cfg.clock = tcp_clock;
 	cfg.addr = net_if.addr;
@@ -417,6 +441,7 @@ void
 net_stream_stats(struct toro_net_stats *st)
 {
 	const struct tcp_stats *t;
+	int i;
 
 	if (stack == NULL)
 		return;
@@ -429,8 +454,16 @@ net_stream_stats(struct toro_net_stats *st)
 	st->tcp_resets = t->resets;
 	st->tcp_in_errs = t->in_csum_errs + t->in_hdr_errs;
 	st->tcp_syn_drops = t->syn_drops;
-	_Static_assert(TORO_TCP_NSTATES == TCP_NSTATES, "TCP states");
-	tcp_stack_states(stack, st->tcp_state);
+	st->tcp_syncookies_sent = t->syncookies_sent;
+	st->tcp_syncookies_ok = t->syncookies_ok;
+	st->tcp_time_wait_recycled = t->time_wait_recycled;
+	st->tcp_max_conns = t->max_conns;
+	st->tcp_max_time_wait = t->max_time_wait;
+	st->tcp_mem_used = t->mem_used;
+	st->tcp_mem_max = t->mem_max;
+	_Static_assert(TORO_TCP_NSTATES == nitems(t->states), "TCP states");
+	for (i = 0; i < TORO_TCP_NSTATES; i++)
+		st->tcp_state[i] = t->states[i];
 }
 
 void

@@ -21,9 +21,12 @@
  *  - Every function may be called from inside a callback, tcp_close()
  *    and tcp_abort() included: the engine frees connections only once
  *    the outermost call into it returns.
- *  - Bounded: per-connection send and receive buffers of fixed size, a
- *    bounded out-of-order queue, a SYN backlog per listener and a
- *    connection limit per stack.  Half-open connections own no buffers.
+ *  - Bounded: per-connection send and receive buffers of bounded size, a
+ *    bounded out-of-order queue, a SYN backlog per listener (beyond it,
+ *    SYN cookies: no state at all), a limit of live connections and of
+ *    bytes they may hold, and a bounded number of TIME_WAIT records
+ *    (small, apart from connections; the oldest is recycled when full).
+ *    Half-open connections own no buffers.
  *  - Memory comes from toro_malloc() on the network CPU.
  */
 #ifndef CORE_NET_TCP_H
@@ -48,7 +51,6 @@ enum tcp_state {
 	TCP_LAST_ACK,
 	TCP_TIME_WAIT
 };
-#define TCP_NSTATES (TCP_TIME_WAIT + 1)
 
 struct tcp_config {
 	/*
@@ -66,17 +68,26 @@ struct tcp_config {
 	uint32_t addr;           /* local address; 0: none yet */
 	uint16_t mtu;            /* largest IP packet; 0: 1500 */
 	/*
-	 * A conn's rings take memory only while they hold bytes (unread,
-	 * or sent and not yet acknowledged), so an idle conn costs no
-	 * buffer; memory is bounded by max_conns times sndbuf + rcvbuf.
-	 * No memory for arriving data drops the segment (sent again);
-	 * for tcp_send(), -TORO_ENOMEM.
+	 * sndbuf and rcvbuf are what a conn's buffers may hold; memory is
+	 * allocated as bytes come (doubling from 4 KiB) and given back when
+	 * a buffer empties, so an idle conn holds none.  Every live conn is
+	 * charged its struct and the buffer memory it holds; a buffer does
+	 * not grow past mem (received data is then dropped as if lost, a
+	 * send is short), and a conn is made only while mem has its struct
+	 * and 8 KiB to spare.  Limits left 0 are derived (tcp_stack_new):
+	 * mem is half the machine's RAM; max_conns, which bounds the
+	 * table, what mem holds at 2 KiB of buffers per conn; max_time_wait
+	 * what an eighth of mem holds in TIME_WAIT records, which do not
+	 * count in max_conns.
 	 */
 	uint32_t sndbuf;         /* send buffer per connection; 0: 128 KiB */
 	uint32_t rcvbuf;         /* receive buffer; 0: 128 KiB */
-	uint32_t max_conns;      /* connections, TIME_WAIT too; 0: 16384 */
-	uint8_t secret[16];      /* key of the ISN hash: random at boot */
+	uint64_t mem;            /* bytes live conns may be charged */
+	uint32_t max_conns;      /* live connections (not TIME_WAIT) */
+	uint32_t max_time_wait;  /* TIME_WAIT records */
+	uint8_t secret[16];      /* key of ISNs and cookies: random at boot */
 	bool nosack;             /* neither offer nor use SACK (tests) */
+	bool nots;               /* neither offer nor use timestamps (tests) */
 };
 
 /*
@@ -120,6 +131,7 @@ struct tcp_stats {
 	uint64_t in_dup_segs;    /* data already received */
 	uint64_t in_ooo_segs;    /* data queued out of order */
 	uint64_t in_ooo_drops;   /* out-of-order data dropped: queue full */
+	uint64_t in_nomem;       /* data dropped: no memory to hold it */
 	uint64_t in_rsts;        /* RSTs that reset a connection */
 	uint64_t in_rsts_ignored; /* RSTs outside the window or inexact */
 	uint64_t out_segs;       /* segments sent, retransmissions too */
@@ -140,13 +152,25 @@ struct tcp_stats {
 	uint64_t persist_probes; /* zero-window probes */
 	uint64_t active_opens;   /* tcp_connect() */
 	uint64_t passive_opens;  /* SYNs accepted by a listener */
-	uint64_t syn_drops;      /* SYNs refused: backlog or conn limit */
+	uint64_t syn_drops;      /* SYNs refused: accept queue or limits */
+	uint64_t syncookies_sent; /* SYN-ACKs carrying a cookie */
+	uint64_t syncookies_ok;  /* connections made from a cookie */
+	uint64_t syncookies_bad; /* ACKs to a listener with no valid cookie */
+	uint64_t half_open_evicted; /* for a cookie's conn: the table full */
 	uint64_t established;    /* connections that reached ESTABLISHED */
 	uint64_t resets;         /* connections ended by a received RST */
 	uint64_t timeouts;       /* connections ended by retransmit limit */
 	uint64_t time_wait_reuse; /* TIME_WAIT ended early by a new SYN */
-	uint32_t conns;          /* connections now, TIME_WAIT included */
+	uint64_t time_wait_recycled; /* records ended early: table full */
+	uint32_t conns;          /* live connections now (no TIME_WAIT) */
 	uint32_t conns_peak;     /* most at once */
+	uint32_t time_wait;      /* TIME_WAIT records now */
+	uint64_t mem_used;       /* bytes live conns hold now (structs, buffers) */
+	/* The limits in force (derived or configured). */
+	uint64_t mem_max;
+	uint32_t max_conns, max_time_wait;
+	/* Connections by state now; TIME_WAIT counts records too. */
+	uint32_t states[TCP_TIME_WAIT + 1];
 };
 
 /* A snapshot of one connection, for tests, TCP_INFO and debugging. */
@@ -194,8 +218,6 @@ void tcp_stack_free(struct tcp_stack *s);
 /* Change the local address (DHCP); existing connections keep theirs. */
 void tcp_stack_set_addr(struct tcp_stack *s, uint32_t addr);
 const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
-/* Connections now by state, counted when asked (rarely: /stats). */
-void tcp_stack_states(const struct tcp_stack *s, uint64_t n[TCP_NSTATES]);
 
 /*
  * A segment from the network: b's data starts at the TCP header and
@@ -244,8 +266,10 @@ void tcp_set_nodelay(struct tcp_conn *c, bool on);
 int tcp_bind(struct tcp_conn *c, uint32_t addr, uint16_t port);
 /*
  * Listen on a bound conn.  backlog (1..TCP_BACKLOG_MAX, clamped)
- * bounds the half-open plus the not-yet-accepted connections; SYNs
- * beyond it are dropped and counted (syn_drops).
+ * bounds the half-open connections and, apart, the not-yet-accepted
+ * ones.  A SYN past the first bound is answered with a SYN cookie
+ * (syncookies_sent), one past the second, or past the stack's limits,
+ * is dropped and counted (syn_drops): the peer tries again later.
  */
 int tcp_listen(struct tcp_conn *c, int backlog);
 /*

@@ -4,12 +4,14 @@ TCP_SOURCES = \
 	core/net/tcp_buf.c \
 	core/net/tcp_cc.c \
 	core/net/tcp_conn.c \
+	core/net/tcp_cookie.c \
 	core/net/tcp_input.c \
 	core/net/tcp_output.c \
 	core/net/tcp_receive.c \
 	core/net/tcp_sack.c \
 	core/net/tcp_stack.c \
 	core/net/tcp_timer.c \
+	core/net/tcp_tw.c \
 	core/net/tcp_user.c
 TCP_HDRS = core/net/tcp.h core/net/tcp_impl.h
 

@@ -10,46 +10,23 @@
  * until the hole fills and tcp_ring_extend() takes them in.  So
  * out-of-order data costs no buffer of its own, only a range slot.
  *
- * A ring's memory is taken only when bytes go in (tcp_ring_ready) and
- * given back when it is empty again (tcp_ring_idle): an idle
- * connection holds no buffer, so thousands of them fit in a small
- * machine.  cap == 0 means the connection has no ring at all.
+ * Memory follows use: cap is what a ring may hold, size what it has
+ * allocated (0 at first).  tcp_ring_resize() grows it (to
+ * tcp_ring_next_size(): doubling from 4 KiB) before bytes are written
+ * and tcp_ring_release() gives it back when it is empty, both through
+ * tcp_conn.c, which charges the stack; so an idle connection holds no
+ * buffer.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 
-/* Give the ring its capacity; the memory comes with the first bytes. */
 void
 tcp_ring_init(struct tcp_ring *r, uint32_t cap)
 {
 	r->buf = NULL;
 	r->cap = cap;
-	r->head = 0;
-	r->len = 0;
-}
-
-/* The ring's memory, before bytes go in: 0 or -TORO_ENOMEM. */
-int
-tcp_ring_ready(struct tcp_ring *r)
-{
-	if (r->buf != NULL)
-		return 0;
-	if (r->cap == 0 || (r->buf = toro_malloc(r->cap)) == NULL)
-		return -TORO_ENOMEM;
-	r->head = 0;
-	return 0;
-}
-
-/* An empty ring gives its memory back; it keeps its capacity. */
-void
-tcp_ring_idle(struct tcp_ring *r)
-{
-	if (r->len != 0 || r->buf == NULL)
-		return;
-	toro_free(r->buf);
-	r->buf = NULL;
-	r->head = 0;
+	r->size = r->head = r->len = 0;
 }
 
 void
@@ -57,18 +34,70 @@ tcp_ring_free(struct tcp_ring *r)
 {
 	toro_free(r->buf);
 	r->buf = NULL;
-	r->cap = r->head = r->len = 0;
+	r->cap = r->size = r->head = r->len = 0;
 }
 
-/* Copy n bytes into the ring at byte position pos (mod cap). */
+/* The size that holds need bytes from head: doubling, from 4 KiB. */
+uint32_t
+tcp_ring_next_size(const struct tcp_ring *r, uint32_t need)
+{
+	uint32_t size = MAX(r->size, 4096u);
+
+	if (need <= r->size)
+		return r->size;
+	while (size < need)
+		size *= 2;
+	return MAX(MIN(size, r->cap), need);
+}
+
+/*
+ * Reallocate r to size bytes (>= its size): 0 or -TORO_ENOMEM.  Bytes
+ * past len (out-of-order data) move with the rest.
+ */
+int
+tcp_ring_resize(struct tcp_ring *r, uint32_t size)
+{
+	uint32_t first;
+	uint8_t *b;
+
+	b = toro_malloc(size);
+	if (b == NULL)
+		return -TORO_ENOMEM;
+	if (r->size > 0) {
+		first = r->size - r->head;
+		memcpy(b, r->buf + r->head, first);
+		memcpy(b + first, r->buf, r->head);
+	}
+	toro_free(r->buf);
+	r->buf = b;
+	r->head = 0;
+	r->size = size;
+	return 0;
+}
+
+/* Free the memory of an empty ring; the bytes it gave back. */
+uint32_t
+tcp_ring_release(struct tcp_ring *r)
+{
+	uint32_t size = r->size;
+
+	if (r->len > 0 || size == 0)
+		return 0;
+	toro_free(r->buf);
+	r->buf = NULL;
+	r->size = r->head = 0;
+	return size;
+}
+
+/* Copy n bytes into the ring at byte position pos (mod size). */
 static void
 ring_copy_in(struct tcp_ring *r, uint32_t pos, const uint8_t *p,
     uint32_t n)
 {
 	uint32_t first;
 
-	pos %= r->cap;
-	first = MIN(n, r->cap - pos);
+	pos %= r->size;
+	first = MIN(n, r->size - pos);
 	memcpy(r->buf + pos, p, first);
 	memcpy(r->buf, p + first, n - first);
 }
@@ -79,16 +108,17 @@ ring_copy_out(const struct tcp_ring *r, uint32_t pos, uint8_t *p,
 {
 	uint32_t first;
 
-	pos %= r->cap;
-	first = MIN(n, r->cap - pos);
+	pos %= r->size;
+	first = MIN(n, r->size - pos);
 	memcpy(p, r->buf + pos, first);
 	memcpy(p + first, r->buf, n - first);
 }
 
+/* Append up to n bytes, as many as the allocated size takes. */
 uint32_t
 tcp_ring_append(struct tcp_ring *r, const void *p, uint32_t n)
 {
-	n = MIN(n, r->cap - r->len);
+	n = MIN(n, r->size - r->len);
 	if (n > 0) {
 		ring_copy_in(r, r->head + r->len, p, n);
 		r->len += n;
@@ -115,7 +145,7 @@ tcp_ring_peek(const struct tcp_ring *r, uint32_t off, void *p, uint32_t n)
 		ring_copy_out(r, r->head + off, p, n);
 }
 
-/* Write past the valid bytes; off + n <= cap. */
+/* Write past the valid bytes; off + n <= size. */
 void
 tcp_ring_put_at(struct tcp_ring *r, uint32_t off, const void *p,
     uint32_t n)
@@ -128,7 +158,9 @@ void
 tcp_ring_drop(struct tcp_ring *r, uint32_t n)
 {
 	n = MIN(n, r->len);
-	r->head = (r->head + n) % r->cap;
+	if (n == 0)
+		return;
+	r->head = (r->head + n) % r->size;
 	r->len -= n;
 	/* head never jumps back: out-of-order bytes sit past len. */
 }
@@ -137,7 +169,7 @@ tcp_ring_drop(struct tcp_ring *r, uint32_t n)
 void
 tcp_ring_extend(struct tcp_ring *r, uint32_t n)
 {
-	r->len = MIN(r->len + n, r->cap);
+	r->len = MIN(r->len + n, r->size);
 }
 
 /*

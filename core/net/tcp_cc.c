@@ -162,8 +162,9 @@ tcp_ack_new(struct tcp_conn *c, const struct tcp_seg *sg, uint32_t acked)
 	if (SEQ_GT(ack, c->sb_seq)) {
 		n = MIN(ack - c->sb_seq, c->snd.len);
 		tcp_ring_drop(&c->snd, n);
-		tcp_ring_idle(&c->snd); /* all acknowledged: free it */
 		c->sb_seq += n;
+		if (c->snd.len == 0)
+			tcp_buf_release(c, &c->snd); /* all acknowledged */
 	}
 	c->snd_una = ack;
 	if (SEQ_LT(c->snd_nxt, c->snd_una))

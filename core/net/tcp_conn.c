@@ -37,7 +37,7 @@ tcp_conn_new(struct tcp_stack *s, const struct tcp_callbacks *cb,
 	struct tcp_conn *c;
 
 	tcp_enter(s);
-	c = tcp_conn_alloc(s);
+	c = tcp_conn_alloc(s, TCP_CONN_HEADROOM);
 	if (c != NULL) {
 		c->flags |= TF_USER;
 		c->cb = cb;
@@ -85,15 +85,53 @@ tcp_choose_wscale(struct tcp_conn *c)
 	c->rcv_wscale = ws;
 }
 
+/* Give c its rings: sizes only, the memory comes with the bytes. */
 int
 tcp_alloc_buffers(struct tcp_conn *c)
 {
-	/* The memory itself comes with the first bytes (tcp_buf.c). */
 	if (c->snd.cap == 0)
 		tcp_ring_init(&c->snd, c->sndbuf);
 	if (c->rcv.cap == 0)
 		tcp_ring_init(&c->rcv, c->rcvbuf);
 	return 0;
+}
+
+/*
+ * Room in r for need bytes from its head, charged to c within the
+ * stack's memory limit: 0, or -TORO_ENOMEM.
+ */
+int
+tcp_buf_reserve(struct tcp_conn *c, struct tcp_ring *r, uint32_t need)
+{
+	struct tcp_stats *st = &c->stack->stats;
+	uint32_t size = tcp_ring_next_size(r, need), grow = size - r->size;
+
+	if (grow == 0)
+		return 0;
+	if (st->mem_used + grow > c->stack->cfg.mem ||
+	    tcp_ring_resize(r, size) < 0)
+		return -TORO_ENOMEM;
+	st->mem_used += grow;
+	c->charge += grow;
+	return 0;
+}
+
+/* An empty ring gives its memory back. */
+void
+tcp_buf_release(struct tcp_conn *c, struct tcp_ring *r)
+{
+	uint32_t n = tcp_ring_release(r);
+
+	c->stack->stats.mem_used -= n;
+	c->charge -= n;
+}
+
+void
+tcp_buf_free(struct tcp_conn *c, struct tcp_ring *r)
+{
+	c->stack->stats.mem_used -= r->size;
+	c->charge -= r->size;
+	tcp_ring_free(r);
 }
 
 uint32_t
@@ -105,6 +143,8 @@ tcp_data_end(const struct tcp_conn *c)
 void
 tcp_set_state(struct tcp_conn *c, enum tcp_state st)
 {
+	c->stack->stats.states[c->state]--;
+	c->stack->stats.states[st]++;
 	c->state = st;
 }
 
@@ -124,6 +164,7 @@ tcp_bind(struct tcp_conn *c, uint32_t addr, uint16_t port)
 	if (err == 0) {
 		c->laddr = addr;
 		c->lport = port;
+		tcp_port_ref(s, port, 1);
 		tcp_hash_insert(c);
 	}
 	tcp_leave(s);
@@ -179,11 +220,15 @@ tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port)
 		return -TORO_EISCONN;
 	tcp_enter(s);
 	laddr = c->laddr != 0 ? c->laddr : s->cfg.addr;
-	if (laddr == 0)
+	if (laddr == 0) {
 		err = -TORO_EADDRNOTAVAIL;
-	else if (c->lport == 0)
+	} else if (c->lport == 0) {
 		err = tcp_port_ephemeral(s, &c->lport);
-	if (err == 0 && tcp_lookup(s, laddr, c->lport, addr, port) != NULL)
+		if (err == 0)
+			tcp_port_ref(s, c->lport, 1);
+	}
+	if (err == 0 && (tcp_lookup(s, laddr, c->lport, addr, port) != NULL ||
+	    tcp_tw_lookup(s, laddr, c->lport, addr, port) != NULL))
 		err = -TORO_EADDRINUSE;
 	if (err == 0)
 		err = tcp_alloc_buffers(c);
@@ -204,6 +249,9 @@ tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port)
 	c->flags |= TF_CONNECTING;
 	if (!s->cfg.nosack)
 		c->flags |= TF_SACK_OK;
+	if (!s->cfg.nots)
+		c->flags |= TF_TS_OK;
+	c->ts_off = tcp_ts_offset(s, laddr, c->lport, addr, port);
 	tcp_set_state(c, TCP_SYN_SENT);
 	tcp_hash_insert(c);
 	s->stats.active_opens++;
@@ -224,6 +272,9 @@ tcp_established(struct tcp_conn *c)
 	tcp_cc_init(c);
 	if (l != NULL) {
 		list_remove(&c->qlink);
+		if (c->flags & TF_HALF)
+			l->nhalf--;
+		c->flags &= ~TF_HALF;
 		list_push_back(&l->acceptq, &c->qlink);
 		tcp_post(l, TE_ACCEPT);
 	} else if (c->flags & TF_CONNECTING) {
@@ -258,22 +309,30 @@ tcp_drop(struct tcp_conn *c, int err)
 		c->conn_err = err != 0 ? err : -TORO_ECONNRESET;
 		tcp_post(c, TE_CONNECTED);
 	}
-	tcp_ring_free(&c->snd);
+	tcp_buf_free(c, &c->snd);
 	if (!(c->flags & TF_CLOSED_CB)) {
 		c->flags |= TF_CLOSED_CB;
 		tcp_post(c, TE_CLOSED | TE_READABLE);
 	}
 }
 
+/*
+ * TIME_WAIT: an owned conn waits in it until tcp_close(); an ownerless
+ * one becomes a small record (tcp_tw.c) and is freed now.
+ */
 void
 tcp_enter_time_wait(struct tcp_conn *c)
 {
 	tcp_timers_cancel(c);
 	tcp_set_state(c, TCP_TIME_WAIT);
 	c->t_wait = c->stack->now + TCP_TIME_WAIT_NS;
-	tcp_ring_free(&c->snd);
+	tcp_timer_on(c);
+	tcp_buf_free(c, &c->snd);
 	if (!(c->flags & TF_USER)) {
-		tcp_ring_free(&c->rcv);
+		/* The ACK of their FIN goes before the conn does. */
+		if (c->flags & TF_ACKNOW)
+			tcp_send_ack(c);
+		tcp_tw_enter(c);
 	} else if (!(c->flags & TF_CLOSED_CB)) {
 		c->flags |= TF_CLOSED_CB;
 		tcp_post(c, TE_CLOSED);
@@ -336,10 +395,11 @@ tcp_close(struct tcp_conn *c)
 		c->flags |= TF_FIN_WANTED;
 		if (c->state == TCP_FIN_WAIT_2)
 			c->t_wait = s->now + TCP_FIN_WAIT_2_NS;
+		tcp_timer_on(c);
 		tcp_output(c);
 		break;
 	case TCP_TIME_WAIT:
-		tcp_ring_free(&c->rcv);
+		tcp_tw_enter(c);
 		break;
 	default: /* CLOSED, SYN_SENT */
 		tcp_conn_destroy(c);

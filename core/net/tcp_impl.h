@@ -35,17 +35,24 @@
 #define TCP_OPT_WS 3
 #define TCP_OPT_SACK_OK 4
 #define TCP_OPT_SACK 5
+#define TCP_OPT_TS 8
+#define TCP_TS_LEN 12         /* NOP, NOP, kind, length, TSval, TSecr */
 #define TCP_SACK_BLOCKS 4     /* in 40 bytes of options, no timestamps */
 #define TCP_MAX_WS 14         /* RFC 7323 2.3 */
 #define TCP_MIN_MSS 64        /* refuse to be talked into tinygrams */
 #define TCP_DEFAULT_MSS 536   /* RFC 9293 3.7.1, without an option */
-#define TCP_HASH_SIZE 256     /* demux buckets */
+#define TCP_LHASH_SIZE 64     /* listener buckets, by port */
 #define TCP_G_NS 1000000ULL   /* RFC 6298's clock granularity G */
+#define TCP_CONN_BUF_AVG 2048 /* buffer bytes per conn, for max_conns */
+#define TCP_CONN_HEADROOM 8192 /* free memory a new conn needs */
 
-/* A byte ring: len bytes from head; space beyond len is scratch. */
+/*
+ * A byte ring: len bytes from head; space beyond len is scratch.  cap:
+ * the most it may hold (0: no ring); size: bytes allocated, the modulus.
+ */
 struct tcp_ring {
 	uint8_t *buf;
-	uint32_t cap, head, len;
+	uint32_t cap, size, head, len;
 };
 
 /*
@@ -72,6 +79,8 @@ struct tcp_seg {
 	int mss;               /* option value, -1 if absent */
 	int wscale;            /* option value, -1 if absent */
 	bool sack_ok;          /* SACK-permitted option */
+	bool ts_ok;            /* timestamps option (RFC 7323) */
+	uint32_t tsval, tsecr;
 	uint8_t nsack;         /* SACK blocks */
 	uint32_t sack[TCP_SACK_BLOCKS][2];
 	bool syn_wnd;          /* wnd is a SYN's (unscaled): ignore it */
@@ -98,6 +107,8 @@ struct tcp_seg {
 #define TF_TLP 0x40000        /* the rexmt timer runs as probe timeout */
 #define TF_TLP_SENT 0x80000   /* a tail loss probe is out */
 #define TF_SACK_OK 0x100000   /* SACK negotiated (or offered, opening) */
+#define TF_TS_OK 0x200000     /* timestamps negotiated (or offered) */
+#define TF_HALF 0x400000      /* on the listener's halfq (nhalf) */
 
 /* c->events, delivered by tcp_leave() in this order. */
 #define TE_ACCEPT 0x01
@@ -112,6 +123,7 @@ struct tcp_conn {
 	struct list hlink;        /* hash bucket, bound or listener list */
 	struct list qlink;        /* listener's half-open or accept queue */
 	struct list evlink;       /* stack->evq (pending events) or dead */
+	struct list tlink;        /* stack->timed while a timer may be set */
 	struct tcp_conn *listener; /* while half-open or unaccepted */
 	const struct tcp_callbacks *cb;
 	void *ctx;
@@ -126,7 +138,8 @@ struct tcp_conn {
 
 	/* listener */
 	struct list halfq, acceptq;
-	uint32_t backlog, nqueued;
+	uint32_t backlog, nqueued, nhalf; /* nhalf: in halfq */
+	uint64_t cookies_until;   /* cookie ACKs are looked at until then */
 
 	/* send side */
 	uint32_t iss, snd_una, snd_nxt, snd_max;
@@ -160,6 +173,27 @@ struct tcp_conn {
 	uint64_t t_rexmt;         /* retransmit or persist */
 	uint64_t t_delack;
 	uint64_t t_wait;          /* TIME_WAIT, orphan FIN_WAIT_2 */
+
+	/* timestamps (RFC 7323) and accounting */
+	uint32_t ts_recent;       /* the peer's latest TSval */
+	uint32_t ts_off;          /* our TSval = ms clock + ts_off */
+	uint32_t charge;          /* bytes counted in stack->mem_used */
+};
+
+/*
+ * What is left of a connection in TIME_WAIT once nobody owns it: enough
+ * to ACK a retransmitted FIN and to judge a new SYN (tcp_tw.c).
+ */
+struct tcp_tw {
+	struct list hlink;        /* stack->tw_hash bucket */
+	struct list qlink;        /* stack->tw_fifo, by expiry */
+	uint64_t expire;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	uint32_t snd_nxt, rcv_nxt;
+	uint32_t ts_recent, ts_off;
+	uint16_t wnd;             /* window field of our ACKs */
+	bool ts;                  /* the connection used timestamps */
 };
 
 struct tcp_stack {
@@ -169,8 +203,14 @@ struct tcp_stack {
 	int depth;                /* nesting of entries (callbacks) */
 	struct list conns;        /* every conn, oldest first */
 	struct list bound;        /* bound, not listening nor connected */
-	struct list listeners;
-	struct list hash[TCP_HASH_SIZE];
+	struct list lhash[TCP_LHASH_SIZE]; /* listeners by port */
+	struct list *hash;        /* live conns by 4-tuple */
+	uint32_t hash_mask;
+	struct list *tw_hash;     /* TIME_WAIT records by 4-tuple */
+	uint32_t tw_mask;
+	struct list tw_fifo;      /* TIME_WAIT records, oldest first */
+	uint32_t *eph_refs;       /* users of each ephemeral port */
+	struct list timed;        /* conns that may have a timer set */
 	struct list evq;          /* conns with events to deliver */
 	struct list dead;         /* conns to free in tcp_leave */
 	uint32_t hash_seed;       /* demux hash key, fixed */
@@ -194,12 +234,35 @@ uint32_t tcp_isn(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport);
 uint64_t tcp_siphash(const uint8_t key[16], const void *p, size_t n);
 void tcp_post(struct tcp_conn *c, uint32_t events);
-struct tcp_conn *tcp_conn_alloc(struct tcp_stack *s);
+struct tcp_conn *tcp_conn_alloc(struct tcp_stack *s, uint32_t bufs);
 void tcp_conn_destroy(struct tcp_conn *c);
-bool tcp_recycle_time_wait(struct tcp_stack *s);
+uint32_t tcp_tuple_hash(const struct tcp_stack *s, uint32_t laddr,
+    uint16_t lport, uint32_t raddr, uint16_t rport);
+void tcp_port_ref(struct tcp_stack *s, uint16_t port, int delta);
+uint32_t tcp_ts_now(const struct tcp_stack *s, uint32_t off);
+uint32_t tcp_ts_offset(struct tcp_stack *s, uint32_t laddr,
+    uint16_t lport, uint32_t raddr, uint16_t rport);
+
+/* tcp_tw.c: TIME_WAIT records. */
+int tcp_tw_init(struct tcp_stack *s);
+void tcp_tw_free_all(struct tcp_stack *s);
+void tcp_tw_enter(struct tcp_conn *c);
+struct tcp_tw *tcp_tw_lookup(struct tcp_stack *s, uint32_t laddr,
+    uint16_t lport, uint32_t raddr, uint16_t rport);
+bool tcp_tw_input(struct tcp_stack *s, struct tcp_tw *tw,
+    const struct tcp_seg *sg);
+uint64_t tcp_tw_expire(struct tcp_stack *s, uint64_t now);
+
+/* tcp_cookie.c: SYN cookies (RFC 4987). */
+void tcp_cookie_send(struct tcp_conn *l, const struct tcp_seg *sg);
+int tcp_cookie_check(struct tcp_conn *l, const struct tcp_seg *sg,
+    struct tcp_conn **out);
 
 /* tcp_conn.c: life and death of connections. */
 int tcp_alloc_buffers(struct tcp_conn *c);
+int tcp_buf_reserve(struct tcp_conn *c, struct tcp_ring *r, uint32_t need);
+void tcp_buf_release(struct tcp_conn *c, struct tcp_ring *r);
+void tcp_buf_free(struct tcp_conn *c, struct tcp_ring *r);
 void tcp_set_state(struct tcp_conn *c, enum tcp_state st);
 void tcp_drop(struct tcp_conn *c, int err);
 void tcp_established(struct tcp_conn *c);
@@ -209,9 +272,10 @@ void tcp_choose_wscale(struct tcp_conn *c);
 
 /* tcp_buf.c: rings and the out-of-order ranges. */
 void tcp_ring_init(struct tcp_ring *r, uint32_t cap);
-int tcp_ring_ready(struct tcp_ring *r);
-void tcp_ring_idle(struct tcp_ring *r);
 void tcp_ring_free(struct tcp_ring *r);
+uint32_t tcp_ring_next_size(const struct tcp_ring *r, uint32_t need);
+int tcp_ring_resize(struct tcp_ring *r, uint32_t size);
+uint32_t tcp_ring_release(struct tcp_ring *r);
 uint32_t tcp_ring_append(struct tcp_ring *r, const void *p, uint32_t n);
 uint32_t tcp_ring_read(struct tcp_ring *r, void *p, uint32_t n);
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, void *p,
@@ -233,6 +297,10 @@ void tcp_sack_output(struct tcp_conn *c);
 
 /* tcp_input.c and tcp_receive.c: segments in. */
 void tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *sg);
+struct tcp_conn *tcp_passive_conn(struct tcp_conn *l,
+    const struct tcp_seg *sg, uint32_t iss);
+void tcp_take_syn_options(struct tcp_conn *c, const struct tcp_seg *sg);
+uint16_t tcp_clamp_mss(const struct tcp_stack *s, int opt);
 void tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *sg);
 void tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg);
 
@@ -268,5 +336,6 @@ void tcp_timer_arm_rexmt(struct tcp_conn *c);
 void tcp_timer_arm_persist(struct tcp_conn *c);
 void tcp_timer_arm_loss(struct tcp_conn *c);
 void tcp_timers_cancel(struct tcp_conn *c);
+void tcp_timer_on(struct tcp_conn *c);
 
 #endif

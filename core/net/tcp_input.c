@@ -1,14 +1,20 @@
 /*
  * tcp_input.c: segments in: validation, demux, and the two states that
  * are not yet synchronized (LISTEN and SYN_SENT, RFC 9293 3.10.7.2-3).
- * The synchronized states are in tcp_receive.c.
+ * The synchronized states are in tcp_receive.c, TIME_WAIT records in
+ * tcp_tw.c, SYN cookies in tcp_cookie.c.
  *
  * Nothing from the wire is trusted: the length, checksum (with the
  * pseudo-header), data offset and every option are checked before use,
  * and a segment failing any check is dropped and counted.  A SYN to a
  * listener creates a half-open conn that owns no buffers and counts
- * against the listener's backlog and the stack's connection limit, so
- * a SYN flood costs a bounded amount of memory.
+ * against the listener's backlog and the stack's connection limit; past
+ * the backlog, or when half-open conns fill the table, it is answered
+ * with a SYN cookie and costs nothing, so a SYN flood costs a bounded
+ * amount of memory and legitimate clients still get through.  Past the accept queue or the stack's limits a SYN
+ * is dropped silently: the peer sends it again 1, 3, 7... s later, by
+ * when connections may have closed, and a refusal needs no answer that
+ * a spoofed flood would turn into backscatter.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
@@ -52,6 +58,11 @@ parse_options(struct tcp_seg *sg, const uint8_t *p, unsigned n)
 		else if (p[i] == TCP_OPT_SACK && olen >= 10 &&
 		    (olen - 2) % 8 == 0)
 			parse_sack(sg, p + i + 2, (olen - 2) / 8);
+		else if (p[i] == TCP_OPT_TS && olen == 10) {
+			sg->ts_ok = true;
+			sg->tsval = net_get32(p + i + 2);
+			sg->tsecr = net_get32(p + i + 6);
+		}
 		i += olen;
 	}
 	return 0;
@@ -110,8 +121,8 @@ parse(struct tcp_stack *s, struct net_buf *b, uint32_t src, uint32_t dst,
 	return 0;
 }
 
-static uint16_t
-clamp_mss(const struct tcp_stack *s, int opt)
+uint16_t
+tcp_clamp_mss(const struct tcp_stack *s, int opt)
 {
 	uint32_t mss = opt < 0 ? TCP_DEFAULT_MSS : (uint32_t)opt;
 
@@ -120,10 +131,18 @@ clamp_mss(const struct tcp_stack *s, int opt)
 }
 
 /* The options of the peer's SYN. */
-static void
-take_syn_options(struct tcp_conn *c, const struct tcp_seg *sg)
+void
+tcp_take_syn_options(struct tcp_conn *c, const struct tcp_seg *sg)
 {
-	c->snd_mss = clamp_mss(c->stack, sg->mss);
+	c->snd_mss = tcp_clamp_mss(c->stack, sg->mss);
+	if (sg->ts_ok && (c->flags & TF_TS_OK) && !c->stack->cfg.nots) {
+		c->ts_recent = sg->tsval;
+		/* Every segment carries them: they come out of the MSS. */
+		c->snd_mss = (uint16_t)MAX(c->snd_mss - TCP_TS_LEN,
+		    TCP_MIN_MSS);
+	} else {
+		c->flags &= ~TF_TS_OK;
+	}
 	c->rcv_mss = c->snd_mss;
 	if (!sg->sack_ok || c->stack->cfg.nosack)
 		c->flags &= ~TF_SACK_OK;
@@ -140,6 +159,69 @@ take_syn_options(struct tcp_conn *c, const struct tcp_seg *sg)
 	c->snd_wl2 = sg->ack;
 }
 
+/*
+ * A half-open conn for the SYN sg (or what a cookie remembers of it),
+ * our ISN iss, on l's half-open queue; NULL at the stack's limits.
+ */
+struct tcp_conn *
+tcp_passive_conn(struct tcp_conn *l, const struct tcp_seg *sg,
+    uint32_t iss)
+{
+	struct tcp_stack *s = l->stack;
+	struct tcp_conn *c;
+
+	c = tcp_conn_alloc(s, TCP_CONN_HEADROOM);
+	if (c == NULL)
+		return NULL;
+	c->listener = l;
+	list_push_back(&l->halfq, &c->qlink);
+	l->nqueued++;
+	l->nhalf++;
+	c->laddr = sg->dst;
+	c->lport = sg->dport;
+	c->raddr = sg->src;
+	c->rport = sg->sport;
+	tcp_port_ref(s, c->lport, 1);
+	c->sndbuf = l->sndbuf;
+	c->rcvbuf = l->rcvbuf;
+	c->flags |= (l->flags & TF_NODELAY) | TF_HALF | TF_WS_OK |
+	    TF_SACK_OK | TF_TS_OK;
+	tcp_choose_wscale(c);
+	c->irs = sg->seq;
+	c->rcv_nxt = sg->seq + 1; /* data and FIN on a SYN wait for later */
+	c->ts_off = tcp_ts_offset(s, c->laddr, c->lport, c->raddr,
+	    c->rport);
+	tcp_take_syn_options(c, sg);
+	c->iss = iss;
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->sb_seq = c->iss + 1;
+	c->recover = c->iss;
+	tcp_set_state(c, TCP_SYN_RCVD);
+	tcp_hash_insert(c);
+	s->stats.passive_opens++;
+	return c;
+}
+
+/* An ACK for a listener: the end of a cookie handshake, or stray. */
+static void
+listen_ack(struct tcp_conn *l, const struct tcp_seg *sg)
+{
+	struct tcp_stack *s = l->stack;
+	struct tcp_seg seg = *sg;
+	struct tcp_conn *c;
+	int r;
+
+	if (s->now < l->cookies_until && !(sg->flags & TH_SYN)) {
+		r = tcp_cookie_check(l, sg, &c);
+		if (r > 0)
+			tcp_input_sync(c, &seg);
+		if (r != 0)
+			return; /* < 0: valid, but no room; the peer retries */
+	}
+	s->stats.in_dropped++;
+	tcp_respond_rst(s, sg);
+}
+
 void
 tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *sg)
 {
@@ -149,41 +231,32 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *sg)
 	if (sg->flags & TH_RST)
 		return;
 	if (sg->flags & TH_ACK) {
-		s->stats.in_dropped++;
-		tcp_respond_rst(s, sg);
+		listen_ack(l, sg);
 		return;
 	}
 	if (!(sg->flags & TH_SYN)) {
 		s->stats.in_dropped++;
 		return;
 	}
-	if (l->nqueued >= l->backlog ||
-	    (c = tcp_conn_alloc(s)) == NULL) {
+	if (l->nqueued - l->nhalf >= l->backlog) {
+		s->stats.syn_drops++; /* the application is behind */
+		return;
+	}
+	if (l->nhalf >= l->backlog) {
+		tcp_cookie_send(l, sg);
+		return;
+	}
+	c = tcp_passive_conn(l, sg, tcp_isn(s, sg->dst, sg->dport, sg->src,
+	    sg->sport));
+	if (c == NULL && s->stats.states[TCP_SYN_RCVD] > 0) {
+		/* Half-open conns fill the table: one may make room. */
+		tcp_cookie_send(l, sg);
+		return;
+	}
+	if (c == NULL) {
 		s->stats.syn_drops++;
 		return;
 	}
-	c->listener = l;
-	list_push_back(&l->halfq, &c->qlink);
-	l->nqueued++;
-	c->cb = NULL;
-	c->laddr = sg->dst;
-	c->lport = sg->dport;
-	c->raddr = sg->src;
-	c->rport = sg->sport;
-	c->sndbuf = l->sndbuf;
-	c->rcvbuf = l->rcvbuf;
-	c->flags |= (l->flags & TF_NODELAY) | TF_WS_OK | TF_SACK_OK;
-	tcp_choose_wscale(c);
-	c->irs = sg->seq;
-	c->rcv_nxt = sg->seq + 1; /* data and FIN on a SYN wait for later */
-	take_syn_options(c, sg);
-	c->iss = tcp_isn(s, c->laddr, c->lport, c->raddr, c->rport);
-	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->sb_seq = c->iss + 1;
-	c->recover = c->iss;
-	tcp_set_state(c, TCP_SYN_RCVD);
-	tcp_hash_insert(c);
-	s->stats.passive_opens++;
 	tcp_send_syn(c);
 	tcp_timer_arm_rexmt(c);
 }
@@ -219,7 +292,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *sg)
 	c->rcv_nxt = sg->seq + 1;
 	c->rcv_adv = c->rcv_nxt + MIN(c->rcvbuf, 65535u);
 	c->flags |= TF_WS_OK;
-	take_syn_options(c, sg);
+	tcp_take_syn_options(c, sg);
 	if (!ackok) {
 		/* Simultaneous open (RFC 9293 figure 7): SYN-ACK ours. */
 		tcp_set_state(c, TCP_SYN_RCVD);
@@ -255,12 +328,16 @@ tcp_input(struct tcp_stack *s, struct net_buf *b, uint32_t src,
 {
 	struct tcp_seg sg;
 	struct tcp_conn *c, *l;
+	struct tcp_tw *tw;
 
 	tcp_enter(s);
 	s->stats.in_segs++;
 	if (parse(s, b, src, dst, &sg) < 0)
 		goto out;
 	c = tcp_lookup(s, dst, sg.dport, src, sg.sport);
+	if (c == NULL && (tw = tcp_tw_lookup(s, dst, sg.dport, src,
+	    sg.sport)) != NULL && !tcp_tw_input(s, tw, &sg))
+		goto out;
 	if (c != NULL && c->state == TCP_TIME_WAIT &&
 	    (sg.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
 	    SEQ_GT(sg.seq, c->rcv_nxt) &&

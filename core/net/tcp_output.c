@@ -83,7 +83,20 @@ put_header(uint8_t *h, uint16_t sport, uint16_t dport, uint32_t seq,
 	net_put16(h + 18, 0);
 }
 
-/* The options of a SYN: MSS, window scale, SACK permitted. */
+/* The timestamps option (RFC 7323), 12 bytes with its padding. */
+static unsigned
+ts_option(const struct tcp_conn *c, uint8_t *p)
+{
+	p[0] = TCP_OPT_NOP;
+	p[1] = TCP_OPT_NOP;
+	p[2] = TCP_OPT_TS;
+	p[3] = 10;
+	net_put32(p + 4, tcp_ts_now(c->stack, c->ts_off));
+	net_put32(p + 8, c->ts_recent);
+	return TCP_TS_LEN;
+}
+
+/* The options of a SYN: MSS, window scale, SACK permitted, timestamps. */
 static unsigned
 syn_options(const struct tcp_conn *c, uint8_t *p)
 {
@@ -106,6 +119,8 @@ syn_options(const struct tcp_conn *c, uint8_t *p)
 		p[n + 3] = 2;
 		n += 4;
 	}
+	if (c->flags & TF_TS_OK)
+		n += ts_option(c, p + n);
 	return n;
 }
 
@@ -118,7 +133,7 @@ tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 {
 	struct tcp_stack *s = c->stack;
 	struct net_buf *b;
-	unsigned optlen = 0, hlen;
+	unsigned optlen = 0, hlen, room, cap = 40;
 	uint16_t wnd;
 	uint8_t *h, *p, opt[40];
 	bool cut = false;
@@ -132,15 +147,24 @@ tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 		p = net_buf_put(b, len);
 		tcp_ring_peek(&c->snd, seq - c->sb_seq, p, len);
 	}
-	if (flags & TH_SYN)
+	if (flags & TH_SYN) {
 		optlen = syn_options(c, opt);
-	else if ((flags & (TH_ACK | TH_RST)) == TH_ACK)
+	} else if ((flags & (TH_ACK | TH_RST)) == TH_ACK) {
+		/* Timestamps are already out of snd_mss (tcp_input.c). */
+		if (c->flags & TF_TS_OK) {
+			optlen = ts_option(c, opt);
+			cap -= TCP_TS_LEN;
+		}
 		/*
 		 * Options come out of the MSS (RFC 6691): a full segment
 		 * with SACK blocks would exceed the MTU and be dropped.
 		 */
-		optlen = tcp_sack_options(c, opt, len < c->snd_mss ?
-		    c->snd_mss - len : 0, &cut);
+		room = len < c->snd_mss ? c->snd_mss - len : 0;
+		optlen += tcp_sack_options(c, opt + optlen, MIN(room, cap),
+		    &cut);
+		if (room >= cap)
+			cut = false; /* no segment could carry more */
+	}
 	hlen = TCP_HDR_LEN + optlen;
 	h = net_buf_push(b, hlen);
 	wnd = (uint16_t)tcp_rcv_window(c, (flags & TH_SYN) != 0);
@@ -156,6 +180,7 @@ tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 		/* A pure ACK follows with all the blocks. */
 		c->flags |= TF_ACKNOW;
 		c->t_delack = MAX(s->now, 1);
+		tcp_timer_on(c);
 	}
 	if (flags & TH_RST)
 		s->stats.out_rsts++;

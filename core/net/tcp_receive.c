@@ -117,6 +117,7 @@ process_ack(struct tcp_conn *c, struct tcp_seg *sg)
 			c->t_rexmt = 0;
 			if (orphan(c))
 				c->t_wait = s->now + TCP_FIN_WAIT_2_NS;
+			tcp_timer_on(c);
 		}
 		break;
 	case TCP_CLOSING:
@@ -166,9 +167,9 @@ receive_data(struct tcp_conn *c, struct tcp_seg *sg)
 	}
 	if (len > c->rcv_mss)
 		c->rcv_mss = (uint16_t)MIN(len, (uint32_t)s->cfg.mtu - 40);
-	if (tcp_ring_ready(&c->rcv) < 0) {
-		/* No memory now: as if lost; the peer sends it again. */
-		s->stats.in_dropped++;
+	if (tcp_buf_reserve(c, &c->rcv, c->rcv.len + off + len) < 0) {
+		/* Out of memory: as if lost; the sender will resend it. */
+		s->stats.in_nomem++;
 		sg->flags &= ~TH_FIN;
 		c->flags |= TF_ACKNOW;
 		return 0;
@@ -201,6 +202,7 @@ receive_data(struct tcp_conn *c, struct tcp_seg *sg)
 		c->flags |= TF_ACKNOW;
 	else if (c->t_delack == 0)
 		c->t_delack = s->now + TCP_DELACK_NS;
+	tcp_timer_on(c);
 	return 0;
 }
 
@@ -327,6 +329,7 @@ tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg)
 			if (c->state == TCP_TIME_WAIT &&
 			    (sg->flags & TH_FIN))
 				c->t_wait = s->now + TCP_TIME_WAIT_NS;
+			tcp_timer_on(c);
 			tcp_send_ack(c);
 			return;
 		}
@@ -344,6 +347,10 @@ tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg)
 		s->stats.in_dropped++;
 		return;
 	}
+	/* RFC 7323 4.3, with rcv_nxt for Last.ACK.sent. */
+	if ((c->flags & TF_TS_OK) && sg->ts_ok &&
+	    SEQ_GEQ(sg->tsval, c->ts_recent) && SEQ_LEQ(sg->seq, c->rcv_nxt))
+		c->ts_recent = sg->tsval;
 	trim(c, sg, wnd);
 	if (c->state == TCP_SYN_RCVD && syn_rcvd_ack(c, sg) < 0)
 		return;
@@ -362,5 +369,6 @@ tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg)
 		c->flags |= TF_ACKNOW; /* a FIN ahead of a hole */
 	if (c->state == TCP_TIME_WAIT && (sg->flags & TH_FIN))
 		c->t_wait = s->now + TCP_TIME_WAIT_NS;
+	tcp_timer_on(c);
 	tcp_output(c);
 }

@@ -19,11 +19,59 @@
 #define EPHEMERAL_LO 49152
 #define EPHEMERAL_N 16384
 
+static uint32_t
+pow2_at_least(uint64_t n, uint32_t lo, uint32_t hi)
+{
+	uint32_t p = lo;
+
+	while (p < n && p < hi)
+		p <<= 1;
+	return p;
+}
+
+/* The limits cfg leaves 0, from the machine's memory (see tcp.h). */
+static void
+derive_limits(struct tcp_config *cfg)
+{
+	struct toro_mem_stats m;
+
+	if (cfg->mem == 0) {
+		toro_mem_stats(&m);
+		cfg->mem = m.total / 2;
+	}
+	if (cfg->max_conns == 0)
+		cfg->max_conns = (uint32_t)MIN(cfg->mem /
+		    (sizeof(struct tcp_conn) + TCP_CONN_BUF_AVG), 1u << 20);
+	if (cfg->max_time_wait == 0)
+		cfg->max_time_wait = (uint32_t)MIN(cfg->mem / 8 /
+		    (sizeof(struct tcp_tw) + 2 * sizeof(struct list)),
+		    1u << 20);
+	cfg->max_conns = MAX(cfg->max_conns, 1u);
+	cfg->max_time_wait = MAX(cfg->max_time_wait, 1u);
+}
+
+static int
+alloc_tables(struct tcp_stack *s)
+{
+	uint32_t i, n;
+
+	n = pow2_at_least(s->cfg.max_conns, 64, 1u << 16);
+	s->hash = toro_calloc(n, sizeof(*s->hash));
+	s->eph_refs = toro_calloc(EPHEMERAL_N, sizeof(*s->eph_refs));
+	if (s->hash == NULL || s->eph_refs == NULL)
+		return -TORO_ENOMEM;
+	s->hash_mask = n - 1;
+	for (i = 0; i < n; i++)
+		list_init(&s->hash[i]);
+	for (i = 0; i < TCP_LHASH_SIZE; i++)
+		list_init(&s->lhash[i]);
+	return tcp_tw_init(s);
+}
+
 struct tcp_stack *
 tcp_stack_new(const struct tcp_config *cfg)
 {
 	struct tcp_stack *s;
-	int i;
 
 	if (cfg == NULL || cfg->output == NULL || cfg->clock == NULL)
 		return NULL;
@@ -39,15 +87,19 @@ tcp_stack_new(const struct tcp_config *cfg)
 		s->cfg.sndbuf = 128 * 1024;
 	if (s->cfg.rcvbuf == 0)
 		s->cfg.rcvbuf = 128 * 1024;
-	if (s->cfg.max_conns == 0)
-		s->cfg.max_conns = 16384;
+	derive_limits(&s->cfg);
+	s->stats.mem_max = s->cfg.mem;
+	s->stats.max_conns = s->cfg.max_conns;
+	s->stats.max_time_wait = s->cfg.max_time_wait;
 	list_init(&s->conns);
 	list_init(&s->bound);
-	list_init(&s->listeners);
+	list_init(&s->timed);
 	list_init(&s->evq);
 	list_init(&s->dead);
-	for (i = 0; i < TCP_HASH_SIZE; i++)
-		list_init(&s->hash[i]);
+	if (alloc_tables(s) < 0) {
+		tcp_stack_free(s);
+		return NULL;
+	}
 	s->now = cfg->clock(cfg->ctx);
 	s->port_seed = (uint32_t)tcp_siphash(s->cfg.secret, "port", 4);
 	s->hash_seed = (uint32_t)tcp_siphash(s->cfg.secret, "hash", 4);
@@ -70,6 +122,9 @@ tcp_stack_free(struct tcp_stack *s)
 	}
 	while ((l = list_pop_front(&s->dead)) != NULL)
 		toro_free(container_of(l, struct tcp_conn, evlink));
+	tcp_tw_free_all(s);
+	toro_free(s->hash);
+	toro_free(s->eph_refs);
 	toro_free(s);
 }
 
@@ -83,19 +138,6 @@ const struct tcp_stats *
 tcp_stack_stats(const struct tcp_stack *s)
 {
 	return &s->stats;
-}
-
-void
-tcp_stack_states(const struct tcp_stack *s, uint64_t n[TCP_NSTATES])
-{
-	const struct list *l;
-	unsigned st;
-
-	for (l = s->conns.next; l != &s->conns; l = l->next) {
-		st = container_of(l, struct tcp_conn, all)->state;
-		if (st < TCP_NSTATES)
-			n[st]++;
-	}
 }
 
 void
@@ -164,8 +206,8 @@ tcp_post(struct tcp_conn *c, uint32_t events)
 	c->events |= events;
 }
 
-static uint32_t
-tuple_hash(const struct tcp_stack *s, uint32_t laddr, uint16_t lport,
+uint32_t
+tcp_tuple_hash(const struct tcp_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport)
 {
 	uint32_t h = s->hash_seed;
@@ -176,7 +218,7 @@ tuple_hash(const struct tcp_stack *s, uint32_t laddr, uint16_t lport,
 	h ^= h >> 15;
 	h *= 0xc2b2ae35u;
 	h ^= h >> 13;
-	return h % TCP_HASH_SIZE;
+	return h;
 }
 
 struct tcp_conn *
@@ -186,7 +228,8 @@ tcp_lookup(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
 	struct list *b, *l;
 	struct tcp_conn *c;
 
-	b = &s->hash[tuple_hash(s, laddr, lport, raddr, rport)];
+	b = &s->hash[tcp_tuple_hash(s, laddr, lport, raddr, rport) &
+	    s->hash_mask];
 	for (l = b->next; l != b; l = l->next) {
 		c = container_of(l, struct tcp_conn, hlink);
 		if (c->lport == lport && c->rport == rport &&
@@ -200,10 +243,10 @@ tcp_lookup(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
 struct tcp_conn *
 tcp_lookup_listener(struct tcp_stack *s, uint32_t laddr, uint16_t lport)
 {
-	struct list *l;
+	struct list *b = &s->lhash[lport % TCP_LHASH_SIZE], *l;
 	struct tcp_conn *c, *any = NULL;
 
-	for (l = s->listeners.next; l != &s->listeners; l = l->next) {
+	for (l = b->next; l != b; l = l->next) {
 		c = container_of(l, struct tcp_conn, hlink);
 		if (c->lport != lport)
 			continue;
@@ -223,14 +266,15 @@ tcp_hash_insert(struct tcp_conn *c)
 
 	tcp_unhash(c);
 	if (c->state == TCP_LISTEN) {
-		list_push_back(&s->listeners, &c->hlink);
+		list_push_back(&s->lhash[c->lport % TCP_LHASH_SIZE],
+		    &c->hlink);
 		c->hashed = 2;
 	} else if (c->state == TCP_CLOSED) {
 		list_push_back(&s->bound, &c->hlink);
 		c->hashed = 1;
 	} else {
-		list_push_back(&s->hash[tuple_hash(s, c->laddr, c->lport,
-		    c->raddr, c->rport)], &c->hlink);
+		list_push_back(&s->hash[tcp_tuple_hash(s, c->laddr, c->lport,
+		    c->raddr, c->rport) & s->hash_mask], &c->hlink);
 		c->hashed = 3;
 	}
 }
@@ -248,7 +292,8 @@ tcp_unhash(struct tcp_conn *c)
 bool
 tcp_port_taken(struct tcp_stack *s, uint32_t addr, uint16_t port)
 {
-	struct list *heads[2] = { &s->listeners, &s->bound };
+	struct list *heads[2] = { &s->lhash[port % TCP_LHASH_SIZE],
+		&s->bound };
 	struct list *l;
 	struct tcp_conn *c;
 	int i;
@@ -264,15 +309,16 @@ tcp_port_taken(struct tcp_stack *s, uint32_t addr, uint16_t port)
 	return false;
 }
 
-static bool
-port_used(struct tcp_stack *s, uint16_t port)
+/*
+ * Count the conns and TIME_WAIT records on an ephemeral port, so that
+ * choosing one is not a walk over every connection.
+ */
+void
+tcp_port_ref(struct tcp_stack *s, uint16_t port, int delta)
 {
-	struct list *l;
-
-	for (l = s->conns.next; l != &s->conns; l = l->next)
-		if (container_of(l, struct tcp_conn, all)->lport == port)
-			return true;
-	return false;
+	/* The range ends at 65535. */
+	if (port >= EPHEMERAL_LO)
+		s->eph_refs[port - EPHEMERAL_LO] += (uint32_t)delta;
 }
 
 /* An ephemeral port no conn uses, from a keyed, moving start. */
@@ -284,7 +330,7 @@ tcp_port_ephemeral(struct tcp_stack *s, uint16_t *port)
 	s->port_seed = s->port_seed * 1103515245u + 12345u;
 	for (i = 0; i < EPHEMERAL_N; i++) {
 		p = EPHEMERAL_LO + (s->port_seed + i) % EPHEMERAL_N;
-		if (!port_used(s, (uint16_t)p)) {
+		if (s->eph_refs[p - EPHEMERAL_LO] == 0) {
 			*port = (uint16_t)p;
 			return 0;
 		}
@@ -357,27 +403,58 @@ tcp_siphash(const uint8_t key[16], const void *data, size_t n)
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-uint32_t
-tcp_isn(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
-    uint32_t raddr, uint16_t rport)
+static uint64_t
+tuple_siphash(struct tcp_stack *s, uint8_t tag, uint32_t laddr,
+    uint16_t lport, uint32_t raddr, uint16_t rport)
 {
-	uint8_t t[12];
+	uint8_t t[13];
 
 	net_put32(t, laddr);
 	net_put32(t + 4, raddr);
 	net_put16(t + 8, lport);
 	net_put16(t + 10, rport);
-	return (uint32_t)(s->now >> 12) +
-	    (uint32_t)tcp_siphash(s->cfg.secret, t, sizeof(t));
+	t[12] = tag;
+	return tcp_siphash(s->cfg.secret, t, tag == 0 ? 12 : sizeof(t));
 }
 
-/* A zeroed conn counted against the limit, or NULL. */
+uint32_t
+tcp_isn(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport)
+{
+	return (uint32_t)(s->now >> 12) +
+	    (uint32_t)tuple_siphash(s, 0, laddr, lport, raddr, rport);
+}
+
+/*
+ * Timestamps (RFC 7323): a 1 ms clock plus an offset per 4-tuple, so a
+ * TSval tells nothing of our uptime or of other connections.
+ */
+uint32_t
+tcp_ts_offset(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport)
+{
+	return (uint32_t)tuple_siphash(s, 1, laddr, lport, raddr, rport);
+}
+
+uint32_t
+tcp_ts_now(const struct tcp_stack *s, uint32_t off)
+{
+	return (uint32_t)(s->now / 1000000) + off;
+}
+
+/*
+ * A zeroed conn counted against the limits and charged its struct
+ * (its buffers are charged as they fill), or NULL.  It is made only if
+ * the memory left holds its struct and bufs more bytes of buffers.
+ */
 struct tcp_conn *
-tcp_conn_alloc(struct tcp_stack *s)
+tcp_conn_alloc(struct tcp_stack *s, uint32_t bufs)
 {
 	struct tcp_conn *c;
+	uint64_t charge = sizeof(*c);
 
-	if (s->stats.conns >= s->cfg.max_conns && !tcp_recycle_time_wait(s))
+	if (s->stats.conns >= s->cfg.max_conns ||
+	    s->stats.mem_used + charge + bufs > s->cfg.mem)
 		return NULL;
 	c = toro_calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -386,12 +463,16 @@ tcp_conn_alloc(struct tcp_stack *s)
 	list_init(&c->hlink);
 	list_init(&c->qlink);
 	list_init(&c->evlink);
+	list_init(&c->tlink);
 	list_init(&c->halfq);
 	list_init(&c->acceptq);
 	list_push_back(&s->conns, &c->all);
 	c->sndbuf = s->cfg.sndbuf;
 	c->rcvbuf = s->cfg.rcvbuf;
 	c->rto = TCP_RTO_INIT_NS;
+	c->charge = (uint32_t)charge;
+	s->stats.mem_used += charge;
+	s->stats.states[TCP_CLOSED]++;
 	if (++s->stats.conns > s->stats.conns_peak)
 		s->stats.conns_peak = s->stats.conns;
 	return c;
@@ -409,32 +490,21 @@ tcp_conn_destroy(struct tcp_conn *c)
 	if (c->listener != NULL) {
 		list_remove(&c->qlink);
 		c->listener->nqueued--;
+		if (c->flags & TF_HALF)
+			c->listener->nhalf--;
 		c->listener = NULL;
 	}
 	list_remove(&c->all);
+	list_remove(&c->tlink);
 	list_remove(&c->evlink); /* no events for the dead */
 	c->events = 0;
 	tcp_ring_free(&c->snd);
 	tcp_ring_free(&c->rcv);
 	c->flags |= TF_DEAD;
 	c->flags &= ~TF_USER;
+	tcp_port_ref(s, c->lport, -1);
+	s->stats.states[c->state]--;
+	s->stats.mem_used -= c->charge;
 	s->stats.conns--;
 	list_push_back(&s->dead, &c->evlink);
-}
-
-/* At the connection limit: end the oldest ownerless TIME_WAIT. */
-bool
-tcp_recycle_time_wait(struct tcp_stack *s)
-{
-	struct list *l;
-	struct tcp_conn *c;
-
-	for (l = s->conns.next; l != &s->conns; l = l->next) {
-		c = container_of(l, struct tcp_conn, all);
-		if (c->state == TCP_TIME_WAIT && !(c->flags & TF_USER)) {
-			tcp_conn_destroy(c);
-			return true;
-		}
-	}
-	return false;
 }

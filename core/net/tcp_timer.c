@@ -22,19 +22,33 @@
  * capped at 60 s: 222 s in all) before ETIMEDOUT.  Zero-window probes
  * go on as long as the peer answers them (RFC 1122 4.2.2.17) and give
  * up like data when it does not.  TIME_WAIT lasts 2 MSL = 60 s; a new
- * SYN may end it early (tcp_input.c), and at the connection limit the
- * oldest ownerless TIME_WAIT makes room.  There are no keep-alives.
+ * SYN may end it early, and when the records are full the oldest makes
+ * room (tcp_tw.c, which also runs their expiry).  There are no
+ * keep-alives.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
 
 #define BACKOFF_MAX 16
 
+/*
+ * A timer of c was set: put c on the list tcp_timers() walks, so that
+ * idle connections (no timer) cost it nothing.  Whoever sets a deadline
+ * calls this; a conn whose timers are all off leaves the list there.
+ */
+void
+tcp_timer_on(struct tcp_conn *c)
+{
+	if (list_empty(&c->tlink) && !(c->flags & TF_DEAD))
+		list_push_back(&c->stack->timed, &c->tlink);
+}
+
 void
 tcp_timer_arm_rexmt(struct tcp_conn *c)
 {
 	c->t_rexmt = c->stack->now + tcp_cur_rto(c);
 	c->flags &= ~(TF_PERSIST | TF_TLP);
+	tcp_timer_on(c);
 }
 
 /* Probe timeout, RFC 8985 7.2: 2 SRTT, plus a delayed ACK for one. */
@@ -80,6 +94,7 @@ tcp_timer_arm_loss(struct tcp_conn *c)
 	c->t_rexmt = c->stack->now + MIN(t, rto);
 	c->flags &= ~TF_PERSIST;
 	c->flags |= TF_TLP;
+	tcp_timer_on(c);
 }
 
 void
@@ -88,6 +103,7 @@ tcp_timer_arm_persist(struct tcp_conn *c)
 	c->t_rexmt = c->stack->now + tcp_cur_rto(c);
 	c->flags |= TF_PERSIST;
 	c->flags &= ~TF_TLP;
+	tcp_timer_on(c);
 }
 
 void
@@ -206,22 +222,29 @@ tcp_timers(struct tcp_stack *s, uint64_t now)
 {
 	struct list *l, *next;
 	struct tcp_conn *c;
-	uint64_t best = UINT64_MAX;
+	uint64_t best;
 
 	tcp_enter(s);
 	if (now > s->now)
 		s->now = now;
-	for (l = s->conns.next; l != &s->conns; l = next) {
+	for (l = s->timed.next; l != &s->timed; l = next) {
 		next = l->next;
-		run(container_of(l, struct tcp_conn, all), s->now);
+		run(container_of(l, struct tcp_conn, tlink), s->now);
 		/* A timer that ended another conn: start over. */
-		if (next != &s->conns &&
-		    (container_of(next, struct tcp_conn, all)->flags & TF_DEAD))
-			next = s->conns.next;
+		if (next != &s->timed &&
+		    (container_of(next, struct tcp_conn, tlink)->flags &
+		    TF_DEAD))
+			next = s->timed.next;
 	}
+	best = tcp_tw_expire(s, s->now);
 	tcp_leave(s);
-	for (l = s->conns.next; l != &s->conns; l = l->next) {
-		c = container_of(l, struct tcp_conn, all);
+	for (l = s->timed.next; l != &s->timed; l = next) {
+		next = l->next;
+		c = container_of(l, struct tcp_conn, tlink);
+		if (c->t_rexmt == 0 && c->t_delack == 0 && c->t_wait == 0) {
+			list_remove(&c->tlink);
+			continue;
+		}
 		best = earliest(best, c->t_rexmt);
 		best = earliest(best, c->t_delack);
 		best = earliest(best, c->t_wait);

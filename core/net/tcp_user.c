@@ -41,14 +41,17 @@ tcp_send(struct tcp_conn *c, const void *data, size_t len)
 	tcp_enter(s);
 	if (len > 0x40000000)
 		len = 0x40000000;
-	if (c->snd.len < c->snd.cap && tcp_ring_ready(&c->snd) < 0) {
-		tcp_leave(s);
-		return -TORO_ENOMEM;
-	}
+	/* Memory as needed; short of it, what the ring already has. */
+	if (tcp_buf_reserve(c, &c->snd, (uint32_t)MIN((uint64_t)c->snd.len +
+	    len, c->snd.cap)) < 0)
+		(void)tcp_buf_reserve(c, &c->snd, MIN(c->snd.len + 4096,
+		    c->snd.cap));
 	n = tcp_ring_append(&c->snd, data, (uint32_t)len);
 	if (n < len || c->snd.len == c->snd.cap)
 		c->flags |= TF_WANT_WRITE;
-	if (n == 0) {
+	if (n == 0 && c->snd.len == 0) {
+		ret = -TORO_ENOMEM; /* no ACK will ever free space */
+	} else if (n == 0) {
 		ret = -TORO_EAGAIN;
 	} else {
 		ret = (int)n;
@@ -88,7 +91,7 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 	uint32_t n;
 	int ret;
 
-	if (c->rcv.buf == NULL || c->rcv.len == 0) {
+	if (c->rcv.cap == 0 || c->rcv.len == 0) {
 		if (c->flags & TF_FIN_RCVD)
 			return 0;
 		if (c->error != 0)
@@ -103,9 +106,8 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 	if (len > 0x40000000)
 		len = 0x40000000;
 	n = tcp_ring_read(&c->rcv, buf, (uint32_t)len);
-	/* Nothing held past len either: the memory can go until more comes. */
-	if (c->ooo.n == 0)
-		tcp_ring_idle(&c->rcv);
+	if (c->rcv.len == 0 && c->ooo.n == 0)
+		tcp_buf_release(c, &c->rcv); /* idle: no memory held */
 	window_update(c);
 	ret = (int)n;
 	tcp_leave(s);
@@ -115,7 +117,7 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 size_t
 tcp_readable(const struct tcp_conn *c)
 {
-	return c->rcv.buf != NULL ? c->rcv.len : 0;
+	return c->rcv.cap != 0 ? c->rcv.len : 0;
 }
 
 size_t

@@ -118,6 +118,13 @@ stats_json(char *buf, size_t size)
 	FIELD(tcp_resets);
 	FIELD(tcp_in_errs);
 	FIELD(tcp_syn_drops);
+	FIELD(tcp_syncookies_sent);
+	FIELD(tcp_syncookies_ok);
+	FIELD(tcp_time_wait_recycled);
+	FIELD(tcp_max_conns);
+	FIELD(tcp_max_time_wait);
+	FIELD(tcp_mem_used);
+	FIELD(tcp_mem_max);
 	FIELD(dhcp_out);
 	FIELD(dhcp_in);
 	FIELD(dhcp_leases);

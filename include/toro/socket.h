@@ -190,14 +190,23 @@ struct toro_net_stats {
 	uint64_t udp_queue_full;  /* a socket's receive queue was full */
 	/* TCP: segments as IPv4 sees them, then the engine's counters */
 	uint64_t tcp_in, tcp_out;
-	uint64_t tcp_conns;        /* connections now, TIME_WAIT included */
+	uint64_t tcp_conns;        /* live connections now (not TIME_WAIT) */
 	uint64_t tcp_active_opens, tcp_passive_opens;
 	uint64_t tcp_established;  /* connections that got established */
 	uint64_t tcp_retrans;      /* segments sent again */
 	uint64_t tcp_resets;       /* connections reset by the peer */
 	uint64_t tcp_in_errs;      /* bad checksum or header */
-	uint64_t tcp_syn_drops;    /* SYNs refused: backlog or limit */
-	/* TCP connections now, by state: TORO_TCP_STATE_NAMES's order */
+	uint64_t tcp_syn_drops;    /* SYNs refused: accept queue or limits */
+	uint64_t tcp_syncookies_sent, tcp_syncookies_ok; /* SYN floods */
+	uint64_t tcp_time_wait_recycled; /* ended early: records full */
+	uint64_t tcp_max_conns;    /* limit of live connections */
+	uint64_t tcp_max_time_wait; /* limit of TIME_WAIT records */
+	uint64_t tcp_mem_used;     /* bytes charged to live connections */
+	uint64_t tcp_mem_max;      /* ... and their limit */
+	/*
+	 * TCP connections now, by state, in TORO_TCP_STATE_NAMES's order;
+	 * TIME_WAIT counts the small records too.
+	 */
 	uint64_t tcp_state[TORO_TCP_NSTATES];
 	/* DHCP */
 	uint64_t dhcp_out, dhcp_in, dhcp_leases;

@@ -28,3 +28,8 @@ EXTRA_DIST += tests/net/static.sh
 # answered, the limit refused cleanly, service back (manyconn.py).
 TESTS += tests/net/capacity.sh
 EXTRA_DIST += tests/net/capacity.sh tests/net/manyconn.py
+
+# The connection table over TAP: 3,000 short connections (TIME_WAIT
+# records bounded), the table full, a SYN flood met by SYN cookies.
+TESTS += tests/net/churn.sh
+EXTRA_DIST += tests/net/churn.sh

@@ -92,6 +92,11 @@ log_seg(struct link *lk, int from, const uint8_t *h, size_t len,
 			s->ws = h[i + 2];
 		if (h[i] == 4)
 			s->sack_ok = true;
+		if (h[i] == 8 && olen == 10) {
+			s->ts = true;
+			s->tsval = net_get32(h + i + 2);
+			s->tsecr = net_get32(h + i + 6);
+		}
 		for (k = 0; h[i] == 5 && k < (olen - 2) / 8u && k < 4; k++) {
 			s->sack[k][0] = net_get32(h + i + 2 + 8 * k);
 			s->sack[k][1] = net_get32(h + i + 6 + 8 * k);
@@ -160,6 +165,11 @@ link_default_config(struct link *lk, int i, struct tcp_config *cfg)
 	cfg->addr = i == 0 ? A_ADDR : B_ADDR;
 	for (k = 0; k < 16; k++)
 		cfg->secret[k] = (uint8_t)(k * 17 + i);
+	/*
+	 * The segment sizes and option room most tests count on are those
+	 * without timestamps; the tests of timestamps turn them on.
+	 */
+	cfg->nots = true;
 }
 
 void

@@ -46,6 +46,8 @@ struct seg {
 	uint32_t len;    /* payload bytes */
 	int mss, ws;     /* options, -1 if absent */
 	bool sack_ok;    /* SACK permitted */
+	bool ts;         /* timestamps option */
+	uint32_t tsval, tsecr;
 	unsigned nsack;  /* SACK blocks */
 	uint32_t sack[4][2];
 	bool dropped;    /* by loss or the filter */

@@ -247,10 +247,19 @@ TCP_TEST(close_active_server)
 	ck_assert_int_eq(tcp_state(a), TCP_CLOSED);
 	ck_assert_int_eq(ea.closed, 1);
 	ck_assert_int_eq(ea.close_err, 0);
-	/* B's orphan sits in TIME_WAIT for 60 s, then goes. */
-	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->conns, 2);
-	link_advance(&lk, 61 * SEC);
+	/*
+	 * B's orphan is a TIME_WAIT record for 60 s, then goes; it is no
+	 * longer a connection (only the listener is).
+	 */
 	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->conns, 1);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->time_wait, 1);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->states[TCP_TIME_WAIT],
+	    1);
+	link_advance(&lk, 59 * SEC);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->time_wait, 1);
+	link_advance(&lk, 2 * SEC);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->conns, 1);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->time_wait, 0);
 	tcp_close(a);
 	link_free(&lk);
 	return NULL;
@@ -344,7 +353,8 @@ TCP_TEST(time_wait_reuse)
 	ck_assert_int_eq(tcp_recv(a, buf, 4), 0);
 	tcp_close(a);
 	link_advance(&lk, 10 * MS);
-	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->conns, 2);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->conns, 1);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->time_wait, 1);
 	/* The same client port again, 1 s later: a SYN ends TIME_WAIT. */
 	link_advance(&lk, 1 * SEC);
 	a2 = tcp_conn_new(lk.st[0], &ev_callbacks, &ea2);
@@ -353,6 +363,7 @@ TCP_TEST(time_wait_reuse)
 	ck_assert(link_run(&lk, lk.now + SEC, ev_connected_p, &ea2));
 	ck_assert_int_eq(ea2.conn_err, 0);
 	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->time_wait_reuse, 1);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->time_wait, 0);
 	link_advance(&lk, 10 * MS);
 	ck_assert_int_eq(tcp_accept(l, &b2), 0);
 	ck_assert_int_eq(tcp_state(b2), TCP_ESTABLISHED);
