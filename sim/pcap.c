@@ -1,11 +1,13 @@
 /*
  * pcap.c: the NIC's packet capture (--pcap FILE), in the classic pcap
  * format that tcpdump, tshark and wireshark read: LINKTYPE_ETHERNET,
- * microsecond wall-clock timestamps, in the host's byte order.
+ * microsecond wall-clock timestamps, in the host's byte order; frames
+ * longer than 65535 bytes (TCP segments the NIC cuts or coalesced) are
+ * cut there, their length kept.
  *
  * Interface: sim_pcap_open() creates the file at boot, or ends the
  * process with a message.  sim_pcap_write() records a received frame (on
- * the loop thread); sim_pcap_send() sends a frame with the backend's
+ * the loop thread or the NIC's CPU); sim_pcap_send() sends a frame with the backend's
  * function and records it if it went (on the NIC's CPU).
  *
  * Rules: each record goes to the file with one writev() under a lock, so
@@ -102,11 +104,13 @@ record(const void *frame, size_t len)
 	now = sim_clock_wall_ns();
 	h.sec = (uint32_t)(now / 1000000000);
 	h.usec = (uint32_t)(now % 1000000000 / 1000);
-	h.caplen = h.len = (uint32_t)len;
+	/* A TCP segment the NIC cuts or coalesced may exceed it. */
+	h.len = (uint32_t)len;
+	h.caplen = len < SNAPLEN ? (uint32_t)len : SNAPLEN;
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)frame;
-	iov[1].iov_len = len;
+	iov[1].iov_len = h.caplen;
 	if (write_all(iov, 2) == -1) {
 		dprintf(STDERR_FILENO, "%s: --pcap %s: %s; capture stopped\n",
 		    sim_config.prog, path, strerror(errno));
@@ -127,15 +131,15 @@ sim_pcap_write(const void *frame, size_t len)
 }
 
 int
-sim_pcap_send(int (*send)(const void *, size_t), const void *frame,
-    size_t len)
+sim_pcap_send(sim_send_fn *send, const void *frame, size_t len,
+    const struct hal_net_meta *m)
 {
 	int error;
 
 	if (!atomic_load_explicit(&on, memory_order_relaxed))
-		return send(frame, len);
+		return send(frame, len, m);
 	pthread_mutex_lock(&lock);
-	if ((error = send(frame, len)) == 0)
+	if ((error = send(frame, len, m)) == 0)
 		record(frame, len);
 	pthread_mutex_unlock(&lock);
 	return error;

@@ -41,6 +41,8 @@ tcp_stack_new(const struct tcp_config *cfg)
 		s->cfg.rcvbuf = 128 * 1024;
 	if (s->cfg.max_conns == 0)
 		s->cfg.max_conns = 1024;
+	if (!s->cfg.csum_offload || s->cfg.tso_max > 65535 - 40)
+		s->cfg.tso_max = 0;
 	list_init(&s->conns);
 	list_init(&s->bound);
 	list_init(&s->listeners);
