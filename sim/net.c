@@ -209,7 +209,7 @@ sim_net_recv(void *buf, size_t size, struct hal_net_meta *m)
 		return sim_tap_recv(buf, size, m);
 	memset(m, 0, sizeof(*m));
 	if ((n = ring_get(&rx, buf, size)) > 0)
-		sim_pcap_write(buf, (size_t)n);
+		sim_pcap_write(buf, (size_t)n, NULL);
 	return n;
 }
 

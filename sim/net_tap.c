@@ -213,7 +213,6 @@ sim_tap_recv(void *buf, size_t size, struct hal_net_meta *m)
 	if ((len = stage.len) == 0)
 		return 0;
 	stage.len = 0;
-	sim_pcap_write(stage.data, len);
 	if (len > size)
 		return -EMSGSIZE;
 	memcpy(buf, stage.data, len);
@@ -233,6 +232,10 @@ sim_tap_recv(void *buf, size_t size, struct hal_net_meta *m)
 		m->gso_type = HAL_NET_GSO_TCPV4;
 		m->gso_size = h->gso_size;
 	}
+	sim_pcap_write(stage.data, len, h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM ?
+	    &(struct hal_net_meta){ .flags = HAL_NET_M_CSUM_PARTIAL,
+	    .csum_start = h->csum_start, .csum_offset = h->csum_offset } :
+	    NULL);
 	return (int)len;
 }
 

@@ -155,12 +155,14 @@ int sim_tap_recv(void *buf, size_t size, struct hal_net_meta *m);
 
 /*
  * Packet capture (pcap.c): every frame the NIC sends or receives, in a
- * classic pcap file.  sim_pcap_write() records a received frame;
+ * classic pcap file, partial checksums finished.  sim_pcap_write()
+ * records a received frame;
  * sim_pcap_send() sends one through send() (0 or -errno) and records it
  * if it went.  Both may be called from any thread.
  */
 void sim_pcap_open(const char *path);
-void sim_pcap_write(const void *frame, size_t len);
+void sim_pcap_write(const void *frame, size_t len,
+    const struct hal_net_meta *m);
 int sim_pcap_send(sim_send_fn *send, const void *frame, size_t len,
     const struct hal_net_meta *m);
 

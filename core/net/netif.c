@@ -241,6 +241,30 @@ loop_drain(void)
 	return nloopq > 0;
 }
 
+/*
+ * A frame that came with its checksum partial (it never left the host):
+ * finish it, unless it is TCP, so that what we quote in an ICMP error
+ * reads as the sender meant it.  TCP keeps it partial: nothing quotes
+ * it, and 64 KiB segments are worth not summing.
+ */
+static void
+rx_partial(struct net_buf *b, const struct hal_net_meta *m)
+{
+	size_t at = (size_t)m->csum_start + m->csum_offset;
+	uint8_t *f = b->data;
+	uint16_t sum;
+
+	if (b->len < NET_ETH_HLEN + NET_IP_HLEN || m->csum_start >= b->len ||
+	    at + 2 > b->len)
+		return;
+	if (net_get16(f + 12) == NET_ETHERTYPE_IP &&
+	    f[NET_ETH_HLEN + 9] == NET_PROTO_TCP)
+		return;
+	sum = net_csum_fold(net_csum_add(0, f + m->csum_start,
+	    b->len - m->csum_start));
+	net_put16(f + at, sum == 0 ? 0xffff : sum); /* UDP's 0: no sum */
+}
+
 /* Take one received frame into a buffer of its size; NULL: none/lost. */
 static struct net_buf *
 rx_one(bool *more)
@@ -275,6 +299,8 @@ rx_one(bool *more)
 	net_buf_put(b, (size_t)n);
 	net_stats.rx_frames++;
 	net_stats.rx_bytes += (uint64_t)n;
+	if (m.flags & HAL_NET_M_CSUM_PARTIAL)
+		rx_partial(b, &m);
 	if (m.flags & (HAL_NET_M_CSUM_VALID | HAL_NET_M_CSUM_PARTIAL)) {
 		b->csum = NET_CSUM_OK;
 		net_stats.rx_csum_ok++;
