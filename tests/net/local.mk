@@ -23,3 +23,8 @@ EXTRA_DIST += tests/net/robust.sh
 # sample site plus a 20 MiB file), MIME types, listings, HEAD, '..'.
 TESTS += tests/net/static.sh
 EXTRA_DIST += tests/net/static.sh
+
+# The NIC's offloads on both targets, on and off, over TAP: the sim's
+# virtio-net header, the native virtio-net features under QEMU.
+TESTS += tests/net/offload.sh
+EXTRA_DIST += tests/net/offload.sh
