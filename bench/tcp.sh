@@ -6,7 +6,9 @@
 #    a Linux sender (Python, socket.sendfile of a file in the page
 #    cache: zero-copy, not the bottleneck); fetch hashes the body with
 #    SHA-256 as it goes, so the Linux receiver does the same work:
-#    curl | sha256sum.  Wall time of the whole receiving command, the
+#    curl | sha256sum.  With 2 CPUs (TORO_CPUS, the default) fetch
+#    hashes on its second CPU while the first receives, as sha256sum
+#    hashes in a process of its own while curl receives.  Wall time of the whole receiving command, the
 #    sim's start-up included (printed once, on its own, for scale).
 #    curl without the hash is printed too, for reference.
 #  - round trip through the guest: a Linux client sends SIZE MiB to the
@@ -22,11 +24,11 @@
 #    itself; that was the client timeout seen on the Linux side.  (With
 #    -b 4096 it cannot block, but runs 4x slower: no fair peer.)
 #
-#	SIZE=100 TORO_CPUS=1 RUNS=3 bash bench/tcp.sh
+#	SIZE=100 TORO_CPUS=2 RUNS=3 bash bench/tcp.sh
 RUNS=${RUNS:-3}
 . bench/common.sh
 SIZE=${SIZE:-100}	# MiB
-TORO_CPUS=${TORO_CPUS:-1}
+TORO_CPUS=${TORO_CPUS:-2}
 
 for t in ip curl python3 sha256sum; do
 	command -v "$t" >/dev/null 2>&1 ||

@@ -244,6 +244,7 @@ sim_tap_offloads(uint32_t wantoff)
 {
 	unsigned int tun = 0;
 	uint32_t got = wantoff & (HAL_NET_TX_CSUM | HAL_NET_TX_TSO4);
+	int i;
 
 	if (wantoff & HAL_NET_RX_CSUM) {
 		tun |= TUN_F_CSUM;
@@ -260,7 +261,7 @@ sim_tap_offloads(uint32_t wantoff)
 		    strerror(errno));
 	rx_allowed = got;
 	/* Drop what came before the NIC was enabled, then wait for more. */
-	while (sim_tap_peek() > 0)
+	for (i = 0; i < 4096 && sim_tap_peek() > 0; i++)
 		stage.len = 0;
 	return got;
 }

@@ -174,6 +174,9 @@ net_ip_output(struct net_buf *b, uint32_t src, uint32_t dst, uint8_t proto)
 	h[1] = 0;
 	net_put16(h + 2, (uint16_t)tlen);
 	net_put16(h + 4, ip_id++);
+	/* The NIC numbers the pieces of a TSO segment on from this one. */
+	if (b->gso_size != 0)
+		ip_id += (uint16_t)((tlen - 1) / b->gso_size);
 	/* No DF: without path MTU discovery, let routers fragment. */
 	net_put16(h + 6, 0);
 	h[8] = IP_TTL;
