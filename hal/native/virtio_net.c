@@ -14,7 +14,10 @@
  * partial or verified checksums), MRG_RXBUF (a frame may span several
  * receive buffers) and GUEST_TSO4 (coalesced TCP segments), the last
  * only with MRG_RXBUF and GUEST_CSUM, so that 2 KiB receive buffers are
- * always enough.  Every frame sits behind a 12-byte struct
+ * always enough.  hal_net_open() puts in effect what the core asks for
+ * of those; a received checksum it did not ask for (offload=off) is
+ * finished or forgotten here, so the core verifies it.  Every frame
+ * sits behind a 12-byte struct
  * virtio_net_hdr.  Queue 0 receives: each descriptor owns a 2 KiB
  * buffer for good and goes back to the device as soon as hal_net_recv()
  * has copied its part of a frame out.  Queue 1 sends: each descriptor
@@ -66,6 +69,7 @@ static int owner = -1;
 static uint8_t mac[6];
 static uint64_t feat;     /* negotiated */
 static uint32_t offloads; /* HAL_NET_* in effect */
+static uint32_t asked;    /* HAL_NET_* the core asked for */
 
 /* The offloads the device offers, as features we may take together. */
 static uint64_t
@@ -202,13 +206,19 @@ hal_net_open(int cpu, struct hal_net_info *info)
 		return -TORO_ENODEV;
 	if (cpu < 0 || cpu >= hal_ncpus)
 		return -TORO_EINVAL;
-	/* Sending is ours to choose; receiving is what was negotiated. */
-	if ((feat & F_CSUM) && (info->offloads & HAL_NET_TX_CSUM)) {
+	/*
+	 * Sending is ours to choose.  Receiving is what was negotiated at
+	 * boot: unasked, partial checksums are finished here and verified
+	 * ones reported plain, so the core checks them all; coalesced
+	 * segments still come (the core takes them).
+	 */
+	asked = info->offloads;
+	if ((feat & F_CSUM) && (asked & HAL_NET_TX_CSUM)) {
 		o |= HAL_NET_TX_CSUM;
-		if ((feat & F_HOST_TSO4) && (info->offloads & HAL_NET_TX_TSO4))
+		if ((feat & F_HOST_TSO4) && (asked & HAL_NET_TX_TSO4))
 			o |= HAL_NET_TX_TSO4;
 	}
-	if (feat & F_GUEST_CSUM)
+	if ((feat & F_GUEST_CSUM) && (asked & HAL_NET_RX_CSUM))
 		o |= HAL_NET_RX_CSUM;
 	if (feat & F_GUEST_TSO4)
 		o |= HAL_NET_RX_LRO;
@@ -377,16 +387,16 @@ hal_net_peek(void)
 	return (size_t)n * BUF - HDR;
 }
 
-/* The offload data of a received frame, as far as it is in effect. */
+/* The offload data of a received frame, as the device gives it. */
 static void
 rx_meta(const uint8_t *h, struct hal_net_meta *m)
 {
 	memset(m, 0, sizeof(*m));
-	if ((offloads & HAL_NET_RX_CSUM) && (h[0] & H_NEEDS_CSUM)) {
+	if ((feat & F_GUEST_CSUM) && (h[0] & H_NEEDS_CSUM)) {
 		m->flags = HAL_NET_M_CSUM_PARTIAL;
 		m->csum_start = get16(h + 6);
 		m->csum_offset = get16(h + 8);
-	} else if ((offloads & HAL_NET_RX_CSUM) && (h[0] & H_DATA_VALID)) {
+	} else if ((feat & F_GUEST_CSUM) && (h[0] & H_DATA_VALID)) {
 		m->flags = HAL_NET_M_CSUM_VALID;
 	}
 	if ((offloads & HAL_NET_RX_LRO) &&
@@ -434,6 +444,37 @@ rx_gather(uint16_t id, uint32_t len, int n, uint8_t *buf, size_t size,
 	return bad ? -TORO_EMSGSIZE : (int)got;
 }
 
+/*
+ * A checksum the core did not ask the device to handle: finish a partial
+ * one here (the one's-complement sum from csum_start to the end), and
+ * forget that one was verified.
+ */
+static void
+rx_unasked(uint8_t *f, size_t len, struct hal_net_meta *m)
+{
+	size_t at = (size_t)m->csum_start + m->csum_offset, i;
+	uint32_t sum = 0;
+
+	if ((asked & HAL_NET_RX_CSUM) || m->flags == 0)
+		return;
+	if ((m->flags & HAL_NET_M_CSUM_PARTIAL) && m->csum_start < len &&
+	    at + 2 <= len) {
+		for (i = m->csum_start; i + 1 < len; i += 2)
+			sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+		if (i < len)
+			sum += (uint32_t)f[i] << 8;
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		sum = ~sum & 0xffff;
+		if (sum == 0)
+			sum = 0xffff; /* UDP's 0 says "none"; the same for TCP */
+		f[at] = (uint8_t)(sum >> 8);
+		f[at + 1] = (uint8_t)sum;
+	}
+	m->flags = 0;
+	m->csum_start = m->csum_offset = 0;
+}
+
 int
 hal_net_recv(void *buf, size_t size, struct hal_net_meta *m)
 {
@@ -453,5 +494,7 @@ hal_net_recv(void *buf, size_t size, struct hal_net_meta *m)
 		}
 		r = rx_gather(id, len, rx_nbufs(id), buf, size, m);
 	} while (r == 0); /* 0 would say "nothing waiting": skip empties */
+	if (r > 0)
+		rx_unasked(buf, (size_t)r, m);
 	return r;
 }

@@ -10,11 +10,13 @@
 #  - the native image under QEMU (TCG) on q35 and microvm: the virtio-net
 #    features the device offers negotiated; each switched off in turn
 #    (csum=off..., mrg_rxbuf=off, everything off) and the driver falls
-#    back; the echo round trip with TSO.
+#    back; offload=off with every feature on (the driver finishes the
+#    host's partial checksums, the kernel verifies them); the echo round
+#    trip with TSO.
 # Cases skip, saying why, when root or a tool is missing; they fail when
 # a program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
-plan 12
+plan 13
 
 ns=toro-off-$$
 BG_TIMEOUT=120
@@ -133,16 +135,19 @@ sim_cases() {
 	    fetch_ok "$out" "$tmp/big"
 }
 
-# native NAME MACHINE NIC-PROPERTIES FEATURES: fetch under QEMU; the
-# features line must read FEATURES, the body's SHA-256 must match.
+# native NAME MACHINE NIC-PROPERTIES FEATURES [OFFLOADS OPTION]: fetch
+# under QEMU; the features line must read FEATURES (and the offloads in
+# effect OFFLOADS, with the kernel OPTION), the SHA-256 must match.
 native() {
 	local out=$tmp/native.out
 	in_ns env TORO_QEMU_NIC="$3" timeout 120 hal/native/qemu.sh \
 	    --machine "$2" --net tap:tap0 out/native/fetch.elf -- \
-	    ip=$ip/24 loglevel=debug $srv/big >"$out" 2>&1
-	check "native $1: features '$4', SHA-256 right" \
+	    ip=$ip/24 loglevel=debug $6 $srv/big >"$out" 2>&1
+	check "native $1: features '$4'${5:+, offloads '$5'}, SHA-256 right" \
 	    bash -c "$(declare -f fetch_ok note); srv=$srv;
 	    grep -q 'NIC features: $4\$' '$out' || { note <'$out'; exit 1; };
+	    [ -z '$5' ] || grep -q 'NIC offloads: $5\$' '$out' ||
+	    { note <'$out'; exit 1; };
 	    fetch_ok '$out' '$tmp/big'"
 }
 
@@ -155,6 +160,9 @@ native_cases() {
 	    "csum host_tso4 guest_csum"
 	native "q35, checksums and TSO off" q35 "$off" "mrg_rxbuf"
 	native "q35, everything off" q35 "$off,mrg_rxbuf=off" "none"
+	# Asked for none: received checksums verified by the kernel.
+	native "q35, offload=off" q35 "" \
+	    "csum host_tso4 guest_csum guest_tso4 mrg_rxbuf" lro offload=off
 	bg_ns qecho "$tmp/qecho.out" hal/native/qemu.sh --machine q35 \
 	    --net tap:tap0 out/native/echo.elf -- ip=$ip/24 loglevel=info 90
 	if wait_for "$tmp/qecho.out" "serving port 7 on $ip" 600 &&
@@ -169,21 +177,21 @@ native_cases() {
 
 if [ ! -x out/sim/fetch ] || [ ! -x out/sim/echo ] ||
     [ ! -f out/native/fetch.elf ] || [ ! -f out/native/echo.elf ]; then
-	fail_n 12 "the fetch and echo examples are not built"
+	fail_n 13 "the fetch and echo examples are not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
     ! have curl || ! have python3; then
-	skip_n 12 "TAP needs root, ip, curl, python3 and /dev/net/tun"
+	skip_n 13 "TAP needs root, ip, curl, python3 and /dev/net/tun"
 	exit 0
 fi
 if ! setup; then
-	fail_n 12 "the namespace, TAP or web server could not be set up"
+	fail_n 13 "the namespace, TAP or web server could not be set up"
 	exit 0
 fi
 sim_cases
 if have qemu-system-x86_64; then
 	native_cases
 else
-	skip_n 6 "qemu-system-x86_64 is missing"
+	skip_n 7 "qemu-system-x86_64 is missing"
 fi
