@@ -145,8 +145,9 @@ sim_net_open(int cpu, uint8_t mac[6], uint16_t *mtu, uint32_t *offloads)
 		return -EINVAL;
 	memcpy(mac, sim_config.mac, 6);
 	*mtu = SIM_NET_MTU;
-	*offloads = queued_tx ? 0 : sim_tap_offloads(*offloads);
+	/* First: the TAP may post HAL_EV_NET as soon as it is set up. */
 	atomic_store(&net_cpu, cpu);
+	*offloads = queued_tx ? 0 : sim_tap_offloads(*offloads);
 	return 0;
 }
 
