@@ -188,36 +188,83 @@ const char *hal_cmdline(void);
 /*
  * Network interface: at most one NIC, driven by one CPU (the core's
  * network CPU).  Frames are Ethernet II without the FCS, at most
- * HAL_NET_FRAME_MAX bytes.  All but hal_net_open() are called only on
- * the CPU that opened the NIC.
+ * HAL_NET_FRAME_MAX bytes, or HAL_NET_GSO_MAX for a TCP segment the NIC
+ * cuts or has coalesced (below).  All but hal_net_open() are called
+ * only on the CPU that opened the NIC.
  */
 
 #define HAL_NET_FRAME_MAX 1514
+#define HAL_NET_GSO_MAX (14 + 65535) /* Ethernet + the largest IPv4 */
+
+/*
+ * Offloads (struct hal_net_info's offloads), the virtio-net ones:
+ *  - TX_CSUM: the NIC fills in a TCP or UDP checksum sent partial
+ *    (HAL_NET_M_CSUM_PARTIAL);
+ *  - TX_TSO4: it cuts a TCP/IPv4 segment of up to HAL_NET_GSO_MAX into
+ *    gso_size pieces (needs TX_CSUM);
+ *  - RX_CSUM: received frames may come with their checksum verified
+ *    (HAL_NET_M_CSUM_VALID) or partial (never left the host);
+ *  - RX_LRO: received TCP/IPv4 frames may be coalesced segments of up to
+ *    HAL_NET_GSO_MAX (needs RX_CSUM: they come partial or verified).
+ */
+#define HAL_NET_TX_CSUM 0x01u
+#define HAL_NET_TX_TSO4 0x02u
+#define HAL_NET_RX_CSUM 0x04u
+#define HAL_NET_RX_LRO 0x08u
+#define HAL_NET_OFFLOADS 0x0fu
 
 struct hal_net_info {
 	uint8_t mac[6];
-	uint16_t mtu; /* IP MTU, normally 1500 */
+	uint16_t mtu;      /* IP MTU, normally 1500 */
+	uint32_t offloads; /* in: what the core can use; out: in effect */
+};
+
+/*
+ * What goes with a frame, as virtio-net's header says it: a checksum
+ * partial (the one's-complement sum from csum_start to the end goes at
+ * csum_start + csum_offset, the field holding the pseudo-header sum) or
+ * verified, and a TCP segment to cut (send) or coalesced (receive) in
+ * gso_size pieces of payload.  All zero: a plain, complete frame.
+ */
+#define HAL_NET_M_CSUM_PARTIAL 0x01u
+#define HAL_NET_M_CSUM_VALID 0x02u
+#define HAL_NET_GSO_NONE 0
+#define HAL_NET_GSO_TCPV4 1
+
+struct hal_net_meta {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t gso_size;
+	uint16_t csum_start, csum_offset;
 };
 
 /*
  * Take the NIC for `cpu`: from now on, frame arrival and freed transmit
- * room post HAL_EV_NET to that CPU.  Fills info.  Returns 0, or
- * -TORO_ENODEV when the machine has no NIC.
+ * room post HAL_EV_NET to that CPU.  Fills info; of the offloads asked
+ * for, those the NIC has are in effect (a device may leave receive
+ * offloads on that were not asked for, if it negotiated them at boot:
+ * the core handles them all).  Returns 0, or -TORO_ENODEV when the
+ * machine has no NIC.
  */
 int hal_net_open(int cpu, struct hal_net_info *info);
 
 /*
- * Queue one frame for sending; the HAL copies it.  Returns 0,
- * -TORO_EAGAIN when the transmit ring is full (HAL_EV_NET follows when
- * room frees up), or -TORO_EMSGSIZE.
+ * Queue one frame for sending; the HAL copies it.  m (NULL: plain) asks
+ * only for offloads in effect.  Returns 0, -TORO_EAGAIN when the
+ * transmit ring is full (HAL_EV_NET follows when room frees up), or
+ * -TORO_EMSGSIZE.
  */
-int hal_net_send(const void *frame, size_t len);
+int hal_net_send(const void *frame, size_t len,
+    const struct hal_net_meta *m);
 
 /*
- * Take the oldest received frame into buf.  Returns its length, 0 when
- * none is waiting, or -TORO_EMSGSIZE when it did not fit (it is dropped).
+ * Take the oldest received frame into buf and its offload data into m.
+ * Returns its length, 0 when none is waiting, or -TORO_EMSGSIZE when it
+ * did not fit (it is dropped).  hal_net_peek() says how long the oldest
+ * frame is at most (0: none waiting), so the caller can size buf.
  */
-int hal_net_recv(void *buf, size_t size);
+int hal_net_recv(void *buf, size_t size, struct hal_net_meta *m);
+size_t hal_net_peek(void);
 
 /*
  * Block devices: disks numbered from 0, 512-byte sectors.  Requests are

@@ -3,12 +3,13 @@
  * backend on the host (libslirp, a TAP interface, or none).
  *
  * Interface: sim_net_init() picks the backend of --net at boot;
- * sim_net_open/send/recv serve hal.h's NIC.  Received frames come from a
- * backend through sim_net_input() into the RX queue, and each one posts
- * HAL_EV_NET to the NIC's CPU.  Frames sent go straight to the TAP
- * backend, or into the TX queue, which the libslirp backend drains with
- * sim_net_tx_take() on the loop thread.  Every frame that crosses the NIC
- * also goes to the --pcap file.
+ * sim_net_open/send/recv/peek serve hal.h's NIC.  The TAP backend is
+ * read and written by the NIC's CPU directly (net_tap.c), with the
+ * offloads it negotiates.  The libslirp backend has none: its received
+ * frames come through sim_net_input() into the RX queue, each one
+ * posting HAL_EV_NET to the NIC's CPU, and frames sent wait in the TX
+ * queue, which it drains with sim_net_tx_take() on the loop thread.
+ * Every frame that crosses the NIC also goes to the --pcap file.
  *
  * Rules: each queue is a bounded ring with one producer and one consumer
  * (the loop thread and the NIC's CPU), so neither side takes a lock.  A
@@ -119,10 +120,10 @@ sim_net_init(struct uv_loop_s *loop)
 		sim_pcap_open(sim_config.pcap);
 	if (sim_config.net == SIM_NET_NONE)
 		return;
-	ring_init(&rx);
-	sim_at_exit(report_drops);
 	switch (sim_config.net) {
 	case SIM_NET_USER:
+		ring_init(&rx);
+		sim_at_exit(report_drops);
 		ring_init(&tx);
 		queued_tx = true;
 		sim_slirp_init(loop);
@@ -136,7 +137,7 @@ sim_net_init(struct uv_loop_s *loop)
 }
 
 int
-sim_net_open(int cpu, uint8_t mac[6], uint16_t *mtu)
+sim_net_open(int cpu, uint8_t mac[6], uint16_t *mtu, uint32_t *offloads)
 {
 	if (sim_config.net == SIM_NET_NONE)
 		return -ENODEV;
@@ -144,7 +145,9 @@ sim_net_open(int cpu, uint8_t mac[6], uint16_t *mtu)
 		return -EINVAL;
 	memcpy(mac, sim_config.mac, 6);
 	*mtu = SIM_NET_MTU;
+	/* First: the TAP may post HAL_EV_NET as soon as it is set up. */
 	atomic_store(&net_cpu, cpu);
+	*offloads = queued_tx ? 0 : sim_tap_offloads(*offloads);
 	return 0;
 }
 
@@ -162,9 +165,9 @@ check_cpu(const char *fn)
 	return 0;
 }
 
-/* Queue a frame for the libslirp backend. */
+/* Queue a frame for the libslirp backend (which has no offloads). */
 static int
-queue_tx(const void *frame, size_t len)
+queue_tx(const void *frame, size_t len, const struct hal_net_meta *m)
 {
 	if (!ring_put(&tx, frame, len)) {
 		/*
@@ -182,25 +185,47 @@ queue_tx(const void *frame, size_t len)
 }
 
 int
-sim_net_send(const void *frame, size_t len)
+sim_net_send(const void *frame, size_t len, const struct hal_net_meta *m)
 {
+	bool gso = m != NULL && m->gso_type != HAL_NET_GSO_NONE;
 	int error;
 
 	if ((error = check_cpu("hal_net_send")) != 0)
 		return error;
-	if (len < ETHER_HDR_LEN || len > HAL_NET_FRAME_MAX)
+	if (len < ETHER_HDR_LEN ||
+	    len > (gso ? HAL_NET_GSO_MAX : HAL_NET_FRAME_MAX))
 		return -EMSGSIZE;
-	return sim_pcap_send(queued_tx ? queue_tx : sim_tap_send, frame, len);
+	return sim_pcap_send(queued_tx ? queue_tx : sim_tap_send, frame, len,
+	    m);
 }
 
 int
-sim_net_recv(void *buf, size_t size)
+sim_net_recv(void *buf, size_t size, struct hal_net_meta *m)
 {
-	int error;
+	int error, n;
 
 	if ((error = check_cpu("hal_net_recv")) != 0)
 		return error;
-	return ring_get(&rx, buf, size);
+	if (!queued_tx)
+		return sim_tap_recv(buf, size, m);
+	memset(m, 0, sizeof(*m));
+	if ((n = ring_get(&rx, buf, size)) > 0)
+		sim_pcap_write(buf, (size_t)n, NULL);
+	return n;
+}
+
+size_t
+sim_net_peek(void)
+{
+	size_t t = atomic_load_explicit(&rx.tail, memory_order_relaxed);
+
+	if (check_cpu("hal_net_peek") != 0)
+		return 0;
+	if (!queued_tx)
+		return sim_tap_peek();
+	if (atomic_load_explicit(&rx.head, memory_order_acquire) == t)
+		return 0;
+	return rx.slots[t % RING_FRAMES].len;
 }
 
 void
@@ -221,7 +246,6 @@ sim_net_input(const void *frame, size_t len)
 		atomic_fetch_add_explicit(&drop_full, 1, memory_order_relaxed);
 		return;
 	}
-	sim_pcap_write(frame, len);
 	sim_cpu_post(cpu, HAL_EV_NET);
 }
 

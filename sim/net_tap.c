@@ -1,44 +1,72 @@
 /*
- * net_tap.c: the NIC on a host TAP interface (--net tap:IFNAME).
+ * net_tap.c: the NIC on a host TAP interface (--net tap:IFNAME), with
+ * the virtio-net header (IFF_VNET_HDR) and its offloads.
  *
  * Interface: sim_tap_init() attaches to the TAP interface IFNAME at boot,
  * or creates it (which takes CAP_NET_ADMIN; it then lives as long as the
- * process), or ends the process saying why not.  sim_tap_send() writes
- * one frame, on the NIC's CPU.
+ * process), or ends the process saying why not.  sim_tap_offloads() sets
+ * the offloads at hal_net_open().  sim_tap_send() writes one frame,
+ * sim_tap_peek() and sim_tap_recv() read one, all on the NIC's CPU.
  *
- * Rules: the fd is non-blocking.  The loop thread reads it (uv_poll) into
- * net.c's RX queue, a bounded batch per wake-up.  The NIC's CPU writes
- * it directly: a TAP write takes or refuses a whole frame.  When it
- * refuses (EAGAIN), the CPU gets -EAGAIN and asks the loop to watch for
- * room, and the loop posts HAL_EV_NET when there is.  Other write errors
- * (the interface is down, say) lose the frame, as a wire without carrier
- * would.
+ * Offloads: every frame crosses the fd behind a struct virtio_net_hdr,
+ * so the host takes our TCP segments of up to 64 KiB with the checksum
+ * left partial and cuts them itself (TX_CSUM, TX_TSO4: always, the TAP
+ * driver does it in software if it must).  What the host may hand us is
+ * what TUNSETOFFLOAD allows: TUN_F_CSUM (RX_CSUM: checksums partial or
+ * verified, said in the header) and TUN_F_TSO4 (RX_LRO: coalesced
+ * segments).  A persistent TAP keeps the offloads its last user set
+ * (QEMU's guest, say), so they are set every time, to nothing when the
+ * kernel asked for none (offload=off): then every frame comes whole and
+ * the header says nothing the kernel did not ask for.
+ *
+ * Rules: the fd is non-blocking.  The NIC's CPU reads it until EAGAIN
+ * (a batch of frames per wake-up, one read each); then it asks the loop
+ * thread to watch the fd, and the loop posts HAL_EV_NET once, when it
+ * becomes readable, and stops watching until asked again.  A TAP write
+ * takes or refuses a whole frame.  When it refuses (EAGAIN), the CPU
+ * gets -EAGAIN and asks the loop to watch for room, and the loop posts
+ * HAL_EV_NET when there is.  Other write errors (the interface is
+ * down, say) lose the frame, as a wire without carrier would.  Frames
+ * that came before hal_net_open() are dropped, as on a NIC nobody has
+ * enabled.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <pwd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "hal/hal.h"
 #include "sim/sim.h"
 
-/* Frames read per wake-up, so that the loop stays responsive. */
-enum { RX_BATCH = 64 };
+/* Room for any frame the host may send, so that each is seen whole. */
+enum { STAGE_MAX = 65536 + 256 };
 
 static int fd = -1;
 static const char *name;
 static uv_poll_t watch;
-static uv_async_t want_room;
+static uv_async_t want;
 static atomic_bool room_wanted; /* a send met EAGAIN */
-static bool reading;            /* the loop's own state */
+static atomic_bool read_wanted; /* a read met EAGAIN */
+static int watching;            /* the loop's own: UV_READABLE|WRITABLE */
+static bool dead;               /* reading failed for good (CPU's) */
+static uint32_t rx_allowed;     /* RX offloads in effect */
 static _Atomic uint64_t tx_lost;
+
+/* The frame read ahead by sim_tap_peek(), the CPU's. */
+static struct {
+	struct virtio_net_hdr h;
+	uint8_t data[STAGE_MAX];
+	size_t len; /* 0: none staged */
+} stage;
 
 static void on_ready(uv_poll_t *h, int status, int events);
 
@@ -47,37 +75,13 @@ watch_for(int events)
 {
 	int error;
 
-	if ((error = uv_poll_start(&watch, events, on_ready)) != 0)
-		sim_fatal("net: tap %s: uv_poll_start: %s", name,
-		    uv_strerror(error));
-}
-
-static void
-read_frames(void)
-{
-	/* Room for any frame, so that a long one is seen whole and dropped. */
-	static uint8_t buf[65536];
-	ssize_t n;
-	int i;
-
-	for (i = 0; i < RX_BATCH; i++) {
-		if ((n = read(fd, buf, sizeof(buf))) > 0) {
-			sim_net_input(buf, (size_t)n);
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		/* The interface went away (EBADFD) or worse: stop reading. */
-		dprintf(STDERR_FILENO, "%s: net: tap %s: read: %s; no more "
-		    "frames from it\n", sim_config.prog, name,
-		    n == 0 ? "end of file" : strerror(errno));
-		reading = false;
-		if (uv_poll_stop(&watch) != 0)
-			sim_fatal("net: tap %s: uv_poll_stop", name);
-		return;
-	}
+	watching = events;
+	if (events == 0)
+		error = uv_poll_stop(&watch);
+	else
+		error = uv_poll_start(&watch, events, on_ready);
+	if (error != 0)
+		sim_fatal("net: tap %s: uv_poll: %s", name, uv_strerror(error));
 }
 
 static void
@@ -86,46 +90,180 @@ on_ready(uv_poll_t *h, int status, int events)
 	if (status < 0) {
 		dprintf(STDERR_FILENO, "%s: net: tap %s: %s; no more frames "
 		    "from it\n", sim_config.prog, name, uv_strerror(status));
-		reading = false;
-		if (uv_poll_stop(&watch) != 0)
-			sim_fatal("net: tap %s: uv_poll_stop", name);
+		watch_for(0);
 		return;
 	}
-	if (events & UV_WRITABLE) {
-		/* Room to write again: stop watching for it, tell the CPU. */
-		watch_for(reading ? UV_READABLE : 0);
-		sim_net_notify();
-	}
-	if ((events & UV_READABLE) && reading)
-		read_frames();
+	/* Tell the CPU once; it reads or writes until EAGAIN, then asks. */
+	watch_for(watching & ~events);
+	sim_net_notify();
 }
 
 static void
-on_want_room(uv_async_t *h)
+on_want(uv_async_t *h)
 {
+	int ev = 0;
+
 	if (atomic_exchange(&room_wanted, false))
-		watch_for(reading ? UV_READABLE | UV_WRITABLE : UV_WRITABLE);
+		ev |= UV_WRITABLE;
+	if (atomic_exchange(&read_wanted, false))
+		ev |= UV_READABLE;
+	if ((watching | ev) != watching)
+		watch_for(watching | ev);
+}
+
+static void
+ask_loop(atomic_bool *flag)
+{
+	int error;
+
+	atomic_store(flag, true);
+	if ((error = uv_async_send(&want)) != 0)
+		sim_fatal("net: tap %s: uv_async_send: %s", name,
+		    uv_strerror(error));
 }
 
 int
-sim_tap_send(const void *frame, size_t len)
+sim_tap_send(const void *frame, size_t len, const struct hal_net_meta *m)
 {
+	struct virtio_net_hdr h;
+	struct iovec iov[2];
 	ssize_t n;
-	int error;
 
-	while ((n = write(fd, frame, len)) == -1 && errno == EINTR)
+	memset(&h, 0, sizeof(h));
+	if (m != NULL) {
+		if (m->flags & HAL_NET_M_CSUM_PARTIAL) {
+			h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+			h.csum_start = m->csum_start;
+			h.csum_offset = m->csum_offset;
+		}
+		if (m->gso_type == HAL_NET_GSO_TCPV4 &&
+		    m->csum_start + 20u <= len) {
+			h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+			h.gso_size = m->gso_size;
+			/* Ethernet, IP and TCP headers, TCP's data offset. */
+			h.hdr_len = (uint16_t)(m->csum_start +
+			    (((const uint8_t *)frame)[m->csum_start + 12] >> 4) *
+			    4);
+		}
+	}
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)frame;
+	iov[1].iov_len = len;
+	while ((n = writev(fd, iov, 2)) == -1 && errno == EINTR)
 		;
 	if (n >= 0)
 		return 0;
 	if (errno == EAGAIN) {
-		atomic_store(&room_wanted, true);
-		if ((error = uv_async_send(&want_room)) != 0)
-			sim_fatal("net: tap %s: uv_async_send: %s", name,
-			    uv_strerror(error));
+		ask_loop(&room_wanted);
 		return -EAGAIN;
 	}
 	atomic_fetch_add_explicit(&tx_lost, 1, memory_order_relaxed);
 	return 0;
+}
+
+/* Read the next frame into the stage, if none is there. */
+static void
+fill_stage(void)
+{
+	struct iovec iov[2];
+	ssize_t n;
+
+	while (stage.len == 0 && !dead) {
+		iov[0].iov_base = &stage.h;
+		iov[0].iov_len = sizeof(stage.h);
+		iov[1].iov_base = stage.data;
+		iov[1].iov_len = sizeof(stage.data);
+		n = readv(fd, iov, 2);
+		if (n > (ssize_t)sizeof(stage.h)) {
+			stage.len = (size_t)n - sizeof(stage.h);
+			return;
+		}
+		if (n >= 0 && n <= (ssize_t)sizeof(stage.h) && n > 0)
+			continue; /* a header and no frame: skip it */
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			ask_loop(&read_wanted);
+			return;
+		}
+		/* The interface went away (EBADFD) or worse: stop reading. */
+		dprintf(STDERR_FILENO, "%s: net: tap %s: read: %s; no more "
+		    "frames from it\n", sim_config.prog, name,
+		    n == 0 ? "end of file" : strerror(errno));
+		dead = true;
+	}
+}
+
+size_t
+sim_tap_peek(void)
+{
+	fill_stage();
+	return stage.len;
+}
+
+int
+sim_tap_recv(void *buf, size_t size, struct hal_net_meta *m)
+{
+	const struct virtio_net_hdr *h = &stage.h;
+	size_t len;
+
+	memset(m, 0, sizeof(*m));
+	fill_stage();
+	if ((len = stage.len) == 0)
+		return 0;
+	stage.len = 0;
+	if (len > size)
+		return -EMSGSIZE;
+	memcpy(buf, stage.data, len);
+	/* Only what was asked for: the core verifies everything else. */
+	if (rx_allowed & HAL_NET_RX_CSUM) {
+		if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+			m->flags = HAL_NET_M_CSUM_PARTIAL;
+			m->csum_start = h->csum_start;
+			m->csum_offset = h->csum_offset;
+		} else if (h->flags & VIRTIO_NET_HDR_F_DATA_VALID) {
+			m->flags = HAL_NET_M_CSUM_VALID;
+		}
+	}
+	if ((rx_allowed & HAL_NET_RX_LRO) &&
+	    (h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) ==
+	    VIRTIO_NET_HDR_GSO_TCPV4) {
+		m->gso_type = HAL_NET_GSO_TCPV4;
+		m->gso_size = h->gso_size;
+	}
+	sim_pcap_write(stage.data, len, h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM ?
+	    &(struct hal_net_meta){ .flags = HAL_NET_M_CSUM_PARTIAL,
+	    .csum_start = h->csum_start, .csum_offset = h->csum_offset } :
+	    NULL);
+	return (int)len;
+}
+
+uint32_t
+sim_tap_offloads(uint32_t wantoff)
+{
+	unsigned int tun = 0;
+	uint32_t got = wantoff & (HAL_NET_TX_CSUM | HAL_NET_TX_TSO4);
+	int i;
+
+	if (wantoff & HAL_NET_RX_CSUM) {
+		tun |= TUN_F_CSUM;
+		got |= HAL_NET_RX_CSUM;
+		if (wantoff & HAL_NET_RX_LRO) {
+			tun |= TUN_F_TSO4;
+			got |= HAL_NET_RX_LRO;
+		}
+	}
+	if (!(got & HAL_NET_TX_CSUM))
+		got &= ~HAL_NET_TX_TSO4;
+	if (ioctl(fd, TUNSETOFFLOAD, tun) == -1)
+		sim_fatal("--net tap:%s: cannot set the offloads: %s", name,
+		    strerror(errno));
+	rx_allowed = got;
+	/* Drop what came before the NIC was enabled, then wait for more. */
+	for (i = 0; i < 4096 && sim_tap_peek() > 0; i++)
+		stage.len = 0;
+	return got;
 }
 
 /* At exit: say so if frames were lost on the way out. */
@@ -159,7 +297,7 @@ sim_tap_init(uv_loop_t *loop, const char *ifname)
 {
 	struct ifreq ifr;
 	struct passwd *pw;
-	int error;
+	int error, hdrsz = (int)sizeof(struct virtio_net_hdr);
 
 	name = ifname;
 	if (strlen(ifname) >= sizeof(ifr.ifr_name))
@@ -170,7 +308,7 @@ sim_tap_init(uv_loop_t *loop, const char *ifname)
 		    ifname, strerror(errno), errno == EACCES ?
 		    " (it takes read and write access to it)" : "");
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
 		if (errno != EPERM && errno != EACCES)
@@ -181,20 +319,16 @@ sim_tap_init(uv_loop_t *loop, const char *ifname)
 		    "as root: ip tuntap add dev %s mode tap user %s", ifname,
 		    ifname, pw != NULL ? pw->pw_name : "USER");
 	}
-	/*
-	 * A persistent TAP keeps the offloads its last user turned on: after
-	 * QEMU with a guest that negotiated them (Linux does), the host would
-	 * hand us frames with checksums left to fill in, and TCP would drop
-	 * every segment.  We take whole frames only.
-	 */
+	/* The header's size is the TAP's, not ours: a QEMU may have set it. */
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) == -1)
+		sim_fatal("--net tap:%s: cannot set the header size: %s",
+		    ifname, strerror(errno));
+	/* Nothing may come partial or coalesced before hal_net_open(). */
 	if (ioctl(fd, TUNSETOFFLOAD, 0) == -1)
 		sim_fatal("--net tap:%s: cannot turn offloads off: %s", ifname,
 		    strerror(errno));
-
 	if ((error = uv_poll_init(loop, &watch, fd)) != 0 ||
-	    (error = uv_async_init(loop, &want_room, on_want_room)) != 0)
+	    (error = uv_async_init(loop, &want, on_want)) != 0)
 		sim_fatal("net: tap %s: %s", ifname, uv_strerror(error));
-	reading = true;
-	watch_for(UV_READABLE);
 	sim_at_exit(report_lost);
 }

@@ -1,12 +1,17 @@
 /*
  * pcap.c: the NIC's packet capture (--pcap FILE), in the classic pcap
  * format that tcpdump, tshark and wireshark read: LINKTYPE_ETHERNET,
- * microsecond wall-clock timestamps, in the host's byte order.
+ * microsecond wall-clock timestamps, in the host's byte order.  A frame
+ * goes in as it is on the wire before the host cuts it: a checksum left
+ * partial (by the kernel, or by the host for us) is finished in the
+ * record, as the NIC would finish it, so a wrong pseudo-header sum still
+ * shows as a bad checksum; frames longer than 65535 bytes (TCP segments
+ * the NIC cuts or coalesced) are cut there, their length kept.
  *
  * Interface: sim_pcap_open() creates the file at boot, or ends the
- * process with a message.  sim_pcap_write() records a received frame (on
- * the loop thread); sim_pcap_send() sends a frame with the backend's
- * function and records it if it went (on the NIC's CPU).
+ * process with a message.  sim_pcap_write() records a received frame;
+ * sim_pcap_send() sends a frame with the backend's function and records
+ * it if it went; both on the NIC's CPU.
  *
  * Rules: each record goes to the file with one writev() under a lock, so
  * nothing is buffered in the process: the file is whole however the
@@ -89,6 +94,33 @@ sim_pcap_open(const char *file)
 	atomic_store(&on, true);
 }
 
+/* The checksum the NIC would put into a frame m left partial. */
+static const void *
+finished(const void *frame, size_t len, const struct hal_net_meta *m)
+{
+	static uint8_t copy[HAL_NET_GSO_MAX]; /* under lock */
+	size_t start, at, i;
+	uint32_t sum = 0;
+
+	if (m == NULL || !(m->flags & HAL_NET_M_CSUM_PARTIAL))
+		return frame;
+	start = m->csum_start;
+	at = start + m->csum_offset;
+	if (len > sizeof(copy) || start >= len || at + 2 > len)
+		return frame;
+	memcpy(copy, frame, len);
+	for (i = start; i + 1 < len; i += 2)
+		sum += (uint32_t)(copy[i] << 8 | copy[i + 1]);
+	if (i < len)
+		sum += (uint32_t)copy[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	copy[at] = (uint8_t)(sum >> 8);
+	copy[at + 1] = (uint8_t)sum;
+	return copy;
+}
+
 /* Append one record; the caller holds the lock. */
 static void
 record(const void *frame, size_t len)
@@ -102,11 +134,13 @@ record(const void *frame, size_t len)
 	now = sim_clock_wall_ns();
 	h.sec = (uint32_t)(now / 1000000000);
 	h.usec = (uint32_t)(now % 1000000000 / 1000);
-	h.caplen = h.len = (uint32_t)len;
+	/* A TCP segment the NIC cuts or coalesced may exceed it. */
+	h.len = (uint32_t)len;
+	h.caplen = len < SNAPLEN ? (uint32_t)len : SNAPLEN;
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)frame;
-	iov[1].iov_len = len;
+	iov[1].iov_len = h.caplen;
 	if (write_all(iov, 2) == -1) {
 		dprintf(STDERR_FILENO, "%s: --pcap %s: %s; capture stopped\n",
 		    sim_config.prog, path, strerror(errno));
@@ -117,26 +151,26 @@ record(const void *frame, size_t len)
 }
 
 void
-sim_pcap_write(const void *frame, size_t len)
+sim_pcap_write(const void *frame, size_t len, const struct hal_net_meta *m)
 {
 	if (!atomic_load_explicit(&on, memory_order_relaxed))
 		return;
 	pthread_mutex_lock(&lock);
-	record(frame, len);
+	record(finished(frame, len, m), len);
 	pthread_mutex_unlock(&lock);
 }
 
 int
-sim_pcap_send(int (*send)(const void *, size_t), const void *frame,
-    size_t len)
+sim_pcap_send(sim_send_fn *send, const void *frame, size_t len,
+    const struct hal_net_meta *m)
 {
 	int error;
 
 	if (!atomic_load_explicit(&on, memory_order_relaxed))
-		return send(frame, len);
+		return send(frame, len, m);
 	pthread_mutex_lock(&lock);
-	if ((error = send(frame, len)) == 0)
-		record(frame, len);
+	if ((error = send(frame, len, m)) == 0)
+		record(finished(frame, len, m), len);
 	pthread_mutex_unlock(&lock);
 	return error;
 }

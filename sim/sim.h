@@ -115,43 +115,58 @@ void sim_console_write(const char *s, size_t n);
 size_t sim_console_read(char *buf, size_t n);
 
 /*
- * NIC (net.c): frames between the kernel's network CPU and a backend that
- * runs on the host loop.  sim_net_init() sets the backend up at boot (on
- * the main thread); sim_net_open/send/recv are hal.h's, with negative
- * host errno codes.  Backends hand received frames to sim_net_input() and
- * take frames to send with sim_net_tx_take(), both on the loop thread;
- * sim_net_notify() posts HAL_EV_NET to the NIC's CPU (freed TX room).
+ * NIC (net.c): frames between the kernel's network CPU and a backend.
+ * sim_net_init() sets the backend up at boot (on the main thread);
+ * sim_net_open/send/recv/peek are hal.h's, with negative host errno
+ * codes.  The libslirp backend runs on the host loop: it hands received
+ * frames to sim_net_input() and takes frames to send with
+ * sim_net_tx_take(); sim_net_notify() posts HAL_EV_NET to the NIC's CPU
+ * (frames or freed TX room).  The TAP backend is read and written by the
+ * NIC's CPU itself; the loop only watches its fd.
  */
 enum { SIM_NET_MTU = 1500 };
 
+struct hal_net_meta;
+typedef int sim_send_fn(const void *frame, size_t len,
+    const struct hal_net_meta *m);
+
 void sim_net_init(struct uv_loop_s *loop);
-int sim_net_open(int cpu, uint8_t mac[6], uint16_t *mtu);
-int sim_net_send(const void *frame, size_t len);
-int sim_net_recv(void *buf, size_t size);
+int sim_net_open(int cpu, uint8_t mac[6], uint16_t *mtu, uint32_t *offloads);
+int sim_net_send(const void *frame, size_t len, const struct hal_net_meta *m);
+int sim_net_recv(void *buf, size_t size, struct hal_net_meta *m);
+size_t sim_net_peek(void);
 void sim_net_input(const void *frame, size_t len);
 int sim_net_tx_take(void *buf, size_t size);
 void sim_net_notify(void);
 
 /*
  * NIC backends.  libslirp (net_slirp.c): frames queued by sim_net_send()
- * wait for sim_slirp_kick(), callable from any thread.  TAP (net_tap.c):
- * sim_tap_send() writes a frame at once, from the NIC's CPU.
+ * wait for sim_slirp_kick(), callable from any thread.  TAP (net_tap.c),
+ * with the virtio-net header: sim_tap_offloads() sets the host's
+ * offloads at hal_net_open() and returns those in effect; sim_tap_send()
+ * writes a frame at once, sim_tap_peek() and sim_tap_recv() read them,
+ * all on the NIC's CPU.
  */
 void sim_slirp_init(struct uv_loop_s *loop);
 void sim_slirp_kick(void);
 void sim_tap_init(struct uv_loop_s *loop, const char *ifname);
-int sim_tap_send(const void *frame, size_t len);
+uint32_t sim_tap_offloads(uint32_t want);
+sim_send_fn sim_tap_send;
+size_t sim_tap_peek(void);
+int sim_tap_recv(void *buf, size_t size, struct hal_net_meta *m);
 
 /*
  * Packet capture (pcap.c): every frame the NIC sends or receives, in a
- * classic pcap file.  sim_pcap_write() records a received frame;
+ * classic pcap file, partial checksums finished.  sim_pcap_write()
+ * records a received frame;
  * sim_pcap_send() sends one through send() (0 or -errno) and records it
  * if it went.  Both may be called from any thread.
  */
 void sim_pcap_open(const char *path);
-void sim_pcap_write(const void *frame, size_t len);
-int sim_pcap_send(int (*send)(const void *, size_t), const void *frame,
-    size_t len);
+void sim_pcap_write(const void *frame, size_t len,
+    const struct hal_net_meta *m);
+int sim_pcap_send(sim_send_fn *send, const void *frame, size_t len,
+    const struct hal_net_meta *m);
 
 /*
  * Disk 0 (disk.c): a host file or the image of a shared folder, served

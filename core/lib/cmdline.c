@@ -27,6 +27,7 @@ static const char *const known[] = {
 	"ip",       /* A.B.C.D/N, or dhcp (the default) */
 	"gw",       /* the default gateway, with ip= */
 	"dns",      /* the DNS server, over DHCP's */
+	"offload",  /* on (the default) or off: the NIC's offloads */
 	"watchdog", /* seconds a CPU may spend in one thread (0: no limit) */
 	"tsc_khz",  /* native: the TSC's rate, over what the machine says */
 	"fscache",  /* the block cache in KiB */

@@ -28,6 +28,9 @@ net_buf_alloc(size_t payload)
 	b->seq = 0;
 	b->flags = 0;
 	b->when = 0;
+	b->gso_size = 0;
+	b->csum = NET_CSUM_NONE;
+	b->csum_off = 0;
 	return b;
 }
 

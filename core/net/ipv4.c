@@ -12,7 +12,8 @@
  * sent to us (our address, a broadcast address, or, before we have an
  * address, anything: DHCP offers may be unicast).  Fragments are
  * neither reassembled nor parsed: counted and dropped.  Options are
- * skipped.  Output never fragments; the TTL is 64; a destination on
+ * skipped.  Output never fragments (a TCP segment the NIC cuts,
+ * net_buf's gso_size, may exceed the MTU); the TTL is 64; a destination on
  * our network is reached directly, any other through the gateway; our
  * own addresses (127/8 included) loop back inside the stack.
  */
@@ -153,7 +154,8 @@ net_ip_output(struct net_buf *b, uint32_t src, uint32_t dst, uint8_t proto)
 	size_t tlen = b->len + NET_IP_HLEN;
 	bool local = net_ip_is_local(dst), bcast = net_ip_is_bcast(dst);
 
-	if (tlen > net_if.mtu) {
+	/* A TCP segment the NIC cuts may be as long as IPv4 allows. */
+	if (tlen > (b->gso_size != 0 ? 65535u : net_if.mtu)) {
 		net_stats.ip_too_big++;
 		net_buf_free(b);
 		return -TORO_EMSGSIZE;
@@ -172,6 +174,9 @@ net_ip_output(struct net_buf *b, uint32_t src, uint32_t dst, uint8_t proto)
 	h[1] = 0;
 	net_put16(h + 2, (uint16_t)tlen);
 	net_put16(h + 4, ip_id++);
+	/* The NIC numbers the pieces of a TSO segment on from this one. */
+	if (b->gso_size != 0)
+		ip_id += (uint16_t)((tlen - 1) / b->gso_size);
 	/* No DF: without path MTU discovery, let routers fragment. */
 	net_put16(h + 6, 0);
 	h[8] = IP_TTL;

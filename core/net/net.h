@@ -24,8 +24,22 @@ struct net_buf {
 	uint32_t seq;     /* for the owner (TCP: first sequence number) */
 	uint32_t flags;   /* for the owner */
 	uint64_t when;    /* for the owner (TCP: time sent) */
+	uint16_t gso_size; /* send: a TCP segment the NIC cuts in these */
+	uint8_t csum;     /* NET_CSUM_* */
+	uint8_t csum_off; /* NET_CSUM_PARTIAL: checksum field in the L4 hdr */
 	uint8_t buf[];
 };
+
+/*
+ * Checksum offload state of a buffer.  Sent: PARTIAL leaves the
+ * transport checksum to the NIC (the field holds the pseudo-header sum).
+ * Received: OK means the NIC verified it, or the packet never left the
+ * machine (it came partial, as Linux's own packets do), so the transport
+ * layer skips its check; NONE means software verifies everything.
+ */
+#define NET_CSUM_NONE 0
+#define NET_CSUM_PARTIAL 1
+#define NET_CSUM_OK 2
 
 /* A buffer for `payload` bytes after NET_HEADROOM; len 0.  NULL: OOM. */
 struct net_buf *net_buf_alloc(size_t payload);

@@ -11,6 +11,10 @@
  * thread, or by message handlers in its scheduler (socket requests), and
  * neither ever blocks half-way through an update.  So no lock is needed.
  * Addresses come from the ip= and gw= kernel options, else from DHCP.
+ * The NIC's offloads (hal.h) are all asked for unless offload=off:
+ * frames carry their checksum and segmentation state both ways in the
+ * net_buf (net.h), and a partial checksum is finished here in software
+ * when the NIC cannot, or the packet loops back to ourselves.
  */
 #include "core/lib/lib.h"
 #include "core/net/stack.h"
@@ -31,7 +35,7 @@ static uint64_t sleeping_until; /* the thread's deadline; 0: awake */
 static int ntxq, nloopq;
 static uint64_t rng;
 static uint32_t static_dns; /* dns= on the command line, else 0 */
-static uint8_t scratch[HAL_NET_FRAME_MAX];
+static uint8_t scratch[HAL_NET_GSO_MAX];
 
 uint64_t
 net_now(void)
@@ -109,24 +113,77 @@ on_net_event(void)
 	net_wakeup();
 }
 
+/* The NIC's view of b's offload state. */
+static void
+tx_meta(const struct net_buf *b, struct hal_net_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (b->csum == NET_CSUM_PARTIAL) {
+		m->flags = HAL_NET_M_CSUM_PARTIAL;
+		m->csum_start = (uint16_t)(NET_ETH_HLEN +
+		    (b->data[NET_ETH_HLEN] & 0x0f) * 4);
+		m->csum_offset = b->csum_off;
+	}
+	if (b->gso_size != 0) {
+		m->gso_type = HAL_NET_GSO_TCPV4;
+		m->gso_size = b->gso_size;
+	}
+}
+
+/* Fill in a partial transport checksum (of an IP packet at b->data). */
+void
+net_csum_finish(struct net_buf *b)
+{
+	size_t hlen = (size_t)(b->data[0] & 0x0f) * 4;
+	uint8_t *l4 = b->data + hlen;
+
+	if (b->csum != NET_CSUM_PARTIAL || hlen + b->csum_off + 2 > b->len)
+		return;
+	net_put16(l4 + b->csum_off, net_csum_fold(net_csum_add(0, l4,
+	    b->len - hlen)));
+	b->csum = NET_CSUM_NONE;
+}
+
+/* Send b now: 0, or -TORO_EAGAIN (keep it), else it is gone. */
+static int
+tx_one(struct net_buf *b)
+{
+	struct hal_net_meta m;
+	int err;
+
+	if (b->csum == NET_CSUM_PARTIAL &&
+	    !(net_if.offloads & HAL_NET_TX_CSUM)) {
+		net_buf_pull(b, NET_ETH_HLEN);
+		net_csum_finish(b);
+		net_buf_push(b, NET_ETH_HLEN);
+	}
+	tx_meta(b, &m);
+	err = hal_net_send(b->data, b->len, &m);
+	if (err == -TORO_EAGAIN)
+		return err;
+	if (err < 0) {
+		net_stats.tx_errors++;
+	} else {
+		net_stats.tx_frames++;
+		net_stats.tx_bytes += b->len;
+		if (b->gso_size != 0)
+			net_stats.tx_gso++;
+	}
+	net_buf_free(b);
+	return 0;
+}
+
 void
 net_tx(struct net_buf *b)
 {
-	int err;
-
-	if (list_empty(&txq)) {
-		err = hal_net_send(b->data, b->len);
-		if (err != -TORO_EAGAIN) {
-			if (err < 0)
-				net_stats.tx_errors++;
-			else {
-				net_stats.tx_frames++;
-				net_stats.tx_bytes += b->len;
-			}
-			net_buf_free(b);
-			return;
-		}
+	if (b->gso_size != 0 && !(net_if.offloads & HAL_NET_TX_TSO4)) {
+		/* TCP asks for this only when the NIC has it: a bug. */
+		net_stats.tx_errors++;
+		net_buf_free(b);
+		return;
 	}
+	if (list_empty(&txq) && tx_one(b) == 0)
+		return;
 	/* Keep the order: once frames wait, new ones wait behind them. */
 	if (ntxq >= TX_BACKLOG) {
 		net_stats.tx_full++;
@@ -141,22 +198,15 @@ static void
 tx_flush(void)
 {
 	struct net_buf *b;
-	int err;
 
 	while (!list_empty(&txq)) {
 		b = container_of(txq.next, struct net_buf, link);
-		err = hal_net_send(b->data, b->len);
-		if (err == -TORO_EAGAIN)
-			return;
-		if (err < 0)
-			net_stats.tx_errors++;
-		else {
-			net_stats.tx_frames++;
-			net_stats.tx_bytes += b->len;
-		}
 		list_remove(&b->link);
+		if (tx_one(b) == -TORO_EAGAIN) {
+			list_push_front(&txq, &b->link);
+			return;
+		}
 		ntxq--;
-		net_buf_free(b);
 	}
 }
 
@@ -168,6 +218,10 @@ net_loopback(struct net_buf *b)
 		net_buf_free(b);
 		return;
 	}
+	/* It never left the machine: nothing to verify, or to cut. */
+	if (b->csum == NET_CSUM_PARTIAL)
+		b->csum = NET_CSUM_OK;
+	b->gso_size = 0;
 	list_push_back(&loopq, &b->link);
 	nloopq++;
 	net_wakeup();
@@ -187,35 +241,88 @@ loop_drain(void)
 	return nloopq > 0;
 }
 
+/*
+ * A frame that came with its checksum partial (it never left the host):
+ * finish it, unless it is TCP, so that what we quote in an ICMP error
+ * reads as the sender meant it.  TCP keeps it partial: nothing quotes
+ * it, and 64 KiB segments are worth not summing.
+ */
+static void
+rx_partial(struct net_buf *b, const struct hal_net_meta *m)
+{
+	size_t at = (size_t)m->csum_start + m->csum_offset;
+	uint8_t *f = b->data;
+	uint16_t sum;
+
+	if (b->len < NET_ETH_HLEN + NET_IP_HLEN || m->csum_start >= b->len ||
+	    at + 2 > b->len)
+		return;
+	if (net_get16(f + 12) == NET_ETHERTYPE_IP &&
+	    f[NET_ETH_HLEN + 9] == NET_PROTO_TCP)
+		return;
+	sum = net_csum_fold(net_csum_add(0, f + m->csum_start,
+	    b->len - m->csum_start));
+	net_put16(f + at, sum == 0 ? 0xffff : sum); /* UDP's 0: no sum */
+}
+
+/* Take one received frame into a buffer of its size; NULL: none/lost. */
+static struct net_buf *
+rx_one(bool *more)
+{
+	struct hal_net_meta m;
+	struct net_buf *b;
+	size_t want;
+	int n;
+
+	*more = true;
+	if ((want = hal_net_peek()) == 0) {
+		*more = false;
+		return NULL;
+	}
+	want = MIN(want, (size_t)HAL_NET_GSO_MAX);
+	if ((b = net_buf_alloc(want)) == NULL) {
+		/* Still take the frame, or it blocks the ring. */
+		if (hal_net_recv(scratch, sizeof(scratch), &m) != 0)
+			net_stats.rx_nomem++;
+		return NULL;
+	}
+	memset(&m, 0, sizeof(m));
+	n = hal_net_recv(b->data, want, &m);
+	if (n <= 0) {
+		net_buf_free(b);
+		if (n == 0)
+			*more = false;
+		else
+			net_stats.rx_runt++;
+		return NULL;
+	}
+	net_buf_put(b, (size_t)n);
+	net_stats.rx_frames++;
+	net_stats.rx_bytes += (uint64_t)n;
+	if (m.flags & HAL_NET_M_CSUM_PARTIAL)
+		rx_partial(b, &m);
+	if (m.flags & (HAL_NET_M_CSUM_VALID | HAL_NET_M_CSUM_PARTIAL)) {
+		b->csum = NET_CSUM_OK;
+		net_stats.rx_csum_ok++;
+	}
+	if ((size_t)n > (size_t)net_if.mtu + NET_ETH_HLEN)
+		net_stats.rx_gso++;
+	return b;
+}
+
 /* Returns whether frames may still be waiting. */
 static bool
 rx_drain(void)
 {
 	struct net_buf *b;
-	int i, n;
+	bool more;
+	int i;
 
 	for (i = 0; i < RX_BATCH; i++) {
-		b = net_buf_alloc(HAL_NET_FRAME_MAX);
-		if (b == NULL) {
-			/* Still take the frame, or it blocks the ring. */
-			n = hal_net_recv(scratch, sizeof(scratch));
-			if (n == 0)
-				return false;
-			net_stats.rx_nomem++;
-			continue;
-		}
-		n = hal_net_recv(b->data, HAL_NET_FRAME_MAX);
-		if (n <= 0) {
-			net_buf_free(b);
-			if (n == 0)
-				return false;
-			net_stats.rx_runt++;
-			continue;
-		}
-		net_buf_put(b, (size_t)n);
-		net_stats.rx_frames++;
-		net_stats.rx_bytes += (uint64_t)n;
-		net_eth_input(b);
+		if ((b = rx_one(&more)) != NULL)
+			net_eth_input(b);
+		else if (!more)
+			return false;
 	}
 	return true;
 }
@@ -328,6 +435,39 @@ configure(void)
 	return 0;
 }
 
+/* offload=on (the default) or off. */
+static uint32_t
+offloads_wanted(void)
+{
+	const char *o = lib_option("offload");
+
+	if (o != NULL && strcmp(o, "off") == 0)
+		return 0;
+	if (o != NULL && strcmp(o, "on") != 0)
+		toro_printf("net: offload=%s: want on or off; on\n", o);
+	return HAL_NET_OFFLOADS;
+}
+
+static void
+set_offloads(uint32_t got)
+{
+	uint32_t o = got & HAL_NET_OFFLOADS;
+
+	/* TSO needs the checksum offload; large received segments too. */
+	if (!(o & HAL_NET_TX_CSUM))
+		o &= ~HAL_NET_TX_TSO4;
+	net_if.offloads = o;
+	net_stats.offloads = o;
+	/* IPv4 total length, less the IP and TCP headers with options. */
+	net_if.tso_max = (o & HAL_NET_TX_TSO4) ? 65535 - NET_IP_HLEN - 60 : 0;
+	if (verbose())
+		toro_printf("net: NIC offloads:%s%s%s%s%s\n",
+		    o == 0 ? " none" : "", (o & HAL_NET_TX_CSUM) ?
+		    " tx-csum" : "", (o & HAL_NET_TX_TSO4) ? " tso4" : "",
+		    (o & HAL_NET_RX_CSUM) ? " rx-csum" : "",
+		    (o & HAL_NET_RX_LRO) ? " lro" : "");
+}
+
 int
 net_start(int cpu)
 {
@@ -341,10 +481,12 @@ net_start(int cpu)
 	if ((err = configure()) < 0)
 		return err;
 	memset(&info, 0, sizeof(info));
+	info.offloads = offloads_wanted();
 	if ((err = hal_net_open(cpu, &info)) < 0)
 		return err;
 	memcpy(net_if.mac, info.mac, sizeof(net_if.mac));
 	net_if.mtu = info.mtu >= 576 && info.mtu <= 1500 ? info.mtu : 1500;
+	set_offloads(info.offloads);
 	rng = (uint64_t)hal_wall_ns() ^ hal_time_ns() << 17 ^
 	    (uint64_t)net_get32(info.mac + 2) << 29 ^ net_get16(info.mac);
 	if (rng == 0)

@@ -77,6 +77,8 @@ engine(void)
 	cfg.clock = tcp_clock;
 	cfg.addr = net_if.addr;
 	cfg.mtu = net_if.mtu;
+	cfg.csum_offload = (net_if.offloads & HAL_NET_TX_CSUM) != 0;
+	cfg.tso_max = net_if.tso_max;
 	for (i = 0; i < sizeof(cfg.secret); i += 4) {
 		v = net_random();
 		memcpy(cfg.secret + i, &v, 4);

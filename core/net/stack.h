@@ -28,6 +28,8 @@ struct net_iface {
 	int cpu;             /* the network CPU; -1: the stack is down */
 	uint8_t mac[6];
 	uint16_t mtu;
+	uint32_t offloads;   /* hal.h's HAL_NET_* in effect */
+	uint32_t tso_max;    /* largest TCP payload the NIC cuts; 0: none */
 	bool dhcp;           /* addresses come from DHCP */
 	uint32_t addr, mask, gw, dns;
 	struct toro_thread *thread; /* the network thread */
@@ -45,6 +47,8 @@ void net_timer_hint(uint64_t when);
 void net_set_addr(uint32_t addr, uint32_t mask, uint32_t gw, uint32_t dns);
 /* Hand the frame in b to the NIC, or hold it while the ring is full. */
 void net_tx(struct net_buf *b);
+/* Fill in the partial transport checksum of the IP packet in b. */
+void net_csum_finish(struct net_buf *b);
 /* Deliver an IP packet to ourselves, later, from the network thread. */
 void net_loopback(struct net_buf *b);
 /* A pseudo-random number (not for cryptography). */

@@ -86,6 +86,17 @@ struct tcp_config {
 	uint32_t max_conns;      /* live connections (not TIME_WAIT) */
 	uint32_t max_time_wait;  /* TIME_WAIT records */
 	uint8_t secret[16];      /* key of ISNs and cookies: random at boot */
+	/*
+	 * Offloads of the layer below.  csum_offload: output leaves the
+	 * checksum partial (the pseudo-header sum in the field, b->csum
+	 * NET_CSUM_PARTIAL) for the NIC to finish.  tso_max (0: none):
+	 * output may send up to that many payload bytes in one segment,
+	 * b->gso_size saying where the NIC cuts it (csum_offload needed).
+	 * Input always takes segments of any length, and skips the
+	 * checksum of a buffer marked NET_CSUM_OK.
+	 */
+	bool csum_offload;
+	uint32_t tso_max;
 	bool nosack;             /* neither offer nor use SACK (tests) */
 	bool nots;               /* neither offer nor use timestamps (tests) */
 };
@@ -136,6 +147,7 @@ struct tcp_stats {
 	uint64_t in_rsts_ignored; /* RSTs outside the window or inexact */
 	uint64_t out_segs;       /* segments sent, retransmissions too */
 	uint64_t out_data_bytes; /* payload bytes sent, retransmissions too */
+	uint64_t out_tso_segs;   /* segments longer than the MSS (TSO) */
 	uint64_t out_retrans;    /* segments sent again */
 	uint64_t out_rsts;       /* RSTs sent */
 	uint64_t out_errs;       /* output failures and allocation failures */
@@ -221,7 +233,8 @@ const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
 
 /*
  * A segment from the network: b's data starts at the TCP header and
- * ends with the payload (the IP layer has trimmed any padding).  src
+ * ends with the payload (the IP layer has trimmed any padding); it may
+ * be a coalesced one, longer than the MSS.  src
  * and dst are the IP addresses (the checksum's pseudo-header).  The
  * engine verifies everything, may send (an ACK, an RST) and fire
  * callbacks before returning, and takes b.

@@ -5,8 +5,9 @@
  * tcp_tw.c, SYN cookies in tcp_cookie.c.
  *
  * Nothing from the wire is trusted: the length, checksum (with the
- * pseudo-header), data offset and every option are checked before use,
- * and a segment failing any check is dropped and counted.  A SYN to a
+ * pseudo-header; unless the NIC verified it), data offset and every
+ * option are checked before use, and a segment failing any check is
+ * dropped and counted.  A SYN to a
  * listener creates a half-open conn that owns no buffers and counts
  * against the listener's backlog and the stack's connection limit; past
  * the backlog, or when half-open conns fill the table, it is answered
@@ -87,8 +88,9 @@ parse(struct tcp_stack *s, struct net_buf *b, uint32_t src, uint32_t dst,
 		s->stats.in_hdr_errs++;
 		return -1;
 	}
-	if (net_csum_fold(net_csum_add(net_csum_pseudo(src, dst,
-	    NET_PROTO_TCP, (uint16_t)len), h, len)) != 0) {
+	if (b->csum != NET_CSUM_OK && net_csum_fold(net_csum_add(
+	    net_csum_pseudo(src, dst, NET_PROTO_TCP, (uint16_t)len), h,
+	    len)) != 0) {
 		s->stats.in_csum_errs++;
 		return -1;
 	}

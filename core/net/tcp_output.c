@@ -6,7 +6,8 @@
  * (tcp_sack.c); then as much new (or, after a timeout, old) data as
  * the smaller of the peer's window and cwnd (plus two segments on the
  * first duplicate ACKs: limited transmit, RFC 3042) allows, cut in
- * snd_mss pieces;
+ * snd_mss pieces (or, when the NIC segments, in runs of them up to
+ * tso_max: its gso_size says where the NIC cuts);
  * small pieces only when Nagle's rule allows (RFC 1122 4.2.3.4: nothing
  * in flight, or TCP_NODELAY) or they fill half the peer's largest
  * window (sender-side SWS avoidance); the FIN after the last byte; and
@@ -53,15 +54,25 @@ tcp_rcv_window(struct tcp_conn *c, bool syn)
 	return field;
 }
 
-/* Checksum and hand a finished segment to the layer below. */
+/*
+ * Checksum (or leave to the NIC the part after the pseudo-header) and
+ * hand a finished segment to the layer below.
+ */
 static void
 emit(struct tcp_stack *s, struct net_buf *b, uint32_t src, uint32_t dst)
 {
 	uint8_t *h = b->data;
+	uint32_t sum = net_csum_pseudo(src, dst, NET_PROTO_TCP,
+	    (uint16_t)b->len);
 
 	net_put16(h + 16, 0);
-	net_put16(h + 16, net_csum_fold(net_csum_add(net_csum_pseudo(src,
-	    dst, NET_PROTO_TCP, (uint16_t)b->len), h, b->len)));
+	if (s->cfg.csum_offload) {
+		net_put16(h + 16, (uint16_t)~net_csum_fold(sum));
+		b->csum = NET_CSUM_PARTIAL;
+		b->csum_off = 16;
+	} else {
+		net_put16(h + 16, net_csum_fold(net_csum_add(sum, h, b->len)));
+	}
 	s->stats.out_segs++;
 	if (s->cfg.output(s->cfg.ctx, b, src, dst) < 0)
 		s->stats.out_errs++;
@@ -184,6 +195,10 @@ tcp_xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	}
 	if (flags & TH_RST)
 		s->stats.out_rsts++;
+	if (len > c->snd_mss) {
+		b->gso_size = c->snd_mss; /* the NIC cuts it (tso_max) */
+		s->stats.out_tso_segs++;
+	}
 	s->stats.out_data_bytes += len;
 	emit(s, b, c->laddr, c->raddr);
 }
@@ -305,6 +320,24 @@ tcp_send_data(struct tcp_conn *c, uint32_t len, bool fin, uint32_t avail)
 	}
 }
 
+/*
+ * The length of the next new segment: what the windows allow, up to
+ * snd_mss, or with TSO whole snd_mss pieces up to tso_max; a piece
+ * smaller than snd_mss at its end only where Nagle would let it go alone.
+ */
+static uint32_t
+next_len(const struct tcp_conn *c, uint32_t avail, uint32_t usable,
+    uint32_t flight)
+{
+	uint32_t mss = c->snd_mss, tso = c->stack->cfg.tso_max, len;
+
+	len = MIN(MIN(avail, usable), MAX(tso - tso % mss, (uint32_t)mss));
+	if (len > mss && (len < avail || !((c->flags & TF_NODELAY) ||
+	    flight == 0 || (c->flags & TF_FIN_WANTED))))
+		len -= len % mss;
+	return len;
+}
+
 void
 tcp_output(struct tcp_conn *c)
 {
@@ -332,12 +365,12 @@ tcp_output(struct tcp_conn *c)
 			wnd += MIN(c->dupacks, 2u) * c->snd_mss; /* RFC 3042 */
 		wnd = MIN(c->snd_wnd, wnd);
 		usable = wnd > flight ? wnd - flight : 0;
-		len = MIN(MIN(avail, usable), (uint32_t)c->snd_mss);
+		len = next_len(c, avail, usable, flight);
 		fin = (c->flags & TF_FIN_WANTED) && tcp_fin_state(c->state) &&
 		    c->snd_nxt + len == end;
 		go = false;
 		if (len > 0) {
-			if (len == c->snd_mss)
+			if (len >= c->snd_mss)
 				go = true;
 			else if (len == avail && ((c->flags & TF_NODELAY) ||
 			    flight == 0 || fin))

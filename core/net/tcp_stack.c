@@ -91,6 +91,8 @@ tcp_stack_new(const struct tcp_config *cfg)
 	s->stats.mem_max = s->cfg.mem;
 	s->stats.max_conns = s->cfg.max_conns;
 	s->stats.max_time_wait = s->cfg.max_time_wait;
+	if (!s->cfg.csum_offload || s->cfg.tso_max > 65535 - 40)
+		s->cfg.tso_max = 0;
 	list_init(&s->conns);
 	list_init(&s->bound);
 	list_init(&s->timed);

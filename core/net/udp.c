@@ -7,7 +7,7 @@
  *
  * Rules: the length field must be at least 8 and fit in the IP payload
  * (extra bytes are dropped); a non-zero checksum must verify (zero means
- * the sender computed none).  We always send a checksum.  A datagram
+ * the sender computed none) unless the NIC verified it already.  We always send a checksum.  A datagram
  * for a port nobody has gets ICMP port unreachable (RFC 1122 4.1.3.1),
  * unless it was a broadcast.  Before we have an address only DHCP's
  * port listens.
@@ -33,7 +33,8 @@ net_udp_input(struct net_buf *b, const struct net_ipinfo *ii)
 		goto drop;
 	}
 	net_buf_trim(b, ulen);
-	if (net_get16(h + 6) != 0) {
+	/* The NIC may have checked it (or it never left the machine). */
+	if (net_get16(h + 6) != 0 && b->csum != NET_CSUM_OK) {
 		sum = net_csum_pseudo(ii->src, ii->dst, NET_PROTO_UDP, ulen);
 		if (net_csum_fold(net_csum_add(sum, h, ulen)) != 0) {
 			net_stats.udp_bad_csum++;

@@ -37,16 +37,20 @@ udp_echo(void *arg)
 	}
 }
 
+/* Bytes per recv and send: big, as socat's -b 65536, for bulk tests. */
+#define CHUNK (64 * 1024)
+
 static void *
 tcp_conn(void *arg)
 {
-	char buf[4096];
+	char *buf = toro_malloc(CHUNK);
 	int c = (int)(intptr_t)arg;
 	long n;
 
-	while ((n = toro_recv(c, buf, sizeof(buf), 0)) > 0)
+	while (buf != NULL && (n = toro_recv(c, buf, CHUNK, 0)) > 0)
 		if (toro_send(c, buf, (size_t)n, 0) != n)
 			break;
+	toro_free(buf);
 	toro_close(c);
 	return NULL;
 }

@@ -23,13 +23,40 @@ static const uint32_t K[64] = {
 };
 
 #define ROTR(x, n) ((x) >> (n) | (x) << (32 - (n)))
-/* 4.1.2 */
-#define CH(x, y, z) (((x) & (y)) ^ (~(x) & (z)))
-#define MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
+/* 4.1.2, CH and MAJ in fewer operations (the same functions). */
+#define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 #define BSIG0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
 #define BSIG1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
 #define SSIG0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
 #define SSIG1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
+
+/*
+ * One round of 6.2.2 step 3, on W[t] (in a ring of 16 words: step 1's
+ * schedule computed as the rounds go).  Instead of moving the eight
+ * working variables down one place, the next round names them one
+ * place over.
+ */
+#define W(t) w[(t) & 15]
+#define SCHED(t)                                                               \
+	(W(t) += SSIG1(W((t) - 2)) + W((t) - 7) + SSIG0(W((t) - 15)))
+#define ROUND(a, b, c, d, e, f, g, h, t, wt)                                   \
+	do {                                                                   \
+		uint32_t t1_ = (h) + BSIG1(e) + CH(e, f, g) + K[t] + (wt);     \
+		(d) += t1_;                                                    \
+		(h) = t1_ + BSIG0(a) + MAJ(a, b, c);                           \
+	} while (0)
+#define EIGHT(t, wf)                                                           \
+	do {                                                                   \
+		ROUND(a, b, c, d, e, f, g, hh, (t), wf((t)));                  \
+		ROUND(hh, a, b, c, d, e, f, g, (t) + 1, wf((t) + 1));          \
+		ROUND(g, hh, a, b, c, d, e, f, (t) + 2, wf((t) + 2));          \
+		ROUND(f, g, hh, a, b, c, d, e, (t) + 3, wf((t) + 3));          \
+		ROUND(e, f, g, hh, a, b, c, d, (t) + 4, wf((t) + 4));          \
+		ROUND(d, e, f, g, hh, a, b, c, (t) + 5, wf((t) + 5));          \
+		ROUND(c, d, e, f, g, hh, a, b, (t) + 6, wf((t) + 6));          \
+		ROUND(b, c, d, e, f, g, hh, a, (t) + 7, wf((t) + 7));          \
+	} while (0)
 
 void
 sha256_init(struct sha256 *s)
@@ -51,23 +78,23 @@ sha256_init(struct sha256 *s)
 static void
 compress(uint32_t h[8], const uint8_t *p)
 {
-	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+	uint32_t w[16], a, b, c, d, e, f, g, hh;
 	int t;
 
 	for (t = 0; t < 16; t++, p += 4)
 		w[t] = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		    (uint32_t)p[2] << 8 | p[3];
-	for (; t < 64; t++)
-		w[t] = SSIG1(w[t - 2]) + w[t - 7] + SSIG0(w[t - 15]) +
-		    w[t - 16];
 	a = h[0], b = h[1], c = h[2], d = h[3];
 	e = h[4], f = h[5], g = h[6], hh = h[7];
-	for (t = 0; t < 64; t++) {
-		t1 = hh + BSIG1(e) + CH(e, f, g) + K[t] + w[t];
-		t2 = BSIG0(a) + MAJ(a, b, c);
-		hh = g, g = f, f = e, e = d + t1;
-		d = c, c = b, b = a, a = t1 + t2;
-	}
+	/* Unrolled, so that every index is a constant. */
+	EIGHT(0, W);
+	EIGHT(8, W);
+	EIGHT(16, SCHED);
+	EIGHT(24, SCHED);
+	EIGHT(32, SCHED);
+	EIGHT(40, SCHED);
+	EIGHT(48, SCHED);
+	EIGHT(56, SCHED);
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d;
 	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }

@@ -79,6 +79,10 @@ stats_json(char *buf, size_t size)
 	FIELD(rx_nomem);
 	FIELD(tx_full);
 	FIELD(tx_errors);
+	FIELD(offloads);
+	FIELD(tx_gso);
+	FIELD(rx_gso);
+	FIELD(rx_csum_ok);
 	FIELD(arp_in);
 	FIELD(arp_out);
 	FIELD(arp_bad);

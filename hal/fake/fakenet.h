@@ -24,8 +24,21 @@ extern const uint8_t fake_net_mac[6];
 /* Whether the machine has a NIC (default yes); set before net_start. */
 void fake_net_set_present(int present);
 
+struct hal_net_meta;
+
+/*
+ * The offloads the NIC offers (hal.h's HAL_NET_*; default none), set
+ * before net_start; and those hal_net_open() put in effect.  A frame
+ * sent asking for one not in effect aborts the test.
+ */
+void fake_net_set_offloads(uint32_t offloads);
+uint32_t fake_net_offloads(void);
+
 /* Queue a received frame; 0, or -1 if the queue is full or too long. */
 int fake_net_inject(const void *frame, size_t len);
+/* The same with offload data (a GSO frame may be HAL_NET_GSO_MAX long). */
+int fake_net_inject_meta(const void *frame, size_t len,
+    const struct hal_net_meta *m);
 
 /* Frames sent and not yet taken. */
 int fake_net_sent_count(void);
@@ -35,6 +48,8 @@ int fake_net_sent_count(void);
  * 0 if there is none.
  */
 size_t fake_net_sent(void *buf, size_t size);
+/* The same, with the frame's offload data into m. */
+size_t fake_net_sent_meta(void *buf, size_t size, struct hal_net_meta *m);
 
 /*
  * Let only n more frames into the transmit ring (-1: no limit, the

@@ -39,7 +39,8 @@
 #	    $(toro_qemu_nic microvm n0)
 #
 # toro_qemu_net MACHINE NET [FORWARD...] prints the -netdev and -device
-# arguments of the NIC on NET: user (libslirp: the guest is 10.0.2.15
+# arguments of the NIC (with the properties in $TORO_QEMU_NIC, if set:
+# csum=off,guest_tso4=off... switch offloads off) on NET: user (libslirp: the guest is 10.0.2.15
 # behind a NAT, and each FORWARD, [tcp:|udp:]HOST:GUEST, forwards port
 # HOST of 127.0.0.1 to the guest's port GUEST), tap:IFNAME, or none
 # (nothing).  For example:
@@ -155,7 +156,7 @@ toro_qemu_net() {
 		;;
 	esac
 	# shellcheck disable=SC2046
-	echo -netdev "$_nd" $(toro_qemu_nic "$_m" n0)
+	echo -netdev "$_nd" $(toro_qemu_nic "$_m" n0 "$TORO_QEMU_NIC")
 }
 
 toro_qemu_disk() {

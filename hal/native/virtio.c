@@ -179,6 +179,20 @@ hal_virtq_take(struct hal_virtq *q, uint16_t *id, uint32_t *len)
 	return 1;
 }
 
+/* Look at the next used chain without taking it: 1, or 0 if none. */
+int
+hal_virtq_peek(const struct hal_virtq *q, uint16_t *id, uint32_t *len)
+{
+	const struct hal_virtq_used_elem *e;
+
+	if (q->used_idx == __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE))
+		return 0;
+	e = &q->used->ring[q->used_idx & (q->size - 1)];
+	*id = (uint16_t)e->id;
+	*len = e->len;
+	return 1;
+}
+
 /*
  * Interrupts for this queue on or off (a hint the device may ignore).
  * After turning them on, the caller must look at the used ring once more:

@@ -124,6 +124,7 @@ int hal_virtq_init(struct hal_virtio *v, struct hal_virtq *q, int index,
 void hal_virtq_post(struct hal_virtq *q, uint16_t head);
 void hal_virtq_kick(struct hal_virtq *q, int force);
 int hal_virtq_take(struct hal_virtq *q, uint16_t *id, uint32_t *len);
+int hal_virtq_peek(const struct hal_virtq *q, uint16_t *id, uint32_t *len);
 void hal_virtq_intr(struct hal_virtq *q, int on);
 
 /* virtio_pci.c, virtio_mmio.c: find a device of `type`; 0 or -1. */

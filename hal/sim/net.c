@@ -1,8 +1,8 @@
 /*
  * net.c: the NIC of hal.h on the simulated machine.
  *
- * Interface: hal_net_open, hal_net_send and hal_net_recv, over the NIC of
- * sim/net.c (libslirp, a TAP interface, or none: --net).
+ * Interface: hal_net_open, hal_net_send, hal_net_recv and hal_net_peek,
+ * over the NIC of sim/net.c (libslirp, a TAP interface, or none: --net).
  *
  * Rules: host errno codes become TORO_E* codes through hal_sim_error().
  */
@@ -17,20 +17,26 @@ hal_net_open(int cpu, struct hal_net_info *info)
 	uint16_t mtu;
 	int error;
 
-	if ((error = sim_net_open(cpu, info->mac, &mtu)) != 0)
+	if ((error = sim_net_open(cpu, info->mac, &mtu, &info->offloads)) != 0)
 		return hal_sim_error(error);
 	info->mtu = mtu;
 	return 0;
 }
 
 int
-hal_net_send(const void *frame, size_t len)
+hal_net_send(const void *frame, size_t len, const struct hal_net_meta *m)
 {
-	return hal_sim_error(sim_net_send(frame, len));
+	return hal_sim_error(sim_net_send(frame, len, m));
 }
 
 int
-hal_net_recv(void *buf, size_t size)
+hal_net_recv(void *buf, size_t size, struct hal_net_meta *m)
 {
-	return hal_sim_error(sim_net_recv(buf, size));
+	return hal_sim_error(sim_net_recv(buf, size, m));
+}
+
+size_t
+hal_net_peek(void)
+{
+	return sim_net_peek();
 }

@@ -165,6 +165,10 @@ struct toro_net_stats {
 	uint64_t rx_nomem;        /* no buffer to receive into */
 	uint64_t tx_full;         /* transmit ring and backlog full */
 	uint64_t tx_errors;       /* the NIC refused a frame */
+	uint32_t offloads;        /* the NIC's offloads in effect (hal.h) */
+	uint64_t tx_gso;          /* TCP segments sent for the NIC to cut */
+	uint64_t rx_gso;          /* received frames longer than the MTU */
+	uint64_t rx_csum_ok;      /* checksums the NIC (or host) vouched for */
 	/* ARP */
 	uint64_t arp_in, arp_out, arp_bad;
 	uint64_t arp_queue_full;  /* oldest held packet dropped */

@@ -33,3 +33,8 @@ EXTRA_DIST += tests/net/capacity.sh tests/net/manyconn.py
 # records bounded), the table full, a SYN flood met by SYN cookies.
 TESTS += tests/net/churn.sh
 EXTRA_DIST += tests/net/churn.sh
+
+# The NIC's offloads on both targets, on and off, over TAP: the sim's
+# virtio-net header, the native virtio-net features under QEMU.
+TESTS += tests/net/offload.sh
+EXTRA_DIST += tests/net/offload.sh

@@ -136,19 +136,21 @@ relay() {
 import fcntl, os, random, select, socket, struct, sys, time
 tap, dev = sys.argv[1], sys.argv[2]
 fd = os.open("/dev/net/tun", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", dev.encode(), 0x0002 | 0x1000))
+fcntl.ioctl(fd, 0x400454ca,
+            struct.pack("16sH", dev.encode(), 0x0002 | 0x1000 | 0x4000))
 raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+raw.setsockopt(263, 15, 1)  # SOL_PACKET, PACKET_VNET_HDR
 raw.bind((tap, 0))
 held, due = [], []   # a frame held back; frames waiting out their delay
 while True:
     timeout = max(0, due[0][0] - time.monotonic()) if due else 0.05
     r = select.select([fd, raw], [], [], timeout)[0]
     if raw in r:
-        f, addr = raw.recvfrom(65536)
+        f, addr = raw.recvfrom(65536 + 256)
         if addr[2] != socket.PACKET_OUTGOING:
             os.write(fd, f)
     if fd in r:
-        f = os.read(fd, 65536)
+        f = os.read(fd, 65536 + 256)
         if random.random() >= 0.10:
             out = [f] * (2 if random.random() < 0.05 else 1)
             if not held and random.random() < 0.25:

@@ -4,7 +4,10 @@
  *
  * A sent segment is logged, offered to the filter, then lost,
  * duplicated or delayed by the link's per-mille rates, and queued by
- * arrival time.  link_run() alternates: run both stacks' timers, let
+ * arrival time.  A sender with offloads (lk->nic) may leave checksums
+ * partial and send TSO segments: the link finishes the checksum and
+ * cuts them as a NIC does, or, for a receiver with lk->lro, delivers
+ * them whole with the checksum vouched for (NET_CSUM_OK).  link_run() alternates: run both stacks' timers, let
  * the applications (pump) act, deliver what is due, jump the clock to
  * the next arrival or deadline.
  */
@@ -106,20 +109,26 @@ log_seg(struct link *lk, int from, const uint8_t *h, size_t len,
 	}
 }
 
-static int
-link_output(void *ctx, struct net_buf *b, uint32_t src, uint32_t dst)
+/* Finish a partial checksum as a NIC does: sum all of it, field too. */
+static void
+nic_finish(struct net_buf *b)
 {
-	struct link_end *e = ctx;
-	struct link *lk = e->lk;
-	int from = e->idx, to = 1 - from;
+	ck_assert_uint_eq(b->csum_off, 16);
+	net_put16(b->data + 16, net_csum_fold(net_csum_add(0, b->data,
+	    b->len)));
+	b->csum = NET_CSUM_NONE;
+}
+
+/* One segment onto the wire: filter, loss, log, delay, duplicates. */
+static void
+wire(struct link *lk, int from, struct net_buf *b, uint32_t src,
+    uint32_t dst)
+{
+	int to = 1 - from;
 	bool drop = false;
 	struct net_buf *d;
 	uint64_t at;
 
-	ck_assert_uint_ge(b->data - b->buf, 68); /* headroom promised */
-	/* net_ip_output() would drop it: options come out of the MSS. */
-	ck_assert_msg(b->len + 20 <= e->mtu, "%s sent a %zu-byte segment, "
-	    "MTU %u", from == 0 ? "A" : "B", b->len, e->mtu);
 	if (lk->filter != NULL)
 		drop = lk->filter(lk, from, b->data, b->len, lk->filter_arg);
 	if (!drop && lk->loss[from] > 0 &&
@@ -130,7 +139,7 @@ link_output(void *ctx, struct net_buf *b, uint32_t src, uint32_t dst)
 		if (drop)
 			lk->dropped[from]++;
 		net_buf_free(b);
-		return 0;
+		return;
 	}
 	at = lk->now + lk->delay;
 	if (lk->reorder[from] > 0 && link_rand(lk) % 1000 < lk->reorder[from])
@@ -139,11 +148,81 @@ link_output(void *ctx, struct net_buf *b, uint32_t src, uint32_t dst)
 		d = net_buf_alloc(b->len);
 		ck_assert_ptr_nonnull(d);
 		memcpy(net_buf_put(d, b->len), b->data, b->len);
+		d->csum = b->csum;
 		enqueue(lk, to, d, src, dst, at + link_rand(lk) % (lk->delay +
 		    1));
 		lk->duplicated[from]++;
 	}
 	enqueue(lk, to, b, src, dst, at);
+}
+
+/*
+ * Cut a TSO segment into gso_size pieces as a NIC does: the header
+ * copied, the sequence number advanced, FIN and PSH on the last piece
+ * only, each checksum computed from scratch.
+ */
+static void
+nic_cut(struct link *lk, int from, struct net_buf *b, uint32_t src,
+    uint32_t dst)
+{
+	size_t hlen = (size_t)(b->data[12] >> 4) * 4, off, n;
+	size_t plen = b->len - hlen;
+	uint32_t seq = net_get32(b->data + 4);
+	struct net_buf *p;
+	uint8_t *h;
+
+	ck_assert_uint_gt(plen, b->gso_size);
+	for (off = 0; off < plen; off += n) {
+		n = MIN((size_t)b->gso_size, plen - off);
+		p = net_buf_alloc(hlen + n);
+		ck_assert_ptr_nonnull(p);
+		h = net_buf_put(p, hlen + n);
+		memcpy(h, b->data, hlen);
+		memcpy(h + hlen, b->data + hlen + off, n);
+		net_put32(h + 4, seq + (uint32_t)off);
+		if (off + n < plen)
+			h[13] &= (uint8_t)~(F_FIN | F_PSH);
+		net_put16(h + 16, 0);
+		net_put16(h + 16, net_csum_fold(net_csum_add(net_csum_pseudo(
+		    src, dst, 6, (uint16_t)p->len), h, p->len)));
+		lk->cut[from]++;
+		wire(lk, from, p, src, dst);
+	}
+	net_buf_free(b);
+}
+
+static int
+link_output(void *ctx, struct net_buf *b, uint32_t src, uint32_t dst)
+{
+	struct link_end *e = ctx;
+	struct link *lk = e->lk;
+	int from = e->idx;
+
+	ck_assert_uint_ge(b->data - b->buf, 68); /* headroom promised */
+	/* Offloads only where the stack was told the NIC has them. */
+	ck_assert(lk->nic[from] || (b->csum == NET_CSUM_NONE &&
+	    b->gso_size == 0));
+	ck_assert(b->gso_size == 0 || b->csum == NET_CSUM_PARTIAL);
+	if (b->gso_size != 0) {
+		ck_assert_msg(b->len + 20 <= 65535, "a %zu-byte TSO segment",
+		    b->len);
+		if (lk->lro[1 - from]) {
+			/* Coalesced: whole, its checksum vouched for. */
+			b->csum = NET_CSUM_OK;
+			b->gso_size = 0;
+			lk->coalesced[from]++;
+			wire(lk, from, b, src, dst);
+		} else {
+			nic_cut(lk, from, b, src, dst);
+		}
+		return 0;
+	}
+	if (b->csum == NET_CSUM_PARTIAL)
+		nic_finish(b);
+	/* net_ip_output() would drop it: options come out of the MSS. */
+	ck_assert_msg(b->len + 20 <= e->mtu, "%s sent a %zu-byte segment, "
+	    "MTU %u", from == 0 ? "A" : "B", b->len, e->mtu);
+	wire(lk, from, b, src, dst);
 	return 0;
 }
 

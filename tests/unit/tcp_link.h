@@ -92,6 +92,14 @@ struct link {
 	uint32_t loss[2], dup[2], reorder[2]; /* per mille, per sender */
 	uint64_t reorder_extra;   /* added to a reordered packet */
 	bool hold[2];             /* capture what i sends, deliver nothing */
+	/*
+	 * Offloads: nic[i], i's stack may send partial checksums and TSO
+	 * segments (give it csum_offload and tso_max); the link finishes
+	 * and cuts them (cut[i] pieces), unless lro[1 - i] asks for them
+	 * whole (coalesced[i]), checksum vouched for.
+	 */
+	bool nic[2], lro[2];
+	uint64_t cut[2], coalesced[2];
 	uint64_t rng;
 	/* Sees each segment sent; true drops it (it may rewrite it). */
 	bool (*filter)(struct link *lk, int from, uint8_t *seg, size_t len,

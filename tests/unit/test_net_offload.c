@@ -1,0 +1,163 @@
+/*
+ * test_net_offload.c: the stack over a NIC with offloads (hal.h's
+ * HAL_NET_*), on the fake machine: which are put in effect (all the NIC
+ * has, none with offload=off, TSO never without the checksum), what a
+ * TCP segment sent carries (a partial checksum the NIC can finish, or a
+ * whole one), and received checksums the NIC vouched for or left
+ * partial, against ones software must check.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/net/net.h"
+#include "hal/fake/fake.h"
+#include "hal/fake/fakenet.h"
+#include "tests/unit/net_util.h"
+#include "tests/unit/unit.h"
+
+static const struct {
+	const char *cmdline;
+	uint32_t offered, want;
+} cases[] = {
+	{ STATIC, HAL_NET_OFFLOADS, HAL_NET_OFFLOADS },
+	{ STATIC " offload=off", HAL_NET_OFFLOADS, 0 },
+	{ STATIC, 0, 0 },
+	{ STATIC, HAL_NET_TX_TSO4 | HAL_NET_RX_CSUM, HAL_NET_RX_CSUM },
+	{ STATIC, HAL_NET_TX_CSUM | HAL_NET_RX_LRO | HAL_NET_RX_CSUM,
+	    HAL_NET_TX_CSUM | HAL_NET_RX_LRO | HAL_NET_RX_CSUM },
+};
+
+static int which;
+
+/* Connect to the peer; the SYN that goes out, with its offload data. */
+static size_t
+take_syn(uint8_t *f, size_t size, struct hal_net_meta *m)
+{
+	struct toro_sockaddr_in a = { TORO_AF_INET, 80, PEER_IP };
+	int s = toro_socket(TORO_AF_INET, TORO_SOCK_STREAM |
+	    TORO_SOCK_NONBLOCK, 0);
+	size_t n;
+
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(toro_connect(s, &a), -TORO_EINPROGRESS);
+	settle();
+	n = fake_net_sent_meta(f, size, m);
+	ck_assert_uint_ge(n, 54);
+	ck_assert_uint_eq(f[23], 6);
+	ck_assert_uint_eq(f[47] & 0x02, 0x02); /* SYN */
+	ck_assert_int_eq(toro_close(s), 0);
+	return n;
+}
+
+static void *
+negotiate_main(void *unused)
+{
+	uint8_t f[HAL_NET_FRAME_MAX];
+	struct hal_net_meta m;
+	uint32_t want = cases[which].want;
+	size_t n;
+
+	fake_net_set_offloads(cases[which].offered);
+	start_static();
+	prime_arp();
+	ck_assert_uint_eq(fake_net_offloads(), strstr(cases[which].cmdline,
+	    "offload=off") != NULL ? 0 : cases[which].offered);
+	ck_assert_uint_eq(stats().offloads, want);
+	n = take_syn(f, sizeof(f), &m);
+	ck_assert_uint_eq(m.gso_type, HAL_NET_GSO_NONE);
+	if (want & HAL_NET_TX_CSUM) {
+		/* Partial: the NIC's sum from csum_start makes it whole. */
+		ck_assert_uint_eq(m.flags, HAL_NET_M_CSUM_PARTIAL);
+		ck_assert_uint_eq(m.csum_start, 34);
+		ck_assert_uint_eq(m.csum_offset, 16);
+		net_put16(f + 50, net_csum_fold(net_csum_add(0, f + 34,
+		    n - 34)));
+	} else {
+		ck_assert_uint_eq(m.flags, 0);
+	}
+	ck_assert_uint_eq(net_csum_fold(net_csum_add(net_csum_pseudo(OUR_IP,
+	    PEER_IP, 6, (uint16_t)(n - 34)), f + 34, n - 34)), 0);
+	return NULL;
+}
+
+START_TEST(negotiate)
+{
+	which = _i;
+	net_cpu = 0;
+	fake_set_cmdline(cases[_i].cmdline);
+	ck_assert_int_eq(fake_run(2, 16 * MB, negotiate_main, NULL), 0);
+}
+END_TEST
+
+/* Inject a UDP datagram to port 5000 whose checksum is `bad` or not. */
+static void
+inject(bool bad, const struct hal_net_meta *m, bool partial)
+{
+	uint8_t f[HAL_NET_FRAME_MAX];
+	size_t n = mk_udp(f, PEER_IP, 999, OUR_IP, 5000, "check", 5);
+
+	if (partial) /* the pseudo-header sum, as a host leaves it */
+		net_put16(f + 40, (uint16_t)~net_csum_fold(net_csum_pseudo(
+		    PEER_IP, OUR_IP, 17, 13)));
+	if (bad)
+		f[40] ^= 0x5a;
+	ck_assert_int_eq(fake_net_inject_meta(f, n, m), 0);
+	settle();
+}
+
+static void *
+receive_main(void *unused)
+{
+	struct hal_net_meta valid = { .flags = HAL_NET_M_CSUM_VALID };
+	struct hal_net_meta partial = { .flags = HAL_NET_M_CSUM_PARTIAL,
+		.csum_start = 34, .csum_offset = 6 };
+	struct toro_sockaddr_in from;
+	char buf[16];
+	int s;
+
+	fake_net_set_offloads(HAL_NET_OFFLOADS);
+	start_static();
+	s = toro_socket(TORO_AF_INET, TORO_SOCK_DGRAM | TORO_SOCK_NONBLOCK, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(toro_bind(s, &(struct toro_sockaddr_in){
+	    TORO_AF_INET, 5000, 0 }), 0);
+	/* Software checks a plain frame: a bad one is dropped. */
+	inject(true, NULL, false);
+	ck_assert_uint_eq(stats().udp_bad_csum, 1);
+	ck_assert_int_eq(toro_recvfrom(s, buf, sizeof(buf), 0, &from),
+	    -TORO_EAGAIN);
+	/* Vouched for by the NIC: taken as it is. */
+	inject(true, &valid, false);
+	ck_assert_uint_eq(stats().udp_bad_csum, 1);
+	ck_assert_int_eq(toro_recvfrom(s, buf, sizeof(buf), 0, &from), 5);
+	/* Partial (it never left the host): taken. */
+	inject(false, &partial, true);
+	ck_assert_int_eq(toro_recvfrom(s, buf, sizeof(buf), 0, &from), 5);
+	ck_assert_uint_eq(stats().rx_csum_ok, 2);
+	ck_assert_uint_eq(stats().udp_bad_csum, 1);
+	ck_assert_int_eq(toro_close(s), 0);
+	return NULL;
+}
+
+START_TEST(receive_checksums)
+{
+	net_cpu = 0;
+	fake_set_cmdline(STATIC);
+	ck_assert_int_eq(fake_run(2, 16 * MB, receive_main, NULL), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("net_offload");
+	TCase *tc = tcase_create("offload");
+
+	tcase_add_loop_test(tc, negotiate, 0,
+	    (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_test(tc, receive_checksums);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}
