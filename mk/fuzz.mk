@@ -30,10 +30,10 @@ fuzz_http_CFLAGS = -I$(srcdir)/examples/webserver \
 fuzz_http_LIBS = $(HTTP_PARSER_LIB)
 fuzz_cmdline_SOURCES = sim/options.c
 
-# The kernel's heap becomes the host's, for AddressSanitizer to watch
-# (tests/fuzz/machine.c).
-FUZZ_WRAP = $(patsubst %,-Wl$(comma)--wrap=toro_%,malloc calloc realloc \
-	free malloc_usable_size)
+# The kernel's heap becomes the host's, for AddressSanitizer to watch,
+# and its pages come back unpoisoned (tests/fuzz/machine.c).
+FUZZ_WRAP = $(patsubst %,-Wl$(comma)--wrap=%,toro_malloc toro_calloc \
+	toro_realloc toro_free toro_malloc_usable_size mem_page_alloc)
 comma = ,
 
 FUZZ_CORE_SRCS = $(filter %.c %.S,$(libcore_host_a_SOURCES))

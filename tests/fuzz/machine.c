@@ -14,6 +14,7 @@
  * and freed when the machine is put away.
  */
 #include <malloc.h>
+#include <sanitizer/asan_interface.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -147,6 +148,26 @@ size_t
 __wrap_toro_malloc_usable_size(const void *p)
 {
 	return p == NULL ? 0 : malloc_usable_size((void *)p);
+}
+
+void *__real_mem_page_alloc(size_t size, size_t align);
+void *__wrap_mem_page_alloc(size_t size, size_t align);
+
+/*
+ * Pages come back clean: they hold the kernel's thread stacks, and a
+ * thread that ends leaves AddressSanitizer's marks of the frames it
+ * never returned from on its stack (the fake switches stacks behind the
+ * sanitizer's back), which the next thread given those pages would trip
+ * over.
+ */
+void *
+__wrap_mem_page_alloc(size_t size, size_t align)
+{
+	void *p = __real_mem_page_alloc(size, align);
+
+	if (p != NULL)
+		__asan_unpoison_memory_region(p, size);
+	return p;
 }
 
 /* Free every block the machine left. */
