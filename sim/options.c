@@ -234,6 +234,8 @@ parse_disk(const char *prog, const char *v, struct sim_config *cfg)
 		bad(prog, "bad --disk value '%s' (want IMAGE or IMAGE:ro)", v);
 	if ((path = strndup(v, n)) == NULL)
 		sim_fatal("out of memory for --disk");
+	/* The last --disk wins: an earlier one's copy goes. */
+	free((char *)cfg->disk);
 	cfg->disk = path;
 }
 
