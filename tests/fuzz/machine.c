@@ -157,8 +157,10 @@ void *__wrap_mem_page_alloc(size_t size, size_t align);
  * Pages come back clean: they hold the kernel's thread stacks, and a
  * thread that ends leaves AddressSanitizer's marks of the frames it
  * never returned from on its stack (the fake switches stacks behind the
- * sanitizer's back), which the next thread given those pages would trip
- * over.
+ * sanitizer's back, which is also why it warns, once a process, that it
+ * ignores __asan_handle_no_return), which the next thread given those
+ * pages would trip over.  The fake CPUs' own stacks are host blocks,
+ * made clean by each malloc.
  */
 void *
 __wrap_mem_page_alloc(size_t size, size_t align)
