@@ -6,19 +6,23 @@
  *	    [--disk IMAGE[:ro] | --share DIR] [--help]
  *	    [--] [KERNEL COMMAND LINE...]
  *
- * Interface: sim_options_parse() fills a struct sim_config.  Options may
- * also be written --cpus=N.  What follows `--`, or starts at the first word
+ * Interface: sim_options_parse() fills a struct sim_config.
+ * sim_options_scan() does the same without printing or exiting, so that
+ * a fuzzer can call it (tests/fuzz/cmdline); sim_options_free() frees
+ * what either allocated.  Options may also be written --cpus=N.  What follows `--`, or starts at the first word
  * that is not an option, is the kernel command line: the words joined with
  * single spaces, a word holding blanks (or an empty word) put in double
  * quotes, so the core splits it back as it splits the native one.
  *
- * Rules: runs once, on the main thread, before any CPU.  A bad option
- * prints one line naming it, then the usage, on stderr and exits with
- * status 2; --help prints the usage on stdout and exits with 0.  The last
+ * Rules: sim_options_parse() runs once, on the main thread, before any
+ * CPU.  A bad option prints one line naming it, then the usage, on
+ * stderr and exits with status 2; --help prints the usage on stdout and
+ * exits with 0.  The last
  * --cpus, --mem, --net, --pcap, --mac, --disk or --share wins; --port
  * adds up.  --disk and --share both make disk 0: only one may be given.
  */
 #include <errno.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,18 +92,27 @@ usage(FILE *f, const char *prog)
 	    prog, HAL_CPU_MAX, MEM_MIN_MB, MEM_MAX_MB);
 }
 
+/*
+ * Where a bad option goes: the scan's error message and its way out.
+ * A bad option is found deep in the parsers below; a jump back to
+ * sim_options_scan() spares each of them an error path.
+ */
+static struct {
+	jmp_buf out;
+	char *err;
+	size_t errlen;
+} fail;
+
 __attribute__((noreturn, format(printf, 2, 3))) static void
 bad(const char *prog, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
+	(void)prog;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(fail.err, fail.errlen, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	usage(stderr, prog);
-	exit(2);
+	longjmp(fail.out, 1);
 }
 
 /* A decimal number in [min, max], or -1. */
@@ -221,6 +234,8 @@ parse_disk(const char *prog, const char *v, struct sim_config *cfg)
 		bad(prog, "bad --disk value '%s' (want IMAGE or IMAGE:ro)", v);
 	if ((path = strndup(v, n)) == NULL)
 		sim_fatal("out of memory for --disk");
+	/* The last --disk wins: an earlier one's copy goes. */
+	free((char *)cfg->disk);
 	cfg->disk = path;
 }
 
@@ -256,9 +271,42 @@ join(char **words, int n)
 }
 
 void
+sim_options_free(struct sim_config *cfg)
+{
+	free(cfg->ports);
+	free((char *)cfg->disk);
+	free((char *)cfg->cmdline);
+	cfg->ports = NULL;
+	cfg->nports = 0;
+	cfg->disk = NULL;
+	cfg->cmdline = NULL;
+}
+
+void
 sim_options_parse(int argc, char **argv, struct sim_config *cfg)
 {
-	const char *prog, *name, *value, *eq;
+	char err[512];
+
+	switch (sim_options_scan(argc, argv, cfg, err, sizeof(err))) {
+	case 0:
+		return;
+	case 1:
+		usage(stdout, cfg->prog);
+		exit(0);
+	default:
+		fprintf(stderr, "%s: %s\n", cfg->prog, err);
+		usage(stderr, cfg->prog);
+		exit(2);
+	}
+}
+
+int
+sim_options_scan(int argc, char **argv, struct sim_config *cfg, char *err,
+    size_t errlen)
+{
+	/* volatile: read after setjmp() in the loop below. */
+	const char *volatile prog;
+	const char *name, *value, *eq;
 	size_t namelen, k;
 	enum option id;
 	long v;
@@ -268,6 +316,10 @@ sim_options_parse(int argc, char **argv, struct sim_config *cfg)
 	if (strrchr(prog, '/') != NULL)
 		prog = strrchr(prog, '/') + 1;
 	cfg->prog = prog;
+	fail.err = err;
+	fail.errlen = errlen;
+	if (setjmp(fail.out) != 0)
+		return -1;
 
 	for (i = 1; i < argc; i++) {
 		name = argv[i];
@@ -277,10 +329,8 @@ sim_options_parse(int argc, char **argv, struct sim_config *cfg)
 		}
 		if (name[0] != '-' || name[1] == '\0')
 			break;
-		if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-			usage(stdout, prog);
-			exit(0);
-		}
+		if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+			return 1;
 
 		/* The value is after '=' or in the next word. */
 		eq = strchr(name, '=');
@@ -343,4 +393,5 @@ sim_options_parse(int argc, char **argv, struct sim_config *cfg)
 	if (cfg->nports > 0 && cfg->net != SIM_NET_USER)
 		bad(prog, "--port needs --net user");
 	cfg->cmdline = join(argv + i, argc - i);
+	return 0;
 }

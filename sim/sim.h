@@ -59,6 +59,16 @@ extern struct sim_config sim_config;
 /* Parse argv into cfg; prints usage and exits on --help or errors. */
 void sim_options_parse(int argc, char **argv, struct sim_config *cfg);
 
+/*
+ * The same, with no output and no exit: 0, 1 for --help, or -1 with a
+ * one-line message in err.  Frees nothing on failure: sim_options_free.
+ */
+int sim_options_scan(int argc, char **argv, struct sim_config *cfg,
+    char *err, size_t errlen);
+
+/* Free what the parse allocated (--port, --disk, the command line). */
+void sim_options_free(struct sim_config *cfg);
+
 /* Print a one-line message on stderr and end the process with status 1. */
 __attribute__((noreturn, format(printf, 1, 2)))
 void sim_fatal(const char *fmt, ...);

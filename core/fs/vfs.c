@@ -176,7 +176,9 @@ fs_lookup_parent(const char *path, struct fs_path *p, struct fs_node **dp)
 	if ((err = walk(m, p, skip, p->n - 1, dp)) < 0)
 		return err;
 	if (!(*dp)->dir) {
+		/* Nothing held, and nothing for the caller to drop. */
 		fs_node_drop(*dp);
+		*dp = NULL;
 		return -TORO_ENOTDIR;
 	}
 	return 0;

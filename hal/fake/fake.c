@@ -396,3 +396,19 @@ fake_run(int ncpu, size_t mem_bytes, void *(*fn)(void *), void *arg)
 	hal_x86_switch(&host.sp, cpus[0].ctx.sp);
 	return exit_status;
 }
+
+void
+fake_release(void)
+{
+	int i;
+
+	for (i = 0; i < HAL_CPU_MAX; i++) {
+		free(cpus[i].stack);
+		cpus[i].stack = NULL;
+	}
+	free(ram);
+	ram = NULL;
+	free(out);
+	out = NULL;
+	out_len = out_cap = 0;
+}

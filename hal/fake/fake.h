@@ -43,4 +43,11 @@ uint64_t fake_now(void);
 /* How many times CPUs have waited, and how many waits were kicks. */
 uint64_t fake_waits(void);
 
+/*
+ * Free what fake_run() took from the host (RAM, CPU stacks, console
+ * output), once it has returned: for a process that boots one machine
+ * after another with its globals put back (tests/fuzz/machine.c).
+ */
+void fake_release(void);
+
 #endif

@@ -46,6 +46,7 @@ struct undo {
 
 struct disk {
 	uint8_t *data;
+	size_t maplen; /* bytes mapped at data */
 	uint64_t sectors;
 	bool exists, open, read_only, no_cache;
 	int cpu;
@@ -110,6 +111,7 @@ fakeblk_create(int dev, uint64_t sectors)
 	if (p == MAP_FAILED)
 		return -1;
 	init(get(dev), p, sectors);
+	get(dev)->maplen = sectors * HAL_BLK_SECTOR;
 	return 0;
 }
 
@@ -132,6 +134,7 @@ fakeblk_load(int dev, const char *path)
 	if (p == MAP_FAILED)
 		return -1;
 	init(get(dev), p, (uint64_t)sb.st_size / HAL_BLK_SECTOR);
+	get(dev)->maplen = (size_t)sb.st_size;
 	return 0;
 }
 
@@ -182,6 +185,18 @@ fakeblk_save(int dev, const char *path, uint64_t first, uint64_t count)
 	if (err == 0 && rename(tmp, path) < 0)
 		err = -1;
 	return err;
+}
+
+void
+fakeblk_release(void)
+{
+	int i;
+
+	for (i = 0; i < FAKEBLK_MAX; i++) {
+		if (disks[i].exists)
+			munmap(disks[i].data, disks[i].maplen);
+		memset(&disks[i], 0, sizeof(disks[i]));
+	}
 }
 
 uint8_t *

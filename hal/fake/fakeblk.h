@@ -88,4 +88,7 @@ struct fakeblk_stats {
 
 void fakeblk_stats(int dev, struct fakeblk_stats *st);
 
+/* Unmap every disk, once fake_run() has returned (see fake_release). */
+void fakeblk_release(void);
+
 #endif

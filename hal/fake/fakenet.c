@@ -157,6 +157,14 @@ fake_net_tx_refused(void)
 	return refused;
 }
 
+void
+fake_net_release(void)
+{
+	free(rx);
+	free(tx);
+	rx = tx = NULL;
+}
+
 int
 hal_net_open(int cpu, struct hal_net_info *info)
 {

@@ -61,4 +61,7 @@ void fake_net_tx_room(int n);
 /* Frames hal_net_send() refused with -TORO_EAGAIN so far. */
 uint64_t fake_net_tx_refused(void);
 
+/* Free both queues, once fake_run() has returned (see fake_release). */
+void fake_net_release(void);
+
 #endif

@@ -1,0 +1,121 @@
+/*
+ * http/fuzz.c: the webserver's request handling (examples/webserver:
+ * http.c's conn_serve, the handler of one connection, with files.c and
+ * stats.c), on a fresh fake machine per input.
+ *
+ * The input is what a client sends on one connection.  The harness
+ * accepts a connection over the kernel's loopback, hands it to
+ * conn_serve() as the webserver's accept loop would, sends the input,
+ * closes its side for writing, and reads every answer until the server
+ * closes.  Disk 0 holds a small site (the fat fuzzer's seed "files":
+ * /index.html, /a.txt, /dir/sub/deep.txt ...), so requests reach real
+ * files, directories and listings.  Every answer must start as an
+ * HTTP/1.1 status line.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs/fs.h"
+#include "core/net/net.h"
+#include "hal/fake/fake.h"
+#include "hal/fake/fakeblk.h"
+#include "tests/fuzz/machine.h"
+#include "toro/toro.h"
+#include "webserver.h"
+
+#define SEC 1000000000ll
+
+static const char *site = FUZZ_TOP "/tests/fuzz/fat/corpus/files";
+
+/* The site's image, cut after its last non-zero byte as seeds are. */
+static char *image;
+static size_t image_len;
+
+static struct {
+	const uint8_t *data;
+	size_t size;
+	int listener;
+} fz;
+
+static void *
+server(void *unused)
+{
+	int fd = toro_accept(fz.listener, NULL);
+
+	if (fd >= 0)
+		conn_serve((void *)(intptr_t)fd);
+	return NULL;
+}
+
+static void *
+run(void *unused)
+{
+	struct toro_sockaddr_in me = { TORO_AF_INET, 80, 0 };
+	struct toro_sockaddr_in to = { TORO_AF_INET, 80, TORO_INADDR_LOOPBACK };
+	struct toro_thread *t;
+	static char buf[65536];
+	int c, first = 1;
+	long n, total = 0;
+
+	if (fakeblk_create(0, 16u * 2048) < 0)
+		fuzz_fail("no disk");
+	memcpy(fakeblk_data(0, NULL), image, image_len);
+	if (net_start(0) < 0 || fs_start(0) < 0)
+		fuzz_fail("no network or no disk");
+	if ((fz.listener = toro_socket(TORO_AF_INET, TORO_SOCK_STREAM, 0)) <
+		0 ||
+	    toro_bind(fz.listener, &me) < 0 ||
+	    toro_listen(fz.listener, 1) < 0 ||
+	    toro_thread_create(&t, 0, server, NULL, NULL) < 0)
+		fuzz_fail("no server");
+	if ((c = toro_socket(TORO_AF_INET, TORO_SOCK_STREAM, 0)) < 0 ||
+	    toro_connect(c, &to) < 0)
+		fuzz_fail("cannot connect over the loopback");
+	toro_socket_set_timeout(c, 60 * SEC);
+	(void)toro_send(c, fz.data, fz.size, 0);
+	toro_shutdown(c, TORO_SHUT_WR);
+	while ((n = toro_recv(c, buf, sizeof(buf), 0)) > 0) {
+		if (first && (n < 9 || memcmp(buf, "HTTP/1.1 ", 9) != 0))
+			fuzz_fail("an answer that is not HTTP/1.1: '%.*s'",
+			    (int)n, buf);
+		if (first && getenv("FUZZ_TRACE") != NULL)
+			fprintf(stderr, "http: %.*s\n", (int)(n < 40 ? n : 40),
+			    buf);
+		first = 0;
+		total += n;
+	}
+	if (n < 0 && n != -TORO_ECONNRESET)
+		fuzz_fail(
+		    "the server's answer ends with %s", toro_strerror((int)n));
+	toro_close(c);
+	toro_thread_join(t, NULL);
+	if (getenv("FUZZ_TRACE") != NULL)
+		fprintf(stderr, "http: %ld bytes\n%s", total,
+		    fake_console_output());
+	return NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	FILE *f;
+
+	if (image == NULL) {
+		if ((f = fopen(site, "rb")) == NULL ||
+		    (image = malloc(1 << 20)) == NULL)
+			fuzz_fail("cannot read %s", site);
+		image_len = fread(image, 1, 1 << 20, f);
+		fclose(f);
+	}
+	memset(&fz, 0, sizeof(fz));
+	fz.data = data;
+	fz.size = size;
+	fuzz_machine_reset();
+	fake_set_cmdline("ip=10.0.2.15/24");
+	fuzz_machine_run(1, 16u << 20, run, NULL);
+	return 0;
+}
