@@ -24,7 +24,8 @@ FUZZ_MACHINE_FLAGS = $(FUZZ_FLAGS) -include $(srcdir)/tests/fuzz/sections.h
 
 # Code each harness needs besides the machine.
 fuzz_http_SOURCES = examples/webserver/http.c examples/webserver/files.c \
-	examples/webserver/stats.c
+	examples/webserver/stats.c examples/webserver/out.c \
+	examples/webserver/loop.c
 fuzz_http_CFLAGS = -I$(srcdir)/examples/webserver \
 	-DFUZZ_TOP='"$(abs_top_srcdir)"'
 fuzz_http_LIBS = $(HTTP_PARSER_LIB)

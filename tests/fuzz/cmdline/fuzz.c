@@ -64,7 +64,22 @@ net_options(void *unused)
 	return NULL;
 }
 
-/* The words sim_options_scan() passed on, split back by the core. */
+/* The word is one of the environment's (NAME=value before `--`). */
+static bool
+in_environ(const char *word)
+{
+	char **e;
+
+	for (e = lib_environ(); e != NULL && *e != NULL; e++)
+		if (strcmp(*e, word) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The words sim_options_scan() passed on, split back by the core: each
+ * is a kernel option, an environment word or the next of argv.
+ */
 static void
 round_trip(char **w, int n)
 {
@@ -93,7 +108,7 @@ round_trip(char **w, int n)
 		if (!rest && eq != NULL && (size_t)(eq - w[i]) < sizeof(key)) {
 			memcpy(key, w[i], (size_t)(eq - w[i]));
 			key[eq - w[i]] = '\0';
-			if (lib_option(key) != NULL)
+			if (lib_option(key) != NULL || in_environ(w[i]))
 				continue;
 		}
 		fuzz_fail("word %d '%s' of the sim's command line is lost "

@@ -1,11 +1,11 @@
 /*
  * http/fuzz.c: the webserver's request handling (examples/webserver:
- * http.c's conn_serve, the handler of one connection, with files.c and
- * stats.c), on a fresh fake machine per input.
+ * http.c's connection state fed by conn_feed(), out.c's queue, files.c
+ * and stats.c), on a fresh fake machine per input.
  *
  * The input is what a client sends on one connection.  The harness
- * accepts a connection over the kernel's loopback, hands it to
- * conn_serve() as the webserver's accept loop would, sends the input,
+ * accepts a connection over the kernel's loopback, serves it as one of
+ * loop.c's workers serves each of its connections, sends the input,
  * closes its side for writing, and reads every answer until the server
  * closes.  Disk 0 holds a small site (the fat fuzzer's seed "files":
  * /index.html, /a.txt, /dir/sub/deep.txt ...), so requests reach real
@@ -39,13 +39,57 @@ static struct {
 	int listener;
 } fz;
 
+/*
+ * One connection served as a worker of loop.c serves each of its own:
+ * bytes fed to the parser while no answer waits, the queue pumped when
+ * the socket takes more, the requests that waited resumed after it.
+ */
+static void
+serve(struct conn *c)
+{
+	struct toro_pollfd p;
+	char buf[4096];
+	long n;
+	int r;
+
+	for (;;) {
+		p.fd = c->fd;
+		p.events = conn_busy(c) ? TORO_POLLOUT : TORO_POLLIN;
+		p.revents = 0;
+		if (toro_poll(&p, 1, 60 * SEC) <= 0)
+			return;
+		if (conn_busy(c)) {
+			if ((r = conn_pump(c)) > 0)
+				continue;
+			if (r < 0 || c->close || conn_resume(c) < 0 ||
+			    (c->close && !conn_busy(c)))
+				return;
+			continue;
+		}
+		n = toro_recv(c->fd, buf, sizeof(buf), TORO_MSG_DONTWAIT);
+		if (n == -TORO_EAGAIN)
+			continue;
+		if (n < 0)
+			n = 0; /* reset: as the end of the stream */
+		if (conn_feed(c, buf, (size_t)n) < 0 ||
+		    (c->close && !conn_busy(c)) || (n == 0 && !conn_busy(c)))
+			return;
+	}
+}
+
 static void *
 server(void *unused)
 {
+	struct conn *c;
 	int fd = toro_accept(fz.listener, NULL);
 
-	if (fd >= 0)
-		conn_serve((void *)(intptr_t)fd);
+	if (fd < 0)
+		return NULL;
+	if ((c = conn_new(fd)) != NULL) {
+		serve(c);
+		conn_free(c);
+	}
+	toro_close(fd);
 	return NULL;
 }
 
