@@ -12,56 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/unit/tcp_link.h"
+#include "tests/unit/tcp_spoof.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 
-#define SPOOF_ADDR 0x0b000001u
-#define SPOOF_PORT 7777
-
 static struct link lk;
-
-/* Segments to the spoofed client go nowhere. */
-static bool
-drop_spoofed(struct link *l, int from, uint8_t *seg, size_t len, void *arg)
-{
-	return from == 1 && net_get16(seg + 2) == SPOOF_PORT;
-}
-
-static bool
-connected_p(void *arg)
-{
-	return ((struct ev *)arg)->connected > 0;
-}
-
-/* Two stacks; timestamps on A and B as asked. */
-static void
-stacks(bool ts_a, bool ts_b)
-{
-	struct tcp_config ca, cb;
-
-	memset(&lk, 0, sizeof(lk));
-	link_default_config(&lk, 0, &ca);
-	link_default_config(&lk, 1, &cb);
-	ca.nots = !ts_a;
-	cb.nots = !ts_b;
-	link_init(&lk, &ca, &cb);
-	lk.filter = drop_spoofed;
-}
-
-/* A SYN by hand to B, from addr:port, with timestamps if tsval != 0. */
-static void
-syn_to_b(uint32_t addr, uint16_t port, uint16_t dport, uint32_t seq,
-    uint32_t tsval)
-{
-	uint8_t seg[64], opt[12] = { 1, 1, 8, 10 };
-	size_t n;
-
-	net_put32(opt + 4, tsval);
-	n = seg_build(seg, addr, B_ADDR, port, dport, seq, 0, F_SYN, 65535,
-	    opt, tsval != 0 ? sizeof(opt) : 0, NULL, 0);
-	link_inject(&lk, 1, addr, B_ADDR, seg, n);
-}
 
 /*
  * A connection the server closes first (B keeps a TIME_WAIT record)
@@ -106,13 +61,13 @@ TCP_TEST(time_wait_reuse_isn)
 	uint16_t port;
 	unsigned mark;
 
-	stacks(false, false);
+	spoof_stacks(&lk, false, false);
 	st = tcp_stack_stats(lk.st[1]);
 	port = server_time_wait(&rcv_nxt, &tsr);
 	lk.hold[1] = true;
 	/* An older ISN: the record stays and answers with an ACK. */
 	mark = lk.nlog;
-	syn_to_b(A_ADDR, port, 80, rcv_nxt - 1000, 0);
+	spoof_syn_to_b(&lk, A_ADDR, port, 80, rcv_nxt - 1000, 0);
 	s = link_seg(&lk, mark, 1, 0);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(s->flags, F_ACK);
@@ -121,7 +76,7 @@ TCP_TEST(time_wait_reuse_isn)
 	ck_assert_uint_eq(st->time_wait_reuse, 0);
 	/* A newer one: a new incarnation. */
 	mark = lk.nlog;
-	syn_to_b(A_ADDR, port, 80, rcv_nxt + 100000, 0);
+	spoof_syn_to_b(&lk, A_ADDR, port, 80, rcv_nxt + 100000, 0);
 	s = link_seg(&lk, mark, 1, 0);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(s->flags, F_SYN | F_ACK);
@@ -144,17 +99,17 @@ TCP_TEST(time_wait_reuse_timestamps)
 	uint16_t port;
 	unsigned mark;
 
-	stacks(true, true);
+	spoof_stacks(&lk, true, true);
 	st = tcp_stack_stats(lk.st[1]);
 	port = server_time_wait(&rcv_nxt, &tsr);
 	lk.hold[1] = true;
 	ck_assert_uint_ne(tsr, 0);
 	mark = lk.nlog;
-	syn_to_b(A_ADDR, port, 80, rcv_nxt + 100000, tsr - 5);
+	spoof_syn_to_b(&lk, A_ADDR, port, 80, rcv_nxt + 100000, tsr - 5);
 	ck_assert_ptr_null(link_seg(&lk, mark, 1, 0));
 	ck_assert_uint_eq(st->time_wait, 1);
 	ck_assert_uint_eq(st->time_wait_reuse, 0);
-	syn_to_b(A_ADDR, port, 80, rcv_nxt - 100000, tsr + 5);
+	spoof_syn_to_b(&lk, A_ADDR, port, 80, rcv_nxt - 100000, tsr + 5);
 	s = link_seg(&lk, mark, 1, 0);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(s->flags, F_SYN | F_ACK);
@@ -197,7 +152,8 @@ TCP_TEST(time_wait_apart_and_bounded)
 		mark = lk.nlog;
 		a = tcp_conn_new(lk.st[0], &ev_callbacks, &ea);
 		ck_assert_int_eq(tcp_connect(a, B_ADDR, 80), 0);
-		ck_assert(link_run(&lk, lk.now + 500 * MS, connected_p, &ea));
+		ck_assert(
+		    link_run(&lk, lk.now + 500 * MS, spoof_connected, &ea));
 		ck_assert_int_eq(ea.conn_err, 0);
 		iss[i] = link_seg(&lk, mark, 0, 0)->seq;
 		port[i] = link_seg(&lk, mark, 0, 0)->sport;
@@ -221,11 +177,11 @@ TCP_TEST(time_wait_apart_and_bounded)
 	/* The newest records stand: an old ISN there is only ACKed... */
 	lk.hold[1] = true;
 	mark = lk.nlog;
-	syn_to_b(A_ADDR, port[19], 80, iss[19], 0);
+	spoof_syn_to_b(&lk, A_ADDR, port[19], 80, iss[19], 0);
 	ck_assert_uint_eq(link_seg(&lk, mark, 1, 0)->flags, F_ACK);
 	/* ...while the oldest are gone: the listener answers. */
 	mark = lk.nlog;
-	syn_to_b(A_ADDR, port[0], 80, iss[0], 0);
+	spoof_syn_to_b(&lk, A_ADDR, port[0], 80, iss[0], 0);
 	ck_assert_uint_eq(link_seg(&lk, mark, 1, 0)->flags, F_SYN | F_ACK);
 	/* 60 s on, every record has expired. */
 	link_advance(&lk, 61 * SEC);

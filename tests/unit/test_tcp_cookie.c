@@ -10,69 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/unit/tcp_link.h"
+#include "tests/unit/tcp_spoof.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
 
-#define SPOOF_ADDR 0x0b000001u
-#define SPOOF_PORT 7777
-
 static struct link lk;
-
-/* Segments to the spoofed client go nowhere. */
-static bool
-drop_spoofed(struct link *l, int from, uint8_t *seg, size_t len, void *arg)
-{
-	return from == 1 && net_get16(seg + 2) == SPOOF_PORT;
-}
-
-static bool
-connected_p(void *arg)
-{
-	return ((struct ev *)arg)->connected > 0;
-}
-
-/* Two stacks; timestamps on A and B as asked. */
-static void
-stacks(bool ts_a, bool ts_b)
-{
-	struct tcp_config ca, cb;
-
-	memset(&lk, 0, sizeof(lk));
-	link_default_config(&lk, 0, &ca);
-	link_default_config(&lk, 1, &cb);
-	ca.nots = !ts_a;
-	cb.nots = !ts_b;
-	link_init(&lk, &ca, &cb);
-	lk.filter = drop_spoofed;
-}
-
-/* A SYN by hand to B, from addr:port, with timestamps if tsval != 0. */
-static void
-syn_to_b(uint32_t addr, uint16_t port, uint16_t dport, uint32_t seq,
-    uint32_t tsval)
-{
-	uint8_t seg[64], opt[12] = { 1, 1, 8, 10 };
-	size_t n;
-
-	net_put32(opt + 4, tsval);
-	n = seg_build(seg, addr, B_ADDR, port, dport, seq, 0, F_SYN, 65535,
-	    opt, tsval != 0 ? sizeof(opt) : 0, NULL, 0);
-	link_inject(&lk, 1, addr, B_ADDR, seg, n);
-}
 
 /* An ACK by hand from A's address to B, with timestamps if ts. */
 static void
-ack_to_b(uint16_t port, uint16_t dport, uint32_t seq, uint32_t ack,
-    bool ts, uint32_t tsval, uint32_t tsecr)
+ack_to_b(uint16_t port, uint16_t dport, uint32_t seq, uint32_t ack, bool ts,
+    uint32_t tsval, uint32_t tsecr)
 {
 	uint8_t seg[64], opt[12] = { 1, 1, 8, 10 };
 	size_t n;
 
 	net_put32(opt + 4, tsval);
 	net_put32(opt + 8, tsecr);
-	n = seg_build(seg, A_ADDR, B_ADDR, port, dport, seq, ack, F_ACK,
-	    65535, opt, ts ? sizeof(opt) : 0, NULL, 0);
+	n = seg_build(seg, A_ADDR, B_ADDR, port, dport, seq, ack, F_ACK, 65535,
+	    opt, ts ? sizeof(opt) : 0, NULL, 0);
 	link_inject(&lk, 1, A_ADDR, B_ADDR, seg, n);
 }
 
@@ -85,7 +40,7 @@ full_listener(struct ev *el)
 	l = tcp_conn_new(lk.st[1], &ev_callbacks, el);
 	ck_assert_int_eq(tcp_bind(l, 0, 80), 0);
 	ck_assert_int_eq(tcp_listen(l, 1), 0);
-	syn_to_b(SPOOF_ADDR, SPOOF_PORT, 80, 12345, 0);
+	spoof_syn_to_b(&lk, SPOOF_ADDR, SPOOF_PORT, 80, 12345, 0);
 	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->states[TCP_SYN_RCVD], 1);
 	return l;
 }
@@ -116,13 +71,13 @@ TCP_TEST(cookie_with_timestamps)
 	const struct seg *sa;
 	struct tcp_info ia, ib;
 
-	stacks(true, true);
+	spoof_stacks(&lk, true, true);
 	st = tcp_stack_stats(lk.st[1]);
 	l = full_listener(&el);
 	a = tcp_conn_new(lk.st[0], &ev_callbacks, &ea);
 	ck_assert_int_eq(tcp_connect(a, B_ADDR, 80), 0);
 	/* Before A's first SYN retransmission (1 s): no retry needed. */
-	ck_assert(link_run(&lk, lk.now + 500 * MS, connected_p, &ea));
+	ck_assert(link_run(&lk, lk.now + 500 * MS, spoof_connected, &ea));
 	ck_assert_int_eq(ea.conn_err, 0);
 	link_advance(&lk, 10 * MS);
 	ck_assert_uint_eq(st->syncookies_sent, 1);
@@ -150,8 +105,8 @@ TCP_TEST(cookie_with_timestamps)
 	ck_assert(link_run(&lk, lk.now + 120 * SEC, link_bulk_done, &lk));
 	link_bulk_check(&lk, 0);
 	link_bulk_check(&lk, 1);
-	ck_assert_uint_gt(tcp_stack_stats(lk.st[0])->sack_blocks_in +
-	    st->sack_blocks_in, 0);
+	ck_assert_uint_gt(
+	    tcp_stack_stats(lk.st[0])->sack_blocks_in + st->sack_blocks_in, 0);
 	link_free(&lk);
 	return NULL;
 }
@@ -165,12 +120,12 @@ TCP_TEST(cookie_without_timestamps)
 	const struct seg *sa;
 	struct tcp_info ia, ib;
 
-	stacks(false, true);
+	spoof_stacks(&lk, false, true);
 	st = tcp_stack_stats(lk.st[1]);
 	l = full_listener(&el);
 	a = tcp_conn_new(lk.st[0], &ev_callbacks, &ea);
 	ck_assert_int_eq(tcp_connect(a, B_ADDR, 80), 0);
-	ck_assert(link_run(&lk, lk.now + 500 * MS, connected_p, &ea));
+	ck_assert(link_run(&lk, lk.now + 500 * MS, spoof_connected, &ea));
 	ck_assert_int_eq(ea.conn_err, 0);
 	link_advance(&lk, 10 * MS);
 	ck_assert_uint_eq(st->syncookies_ok, 1);
@@ -184,8 +139,8 @@ TCP_TEST(cookie_without_timestamps)
 	tcp_get_info(a, &ia);
 	tcp_get_info(b, &ib);
 	ck_assert(!ia.sack && !ib.sack);
-	ck_assert_uint_eq(ia.snd_wscale + ia.rcv_wscale + ib.snd_wscale +
-	    ib.rcv_wscale, 0);
+	ck_assert_uint_eq(
+	    ia.snd_wscale + ia.rcv_wscale + ib.snd_wscale + ib.rcv_wscale, 0);
 	ck_assert_uint_eq(ib.snd_mss, 1460);
 	link_bulk(&lk, 0, a, b, 256 * 1024);
 	link_bulk(&lk, 1, b, a, 256 * 1024);
@@ -203,7 +158,7 @@ cookie_for(uint16_t p, uint32_t seq)
 	const struct seg *s;
 	unsigned mark = lk.nlog;
 
-	syn_to_b(A_ADDR, p, 80, seq, 0);
+	spoof_syn_to_b(&lk, A_ADDR, p, 80, seq, 0);
 	s = from_b(mark, p, F_SYN | F_ACK);
 	ck_assert_ptr_nonnull(s);
 	return s->seq;
@@ -222,7 +177,7 @@ TCP_TEST(cookie_forged_expired)
 	uint32_t ck, conns;
 	unsigned mark;
 
-	stacks(false, false);
+	spoof_stacks(&lk, false, false);
 	lk.hold[1] = true; /* what B sends, A does not hear */
 	st = tcp_stack_stats(lk.st[1]);
 	l = full_listener(&el);
@@ -245,12 +200,13 @@ TCP_TEST(cookie_forged_expired)
 	ck_assert_int_eq(tcp_accept(l, &n), 0);
 	tcp_abort(n);
 	/* Another, made now, is stale once two slots have passed. */
-	syn_to_b(SPOOF_ADDR, SPOOF_PORT, 80, 777, 0); /* the queue full */
+	spoof_syn_to_b(
+	    &lk, SPOOF_ADDR, SPOOF_PORT, 80, 777, 0); /* the queue full */
 	ck = cookie_for(5002, 2000);
 	link_advance(&lk, 129 * SEC);
 	/* A fresh cookie keeps cookie ACKs looked at. */
-	syn_to_b(SPOOF_ADDR, SPOOF_PORT, 80, 778, 0);
-	syn_to_b(SPOOF_ADDR, SPOOF_PORT + 1, 80, 778, 0);
+	spoof_syn_to_b(&lk, SPOOF_ADDR, SPOOF_PORT, 80, 778, 0);
+	spoof_syn_to_b(&lk, SPOOF_ADDR, SPOOF_PORT + 1, 80, 778, 0);
 	mark = lk.nlog;
 	ack_to_b(5002, 80, 2001, ck + 1, false, 0, 0);
 	ck_assert_uint_eq(st->syncookies_ok, 1);
@@ -278,18 +234,19 @@ TCP_TEST(half_open_table_full)
 	link_default_config(&lk, 1, &cfg);
 	cfg.max_conns = 8;
 	link_init(&lk, NULL, &cfg);
-	lk.filter = drop_spoofed;
+	lk.filter = spoof_drop;
 	st = tcp_stack_stats(lk.st[1]);
 	l = tcp_conn_new(lk.st[1], &ev_callbacks, &el);
 	ck_assert_int_eq(tcp_bind(l, 0, 80), 0);
 	ck_assert_int_eq(tcp_listen(l, 100), 0);
 	for (i = 0; i < 50; i++)
-		syn_to_b(SPOOF_ADDR + (uint32_t)i, SPOOF_PORT, 80, 1000, 0);
+		spoof_syn_to_b(
+		    &lk, SPOOF_ADDR + (uint32_t)i, SPOOF_PORT, 80, 1000, 0);
 	ck_assert_uint_eq(st->states[TCP_SYN_RCVD], 7);
 	ck_assert_uint_eq(st->syncookies_sent, 43);
 	a = tcp_conn_new(lk.st[0], &ev_callbacks, &ea);
 	ck_assert_int_eq(tcp_connect(a, B_ADDR, 80), 0);
-	ck_assert(link_run(&lk, lk.now + 500 * MS, connected_p, &ea));
+	ck_assert(link_run(&lk, lk.now + 500 * MS, spoof_connected, &ea));
 	link_advance(&lk, 10 * MS);
 	ck_assert_uint_eq(st->half_open_evicted, 1);
 	ck_assert_uint_eq(st->syncookies_ok, 1);
