@@ -10,7 +10,9 @@
  * req) only from its first byte to its answer.
  */
 #include <http_parser.h>
-#include <toro/toro.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "webserver.h"
 
@@ -37,7 +39,7 @@ conn_header(struct conn *c, int status, const char *reason, const char *type,
 	char hdr[URL_MAX + 512 + SMALL_BODY];
 	int n;
 
-	n = toro_snprintf(hdr, sizeof(hdr),
+	n = snprintf(hdr, sizeof(hdr),
 	    "HTTP/1.1 %d %s\r\n"
 	    "Server: toro\r\n"
 	    "Content-Type: %s\r\n"
@@ -51,7 +53,7 @@ conn_header(struct conn *c, int status, const char *reason, const char *type,
 		return -1;
 	}
 	if (body != NULL && !c->head && len <= SMALL_BODY) {
-		__builtin_memcpy(hdr + n, body, (size_t)len);
+		memcpy(hdr + n, body, (size_t)len);
 		n += (int)len;
 	}
 	if (conn_send(c, hdr, (size_t)n) < 0) {
@@ -88,7 +90,7 @@ on_message_begin(http_parser *p)
 {
 	struct conn *c = p->data;
 
-	if (c->req == NULL && (c->req = toro_malloc(sizeof(*c->req))) == NULL)
+	if (c->req == NULL && (c->req = malloc(sizeof(*c->req))) == NULL)
 		return -1; /* no memory: the connection ends */
 	c->req->urllen = 0;
 	c->url = c->req->url;
@@ -155,13 +157,13 @@ answer(struct conn *c, http_parser *p)
 		 * Threads on different CPUs may run at once (native SMP,
 		 * sim pthreads): build the page in a buffer of our own.
 		 */
-		if ((body = toro_malloc(STATS_MAX)) == NULL) {
+		if ((body = malloc(STATS_MAX)) == NULL) {
 			conn_no_memory(c);
 			return;
 		}
 		len = stats_json(body, STATS_MAX);
 		conn_respond(c, 200, "OK", "application/json", body, len, "");
-		toro_free(body);
+		free(body);
 	} else {
 		files_serve(c, raw, len);
 	}
@@ -174,7 +176,7 @@ on_message_complete(http_parser *p)
 
 	answer(c, p);
 	/* Between requests a connection holds no request memory. */
-	toro_free(c->req);
+	free(c->req);
 	c->req = NULL;
 	c->url = c->path = NULL;
 	/* The answer waits for the socket: the next request waits too. */
@@ -194,11 +196,11 @@ conn_new(int fd)
 {
 	struct conn *c;
 
-	if ((c = toro_calloc(1, sizeof(*c))) == NULL)
+	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->fd = fd;
 	c->file = -1;
-	c->last = toro_time_ns();
+	c->last = loop_now_ns();
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
 	return c;
@@ -223,9 +225,9 @@ conn_feed(struct conn *c, const char *buf, size_t n)
 	if (HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED) {
 		/* Keep what follows the answered request for later. */
 		if (done < n) {
-			if ((rest = toro_malloc(n - done)) == NULL)
+			if ((rest = malloc(n - done)) == NULL)
 				return -1;
-			__builtin_memcpy(rest, buf + done, n - done);
+			memcpy(rest, buf + done, n - done);
 			c->in = rest;
 			c->inlen = n - done;
 		}
@@ -258,7 +260,7 @@ conn_resume(struct conn *c)
 	c->in = NULL;
 	c->inlen = 0;
 	r = conn_feed(c, in, n);
-	toro_free(in);
+	free(in);
 	return r;
 }
 
@@ -266,7 +268,7 @@ void
 conn_free(struct conn *c)
 {
 	conn_out_free(c);
-	toro_free(c->in);
-	toro_free(c->req);
-	toro_free(c);
+	free(c->in);
+	free(c->req);
+	free(c);
 }
