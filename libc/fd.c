@@ -53,16 +53,33 @@ slot(long fd, int make)
 	return *c == NULL ? NULL : &(*c)[fd % FD_CHUNK];
 }
 
+void
+libc_fd_lock_table(void)
+{
+	libc_lock(&table_lock);
+}
+
+void
+libc_fd_unlock_table(void)
+{
+	libc_unlock(&table_lock);
+}
+
+struct libc_desc *
+libc_fd_peek(long fd)
+{
+	if (fd < 0 || fd >= FD_MAX || chunks[fd / FD_CHUNK] == NULL)
+		return NULL;
+	return chunks[fd / FD_CHUNK][fd % FD_CHUNK];
+}
+
 struct libc_desc *
 libc_fd_get(long fd)
 {
-	struct libc_desc *d = NULL;
+	struct libc_desc *d;
 
-	if (fd < 0 || fd >= FD_MAX)
-		return NULL;
 	libc_lock(&table_lock);
-	if (chunks[fd / FD_CHUNK] != NULL &&
-	    (d = chunks[fd / FD_CHUNK][fd % FD_CHUNK]) != NULL)
+	if ((d = libc_fd_peek(fd)) != NULL)
 		d->refs++;
 	libc_unlock(&table_lock);
 	return d;
