@@ -6,18 +6,22 @@
 # Same wrk command for both, alternating, RUNS times (default 3).
 #
 #	WRK="-t2 -c32 -d5s" TORO_CPUS=1 RUNS=3 bash bench/http.sh
+#
+# WEB=PATH runs another build of the sim webserver (an older one kept
+# aside, to compare before and after a change against the same peer).
 RUNS=${RUNS:-3}
 . bench/common.sh
 WRK=${WRK:-"-t2 -c32 -d5s"}
 TORO_CPUS=${TORO_CPUS:-1}	# one sim CPU against one nginx worker
+WEB=${WEB:-out/sim/webserver}
 
 for t in ip wrk nginx; do
 	command -v "$t" >/dev/null 2>&1 ||
 	    { echo "http: skipped: $t is missing (./toro deps)"; exit 0; }
 done
 if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ] ||
-    [ ! -x out/sim/webserver ]; then
-	echo "http: skipped: needs root, /dev/net/tun and out/sim/webserver"
+    [ ! -x "$WEB" ]; then
+	echo "http: skipped: needs root, /dev/net/tun and $WEB"
 	exit 0
 fi
 
@@ -55,7 +59,7 @@ EOF
 ip netns exec "$ns" timeout 600 nginx -c "$tmp/nginx/nginx.conf" \
     -p "$tmp/nginx" >"$tmp/nginx.out" 2>&1 &
 pids+=($!)
-ip netns exec "$nc" timeout 600 out/sim/webserver --cpus "$TORO_CPUS" \
+ip netns exec "$nc" timeout 600 "$WEB" --cpus "$TORO_CPUS" \
     --net tap:tap0 -- ip=192.168.79.2/24 gw=192.168.79.1 \
     >"$tmp/web.out" 2>&1 &
 pids+=($!)

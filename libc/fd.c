@@ -10,7 +10,10 @@
  * holds a reference, so a close() from another thread during a read
  * leaves the read safe, and the kernel's handle is closed with the last
  * reference.  The table lock is never held across a kernel call that can
- * block (the file system answers from its own CPU).
+ * block (the file system answers from its own CPU).  The table grows by
+ * chunks of FD_CHUNK slots, made on first use and never freed, up to
+ * FD_MAX descriptors (a server keeps one per connection); the lowest
+ * free slot is remembered so an open need not scan the ones in use.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,24 +27,59 @@
 #include "libc/toroc.h"
 #include "toro/toro.h"
 
-#define FD_MAX 1024
+#define FD_CHUNK 1024
+#define FD_MAX (64 * FD_CHUNK)
 
 /* Never freed: its count starts far from zero. */
 static struct libc_desc console = {
 	.kind = KIND_CONSOLE, .handle = -1, .refs = INT_MAX / 2, .flags = O_RDWR
 };
-static struct libc_desc *table[FD_MAX] = { &console, &console, &console };
+static struct libc_desc *first[FD_CHUNK] = { &console, &console, &console };
+static struct libc_desc **chunks[FD_MAX / FD_CHUNK] = { first };
+static long lowest_free = 3; /* every slot below it is in use */
 static int table_lock;
+
+/*
+ * Slot fd (0 <= fd < FD_MAX), its chunk made if make; NULL if the chunk
+ * is not there (or no memory).  The table lock is held.
+ */
+static struct libc_desc **
+slot(long fd, int make)
+{
+	struct libc_desc ***c = &chunks[fd / FD_CHUNK];
+
+	if (*c == NULL && make)
+		*c = toro_calloc(FD_CHUNK, sizeof(**c));
+	return *c == NULL ? NULL : &(*c)[fd % FD_CHUNK];
+}
+
+void
+libc_fd_lock_table(void)
+{
+	libc_lock(&table_lock);
+}
+
+void
+libc_fd_unlock_table(void)
+{
+	libc_unlock(&table_lock);
+}
+
+struct libc_desc *
+libc_fd_peek(long fd)
+{
+	if (fd < 0 || fd >= FD_MAX || chunks[fd / FD_CHUNK] == NULL)
+		return NULL;
+	return chunks[fd / FD_CHUNK][fd % FD_CHUNK];
+}
 
 struct libc_desc *
 libc_fd_get(long fd)
 {
-	struct libc_desc *d = NULL;
+	struct libc_desc *d;
 
-	if (fd < 0 || fd >= FD_MAX)
-		return NULL;
 	libc_lock(&table_lock);
-	if ((d = table[fd]) != NULL)
+	if ((d = libc_fd_peek(fd)) != NULL)
 		d->refs++;
 	libc_unlock(&table_lock);
 	return d;
@@ -71,17 +109,24 @@ libc_fd_put(struct libc_desc *d)
 long
 libc_fd_install(struct libc_desc *d, long min)
 {
+	struct libc_desc **s = NULL;
 	long fd;
 
 	libc_lock(&table_lock);
-	for (fd = min; fd < FD_MAX; fd++)
-		if (table[fd] == NULL) {
-			table[fd] = d;
-			d->refs++;
+	for (fd = min > lowest_free ? min : lowest_free; fd < FD_MAX; fd++)
+		if ((s = slot(fd, 1)) == NULL || *s == NULL)
 			break;
-		}
+	if (s != NULL && fd < FD_MAX) {
+		*s = d;
+		d->refs++;
+		/* From lowest_free, every slot passed was in use. */
+		if (min <= lowest_free)
+			lowest_free = fd + 1;
+	}
 	libc_unlock(&table_lock);
-	return fd < FD_MAX ? fd : -EMFILE;
+	if (fd >= FD_MAX)
+		return -EMFILE;
+	return s == NULL ? -ENOMEM : fd;
 }
 
 /* O_NONBLOCK: the kernel's sockets know it; other kinds never block. */
@@ -139,7 +184,9 @@ libc_fd_close_files(void)
 
 	for (fd = 3; fd < FD_MAX; fd++) {
 		libc_lock(&table_lock);
-		d = table[fd];
+		d = chunks[fd / FD_CHUNK] != NULL
+		    ? chunks[fd / FD_CHUNK][fd % FD_CHUNK]
+		    : NULL;
 		libc_unlock(&table_lock);
 		if (d != NULL && d->kind == KIND_FILE)
 			libc_fd_close(fd);
@@ -154,8 +201,12 @@ libc_fd_close(long fd)
 	if (fd < 0 || fd >= FD_MAX)
 		return -EBADF;
 	libc_lock(&table_lock);
-	d = table[fd];
-	table[fd] = NULL;
+	if (chunks[fd / FD_CHUNK] != NULL) {
+		d = chunks[fd / FD_CHUNK][fd % FD_CHUNK];
+		chunks[fd / FD_CHUNK][fd % FD_CHUNK] = NULL;
+		if (d != NULL && fd < lowest_free)
+			lowest_free = fd;
+	}
 	libc_unlock(&table_lock);
 	if (d == NULL)
 		return -EBADF;
@@ -385,7 +436,7 @@ libc_fd_dup(long fd, long min, long flags)
 long
 libc_fd_dup2(long fd, long to)
 {
-	struct libc_desc *d = libc_fd_get(fd), *old;
+	struct libc_desc *d = libc_fd_get(fd), *old, **s;
 
 	if (d == NULL)
 		return -EBADF;
@@ -398,8 +449,13 @@ libc_fd_dup2(long fd, long to)
 		return to;
 	}
 	libc_lock(&table_lock);
-	old = table[to];
-	table[to] = d;
+	if ((s = slot(to, 1)) == NULL) {
+		libc_unlock(&table_lock);
+		libc_fd_put(d);
+		return -ENOMEM;
+	}
+	old = *s;
+	*s = d;
 	d->refs++;
 	libc_unlock(&table_lock);
 	if (old != NULL)

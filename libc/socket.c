@@ -327,19 +327,20 @@ ready_now(const struct libc_desc *d, short events)
 
 /* poll() with k and map holding room for n entries each. */
 static long
-poll_with(void *fdsv, long n, long timeout_ms, struct toro_pollfd *k,
-    int *map)
+poll_with(void *fdsv, long n, long timeout_ms, struct toro_pollfd *k, int *map)
 {
 	struct pollfd *fds = fdsv;
 	struct libc_desc *d;
 	long i, nk = 0, count = 0, r;
 	int64_t ns;
 
+	/* One lock for the whole set: a server polls thousands. */
+	libc_fd_lock_table();
 	for (i = 0; i < n; i++) {
 		fds[i].revents = 0;
 		if (fds[i].fd < 0)
 			continue;
-		if ((d = libc_fd_get(fds[i].fd)) == NULL)
+		if ((d = libc_fd_peek(fds[i].fd)) == NULL)
 			fds[i].revents = POLLNVAL;
 		else if (d->kind == KIND_SOCKET) {
 			k[nk].fd = d->handle;
@@ -349,11 +350,10 @@ poll_with(void *fdsv, long n, long timeout_ms, struct toro_pollfd *k,
 			map[nk++] = (int)i;
 		} else
 			fds[i].revents = ready_now(d, fds[i].events);
-		if (d != NULL)
-			libc_fd_put(d);
 		if (fds[i].revents != 0)
 			count++;
 	}
+	libc_fd_unlock_table();
 	/*
 	 * A socket closed meanwhile gives the kernel's POLLNVAL.  Anything
 	 * ready already: look at the sockets without waiting.

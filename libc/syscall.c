@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +52,26 @@ sys_getaffinity(size_t size, unsigned char *set)
 	for (i = 0; i < n; i++)
 		set[i / 8] |= (unsigned char)(1u << (i % 8));
 	return (long)need;
+}
+
+/*
+ * sysinfo, behind sysconf(_SC_PHYS_PAGES) and _SC_AVPHYS_PAGES: the
+ * memory the kernel's allocator manages and what it has not handed
+ * out, in bytes (mem_unit 1).  No swap, no shared or buffer memory.
+ */
+static long
+sys_sysinfo(struct sysinfo *si)
+{
+	struct toro_mem_stats m;
+
+	toro_mem_stats(&m);
+	memset(si, 0, sizeof(*si));
+	si->uptime = (long)(toro_time_ns() / 1000000000u);
+	si->totalram = m.total;
+	si->freeram = m.free_pages;
+	si->procs = 1;
+	si->mem_unit = 1;
+	return 0;
 }
 
 /* Paths: absolute, or from the root, which is every directory's cwd. */
@@ -246,6 +267,8 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return 0;
 	case SYS_uname:
 		return sys_uname((struct utsname *)a1);
+	case SYS_sysinfo:
+		return sys_sysinfo((struct sysinfo *)a1);
 	case SYS_rt_sigprocmask:
 		/* No signal arrives unasked, so there is none to block. */
 		if (a3 != 0)

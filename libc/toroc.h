@@ -51,6 +51,15 @@ struct libc_desc {
 struct libc_desc *libc_fd_get(long fd);
 void libc_fd_put(struct libc_desc *d);
 long libc_fd_install(struct libc_desc *d, long min);
+/*
+ * For a batch of look-ups (poll): between libc_fd_lock_table() and
+ * libc_fd_unlock_table(), libc_fd_peek() gives fd's description without
+ * a reference, so one lock serves the batch.  Nothing that can block
+ * goes in between.
+ */
+void libc_fd_lock_table(void);
+void libc_fd_unlock_table(void);
+struct libc_desc *libc_fd_peek(long fd);
 
 long libc_fd_open(const char *path, long flags);
 long libc_fd_close(long fd);

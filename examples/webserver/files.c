@@ -7,15 +7,21 @@
  * disk's root is reachable.  The Content-Type comes from the extension
  * (application/octet-stream when unknown), the Content-Length from the
  * file's size; the body is read and sent a chunk at a time as the
- * socket takes it (out.c), never whole.  A directory asked for without its trailing '/' is redirected
- * (301) to it; with it, the directory's index.html is served if it has
- * one, else a generated HTML listing (names linked, sizes).  Without a
- * disk, / is a built-in index page and anything else is 404.
+ * socket takes it (out.c), never whole.  A directory asked for without its
+ * trailing '/' is redirected (301) to it; with it, the directory's index.html
+ * is served if it has one, else a generated HTML listing (names linked, sizes).
+ * Without a disk, / is a built-in index page and anything else is 404.
  */
-#include <toro/toro.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "webserver.h"
-
 
 static const char index_html[] =
     "<!DOCTYPE html>\n"
@@ -137,7 +143,7 @@ decode_path(struct conn *c, const char *raw, size_t rawlen, int *slash)
 			else if (dots)
 				return 403; /* "..", "...", ". ." */
 			else {
-				if (n >= TORO_PATH_MAX - 1)
+				if (n >= PATH_MAX - 1)
 					return 414;
 				out[n++] = '/';
 				start = n;
@@ -158,7 +164,7 @@ decode_path(struct conn *c, const char *raw, size_t rawlen, int *slash)
 		}
 		if (ch == '\0' || ch == '\\')
 			return 404;
-		if (n >= TORO_PATH_MAX - 1)
+		if (n >= PATH_MAX - 1)
 			return 414;
 		out[n++] = (char)ch;
 	}
@@ -172,28 +178,29 @@ decode_path(struct conn *c, const char *raw, size_t rawlen, int *slash)
 static void
 send_file(struct conn *c, const char *path)
 {
-	struct toro_stat st;
-	int fd, err;
+	struct stat st;
+	int fd;
 
-	if ((fd = toro_open(path, TORO_O_RDONLY)) < 0) {
-		if (fd == -TORO_ENFILE)
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		if (errno == ENFILE || errno == EMFILE)
 			conn_respond(c, 503, "Service Unavailable",
 			    "text/plain", "too many open files\n", 20, "");
 		else
 			conn_not_found(c);
 		return;
 	}
-	if ((err = toro_fstat(fd, &st)) < 0 || st.type != TORO_S_IFREG) {
-		toro_close(fd);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		conn_not_found(c);
 		return;
 	}
-	if (conn_header(c, 200, "OK", mime_type(path), st.size, "", NULL) ==
-		0 &&
+	if (conn_header(c, 200, "OK", mime_type(path), (uint64_t)st.st_size, "",
+		NULL) == 0 &&
 	    !c->head)
-		conn_stream_file(c, fd, st.size); /* it closes fd */
+		conn_stream_file(
+		    c, fd, (uint64_t)st.st_size); /* it closes fd */
 	else
-		toro_close(fd);
+		close(fd);
 }
 
 /* A growing buffer for a generated page. */
@@ -214,7 +221,7 @@ put_bytes(struct page *pg, const char *s, size_t n)
 	if (pg->len + n > pg->cap) {
 		for (cap = pg->cap ? pg->cap : 1024; cap < pg->len + n;)
 			cap *= 2;
-		if ((p = toro_realloc(pg->p, cap)) == NULL) {
+		if ((p = realloc(pg->p, cap)) == NULL) {
 			pg->nomem = 1;
 			return;
 		}
@@ -279,22 +286,48 @@ put_url(struct page *pg, const char *s)
 	}
 }
 
+/* One row of a listing: name linked, its size (stat) if a file. */
+static void
+put_entry(struct page *pg, const char *dir, const struct dirent *de)
+{
+	char full[PATH_SIZE + NAME_MAX + 2], num[32];
+	struct stat st;
+	int isdir = de->d_type == DT_DIR;
+
+	put(pg, "<tr><td><a href=\"");
+	put_url(pg, de->d_name);
+	if (isdir)
+		put(pg, "/");
+	put(pg, "\">");
+	put_html(pg, de->d_name);
+	if (isdir) {
+		put(pg, "/</a></td><td>-</td></tr>\n");
+		return;
+	}
+	snprintf(full, sizeof(full), "%s%s%s", dir, dir[1] != '\0' ? "/" : "",
+	    de->d_name);
+	if (stat(full, &st) < 0)
+		st.st_size = 0;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)st.st_size);
+	put(pg, "</a></td><td align=\"right\">");
+	put(pg, num);
+	put(pg, "</td></tr>\n");
+}
+
 /* A generated listing of the directory at path: names linked, sizes. */
 static void
 send_listing(struct conn *c, const char *path)
 {
 	struct page pg = { NULL, 0, 0, 0 };
-	struct toro_dirent *de;
-	char num[32];
-	int dd, n = 0;
+	struct dirent *de;
+	DIR *dd;
+	int err;
 
-	if ((de = toro_malloc(sizeof(*de))) == NULL) {
-		conn_no_memory(c);
-		return;
-	}
-	if ((dd = toro_opendir(path)) < 0) {
-		toro_free(de);
-		conn_not_found(c);
+	if ((dd = opendir(path)) == NULL) {
+		if (errno == ENOMEM)
+			conn_no_memory(c);
+		else
+			conn_not_found(c);
 		return;
 	}
 	put(&pg,
@@ -309,27 +342,16 @@ send_listing(struct conn *c, const char *path)
 	if (path[1] != '\0')
 		put(&pg,
 		    "<tr><td><a href=\"../\">../</a></td><td></td></tr>\n");
-	while ((n = toro_readdir(dd, de)) > 0) {
-		put(&pg, "<tr><td><a href=\"");
-		put_url(&pg, de->name);
-		if (de->type == TORO_S_IFDIR)
-			put(&pg, "/");
-		put(&pg, "\">");
-		put_html(&pg, de->name);
-		if (de->type == TORO_S_IFDIR) {
-			put(&pg, "/</a></td><td>-</td></tr>\n");
-			continue;
-		}
-		toro_snprintf(
-		    num, sizeof(num), "%llu", (unsigned long long)de->size);
-		put(&pg, "</a></td><td align=\"right\">");
-		put(&pg, num);
-		put(&pg, "</td></tr>\n");
+	/* readdir() says an error only through errno. */
+	errno = 0;
+	while ((de = readdir(dd)) != NULL) {
+		put_entry(&pg, path, de);
+		errno = 0;
 	}
+	err = errno;
 	put(&pg, "</table>\n</body></html>\n");
-	toro_closedir(dd);
-	toro_free(de);
-	if (n < 0)
+	closedir(dd);
+	if (err != 0)
 		conn_respond(c, 500, "Internal Server Error", "text/plain",
 		    "cannot read the directory\n", 26, "");
 	else if (pg.nomem)
@@ -337,7 +359,7 @@ send_listing(struct conn *c, const char *path)
 	else
 		conn_respond(
 		    c, 200, "OK", "text/html; charset=utf-8", pg.p, pg.len, "");
-	toro_free(pg.p);
+	free(pg.p);
 }
 
 /*
@@ -348,7 +370,7 @@ send_listing(struct conn *c, const char *path)
 void
 files_serve(struct conn *c, const char *raw, size_t rawlen)
 {
-	struct toro_stat st;
+	struct stat st;
 	char extra[URL_MAX + 32];
 	size_t n;
 	int err, slash;
@@ -368,7 +390,7 @@ files_serve(struct conn *c, const char *raw, size_t rawlen)
 		return;
 	}
 	/* No disk (nothing mounted at /, or no file system at all)? */
-	if ((err = toro_stat(c->path, &st)) < 0 && toro_stat("/", &st) < 0) {
+	if ((err = stat(c->path, &st)) < 0 && stat("/", &st) < 0) {
 		if (streq(c->path, "/") || streq(c->path, "/index.html"))
 			conn_respond(c, 200, "OK", "text/html; charset=utf-8",
 			    index_html, sizeof(index_html) - 1, "");
@@ -380,7 +402,7 @@ files_serve(struct conn *c, const char *raw, size_t rawlen)
 		conn_not_found(c);
 		return;
 	}
-	if (st.type != TORO_S_IFDIR) {
+	if (!S_ISDIR(st.st_mode)) {
 		if (slash && c->path[1] != '\0')
 			conn_not_found(c); /* "file/": not a directory */
 		else
@@ -390,7 +412,7 @@ files_serve(struct conn *c, const char *raw, size_t rawlen)
 	if (!slash) {
 		/* Relative links in the page need the trailing '/'. */
 		n = slen("Location: ");
-		toro_snprintf(extra, sizeof(extra), "Location: ");
+		snprintf(extra, sizeof(extra), "Location: ");
 		for (; rawlen > 0 && n < sizeof(extra) - 4; rawlen--)
 			extra[n++] = *raw++;
 		extra[n++] = '/';
@@ -402,9 +424,8 @@ files_serve(struct conn *c, const char *raw, size_t rawlen)
 		return;
 	}
 	n = slen(c->path);
-	toro_snprintf(c->path + n, PATH_SIZE - n, "%sindex.html",
-	    n == 1 ? "" : "/");
-	if (toro_stat(c->path, &st) == 0 && st.type == TORO_S_IFREG) {
+	snprintf(c->path + n, PATH_SIZE - n, "%sindex.html", n == 1 ? "" : "/");
+	if (stat(c->path, &st) == 0 && S_ISREG(st.st_mode)) {
 		send_file(c, c->path);
 		return;
 	}

@@ -1,12 +1,12 @@
 /*
- * loop.c: the webserver's workers.  A worker is a thread over
- * toro_poll(): entry 0 is the listener, the others its connections.
+ * loop.c: the webserver's workers.  A worker is a pthread over
+ * poll(): entry 0 is the listener, the others its connections.
  * When the listener is readable every worker may try a non-blocking
  * accept; whoever gets a connection keeps it for its life.  A readable
  * connection is read without waiting and fed to http.c; an answer the
  * socket cannot take at once waits in out.c, and the worker polls that
- * connection for TORO_POLLOUT instead of TORO_POLLIN until it is out.
- * Nothing here ever waits but toro_poll().  Once a second a worker
+ * connection for POLLOUT instead of POLLIN until it is out.
+ * Nothing here ever waits but poll().  Once a second a worker
  * closes its connections idle (nothing received or sent) for IDLE_NS.
  *
  * Why not a thread per connection: a thread costs its stack (64 KiB),
@@ -20,19 +20,31 @@
  * own table is full it does not answer SYNs at all.  Either way
  * service comes back as connections close.
  */
-#include <toro/toro.h>
+#define _GNU_SOURCE /* accept4, pthread_attr_setaffinity_np */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "webserver.h"
 
 #define WORKERS_PER_CPU 2
 #define ACCEPT_BATCH 32
 #define TICK_NS 1000000000ll
+#define TICK_MS 1000
 #define REST_NS 100000000ll /* after an accept failed (no memory) */
+#define REST_MS 100
 #define WORKER_STACK (256 * 1024)
 
 struct worker {
-	int n, cap;		 /* connections; room in the arrays */
-	struct toro_pollfd *pfd; /* [0] the listener, [1 + i] conns[i] */
+	int n, cap;	    /* connections; room in the arrays */
+	struct pollfd *pfd; /* [0] the listener, [1 + i] conns[i] */
 	struct conn **conns;
 	uint64_t next_sweep;
 	uint64_t listen_at; /* after an accept failed: rest until then */
@@ -40,6 +52,15 @@ struct worker {
 
 static int listener, limit;
 static long nopen, naccepted, nrefused;
+
+uint64_t
+loop_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 void
 loop_counts(long *open, long *accepted, long *refused)
@@ -54,13 +75,13 @@ static int
 grow(struct worker *w)
 {
 	int cap = w->cap == 0 ? 64 : w->cap * 2;
-	struct toro_pollfd *p;
+	struct pollfd *p;
 	struct conn **c;
 
-	if ((p = toro_realloc(w->pfd, (size_t)(cap + 1) * sizeof(*p))) == NULL)
+	if ((p = realloc(w->pfd, (size_t)(cap + 1) * sizeof(*p))) == NULL)
 		return -1;
 	w->pfd = p;
-	if ((c = toro_realloc(w->conns, (size_t)cap * sizeof(*c))) == NULL)
+	if ((c = realloc(w->conns, (size_t)cap * sizeof(*c))) == NULL)
 		return -1;
 	w->conns = c;
 	w->cap = cap;
@@ -71,7 +92,7 @@ grow(struct worker *w)
 static void
 drop(struct worker *w, int i)
 {
-	toro_close(w->conns[i]->fd);
+	close(w->conns[i]->fd);
 	conn_free(w->conns[i]);
 	w->n--;
 	w->conns[i] = w->conns[w->n];
@@ -84,18 +105,19 @@ static void
 take(struct worker *w)
 {
 	struct conn *c;
-	int k, fd;
+	int k, fd, one = 1;
 
 	for (k = 0; k < ACCEPT_BATCH; k++) {
-		if ((fd = toro_accept(listener, NULL)) < 0) {
+		if ((fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) < 0) {
 			/*
-			 * -TORO_EAGAIN: another worker was faster.  Else
-			 * (no memory, no descriptor) the connection still
+			 * EAGAIN: another worker was faster.  Else (no
+			 * memory, no descriptor) the connection still
 			 * waits: leave the listener alone for a moment
 			 * rather than spin on it.
 			 */
-			if (fd != -TORO_EAGAIN)
-				w->listen_at = toro_time_ns() + REST_NS;
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				w->listen_at = loop_now_ns() + REST_NS;
 			return;
 		}
 		__atomic_fetch_add(&naccepted, 1, __ATOMIC_RELAXED);
@@ -103,15 +125,15 @@ take(struct worker *w)
 		    (w->n == w->cap && grow(w) < 0) ||
 		    (c = conn_new(fd)) == NULL) {
 			/* Refused: the client sees the connection end. */
-			toro_close(fd);
+			close(fd);
 			__atomic_fetch_add(&nrefused, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		__atomic_fetch_add(&nopen, 1, __ATOMIC_RELAXED);
 		/* Answers go out whole; never wait for the client's ACK. */
-		toro_socket_set_nodelay(fd, 1);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		w->conns[w->n] = c;
-		w->pfd[w->n + 1] = (struct toro_pollfd) { fd, TORO_POLLIN, 0 };
+		w->pfd[w->n + 1] = (struct pollfd) { fd, POLLIN, 0 };
 		w->n++;
 	}
 }
@@ -120,8 +142,7 @@ take(struct worker *w)
 static void
 want(struct worker *w, int i)
 {
-	w->pfd[i + 1].events =
-	    conn_busy(w->conns[i]) ? TORO_POLLOUT : TORO_POLLIN;
+	w->pfd[i + 1].events = conn_busy(w->conns[i]) ? POLLOUT : POLLIN;
 }
 
 /* Connection i is readable: read what is there, answer what is whole. */
@@ -134,12 +155,14 @@ serve(struct worker *w, int i)
 
 	/* Not while an answer waits: the parser is paused. */
 	while (!conn_busy(c)) {
-		n = toro_recv(c->fd, buf, sizeof(buf), TORO_MSG_DONTWAIT);
-		if (n == -TORO_EAGAIN)
+		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
 			n = 0; /* reset: as the end of the stream */
-		c->last = toro_time_ns();
+		c->last = loop_now_ns();
 		if (conn_feed(c, buf, (size_t)n) < 0 ||
 		    (c->close && !conn_busy(c))) {
 			drop(w, i);
@@ -188,13 +211,13 @@ worker_run(void *arg)
 	int i;
 
 	for (;;) {
-		now = toro_time_ns();
+		now = loop_now_ns();
 		w->pfd[0] =
-		    (struct toro_pollfd) { now >= w->listen_at ? listener : -1,
-			    TORO_POLLIN, 0 };
-		if (toro_poll(w->pfd, w->n + 1,
-			now >= w->listen_at ? TICK_NS : REST_NS) < 0) {
-			toro_sleep_ms(10);
+		    (struct pollfd) { now >= w->listen_at ? listener : -1,
+			    POLLIN, 0 };
+		if (poll(w->pfd, (nfds_t)w->n + 1,
+			now >= w->listen_at ? TICK_MS : REST_MS) < 0) {
+			usleep(10000);
 			continue;
 		}
 		/* From the end: drop() moves a served entry into place. */
@@ -208,7 +231,7 @@ worker_run(void *arg)
 		}
 		if (w->pfd[0].revents != 0)
 			take(w);
-		now = toro_time_ns();
+		now = loop_now_ns();
 		if (now >= w->next_sweep)
 			sweep(w, now);
 	}
@@ -218,25 +241,38 @@ worker_run(void *arg)
 int
 loop_start(int l, int max)
 {
-	struct toro_thread_attr attr = { "http", WORKER_STACK };
-	struct toro_thread *t, *first = NULL;
+	pthread_attr_t attr;
+	pthread_t t, first = 0;
+	cpu_set_t set;
 	struct worker *w;
-	int i, n = toro_cpu_count() * WORKERS_PER_CPU, err;
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, n, err;
 
+	if (ncpus < 1)
+		ncpus = 1;
+	n = (int)ncpus * WORKERS_PER_CPU;
 	listener = l;
 	limit = max;
+	if ((err = pthread_attr_init(&attr)) != 0 ||
+	    (err = pthread_attr_setstacksize(&attr, WORKER_STACK)) != 0)
+		return err;
 	for (i = 0; i < n; i++) {
-		if ((w = toro_calloc(1, sizeof(*w))) == NULL || grow(w) < 0)
-			return -TORO_ENOMEM;
-		w->next_sweep = toro_time_ns() + TICK_NS;
-		if ((err = toro_thread_create(
-			 &t, i % toro_cpu_count(), worker_run, w, &attr)) < 0)
+		if ((w = calloc(1, sizeof(*w))) == NULL || grow(w) < 0)
+			return ENOMEM;
+		w->next_sweep = loop_now_ns() + TICK_NS;
+		/* Worker i on CPU i mod ncpus: each CPU gets its share. */
+		CPU_ZERO(&set);
+		CPU_SET(i % ncpus, &set);
+		if ((err = pthread_attr_setaffinity_np(
+			 &attr, sizeof(set), &set)) != 0 ||
+		    (err = pthread_create(&t, &attr, worker_run, w)) != 0)
 			return err;
-		if (first == NULL)
+		if (i == 0)
 			first = t;
 		else
-			toro_thread_detach(t);
+			pthread_detach(t);
 	}
+	pthread_attr_destroy(&attr);
 	/* Workers never end: the caller waits here for good. */
-	return toro_thread_join(first, NULL);
+	return pthread_join(first, NULL);
 }

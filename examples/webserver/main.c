@@ -16,6 +16,17 @@
  *	./toro run webserver --port 8080:80 --share examples/webserver/www
  *	then http://localhost:8080/
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+/*
+ * Waiting for the network's address (DHCP) and asking for it have no
+ * POSIX equivalent: toro_net_wait and toro_net_info stay.
+ */
 #include <toro/toro.h>
 
 #include "webserver.h"
@@ -40,47 +51,73 @@ number(const char *s, long max)
 	return v >= 1 && v <= max ? v : -1;
 }
 
+/* The listening socket on port, non-blocking; -1 with errno set. */
+static int
+listen_on(long port)
+{
+	struct sockaddr_in me;
+	int l, one = 1, e;
+
+	memset(&me, 0, sizeof(me));
+	me.sin_family = AF_INET;
+	me.sin_port = htons((uint16_t)port);
+	me.sin_addr.s_addr = htonl(INADDR_ANY);
+	if ((l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
+		return -1;
+	if (setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(l, (struct sockaddr *)&me, sizeof(me)) < 0 ||
+	    listen(l, 1024) < 0) {
+		e = errno;
+		close(l);
+		errno = e;
+		return -1;
+	}
+	return l;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct toro_sockaddr_in me = { TORO_AF_INET, PORT, TORO_INADDR_ANY };
-	struct toro_mem_stats ms;
 	struct toro_net_info info;
-	char addr[16];
-	long port = PORT, max;
+	struct in_addr ia;
+	char addr[INET_ADDRSTRLEN];
+	long port = PORT, max, pages = sysconf(_SC_PHYS_PAGES);
+	long pagesize = sysconf(_SC_PAGESIZE);
 	int l, err;
 
-	toro_mem_stats(&ms);
-	max = (long)(ms.total / CONN_BYTES);
+	max = pages > 0 && pagesize > 0
+	    ? (long)((unsigned long long)pages * (unsigned long)pagesize /
+		  CONN_BYTES)
+	    : CONN_MAX;
 	if (max > CONN_MAX)
 		max = CONN_MAX;
+	if (max < 1)
+		max = 1;
 	if (argc > 1 && (port = number(argv[1], 65535)) < 0) {
-		toro_printf("webserver: bad port '%s'\n", argv[1]);
+		printf("webserver: bad port '%s'\n", argv[1]);
 		return 2;
 	}
 	if (argc > 2 && (max = number(argv[2], CONN_MAX)) < 0) {
-		toro_printf("webserver: bad connection limit '%s' (1..%d)\n",
+		printf("webserver: bad connection limit '%s' (1..%d)\n",
 		    argv[2], CONN_MAX);
 		return 2;
 	}
-	me.port = (uint16_t)port;
 	/* DHCP may take a moment. */
 	if ((err = toro_net_wait(30 * 1000000000ll)) < 0) {
-		toro_printf("webserver: no network: %s\n", toro_strerror(err));
+		printf("webserver: no network: %s\n", strerror(-err));
 		return 1;
 	}
-	if ((l = toro_socket(
-		 TORO_AF_INET, TORO_SOCK_STREAM | TORO_SOCK_NONBLOCK, 0)) < 0 ||
-	    (err = toro_bind(l, &me)) < 0 || (err = toro_listen(l, 1024)) < 0) {
-		toro_printf("webserver: tcp port %d: %s\n", me.port,
-		    toro_strerror(l < 0 ? l : err));
+	if ((l = listen_on(port)) < 0) {
+		printf("webserver: tcp port %ld: %s\n", port, strerror(errno));
 		return 1;
 	}
 	toro_net_info(&info);
-	toro_printf("webserver: serving http://%s:%d/ (at most %ld "
-		    "connections)\n",
-	    toro_inet_ntoa(info.addr, addr), me.port, max);
+	ia.s_addr = htonl(info.addr);
+	inet_ntop(AF_INET, &ia, addr, sizeof(addr));
+	printf("webserver: serving http://%s:%ld/ (at most %ld "
+	       "connections)\n",
+	    addr, port, max);
 	err = loop_start(l, (int)max);
-	toro_printf("webserver: %s\n", toro_strerror(err));
+	printf("webserver: %s\n", strerror(err));
 	return 1;
 }

@@ -4,11 +4,15 @@
  * waits in the connection's queue (c->out), and a file's body is read
  * and sent a chunk at a time as the socket takes it (c->file).  While
  * a connection has something waiting its worker polls it for
- * TORO_POLLOUT and calls conn_pump(); its next request waits (the
+ * POLLOUT and calls conn_pump(); its next request waits (the
  * parser is paused in http.c), so answers keep their order.  So a slow
  * reader holds its own bytes, never its worker.
  */
-#include <toro/toro.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "webserver.h"
 
@@ -28,9 +32,12 @@ push(struct conn *c, const char *buf, size_t len)
 	long n;
 
 	while (done < len) {
-		n = toro_send(c->fd, buf + done, len - done, TORO_MSG_DONTWAIT);
-		if (n == -TORO_EAGAIN)
+		n = send(
+		    c->fd, buf + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			return -1;
 		done += (size_t)n;
@@ -46,9 +53,9 @@ queue(struct conn *c, const char *buf, size_t len)
 
 	if (c->outoff > 0 && c->outoff == c->outlen)
 		c->outoff = c->outlen = 0;
-	if ((p = toro_realloc(c->out, c->outlen + len)) == NULL)
+	if ((p = realloc(c->out, c->outlen + len)) == NULL)
 		return -1;
-	__builtin_memcpy(p + c->outlen, buf, len);
+	memcpy(p + c->outlen, buf, len);
 	c->out = p;
 	c->outlen += len;
 	return 0;
@@ -70,7 +77,7 @@ void
 conn_stream_file(struct conn *c, int fd, uint64_t size)
 {
 	if (size == 0) {
-		toro_close(fd);
+		close(fd);
 		return;
 	}
 	c->file = fd;
@@ -84,9 +91,9 @@ static void
 file_done(struct conn *c)
 {
 	if (c->file >= 0)
-		toro_close(c->file);
+		close(c->file);
 	c->file = -1;
-	toro_free(c->chunk);
+	free(c->chunk);
 	c->chunk = NULL;
 }
 
@@ -102,18 +109,18 @@ conn_pump(struct conn *c)
 				return -1;
 			c->outoff += (size_t)n;
 			if (n > 0)
-				c->last = toro_time_ns();
+				c->last = loop_now_ns();
 			if (c->outlen > c->outoff)
 				return 1;
 		}
-		toro_free(c->out);
+		free(c->out);
 		c->out = NULL;
 		c->outlen = c->outoff = 0;
 		if (c->file < 0)
 			return 0;
-		if (c->chunk == NULL && (c->chunk = toro_malloc(CHUNK)) == NULL)
+		if (c->chunk == NULL && (c->chunk = malloc(CHUNK)) == NULL)
 			return -1;
-		n = toro_read(c->file, c->chunk,
+		n = read(c->file, c->chunk,
 		    c->file_left < CHUNK ? (size_t)c->file_left : CHUNK);
 		/*
 		 * The headers promised the file's size: one that fails or
@@ -127,7 +134,7 @@ conn_pump(struct conn *c)
 			queue(c, c->chunk + sent, (size_t)(n - sent)) < 0))
 			return -1;
 		if (sent > 0)
-			c->last = toro_time_ns();
+			c->last = loop_now_ns();
 		if (c->file_left == 0)
 			file_done(c);
 	}
@@ -137,7 +144,7 @@ void
 conn_out_free(struct conn *c)
 {
 	file_done(c);
-	toro_free(c->out);
+	free(c->out);
 	c->out = NULL;
 	c->outlen = c->outoff = 0;
 }

@@ -5,6 +5,13 @@
  * JSON object built in the caller's buffer: workers on several CPUs
  * may answer at once.
  */
+#include <stdarg.h>
+#include <stdio.h>
+/*
+ * The kernel's counters have no POSIX equivalent: toro_net_stats and
+ * toro_mem_stats are the only Toro calls left in the webserver (with
+ * main.c's wait for the network's address).
+ */
 #include <toro/toro.h>
 
 #include "webserver.h"
@@ -17,7 +24,7 @@ add(char *buf, size_t size, size_t len, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = toro_vsnprintf(buf + len, size - len, fmt, ap);
+	n = vsnprintf(buf + len, size - len, fmt, ap);
 	va_end(ap);
 	return n > 0 && (size_t)n < size - len ? len + (size_t)n : len;
 }
@@ -60,10 +67,10 @@ stats_json(char *buf, size_t size)
 	int n;
 
 	if (toro_net_stats(&st) < 0)
-		return (size_t)toro_snprintf(buf, size, "{}\n");
+		return (size_t)snprintf(buf, size, "{}\n");
 #define FIELD(f)                                                               \
 	do {                                                                   \
-		n = toro_snprintf(buf + len, size - len, "%s\"%s\": %llu",     \
+		n = snprintf(buf + len, size - len, "%s\"%s\": %llu",          \
 		    len == 0 ? "{\n  " : ",\n  ", #f,                          \
 		    (unsigned long long)st.f);                                 \
 		if (n > 0 && (size_t)n < size - len)                           \
@@ -134,7 +141,7 @@ stats_json(char *buf, size_t size)
 	FIELD(dhcp_leases);
 #undef FIELD
 	len = more_json(buf, size, len, &st);
-	n = toro_snprintf(buf + len, size - len, "\n}\n");
+	n = snprintf(buf + len, size - len, "\n}\n");
 	if (n > 0 && (size_t)n < size - len)
 		len += (size_t)n;
 	return len;

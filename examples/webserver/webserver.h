@@ -14,9 +14,11 @@
  * A connection is a struct conn and nothing else: no thread, no
  * buffer while it is idle, so 10,000 of them fit in 128 MiB.  Its
  * request's URL and path live in a struct req only while a request is
- * being read and answered.  The design maps onto POSIX poll() and
- * pthreads: a worker is a thread over poll(); conn_feed() is the parser
- * with no network of its own, so it can be driven from a test.
+ * being read and answered.  It is written against POSIX only (BSD
+ * sockets, poll(), pthreads, stdio, open/read, opendir), but for the
+ * kernel's counters in stats.c and main.c's wait for an address: a
+ * worker is a thread over poll(); conn_feed() is the parser with no
+ * network of its own, so it can be driven from a test.
  *
  * Every answer goes through conn_respond() or conn_header() and
  * conn_send(), which never waits: a failed send marks the connection
@@ -26,13 +28,15 @@
 #define WEBSERVER_H
 
 #include <http_parser.h>
-#include <toro/toro.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define URL_MAX 3072	/* raw URL bytes kept: percent-encoded paths */
 #define SMALL_BODY 4096 /* bodies sent with their headers */
-#define PATH_SIZE (TORO_PATH_MAX + 16) /* decoded; room for /index.html */
-#define STATS_MAX 8192		       /* the /stats page */
-#define IDLE_NS (30 * 1000000000ll)    /* an idle connection is closed */
+#define PATH_SIZE (PATH_MAX + 16)   /* decoded; room for /index.html */
+#define STATS_MAX 8192		    /* the /stats page */
+#define IDLE_NS (30 * 1000000000ll) /* an idle connection is closed */
 
 /* The request being read and answered. */
 struct req {
@@ -47,7 +51,7 @@ struct conn {
 	int close;     /* close after this response */
 	int failed;    /* a send failed: stop */
 	int toolong;   /* the URL did not fit in url */
-	uint64_t last; /* toro_time_ns() of the last bytes received */
+	uint64_t last; /* loop_now_ns() of the last bytes received */
 	http_parser parser;
 	struct req *req;  /* only while a request is in progress */
 	char *url, *path; /* req's, for files.c */
@@ -89,10 +93,12 @@ int conn_pump(struct conn *c);
 void conn_out_free(struct conn *c);
 
 /* loop.c */
-/* Start the workers on listener l, at most max connections; 0 or error. */
+/* Start the workers on listener l, at most max connections: an errno. */
 int loop_start(int l, int max);
 /* Connections open now, accepted in all, and refused at the limit. */
 void loop_counts(long *open, long *accepted, long *refused);
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t loop_now_ns(void);
 
 /* files.c */
 void files_serve(struct conn *, const char *, size_t);
