@@ -23,10 +23,13 @@ FUZZ_FLAGS = -g -O1 $(WARN_CFLAGS) -pthread $(AM_CPPFLAGS) $(CPPFLAGS) \
 FUZZ_MACHINE_FLAGS = $(FUZZ_FLAGS) -include $(srcdir)/tests/fuzz/sections.h
 
 # Code each harness needs besides the machine.
+# The webserver's request handling, its POSIX calls over the kernel's
+# API (tests/fuzz/http/posix.h); fuzz.c serves its one connection.
 fuzz_http_SOURCES = examples/webserver/http.c examples/webserver/files.c \
 	examples/webserver/stats.c examples/webserver/out.c \
-	examples/webserver/loop.c
+	tests/fuzz/http/posix.c
 fuzz_http_CFLAGS = -I$(srcdir)/examples/webserver \
+	-include $(srcdir)/tests/fuzz/http/posix.h \
 	-DFUZZ_TOP='"$(abs_top_srcdir)"'
 fuzz_http_LIBS = $(HTTP_PARSER_LIB)
 fuzz_cmdline_SOURCES = sim/options.c
