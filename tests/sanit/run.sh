@@ -94,10 +94,14 @@ sync() {
 # change) and build what the tests need.
 build() {
 	local stamp=$copy/.sanitize
+	# Objects built with other flags would stay: start afresh.
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$flags" ]; then
+		rm -rf "$copy"
+	fi
 	sync || return 1
 	cd "$copy" || return 1
 	if [ ! -f config.status ] || [ configure -nt config.status ] ||
-	    [ "$(cat "$stamp" 2>/dev/null)" != "$flags" ]; then
+	    [ ! -f "$stamp" ]; then
 		./configure -q SANITIZE="$flags" || return 1
 		echo "$flags" >"$stamp"
 	fi
@@ -147,12 +151,21 @@ run() {
 	return 1
 }
 
+# what: the test's counts and time, for its line.
+what() {
+	local pass skip
+	pass=$(grep -c '^ok ' "$log")
+	skip=$(grep -Eic '^ok .*# SKIP' "$log")
+	echo "$mode: $t ($((pass - skip)) passed, $skip skipped," \
+	    "$(($(date +%s) - start)) s)"
+}
+
 for t in "${tests[@]}"; do
 	start=$(date +%s)
 	if run "$t"; then
-		ok "$mode: $t ($(($(date +%s) - start)) s)"
+		ok "$(what)"
 	else
-		fail "$mode: $t ($(($(date +%s) - start)) s)"
+		fail "$(what)"
 	fi
 done
 exit 0
