@@ -124,6 +124,9 @@ export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1"
 export TSAN_OPTIONS="log_path=$reports/tsan"
 export srcdir=.
+# Valgrind cannot run what ASan or TSan instrumented (UBSan's it can).
+[ "$mode" = ubsan ] ||
+    export TORO_NO_VALGRIND="Valgrind cannot run a $mode build"
 
 # run TEST: the test passes in the copy and leaves no report.
 run() {
