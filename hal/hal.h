@@ -110,6 +110,7 @@ struct hal_context {
 	void *stack;       /* lowest address of the stack, NULL if foreign */
 	size_t stack_size; /* its size in bytes */
 	void *fake_stack;  /* AddressSanitizer's bookkeeping (sim only) */
+	void *fiber;       /* ThreadSanitizer's fiber (sim only) */
 };
 
 /*

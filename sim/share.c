@@ -382,12 +382,15 @@ verify(void)
 		}
 		lines[n++] = line;
 	}
-	qsort(lines, n, sizeof(*lines), str_cmp);
+	/* No line, no array: qsort and bsearch want one even for 0. */
+	if (n > 1)
+		qsort(lines, n, sizeof(*lines), str_cmp);
 	for (i = 0; i < plan.n; i++) {
 		if (asprintf(&key, "::/%s%s", plan.v[i].rel,
 			plan.v[i].dir ? "/" : "") == -1)
 			sim_fatal("share: out of memory");
-		if (bsearch(&key, lines, n, sizeof(*lines), str_cmp) == NULL)
+		if (n == 0 ||
+		    bsearch(&key, lines, n, sizeof(*lines), str_cmp) == NULL)
 			sim_fatal("share %s: %s: mtools could not store it "
 				  "under this name on FAT16%s%s; nothing was "
 				  "started",

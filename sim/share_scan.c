@@ -166,7 +166,9 @@ names(int fd, const char *rel, size_t *np)
 	if (errno != 0)
 		refuse(rel, strerror(errno));
 	closedir(d);
-	qsort(v, n, sizeof(*v), fold_cmp);
+	/* An empty folder has no array: qsort wants one even for 0. */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), fold_cmp);
 	*np = n;
 	return v;
 }

@@ -10,17 +10,20 @@
 #include <stdint.h>
 #include <toro/toro.h>
 
-/* Volatile and noipa, so that the compiler cannot see the faults coming */
+/*
+ * Volatile and noipa, so that the compiler cannot see the faults coming.
+ * The faults are the point: UBSan must let the CPU take them.
+ */
 static volatile int zero;
 static int *volatile nowhere;
 
-__attribute__((noipa)) static int
+__attribute__((noipa, no_sanitize("undefined"))) static int
 divide(int a, int b)
 {
 	return a / b;
 }
 
-__attribute__((noipa)) static int
+__attribute__((noipa, no_sanitize("undefined"))) static int
 load(const int *p)
 {
 	return *p;

@@ -11,6 +11,11 @@
  * (toro_raise) can be tested on it.  It boots the core as kern_boot()
  * does, through kern.h's pieces, with the test's thread in place of the
  * services and main.
+ *
+ * Every switch of stacks (between CPUs, threads and the host) goes
+ * through fake_switch, which tells AddressSanitizer as hal/sim/context.c
+ * does: announced before, confirmed on arrival, a new context's first
+ * arrival through fiber_start.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +30,25 @@
 #include "toro/toro.h"
 
 #define CPU_STACK (256 * 1024)
+
+/* Slots of the frame hal_context_init builds (hal/x86_64/context.c). */
+enum { FRAME_R13 = 3, FRAME_R12 = 4, FRAME_RET = 7 };
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#define ASAN 1
+#define asan_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#define asan_leave(save, lo, n) __sanitizer_start_switch_fiber(save, lo, n)
+#define asan_arrive(save, lo, n) __sanitizer_finish_switch_fiber(save, lo, n)
+#else
+#define ASAN 0
+#define asan_unpoison(p, n) ((void)0)
+#define asan_leave(save, lo, n) ((void)0)
+#define asan_arrive(save, lo, n) ((void)0)
+#endif
+
+void hal_x86_start(void);
 
 struct fake_cpu {
 	struct hal_context ctx; /* saved while another CPU runs */
@@ -99,6 +123,63 @@ hal_cpu_local(void)
 	return cpus[cur].local;
 }
 
+/* The host's stack, known from the first arrival on a fake one. */
+static const void *host_lo;
+static size_t host_size;
+/* The fake stack running now (NULL: the host's). */
+static void *run_lo;
+static size_t run_size;
+/* The entry of the new context being switched to (ASan only). */
+static void (*new_entry)(void *);
+static void *new_arg;
+
+static void
+fiber_start(void *unused)
+{
+	void (*entry)(void *) = new_entry;
+	void *arg = new_arg;
+	const void *lo = NULL;
+	size_t n = 0;
+
+	asan_arrive(NULL, &lo, &n);
+	if (host_lo == NULL) {
+		host_lo = lo;
+		host_size = n;
+	}
+	entry(arg);
+	abort();
+}
+
+static void
+fake_switch(struct hal_context *from, struct hal_context *to)
+{
+	uintptr_t *frame = (uintptr_t *)to->sp;
+
+	/* A zeroed context is the stack running now (hal.h). */
+	if (from->stack == NULL && from != &host) {
+		from->stack = run_lo;
+		from->stack_size = run_size;
+	}
+	if (ASAN && frame[FRAME_RET] == (uintptr_t)hal_x86_start &&
+	    frame[FRAME_R12] != (uintptr_t)fiber_start) {
+		/* The stack may hold poison from its last use. */
+		asan_unpoison(to->stack, to->stack_size);
+		new_entry = (void (*)(void *))frame[FRAME_R12];
+		new_arg = (void *)frame[FRAME_R13];
+		frame[FRAME_R12] = (uintptr_t)fiber_start;
+	}
+	if (to->stack != NULL)
+		asan_leave(&from->fake_stack, to->stack, to->stack_size);
+	else
+		asan_leave(&from->fake_stack, host_lo, host_size);
+	run_lo = to->stack;
+	run_size = to->stack_size;
+	hal_x86_switch(&from->sp, to->sp);
+	asan_arrive(from->fake_stack, NULL, NULL);
+	run_lo = from->stack;
+	run_size = from->stack_size;
+}
+
 static void
 switch_cpu(int to)
 {
@@ -107,7 +188,7 @@ switch_cpu(int to)
 	if (to == from)
 		return;
 	cur = to;
-	hal_x86_switch(&cpus[from].ctx.sp, cpus[to].ctx.sp);
+	fake_switch(&cpus[from].ctx, &cpus[to].ctx);
 }
 
 /* Pick the next CPU that can run, advancing the clock if needed. */
@@ -166,7 +247,7 @@ hal_cpu_wait(uint64_t deadline)
 		next = next_cpu();
 		if (next < 0) {
 			exit_status = FAKE_DEADLOCK;
-			hal_x86_switch(&c->ctx.sp, host.sp);
+			fake_switch(&c->ctx, &host);
 		}
 		switch_cpu(next);
 	}
@@ -220,12 +301,14 @@ hal_cpu_start(int cpu, void (*entry)(void))
 void
 hal_context_switch(struct hal_context *from, struct hal_context *to)
 {
-	hal_x86_switch(&from->sp, to->sp);
+	fake_switch(from, to);
 }
 
 void
 hal_context_release(struct hal_context *ctx)
 {
+	/* A dead thread never unwound its frames: clear their poison. */
+	asan_unpoison(ctx->stack, ctx->stack_size);
 }
 
 uint64_t
@@ -320,7 +403,7 @@ void
 hal_exit(int status)
 {
 	exit_status = status;
-	hal_x86_switch(&cpus[cur].ctx.sp, host.sp);
+	fake_switch(&cpus[cur].ctx, &host);
 	abort();
 }
 
@@ -393,7 +476,7 @@ fake_run(int ncpu, size_t mem_bytes, void *(*fn)(void *), void *arg)
 	    NULL);
 	cpus[0].started = 1;
 	cur = 0;
-	hal_x86_switch(&host.sp, cpus[0].ctx.sp);
+	fake_switch(&host, &cpus[0].ctx);
 	return exit_status;
 }
 

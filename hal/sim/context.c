@@ -13,6 +13,11 @@
  *    confirmed on arrival (fiber_arrive), the first arrival in a new
  *    context too: hal_x86_start would call the entry directly, so its
  *    frame is redirected through fiber_start.
+ *  - ThreadSanitizer: a context gets a fiber of its own when it first
+ *    runs (the CPU's own stack has its pthread's), the switch names the
+ *    fiber just before it happens (which orders what one context did
+ *    before what the next does after), and a released context's fiber
+ *    is destroyed.
  *  - Valgrind: every stack is registered before it is first switched to
  *    or from, and a stale registration it overlaps (a dead thread's
  *    stack) is dropped.
@@ -42,6 +47,20 @@ enum { FRAME_R13 = 3, FRAME_R12 = 4, FRAME_RET = 7 };
 #define asan_unpoison(p, n) ((void)0)
 #define asan_leave(save, lo, n) ((void)0)
 #define asan_arrive(save) ((void)0)
+#endif
+#ifdef __SANITIZE_THREAD__
+#include <sanitizer/tsan_interface.h>
+#define TSAN 1
+#define tsan_current() __tsan_get_current_fiber()
+#define tsan_create() __tsan_create_fiber(0)
+#define tsan_destroy(f) __tsan_destroy_fiber(f)
+#define tsan_switch(f) __tsan_switch_to_fiber(f, 0)
+#else
+#define TSAN 0
+#define tsan_current() NULL
+#define tsan_create() NULL
+#define tsan_destroy(f) ((void)0)
+#define tsan_switch(f) ((void)0)
 #endif
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/memcheck.h>
@@ -119,6 +138,8 @@ first_run(struct hal_context *to)
 		new_arg = (void *)frame[FRAME_R13];
 		frame[FRAME_R12] = (uintptr_t)fiber_start;
 	}
+	if (TSAN && to->fiber == NULL)
+		to->fiber = tsan_create();
 	if (RUNNING_ON_VALGRIND)
 		vg_register(to->stack, to->stack_size);
 }
@@ -131,6 +152,10 @@ hal_context_release(struct hal_context *ctx)
 
 	/* A dead thread never unwound its frames: clear their poison. */
 	asan_unpoison(ctx->stack, ctx->stack_size);
+	if (ctx->fiber != NULL) {
+		tsan_destroy(ctx->fiber);
+		ctx->fiber = NULL;
+	}
 	if (!RUNNING_ON_VALGRIND)
 		return;
 	/* Memcheck marked the frames it saw popped as inaccessible. */
@@ -159,11 +184,14 @@ hal_context_switch(struct hal_context *from, struct hal_context *to)
 		from->stack = stack_lo;
 		from->stack_size = stack_size;
 	}
+	if (TSAN && from->fiber == NULL)
+		from->fiber = tsan_current();
 	if (((uintptr_t *)to->sp)[FRAME_RET] == (uintptr_t)hal_x86_start)
 		first_run(to);
 	stack_lo = to->stack;
 	stack_size = to->stack_size;
 	asan_leave(&from->fake_stack, to->stack, to->stack_size);
+	tsan_switch(to->fiber);
 	hal_x86_switch(&from->sp, to->sp);
 	asan_arrive(from->fake_stack);
 	stack_lo = from->stack;

@@ -31,4 +31,5 @@ hal_context_init(struct hal_context *ctx, void *stack, size_t size,
 	ctx->stack = stack;
 	ctx->stack_size = size;
 	ctx->fake_stack = NULL;
+	ctx->fiber = NULL;
 }

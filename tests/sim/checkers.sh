@@ -1,7 +1,7 @@
 #!/bin/bash
 # checkers.sh: the simulator under Valgrind's memcheck: the examples and a
-# thread-churn program run with no error reported.  (An ASan build is
-# described in the README; it needs a second copy of the tree.)
+# thread-churn program run with no error reported.  (The sanitizer
+# builds are tests/sanit/'s.)
 . "$srcdir/tests/tap.sh"
 plan 4
 

@@ -41,7 +41,9 @@ reply(uint8_t *m, uint16_t flags, uint16_t ancount, const void *rest,
 	memcpy(m, q, qlen);
 	net_put16(m + 2, flags);
 	net_put16(m + 6, ancount);
-	memcpy(m + qlen, rest, restlen);
+	/* memcpy's pointers must be valid even for 0 bytes (C11 7.24.1). */
+	if (restlen > 0)
+		memcpy(m + qlen, rest, restlen);
 	return qlen + restlen;
 }
 

@@ -32,18 +32,21 @@ struct kind {
 	int (*crash)(int);
 };
 
-/* Volatile and noipa: the compiler must not see the faults coming. */
+/*
+ * Volatile and noipa: the compiler must not see the faults coming.  The
+ * faults are the point: UBSan must let the CPU take them.
+ */
 static volatile int zero;
 static volatile int stop;
 static int *volatile nowhere;
 
-__attribute__((noipa)) static int
+__attribute__((noipa, no_sanitize("undefined"))) static int
 crash_divide(int x)
 {
 	return x / zero;
 }
 
-__attribute__((noipa)) static int
+__attribute__((noipa, no_sanitize("undefined"))) static int
 crash_null(int x)
 {
 	return nowhere[x & 0];
@@ -57,7 +60,7 @@ crash_opcode(int x)
 }
 
 /* A non-canonical address: a general protection fault, not a #PF. */
-__attribute__((noipa)) static int
+__attribute__((noipa, no_sanitize("undefined"))) static int
 crash_protection(int x)
 {
 	return *(volatile int *)(uintptr_t)0x8000000000000000ull + x;
