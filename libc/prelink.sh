@@ -89,14 +89,14 @@ fi
 # the HAL itself provides (toro_try_save), the symbol table that
 # symtab.sh adds at the final link, the bounds of the constructors'
 # sections, which the final link defines, the host's sanitizer runtime
-# (a build with -fsanitize=address: README, Debugging) and the linker's
+# (the builds of tests/sanit: ASan, UBSan, TSan) and the linker's
 # GOT may stay undefined.
 nm -g --defined-only "$hal" 2>/dev/null |
     awk 'NF == 3 && $3 ~ /^toro_/ { print $3 }' | sort -u >"$out.hal"
 nm -u "$tmp" | awk '{ print $NF }' | grep -v -E \
     '^(hal_[A-Za-z0-9_]+|lib_symtab|_GLOBAL_OFFSET_TABLE_)$' |
     grep -v -E '^__(start|stop)_toro_(init|fini)_array$' |
-    grep -v -E '^__(asan|ubsan|sanitizer)_' |
+    grep -v -E '^__(asan|ubsan|tsan|sanitizer)_' |
     grep -v -x -F -f "$out.hal" >"$out.undef" || true
 if [ -s "$out.undef" ]; then
 	# shellcheck disable=SC2046
