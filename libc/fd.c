@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -282,8 +283,9 @@ libc_fd_write(long fd, const void *buf, size_t n)
 	return r;
 }
 
-long
-libc_fd_readv(long fd, const struct iovec *iov, long cnt)
+/* readv (out false) or writev: one call a buffer, up to a short one. */
+static long
+iov_each(long fd, const struct iovec *iov, long cnt, bool out)
 {
 	long i, r, done = 0;
 
@@ -292,7 +294,8 @@ libc_fd_readv(long fd, const struct iovec *iov, long cnt)
 	for (i = 0; i < cnt; i++) {
 		if (iov[i].iov_len == 0)
 			continue;
-		r = libc_fd_read(fd, iov[i].iov_base, iov[i].iov_len);
+		r = out ? libc_fd_write(fd, iov[i].iov_base, iov[i].iov_len)
+			: libc_fd_read(fd, iov[i].iov_base, iov[i].iov_len);
 		if (r < 0)
 			return done > 0 ? done : r;
 		done += r;
@@ -303,23 +306,15 @@ libc_fd_readv(long fd, const struct iovec *iov, long cnt)
 }
 
 long
+libc_fd_readv(long fd, const struct iovec *iov, long cnt)
+{
+	return iov_each(fd, iov, cnt, false);
+}
+
+long
 libc_fd_writev(long fd, const struct iovec *iov, long cnt)
 {
-	long i, r, done = 0;
-
-	if (cnt < 0 || cnt > IOV_MAX)
-		return -EINVAL;
-	for (i = 0; i < cnt; i++) {
-		if (iov[i].iov_len == 0)
-			continue;
-		r = libc_fd_write(fd, iov[i].iov_base, iov[i].iov_len);
-		if (r < 0)
-			return done > 0 ? done : r;
-		done += r;
-		if ((size_t)r < iov[i].iov_len)
-			break;
-	}
-	return done;
+	return iov_each(fd, iov, cnt, true);
 }
 
 long

@@ -119,8 +119,10 @@ libc_socket(long domain, long type, long proto)
 	return install_socket(h, nonblock);
 }
 
-long
-libc_bind(long fd, const void *sa, long len)
+/* bind or connect: the address in the kernel's form, then the call. */
+static long
+with_addr(long fd, const void *sa, long len,
+    int (*call)(int, const struct toro_sockaddr_in *))
 {
 	struct toro_sockaddr_in k;
 	struct libc_desc *d;
@@ -129,24 +131,21 @@ libc_bind(long fd, const void *sa, long len)
 	if ((d = sock(fd, &r)) == NULL)
 		return r;
 	if ((r = to_kernel(sa, len, &k)) == 0)
-		r = toro_bind(d->handle, &k);
+		r = call(d->handle, &k);
 	libc_fd_put(d);
 	return r;
 }
 
 long
+libc_bind(long fd, const void *sa, long len)
+{
+	return with_addr(fd, sa, len, toro_bind);
+}
+
+long
 libc_connect(long fd, const void *sa, long len)
 {
-	struct toro_sockaddr_in k;
-	struct libc_desc *d;
-	long r;
-
-	if ((d = sock(fd, &r)) == NULL)
-		return r;
-	if ((r = to_kernel(sa, len, &k)) == 0)
-		r = toro_connect(d->handle, &k);
-	libc_fd_put(d);
-	return r;
+	return with_addr(fd, sa, len, toro_connect);
 }
 
 long
