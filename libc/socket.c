@@ -186,6 +186,22 @@ libc_accept(long fd, void *sa, void *len, long flags)
 /* MSG_NOSIGNAL changes nothing: no signal is ever sent. */
 #define MSG_KNOWN (MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL)
 
+/*
+ * The socket behind fd for a send or a receive with these flags: NULL
+ * with *err set for flags the stack lacks or a descriptor that is not
+ * a socket; *f gets the flags in the kernel's words.
+ */
+static struct libc_desc *
+sock_io(long fd, long flags, int *f, long *err)
+{
+	if (flags & ~MSG_KNOWN) {
+		*err = -EOPNOTSUPP;
+		return NULL;
+	}
+	*f = (int)flags & (MSG_PEEK | MSG_DONTWAIT);
+	return sock(fd, err);
+}
+
 long
 libc_sendto(
     long fd, const void *buf, size_t n, long flags, const void *sa, long len)
@@ -193,11 +209,9 @@ libc_sendto(
 	struct toro_sockaddr_in k;
 	struct libc_desc *d;
 	long r;
-	int f = (int)flags & (MSG_PEEK | MSG_DONTWAIT);
+	int f;
 
-	if (flags & ~MSG_KNOWN)
-		return -EOPNOTSUPP;
-	if ((d = sock(fd, &r)) == NULL)
+	if ((d = sock_io(fd, flags, &f, &r)) == NULL)
 		return r;
 	if (sa == NULL)
 		r = toro_send(d->handle, buf, n, f);
@@ -213,11 +227,9 @@ libc_recvfrom(long fd, void *buf, size_t n, long flags, void *sa, void *len)
 	struct toro_sockaddr_in k;
 	struct libc_desc *d;
 	long r;
-	int f = (int)flags & (MSG_PEEK | MSG_DONTWAIT);
+	int f;
 
-	if (flags & ~MSG_KNOWN)
-		return -EOPNOTSUPP;
-	if ((d = sock(fd, &r)) == NULL)
+	if ((d = sock_io(fd, flags, &f, &r)) == NULL)
 		return r;
 	if (sa == NULL)
 		r = toro_recv(d->handle, buf, n, f);
