@@ -8,6 +8,7 @@ CORE_SOURCES = \
 	core/lib/fmt.c \
 	core/lib/mpsc.c \
 	core/lib/panic.c \
+	core/lib/random.c \
 	core/lib/spin.c \
 	core/lib/symbol.c \
 	core/mem/heap.c \

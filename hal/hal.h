@@ -187,6 +187,15 @@ int hal_mem_regions(struct hal_mem_region *r, int max);
 const char *hal_cmdline(void);
 
 /*
+ * Entropy: fill buf with n bytes from the machine's own source of
+ * randomness (the host's getrandom() in the simulator; RDSEED, else
+ * RDRAND, natively).  Returns 0, or -TORO_ENODEV when the machine has no
+ * source or it failed: the core then keys its generator some other way.
+ * May be slow; the core calls it to seed, not for every random number.
+ */
+int hal_entropy(void *buf, size_t n);
+
+/*
  * Network interface: at most one NIC, driven by one CPU (the core's
  * network CPU).  Frames are Ethernet II without the FCS, at most
  * HAL_NET_FRAME_MAX bytes, or HAL_NET_GSO_MAX for a TCP segment the NIC

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -101,6 +102,24 @@ sys_getcwd(char *buf, size_t size)
 		return -ERANGE;
 	strcpy(buf, "/");
 	return 2;
+}
+
+/*
+ * getrandom (behind getentropy too): the kernel's generator, which is
+ * keyed at boot and never blocks, so GRND_NONBLOCK and GRND_RANDOM
+ * change nothing.  Like Linux, one call gives at most 32 MiB - 1.
+ */
+static long
+sys_getrandom(void *buf, size_t n, long flags)
+{
+	if (flags & ~(long)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if (n > 0x1ffffff)
+		n = 0x1ffffff;
+	if (buf == NULL && n > 0)
+		return -EFAULT;
+	toro_random(buf, n);
+	return (long)n;
 }
 
 /* kill, tkill, tgkill: only the program itself, one of its threads. */
@@ -274,6 +293,8 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		if (a3 != 0)
 			memset((void *)a3, 0, (size_t)a4);
 		return 0;
+	case SYS_getrandom:
+		return sys_getrandom((void *)a1, (size_t)a2, a3);
 	case SYS_exit_group:
 		return sys_exit_group(a1);
 	default:

@@ -29,6 +29,7 @@ libhal_sim_a_SOURCES = \
 	hal/sim/context.c \
 	hal/sim/cpu.c \
 	hal/sim/error.h \
+	hal/sim/entropy.c \
 	hal/sim/error.c \
 	hal/sim/machine.c \
 	hal/sim/net.c \

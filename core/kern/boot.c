@@ -144,6 +144,12 @@ options(void)
 		toro_printf("toro: %d CPUs, %zu KiB of RAM, command line "
 		    "\"%s\"\n", hal_cpu_count(),
 		    mem_page_total_bytes() / 1024, hal_cmdline());
+	/* Asking keys the generator now, which is why only when verbose. */
+	if (opt != NULL && (strcmp(opt, "info") == 0 ||
+	    strcmp(opt, "debug") == 0) &&
+	    strcmp(lib_random_source(), "jitter") == 0)
+		toro_printf("toro: the machine has no entropy source: random "
+		    "numbers are keyed from clock jitter\n");
 	return wd;
 }
 

@@ -1,8 +1,8 @@
 /*
  * machine.c: the machine's start and end: the pieces of kern_boot()
  * that every boot shares (kern.h; the fake HAL calls them too), the
- * shutdown, the host's stop, toro_poweroff(), toro_option() and
- * toro_environ().
+ * shutdown, the host's stop, toro_poweroff(), toro_option(),
+ * toro_environ() and toro_random().
  *
  * Rules: this file needs no service (no network, no disk driver), so
  * that a program booted by the fake HAL links without them; the file
@@ -103,4 +103,10 @@ char **
 toro_environ(void)
 {
 	return lib_environ();
+}
+
+void
+toro_random(void *buf, size_t n)
+{
+	lib_random(buf, n);
 }

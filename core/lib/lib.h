@@ -79,4 +79,16 @@ char **lib_environ(void);
 /* A kernel option's value (the last one given), or NULL. */
 const char *lib_option(const char *key);
 
+/*
+ * Random bytes from a ChaCha20 generator keyed by hal_entropy()
+ * (random.c); lib_random_source() is "machine", or "jitter" where the
+ * machine had no entropy source and the key came from the clocks.
+ */
+void lib_random(void *buf, size_t n);
+uint32_t lib_random_u32(void);
+const char *lib_random_source(void);
+/* One ChaCha20 block (RFC 8439 2.3), for the known-answer test. */
+void lib_chacha20_block(const uint32_t key[8], uint32_t counter,
+    const uint32_t nonce[3], uint8_t block[64]);
+
 #endif

@@ -44,21 +44,11 @@ put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/*
- * A query ID hard to guess off the wire (RFC 5452).  net_random() is the
- * network CPU's; this runs anywhere, so it mixes the clock and a counter.
- */
+/* A query ID hard to guess off the wire (RFC 5452). */
 static uint16_t
 query_id(void)
 {
-	static uint64_t calls;
-	uint64_t x = toro_time_ns() ^
-	    (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) << 32);
-
-	x += 0x9e3779b97f4a7c15ull; /* splitmix64's finalizer */
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return (uint16_t)(x ^ (x >> 31));
+	return (uint16_t)lib_random_u32();
 }
 
 static uint8_t

@@ -43,7 +43,11 @@ net_now(void)
 	return hal_time_ns();
 }
 
-/* xorshift64*: enough for identifiers, ports and jitter. */
+/*
+ * xorshift64*, seeded from lib_random(): enough for DHCP's transaction
+ * IDs, ports and jitter, cheap on the network CPU.  Secrets come from
+ * lib_random() itself.
+ */
 uint32_t
 net_random(void)
 {
@@ -487,10 +491,9 @@ net_start(int cpu)
 	memcpy(net_if.mac, info.mac, sizeof(net_if.mac));
 	net_if.mtu = info.mtu >= 576 && info.mtu <= 1500 ? info.mtu : 1500;
 	set_offloads(info.offloads);
-	rng = (uint64_t)hal_wall_ns() ^ hal_time_ns() << 17 ^
-	    (uint64_t)net_get32(info.mac + 2) << 29 ^ net_get16(info.mac);
-	if (rng == 0)
-		rng = 0x9e3779b97f4a7c15ull;
+	do
+		lib_random(&rng, sizeof(rng));
+	while (rng == 0); /* xorshift's one stuck state */
 	list_init(&txq);
 	list_init(&loopq);
 	net_sock_init();

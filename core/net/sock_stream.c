@@ -64,8 +64,6 @@ static struct tcp_stack *
 engine(void)
 {
 	struct tcp_config cfg;
-	uint32_t v;
-	size_t i;
 
 	if (stack != NULL)
 		return stack;
@@ -79,10 +77,7 @@ engine(void)
 	cfg.mtu = net_if.mtu;
 	cfg.csum_offload = (net_if.offloads & HAL_NET_TX_CSUM) != 0;
 	cfg.tso_max = net_if.tso_max;
-	for (i = 0; i < sizeof(cfg.secret); i += 4) {
-		v = net_random();
-		memcpy(cfg.secret + i, &v, 4);
-	}
+	lib_random(cfg.secret, sizeof(cfg.secret));
 	stack = tcp_stack_new(&cfg);
 	return stack;
 }

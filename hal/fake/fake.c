@@ -67,6 +67,8 @@ static uint64_t now, waits;
 static struct hal_context host;
 static int exit_status;
 static char cmdline[4096];
+static bool entropy_works = true;
+static uint64_t entropy_x = 0x5eed;
 static char *out;
 static size_t out_len, out_cap;
 static char in[4096];
@@ -397,6 +399,34 @@ const char *
 hal_cmdline(void)
 {
 	return cmdline;
+}
+
+/* Deterministic "entropy" (splitmix64), so every run is the same run. */
+int
+hal_entropy(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+
+	if (!entropy_works)
+		return -TORO_ENODEV;
+	while (n > 0) {
+		uint64_t z = (entropy_x += 0x9e3779b97f4a7c15ull);
+		size_t k = n < sizeof(z) ? n : sizeof(z);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		z ^= z >> 31;
+		memcpy(p, &z, k);
+		p += k, n -= k;
+	}
+	return 0;
+}
+
+void
+fake_set_entropy(bool works)
+{
+	entropy_works = works;
+	entropy_x = 0x5eed;
 }
 
 void

@@ -15,6 +15,7 @@
 #ifndef HAL_FAKE_FAKE_H
 #define HAL_FAKE_FAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,12 @@ int fake_run(int ncpu, size_t mem_bytes, void *(*fn)(void *), void *arg);
 
 /* The command line hal_cmdline() returns (set before fake_run). */
 void fake_set_cmdline(const char *line);
+
+/*
+ * Whether hal_entropy() has a source (true unless set); either way its
+ * bytes start again from the same seed.
+ */
+void fake_set_entropy(bool works);
 
 /* Everything written to the console so far, NUL-terminated. */
 const char *fake_console_output(void);

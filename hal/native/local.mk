@@ -24,6 +24,7 @@ libhal_native_a_SOURCES = \
 	hal/native/time.c \
 	hal/native/serial.c \
 	hal/native/print.c \
+	hal/native/entropy.c \
 	hal/native/exit.c \
 	hal/native/pci.c \
 	hal/native/virtio.h \

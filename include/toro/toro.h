@@ -30,6 +30,15 @@ const char *toro_option(const char *key);
  */
 char **toro_environ(void);
 
+/*
+ * Fill buf with n bytes of cryptographic quality random numbers, from a
+ * generator keyed by the machine's entropy source (the host's getrandom
+ * in the simulator, RDSEED or RDRAND natively).  It never fails or
+ * blocks; on a machine without a source it is keyed from clock jitter
+ * and the kernel says so at boot (loglevel=info).
+ */
+void toro_random(void *buf, size_t n);
+
 /* Stop the machine now with this exit status. */
 __attribute__((noreturn)) void toro_poweroff(int status);
 
