@@ -62,7 +62,14 @@ tcp_send(struct tcp_conn *c, const void *data, size_t len)
 	return ret;
 }
 
-/* After a read: tell the peer about a window that opened enough. */
+/*
+ * After a read: tell the peer about a window that opened enough.  As
+ * Linux does (tcp_cleanup_rbuf), only once the window it knows has
+ * shrunk to half the buffer or less, and the new one is at least twice
+ * that: while the window is wide the peer is not waiting for us, and
+ * the ACKs that data brings advertise the room anyway.  An update per
+ * read would be an extra segment per few KiB the application takes.
+ */
 static void
 window_update(struct tcp_conn *c)
 {
@@ -77,8 +84,8 @@ window_update(struct tcp_conn *c)
 	if (!SEQ_GT(edge, c->rcv_adv))
 		return;
 	grow = edge - c->rcv_adv;
-	if (grow >= 2 * (uint32_t)c->rcv_mss || grow >= c->rcv.cap / 2 ||
-	    (cur < c->rcv_mss && grow >= c->rcv_mss)) {
+	if (cur <= c->rcv.cap / 2 && freesp >= 2 * cur &&
+	    grow >= (uint32_t)c->rcv_mss) {
 		c->flags |= TF_ACKNOW;
 		tcp_output(c);
 	}
