@@ -40,7 +40,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -49,6 +51,8 @@
 
 /* Room for any frame the host may send, so that each is seen whole. */
 enum { STAGE_MAX = 65536 + 256 };
+/* How long to wait for the host to start using the interface. */
+enum { RUNNING_WAIT_MS = 2000 };
 
 static int fd = -1;
 static const char *name;
@@ -292,6 +296,34 @@ why(int error)
 	}
 }
 
+/*
+ * Attaching gives the interface its carrier, but the host starts
+ * sending on it only once its link watch has run (IFF_RUNNING): until
+ * then what it sends to us is dropped, the answer to our first ARP
+ * request among them, which then costs a 1 s retry.  So wait for it,
+ * a few ms at most unless the host is very busy, as a NIC waits for
+ * its link.  An interface that is down stays down: no wait.
+ */
+static void
+wait_running(const char *ifname)
+{
+	struct timespec ms = { 0, 1000000 };
+	struct ifreq ifr;
+	int s, i;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	for (i = 0; i < RUNNING_WAIT_MS; i++) {
+		memset(&ifr, 0, sizeof(ifr));
+		memcpy(ifr.ifr_name, ifname, strlen(ifname));
+		if (ioctl(s, SIOCGIFFLAGS, &ifr) == -1 ||
+		    !(ifr.ifr_flags & IFF_UP) || (ifr.ifr_flags & IFF_RUNNING))
+			break;
+		nanosleep(&ms, NULL);
+	}
+	close(s);
+}
+
 void
 sim_tap_init(uv_loop_t *loop, const char *ifname)
 {
@@ -327,6 +359,7 @@ sim_tap_init(uv_loop_t *loop, const char *ifname)
 	if (ioctl(fd, TUNSETOFFLOAD, 0) == -1)
 		sim_fatal("--net tap:%s: cannot turn offloads off: %s", ifname,
 		    strerror(errno));
+	wait_running(ifname);
 	if ((error = uv_poll_init(loop, &watch, fd)) != 0 ||
 	    (error = uv_async_init(loop, &want, on_want)) != 0)
 		sim_fatal("net: tap %s: %s", ifname, uv_strerror(error));
