@@ -63,12 +63,14 @@ tcp_send(struct tcp_conn *c, const void *data, size_t len)
 }
 
 /*
- * After a read: tell the peer about a window that opened enough.  As
- * Linux does (tcp_cleanup_rbuf), only once the window it knows has
- * shrunk to half the buffer or less, and the new one is at least twice
- * that: while the window is wide the peer is not waiting for us, and
- * the ACKs that data brings advertise the room anyway.  An update per
- * read would be an extra segment per few KiB the application takes.
+ * After a read: tell the peer about a window that opened enough.  Only
+ * once the window it knows has shrunk to half the buffer or less (as
+ * Linux's tcp_cleanup_rbuf): while it is wide the peer is not waiting
+ * for us, and the ACKs that data brings advertise the room anyway.
+ * Then only when the right edge moves by half the buffer (as it does
+ * when the reader empties it, and so waits for data): an update per
+ * read would open a nearly closed window a read at a time, the peer
+ * sending a read's worth per ACK.
  */
 static void
 window_update(struct tcp_conn *c)
@@ -84,8 +86,7 @@ window_update(struct tcp_conn *c)
 	if (!SEQ_GT(edge, c->rcv_adv))
 		return;
 	grow = edge - c->rcv_adv;
-	if (cur <= c->rcv.cap / 2 && freesp >= 2 * cur &&
-	    grow >= (uint32_t)c->rcv_mss) {
+	if (cur <= c->rcv.cap / 2 && grow >= c->rcv.cap / 2) {
 		c->flags |= TF_ACKNOW;
 		tcp_output(c);
 	}
