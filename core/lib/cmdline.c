@@ -34,8 +34,6 @@ static const char *const known[] = {
 	"tcp_mem",  /* MiB TCP connections may be charged */
 	"tcp_conns", /* live TCP connections */
 	"tcp_timewait", /* TCP TIME_WAIT records */
-	"tcp_rcvbuf", /* KiB a TCP connection may hold received */
-	"tcp_sndbuf", /* KiB a TCP connection may hold to send */
 };
 
 static char buf[LINE_MAX];

@@ -73,8 +73,6 @@ engine(void)
 	cfg.mem = option_num("tcp_mem", 1u << 20) << 20;
 	cfg.max_conns = (uint32_t)option_num("tcp_conns", 1u << 24);
 	cfg.max_time_wait = (uint32_t)option_num("tcp_timewait", 1u << 24);
-	cfg.rcvbuf = (uint32_t)option_num("tcp_rcvbuf", 16384) << 10;
-	cfg.sndbuf = (uint32_t)option_num("tcp_sndbuf", 16384) << 10;
 	cfg.output = tcp_out;
 	cfg.clock = tcp_clock;
 	cfg.addr = net_if.addr;
