@@ -315,8 +315,8 @@ sim_cpu_poll(void)
 	struct cpu *c = &cpus[sim_cpu_self];
 	uint32_t ev = 0;
 
-	if (atomic_load_explicit(&c->watch_events, memory_order_relaxed) !=
-	    0 && ++c->polls % WATCH_POLL_EVERY == 0)
+	if (atomic_load_explicit(&c->watch_events, memory_order_relaxed) != 0 &&
+	    ++c->polls % WATCH_POLL_EVERY == 0)
 		ev = poll_watch(c);
 	/* A plain load first: the exchange would own the cache line. */
 	if (atomic_load_explicit(&c->pending, memory_order_relaxed) == 0)
