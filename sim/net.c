@@ -129,7 +129,7 @@ sim_net_init(struct uv_loop_s *loop)
 		sim_slirp_init(loop);
 		break;
 	case SIM_NET_TAP:
-		sim_tap_init(loop, sim_config.tap);
+		sim_tap_init(sim_config.tap);
 		break;
 	default:
 		sim_fatal("net: unknown backend %d", (int)sim_config.net);
@@ -258,6 +258,15 @@ sim_net_tx_take(void *buf, size_t size)
 	    atomic_exchange(&tx_blocked, false))
 		sim_net_notify();
 	return n;
+}
+
+void
+sim_net_watch(int fd, short events)
+{
+	int cpu = atomic_load(&net_cpu);
+
+	if (cpu >= 0)
+		sim_cpu_watch(cpu, fd, events, HAL_EV_NET);
 }
 
 void

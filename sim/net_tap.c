@@ -20,43 +20,44 @@
  * the header says nothing the kernel did not ask for.
  *
  * Rules: the fd is non-blocking.  The NIC's CPU reads it until EAGAIN
- * (a batch of frames per wake-up, one read each); then it asks the loop
- * thread to watch the fd, and the loop posts HAL_EV_NET once, when it
- * becomes readable, and stops watching until asked again.  A TAP write
- * takes or refuses a whole frame.  When it refuses (EAGAIN), the CPU
- * gets -EAGAIN and asks the loop to watch for room, and the loop posts
- * HAL_EV_NET when there is.  Other write errors (the interface is
- * down, say) lose the frame, as a wire without carrier would.  Frames
- * that came before hal_net_open() are dropped, as on a NIC nobody has
- * enabled.
+ * (a batch of frames per wake-up, one read each); then it watches the
+ * fd itself (sim_cpu_watch, through sim_net_watch): its sleep ends with
+ * HAL_EV_NET when the fd becomes readable, and the watch is spent until
+ * the next EAGAIN.  No host thread stands between the TAP and the CPU
+ * (the loop thread did once: two more thread wake-ups per batch, which
+ * on a loaded host cost more than the batch).  A TAP write takes or
+ * refuses a whole frame.  When it refuses (EAGAIN), the CPU gets -EAGAIN
+ * and watches the fd for room the same way.  Other write errors (the
+ * interface is down, say) lose the frame, as a wire without carrier
+ * would.  Frames that came before hal_net_open() are dropped, as on a
+ * NIC nobody has enabled.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include "hal/hal.h"
 #include "sim/sim.h"
 
 /* Room for any frame the host may send, so that each is seen whole. */
 enum { STAGE_MAX = 65536 + 256 };
+/* How long to wait for the host to start using the interface. */
+enum { RUNNING_WAIT_MS = 2000 };
 
 static int fd = -1;
 static const char *name;
-static uv_poll_t watch;
-static uv_async_t want;
-static atomic_bool room_wanted; /* a send met EAGAIN */
-static atomic_bool read_wanted; /* a read met EAGAIN */
-static int watching;            /* the loop's own: UV_READABLE|WRITABLE */
 static bool dead;               /* reading failed for good (CPU's) */
 static uint32_t rx_allowed;     /* RX offloads in effect */
 static _Atomic uint64_t tx_lost;
@@ -67,60 +68,6 @@ static struct {
 	uint8_t data[STAGE_MAX];
 	size_t len; /* 0: none staged */
 } stage;
-
-static void on_ready(uv_poll_t *h, int status, int events);
-
-static void
-watch_for(int events)
-{
-	int error;
-
-	watching = events;
-	if (events == 0)
-		error = uv_poll_stop(&watch);
-	else
-		error = uv_poll_start(&watch, events, on_ready);
-	if (error != 0)
-		sim_fatal("net: tap %s: uv_poll: %s", name, uv_strerror(error));
-}
-
-static void
-on_ready(uv_poll_t *h, int status, int events)
-{
-	if (status < 0) {
-		dprintf(STDERR_FILENO, "%s: net: tap %s: %s; no more frames "
-		    "from it\n", sim_config.prog, name, uv_strerror(status));
-		watch_for(0);
-		return;
-	}
-	/* Tell the CPU once; it reads or writes until EAGAIN, then asks. */
-	watch_for(watching & ~events);
-	sim_net_notify();
-}
-
-static void
-on_want(uv_async_t *h)
-{
-	int ev = 0;
-
-	if (atomic_exchange(&room_wanted, false))
-		ev |= UV_WRITABLE;
-	if (atomic_exchange(&read_wanted, false))
-		ev |= UV_READABLE;
-	if ((watching | ev) != watching)
-		watch_for(watching | ev);
-}
-
-static void
-ask_loop(atomic_bool *flag)
-{
-	int error;
-
-	atomic_store(flag, true);
-	if ((error = uv_async_send(&want)) != 0)
-		sim_fatal("net: tap %s: uv_async_send: %s", name,
-		    uv_strerror(error));
-}
 
 int
 sim_tap_send(const void *frame, size_t len, const struct hal_net_meta *m)
@@ -155,7 +102,7 @@ sim_tap_send(const void *frame, size_t len, const struct hal_net_meta *m)
 	if (n >= 0)
 		return 0;
 	if (errno == EAGAIN) {
-		ask_loop(&room_wanted);
+		sim_net_watch(fd, POLLOUT);
 		return -EAGAIN;
 	}
 	atomic_fetch_add_explicit(&tx_lost, 1, memory_order_relaxed);
@@ -184,7 +131,7 @@ fill_stage(void)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN) {
-			ask_loop(&read_wanted);
+			sim_net_watch(fd, POLLIN);
 			return;
 		}
 		/* The interface went away (EBADFD) or worse: stop reading. */
@@ -292,12 +239,40 @@ why(int error)
 	}
 }
 
+/*
+ * Attaching gives the interface its carrier, but the host starts
+ * sending on it only once its link watch has run (IFF_RUNNING): until
+ * then what it sends to us is dropped, the answer to our first ARP
+ * request among them, which then costs a 1 s retry.  So wait for it,
+ * a few ms at most unless the host is very busy, as a NIC waits for
+ * its link.  An interface that is down stays down: no wait.
+ */
+static void
+wait_running(const char *ifname)
+{
+	struct timespec ms = { 0, 1000000 };
+	struct ifreq ifr;
+	int s, i;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	for (i = 0; i < RUNNING_WAIT_MS; i++) {
+		memset(&ifr, 0, sizeof(ifr));
+		memcpy(ifr.ifr_name, ifname, strlen(ifname));
+		if (ioctl(s, SIOCGIFFLAGS, &ifr) == -1 ||
+		    !(ifr.ifr_flags & IFF_UP) || (ifr.ifr_flags & IFF_RUNNING))
+			break;
+		nanosleep(&ms, NULL);
+	}
+	close(s);
+}
+
 void
-sim_tap_init(uv_loop_t *loop, const char *ifname)
+sim_tap_init(const char *ifname)
 {
 	struct ifreq ifr;
 	struct passwd *pw;
-	int error, hdrsz = (int)sizeof(struct virtio_net_hdr);
+	int hdrsz = (int)sizeof(struct virtio_net_hdr);
 
 	name = ifname;
 	if (strlen(ifname) >= sizeof(ifr.ifr_name))
@@ -327,8 +302,6 @@ sim_tap_init(uv_loop_t *loop, const char *ifname)
 	if (ioctl(fd, TUNSETOFFLOAD, 0) == -1)
 		sim_fatal("--net tap:%s: cannot turn offloads off: %s", ifname,
 		    strerror(errno));
-	if ((error = uv_poll_init(loop, &watch, fd)) != 0 ||
-	    (error = uv_async_init(loop, &want, on_want)) != 0)
-		sim_fatal("net: tap %s: %s", ifname, uv_strerror(error));
+	wait_running(ifname);
 	sim_at_exit(report_lost);
 }

@@ -90,7 +90,10 @@ int sim_clock_marks(const char **names, uint64_t *ns, int max);
  * thread).  sim_cpu_post() may be called from any thread, host or CPU;
  * so may sim_cpu_signal(), which sends host signal `sig` to a started
  * CPU's pthread (0 or -errno); handlers installed with SA_ONSTACK run on
- * the CPU's own signal stack.
+ * the CPU's own signal stack.  sim_cpu_watch() arms a CPU's one-shot
+ * watch of a device fd: when the fd has `events`, the CPU gets `bits`
+ * (from its own thread it arms it; from another it posts `bits`, for
+ * the CPU to look at the device and arm it itself).
  */
 extern __thread int sim_cpu_self;
 
@@ -99,6 +102,7 @@ void sim_cpu_post(int cpu, uint32_t bits);
 uint32_t sim_cpu_wait(uint64_t deadline);
 void sim_cpu_set_poll(uint64_t ns); /* spin this long before a sleep */
 uint32_t sim_cpu_poll(void);
+void sim_cpu_watch(int cpu, int fd, short events, uint32_t bits);
 int sim_cpu_signal(int cpu, int sig);
 void sim_cpu_stack(void **lo, size_t *size);
 
@@ -132,7 +136,8 @@ size_t sim_console_read(char *buf, size_t n);
  * frames to sim_net_input() and takes frames to send with
  * sim_net_tx_take(); sim_net_notify() posts HAL_EV_NET to the NIC's CPU
  * (frames or freed TX room).  The TAP backend is read and written by the
- * NIC's CPU itself; the loop only watches its fd.
+ * NIC's CPU itself, which also watches its fd: sim_net_watch(fd, events)
+ * arms the NIC's CPU's watch (cpus.c), which posts HAL_EV_NET.
  */
 enum { SIM_NET_MTU = 1500 };
 
@@ -148,6 +153,7 @@ size_t sim_net_peek(void);
 void sim_net_input(const void *frame, size_t len);
 int sim_net_tx_take(void *buf, size_t size);
 void sim_net_notify(void);
+void sim_net_watch(int fd, short events);
 
 /*
  * NIC backends.  libslirp (net_slirp.c): frames queued by sim_net_send()
@@ -159,7 +165,7 @@ void sim_net_notify(void);
  */
 void sim_slirp_init(struct uv_loop_s *loop);
 void sim_slirp_kick(void);
-void sim_tap_init(struct uv_loop_s *loop, const char *ifname);
+void sim_tap_init(const char *ifname);
 uint32_t sim_tap_offloads(uint32_t want);
 sim_send_fn sim_tap_send;
 size_t sim_tap_peek(void);
