@@ -206,6 +206,8 @@ hal_boot_main(int protocol, uint32_t info)
 		from_pvh((const struct pvh_start_info *)(uintptr_t)info);
 	else
 		from_multiboot((const struct mb_info *)(uintptr_t)info);
+	/* The clock's window opens now: the rest of the boot is in it. */
+	hal_time_start();
 	if (hal_boot.nmemmap == 0) {
 		hal_printf("toro: the loader gave no memory map\n");
 		hal_exit(HAL_EXIT_BOOT);

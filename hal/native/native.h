@@ -380,6 +380,7 @@ void hal_ata_irq(void);
 void hal_virtio_mmio_init(void);
 
 /* time.c */
+void hal_time_start(void);
 void hal_time_init(void);
 uint64_t hal_time_idle(uint64_t now);
 uint64_t hal_tsc_hz(void);
