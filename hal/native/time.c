@@ -57,6 +57,7 @@ static uint32_t anchor_v;
 static uint64_t err_ppb; /* the rate's error bound, parts per 10^9 */
 static uint64_t refine_at = HAL_NO_DEADLINE; /* in hal_time_ns() */
 static int refine_step;
+static int refine_plan; /* the first refine is yet to be scheduled */
 
 /* The boot window: the PIT and the TSC when hal_time_start() read them. */
 static int win_open;
@@ -535,6 +536,9 @@ refine(void)
 uint64_t
 hal_time_idle(uint64_t now)
 {
+	/* Planned here, not at boot: a short program never idles. */
+	if (__atomic_exchange_n(&refine_plan, 0, __ATOMIC_ACQUIRE))
+		schedule(NS);
 	if (now >= refine_at)
 		refine();
 	return refine_at;
@@ -582,9 +586,8 @@ finish(void)
 	hz = measured_hz(&bg);
 	tsc_hz = hz;
 	mult = (NS << 32) / hz;
+	__atomic_store_n(&refine_plan, bg, __ATOMIC_RELAXED);
 	__atomic_store_n(&pending, 0, __ATOMIC_RELEASE);
-	if (bg)
-		schedule(NS); /* reads the clock: after pending */
 }
 
 void
