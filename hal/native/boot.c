@@ -92,7 +92,8 @@ hal_boot_phases(struct hal_boot_phase *p, int max)
 	return i;
 }
 
-void hal_boot_main(int protocol, uint32_t info) __attribute__((noreturn));
+HAL_BOOT_FN void hal_boot_main(int protocol, uint32_t info)
+    __attribute__((noreturn));
 
 static void
 add_range(uint64_t base, uint64_t size, uint32_t type)
