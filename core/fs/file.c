@@ -6,7 +6,10 @@
  * Interface: toro/file.h, fs.h (but fs_start, in server.c); toro_close()
  * is kern's, which hands file descriptors (TORO_FD_IS_FILE) to
  * fs_close().  The storage thread answers each request with
- * sched_reply().
+ * sched_reply().  fs_start() only names the storage CPU and leaves
+ * fs_spawn: the first call runs it to create the storage thread, so a
+ * program that never touches a file never pays for the thread, its
+ * block cache or the mount.
  *
  * Rules: nothing here touches file-system state; this file must not
  * depend on the rest of the file system, so that a kernel that calls
@@ -17,10 +20,15 @@
 #include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/file.h"
+#include "toro/thread.h"
 
 int fs_cpu = -1;
 struct list fs_queue = { &fs_queue, &fs_queue };
 struct toro_thread *fs_server;
+int (*fs_spawn)(void);
+
+/* The storage thread: 0 not made yet, 1 being made, 2 made. */
+static int state;
 
 /* On the storage CPU, in its scheduler: queue for the storage thread. */
 static void
@@ -33,13 +41,41 @@ arrive(struct sched_call *c)
 		sched_wake(fs_server);
 }
 
+/*
+ * Make the storage thread on the first call; a caller that finds
+ * another making it waits for it.  A failed try (no memory) leaves it
+ * to the next call.
+ */
+static int
+spawn(void)
+{
+	int s, err;
+
+	for (;;) {
+		s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+		if (s == 2)
+			return 0;
+		if (s == 0 && __atomic_compare_exchange_n(&state, &s, 1, 0,
+		    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			err = fs_spawn();
+			__atomic_store_n(&state, err < 0 ? 0 : 2,
+			    __ATOMIC_RELEASE);
+			return err;
+		}
+		toro_yield();
+	}
+}
+
 static long
 call(struct fs_req *r)
 {
 	int cpu = __atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE);
+	int err;
 
 	if (cpu < 0)
 		return -TORO_ENOSYS;
+	if ((err = spawn()) < 0)
+		return err;
 	return sched_call(cpu, &r->call, arrive, "file");
 }
 
@@ -226,7 +262,8 @@ fs_umount(const char *path)
 int
 fs_sync_all(void)
 {
-	if (__atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE) < 0)
+	/* No thread, no call ever ran: nothing is cached. */
+	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
 		return 0;
 	if (sched_current()->idle) {
 		toro_printf("fs: cannot sync from an idle thread: cached "

@@ -16,9 +16,10 @@
 #define CORE_FS_FS_H
 
 /*
- * Start the storage thread on `cpu`; it mounts disk 0 at "/" when that
- * disk holds a FAT16 volume (and says why on the console when it does
- * not).  Returns 0, -TORO_EINVAL, -TORO_EBUSY (started before).
+ * Make `cpu` the storage CPU.  The first file call starts the storage
+ * thread there, which first mounts disk 0 at "/" when that disk holds a
+ * FAT16 volume (and says why on the console when it does not).  Returns
+ * 0, -TORO_EINVAL, -TORO_EBUSY (started before).
  */
 int fs_start(int cpu);
 

@@ -2,9 +2,10 @@
  * server.c: the storage thread, which runs every file call.
  *
  * Interface: fs_start() (fs.h).  The thread is created on the storage
- * CPU; there it takes the block-completion event (HAL_EV_BLK), allocates
- * the block cache, mounts disk 0 at "/", then runs the requests file.c
- * queues for it, one at a time and in order, answering each.
+ * CPU by the first file call (file.c runs fs_spawn); there it takes the
+ * block-completion event (HAL_EV_BLK), allocates the block cache, mounts
+ * disk 0 at "/", then runs the requests file.c queues for it, one at a
+ * time and in order, answering each.
  *
  * Why one thread: it is the simplest correct design.  Only this thread
  * touches the disks, the cache, the volumes and the open files, so
@@ -48,19 +49,24 @@ server_main(void *unused)
 	}
 }
 
+/* The storage thread, on the storage CPU; from any CPU. */
+static int
+spawn(void)
+{
+	struct toro_thread_attr attr = { "fs", SERVER_STACK };
+
+	return sched_thread_create(NULL, fs_cpu, server_main, NULL, &attr,
+	    SCHED_THREAD_SYSTEM);
+}
+
 int
 fs_start(int cpu)
 {
-	struct toro_thread_attr attr = { "fs", SERVER_STACK };
-	int err;
-
 	if (cpu < 0 || cpu >= hal_cpu_count())
 		return -TORO_EINVAL;
 	if (__atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE) >= 0)
 		return -TORO_EBUSY;
-	if ((err = sched_thread_create(NULL, cpu, server_main, NULL, &attr,
-	    SCHED_THREAD_SYSTEM)) < 0)
-		return err;
+	fs_spawn = spawn;
 	__atomic_store_n(&fs_cpu, cpu, __ATOMIC_RELEASE);
 	return 0;
 }

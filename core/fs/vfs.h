@@ -99,10 +99,14 @@ struct fs_req {
 	struct toro_dirent *de;
 };
 
-/* file.c: the storage CPU (-1 before fs_start) and its queue. */
+/*
+ * file.c: the storage CPU (-1 before fs_start) and its queue;
+ * fs_spawn (server.c's, set by fs_start) makes the storage thread.
+ */
 extern int fs_cpu;
 extern struct list fs_queue;
 extern struct toro_thread *fs_server;
+extern int (*fs_spawn)(void);
 
 /* A path split into components (vfs.c). */
 #define FS_COMP_MAX (TORO_PATH_MAX / 2)

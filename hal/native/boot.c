@@ -92,7 +92,8 @@ hal_boot_phases(struct hal_boot_phase *p, int max)
 	return i;
 }
 
-void hal_boot_main(int protocol, uint32_t info) __attribute__((noreturn));
+HAL_BOOT_FN void hal_boot_main(int protocol, uint32_t info)
+    __attribute__((noreturn));
 
 static void
 add_range(uint64_t base, uint64_t size, uint32_t type)
@@ -206,6 +207,8 @@ hal_boot_main(int protocol, uint32_t info)
 		from_pvh((const struct pvh_start_info *)(uintptr_t)info);
 	else
 		from_multiboot((const struct mb_info *)(uintptr_t)info);
+	/* The clock's window opens now: the rest of the boot is in it. */
+	hal_time_start();
 	if (hal_boot.nmemmap == 0) {
 		hal_printf("toro: the loader gave no memory map\n");
 		hal_exit(HAL_EXIT_BOOT);

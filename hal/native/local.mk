@@ -56,7 +56,11 @@ EXTRA_DIST += hal/native/kernel.ld hal/native/qemu.sh
 # A PVH-only twin of a native image: `make out/native/NAME.pvh.elf`.
 # QEMU's -kernel loader tries Multiboot before PVH on every machine when
 # it finds a Multiboot header, so the twin zeroes that header (32 bytes,
-# same size and layout); everything else is byte for byte the same.
+# same size and layout).  It also leaves out the symbols and debugging
+# sections, which QEMU's loader would read and sort at every boot (gdb
+# reads NAME.elf's; the kernel's own table is in its data); what is
+# loaded is byte for byte the same.
 %.pvh.elf: %.elf
 	$(AM_V_GEN)head -c 32 /dev/zero > $@.tmp && \
-	objcopy --update-section .multiboot=$@.tmp $< $@ && rm -f $@.tmp
+	objcopy --strip-all --update-section .multiboot=$@.tmp $< $@ && \
+	rm -f $@.tmp

@@ -25,6 +25,13 @@
 #define HAL_EXIT_STACK 4
 #define HAL_EXIT_BOOT 5
 
+/*
+ * Code that runs once per boot (or once per CPU) is compiled for size:
+ * under QEMU's TCG every instruction is translated the first time it
+ * runs, which costs far more than running it.
+ */
+#define HAL_BOOT_FN __attribute__((cold))
+
 static inline void
 hal_outb(uint16_t port, uint8_t v)
 {
@@ -225,18 +232,18 @@ int hal_cmdline_has(const char *word);
 void *hal_boot_alloc(size_t size);
 void *hal_boot_reserve(size_t size);
 uint64_t hal_boot_mem_end(void);
-void hal_mem_init(void);
+HAL_BOOT_FN void hal_mem_init(void);
 
 /* paging.c (also hal_stack_guard and hal_stack_unguard of hal.h) */
-void hal_paging_init(void);
+HAL_BOOT_FN void hal_paging_init(void);
 uint64_t hal_paging_root(void);
 void hal_paging_map_mmio(uint64_t base, uint64_t size);
 
 /* desc.c */
-void hal_idt_init(void);
-void hal_cpu_setup(struct hal_pcpu *c);
+HAL_BOOT_FN void hal_idt_init(void);
+HAL_BOOT_FN void hal_cpu_setup(struct hal_pcpu *c);
 extern int hal_percpu_ready;
-void hal_canary_init(void);
+HAL_BOOT_FN void hal_canary_init(void);
 
 static inline struct hal_pcpu *
 hal_this_cpu(void)
@@ -252,7 +259,7 @@ void hal_trap(struct hal_trap_frame *f);
 extern volatile int hal_stopping;
 
 /* lapic.c */
-void hal_lapic_init(void);
+HAL_BOOT_FN void hal_lapic_init(void);
 void hal_lapic_eoi(void);
 void hal_lapic_ipi(uint32_t apic_id, uint32_t icr_low);
 void hal_lapic_stop_others(void);
@@ -262,7 +269,7 @@ void hal_lapic_calibrate(void);
 void hal_lapic_oneshot(uint64_t ns);
 
 /* ioapic.c */
-void hal_ioapic_init(void);
+HAL_BOOT_FN void hal_ioapic_init(void);
 void hal_ioapic_route_isa(int irq, int vector, uint32_t apic_id);
 void hal_ioapic_route_gsi(uint32_t gsi, uint16_t flags, int vector,
     uint32_t apic_id);
@@ -302,16 +309,16 @@ struct hal_acpi_info {
 };
 
 extern struct hal_acpi_info hal_acpi;
-void hal_acpi_init(void);
+HAL_BOOT_FN void hal_acpi_init(void);
 void hal_acpi_find_s5(void);
 
 /* smp.c */
-void hal_bsp_init(void);
-void hal_smp_init(void);
+HAL_BOOT_FN void hal_bsp_init(void);
+HAL_BOOT_FN void hal_smp_init(void);
 void hal_ap_main(int cpu);
 
 /* serial.c */
-void hal_serial_init(void);
+HAL_BOOT_FN void hal_serial_init(void);
 void hal_serial_irq_enable(void);
 void hal_serial_irq(void);
 void hal_serial_flush(void);
@@ -348,7 +355,7 @@ void hal_pci_msix_set(uintptr_t table, int entry, uint32_t apic_id,
     int vector);
 
 /* virtio_net.c: the NIC behind hal_net_*(). */
-void hal_virtio_net_init(void);
+HAL_BOOT_FN void hal_virtio_net_init(void);
 void hal_virtio_net_print(void);
 void hal_virtio_net_irq(void);
 
@@ -371,16 +378,17 @@ void hal_blk_intr(int disk);
 void hal_blk_print(void);
 
 /* virtio_blk.c, ata.c: find and register disks; interrupt handlers. */
-void hal_virtio_blk_init(void);
+HAL_BOOT_FN void hal_virtio_blk_init(void);
 void hal_virtio_blk_irq(void);
-void hal_ata_init(void);
+HAL_BOOT_FN void hal_ata_init(void);
 void hal_ata_irq(void);
 
 /* virtio_mmio.c */
-void hal_virtio_mmio_init(void);
+HAL_BOOT_FN void hal_virtio_mmio_init(void);
 
 /* time.c */
-void hal_time_init(void);
+HAL_BOOT_FN void hal_time_start(void);
+HAL_BOOT_FN void hal_time_init(void);
 uint64_t hal_time_idle(uint64_t now);
 uint64_t hal_tsc_hz(void);
 const char *hal_tsc_source(void);

@@ -1,21 +1,28 @@
 /*
  * time.c: the monotonic clock (TSC) and the wall clock (CMOS RTC).
  *
- * Interface: hal_time_init() once on CPU 0, first thing after the memory
- * map is known; hal_time_ns(), hal_wall_ns() from hal.h; hal_tsc_hz()
- * and hal_tsc_delay_ns() for the other files; hal_time_idle(now) from
- * CPU 0's idle loop, which returns when it next wants to run.
+ * Interface: hal_time_start() first thing on CPU 0, as soon as the
+ * command line is copied; hal_time_init() once on CPU 0, after paging;
+ * hal_time_ns(), hal_wall_ns() from hal.h; hal_tsc_hz() and
+ * hal_tsc_delay_ns() for the other files; hal_time_idle(now) from CPU
+ * 0's idle loop, which returns when it next wants to run.
  *
  * The TSC frequency comes from where the machine states it: the
  * tsc_khz= option, KVM's pvclock (kvmclock), the hypervisor leaf
  * 0x40000010, CPUID leaf 0x15, then 0x16.  Only where none does is it
- * measured: against the PIT (channel 0), else the ACPI PM timer, for
- * 1 ms, with the LAPIC timer counted over the same window (where the
- * rate is stated, lapic.c counts it from here on its own); then, in the
- * background, CPU 0's idle loop reads the same counter again about 1 s
- * and 30 s later and measures over that whole span.  The counter wraps
- * (PIT: every 55 ms), but the first estimate says how many times it did.
- * A new rate takes effect from the moment it is known, continuing from
+ * measured, against the PIT (channel 0): hal_time_start() sets it going
+ * in one-shot mode and reads it with the TSC, and the rate is taken
+ * when it is first needed (the first hal_time_ns() or hal_tsc_hz()),
+ * over the whole boot until then, so that no wait at boot is only for
+ * the clock.  The PIT wraps every 55 ms; its OUT pin (read back as its
+ * status) says whether it has, and a window that wrapped, or that a
+ * PIT without read-back cannot vouch for, is measured again: 1 ms
+ * against the PIT, else the ACPI PM timer, with the LAPIC timer counted
+ * over the same window (else lapic.c counts it from hal_time_init() on
+ * its own).  Then, in the background, CPU 0's idle loop reads the same
+ * counter again about 1 s and 30 s later and measures over that whole
+ * span; the first estimate says how many times the counter wrapped.  A
+ * new rate takes effect from the moment it is known, continuing from
  * the time it has reached then, so the clock never steps, let alone
  * back.  Without either counter the RTC's second tick is used (up to 2
  * s), else 1 GHz is assumed.  The TSC is taken as invariant and in step
@@ -50,6 +57,14 @@ static uint32_t anchor_v;
 static uint64_t err_ppb; /* the rate's error bound, parts per 10^9 */
 static uint64_t refine_at = HAL_NO_DEADLINE; /* in hal_time_ns() */
 static int refine_step;
+static int refine_plan; /* the first refine is yet to be scheduled */
+
+/* The boot window: the PIT and the TSC when hal_time_start() read them. */
+static int win_open;
+static uint32_t win_v;
+static uint64_t win_tsc, win_w;
+/* 0: the rate is known; 1: to be taken from the window; 2: being so. */
+static volatile int pending;
 
 static int64_t wall0;		/* ns since the epoch at time 0 */
 static volatile int wall_state; /* 0 unread, 1 being read, 2 read */
@@ -175,6 +190,14 @@ pit_read(void)
 	return (uint16_t)-(uint16_t)(hi << 8 | lo);
 }
 
+/* The PIT's channel 0 status: OUT (bit 7), access and mode (bits 5-0). */
+static uint8_t
+pit_status(void)
+{
+	hal_outb(0x43, 0xe2); /* read back channel 0's status, not its count */
+	return hal_inb(0x40);
+}
+
 static uint32_t
 pm_read(void)
 {
@@ -288,6 +311,55 @@ pit_hz(void)
 	ref_mask = 0xffff;
 	tsc_source = "pit";
 	return measure();
+}
+
+/*
+ * The PIT in one-shot mode from 65536, as pit_hz() sets it, and a first
+ * reading: the start of the boot window.
+ */
+void
+hal_time_start(void)
+{
+	hal_outb(0x43, 0x30); /* channel 0, lo/hi, mode 0 */
+	hal_outb(0x40, 0);
+	hal_outb(0x40, 0);
+	ref_read = pit_read;
+	ref_hz = PIT_HZ;
+	ref_mask = 0xffff;
+	win_v = sample(&win_tsc, &win_w);
+	win_open = 1;
+}
+
+/*
+ * The TSC's rate over the boot window, extended to CAL_NS if it is
+ * shorter; 0 when the PIT wrapped (OUT went high at its terminal count
+ * and stays high) or shows no status of ours (no read-back).
+ */
+static uint64_t
+window_hz(void)
+{
+	uint64_t want = PIT_HZ * CAL_NS / NS, t, w, d, n;
+	uint32_t v;
+
+	if (!win_open)
+		return 0;
+	v = sample(&t, &w);
+	d = (v - win_v) & 0xffff;
+	if (d < want) {
+		n = count(v, t, w, want - d);
+		if (n == 0 || n == UINT64_MAX)
+			return 0;
+		v = sample(&t, &w);
+		d = (v - win_v) & 0xffff;
+	}
+	/* Read after the sample: low now, it was low then. */
+	if ((pit_status() & 0xbf) != 0x30 || t <= win_tsc || d == 0)
+		return 0;
+	anchor_tsc = t;
+	anchor_v = v;
+	anchor_w = w;
+	err_ppb = (win_w + w) * NS / (t - win_tsc) + 2 * NS / d;
+	return (t - win_tsc) * PIT_HZ / d;
 }
 
 static uint64_t
@@ -464,50 +536,93 @@ refine(void)
 uint64_t
 hal_time_idle(uint64_t now)
 {
+	/* Planned here, not at boot: a short program never idles. */
+	if (__atomic_exchange_n(&refine_plan, 0, __ATOMIC_ACQUIRE))
+		schedule(NS);
 	if (now >= refine_at)
 		refine();
 	return refine_at;
+}
+
+/*
+ * The rate, measured where the machine does not state it; *bg is set
+ * when a counter the background can read again measured it.
+ */
+static uint64_t
+measured_hz(int *bg)
+{
+	uint64_t hz;
+
+	*bg = 1;
+	tsc_source = "pit";
+	if ((hz = window_hz()) != 0 || (hz = pit_hz()) != 0 ||
+	    (hz = pm_hz()) != 0)
+		return hz;
+	*bg = 0;
+	if ((hz = rtc_hz()) != 0) {
+		tsc_source = "rtc";
+		return hz;
+	}
+	tsc_source = "assumed";
+	return NS;
+}
+
+/*
+ * Take the rate from the boot window, once: the first CPU to need it
+ * does, any other waits for it.
+ */
+static void
+finish(void)
+{
+	int expect = 1, bg;
+	uint64_t hz;
+
+	if (!__atomic_compare_exchange_n(&pending, &expect, 2, 0,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		while (__atomic_load_n(&pending, __ATOMIC_ACQUIRE) != 0)
+			__asm__ volatile("pause");
+		return;
+	}
+	hz = measured_hz(&bg);
+	tsc_hz = hz;
+	mult = (NS << 32) / hz;
+	__atomic_store_n(&refine_plan, bg, __ATOMIC_RELAXED);
+	__atomic_store_n(&pending, 0, __ATOMIC_RELEASE);
 }
 
 void
 hal_time_init(void)
 {
 	uint64_t hz;
-	int measured = 0;
 
 	base_tsc = hal_boot_tsc0;
+	hal_lapic_count_begin(); /* lapic.c takes it as late as it can */
 	/* Each source returns 0 when the machine does not have it. */
 	if ((hz = option_hz()) != 0)
 		tsc_source = "tsc_khz=";
 	else if ((hz = kvmclock_hz()) != 0)
 		tsc_source = "kvmclock";
-	else if ((hz = cpuid_hz()) != 0)
-		; /* it said which leaf */
-	else if ((hz = pit_hz()) != 0 || (hz = pm_hz()) != 0)
-		measured = 1;
-	else if ((hz = rtc_hz()) != 0)
-		tsc_source = "rtc";
-	else {
-		hz = NS;
-		tsc_source = "assumed";
+	else if ((hz = cpuid_hz()) == 0) {
+		pending = 1; /* measured when first needed */
+		return;
 	}
 	tsc_hz = hz;
 	mult = (NS << 32) / hz;
-	if (measured)
-		schedule(NS);
-	else
-		hal_lapic_count_begin(); /* lapic.c takes it as late as it can */
 }
 
 uint64_t
 hal_tsc_hz(void)
 {
+	if (pending)
+		finish();
 	return tsc_hz;
 }
 
 const char *
 hal_tsc_source(void)
 {
+	if (pending)
+		finish();
 	return tsc_source;
 }
 
@@ -517,6 +632,8 @@ hal_time_ns(void)
 	uint32_t s;
 	uint64_t t, ns;
 
+	if (pending)
+		finish();
 	do {
 		while ((s = __atomic_load_n(&seq, __ATOMIC_ACQUIRE)) & 1)
 			__asm__ volatile("pause");
@@ -553,7 +670,7 @@ void
 hal_tsc_delay_ns(uint64_t ns)
 {
 	uint64_t t0 = hal_rdtsc();
-	uint64_t ticks = ns * tsc_hz / NS; /* ns is small */
+	uint64_t ticks = ns * hal_tsc_hz() / NS; /* ns is small */
 
 	while (hal_rdtsc() - t0 < ticks)
 		__asm__ volatile("pause");
