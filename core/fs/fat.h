@@ -121,6 +121,8 @@ struct fat_vol {
 	uint8_t *fresh;     /* clusters allocated since the last sync */
 	uint32_t pend[FAT_PEND_MAX]; /* chains to free after the next sync */
 	uint32_t npend;
+	uint32_t ra_from;   /* the last cached read of file data: start */
+	uint32_t ra_len;    /* and sectors asked for (fat_file.c) */
 };
 
 /*
