@@ -329,9 +329,17 @@ static int
 note_tail(struct add_plan *p, const struct fat_dirent *de)
 {
 	uint32_t t;
+	int i, k;
 
-	if (memcmp(de->raw, p->basis, 11) == 0)
+	for (i = 0; i < 11 && de->raw[i] == p->basis[i]; i++)
+		;
+	if (i == 11)
 		p->basis_used = true;
+	/* A tail starts as the basis does and has a '~' in its base. */
+	for (k = 1; k < 8 && de->raw[k] != '~'; k++)
+		;
+	if (i == 0 || i == 11 || k == 8)
+		return 0;
 	t = fat_short_tail_of(p->basis, de->raw);
 	if (t == 0 || t >= TAIL_MAX)
 		return 0;

@@ -330,15 +330,16 @@ fat_short_decode(const uint8_t *sn, uint8_t ntres, uint16_t *u, int *np)
 bool
 fat_short_is(const uint8_t *sn, const uint16_t *u, int n)
 {
-	int i, k = 0, bl = base_len(sn), el = 3;
+	int i, k = 0, bl, el = 3;
 	uint16_t c;
 
 	/* Most entries differ early on: look there first. */
-	for (i = 0; i < bl && i < n && sn[i] != ' '; i++) {
+	for (i = 0; i < 8 && i < n && sn[i] != ' '; i++) {
 		c = (i == 0 && sn[0] == 0x05) ? 0xe5 : sn[i];
 		if (upper(c) != upper(u[i]))
 			return false;
 	}
+	bl = base_len(sn);
 	while (el > 0 && sn[8 + el - 1] == ' ')
 		el--;
 	if (n != bl + (el > 0 ? el + 1 : 0))
