@@ -238,7 +238,9 @@ int64_t fat_time_ns(uint16_t date, uint16_t time, uint8_t tenth);
  * (run); to look for a name, `match`: then fat_dir_next builds no names
  * but says in fat_dirent.match whether the set has that name (a set
  * comes back with its raw short entry and index; its first entry is
- * right only if it matches).  Whoever sets idx by hand clears blk.
+ * right only if it matches).  Between calls, fat_dir_next keeps the
+ * sector it read pinned in buf: whoever calls it calls fat_dircur_done
+ * after the last call.
  */
 struct fat_dircur {
 	uint32_t dclus; /* 0 for the root directory */
@@ -252,6 +254,7 @@ struct fat_dircur {
 	int match_n;
 	uint32_t blk;   /* 1 + idx / 16 of the sector in sec, 0: none */
 	uint32_t sec;
+	struct fs_buf *buf; /* that sector, pinned, or NULL */
 };
 
 /* One entry set: optional long-name entries and the short entry. */
@@ -267,6 +270,8 @@ struct fat_dirent {
 };
 
 void fat_dircur_init(struct fat_dircur *c, uint32_t dclus);
+/* Let go of what the cursor holds (its pinned sector). */
+void fat_dircur_done(struct fat_dircur *c);
 /* Where entry idx of the directory is: sector and byte offset. */
 int fat_dir_locate(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
     uint32_t *sector, uint32_t *off);

@@ -44,6 +44,7 @@ fat_dircur_init(struct fat_dircur *c, uint32_t dclus)
 	c->match = NULL;
 	c->match_n = 0;
 	c->blk = 0;
+	c->buf = NULL;
 }
 
 /* Returns 0 and the place, 1 past the end of the directory, or < 0. */
@@ -130,35 +131,43 @@ fat_dir_put(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
 	return entry_io(v, c, idx, NULL, in, stage);
 }
 
+void
+fat_dircur_done(struct fat_dircur *c)
+{
+	if (c->buf != NULL)
+		fs_brelse(c->buf);
+	c->buf = NULL;
+}
+
 /*
- * The place of entry c->idx, and the buffer of its sector in *bp: the
+ * The place of entry c->idx, its sector's buffer pinned in c->buf: the
  * one held if the entry is in it (the next entry of a sector needs no
  * walk and no cache lookup), else a new one.  Returns 0, 1 past the
- * end, or < 0; on anything but 0, *bp is released.
+ * end, or < 0.
  */
 static int
-next_place(struct fat_vol *v, struct fat_dircur *c, struct fs_buf **bp,
-    uint32_t *sector, uint32_t *off)
+next_place(struct fat_vol *v, struct fat_dircur *c, uint32_t *sector,
+    uint32_t *off)
 {
+	bool same = c->blk == c->idx / ENTS_PER_SEC + 1 &&
+	    (c->dclus != 0 || c->idx < v->g.root_ents);
 	int err;
 
-	if (*bp != NULL && c->idx % ENTS_PER_SEC != 0 &&
-	    (c->dclus != 0 || c->idx < v->g.root_ents)) {
-		*off = (c->idx % ENTS_PER_SEC) * FAT_DIRENT;
+	*off = (c->idx % ENTS_PER_SEC) * FAT_DIRENT;
+	if (same && c->buf != NULL) {
+		*sector = c->sec;
 		return 0;
 	}
-	if (*bp != NULL)
-		fs_brelse(*bp);
-	*bp = NULL;
-	if (c->blk == c->idx / ENTS_PER_SEC + 1) {
-		/* The sector the last call ended in. */
+	fat_dircur_done(c);
+	if (same)
 		*sector = c->sec;
-		*off = (c->idx % ENTS_PER_SEC) * FAT_DIRENT;
-	} else if ((err = fat_dir_locate(v, c, c->idx, sector, off)) != 0)
+	else if ((err = fat_dir_locate(v, c, c->idx, sector, off)) != 0)
 		return err;
 	c->blk = c->idx / ENTS_PER_SEC + 1;
 	c->sec = *sector;
-	return fat_bread(v, *sector, v->g.spc, bp);
+	if ((err = fat_bread(v, *sector, v->g.spc, &c->buf)) < 0)
+		c->buf = NULL;
+	return err;
 }
 
 /* The entry set being read (fat_dir_next). */
@@ -239,19 +248,16 @@ int
 fat_dir_next(struct fat_vol *v, struct fat_dircur *c, struct fat_dirent *de)
 {
 	struct set_state st = { 0, 0, 0, false };
-	struct fs_buf *b = NULL;
 	const uint8_t *e;
 	uint32_t sector = 0, off;
 	int err;
 
 	for (;;) {
-		if ((err = next_place(v, c, &b, &sector, &off)) != 0)
+		if ((err = next_place(v, c, &sector, &off)) != 0)
 			return err < 0 ? err : 0;
-		e = b->data + off;
-		if (e[0] == 0x00) {
-			fs_brelse(b);
+		e = c->buf->data + off;
+		if (e[0] == 0x00)
 			return 0;
-		}
 		c->idx++;
 		if (e[0] == 0xe5) {
 			if (++c->run == c->want && c->slot == FAT_NO_SLOT)
@@ -272,7 +278,6 @@ fat_dir_next(struct fat_vol *v, struct fat_dircur *c, struct fat_dirent *de)
 		de->sector = sector;
 		de->off = off;
 		short_entry(c, de, e, &st);
-		fs_brelse(b);
 		return 1;
 	}
 }
@@ -294,6 +299,7 @@ set_at(struct fat_vol *v, uint32_t dclus, uint32_t first,
 	fat_dircur_init(&c, dclus);
 	c.idx = first;
 	err = fat_dir_next(v, &c, de);
+	fat_dircur_done(&c);
 	return err < 0 ? err : err == 1 ? 0 : -TORO_EIO;
 }
 
@@ -309,7 +315,10 @@ fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
 	c.match_n = n;
 	while ((err = fat_dir_next(v, &c, de)) == 1)
 		if (de->match && !is_dot(de))
-			return set_at(v, dclus, de->first, de);
+			break;
+	fat_dircur_done(&c);
+	if (err == 1)
+		return set_at(v, dclus, de->first, de);
 	return err < 0 ? err : -TORO_ENOENT;
 }
 
@@ -441,6 +450,7 @@ add_scan(struct fat_vol *v, uint32_t dclus, struct add_plan *p, int nent,
 		if (p->basis != NULL && (err = note_tail(p, de)) < 0)
 			break;
 	}
+	fat_dircur_done(&c);
 	toro_free(de);
 	*start = c.slot;
 	*from = c.idx - c.run;

@@ -27,6 +27,7 @@ fat_dir_empty(struct fat_vol *v, uint32_t dclus)
 	while ((err = fat_dir_next(v, &c, de)) == 1)
 		if (de->raw[0] != '.')
 			break;
+	fat_dircur_done(&c);
 	toro_free(de);
 	return err < 0 ? err : err == 1 ? 0 : 1;
 }

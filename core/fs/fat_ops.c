@@ -318,6 +318,7 @@ fat_op_readdir(struct fs_node *dir, uint32_t *cookie, struct toro_dirent *de)
 	while ((err = fat_dir_next(v, &c, &e)) == 1)
 		if (e.raw[0] != '.')
 			break;
+	fat_dircur_done(&c);
 	cookie[0] = c.idx;
 	cookie[1] = c.ci;
 	cookie[2] = c.clus;
