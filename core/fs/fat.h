@@ -5,10 +5,10 @@
  * The pieces: fat_bpb.c (boot sector and partition table), fat_mount.c
  * (volumes and the VFS operations), fat_table.c (the FAT: chains,
  * allocation), fat_name.c (8.3 and long names), fat_dir.c (directory
- * entries), fat_node.c (open files and directories), fat_file.c (file
- * data), fat_ops.c (names: lookup, create, remove, rename, list),
- * fat_time.c (timestamps), fat_sync.c (the order of writes, for crash
- * safety).
+ * entries), fat_dots.c ("." and "..", emptiness), fat_node.c (open
+ * files and directories), fat_file.c (file data), fat_ops.c (names:
+ * lookup, create, remove, rename, list), fat_time.c (timestamps),
+ * fat_sync.c (the order of writes, for crash safety).
  *
  * Rules: storage thread only.  Nothing read from a disk is trusted:
  * cluster numbers, chain lengths and directory sizes are checked before
@@ -121,6 +121,8 @@ struct fat_vol {
 	uint8_t *fresh;     /* clusters allocated since the last sync */
 	uint32_t pend[FAT_PEND_MAX]; /* chains to free after the next sync */
 	uint32_t npend;
+	uint32_t ra_from;   /* the last cached read of file data: start */
+	uint32_t ra_len;    /* and sectors asked for (fat_file.c) */
 };
 
 /*
@@ -200,8 +202,19 @@ uint32_t fat_short_tail_of(const uint8_t *basis, const uint8_t *sn);
 /* The name a short entry shows, honouring NT's lower-case flags. */
 void fat_short_decode(const uint8_t *sn, uint8_t ntres, uint16_t *u,
     int *n);
+/*
+ * Does the short name read as u (without NT's case flags, ignoring case)?
+ * As decoding it and comparing, without the copy.
+ */
+bool fat_short_is(const uint8_t *sn, const uint16_t *u, int n);
 void fat_lfn_pack(uint8_t *e, const uint16_t *u, int n, int ord, bool last,
     uint8_t sum);
+/*
+ * Does long-name entry e (ordinal ord) fit u, ignoring case: its
+ * characters up to u's end, then the terminator (unless u is 255 long)?
+ * A set has the name if every entry fits and it has room for n.
+ */
+bool fat_lfn_match(const uint8_t *e, int ord, const uint16_t *u, int n);
 /* The 13 characters of a long-name entry. */
 void fat_lfn_unpack(const uint8_t *e, uint16_t *chars);
 
@@ -216,12 +229,32 @@ int64_t fat_time_ns(uint16_t date, uint16_t time, uint8_t tenth);
  * fat_dir.c
  */
 
-/* A directory cursor: first cluster (0: the fixed root), position. */
+#define FAT_NO_SLOT 0xffffffffu
+
+/*
+ * A directory cursor: first cluster (0: the fixed root), position; for
+ * an add, the first run of `want` deleted entries fat_dir_next passed
+ * over (slot, or FAT_NO_SLOT) and the deleted entries just before idx
+ * (run); to look for a name, `match`: then fat_dir_next builds no names
+ * but says in fat_dirent.match whether the set has that name (a set
+ * comes back with its raw short entry and index; its first entry is
+ * right only if it matches).  Between calls, fat_dir_next keeps the
+ * sector it read pinned in buf: whoever calls it calls fat_dircur_done
+ * after the last call.
+ */
 struct fat_dircur {
 	uint32_t dclus; /* 0 for the root directory */
 	uint32_t idx;   /* next entry to look at */
 	uint32_t ci;    /* clus is cluster number ci of the chain */
 	uint32_t clus;
+	uint32_t want;
+	uint32_t run;
+	uint32_t slot;
+	const uint16_t *match;
+	int match_n;
+	uint32_t blk;   /* 1 + idx / 16 of the sector in sec, 0: none */
+	uint32_t sec;
+	struct fs_buf *buf; /* that sector, pinned, or NULL */
 };
 
 /* One entry set: optional long-name entries and the short entry. */
@@ -233,9 +266,12 @@ struct fat_dirent {
 	uint8_t raw[FAT_DIRENT];
 	uint16_t name[FAT_NAME_MAX + 1];
 	int nlen;
+	bool match;      /* the name sought (fat_dircur.match) */
 };
 
 void fat_dircur_init(struct fat_dircur *c, uint32_t dclus);
+/* Let go of what the cursor holds (its pinned sector). */
+void fat_dircur_done(struct fat_dircur *c);
 /* Where entry idx of the directory is: sector and byte offset. */
 int fat_dir_locate(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
     uint32_t *sector, uint32_t *off);
@@ -252,11 +288,12 @@ int fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
     int n, struct fat_dirent *de);
 /*
  * Add an entry set for `name` whose short entry is proto (the name is
- * filled in).  Writes nothing on failure but, perhaps, a new empty
- * cluster of the directory.
+ * filled in); -TORO_EEXIST if an entry but the one at index `except`
+ * (FAT_NO_SLOT: none) has the name, and that set in *out.  Writes
+ * nothing on failure but, perhaps, a new empty cluster of the directory.
  */
 int fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
-    int n, const uint8_t *proto, struct fat_dirent *out);
+    int n, const uint8_t *proto, uint32_t except, struct fat_dirent *out);
 /*
  * Mark an entry set deleted; `late`: in a rename's stages, the short
  * entry before the long-name entries (fat_sync.c).

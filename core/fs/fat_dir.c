@@ -1,12 +1,16 @@
 /*
  * fat_dir.c: directories: reading entry sets, finding, adding and
- * removing them, and the "." and ".." of a new directory.
+ * removing them.
  *
- * Interface: fat.h (fat_dircur_*, fat_dir_*).  A directory is the fixed
- * root region or a cluster chain; an entry is named by its index.  An
- * entry set is zero or more long-name entries followed by its short
- * entry; long-name entries whose order or checksum do not fit are
- * orphans and ignored, as the specification says.
+ * Interface: fat.h (fat_dircur_*, fat_dir_*; the dots are fat_dots.c's).
+ * A directory is the fixed root region or a cluster chain; an entry is
+ * named by its index.  An entry set is zero or more long-name entries
+ * followed by its short entry; long-name entries whose order or checksum
+ * do not fit are orphans and ignored, as the specification says.  A scan
+ * reads a sector's entries from one cache buffer; looking for a name, it
+ * compares as it goes and builds no names; an add learns in that same
+ * pass whether the name is taken, the short names' numeric tails and
+ * the first free run that fits, so a create reads the directory once.
  *
  * Rules: a directory ends at an entry starting with 0, at the end of its
  * chain, or at 65536 entries; a chain that goes on past that is damaged
@@ -34,6 +38,13 @@ fat_dircur_init(struct fat_dircur *c, uint32_t dclus)
 	c->idx = 0;
 	c->ci = 0;
 	c->clus = dclus;
+	c->want = 0;
+	c->run = 0;
+	c->slot = FAT_NO_SLOT;
+	c->match = NULL;
+	c->match_n = 0;
+	c->blk = 0;
+	c->buf = NULL;
 }
 
 /* Returns 0 and the place, 1 past the end of the directory, or < 0. */
@@ -120,69 +131,153 @@ fat_dir_put(struct fat_vol *v, struct fat_dircur *c, uint32_t idx,
 	return entry_io(v, c, idx, NULL, in, stage);
 }
 
+void
+fat_dircur_done(struct fat_dircur *c)
+{
+	if (c->buf != NULL)
+		fs_brelse(c->buf);
+	c->buf = NULL;
+}
+
+/*
+ * The place of entry c->idx, its sector's buffer pinned in c->buf: the
+ * one held if the entry is in it (the next entry of a sector needs no
+ * walk and no cache lookup), else a new one.  Returns 0, 1 past the
+ * end, or < 0.
+ */
+static int
+next_place(struct fat_vol *v, struct fat_dircur *c, uint32_t *sector,
+    uint32_t *off)
+{
+	bool same = c->blk == c->idx / ENTS_PER_SEC + 1 &&
+	    (c->dclus != 0 || c->idx < v->g.root_ents);
+	int err;
+
+	*off = (c->idx % ENTS_PER_SEC) * FAT_DIRENT;
+	if (same && c->buf != NULL) {
+		*sector = c->sec;
+		return 0;
+	}
+	fat_dircur_done(c);
+	if (same)
+		*sector = c->sec;
+	else if ((err = fat_dir_locate(v, c, c->idx, sector, off)) != 0)
+		return err;
+	c->blk = c->idx / ENTS_PER_SEC + 1;
+	c->sec = *sector;
+	if ((err = fat_bread(v, *sector, v->g.spc, &c->buf)) < 0)
+		c->buf = NULL;
+	return err;
+}
+
+/* The entry set being read (fat_dir_next). */
+struct set_state {
+	int expect;  /* the next long-name ordinal; 0 none, -1 complete */
+	int count;   /* long-name entries of the set */
+	uint8_t sum; /* their checksum of the short name */
+	bool match;  /* matching: the long name so far is c->match's */
+};
+
+/* Long-name entry e: into de's name, or compared with the one sought. */
+static void
+lfn_entry(struct fat_dircur *c, struct fat_dirent *de, const uint8_t *e,
+    struct set_state *st)
+{
+	uint16_t chars[13];
+	int ord = e[0] & 0x1f, k, i;
+
+	if (e[0] & 0x40) {
+		if (ord == 0 || ord > FAT_LFN_MAX) {
+			st->expect = 0;
+			return;
+		}
+		st->count = ord;
+		st->sum = e[13];
+		st->match = c->match_n <= ord * 13;
+		de->first = c->idx - 1;
+	} else if (st->expect <= 0 || ord != st->expect || e[13] != st->sum) {
+		st->expect = 0;
+		return;
+	}
+	st->expect = ord == 1 ? -1 : ord - 1;
+	if (c->match != NULL) {
+		st->match = st->match &&
+		    fat_lfn_match(e, ord, c->match, c->match_n);
+		return;
+	}
+	fat_lfn_unpack(e, chars);
+	for (k = 0; k < 13; k++)
+		if ((i = (ord - 1) * 13 + k) < FAT_NAME_MAX)
+			de->name[i] = chars[k];
+}
+
+/* The short entry e ends an entry set: fill in the rest of de. */
+static void
+short_entry(struct fat_dircur *c, struct fat_dirent *de, const uint8_t *e,
+    const struct set_state *st)
+{
+	bool lfn;
+	int i;
+
+	memcpy(de->raw, e, FAT_DIRENT);
+	if (c->match != NULL) {
+		/* Only a set that has the name needs its checksum right. */
+		de->match = st->expect == -1 && st->match &&
+		    fat_lfn_sum(e) == st->sum;
+		if (!de->match && fat_short_is(e, c->match, c->match_n)) {
+			de->match = true;
+			if (st->expect != -1 || fat_lfn_sum(e) != st->sum)
+				de->first = de->idx;
+		}
+		return;
+	}
+	lfn = st->expect == -1 && fat_lfn_sum(e) == st->sum;
+	if (lfn) {
+		for (i = 0; i < st->count * 13 && i < FAT_NAME_MAX &&
+		    de->name[i] != 0; i++)
+			;
+		de->nlen = i;
+		if (i > 0)
+			return;
+	}
+	de->first = de->idx;
+	fat_short_decode(e, e[DE_NTRES], de->name, &de->nlen);
+}
+
 int
 fat_dir_next(struct fat_vol *v, struct fat_dircur *c, struct fat_dirent *de)
 {
-	uint8_t e[FAT_DIRENT];
-	uint16_t chars[13];
-	int err, ord, expect = 0, count = 0, k, i;
-	uint8_t sum = 0;
-	uint32_t sector, off;
+	struct set_state st = { 0, 0, 0, false };
+	const uint8_t *e;
+	uint32_t sector = 0, off;
+	int err;
 
 	for (;;) {
-		if ((err = fat_dir_locate(v, c, c->idx, &sector, &off)) != 0)
+		if ((err = next_place(v, c, &sector, &off)) != 0)
 			return err < 0 ? err : 0;
-		if ((err = fat_dir_entry(v, c, c->idx, e, NULL)) != 0)
-			return err < 0 ? err : 0;
+		e = c->buf->data + off;
 		if (e[0] == 0x00)
 			return 0;
 		c->idx++;
 		if (e[0] == 0xe5) {
-			expect = 0;
+			if (++c->run == c->want && c->slot == FAT_NO_SLOT)
+				c->slot = c->idx - c->run;
+			st.expect = 0;
 			continue;
 		}
+		c->run = 0;
 		if ((e[DE_ATTR] & FAT_ATTR_LFN_MASK) == FAT_ATTR_LFN) {
-			ord = e[0] & 0x1f;
-			if (e[0] & 0x40) {
-				if (ord == 0 || ord > FAT_LFN_MAX) {
-					expect = 0;
-					continue;
-				}
-				count = ord;
-				sum = e[13];
-				de->first = c->idx - 1;
-			} else if (expect == 0 || ord != expect ||
-			    e[13] != sum) {
-				expect = 0;
-				continue;
-			}
-			fat_lfn_unpack(e, chars);
-			for (k = 0; k < 13; k++)
-				if ((i = (ord - 1) * 13 + k) < FAT_NAME_MAX)
-					de->name[i] = chars[k];
-			expect = ord - 1;
-			if (expect == 0)
-				expect = -1; /* complete: the short one next */
+			lfn_entry(c, de, e, &st);
 			continue;
 		}
 		if (e[DE_ATTR] & FAT_ATTR_VOLUME) {
-			expect = 0;
+			st.expect = 0;
 			continue;
 		}
 		de->idx = c->idx - 1;
 		de->sector = sector;
 		de->off = off;
-		memcpy(de->raw, e, FAT_DIRENT);
-		if (expect == -1 && fat_lfn_sum(e) == sum) {
-			for (i = 0; i < count * 13 && i < FAT_NAME_MAX &&
-			    de->name[i] != 0; i++)
-				;
-			de->nlen = i;
-			if (i > 0)
-				return 1;
-		}
-		de->first = de->idx;
-		fat_short_decode(e, e[DE_NTRES], de->name, &de->nlen);
+		short_entry(c, de, e, &st);
 		return 1;
 	}
 }
@@ -193,84 +288,104 @@ is_dot(const struct fat_dirent *de)
 	return de->raw[0] == '.';
 }
 
+/* The entry set from index first on, its name in full. */
+static int
+set_at(struct fat_vol *v, uint32_t dclus, uint32_t first,
+    struct fat_dirent *de)
+{
+	struct fat_dircur c;
+	int err;
+
+	fat_dircur_init(&c, dclus);
+	c.idx = first;
+	err = fat_dir_next(v, &c, de);
+	fat_dircur_done(&c);
+	return err < 0 ? err : err == 1 ? 0 : -TORO_EIO;
+}
+
 int
 fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
     int n, struct fat_dirent *de)
 {
 	struct fat_dircur c;
-	uint16_t sn[12];
-	int err, sl;
+	int err;
 
 	fat_dircur_init(&c, dclus);
-	while ((err = fat_dir_next(v, &c, de)) == 1) {
-		if (is_dot(de))
-			continue;
-		if (fat_name_eq(de->name, de->nlen, name, n))
-			return 0;
-		fat_short_decode(de->raw, 0, sn, &sl);
-		if (fat_name_eq(sn, sl, name, n))
-			return 0;
-	}
+	c.match = name;
+	c.match_n = n;
+	while ((err = fat_dir_next(v, &c, de)) == 1)
+		if (de->match && !is_dot(de))
+			break;
+	fat_dircur_done(&c);
+	if (err == 1)
+		return set_at(v, dclus, de->first, de);
 	return err < 0 ? err : -TORO_ENOENT;
 }
 
+/* What one pass over a directory learns for an add (add_scan). */
+struct add_plan {
+	const uint16_t *name;
+	int n;
+	uint32_t except;      /* an entry that may have the name */
+	uint32_t found;       /* the set that has it: its first entry */
+	const uint8_t *basis; /* NULL: the exact 8.3 name, no tail */
+	bool basis_used;
+	uint8_t *used;        /* numeric tails in use, TAIL_MAX bits */
+};
+
+/* Note the tails of entry de that look like the basis's. */
+static int
+note_tail(struct add_plan *p, const struct fat_dirent *de)
+{
+	uint32_t t;
+	int i, k;
+
+	for (i = 0; i < 11 && de->raw[i] == p->basis[i]; i++)
+		;
+	if (i == 11)
+		p->basis_used = true;
+	/* A tail starts as the basis does and has a '~' in its base. */
+	for (k = 1; k < 8 && de->raw[k] != '~'; k++)
+		;
+	if (i == 0 || i == 11 || k == 8)
+		return 0;
+	t = fat_short_tail_of(p->basis, de->raw);
+	if (t == 0 || t >= TAIL_MAX)
+		return 0;
+	/* Most directories have no tails: no bitmap until one shows. */
+	if (p->used == NULL && (p->used = toro_calloc(TAIL_MAX / 8, 1)) ==
+	    NULL)
+		return -TORO_ENOMEM;
+	p->used[t / 8] |= (uint8_t)(1 << (t % 8));
+	return 0;
+}
+
 /*
- * Pick the short name for `name`: its exact 8.3 form, or its basis,
- * with the lowest numeric tail no other entry uses.
+ * Pick the short name from the plan: the basis itself if it lost
+ * nothing and is free, else the lowest numeric tail no entry uses.
  */
 static int
-pick_short(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
-    uint8_t *sn, bool *lfn)
+pick_short(const struct add_plan *p, bool clean, uint8_t *sn)
 {
-	struct fat_dircur c;
-	struct fat_dirent *de;
-	uint8_t basis[11], *used;
-	uint32_t t;
-	bool clean, basis_used = false;
-	int err;
+	uint32_t t = 1;
 
-	if (fat_short_exact(name, n, sn)) {
-		*lfn = false;
+	if (clean && !p->basis_used) {
+		memcpy(sn, p->basis, 11);
 		return 0;
 	}
-	*lfn = true;
-	clean = fat_short_basis(name, n, basis);
-	de = toro_malloc(sizeof(*de));
-	used = toro_calloc(TAIL_MAX / 8, 1);
-	if (de == NULL || used == NULL) {
-		toro_free(de);
-		toro_free(used);
-		return -TORO_ENOMEM;
-	}
-	fat_dircur_init(&c, dclus);
-	while ((err = fat_dir_next(v, &c, de)) == 1) {
-		if (memcmp(de->raw, basis, 11) == 0)
-			basis_used = true;
-		t = fat_short_tail_of(basis, de->raw);
-		if (t > 0 && t < TAIL_MAX)
-			used[t / 8] |= (uint8_t)(1 << (t % 8));
-	}
-	if (err == 0) {
-		if (clean && !basis_used)
-			memcpy(sn, basis, 11);
-		else {
-			for (t = 1; t < TAIL_MAX &&
-			    (used[t / 8] & (1 << (t % 8))); t++)
-				;
-			if (t == TAIL_MAX)
-				err = -TORO_ENOSPC;
-			else
-				fat_short_tail(basis, t, sn);
-		}
-	}
-	toro_free(de);
-	toro_free(used);
-	return err;
+	while (p->used != NULL && t < TAIL_MAX &&
+	    (p->used[t / 8] & (1 << (t % 8))))
+		t++;
+	if (t == TAIL_MAX)
+		return -TORO_ENOSPC;
+	fat_short_tail(p->basis, t, sn);
+	return 0;
 }
 
 /* Find (or make, by growing the directory) nent free slots in a row. */
 static int
-find_slots(struct fat_vol *v, uint32_t dclus, int nent, uint32_t *start)
+find_slots(struct fat_vol *v, uint32_t dclus, int nent, uint32_t from,
+    uint32_t *start)
 {
 	struct fat_dircur c;
 	uint8_t e[FAT_DIRENT];
@@ -278,7 +393,7 @@ find_slots(struct fat_vol *v, uint32_t dclus, int nent, uint32_t *start)
 	int err;
 
 	fat_dircur_init(&c, dclus);
-	for (idx = 0;; idx++) {
+	for (idx = from;; idx++) {
 		if ((err = fat_dir_entry(v, &c, idx, e, NULL)) < 0)
 			return err;
 		if (err == 1)
@@ -306,20 +421,69 @@ find_slots(struct fat_vol *v, uint32_t dclus, int nent, uint32_t *start)
 	return 0;
 }
 
-int
-fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
-    const uint8_t *proto, struct fat_dirent *out)
+/*
+ * One pass over the directory for an add: the name must not be there
+ * (-TORO_EEXIST), the basis's tails are noted, and the first run of
+ * nent free slots before the end is found by the cursor (else *from is
+ * where the free entries at the end begin, for find_slots).
+ */
+static int
+add_scan(struct fat_vol *v, uint32_t dclus, struct add_plan *p, int nent,
+    uint32_t *start, uint32_t *from)
 {
 	struct fat_dircur c;
-	uint8_t sn[11], e[FAT_DIRENT], sum;
-	uint32_t start, sector, off;
-	int err, nlfn, ord;
-	bool lfn;
+	struct fat_dirent *de;
+	int err;
 
-	if ((err = pick_short(v, dclus, name, n, sn, &lfn)) < 0)
-		return err;
-	nlfn = lfn ? (n + 12) / 13 : 0;
-	if ((err = find_slots(v, dclus, nlfn + 1, &start)) < 0)
+	if ((de = toro_malloc(sizeof(*de))) == NULL)
+		return -TORO_ENOMEM;
+	fat_dircur_init(&c, dclus);
+	c.want = (uint32_t)nent;
+	c.match = p->name;
+	c.match_n = p->n;
+	while ((err = fat_dir_next(v, &c, de)) == 1) {
+		if (de->match && !is_dot(de) && de->idx != p->except) {
+			p->found = de->first;
+			err = -TORO_EEXIST;
+			break;
+		}
+		if (p->basis != NULL && (err = note_tail(p, de)) < 0)
+			break;
+	}
+	fat_dircur_done(&c);
+	toro_free(de);
+	*start = c.slot;
+	*from = c.idx - c.run;
+	return err;
+}
+
+int
+fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
+    const uint8_t *proto, uint32_t except, struct fat_dirent *out)
+{
+	struct add_plan plan = { name, n, except, 0, NULL, false, NULL };
+	struct fat_dircur c;
+	uint8_t sn[11], basis[11], e[FAT_DIRENT], sum;
+	uint32_t start, from, sector, off;
+	int err, nlfn, ord;
+	bool clean = false;
+
+	nlfn = 0;
+	if (!fat_short_exact(name, n, sn)) {
+		clean = fat_short_basis(name, n, basis);
+		plan.basis = basis;
+		nlfn = (n + 12) / 13;
+	}
+	err = add_scan(v, dclus, &plan, nlfn + 1, &start, &from);
+	if (err == 0 && plan.basis != NULL)
+		err = pick_short(&plan, clean, sn);
+	toro_free(plan.used);
+	if (err == 0 && start == FAT_NO_SLOT)
+		err = find_slots(v, dclus, nlfn + 1, from, &start);
+	if (err == -TORO_EEXIST && (err = set_at(v, dclus, plan.found,
+	    out)) == 0)
+		err = -TORO_EEXIST;
+	if (err < 0)
 		return err;
 	sum = fat_lfn_sum(sn);
 	fat_dircur_init(&c, dclus);
@@ -373,94 +537,6 @@ fat_dir_remove(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
 		}
 		if ((err = fat_dir_put(v, &c, i, e, stage)) != 0)
 			return err < 0 ? err : -TORO_EIO;
-	}
-	return 0;
-}
-
-int
-fat_dir_empty(struct fat_vol *v, uint32_t dclus)
-{
-	struct fat_dircur c;
-	struct fat_dirent *de;
-	int err;
-
-	if ((de = toro_malloc(sizeof(*de))) == NULL)
-		return -TORO_ENOMEM;
-	fat_dircur_init(&c, dclus);
-	while ((err = fat_dir_next(v, &c, de)) == 1)
-		if (!is_dot(de))
-			break;
-	toro_free(de);
-	return err < 0 ? err : err == 1 ? 0 : 1;
-}
-
-int
-fat_dir_init(struct fat_vol *v, uint32_t clus, uint32_t parent,
-    const uint8_t *proto)
-{
-	struct fat_dircur c;
-	uint8_t e[FAT_DIRENT];
-	int err;
-
-	fat_dircur_init(&c, clus);
-	memcpy(e, proto, FAT_DIRENT);
-	memcpy(e + DE_NAME, ".          ", 11);
-	e[DE_ATTR] = FAT_ATTR_DIR;
-	fat_put16(e + DE_CLUS, (uint16_t)clus);
-	fat_put32(e + DE_SIZE, 0);
-	if ((err = fat_dir_entry(v, &c, 0, NULL, e)) != 0)
-		return err < 0 ? err : -TORO_EIO;
-	memcpy(e + DE_NAME, "..         ", 11);
-	fat_put16(e + DE_CLUS, (uint16_t)parent);
-	err = fat_dir_entry(v, &c, 1, NULL, e);
-	return err < 0 ? err : err == 1 ? -TORO_EIO : 0;
-}
-
-/* Entry 1 of directory dclus, which must be "..". */
-static int
-dotdot(struct fat_vol *v, uint32_t dclus, struct fat_dircur *c, uint8_t *e)
-{
-	int err;
-
-	fat_dircur_init(c, dclus);
-	if ((err = fat_dir_entry(v, c, 1, e, NULL)) != 0)
-		return err < 0 ? err : -TORO_EIO;
-	if (memcmp(e, "..         ", 11) != 0) {
-		toro_printf("fat: disk %d: directory at cluster %u has no "
-		    "\"..\"\n", v->mnt.dev, dclus);
-		return -TORO_EIO;
-	}
-	return 0;
-}
-
-int
-fat_dir_set_parent(struct fat_vol *v, uint32_t dclus, uint32_t parent)
-{
-	struct fat_dircur c;
-	uint8_t e[FAT_DIRENT];
-	int err;
-
-	if ((err = dotdot(v, dclus, &c, e)) < 0)
-		return err;
-	fat_put16(e + DE_CLUS, (uint16_t)parent);
-	err = fat_dir_entry(v, &c, 1, NULL, e);
-	return err < 0 ? err : 0;
-}
-
-int
-fat_dir_parent(struct fat_vol *v, uint32_t dclus, uint32_t *parent)
-{
-	struct fat_dircur c;
-	uint8_t e[FAT_DIRENT];
-	int err;
-
-	if ((err = dotdot(v, dclus, &c, e)) < 0)
-		return err;
-	*parent = fat_le16(e + DE_CLUS);
-	if (*parent != 0 && !fat_clus_ok(v, *parent)) {
-		toro_printf("fat: disk %d: bad \"..\" in cluster %u\n",
-		    v->mnt.dev, dclus);
-		return -TORO_EIO;
 	}
 	return 0;
 }

@@ -149,6 +149,24 @@ read_ahead(struct fat_vol *v, uint32_t clus, uint32_t in, size_t want)
 	return MIN(ra, (uint32_t)FS_IO_MAX);
 }
 
+/*
+ * A miss just past the volume's last read of file data is sequential on
+ * the disk, across files too: small files written one after another lie
+ * one after another, and reading them in that order would otherwise
+ * cost a request each.  Such a miss reads a whole request ahead, past
+ * the file's own chain; the cache keeps what the next files need.
+ */
+static uint32_t
+vol_ahead(struct fat_vol *v, uint32_t sector, uint32_t ra)
+{
+	if (v->ra_len > 0 && sector > v->ra_from &&
+	    sector - v->ra_from <= 2 * v->ra_len)
+		ra = MAX(ra, (uint32_t)FS_IO_MAX);
+	v->ra_from = sector;
+	v->ra_len = ra;
+	return ra;
+}
+
 long
 fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
     size_t len)
@@ -190,8 +208,9 @@ fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
 		chunk = (uint32_t)MIN((size_t)(FAT_SECTOR - so), len - done);
 		ra = 1;
 		if (!fs_bcached(v->bdev, v->g.base + sector))
-			ra = read_ahead(v, clus, in, pos == n->read_end ?
-			    (size_t)FS_IO_MAX * FAT_SECTOR : len - done);
+			ra = vol_ahead(v, sector, read_ahead(v, clus, in,
+			    pos == n->read_end ? (size_t)FS_IO_MAX *
+			    FAT_SECTOR : len - done));
 		err = fat_bread(v, sector, ra, &b);
 		if (err < 0)
 			return done > 0 ? (long)done : err;

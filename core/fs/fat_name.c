@@ -327,6 +327,36 @@ fat_short_decode(const uint8_t *sn, uint8_t ntres, uint16_t *u, int *np)
 	*np = n;
 }
 
+bool
+fat_short_is(const uint8_t *sn, const uint16_t *u, int n)
+{
+	int i, k = 0, bl, el = 3;
+	uint16_t c;
+
+	/* Most entries differ early on: look there first. */
+	for (i = 0; i < 8 && i < n && sn[i] != ' '; i++) {
+		c = (i == 0 && sn[0] == 0x05) ? 0xe5 : sn[i];
+		if (upper(c) != upper(u[i]))
+			return false;
+	}
+	bl = base_len(sn);
+	while (el > 0 && sn[8 + el - 1] == ' ')
+		el--;
+	if (n != bl + (el > 0 ? el + 1 : 0))
+		return false;
+	for (i = 0; i < bl; i++) {
+		c = (i == 0 && sn[0] == 0x05) ? 0xe5 : sn[i];
+		if (upper(c) != upper(u[k++]))
+			return false;
+	}
+	if (el > 0 && u[k++] != '.')
+		return false;
+	for (i = 0; i < el; i++)
+		if (upper(sn[8 + i]) != upper(u[k++]))
+			return false;
+	return true;
+}
+
 /* Where the 13 characters of a long-name entry are. */
 static const uint8_t lfn_off[13] = {
 	1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30
@@ -357,4 +387,23 @@ fat_lfn_unpack(const uint8_t *e, uint16_t *chars)
 
 	for (k = 0; k < 13; k++)
 		chars[k] = fat_le16(e + lfn_off[k]);
+}
+
+bool
+fat_lfn_match(const uint8_t *e, int ord, const uint16_t *u, int n)
+{
+	int k, i = (ord - 1) * 13;
+	uint16_t c;
+
+	/* Past the name's end: the entry holding its end decides. */
+	if (i > n)
+		return true;
+	for (k = 0; k < 13; k++, i++) {
+		c = fat_le16(e + lfn_off[k]);
+		if (i == n)
+			return c == 0 || n == FAT_NAME_MAX;
+		if (upper(c) != upper(u[i]))
+			return false;
+	}
+	return true;
 }

@@ -73,10 +73,15 @@ fat_op_create(struct fs_node *dir, const char *name, size_t len, bool isdir,
 	struct name16 nm;
 	int err;
 
+	*np = NULL;
 	if ((err = to16(name, len, &nm)) < 0)
 		return err;
-	err = fat_dir_lookup(v, dclus, nm.u, nm.n, &de);
-	if (err != -TORO_ENOENT)
+	/*
+	 * A file's add finds its name if it is there; a directory looks
+	 * first, so as not to take a cluster for nothing.
+	 */
+	if (isdir && (err = fat_dir_lookup(v, dclus, nm.u, nm.n, &de)) !=
+	    -TORO_ENOENT)
 		return err < 0 ? err : -TORO_EEXIST;
 	memset(proto, 0, sizeof(proto));
 	fat_time_now(&date, &time, &tenth);
@@ -97,9 +102,16 @@ fat_op_create(struct fs_node *dir, const char *name, size_t len, bool isdir,
 		}
 		fat_put16(proto + DE_CLUS, (uint16_t)clus);
 	}
-	if ((err = fat_dir_add(v, dclus, nm.u, nm.n, proto, &de)) < 0) {
+	if ((err = fat_dir_add(v, dclus, nm.u, nm.n, proto, FAT_NO_SLOT,
+	    &de)) < 0) {
 		if (clus != 0)
 			fat_free_chain(v, clus);
+		/* The name is there: what has it, as a lookup gives it. */
+		if (err == -TORO_EEXIST && !isdir &&
+		    (err = fat_node_get(v, dclus, &de, &n)) == 0) {
+			*np = &n->fs;
+			err = -TORO_EEXIST;
+		}
 		return err;
 	}
 	if ((err = fat_node_get(v, dclus, &de, &n)) < 0)
@@ -260,7 +272,9 @@ fat_op_rename(struct fs_node *odir, const char *oname, size_t olen,
 			return err;
 		target = true;
 	}
-	if ((err = fat_dir_add(v, ndc, nn.u, nn.n, ode.raw, &added)) < 0) {
+	/* The old entry may have the new name in another case. */
+	if ((err = fat_dir_add(v, ndc, nn.u, nn.n, ode.raw, odc == ndc ?
+	    ode.idx : FAT_NO_SLOT, &added)) < 0) {
 		if (target)
 			save_set(v, ndc, &nde, saved, true);
 		return err;
@@ -297,13 +311,14 @@ fat_op_readdir(struct fs_node *dir, uint32_t *cookie, struct toro_dirent *de)
 	struct fat_dircur c;
 	int err;
 
-	c.dclus = dclus_of(dir);
+	fat_dircur_init(&c, dclus_of(dir));
 	c.idx = cookie[0];
 	c.ci = cookie[1];
 	c.clus = cookie[2];
 	while ((err = fat_dir_next(v, &c, &e)) == 1)
 		if (e.raw[0] != '.')
 			break;
+	fat_dircur_done(&c);
 	cookie[0] = c.idx;
 	cookie[1] = c.ci;
 	cookie[2] = c.clus;

@@ -83,7 +83,14 @@ open_node(const char *path, int flags, struct fs_node **np)
 	if (err < 0)
 		goto out;
 	name = fs_path_last(p, &len);
-	err = dir->mnt->ops->lookup(dir, name, len, np);
+	if ((flags & TORO_O_CREAT) && !p->slash && !dir->mnt->read_only) {
+		/* One pass over the directory: a new file, or the one there. */
+		err = dir->mnt->ops->create(dir, name, len, false, np);
+		if (err != -TORO_EEXIST || *np == NULL)
+			goto done;
+		err = 0;
+	} else
+		err = dir->mnt->ops->lookup(dir, name, len, np);
 	if (err == 0 && (flags & TORO_O_CREAT) && (flags & TORO_O_EXCL)) {
 		fs_node_drop(*np);
 		err = -TORO_EEXIST;
@@ -98,6 +105,7 @@ open_node(const char *path, int flags, struct fs_node **np)
 		else
 			err = dir->mnt->ops->create(dir, name, len, false, np);
 	}
+done:
 	fs_node_drop(dir);
 out:
 	toro_free(p);

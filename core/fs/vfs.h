@@ -35,6 +35,10 @@ struct fs_node {
 struct fs_ops {
 	int (*lookup)(struct fs_node *dir, const char *name, size_t len,
 	    struct fs_node **np);
+	/*
+	 * -TORO_EEXIST if the name is there; a file's create then sets *np
+	 * to what has the name (held), found in the same pass, else NULL.
+	 */
 	int (*create)(struct fs_node *dir, const char *name, size_t len,
 	    bool isdir, struct fs_node **np);
 	int (*remove)(struct fs_node *dir, const char *name, size_t len,

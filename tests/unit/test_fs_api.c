@@ -470,6 +470,72 @@ START_TEST(direct_and_cached)
 }
 END_TEST
 
+/*
+ * Small files written one after another (by mcopy, one at a time) and
+ * read back in that order on a cold cache: the reads run ahead across
+ * files, so the disk sees a request per 128 KiB or so, not one per
+ * file.  An open with O_CREAT of a file that is there opens it; with
+ * O_EXCL too, it fails.
+ */
+#define SMALL_N 64
+#define SMALL_SZ 4096
+
+static void *
+small_read_main(void *unused)
+{
+	static uint8_t buf[SMALL_SZ * 2];
+	struct fakeblk_stats st0, st1;
+	char path[32];
+	size_t k;
+	int i, fd;
+
+	ck_assert_int_eq(fs_start(1), 0);
+	ck_assert_int_eq(toro_open("/s/f000.dat", TORO_O_CREAT |
+	    TORO_O_EXCL | TORO_O_WRONLY), -TORO_EEXIST);
+	ck_assert_int_eq(toro_open("/s/F001.DAT", TORO_O_CREAT |
+	    TORO_O_EXCL | TORO_O_WRONLY), -TORO_EEXIST);
+	fakeblk_stats(0, &st0);
+	for (i = 0; i < SMALL_N; i++) {
+		snprintf(path, sizeof(path), "/s/f%03d.dat", i);
+		/* O_CREAT without O_EXCL: the file that is there. */
+		fd = toro_open(path, i % 2 ? TORO_O_RDONLY : TORO_O_CREAT |
+		    TORO_O_RDWR);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(toro_read(fd, buf, sizeof(buf)), SMALL_SZ);
+		ck_assert_int_eq(tu_close(fd), 0);
+		for (k = 0; k < SMALL_SZ; k++)
+			if (buf[k] != tu_byte((unsigned)i, k))
+				ck_abort_msg("%s differs at %zu", path, k);
+	}
+	fakeblk_stats(0, &st1);
+	ck_assert_uint_le(st1.reads - st0.reads, 8);
+	return NULL;
+}
+
+START_TEST(small_files_in_order)
+{
+	char name[64];
+	FILE *f;
+	size_t k;
+	int i;
+
+	ck_assert_int_eq(tu_mkimage(tu_path("small.img"), 32, 4), 0);
+	ck_assert_int_eq(tu_sh("mmd -i %s ::/s", tu_path("small.img")), 0);
+	for (i = 0; i < SMALL_N; i++) {
+		snprintf(name, sizeof(name), "f%03d.dat", i);
+		f = fopen(tu_path(name), "wb");
+		ck_assert(f != NULL);
+		for (k = 0; k < SMALL_SZ; k++)
+			fputc(tu_byte((unsigned)i, k), f);
+		ck_assert_int_eq(fclose(f), 0);
+		ck_assert_int_eq(tu_sh("mcopy -i %s %s ::/s/%s",
+		    tu_path("small.img"), tu_path(name), name), 0);
+	}
+	ck_assert_int_eq(fakeblk_load(0, tu_path("small.img")), 0);
+	ck_assert_int_eq(fake_run(2, MEM, small_read_main, NULL), 0);
+}
+END_TEST
+
 /* Two disks, two mount points; a read-only one. */
 static void *
 mounts_main(void *unused)
@@ -556,5 +622,6 @@ main(void)
 	add(s, "disk_errors", disk_errors);
 	add(s, "mount_points", mount_points);
 	add(s, "direct_and_cached", direct_and_cached);
+	add(s, "small_files_in_order", small_files_in_order);
 	return unit_run(s);
 }
