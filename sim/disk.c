@@ -203,7 +203,7 @@ sim_disk_open(int cpu, uint64_t *sectors, bool *read_only)
 	if (disk.cpu >= 0)
 		error = -EBUSY;
 	else
-		disk.cpu = cpu;
+		__atomic_store_n(&disk.cpu, cpu, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&disk.lock);
 	if (error != 0)
 		return error;
@@ -216,11 +216,9 @@ sim_disk_open(int cpu, uint64_t *sectors, bool *read_only)
 static int
 check_cpu(const char *fn)
 {
-	int cpu;
+	/* Set once, before the CPU could call: no lock for the hot path. */
+	int cpu = __atomic_load_n(&disk.cpu, __ATOMIC_ACQUIRE);
 
-	pthread_mutex_lock(&disk.lock);
-	cpu = disk.cpu;
-	pthread_mutex_unlock(&disk.lock);
 	if (cpu < 0)
 		return -ENODEV;
 	if (cpu != sim_cpu_self)

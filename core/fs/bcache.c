@@ -451,6 +451,7 @@ fs_binval(struct fs_bdev *d)
 {
 	size_t i;
 
+	fs_stream_drop(d);
 	for (i = 0; i < nbufs; i++)
 		if (bufs[i].dev == d)
 			unclaim(&bufs[i]);
@@ -469,8 +470,12 @@ fs_bdirect(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
 		return -TORO_EIO;
 	for (i = 0; i < count; i += n) {
 		n = MIN(count - i, (uint32_t)FS_DIRECT_MAX);
-		err = fs_bdev_io(d, sector + i, n, write,
-		    p + (size_t)i * HAL_BLK_SECTOR);
+		if (write)
+			err = fs_stream_write(
+			    d, sector + i, n, p + (size_t)i * HAL_BLK_SECTOR);
+		else
+			err = fs_stream_read(
+			    d, sector + i, n, p + (size_t)i * HAL_BLK_SECTOR);
 		if (err < 0) {
 			toro_printf("fs: disk %d: %s sectors %llu-%llu: %s\n",
 			    d->dev, write ? "writing" : "reading",
