@@ -42,6 +42,7 @@ struct fs_bdev {
 	uint64_t sectors; /* capacity */
 	bool read_only;
 	bool cache;	/* the device caches writes until a flush */
+	uint32_t seg_max; /* segments a request may have (hal.h) */
 	bool unflushed; /* a write completed since the last flush */
 	uint64_t reads, writes, flushes; /* requests, for tests and curiosity */
 	int (*sync)(void *arg); /* the owner's ordered sync, for eviction */
@@ -72,6 +73,13 @@ int fs_bdev_open(struct fs_bdev *d, int dev);
  */
 int fs_bdev_io(struct fs_bdev *d, uint64_t sector, uint32_t count,
     bool write, void *buf);
+
+/*
+ * fs_bdev_io() into or out of nseg segments (1 to d->seg_max) that add
+ * up to count sectors: scatter-gather, one request.
+ */
+int fs_bdev_iov(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
+    const struct hal_blk_seg *seg, uint32_t nseg);
 
 /*
  * Submit a read or write of count sectors from `sector` and return while

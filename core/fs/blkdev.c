@@ -1,10 +1,10 @@
 /*
  * blkdev.c: disk I/O for the storage thread.
  *
- * Interface: bcache.h (fs_bdev_open, fs_bdev_io, fs_bdev_flush,
- * fs_bdev_event, fs_bio_start, fs_bio_wait).  A request is submitted
- * with hal_blk_submit(); the HAL_EV_BLK handler, running in this CPU's
- * scheduler, collects its completion with hal_blk_complete() and wakes
+ * Interface: bcache.h (fs_bdev_open, fs_bdev_io, fs_bdev_iov,
+ * fs_bdev_flush, fs_bdev_event, fs_bio_start, fs_bio_wait).  A request is
+ * submitted with hal_blk_submit(); the HAL_EV_BLK handler, running in this
+ * CPU's scheduler, collects its completion with hal_blk_complete() and wakes
  * the thread waiting for it, if any.  fs_bdev_io() waits at once;
  * fs_bio_start() returns while the device works (bstream.c's windows),
  * and fs_bio_wait() waits later.  Other threads of the CPU run in
@@ -41,6 +41,7 @@ fs_bdev_open(struct fs_bdev *d, int dev)
 	d->sectors = info.sectors;
 	d->read_only = info.read_only;
 	d->cache = info.cache;
+	d->seg_max = info.seg_max < 1 ? 1 : info.seg_max;
 	open_devs[nopen++] = d;
 	return 0;
 }
@@ -136,6 +137,33 @@ fs_bdev_io(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
 		return -TORO_EROFS;
 	fs_stream_fence(d, sector, count, write);
 	if ((err = fs_bio_start(d, &io, write, sector, count, buf)) < 0)
+		return err;
+	return fs_bio_wait(&io);
+}
+
+int
+fs_bdev_iov(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
+    const struct hal_blk_seg *seg, uint32_t nseg)
+{
+	struct fs_bio io;
+	int err;
+
+	if (!in_range(d, sector, count))
+		return -TORO_EINVAL;
+	if (write && d->read_only)
+		return -TORO_EROFS;
+	if (nseg == 1)
+		return fs_bdev_io(d, sector, count, write, seg[0].buf);
+	if (nseg == 0 || nseg > d->seg_max)
+		return -TORO_EINVAL;
+	fs_stream_fence(d, sector, count, write);
+	memset(&io, 0, sizeof(io));
+	io.req.op = write ? HAL_BLK_WRITE : HAL_BLK_READ;
+	io.req.sector = sector;
+	io.req.count = count;
+	io.req.seg = seg;
+	io.req.nseg = nseg;
+	if ((err = submit(d, &io)) < 0)
 		return err;
 	return fs_bio_wait(&io);
 }
