@@ -175,7 +175,10 @@ io_thread(void *unused)
 		pthread_mutex_lock(&disk.lock);
 		disk.busy = false;
 		append(&disk.done_head, &disk.done_tail, r);
+		/* Woken, the CPU takes the lock at once: post without it. */
+		pthread_mutex_unlock(&disk.lock);
 		sim_cpu_post(disk.cpu, HAL_EV_BLK);
+		pthread_mutex_lock(&disk.lock);
 	}
 	return NULL;
 }
