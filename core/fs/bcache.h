@@ -32,7 +32,7 @@
 #define FS_CACHE_KB_MAX 262144
 #define FS_STAGES 5        /* write-order stages of dirty buffers */
 #define FS_WIN 512	   /* sectors in a stream window (256 KiB) */
-#define FS_NWIN 6	   /* stream windows, for all disks */
+#define FS_NWIN 8	   /* stream windows, for all disks */
 #define FS_AHEAD 2	   /* windows a sequential reader reads ahead */
 #define FS_STRAIGHT 1024   /* sectors: a write this large skips windows */
 #define FS_STREAMS 4	   /* sequential readers a disk keeps track of */
