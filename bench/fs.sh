@@ -9,6 +9,11 @@
 # 2. Small files: 1,000 files of 4 KiB in /small/d00../d09 (100 each),
 #    created and written (then sync), then opened and read, in files/s;
 #    the peer is `mcopy -s` of the same tree into and out of an image.
+# 3. Two readers: two files of 32 MiB read one after the other on CPU 0,
+#    then at once, the second on CPU 1 (--cpus 2), in MB/s of both; the
+#    peer is the guest itself: at once over one after the other says
+#    whether the storage thread serialises the readers (1.0: no faster
+#    together than the one disk thread allows; below: worse).
 #
 # All files live on tmpfs (/dev/shm, else $TMPDIR) and each is read once
 # (cat >/dev/null) before it is timed: caches cannot be dropped here, so
@@ -96,6 +101,14 @@ for i in $(seq "$RUNS"); do
 	s=$(now_ns); mcopy -s -i "$dir/ms.img" ::/small "$dir/out/" || exit 1
 	fps "$FILES" $(($(now_ns) - s)) >>"$dir/msr"
 	rm -rf "$dir/out"
+
+	# Two readers, the guest against itself.
+	cp "$dir/empty.img" "$dir/p.img"; warm "$dir/p.img"
+	out=$(out/bench/sim/fs --cpus 2 --disk "$dir/p.img" -- par 32) &&
+		echo "$out" | grep -q "^fs: par " ||
+		{ echo "fs: guest par failed: $out" >&2; exit 1; }
+	echo "$out" | awk '/^fs: par / { print $3 }' >>"$dir/ps"
+	echo "$out" | awk '/^fs: par / { print $4 }' >>"$dir/pp"
 done
 
 # What the guest wrote is what the host expects, and the volume is sound.
@@ -117,3 +130,7 @@ msw=$(median <"$dir/msw") msr=$(median <"$dir/msr")
 echo "small files, $FILES x 4 KiB in 10 folders (median of $RUNS, files/s):"
 echo "  create+write+sync: toro $tsw, mcopy -s $msw; ratio toro/mcopy $(ratio "$tsw" "$msw")"
 echo "  open+read:         toro $tsr, mcopy -s $msr; ratio toro/mcopy $(ratio "$tsr" "$msr")"
+ps=$(median <"$dir/ps") pp=$(median <"$dir/pp")
+echo "two readers, 2 x 32 MiB on 2 CPUs (median of $RUNS, MB/s of both):"
+echo "  one after the other $ps, at once $pp;" \
+    "ratio at once/one after the other $(ratio "$pp" "$ps")"

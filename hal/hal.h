@@ -290,6 +290,23 @@ struct hal_blk_info {
 	uint64_t sectors; /* capacity */
 	bool read_only;
 	bool cache; /* volatile write cache: writes need HAL_BLK_FLUSH */
+	uint32_t
+	    seg_max; /* segments a request may have, 1 to HAL_BLK_SEG_MAX */
+};
+
+/*
+ * Scatter-gather: a read or write may name its memory as nseg segments
+ * (seg[0] first) instead of one buf, where the disk's seg_max allows
+ * more than 1.  The segments' counts add up to the request's count; the
+ * device moves them as one request, seg[0] at `sector`, each next one
+ * where the last ended (virtio-blk: one descriptor a segment; sim:
+ * preadv/pwritev).
+ */
+#define HAL_BLK_SEG_MAX 64
+
+struct hal_blk_seg {
+	void *buf;	/* count * HAL_BLK_SECTOR bytes */
+	uint32_t count; /* sectors, at least 1 */
 };
 
 /*
@@ -306,7 +323,9 @@ struct hal_blk_req {
 	enum hal_blk_op op;
 	uint64_t sector; /* first sector */
 	uint32_t count;	 /* sectors, at least 1 (0 for a flush) */
-	void *buf;                /* count * HAL_BLK_SECTOR bytes */
+	void *buf;	 /* count * HAL_BLK_SECTOR bytes, or NULL */
+	const struct hal_blk_seg *seg; /* with buf NULL: the memory, */
+	uint32_t nseg;		       /* 1 to the disk's seg_max segments */
 	int status;               /* set on completion: 0 or -TORO_EIO */
 	void *ctx;                /* the submitter's */
 	struct hal_blk_req *next; /* the HAL's while queued */
@@ -319,10 +338,10 @@ struct hal_blk_req {
 int hal_blk_open(int dev, int cpu, struct hal_blk_info *info);
 
 /*
- * Queue a request; buf must stay valid until it completes.  Returns 0,
- * -TORO_EAGAIN when the device's queue is full (HAL_EV_BLK follows a
- * completion), -TORO_EINVAL (out of range, or a flush to a disk without
- * a cache), -TORO_EROFS.
+ * Queue a request; buf (or seg and its segments) must stay valid until
+ * it completes.  Returns 0, -TORO_EAGAIN when the device's queue is full
+ * (HAL_EV_BLK follows a completion), -TORO_EINVAL (out of range, bad
+ * segments, or a flush to a disk without a cache), -TORO_EROFS.
  */
 int hal_blk_submit(int dev, struct hal_blk_req *r);
 

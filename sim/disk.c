@@ -5,11 +5,12 @@
  * Interface: sim_disk_init() opens the disk at boot, on the main thread,
  * before any CPU; sim_disk_open/submit/complete serve hal.h's block
  * device (hal/sim/blk.c), with negative host errno codes.  A request goes
- * into the disk's queue; the disk's I/O thread does it with pread() or
- * pwrite(), moves it to the done list and posts HAL_EV_BLK to the CPU
- * that opened the disk, which collects it with sim_disk_complete().  A
- * flush is an fdatasync() of the image, in queue order, so it covers every
- * write that completed before it.
+ * into the disk's queue; the disk's I/O thread does it with preadv() or
+ * pwritev() (an iovec a segment: scatter-gather), moves it to the done
+ * list and posts HAL_EV_BLK to the CPU that opened the disk, which
+ * collects it with sim_disk_complete().  A flush is an fdatasync() of
+ * the image, in queue order, so it covers every write that completed
+ * before it.
  *
  * Rules: the I/O runs on a thread of its own, never on a CPU, so a slow
  * host disk stalls no thread of the kernel.  At most QUEUE_MAX requests
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "hal/hal.h"
@@ -65,31 +67,77 @@ append(struct hal_blk_req **head, struct hal_blk_req **tail,
 	*tail = r;
 }
 
+/* The request's memory as iovecs (one for buf); returns how many. */
+static int
+vectors(const struct hal_blk_req *r, struct iovec *iov)
+{
+	uint32_t i;
+
+	if (r->buf != NULL) {
+		iov[0].iov_base = r->buf;
+		iov[0].iov_len = (size_t)r->count * HAL_BLK_SECTOR;
+		return 1;
+	}
+	for (i = 0; i < r->nseg; i++) {
+		iov[i].iov_base = r->seg[i].buf;
+		iov[i].iov_len = (size_t)r->seg[i].count * HAL_BLK_SECTOR;
+	}
+	return (int)r->nseg;
+}
+
 /* All of a transfer, or -1 (EIO for a file that ends early). */
 static int
 transfer(struct hal_blk_req *r)
 {
 	size_t len = (size_t)r->count * HAL_BLK_SECTOR, done = 0;
 	off_t off = (off_t)(r->sector * HAL_BLK_SECTOR);
-	uint8_t *p = r->buf;
+	struct iovec iov[HAL_BLK_SEG_MAX], *v = iov;
+	int nv;
 	ssize_t n;
 
 	if (r->op == HAL_BLK_FLUSH)
 		return fdatasync(disk.fd);
+	nv = vectors(r, iov);
 	while (done < len) {
 		if (r->op == HAL_BLK_WRITE)
-			n = pwrite(disk.fd, p + done, len - done,
-			    off + (off_t)done);
+			n = pwritev(disk.fd, v, nv, off + (off_t)done);
 		else
-			n = pread(disk.fd, p + done, len - done,
-			    off + (off_t)done);
+			n = preadv(disk.fd, v, nv, off + (off_t)done);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return -1;
 		done += (size_t)n;
+		/* A short transfer: go on from where it stopped. */
+		while (nv > 0 && (size_t)n >= v->iov_len) {
+			n -= (ssize_t)v->iov_len;
+			v++, nv--;
+		}
+		if (nv > 0) {
+			v->iov_base = (uint8_t *)v->iov_base + n;
+			v->iov_len -= (size_t)n;
+		}
 	}
 	return 0;
+}
+
+/* Is r's memory one buffer, or segments that add up to its count? */
+static bool
+memory_ok(const struct hal_blk_req *r)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	if (r->buf != NULL)
+		return true;
+	if (r->seg == NULL || r->nseg == 0 || r->nseg > HAL_BLK_SEG_MAX)
+		return false;
+	for (i = 0; i < r->nseg; i++) {
+		if (r->seg[i].buf == NULL || r->seg[i].count == 0)
+			return false;
+		sum += r->seg[i].count;
+	}
+	return sum == r->count;
 }
 
 static void *
@@ -127,7 +175,10 @@ io_thread(void *unused)
 		pthread_mutex_lock(&disk.lock);
 		disk.busy = false;
 		append(&disk.done_head, &disk.done_tail, r);
+		/* Woken, the CPU takes the lock at once: post without it. */
+		pthread_mutex_unlock(&disk.lock);
 		sim_cpu_post(disk.cpu, HAL_EV_BLK);
+		pthread_mutex_lock(&disk.lock);
 	}
 	return NULL;
 }
@@ -203,7 +254,7 @@ sim_disk_open(int cpu, uint64_t *sectors, bool *read_only)
 	if (disk.cpu >= 0)
 		error = -EBUSY;
 	else
-		disk.cpu = cpu;
+		__atomic_store_n(&disk.cpu, cpu, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&disk.lock);
 	if (error != 0)
 		return error;
@@ -216,11 +267,9 @@ sim_disk_open(int cpu, uint64_t *sectors, bool *read_only)
 static int
 check_cpu(const char *fn)
 {
-	int cpu;
+	/* Set once, before the CPU could call: no lock for the hot path. */
+	int cpu = __atomic_load_n(&disk.cpu, __ATOMIC_ACQUIRE);
 
-	pthread_mutex_lock(&disk.lock);
-	cpu = disk.cpu;
-	pthread_mutex_unlock(&disk.lock);
 	if (cpu < 0)
 		return -ENODEV;
 	if (cpu != sim_cpu_self)
@@ -239,7 +288,7 @@ sim_disk_submit(struct hal_blk_req *r)
 	if (r->op == HAL_BLK_FLUSH) {
 		if (disk.read_only)
 			return -EINVAL; /* no cache to flush */
-	} else if (r->count == 0 || r->buf == NULL ||
+	} else if (r->count == 0 || !memory_ok(r) ||
 	    r->sector >= disk.sectors || r->count > disk.sectors - r->sector) {
 		return -EINVAL;
 	} else if (r->op == HAL_BLK_WRITE && disk.read_only) {

@@ -6,9 +6,13 @@
  *	fs smallw N	create N files of 4 KiB in /small/dNN/fNNN.dat
  *			(100 a directory), then sync
  *	fs smallr N	open and read those N files
+ *	fs par MB	write /p0 and /p1 (MB MiB each, untimed), then read
+ *			them one after the other on CPU 0, then at once,
+ *			/p1 on the last CPU (--cpus 2)
  *
  * Each prints one line "fs: MODE RATE UNIT (BYTES bytes, NS ns)", RATE
- * in MB/s (10^6 bytes) for bigw/bigr and files/s for smallw/smallr.
+ * in MB/s (10^6 bytes) for bigw/bigr and files/s for smallw/smallr; par
+ * prints "fs: par SEQ PAR MB/s", the two files' bytes over each time.
  * Every 64 KiB chunk (every 4 KiB file) starts with its index, which
  * the read modes check (not the rest of the data).  The peers are
  * mtools and cat, in bench/fs.sh.
@@ -152,6 +156,87 @@ bigr(unsigned char *buf)
 	return 0;
 }
 
+/* Write path: MB MiB of 64 KiB chunks numbered from 0. */
+static int
+put_file(const char *path, long mb, unsigned char *buf)
+{
+	uint64_t i, chunks = (uint64_t)mb * 1024 * 1024 / CHUNK;
+	long n;
+	int fd, err;
+
+	if ((fd = toro_open(
+		 path, TORO_O_WRONLY | TORO_O_CREAT | TORO_O_TRUNC)) < 0)
+		return fail("cannot create", path, fd);
+	for (i = 0; i < chunks; i++) {
+		put_index(buf, i);
+		if ((n = toro_write(fd, buf, CHUNK)) != CHUNK)
+			return fail(
+			    "cannot write", path, n < 0 ? n : -TORO_EIO);
+	}
+	if ((err = toro_close(fd)) < 0)
+		return fail("cannot close", path, err);
+	return 0;
+}
+
+/* Read path through, checking each chunk's index; 0 or 1. */
+static int
+get_file(const char *path, unsigned char *buf)
+{
+	uint64_t i = 0;
+	long n;
+	int fd;
+
+	if ((fd = toro_open(path, TORO_O_RDONLY)) < 0)
+		return fail("cannot open", path, fd);
+	while ((n = toro_read(fd, buf, CHUNK)) == CHUNK)
+		if (check(buf, i++, path))
+			return 1;
+	toro_close(fd);
+	return n == 0 ? 0 : fail("cannot read", path, n < 0 ? n : -TORO_EIO);
+}
+
+static void *
+reader(void *path)
+{
+	unsigned char *buf = toro_malloc(CHUNK);
+	long r;
+
+	if (buf == NULL)
+		return (void *)1L;
+	r = get_file(path, buf);
+	toro_free(buf);
+	return (void *)r;
+}
+
+/* Two readers of two files: one after the other, then at once. */
+static int
+par(long mb, unsigned char *buf)
+{
+	struct toro_thread *t;
+	uint64_t start, seq, at_once;
+	double mbytes = 2.0 * (double)mb * 1024 * 1024 / 1e6;
+	void *r;
+
+	if (put_file("/p0", mb, buf) || put_file("/p1", mb, buf) ||
+	    toro_sync() < 0)
+		return 1;
+	start = toro_time_ns();
+	if (get_file("/p0", buf) || get_file("/p1", buf))
+		return 1;
+	seq = toro_time_ns() - start;
+	start = toro_time_ns();
+	if (toro_thread_create(&t, toro_cpu_count() - 1, reader, "/p1", NULL) <
+	    0)
+		return fail("cannot start", "a reader", -TORO_ENOMEM);
+	if (get_file("/p0", buf) || toro_thread_join(t, &r) < 0 || r != NULL)
+		return 1;
+	at_once = toro_time_ns() - start;
+	toro_printf("fs: par %.1f %.1f MB/s (%llu ns, %llu ns)\n",
+	    mbytes / ((double)seq / 1e9), mbytes / ((double)at_once / 1e9),
+	    (unsigned long long)seq, (unsigned long long)at_once);
+	return 0;
+}
+
 static void
 small_path(char *path, size_t size, long i)
 {
@@ -232,7 +317,8 @@ main(int argc, char **argv)
 	int r;
 
 	if (argc < 2) {
-		toro_printf("usage: fs bigw MB | bigr | smallw N | smallr N\n");
+		toro_printf("usage: fs bigw MB | bigr | smallw N | smallr N | "
+			    "par MB\n");
 		return 2;
 	}
 	if ((buf = toro_malloc(CHUNK)) == NULL)
@@ -245,6 +331,8 @@ main(int argc, char **argv)
 		r = smallw(arg, buf);
 	else if (streq(argv[1], "smallr") && arg > 0)
 		r = smallr(arg, buf);
+	else if (streq(argv[1], "par") && arg > 0)
+		r = par(arg, buf);
 	else {
 		toro_printf("fs: bad mode or count\n");
 		r = 2;

@@ -11,9 +11,11 @@
  * owner syncs (bcache.h says why).  Misses read ahead into sectors not
  * cached yet, in one request.
  *
- * Rules: storage thread only (see bcache.h).  Multi-sector I/O goes
- * through one staging buffer; buffers of a request being read are pinned
- * and marked invalid until the data is in.
+ * Rules: storage thread only (see bcache.h).  Multi-sector I/O moves
+ * straight between the buffers and the disk, scatter-gather, where the
+ * disk takes that many segments (hal.h), else through one staging
+ * buffer; buffers of a request being read are pinned and marked invalid
+ * until the data is in.
  */
 #include "core/fs/bcache.h"
 #include "core/lib/lib.h"
@@ -137,18 +139,55 @@ fs_bcache_init(void)
 	return 0;
 }
 
-/* Write n consecutive dirty sectors of d from `first` in one request. */
+/*
+ * The memory of n buffers as segments, neighbours in memory joined;
+ * returns how many, or 0 when d's seg_max is too few for them.
+ */
+static uint32_t
+gather(
+    struct fs_bdev *d, struct fs_buf **v, uint32_t n, struct hal_blk_seg *seg)
+{
+	uint32_t i, k = 0;
+	uint8_t *end = NULL; /* where the last segment ends */
+
+	for (i = 0; i < n; i++, end += HAL_BLK_SECTOR) {
+		if (k > 0 && end == v[i]->data) {
+			seg[k - 1].count++;
+			continue;
+		}
+		end = v[i]->data;
+		if (k == d->seg_max || k == HAL_BLK_SEG_MAX)
+			return 0;
+		seg[k].buf = v[i]->data;
+		seg[k++].count = 1;
+	}
+	return k;
+}
+
+/*
+ * Write n consecutive dirty sectors of d from `first` in one request:
+ * scatter-gather from the buffers where the disk takes their segments,
+ * else through the staging buffer.
+ */
 static int
 write_run(struct fs_bdev *d, uint64_t first, uint32_t n)
 {
-	struct fs_buf *b;
-	uint32_t i;
+	struct hal_blk_seg seg[HAL_BLK_SEG_MAX];
+	struct fs_buf *run[FS_IO_MAX], *b;
+	uint32_t i, k;
 	int err;
 
 	for (i = 0; i < n; i++)
-		memcpy(stage + (size_t)i * HAL_BLK_SECTOR,
-		    lookup(d, first + i)->data, HAL_BLK_SECTOR);
-	if ((err = fs_bdev_io(d, first, n, true, stage)) < 0) {
+		run[i] = lookup(d, first + i);
+	if ((k = gather(d, run, n, seg)) > 0)
+		err = fs_bdev_iov(d, first, n, true, seg, k);
+	else {
+		for (i = 0; i < n; i++)
+			memcpy(stage + (size_t)i * HAL_BLK_SECTOR, run[i]->data,
+			    HAL_BLK_SECTOR);
+		err = fs_bdev_io(d, first, n, true, stage);
+	}
+	if (err < 0) {
 		toro_printf("fs: disk %d: writing sectors %llu-%llu: %s\n",
 		    d->dev, (unsigned long long)first,
 		    (unsigned long long)(first + n - 1), toro_strerror(err));
@@ -298,8 +337,9 @@ unclaim(struct fs_buf *b)
 int
 fs_bread(struct fs_bdev *d, uint64_t sector, uint32_t ra, struct fs_buf **bp)
 {
+	struct hal_blk_seg seg[HAL_BLK_SEG_MAX];
 	struct fs_buf *run[FS_IO_MAX];
-	uint32_t n, i, want;
+	uint32_t n, i, k, want;
 	int err;
 
 	if (sector >= d->sectors)
@@ -319,13 +359,18 @@ fs_bread(struct fs_bdev *d, uint64_t sector, uint32_t ra, struct fs_buf **bp)
 		}
 		claim(run[n], d, sector + n);
 	}
-	err = fs_bdev_io(d, sector, n, false, stage);
+	/* Straight into the buffers where the disk takes their segments. */
+	if ((k = gather(d, run, n, seg)) > 0)
+		err = fs_bdev_iov(d, sector, n, false, seg, k);
+	else
+		err = fs_bdev_io(d, sector, n, false, stage);
 	if (err < 0 && n > 1) {
 		/* Maybe only a sector we did not need is bad. */
 		for (i = 1; i < n; i++)
 			unclaim(run[i]);
 		n = 1;
-		err = fs_bdev_io(d, sector, 1, false, stage);
+		k = 1;
+		err = fs_bdev_io(d, sector, 1, false, run[0]->data);
 	}
 	if (err < 0) {
 		unclaim(run[0]);
@@ -334,8 +379,9 @@ fs_bread(struct fs_bdev *d, uint64_t sector, uint32_t ra, struct fs_buf **bp)
 		return err;
 	}
 	for (i = 0; i < n; i++) {
-		memcpy(run[i]->data, stage + (size_t)i * HAL_BLK_SECTOR,
-		    HAL_BLK_SECTOR);
+		if (k == 0)
+			memcpy(run[i]->data, stage + (size_t)i * HAL_BLK_SECTOR,
+			    HAL_BLK_SECTOR);
 		run[i]->valid = true;
 		if (i > 0)
 			run[i]->refs = 0;
@@ -451,6 +497,7 @@ fs_binval(struct fs_bdev *d)
 {
 	size_t i;
 
+	fs_stream_drop(d);
 	for (i = 0; i < nbufs; i++)
 		if (bufs[i].dev == d)
 			unclaim(&bufs[i]);
@@ -469,8 +516,12 @@ fs_bdirect(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
 		return -TORO_EIO;
 	for (i = 0; i < count; i += n) {
 		n = MIN(count - i, (uint32_t)FS_DIRECT_MAX);
-		err = fs_bdev_io(d, sector + i, n, write,
-		    p + (size_t)i * HAL_BLK_SECTOR);
+		if (write)
+			err = fs_stream_write(
+			    d, sector + i, n, p + (size_t)i * HAL_BLK_SECTOR);
+		else
+			err = fs_stream_read(
+			    d, sector + i, n, p + (size_t)i * HAL_BLK_SECTOR);
 		if (err < 0) {
 			toro_printf("fs: disk %d: %s sectors %llu-%llu: %s\n",
 			    d->dev, write ? "writing" : "reading",

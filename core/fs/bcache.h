@@ -31,17 +31,33 @@
 #define FS_CACHE_KB_MIN 8    /* room for the pins of a few calls */
 #define FS_CACHE_KB_MAX 262144
 #define FS_STAGES 5        /* write-order stages of dirty buffers */
+#define FS_WIN 512	   /* sectors in a stream window (256 KiB) */
+#define FS_NWIN 8	   /* stream windows, for all disks */
+#define FS_AHEAD 2	   /* windows a sequential reader reads ahead */
+#define FS_STRAIGHT 1024   /* sectors: a write this large skips windows */
+#define FS_STREAMS 4	   /* sequential readers a disk keeps track of */
 
 struct fs_bdev {
 	int dev;          /* the HAL's disk number */
 	uint64_t sectors; /* capacity */
 	bool read_only;
 	bool cache;	/* the device caches writes until a flush */
+	uint32_t seg_max; /* segments a request may have (hal.h) */
 	bool unflushed; /* a write completed since the last flush */
 	uint64_t reads, writes, flushes; /* requests, for tests and curiosity */
 	int (*sync)(void *arg); /* the owner's ordered sync, for eviction */
 	void *sync_arg;
 	bool in_sync;           /* the owner is syncing */
+	int werr;		/* a write-behind failed since the last sync */
+	uint64_t next[FS_STREAMS]; /* where recent direct reads ended */
+	unsigned nextpos;	   /* the slot of next[] to replace */
+};
+
+/* A request that may still be in flight (fs_bio_start). */
+struct fs_bio {
+	struct hal_blk_req req;
+	struct toro_thread *waiter; /* sleeping in fs_bio_wait(), or NULL */
+	bool busy;		    /* submitted and not yet completed */
 };
 
 /*
@@ -57,6 +73,25 @@ int fs_bdev_open(struct fs_bdev *d, int dev);
  */
 int fs_bdev_io(struct fs_bdev *d, uint64_t sector, uint32_t count,
     bool write, void *buf);
+
+/*
+ * fs_bdev_io() into or out of nseg segments (1 to d->seg_max) that add
+ * up to count sectors: scatter-gather, one request.
+ */
+int fs_bdev_iov(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
+    const struct hal_blk_seg *seg, uint32_t nseg);
+
+/*
+ * Submit a read or write of count sectors from `sector` and return while
+ * the device works; buf and io stay untouched until fs_bio_wait() says
+ * it is done.  Returns 0, -TORO_EINVAL, -TORO_EROFS, ...  Unlike
+ * fs_bdev_io() this does not fence: the caller is bstream.c.
+ */
+int fs_bio_start(struct fs_bdev *d, struct fs_bio *io, bool write,
+    uint64_t sector, uint32_t count, void *buf);
+
+/* Sleep until io is done: 0 or -TORO_EIO. */
+int fs_bio_wait(struct fs_bio *io);
 
 /*
  * Put every completed write of d (NULL: of every open disk) on stable
@@ -119,16 +154,57 @@ int fs_bsync(struct fs_bdev *d);
 void fs_binval(struct fs_bdev *d);
 
 /*
- * Move count sectors from `sector` straight between the disk and buf,
- * past the cache, in requests of up to FS_DIRECT_MAX sectors: for large
- * transfers.  A read sees the cache's sectors, which are as new as the
- * disk's or newer; a write updates the cached copies, which it leaves
- * clean.  A direct write is file data: stage 0, it may go at any time.
+ * Move count sectors from `sector` between the disk and buf, past the
+ * cache, through bstream.c's windows or straight, in requests of up to
+ * FS_DIRECT_MAX sectors: for large transfers.  A read sees the cache's
+ * sectors, which are as new as the disk's or newer; a write updates the
+ * cached copies, which it leaves clean.  A direct write is file data: stage 0,
+ * it may go at any time.
  */
 int fs_bdirect(struct fs_bdev *d, uint64_t sector, uint32_t count,
     bool write, void *buf);
 
 /* Is the sector in the cache? */
 bool fs_bcached(struct fs_bdev *d, uint64_t sector);
+
+/*
+ * bstream.c: windows of FS_WIN sectors for large sequential transfers,
+ * under fs_bdirect(): read-ahead and write-behind.
+ */
+
+/*
+ * Read count sectors at `sector` into buf: from the windows, reading
+ * the next one ahead, when the read continues an earlier one; straight
+ * from the disk otherwise.  0 or -TORO_EIO.
+ */
+int fs_stream_read(
+    struct fs_bdev *d, uint64_t sector, uint32_t count, void *buf);
+
+/*
+ * Write count sectors at `sector` from buf: copied into a window that
+ * goes to the disk in one request once full (or fenced, or synced); a
+ * write of FS_STRAIGHT sectors or more that continues no window goes
+ * straight from buf to the disk, one request.  An error of a write behind is
+ * kept for the next fs_stream_sync().  0, -TORO_EIO, -TORO_EROFS.
+ */
+int fs_stream_write(
+    struct fs_bdev *d, uint64_t sector, uint32_t count, const void *buf);
+
+/*
+ * Before a request of fs_bdev_io() on the range: windows with data the
+ * disk lacks there go out first and, for a write, windows over the
+ * range are dropped (they would be stale).  May sleep.
+ */
+void fs_stream_fence(
+    struct fs_bdev *d, uint64_t sector, uint32_t count, bool write);
+
+/*
+ * Write every window of d that holds data the disk lacks and wait for
+ * all of d's windows; returns and clears the error of a write behind.
+ */
+int fs_stream_sync(struct fs_bdev *d);
+
+/* Forget d's windows, written or not (fs_binval). */
+void fs_stream_drop(struct fs_bdev *d);
 
 #endif

@@ -52,6 +52,7 @@ struct disk {
 	int cpu;
 	uint64_t delay;
 	int qmax, inflight;
+	uint32_t seg_max;
 	struct pending pend[QMAX];
 	int npend;
 	struct hal_blk_req *done_head, *done_tail;
@@ -98,6 +99,7 @@ init(struct disk *d, uint8_t *data, uint64_t sectors)
 	d->sectors = sectors;
 	d->exists = true;
 	d->qmax = QMAX;
+	d->seg_max = HAL_BLK_SEG_MAX;
 	d->ok_left = -1;
 	d->cut_left = -1;
 }
@@ -253,6 +255,14 @@ fakeblk_set_queue(int dev, int n)
 }
 
 void
+fakeblk_set_seg_max(int dev, uint32_t n)
+{
+	if (n < 1 || n > HAL_BLK_SEG_MAX)
+		die("bad segment count", dev);
+	get(dev)->seg_max = n;
+}
+
+void
 fakeblk_stats(int dev, struct fakeblk_stats *st)
 {
 	struct disk *d = get(dev);
@@ -276,6 +286,7 @@ hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
 	info->sectors = d->sectors;
 	info->read_only = d->read_only;
 	info->cache = !d->read_only && !d->no_cache;
+	info->seg_max = d->seg_max;
 	return 0;
 }
 
@@ -328,6 +339,51 @@ fakeblk_was_cut(int dev)
 	return get(dev)->cut_done;
 }
 
+/*
+ * Move the first n sectors of r between its memory (one buffer or its
+ * segments) and the disk's data at r's sector.
+ */
+static void
+move(struct disk *d, const struct hal_blk_req *r, uint32_t n, bool to_disk)
+{
+	uint8_t *p = d->data + r->sector * HAL_BLK_SECTOR, *m;
+	uint32_t i, k;
+	size_t len;
+
+	for (i = 0; n > 0; i++) {
+		m = r->buf != NULL ? r->buf : r->seg[i].buf;
+		k = r->buf != NULL	  ? n
+		    : r->seg[i].count < n ? r->seg[i].count
+					  : n;
+		len = (size_t)k * HAL_BLK_SECTOR;
+		if (to_disk)
+			memcpy(p, m, len);
+		else
+			memcpy(m, p, len);
+		p += len;
+		n -= k;
+	}
+}
+
+/* Is r's memory one buffer, or segments that add up to its count? */
+static bool
+memory_ok(const struct hal_blk_req *r)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	if (r->buf != NULL)
+		return true;
+	if (r->seg == NULL || r->nseg == 0 || r->nseg > HAL_BLK_SEG_MAX)
+		return false;
+	for (i = 0; i < r->nseg; i++) {
+		if (r->seg[i].buf == NULL || r->seg[i].count == 0)
+			return false;
+		sum += r->seg[i].count;
+	}
+	return sum == r->count;
+}
+
 /* Remember what a write is about to overwrite, while no flush covers it. */
 static void
 log_undo(struct disk *d, const struct hal_blk_req *r)
@@ -378,8 +434,7 @@ cut(struct disk *d, const struct hal_blk_req *r)
 		    (size_t)u->count * HAL_BLK_SECTOR);
 		free(u->old);
 	}
-	memcpy(d->data + r->sector * HAL_BLK_SECTOR, r->buf,
-	    (size_t)keep * HAL_BLK_SECTOR);
+	move(d, r, keep, true);
 	d->cut_done = true;
 }
 
@@ -397,8 +452,7 @@ do_write(struct disk *d, const struct hal_blk_req *r)
 		d->cut_left--;
 	if (d->cut_lose && !d->no_cache)
 		log_undo(d, r);
-	memcpy(d->data + r->sector * HAL_BLK_SECTOR, r->buf,
-	    (size_t)r->count * HAL_BLK_SECTOR);
+	move(d, r, r->count, true);
 	d->written++;
 }
 
@@ -406,9 +460,6 @@ do_write(struct disk *d, const struct hal_blk_req *r)
 static void
 finish(struct disk *d, struct hal_blk_req *r, uint64_t covers)
 {
-	uint8_t *p = d->data + r->sector * HAL_BLK_SECTOR;
-	size_t n = (size_t)r->count * HAL_BLK_SECTOR;
-
 	if (fails(d, r)) {
 		r->status = -TORO_EIO;
 		d->st.failed++;
@@ -422,7 +473,7 @@ finish(struct disk *d, struct hal_blk_req *r, uint64_t covers)
 		} else if (r->op == HAL_BLK_WRITE) {
 			do_write(d, r);
 		} else {
-			memcpy(r->buf, p, n);
+			move(d, r, r->count, false);
 		}
 	}
 	r->next = NULL;
@@ -442,8 +493,9 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 	if (r->op == HAL_BLK_FLUSH) {
 		if (d->read_only || d->no_cache)
 			die("flush to a disk without a cache", dev);
-	} else if (r->count == 0 || r->buf == NULL || r->sector >= d->sectors ||
-	    r->count > d->sectors - r->sector) {
+	} else if (r->count == 0 || !memory_ok(r) ||
+	    (r->buf == NULL && r->nseg > d->seg_max) ||
+	    r->sector >= d->sectors || r->count > d->sectors - r->sector) {
 		die("request out of range", dev);
 	} else if (r->op == HAL_BLK_WRITE && d->read_only) {
 		return -TORO_EROFS;
@@ -455,6 +507,8 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 	d->inflight++;
 	if (d->inflight > d->st.max_inflight)
 		d->st.max_inflight = d->inflight;
+	if (r->op != HAL_BLK_FLUSH && r->buf == NULL && r->nseg > 1)
+		d->st.scattered++;
 	if (r->op == HAL_BLK_FLUSH) {
 		d->st.flushes++;
 	} else if (r->op == HAL_BLK_WRITE) {

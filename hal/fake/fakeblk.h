@@ -60,6 +60,9 @@ void fakeblk_set_delay(int dev, uint64_t ns);
 /* At most n requests submitted and not yet collected (-TORO_EAGAIN). */
 void fakeblk_set_queue(int dev, int n);
 
+/* Segments a request may have (1 to HAL_BLK_SEG_MAX, the default). */
+void fakeblk_set_seg_max(int dev, uint32_t n);
+
 /*
  * Cut the power at a write: n more write requests reach the disk whole;
  * of the next one only its first `tear` sectors do (a torn write), and
@@ -78,6 +81,7 @@ void *fakeblk_device(void *unused);
 
 struct fakeblk_stats {
 	uint64_t reads, writes;       /* requests */
+	uint64_t scattered;	      /* of those, with two or more segments */
 	uint64_t rsectors, wsectors;  /* sectors moved */
 	uint64_t failed;              /* requests that failed */
 	uint64_t eagain;              /* submits refused: queue full */

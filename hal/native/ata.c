@@ -366,7 +366,7 @@ hal_ata_init(void)
 	a->what[n] = '\0';
 	/* Word 85 bit 5: the drive's write cache is on. */
 	a->disk = hal_blk_add(
-	    &ops, a, a->sectors, false, (id[85] & (1u << 5)) != 0, a->what);
+	    &ops, a, a->sectors, false, (id[85] & (1u << 5)) != 0, 1, a->what);
 }
 
 void

@@ -10,9 +10,10 @@
  * Rules: disks are numbered in the order they are added, so the order of
  * the drivers' init calls in boot.c decides which one is disk 0.  The
  * checks every driver needs (range, read-only, a flush only to a disk with
- * a write cache) are made here, before the driver sees a request.  Open happens
- * once per disk, on any CPU; the rest runs on the owner only (hal.h), so only
- * the owner field is shared with interrupt handlers of other CPUs, and it is
+ * a write cache, segments within the driver's seg_max) are made here,
+ * before the driver sees a request.  Open happens once per disk, on any
+ * CPU; the rest runs on the owner only (hal.h), so only the owner field
+ * is shared with interrupt handlers of other CPUs, and it is
  * written once.
  */
 #include "hal/native/native.h"
@@ -26,6 +27,7 @@ struct disk {
 	uint64_t sectors;
 	bool read_only;
 	bool cache;
+	uint32_t seg_max;
 	const char *what;
 	int owner; /* -1 until opened */
 };
@@ -35,7 +37,7 @@ static int ndisks;
 
 int
 hal_blk_add(const struct hal_blk_ops *ops, void *dev, uint64_t sectors,
-    bool read_only, bool cache, const char *what)
+    bool read_only, bool cache, uint32_t seg_max, const char *what)
 {
 	struct disk *d;
 
@@ -47,6 +49,9 @@ hal_blk_add(const struct hal_blk_ops *ops, void *dev, uint64_t sectors,
 	d->sectors = sectors;
 	d->read_only = read_only;
 	d->cache = cache && !read_only;
+	d->seg_max = seg_max < 1	? 1
+	    : seg_max > HAL_BLK_SEG_MAX ? HAL_BLK_SEG_MAX
+					: seg_max;
 	d->what = what;
 	d->owner = -1;
 	return ndisks++;
@@ -72,11 +77,15 @@ hal_blk_print(void)
 
 	for (i = 0; i < ndisks; i++) {
 		d = &disks[i];
-		hal_printf("toro: disk %d: %s, %lu sectors (%lu MiB), %s%s\n",
-		    i, d->what, (unsigned long)d->sectors,
+		hal_printf("toro: disk %d: %s, %lu sectors (%lu MiB), %s%s", i,
+		    d->what, (unsigned long)d->sectors,
 		    (unsigned long)(d->sectors >> 11),
 		    d->read_only ? "read-only" : "read-write",
 		    d->cache ? ", write cache" : "");
+		if (d->seg_max > 1)
+			hal_printf(
+			    ", scatter-gather (%u segments)", d->seg_max);
+		hal_printf("\n");
 	}
 }
 
@@ -98,7 +107,27 @@ hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
 	info->sectors = d->sectors;
 	info->read_only = d->read_only;
 	info->cache = d->cache;
+	info->seg_max = d->seg_max;
 	return 0;
+}
+
+/* Is r's memory one buffer, or segments the disk takes for its count? */
+static bool
+memory_ok(const struct disk *d, const struct hal_blk_req *r)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	if (r->buf != NULL)
+		return true;
+	if (r->seg == NULL || r->nseg == 0 || r->nseg > d->seg_max)
+		return false;
+	for (i = 0; i < r->nseg; i++) {
+		if (r->seg[i].buf == NULL || r->seg[i].count == 0)
+			return false;
+		sum += r->seg[i].count;
+	}
+	return sum == r->count;
 }
 
 int
@@ -119,7 +148,7 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 			return -TORO_EROFS;
 		/* FALLTHROUGH */
 	case HAL_BLK_READ:
-		if (r->count == 0 || r->buf == NULL ||
+		if (r->count == 0 || !memory_ok(d, r) ||
 		    r->sector >= d->sectors ||
 		    r->count > d->sectors - r->sector)
 			return -TORO_EINVAL;

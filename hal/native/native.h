@@ -371,9 +371,12 @@ struct hal_blk_ops {
 	struct hal_blk_req *(*complete)(void *dev);
 };
 
-/* cache: the disk has a volatile write cache and takes HAL_BLK_FLUSH. */
+/*
+ * cache: the disk has a volatile write cache and takes HAL_BLK_FLUSH;
+ * seg_max: the segments a request may have (1: one buffer only).
+ */
 int hal_blk_add(const struct hal_blk_ops *ops, void *dev, uint64_t sectors,
-    bool read_only, bool cache, const char *what);
+    bool read_only, bool cache, uint32_t seg_max, const char *what);
 void hal_blk_intr(int disk);
 void hal_blk_print(void);
 

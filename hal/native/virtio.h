@@ -46,6 +46,7 @@ struct hal_virtq_desc {
 
 #define HAL_VIRTQ_DESC_NEXT 1
 #define HAL_VIRTQ_DESC_WRITE 2 /* the device writes the buffer */
+#define HAL_VIRTQ_DESC_INDIRECT 4 /* the buffer is a table of descriptors */
 
 struct hal_virtq_avail {
 	uint16_t flags;

@@ -6,17 +6,21 @@
  * device (PCI, else MMIO), sets it up and registers it as the next disk;
  * hal_virtio_blk_irq() is the handler of HAL_VEC_BLK.
  *
- * Features: VIRTIO_F_VERSION_1, VIRTIO_BLK_F_RO and VIRTIO_BLK_F_FLUSH
- * (the device caches writes until a flush), nothing else (a legacy MMIO
+ * Features: VIRTIO_F_VERSION_1, VIRTIO_BLK_F_RO, VIRTIO_BLK_F_FLUSH
+ * (the device caches writes until a flush), VIRTIO_F_INDIRECT_DESC and
+ * VIRTIO_BLK_F_SEG_MAX (scatter-gather), nothing else (a legacy MMIO
  * device takes the same requests without VERSION_1); the capacity
  * comes from the configuration space.  Queue 0 carries the requests, each
  * a chain of three descriptors: the 16-byte header (type, sector), the
  * caller's buffer, and the status byte the device writes; a flush has no
- * buffer and skips the middle one.
- * Slot i owns descriptors 3i to 3i+2 and a header and status byte in
- * boot memory for good; the free slots wait on a stack, so a full queue
- * is simply an empty stack (-TORO_EAGAIN).  Requests complete in
- * whatever order the device uses them.
+ * buffer and skips the middle one.  A request in segments (hal.h) is one
+ * indirect descriptor instead, naming the slot's table: the header, a
+ * descriptor a segment, the status byte.  Without INDIRECT_DESC the disk
+ * takes one buffer only (seg_max 1).
+ * Slot i owns descriptors 3i to 3i+2, a header, a status byte and a
+ * table in boot memory for good; the free slots wait on a stack, so a
+ * full queue is simply an empty stack (-TORO_EAGAIN).  Requests complete
+ * in whatever order the device uses them.
  *
  * Rules: the ring and headers come from boot memory, only when there is
  * a device.  The device gets DRIVER_OK and its interrupt on open; from
@@ -28,8 +32,11 @@
 #include "hal/native/virtio.h"
 #include "toro/errno.h"
 
+#define F_SEG_MAX (1ull << 2)
 #define F_RO (1ull << 5)
 #define F_FLUSH (1ull << 9)
+#define F_INDIRECT (1ull << 28)
+#define TABLE (HAL_BLK_SEG_MAX + 2) /* descriptors of a slot's table */
 #define QMAX 192 /* descriptors: 64 requests at most */
 #define NSLOT (QMAX / 3)
 
@@ -53,6 +60,7 @@ struct slot {
 	struct hdr hdr;
 	uint8_t status;
 	struct hal_blk_req *req;
+	struct hal_virtq_desc *table; /* TABLE, with INDIRECT_DESC only */
 };
 
 struct vblk {
@@ -61,6 +69,7 @@ struct vblk {
 	struct slot *slots;
 	uint16_t free[NSLOT];
 	int nfree, nslots;
+	uint32_t seg_max;
 	int disk;
 	bool running;
 	char what[48];
@@ -80,6 +89,34 @@ open_dev(void *dev, uint32_t apic_id)
 	}
 }
 
+/* Point d at s's table, filled for r's segments (hal.h). */
+static void
+scatter(struct slot *s, struct hal_blk_req *r, struct hal_virtq_desc *d)
+{
+	struct hal_virtq_desc *t = s->table;
+	uint32_t i, n = r->nseg;
+
+	t[0].addr = (uintptr_t)&s->hdr;
+	t[0].len = sizeof(s->hdr);
+	t[0].flags = HAL_VIRTQ_DESC_NEXT;
+	t[0].next = 1;
+	for (i = 0; i < n; i++) {
+		t[1 + i].addr = (uintptr_t)r->seg[i].buf;
+		t[1 + i].len = r->seg[i].count * HAL_BLK_SECTOR;
+		t[1 + i].flags = HAL_VIRTQ_DESC_NEXT |
+		    (r->op == HAL_BLK_WRITE ? 0 : HAL_VIRTQ_DESC_WRITE);
+		t[1 + i].next = (uint16_t)(2 + i);
+	}
+	t[n + 1].addr = (uintptr_t)&s->status;
+	t[n + 1].len = 1;
+	t[n + 1].flags = HAL_VIRTQ_DESC_WRITE;
+	t[n + 1].next = 0;
+	d->addr = (uintptr_t)t;
+	d->len = (n + 2) * sizeof(*t);
+	d->flags = HAL_VIRTQ_DESC_INDIRECT;
+	d->next = 0;
+}
+
 static int
 submit(void *dev, struct hal_blk_req *r)
 {
@@ -88,7 +125,7 @@ submit(void *dev, struct hal_blk_req *r)
 	struct slot *s;
 	uint16_t i, h;
 
-	if (r->count > COUNT_MAX)
+	if (r->count > COUNT_MAX || (r->buf == NULL && r->nseg > b->seg_max))
 		return -TORO_EINVAL;
 	if (b->nfree == 0)
 		return -TORO_EAGAIN; /* a completion's HAL_EV_BLK follows */
@@ -103,6 +140,12 @@ submit(void *dev, struct hal_blk_req *r)
 	s->req = r;
 	h = (uint16_t)(3 * i);
 	d = &b->q.desc[h];
+	if (r->op != HAL_BLK_FLUSH && r->buf == NULL) {
+		scatter(s, r, d);
+		hal_virtq_post(&b->q, h);
+		hal_virtq_kick(&b->q, 0);
+		return 0;
+	}
 	d[0].addr = (uintptr_t)&s->hdr;
 	d[0].len = sizeof(s->hdr);
 	d[0].flags = HAL_VIRTQ_DESC_NEXT;
@@ -153,13 +196,17 @@ static const struct hal_blk_ops ops = { open_dev, submit, complete };
 static int
 setup(struct vblk *b)
 {
+	struct hal_virtq_desc *t;
 	uint64_t f, cap;
+	uint32_t seg;
 	int i;
 
 	b->v.type = HAL_VIRTIO_BLK;
 	b->v.vector = HAL_VEC_BLK;
-	if (hal_virtio_start(
-		&b->v, HAL_VIRTIO_F_VERSION_1 | F_RO | F_FLUSH, &f) < 0)
+	if (hal_virtio_start(&b->v,
+		HAL_VIRTIO_F_VERSION_1 | F_RO | F_FLUSH | F_INDIRECT |
+		    F_SEG_MAX,
+		&f) < 0)
 		return -1;
 	if (hal_virtq_init(&b->v, &b->q, 0, QMAX) < 0) {
 		hal_virtio_fail(&b->v);
@@ -176,8 +223,23 @@ setup(struct vblk *b)
 		b->free[i] = (uint16_t)(b->nslots - 1 - i);
 	b->nfree = b->nslots;
 	hal_virtio_config(&b->v, 0, &cap, sizeof(cap));
-	b->disk = hal_blk_add(
-	    &ops, b, cap, (f & F_RO) != 0, (f & F_FLUSH) != 0, b->what);
+	b->seg_max = 1;
+	if (f & F_INDIRECT) {
+		b->seg_max = HAL_BLK_SEG_MAX;
+		/* The device's own limit (config offset 12), where it has one.
+		 */
+		if (f & F_SEG_MAX) {
+			hal_virtio_config(&b->v, 12, &seg, sizeof(seg));
+			if (seg >= 1 && seg < b->seg_max)
+				b->seg_max = seg;
+		}
+		/* Boot memory comes in pages: one block for every table. */
+		t = hal_boot_alloc(sizeof(*t) * TABLE * (size_t)b->nslots);
+		for (i = 0; i < b->nslots; i++)
+			b->slots[i].table = t + (size_t)i * TABLE;
+	}
+	b->disk = hal_blk_add(&ops, b, cap, (f & F_RO) != 0, (f & F_FLUSH) != 0,
+	    b->seg_max, b->what);
 	return 0;
 }
 

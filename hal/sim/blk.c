@@ -27,6 +27,8 @@ hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
 	info->read_only = ro;
 	/* The host's page cache is the disk's: fdatasync() flushes it. */
 	info->cache = !ro;
+	/* preadv/pwritev take a segment an iovec. */
+	info->seg_max = HAL_BLK_SEG_MAX;
 	return 0;
 }
 

@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs/bcache.h"
 #include "core/fs/fs.h"
 #include "hal/fake/fake.h"
 #include "hal/fake/fakeblk.h"
 #include "tests/unit/fs_util.h"
-#include "toro/toro.h"
 #include "toro/file.h"
+#include "toro/toro.h"
 
 #define MEM (64 * TU_MB)
 
@@ -536,6 +537,85 @@ START_TEST(small_files_in_order)
 }
 END_TEST
 
+/*
+ * Sequential 64 KiB transfers go through bstream.c's windows: a write
+ * request a window, not a chunk; reads ahead in whole windows, several
+ * in flight on a slow disk; a write behind that fails fails the sync.
+ */
+static void *
+stream_main(void *unused)
+{
+	static uint8_t big[2 << 20], back[65536];
+	const size_t chunk = sizeof(back), win = FS_WIN * 512;
+	struct fakeblk_stats st0, st1;
+	struct toro_thread *dev;
+	size_t i;
+	int fd;
+
+	/* The delayed disk's device thread. */
+	ck_assert_int_eq(
+	    toro_thread_create(&dev, 2, fakeblk_device, NULL, NULL), 0);
+	ck_assert_int_eq(fs_start(1), 0);
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = tu_byte(5, i);
+	fd = toro_open("/s.bin", TORO_O_CREAT | TORO_O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	fakeblk_stats(0, &st0);
+	for (i = 0; i < sizeof(big); i += chunk)
+		ck_assert_int_eq(toro_write(fd, big + i, chunk), (long)chunk);
+	fakeblk_stats(0, &st1);
+	ck_assert_uint_le(st1.writes - st0.writes, sizeof(big) / win);
+	ck_assert_int_eq(tu_close(fd), 0);
+	ck_assert_int_eq(toro_sync(), 0);
+	/* Fresh: nothing of the file in memory. */
+	ck_assert_int_eq(fs_umount("/"), 0);
+	ck_assert_int_eq(fs_mount(0, "/"), 0);
+	fakeblk_set_delay(0, 100000);
+	fd = toro_open("/s.bin", TORO_O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	fakeblk_stats(0, &st0);
+	for (i = 0; i < sizeof(big); i += chunk) {
+		ck_assert_int_eq(toro_read(fd, back, chunk), (long)chunk);
+		ck_assert(memcmp(back, big + i, chunk) == 0);
+	}
+	fakeblk_stats(0, &st1);
+	/* The first chunk, then windows, the last ones past the file. */
+	ck_assert_uint_le(
+	    st1.reads - st0.reads, 1 + sizeof(big) / win + FS_AHEAD);
+	ck_assert_int_ge(st1.max_inflight, 2);
+	ck_assert_int_eq(tu_close(fd), 0);
+	fakeblk_set_delay(0, 0);
+	/*
+	 * A full window goes out at once; when it fails, the next sync
+	 * fails, though the disk works again by then; the one after is
+	 * fine.
+	 */
+	fd = toro_open("/e.bin", TORO_O_CREAT | TORO_O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	fakeblk_fail_after(0, 0, FAKEBLK_WRITE);
+	for (i = 0; i < win; i += chunk)
+		ck_assert_int_eq(toro_write(fd, big + i, chunk), (long)chunk);
+	fakeblk_fail_after(0, -1, 0);
+	ck_assert_int_eq(tu_close(fd), 0);
+	ck_assert_int_eq(toro_sync(), -TORO_EIO);
+	ck_assert_int_eq(toro_sync(), 0);
+	return NULL;
+}
+
+START_TEST(stream_windows)
+{
+	image(0, "st.img", 32);
+	ck_assert_int_eq(fake_run(3, MEM, stream_main, NULL), 0);
+	ck_assert_int_eq(fakeblk_save(0, tu_path("st.img"), 0, 0), 0);
+	ck_assert_int_eq(tu_fsck(tu_path("st.img")), 0);
+	ck_assert_int_eq(tu_sh("mcopy -n -i %s ::/s.bin %s", tu_path("st.img"),
+			     tu_path("s.bin")),
+	    0);
+	ck_assert_int_eq(
+	    tu_sh("test $(stat -c %%s %s) = %d", tu_path("s.bin"), 2 << 20), 0);
+}
+END_TEST
+
 /* Two disks, two mount points; a read-only one. */
 static void *
 mounts_main(void *unused)
@@ -623,5 +703,6 @@ main(void)
 	add(s, "mount_points", mount_points);
 	add(s, "direct_and_cached", direct_and_cached);
 	add(s, "small_files_in_order", small_files_in_order);
+	add(s, "stream_windows", stream_windows);
 	return unit_run(s);
 }
