@@ -22,8 +22,6 @@
  */
 #define _GNU_SOURCE /* accept4, pthread_attr_setaffinity_np */
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -105,7 +103,7 @@ static void
 take(struct worker *w)
 {
 	struct conn *c;
-	int k, fd, one = 1;
+	int k, fd;
 
 	for (k = 0; k < ACCEPT_BATCH; k++) {
 		if ((fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) < 0) {
@@ -130,8 +128,6 @@ take(struct worker *w)
 			continue;
 		}
 		__atomic_fetch_add(&nopen, 1, __ATOMIC_RELAXED);
-		/* Answers go out whole; never wait for the client's ACK. */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		w->conns[w->n] = c;
 		w->pfd[w->n + 1] = (struct pollfd) { fd, POLLIN, 0 };
 		w->n++;

@@ -330,6 +330,38 @@ TCP_TEST(send_more)
 	return NULL;
 }
 
+/*
+ * TCP_NODELAY set on a listener is inherited by what it accepts (as on
+ * Linux): a second small segment goes without waiting for an ACK.
+ * Without it, Nagle holds the second one back.
+ */
+TCP_TEST(nodelay_inherited)
+{
+	struct tcp_conn *l, *a, *b;
+	struct ev el = { 0 }, ea = { 0 };
+	unsigned mark;
+	int port;
+
+	link_init(&lk, NULL, NULL);
+	for (port = 80; port <= 81; port++) {
+		l = tcp_conn_new(lk.st[1], &ev_callbacks, &el);
+		ck_assert_int_eq(tcp_bind(l, 0, (uint16_t)port), 0);
+		tcp_set_nodelay(l, port == 80);
+		ck_assert_int_eq(tcp_listen(l, 8), 0);
+		a = tcp_conn_new(lk.st[0], &ev_callbacks, &ea);
+		ck_assert_int_eq(tcp_connect(a, B_ADDR, (uint16_t)port), 0);
+		link_advance(&lk, 20 * MS);
+		ck_assert_int_eq(tcp_accept(l, &b), 0);
+		mark = lk.nlog;
+		ck_assert_int_eq(tcp_send(b, "x", 1), 1);
+		ck_assert_int_eq(tcp_send(b, "y", 1), 1);
+		ck_assert_uint_eq(link_count(&lk, mark, 1, 0),
+		    port == 80 ? 2 : 1);
+	}
+	link_free(&lk);
+	return NULL;
+}
+
 #define MANY 2000
 
 /*
@@ -408,6 +440,7 @@ main(void)
 	tcase_add_test(tc, limits_from_memory);
 	tcase_add_test(tc, many_connections);
 	tcase_add_test(tc, send_more);
+	tcase_add_test(tc, nodelay_inherited);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
