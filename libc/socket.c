@@ -183,8 +183,14 @@ libc_accept(long fd, void *sa, void *len, long flags)
 	return install_socket(h, nonblock);
 }
 
-/* MSG_NOSIGNAL changes nothing: no signal is ever sent. */
-#define MSG_KNOWN (MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL)
+/*
+ * MSG_NOSIGNAL changes nothing: no signal is ever sent.  The others
+ * have the kernel's values (TORO_MSG_*).
+ */
+#define MSG_KNOWN (MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE)
+_Static_assert(MSG_PEEK == TORO_MSG_PEEK, "MSG_PEEK");
+_Static_assert(MSG_DONTWAIT == TORO_MSG_DONTWAIT, "MSG_DONTWAIT");
+_Static_assert(MSG_MORE == TORO_MSG_MORE, "MSG_MORE");
 
 /*
  * The socket behind fd for a send or a receive with these flags: NULL
@@ -198,7 +204,7 @@ sock_io(long fd, long flags, int *f, long *err)
 		*err = -EOPNOTSUPP;
 		return NULL;
 	}
-	*f = (int)flags & (MSG_PEEK | MSG_DONTWAIT);
+	*f = (int)flags & (MSG_PEEK | MSG_DONTWAIT | MSG_MORE);
 	return sock(fd, err);
 }
 

@@ -13,6 +13,13 @@
  * oldest goes first: RFC 1122 wants the latest kept); a request is sent
  * at most once a second, ARP_TRIES times, then the held packets are
  * dropped.  We answer requests for our address only once we have one.
+ *
+ * Floods: every SYN from a spoofed on-link address wants an answer,
+ * and so an entry whose resolution never completes.  Such an entry
+ * never pushes out a resolved one, nor a pending one younger than
+ * ARP_YOUNG: past that the packet is dropped.  So the hosts we talk to
+ * keep their entries, and a flood costs at most ARP_SLOTS requests per
+ * ARP_YOUNG.  A host that speaks ARP to us may take any slot.
  */
 #include "core/net/stack.h"
 
@@ -21,6 +28,7 @@
 #define ARP_RETRY (1 * NET_SEC)
 #define ARP_TRIES 3
 #define ARP_HOLD 4
+#define ARP_YOUNG (NET_SEC / 4)
 #define ARP_LEN 28
 
 #define ARP_REQUEST 1
@@ -38,7 +46,8 @@ struct arp_entry {
 	uint8_t state;
 	uint8_t tries; /* requests sent while pending */
 	int nheld;
-	uint64_t when; /* resolved: expiry; pending: next request */
+	uint64_t when;	/* resolved: expiry; pending: next request */
+	uint64_t asked; /* pending: when the first request went */
 	struct list held;
 };
 
@@ -75,29 +84,39 @@ release(struct arp_entry *e)
 	e->state = ARP_FREE;
 }
 
-/* A free slot, else the resolved entry closest to expiry, else the
- * pending entry asked about longest ago. */
+/*
+ * A slot for ip: a free one, else (confirmed: the peer spoke ARP to
+ * us) the resolved entry closest to expiry, else the pending entry
+ * asked about longest ago.  Not confirmed, a resolved entry is taken
+ * only when none is pending (no flood), and a pending one only once
+ * ARP_YOUNG old.  NULL: no slot may be taken.
+ */
 static struct arp_entry *
-alloc_entry(uint32_t ip)
+alloc_entry(uint32_t ip, bool confirmed)
 {
-	struct arp_entry *e, *best = NULL;
+	struct arp_entry *e, *best = NULL, *res = NULL, *pend = NULL;
+	uint64_t now = net_now();
 	int i;
 
-	for (i = 0; i < ARP_SLOTS && best == NULL; i++)
-		if (cache[i].state == ARP_FREE)
-			best = &cache[i];
 	for (i = 0; i < ARP_SLOTS && best == NULL; i++) {
 		e = &cache[i];
-		if (e->state == ARP_RESOLVED && (best == NULL ||
-		    e->when < best->when))
+		if (e->state == ARP_FREE)
 			best = e;
+		else if (e->state == ARP_RESOLVED &&
+		    (res == NULL || e->when < res->when))
+			res = e;
+		else if (e->state == ARP_PENDING &&
+		    (pend == NULL || e->tries > pend->tries ||
+			(e->tries == pend->tries && e->when < pend->when)))
+			pend = e;
 	}
-	for (i = 0; i < ARP_SLOTS && best == NULL; i++) {
-		e = &cache[i];
-		if (best == NULL || e->tries > best->tries ||
-		    (e->tries == best->tries && e->when < best->when))
-			best = e;
-	}
+	if (best == NULL && res != NULL && (confirmed || pend == NULL))
+		best = res;
+	if (best == NULL && pend != NULL &&
+	    (confirmed || now - pend->asked >= ARP_YOUNG))
+		best = pend;
+	if (best == NULL)
+		return NULL;
 	release(best);
 	best->ip = ip;
 	best->nheld = 0;
@@ -190,7 +209,7 @@ net_arp_input(struct net_buf *b)
 	}
 	/* ...and add it if the packet is for us. */
 	if (e == NULL && spa != 0 && spa != net_if.addr)
-		resolved(alloc_entry(spa), sha);
+		resolved(alloc_entry(spa, true), sha);
 	if (op == ARP_REQUEST)
 		send_arp(ARP_REPLY, sha, sha, net_if.addr, spa);
 	net_buf_free(b);
@@ -210,14 +229,18 @@ net_arp_output(struct net_buf *b, uint32_t nexthop)
 		net_eth_output(b, e->mac, NET_ETHERTYPE_IP);
 		return 0;
 	}
-	if (e == NULL || e->state == ARP_RESOLVED) {
-		if (e == NULL)
-			e = alloc_entry(nexthop);
+	if (e == NULL && (e = alloc_entry(nexthop, false)) == NULL) {
+		net_stats.arp_unresolved++; /* a flood holds every slot */
+		net_buf_free(b);
+		return 0;
+	}
+	if (e->state != ARP_PENDING) {
 		e->state = ARP_PENDING;
 		e->tries = 1;
 		e->nheld = 0;
 		list_init(&e->held);
-		e->when = net_now() + ARP_RETRY;
+		e->asked = net_now();
+		e->when = e->asked + ARP_RETRY;
 		send_request(nexthop);
 		net_timer_hint(e->when);
 	}

@@ -108,6 +108,8 @@ dgram_send(struct net_req *r)
 
 	if (s->shut & NET_SHUT_WR)
 		return -TORO_EPIPE;
+	if (r->flags & TORO_MSG_MORE)
+		return -TORO_EOPNOTSUPP; /* datagrams are not joined */
 	if (s->error != 0)
 		return take_error(s);
 	if (r->to != NULL) {

@@ -296,8 +296,10 @@ stream_send(struct net_req *r)
 	if (r->to != NULL)
 		return -TORO_EISCONN;
 	while (r->progress < r->len) {
-		n = tcp_send(s->proto, (const uint8_t *)r->cbuf + r->progress,
-		    MIN(r->len - r->progress, (size_t)1 << 30));
+		n = tcp_send_flags(s->proto,
+		    (const uint8_t *)r->cbuf + r->progress,
+		    MIN(r->len - r->progress, (size_t)1 << 30),
+		    (r->flags & TORO_MSG_MORE) ? TCP_SEND_MORE : 0);
 		if (n == -TORO_EAGAIN) {
 			rearm();
 			r->waitq = &s->waiters;

@@ -212,6 +212,7 @@ struct tcp_info {
 #define TCP_RTO_INIT_NS 1000000000ULL   /* 1 s, RFC 6298 */
 #define TCP_RTO_MAX_NS 60000000000ULL   /* 60 s */
 #define TCP_DELACK_NS 40000000ULL       /* 40 ms (RFC 1122: < 500) */
+#define TCP_MORE_NS 200000000ULL        /* TCP_SEND_MORE holds 200 ms */
 #define TCP_TIME_WAIT_NS 60000000000ULL /* 2 MSL, MSL = 30 s */
 #define TCP_FIN_WAIT_2_NS 60000000000ULL /* a closed conn waiting */
 #define TCP_MAX_RETRIES 10              /* data: ~222 s, then ETIMEDOUT */
@@ -313,6 +314,15 @@ int tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port);
  * connect.  Data given in SYN_SENT or SYN_RCVD waits for ESTABLISHED.
  */
 int tcp_send(struct tcp_conn *c, const void *data, size_t len);
+/*
+ * tcp_send() with flags: TCP_SEND_MORE says more follows at once
+ * (MSG_MORE): a partial last segment waits for it, for tcp_shutdown()
+ * or tcp_close() (so an answer and its FIN leave in one segment, and
+ * the peer never closes first), or at most TCP_MORE_NS.
+ */
+#define TCP_SEND_MORE 0x1
+int tcp_send_flags(struct tcp_conn *c, const void *data, size_t len,
+    unsigned flags);
 /*
  * Copy up to len bytes out of the receive buffer (and open the window).
  * Returns the bytes (> 0), 0 at the end of the stream (FIN received and

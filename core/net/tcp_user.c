@@ -3,10 +3,11 @@
  * tcp_recv, tcp_shutdown and the queries.
  *
  * tcp_send copies into the send ring and lets tcp_output decide what
- * the windows allow; tcp_recv copies out of the receive ring and, when
- * that opens the window by enough to matter (RFC 1122 4.2.3.3: two
- * segments or half the buffer), sends a window update at once rather
- * than leave the peer waiting for its persist timer.
+ * the windows allow (with TCP_SEND_MORE, a partial segment waits a
+ * while for more or for the FIN); tcp_recv copies out of the receive
+ * ring and, when that opens the window by enough to matter (RFC 1122
+ * 4.2.3.3: two segments or half the buffer), sends a window update at
+ * once rather than leave the peer waiting for its persist timer.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
@@ -25,8 +26,34 @@ can_send(const struct tcp_conn *c)
 	}
 }
 
+/*
+ * With TCP_SEND_MORE, less than a segment waits: for more, for the FIN,
+ * or for the delayed-ACK timer armed here, whose output takes it along.
+ */
+static void
+send_now(struct tcp_conn *c, unsigned flags)
+{
+	struct tcp_stack *s = c->stack;
+
+	if (!(flags & TCP_SEND_MORE) ||
+	    tcp_data_end(c) - c->snd_nxt >= c->snd_mss) {
+		tcp_output(c);
+		return;
+	}
+	if (c->t_delack == 0 || c->t_delack > s->now + TCP_MORE_NS) {
+		c->t_delack = s->now + TCP_MORE_NS;
+		tcp_timer_on(c);
+	}
+}
+
 int
 tcp_send(struct tcp_conn *c, const void *data, size_t len)
+{
+	return tcp_send_flags(c, data, len, 0);
+}
+
+int
+tcp_send_flags(struct tcp_conn *c, const void *data, size_t len, unsigned flags)
 {
 	struct tcp_stack *s = c->stack;
 	uint32_t n;
@@ -56,7 +83,7 @@ tcp_send(struct tcp_conn *c, const void *data, size_t len)
 	} else {
 		ret = (int)n;
 		if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
-			tcp_output(c);
+			send_now(c, flags);
 	}
 	tcp_leave(s);
 	return ret;

@@ -1,8 +1,11 @@
 /*
  * loop.c: the webserver's workers.  A worker is a pthread over
  * poll(): entry 0 is the listener, the others its connections.
- * When the listener is readable every worker may try a non-blocking
- * accept; whoever gets a connection keeps it for its life.  A readable
+ * One worker per CPU at a time watches the listener (it takes its
+ * CPU's turn before poll() and gives it back after): a connection
+ * wakes one worker per CPU, not all of them only for the losers to find
+ * the accept queue empty.  Whoever gets a connection keeps it for its
+ * life.  A readable
  * connection is read without waiting and fed to http.c; an answer the
  * socket cannot take at once waits in out.c, and the worker polls that
  * connection for POLLOUT instead of POLLIN until it is out.
@@ -22,8 +25,6 @@
  */
 #define _GNU_SOURCE /* accept4, pthread_attr_setaffinity_np */
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -43,6 +44,7 @@
 #define WORKER_STACK (256 * 1024)
 
 struct worker {
+	int cpu;	    /* its CPU: turns[cpu] */
 	int n, cap;	    /* connections; room in the arrays */
 	struct pollfd *pfd; /* [0] the listener, [1 + i] conns[i] */
 	struct conn **conns;
@@ -51,6 +53,7 @@ struct worker {
 };
 
 static int listener, limit;
+static int *turns; /* per CPU: a worker of it polls the listener */
 static long nopen, naccepted, nrefused;
 
 uint64_t
@@ -105,7 +108,7 @@ static void
 take(struct worker *w)
 {
 	struct conn *c;
-	int k, fd, one = 1;
+	int k, fd;
 
 	for (k = 0; k < ACCEPT_BATCH; k++) {
 		if ((fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) < 0) {
@@ -130,8 +133,6 @@ take(struct worker *w)
 			continue;
 		}
 		__atomic_fetch_add(&nopen, 1, __ATOMIC_RELAXED);
-		/* Answers go out whole; never wait for the client's ACK. */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		w->conns[w->n] = c;
 		w->pfd[w->n + 1] = (struct pollfd) { fd, POLLIN, 0 };
 		w->n++;
@@ -203,20 +204,34 @@ sweep(struct worker *w, uint64_t now)
 	w->next_sweep = now + TICK_NS;
 }
 
+/*
+ * Take the CPU's turn at the listener if no sibling has it: a worker
+ * parked without the listener leaves it to the one that has it, which
+ * gives it back each time its poll() returns.
+ */
+static int
+turn_take(struct worker *w, uint64_t now)
+{
+	return now >= w->listen_at &&
+	    __atomic_exchange_n(&turns[w->cpu], 1, __ATOMIC_ACQUIRE) == 0;
+}
+
 static void *
 worker_run(void *arg)
 {
 	struct worker *w = arg;
 	uint64_t now;
-	int i;
+	int i, mine, r;
 
 	for (;;) {
 		now = loop_now_ns();
-		w->pfd[0] =
-		    (struct pollfd) { now >= w->listen_at ? listener : -1,
-			    POLLIN, 0 };
-		if (poll(w->pfd, (nfds_t)w->n + 1,
-			now >= w->listen_at ? TICK_MS : REST_MS) < 0) {
+		mine = turn_take(w, now);
+		w->pfd[0] = (struct pollfd) { mine ? listener : -1, POLLIN, 0 };
+		r = poll(w->pfd, (nfds_t)w->n + 1,
+		    now >= w->listen_at ? TICK_MS : REST_MS);
+		if (mine)
+			__atomic_store_n(&turns[w->cpu], 0, __ATOMIC_RELEASE);
+		if (r < 0) {
 			usleep(10000);
 			continue;
 		}
@@ -253,6 +268,8 @@ loop_start(int l, int max)
 	n = (int)ncpus * WORKERS_PER_CPU;
 	listener = l;
 	limit = max;
+	if ((turns = calloc((size_t)ncpus, sizeof(*turns))) == NULL)
+		return ENOMEM;
 	if ((err = pthread_attr_init(&attr)) != 0 ||
 	    (err = pthread_attr_setstacksize(&attr, WORKER_STACK)) != 0)
 		return err;
@@ -261,8 +278,9 @@ loop_start(int l, int max)
 			return ENOMEM;
 		w->next_sweep = loop_now_ns() + TICK_NS;
 		/* Worker i on CPU i mod ncpus: each CPU gets its share. */
+		w->cpu = (int)(i % ncpus);
 		CPU_ZERO(&set);
-		CPU_SET(i % ncpus, &set);
+		CPU_SET(w->cpu, &set);
 		if ((err = pthread_attr_setaffinity_np(
 			 &attr, sizeof(set), &set)) != 0 ||
 		    (err = pthread_create(&t, &attr, worker_run, w)) != 0)

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,7 +52,12 @@ number(const char *s, long max)
 	return v >= 1 && v <= max ? v : -1;
 }
 
-/* The listening socket on port, non-blocking; -1 with errno set. */
+/*
+ * The listening socket on port, non-blocking; -1 with errno set.
+ * TCP_NODELAY here is inherited by every accepted connection (as on
+ * Linux): answers go out whole, never waiting for the client's ACK, and
+ * no call per connection sets it.
+ */
 static int
 listen_on(long port)
 {
@@ -65,6 +71,7 @@ listen_on(long port)
 	if ((l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
 		return -1;
 	if (setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
 	    bind(l, (struct sockaddr *)&me, sizeof(me)) < 0 ||
 	    listen(l, 1024) < 0) {
 		e = errno;

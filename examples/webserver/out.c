@@ -24,16 +24,22 @@ conn_busy(const struct conn *c)
 	return c->outlen > c->outoff || c->file >= 0;
 }
 
-/* Send from buf without waiting: bytes sent, or -1 (the peer is gone). */
+/*
+ * Send from buf without waiting: bytes sent, or -1 (the peer is gone).
+ * The last answer of a connection goes with MSG_MORE: the close that
+ * follows sends its FIN in the same segment, so the client never reads
+ * the answer before the FIN arrives and closes first (its port would
+ * then wait 60 s in TIME_WAIT, and a busy client runs out of them).
+ */
 static long
 push(struct conn *c, const char *buf, size_t len)
 {
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL | (c->close ? MSG_MORE : 0);
 	size_t done = 0;
 	long n;
 
 	while (done < len) {
-		n = send(
-		    c->fd, buf + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = send(c->fd, buf + done, len - done, flags);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		if (n < 0 && errno == EINTR)

@@ -43,6 +43,7 @@ struct toro_sockaddr_in {
 /* Flags of send/recv/sendto/recvfrom. */
 #define TORO_MSG_PEEK 0x02     /* look at data without taking it */
 #define TORO_MSG_DONTWAIT 0x40 /* this call does not block */
+#define TORO_MSG_MORE 0x8000   /* TCP: more follows, hold a short tail */
 
 /* toro_shutdown()'s how. */
 #define TORO_SHUT_RD 0

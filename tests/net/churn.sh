@@ -6,6 +6,9 @@
 #    server closed each first, so each left a TIME_WAIT record, and
 #    /stats shows the records bounded at 500 (the oldest recycled) and
 #    no live connection left over;
+#  - 300 clients that close as soon as they have the answer (as wrk
+#    does) leave no TIME_WAIT on the client side: each answer came with
+#    its FIN (MSG_MORE, then close), so none closed first;
 #  - 31 idle connections fill the table (the listener is the 32nd): a
 #    new connection gets no answer (its SYN dropped, not reset); once
 #    the idle ones close, requests are served again;
@@ -15,7 +18,7 @@
 # Cases skip, saying why, when root or a tool is missing; they fail when
 # a program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
-plan 8
+plan 9
 
 ns=toro-churn-$$
 . "$srcdir/tests/net/netns.sh"
@@ -63,6 +66,32 @@ for i in range(n):
         bad += 1
 print("%d of %d failed" % (bad, n))
 sys.exit(1 if bad else 0)
+'
+
+# n clients that close once the answer is whole, not at its end; then
+# the client-side TIME_WAIT sockets to the server, which must be none.
+eager_py='
+import socket, subprocess, sys
+ip, n = sys.argv[1], int(sys.argv[2])
+ports = set()
+for i in range(n):
+    s = socket.create_connection((ip, 80), timeout=5)
+    ports.add(s.getsockname()[1])
+    s.sendall(b"GET /hello HTTP/1.1\r\nHost: t\r\n"
+              b"Connection: close\r\n\r\n")
+    data = b""
+    while not data.endswith(b"Hello from Toro!\n"):
+        d = s.recv(4096)
+        if not d:
+            print("request %d: the answer was cut short" % i)
+            sys.exit(1)
+        data += d
+    s.close()
+out = subprocess.run(["ss", "-Htn", "state", "time-wait", "dst", ip],
+    capture_output=True, text=True).stdout.split()
+tw = [w for w in out if ":" in w and int(w.rsplit(":", 1)[1]) in ports]
+print("%d of these clients in TIME_WAIT" % len(tw))
+sys.exit(1 if tw else 0)
 '
 
 # stats_py EXPR: /stats as s, EXPR must hold.
@@ -121,7 +150,7 @@ make_ns() {
 	in_ns ip link set tap0 up
 }
 
-# The webserver in the simulator: 8 cases.
+# The webserver in the simulator: 9 cases.
 sim_cases() {
 	local out=$tmp/web.out
 	bg_ns web "$out" out/sim/webserver --cpus 2 --net tap:tap0 -- \
@@ -133,6 +162,8 @@ sim_cases() {
 	check "sim webserver up on TAP" hello
 	check "3000 Connection: close requests, all answered" \
 	    py "$churn_py" 3000
+	check "clients closing at the answer's end: no TIME_WAIT of theirs" \
+	    py "$eager_py" 300
 	check "/stats: 500 TIME_WAIT records, the oldest recycled, none live" \
 	    py "$stats_py" 's["tcp_states"]["TIME_WAIT"] == 500 and
 	    s["tcp_time_wait_recycled"] >= 2500 and s["tcp_conns"] <= 2 and
@@ -162,16 +193,16 @@ sim_cases() {
 
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
     ! have curl || ! have python3; then
-	skip_n 8 "TAP needs root, ip, curl, python3 and /dev/net/tun"
+	skip_n 9 "TAP needs root, ip, curl, python3 and /dev/net/tun"
 	exit 0
 fi
 if ! make_ns; then
-	fail_n 8 "could not make a namespace with a TAP interface"
+	fail_n 9 "could not make a namespace with a TAP interface"
 	exit 0
 fi
 if [ -x out/sim/webserver ]; then
 	sim_cases
-	[ "$tap_n" -eq 8 ] || fail_n $((8 - tap_n)) "the sim webserver failed"
+	[ "$tap_n" -eq 9 ] || fail_n $((9 - tap_n)) "the sim webserver failed"
 else
-	fail_n 8 "the webserver example is not built"
+	fail_n 9 "the webserver example is not built"
 fi

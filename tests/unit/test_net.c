@@ -1,5 +1,6 @@
 /*
- * test_net.c: the IPv4 stack's bring-up, ARP, IPv4 validation and ICMP
+ * test_net.c: the IPv4 stack's bring-up, ARP (a flood of unanswered
+ * resolutions too), IPv4 validation and ICMP
  * on the fake machine's NIC (hal/fake/fakenet.h), on the virtual clock.
  * The test plays the rest of the LAN (net_util.h).
  */
@@ -240,6 +241,68 @@ START_TEST(arp_retry_and_give_up)
 END_TEST
 
 /*
+ * Packets to on-link addresses that never answer (a SYN flood's
+ * spoofed sources, each SYN-ACK wanting its own entry): the resolved
+ * peer keeps its entry; young pending entries are not pushed out, so
+ * the requests are bounded by the table and the rest dropped; a host
+ * that speaks ARP to us still gets a slot; older pending entries make
+ * room.
+ */
+static void *
+arp_flood_main(void *unused)
+{
+	static const uint8_t zero[6];
+	static const uint8_t other[6] = { 2, 0, 0, 0, 0, 9 };
+	struct toro_sockaddr_in to = { TORO_AF_INET, 9, 0 };
+	uint8_t f[64];
+	struct pkt p;
+	int s, i, n;
+
+	start_static();
+	prime_arp();
+	s = udp_socket(4000);
+	for (i = 0; i < 200; i++) {
+		to.addr = TORO_IPV4(10, 0, 2, 20 + i);
+		ck_assert_int_eq(toro_sendto(s, "f", 1, 0, &to), 1);
+	}
+	settle();
+	for (n = 0; take(&p) == 1; n++)
+		ck_assert_uint_eq(p.type, 0x0806);
+	ck_assert_int_eq(n, 63); /* 64 slots, one the peer's */
+	ck_assert_uint_eq(stats().arp_unresolved, 200 - 63);
+	to.addr = PEER_IP;
+	ck_assert_int_eq(toro_sendto(s, "p", 1, 0, &to), 1);
+	settle();
+	expect_udp(&p, 4000, 9);
+	ck_assert(memcmp(p.f, peer_mac, 6) == 0);
+	expect_none();
+	fake_net_inject(f, mk_arp(f, 1, other, DNS_IP, zero, OUR_IP));
+	settle();
+	expect_arp(2, other, OUR_IP, other, DNS_IP);
+	to.addr = DNS_IP;
+	ck_assert_int_eq(toro_sendto(s, "d", 1, 0, &to), 1);
+	settle();
+	expect_udp(&p, 4000, 9);
+	ck_assert(memcmp(p.f, other, 6) == 0);
+	expect_none();
+	toro_sleep_ns(300 * MS);
+	to.addr = TORO_IPV4(10, 0, 2, 250);
+	ck_assert_int_eq(toro_sendto(s, "g", 1, 0, &to), 1);
+	settle();
+	expect_arp(1, bcast_mac, OUR_IP, zero, to.addr);
+	expect_none();
+	return NULL;
+}
+
+START_TEST(arp_flood)
+{
+	net_cpu = _i;
+	fake_set_cmdline(STATIC);
+	ck_assert_int_eq(fake_run(2, 16 * MB, arp_flood_main, NULL), 0);
+}
+END_TEST
+
+/*
  * IPv4 input checks and ICMP.
  */
 
@@ -463,6 +526,7 @@ main(void)
 	tcase_add_loop_test(tc, arp_reply, 0, 2);
 	tcase_add_loop_test(tc, arp_resolve_and_expire, 0, 2);
 	tcase_add_loop_test(tc, arp_retry_and_give_up, 0, 2);
+	tcase_add_loop_test(tc, arp_flood, 0, 2);
 	tcase_add_loop_test(tc, ipv4_validation, 0, 2);
 	tcase_add_loop_test(tc, icmp_echo, 0, 2);
 	suite_add_tcase(s, tc);

@@ -4,7 +4,8 @@
  * older; records kept apart from live connections, bounded, the oldest
  * recycled), the limits (derived from memory; buffers charged as they
  * fill; a clean refusal past them and recovery), and lookup with
- * thousands of connections in the table.  SYN cookies are in
+ * thousands of connections in the table; an answer held for its FIN
+ * (TCP_SEND_MORE).  SYN cookies are in
  * test_tcp_cookie.c.
  */
 #include <check.h>
@@ -269,6 +270,98 @@ TCP_TEST(limits_from_memory)
 	return NULL;
 }
 
+/*
+ * TCP_SEND_MORE (MSG_MORE): a short answer waits for the close and
+ * leaves with the FIN in one segment, so the client reads both at once
+ * and only the server keeps TIME_WAIT; without a close it goes after
+ * TCP_MORE_NS, and a full segment goes at once.
+ */
+TCP_TEST(send_more)
+{
+	static char big[3000];
+	struct tcp_conn *a, *b, *l;
+	struct ev ea = { 0 }, eb = { 0 };
+	const struct seg *s;
+	unsigned mark;
+	char buf[16];
+
+	link_init(&lk, NULL, NULL);
+	ck_assert(link_connect_pair(&lk, 80, &a, &b, &ea, &eb, &l));
+	tcp_set_nodelay(b, true);
+	mark = lk.nlog;
+	ck_assert_int_eq(tcp_send_flags(b, "answer", 6, TCP_SEND_MORE), 6);
+	link_advance(&lk, 50 * MS);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 0);
+	tcp_close(b);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 1);
+	s = link_seg(&lk, mark, 1, 0);
+	ck_assert_uint_eq(s->len, 6);
+	ck_assert_uint_eq(s->flags, F_ACK | F_PSH | F_FIN);
+	link_advance(&lk, 10 * MS);
+	ck_assert_int_eq(tcp_recv(a, buf, sizeof(buf)), 6);
+	ck_assert_int_eq(tcp_recv(a, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tcp_state(a), TCP_CLOSE_WAIT);
+	tcp_close(a);
+	link_advance(&lk, 10 * MS);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[0])->time_wait, 0);
+	ck_assert_uint_eq(tcp_stack_stats(lk.st[1])->time_wait, 1);
+
+	/* No close: the answer goes when the hold is over. */
+	ck_assert(link_connect_pair(&lk, 81, &a, &b, &ea, &eb, &l));
+	tcp_set_nodelay(b, true);
+	mark = lk.nlog;
+	ck_assert_int_eq(tcp_send_flags(b, "answer", 6, TCP_SEND_MORE), 6);
+	link_advance(&lk, TCP_MORE_NS - 10 * MS);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 0);
+	link_advance(&lk, 20 * MS);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 1);
+	s = link_seg(&lk, mark, 1, 0);
+	ck_assert_uint_eq(s->len, 6);
+	ck_assert_uint_eq(s->flags & F_FIN, 0);
+
+	/* More than a segment: out at once, the tail too (TCP_NODELAY). */
+	mark = lk.nlog;
+	ck_assert_int_eq(tcp_send_flags(b, big, sizeof(big), TCP_SEND_MORE),
+	    (int)sizeof(big));
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 3);
+	link_advance(&lk, 10 * MS);
+	ck_assert_int_eq(tcp_recv(a, big, sizeof(big)), (int)sizeof(big));
+	link_free(&lk);
+	return NULL;
+}
+
+/*
+ * TCP_NODELAY set on a listener is inherited by what it accepts (as on
+ * Linux): a second small segment goes without waiting for an ACK.
+ * Without it, Nagle holds the second one back.
+ */
+TCP_TEST(nodelay_inherited)
+{
+	struct tcp_conn *l, *a, *b;
+	struct ev el = { 0 }, ea = { 0 };
+	unsigned mark;
+	int port;
+
+	link_init(&lk, NULL, NULL);
+	for (port = 80; port <= 81; port++) {
+		l = tcp_conn_new(lk.st[1], &ev_callbacks, &el);
+		ck_assert_int_eq(tcp_bind(l, 0, (uint16_t)port), 0);
+		tcp_set_nodelay(l, port == 80);
+		ck_assert_int_eq(tcp_listen(l, 8), 0);
+		a = tcp_conn_new(lk.st[0], &ev_callbacks, &ea);
+		ck_assert_int_eq(tcp_connect(a, B_ADDR, (uint16_t)port), 0);
+		link_advance(&lk, 20 * MS);
+		ck_assert_int_eq(tcp_accept(l, &b), 0);
+		mark = lk.nlog;
+		ck_assert_int_eq(tcp_send(b, "x", 1), 1);
+		ck_assert_int_eq(tcp_send(b, "y", 1), 1);
+		ck_assert_uint_eq(link_count(&lk, mark, 1, 0),
+		    port == 80 ? 2 : 1);
+	}
+	link_free(&lk);
+	return NULL;
+}
+
 #define MANY 2000
 
 /*
@@ -346,6 +439,8 @@ main(void)
 	tcase_add_test(tc, time_wait_apart_and_bounded);
 	tcase_add_test(tc, limits_from_memory);
 	tcase_add_test(tc, many_connections);
+	tcase_add_test(tc, send_more);
+	tcase_add_test(tc, nodelay_inherited);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
