@@ -35,17 +35,19 @@ drift() {
 }
 
 # within FILE: the drift is within 1%, and the sleep between the bursts
-# (at most $SECS s) ended in time by the kernel's own clock: the LAPIC
-# timer that wakes it has the right rate.
+# ($SECS s) ended in time by the kernel's own clock: the LAPIC timer that
+# wakes it has the right rate.  The sleep runs from the first burst's
+# last line to the second's first, so the bursts' own 10 ms sleeps,
+# which a loaded host stretches, do not count.
 within() {
 	local r
 	r=$(drift "$1") || { note <"$1"; return 1; }
 	echo "# kernel time / host time = $r"
 	awk -v r="$r" 'BEGIN { exit !(r > 0.99 && r < 1.01) }' ||
 	    { note <"$1"; return 1; }
-	awk -v s=$SECS '$2 == "clock" && $3 == 0 && !a { a = $4 }
+	awk -v s=$SECS '$2 == "clock" && $3 == 0 { a = $4 }
 	    $2 == "clock" && $3 == 1 && !b { b = $4 }
-	    END { exit !(b - a < (s + 0.5) * 1e9) }' "$1" ||
+	    END { exit !(a && b && b - a < (s + 0.3) * 1e9) }' "$1" ||
 	    { echo "# the sleep ended late"; note <"$1"; return 1; }
 }
 
