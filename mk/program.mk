@@ -128,6 +128,8 @@ $(foreach d,$(TORO_TEST_PROGRAM_DIRS),$(eval $(call \
 	toro_program,$(notdir $(d)),$(d),out/tests)))
 $(foreach d,$(TORO_BENCH_DIRS),$(eval $(call toro_program,$(notdir \
 	$(d)),$(d),out/bench)))
+# TORO_PROGRAM_DEPS is a file that changes when their flags do (./toro
+# writes it), so that new flags rebuild them.
 $(foreach d,$(patsubst %/,%,$(TORO_PROGRAMS)),$(eval $(call \
 	toro_program,$(notdir $(d)),$(abspath $(d)),out, \
-	$(TORO_PROGRAM_CFLAGS),$(TORO_PROGRAM_LIBS))))
+	$(TORO_PROGRAM_CFLAGS),$(TORO_PROGRAM_LIBS),$(TORO_PROGRAM_DEPS))))
