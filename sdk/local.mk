@@ -16,7 +16,8 @@
 
 TORO_SDK_LIBS = libcore-host.a libcore-native.a libhal-sim.a \
 	libhal-native.a libtoroc.a
-EXTRA_DIST += sdk/local.mk sdk/toro-cc.in sdk/toro.pc.in sdk/toro-native.ini.in
+EXTRA_DIST += sdk/local.mk sdk/toro-cc.in sdk/toro.pc.in sdk/toro-native.ini.in \
+	tools/new-main.c tools/new-app.mk
 
 toro_sdk_subst = sed -e 's|%PREFIX%|$(prefix)|g' -e 's|%LIBDIR%|$(libdir)|g' \
 	-e 's|%BINDIR%|$(bindir)|g' -e 's|%SDKDIR%|$(pkglibdir)|g' \
