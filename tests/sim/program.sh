@@ -165,13 +165,14 @@ libs() {
 	    "$tmp/lib/twice.c" && ar cr "$tmp/lib/libtwice.a" \
 	    "$tmp/lib/twice.o" &&
 	    unmake make -s "TORO_PROGRAMS=$tmp/${name}l" \
-	    "TORO_PROGRAM_LIBS=-L$tmp/lib -ltwice" "out/sim/${name}l" \
+	    "TORO_PROGRAM_LIBS=-L$tmp/lib -ltwice -lm -lpthread" \
+	    "out/sim/${name}l" \
 	    "out/native/${name}l.elf" >"$out" 2>&1 ||
 	    { note <"$out"; return 1; }
 	timeout 60 "out/sim/${name}l" >"$out" 2>&1 &&
 	    file_has "$out" "^twice 21 is 42$"
 }
-check "TORO_PROGRAM_LIBS (-L, -l) reach both links" libs
+check "TORO_PROGRAM_LIBS (-L, -l; -lm is musl's) reach both links" libs
 products
 check "no product of it is left in out/" \
     eval '! compgen -G "out/*/$name*" >/dev/null &&
