@@ -1,7 +1,7 @@
 # libc/local.mk: Toro's C library, the C environment of every program.
 #
-# The C library is Debian's musl, fetched and built once under out/musl
-# by libc/musl.sh, plus libtoroc.a (libc/*.c): the system calls, the
+# The C library is Debian's musl, fetched and built once under
+# $(TORO_CACHE)/musl (configure; out/musl by default) by libc/musl.sh, plus libtoroc.a (libc/*.c): the system calls, the
 # descriptor table, malloc, threads, start-up.  One build of both serves
 # the simulator and the native image.  Every program compiles against
 # musl's headers and Toro's only (never the host's), once, with
@@ -14,9 +14,9 @@
 #           library, into out/sim/NAME.
 # Both take main through --wrap=main (libc/start.c).
 
-MUSL_OUT = out/musl
+MUSL_OUT = $(TORO_CACHE)/musl
 MUSL_STAMP = $(MUSL_OUT)/.done
-MUSL_SRC = out/src/musl
+MUSL_SRC = $(TORO_CACHE)/src/musl
 MUSL_LIB = $(MUSL_OUT)/lib/libc.a
 GCC_INCLUDE = `$(CC) -print-file-name=include`
 

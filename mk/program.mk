@@ -21,7 +21,9 @@
 # DIR and DIR/include are on the include path before Toro's headers.
 # CFLAGS are added to the compiler's flags; LIBS (static libraries,
 # objects, -L and -l flags: ld takes them in both links) come after the
-# program's objects and before Toro's libraries; DEPS (generated
+# program's objects and before Toro's libraries, with musl's folder
+# searched first (-lm, -lpthread... are its archives, never the host's,
+# as with the SDK's toro-cc); DEPS (generated
 # headers) are made before any of its files is compiled.  Both links go through
 # hal/x86_64/symtab.sh, so reports and gdb name the program's functions.
 #
@@ -38,6 +40,8 @@
 # libc/local.mk).
 TORO_CENV_FLAGS = $(LIBC_APP_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 TORO_CENV_DEPS = $(MUSL_STAMP)
+# Before a program's LIBS.
+TORO_LIBS_PATH = -L$(MUSL_OUT)/lib
 
 # What each target links after the program's objects and LIBS: the C
 # library, the kernel and the HAL as one group natively (they call each
@@ -84,7 +88,8 @@ $(3)/obj/$(1)/%.S.o: $(2)/%.S $$(TORO_CENV_DEPS) $(6)
 $(3)/obj/$(1)/sim.o: $$(call toro_objects,$(2),$(3)/obj/$(1)) \
     $$(TORO_PRELINK_DEPS)
 	$$(AM_V_GEN)$$(SHELL) $$(srcdir)/libc/prelink.sh $$@ libhal-sim.a \
-	    libcore-host.a $$(call toro_objects,$(2),$(3)/obj/$(1)) $(5) \
+	    libcore-host.a $$(call toro_objects,$(2),$(3)/obj/$(1)) \
+	    $$(TORO_LIBS_PATH) $(5) \
 	    $$(TORO_PRELINK_INPUTS)
 $(3)/sim/$(1): $(3)/obj/$(1)/sim.o $$(TORO_SIM_DEPS)
 	@mkdir -p $$(@D)
@@ -93,7 +98,7 @@ $(3)/native/$(1).elf: $$(call toro_objects,$(2),$(3)/obj/$(1)) \
     $$(TORO_NATIVE_DEPS)
 	@mkdir -p $$(@D)
 	$$(AM_V_CCLD)$$(NATIVE_PROG_LINK) \
-	    $$(call toro_objects,$(2),$(3)/obj/$(1)) $(5) \
+	    $$(call toro_objects,$(2),$(3)/obj/$(1)) $$(TORO_LIBS_PATH) $(5) \
 	    $$(TORO_NATIVE_LIBS)
 
 -include $$(wildcard $(3)/obj/$(1)/*.d)
@@ -128,6 +133,8 @@ $(foreach d,$(TORO_TEST_PROGRAM_DIRS),$(eval $(call \
 	toro_program,$(notdir $(d)),$(d),out/tests)))
 $(foreach d,$(TORO_BENCH_DIRS),$(eval $(call toro_program,$(notdir \
 	$(d)),$(d),out/bench)))
+# TORO_PROGRAM_DEPS is a file that changes when their flags do (./toro
+# writes it), so that new flags rebuild them.
 $(foreach d,$(patsubst %/,%,$(TORO_PROGRAMS)),$(eval $(call \
 	toro_program,$(notdir $(d)),$(abspath $(d)),out, \
-	$(TORO_PROGRAM_CFLAGS),$(TORO_PROGRAM_LIBS))))
+	$(TORO_PROGRAM_CFLAGS),$(TORO_PROGRAM_LIBS),$(TORO_PROGRAM_DEPS))))

@@ -7,7 +7,8 @@
 #				libtoroc.a and musl's archives (libc.a...)
 #	$(pkglibdir)/include/	libc/ (Toro's), musl/, api/toro/*.h
 #	$(pkglibdir)/		kernel.ld, symtab.sh, prelink.sh, qemu.sh,
-#				gdb/toro.py
+#				gdb/toro.py (qemu.sh --gdb finds it there),
+#				meson/toro-native.ini (Meson's cross file)
 #	$(libdir)/pkgconfig/	toro-sim.pc, toro-native.pc
 # Rules: paths are written into the driver and the .pc files at install
 # time, without DESTDIR (where the files will be, not where they are
@@ -15,7 +16,8 @@
 
 TORO_SDK_LIBS = libcore-host.a libcore-native.a libhal-sim.a \
 	libhal-native.a libtoroc.a
-EXTRA_DIST += sdk/local.mk sdk/toro-cc.in sdk/toro.pc.in
+EXTRA_DIST += sdk/local.mk sdk/toro-cc.in sdk/toro.pc.in sdk/toro-native.ini.in \
+	tools/new-main.c tools/new-app.mk
 
 toro_sdk_subst = sed -e 's|%PREFIX%|$(prefix)|g' -e 's|%LIBDIR%|$(libdir)|g' \
 	-e 's|%BINDIR%|$(bindir)|g' -e 's|%SDKDIR%|$(pkglibdir)|g' \
@@ -34,7 +36,8 @@ install-exec-local: $(TORO_SDK_LIBS) $(MUSL_STAMP)
 
 install-data-local: $(MUSL_STAMP)
 	$(MKDIR_P) '$(DESTDIR)$(pkglibdir)/include/api/toro' \
-	    '$(DESTDIR)$(pkglibdir)/gdb' '$(DESTDIR)$(libdir)/pkgconfig'
+	    '$(DESTDIR)$(pkglibdir)/gdb' '$(DESTDIR)$(pkglibdir)/meson' \
+	    '$(DESTDIR)$(libdir)/pkgconfig'
 	rm -rf '$(DESTDIR)$(pkglibdir)/include/libc' \
 	    '$(DESTDIR)$(pkglibdir)/include/musl'
 	cp -R $(srcdir)/libc/include '$(DESTDIR)$(pkglibdir)/include/libc'
@@ -45,10 +48,14 @@ install-data-local: $(MUSL_STAMP)
 	$(INSTALL_SCRIPT) $(srcdir)/hal/x86_64/symtab.sh $(srcdir)/libc/prelink.sh \
 	    $(srcdir)/hal/native/qemu.sh '$(DESTDIR)$(pkglibdir)'
 	$(INSTALL_DATA) $(srcdir)/tools/gdb/toro.py '$(DESTDIR)$(pkglibdir)/gdb'
+	$(toro_sdk_subst) $(srcdir)/sdk/toro-native.ini.in \
+	    >'$(DESTDIR)$(pkglibdir)/meson/toro-native.ini'
 	for t in sim native; do \
-	    w=simulator; [ $$t = sim ] || w="native image (PVH + Multiboot)"; \
+	    w=simulator m=/%MESON%/d; \
+	    [ $$t = sim ] || { w="native image (PVH + Multiboot)"; m=; }; \
 	    $(toro_sdk_subst) -e "s|%TARGET%|$$t|g" -e "s|%NAME%|toro-$$t|g" \
-		-e "s|%WHAT%|$$w|g" $(srcdir)/sdk/toro.pc.in \
+		-e "s|%WHAT%|$$w|g" -e "$$m" -e 's|%MESON%||' \
+		$(srcdir)/sdk/toro.pc.in \
 		>"$(DESTDIR)$(libdir)/pkgconfig/toro-$$t.pc" || exit 1; done
 
 uninstall-local:

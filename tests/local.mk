@@ -43,15 +43,16 @@ TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
 	tests/native/debug.sh tests/sim/exceptions.sh \
 	tests/native/exceptions.sh tests/sim/program.sh tests/sim/share.sh \
 	tests/native/clock.sh tests/fuzz/run.sh tests/sim/image.sh \
-	tests/sim/sdk.sh
+	tests/sim/sdk.sh tests/sim/sdkapp.sh tests/dist.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
 	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh \
 	tests/sim/share.sh \
 	tests/sim/debug.sh tests/native/debug.sh tools/gdb/toro.py \
 	tests/sim/exceptions.sh tests/native/exceptions.sh \
 	tests/sim/program.sh tests/native/clock.sh tests/fuzz tests/sim/image.sh \
-	tests/sim/sdk.sh \
+	tests/sim/sdk.sh tests/sim/sdkapp.sh tests/dist.sh \
 	tools/image.sh tools/image-run-qemu.sh tools/image-README
-TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir;
+TESTS_ENVIRONMENT = srcdir='$(srcdir)'; TORO_CACHE='$(TORO_CACHE)'; \
+	export srcdir TORO_CACHE;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh

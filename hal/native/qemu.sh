@@ -240,6 +240,14 @@ toro_qemu_boot() {
 toro_qemu_gdb() {
 	_img=$1 _port=1234 _s=0
 	shift
+	# Installed, toro.py is beside this file (sdk/local.mk); in the
+	# tree, it is in tools/gdb.
+	_py=$(dirname "$0")/gdb/toro.py
+	[ -f "$_py" ] || _py=$(dirname "$0")/../../tools/gdb/toro.py
+	[ -f "$_py" ] || {
+		echo "qemu.sh: no gdb/toro.py beside $0" >&2
+		return 2
+	}
 	# A port nobody answers on (bash's /dev/tcp; sh says no at once).
 	while bash -c "exec 3<>/dev/tcp/127.0.0.1/$_port" 2>/dev/null; do
 		_port=$((_port + 1))
@@ -250,7 +258,7 @@ toro_qemu_gdb() {
 	_qpid=$!
 	echo "qemu.sh: QEMU waits on 127.0.0.1:$_port: \`continue\` boots" \
 	    "it, Ctrl-C stops it; then \`toro threads\`, \`toro bt N\`" >&2
-	gdb -q -x "$(dirname "$0")/../../tools/gdb/toro.py" \
+	gdb -q -x "$_py" \
 	    -ex "target remote 127.0.0.1:$_port" "$_img" || _s=$?
 	kill "$_qpid" 2>/dev/null
 	wait "$_qpid" 2>/dev/null

@@ -111,21 +111,22 @@ check "sim and microvm: a NUL byte written to the console arrives" \
 
 # Isolation: what Toro lacks does not link, on either target.
 CC=${CC:-cc}
+musl=${TORO_CACHE:-out}/musl
 gccinc=$($CC -print-file-name=include)
 compile() {
 	$CC -nostdinc -isystem "$srcdir/libc/include" \
-	    -isystem out/musl/include -isystem "$gccinc" \
+	    -isystem "$musl"/include -isystem "$gccinc" \
 	    -I"$srcdir/include" "$@" 2>"$tmp/cc"
 }
 simlink() {
 	sh "$srcdir/libc/prelink.sh" "$2" libhal-sim.a "$1" libtoroc.a \
-	    out/musl/lib/libc.a libcore-host.a \
+	    "$musl"/lib/libc.a libcore-host.a \
 	    "$($CC -print-libgcc-file-name)" >"$tmp/link" 2>&1
 }
 natlink() {
 	$CC -nostdlib -static -no-pie -Wl,-T,"$srcdir/hal/native/kernel.ld" \
 	    -o "$2" "$1" -Wl,--wrap=main -Wl,--start-group libtoroc.a \
-	    out/musl/lib/libc.a libcore-native.a libhal-native.a -lgcc \
+	    "$musl"/lib/libc.a libcore-native.a libhal-native.a -lgcc \
 	    -Wl,--end-group >"$tmp/link" 2>&1
 }
 refused() { # LINKER OBJECT NAME
@@ -211,7 +212,7 @@ check "sim: the pre-linked object exports only the kernel's side of the HAL and 
 check "sim: the C library's printf is the program's own" \
     bash -c "nm out/sim/myapp | grep -qE ' t printf$'"
 entering() {
-	objdump -d out/musl/lib/libc.a libtoroc.a >"$tmp/dis" 2>&1 &&
+	objdump -d "$musl"/lib/libc.a libtoroc.a >"$tmp/dis" 2>&1 &&
 	    ! grep -E $'\tsyscall|%fs:' "$tmp/dis" >"$tmp/bad" ||
 	    { head -20 "$tmp/bad" | note; return 1; }
 }

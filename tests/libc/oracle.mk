@@ -5,7 +5,7 @@
 # Three programs judge the C library: the differential generator
 # tests/libc/diff (against the host's glibc), and two real programs
 # built unchanged from Debian source packages fetched by tools/debsrc.sh
-# into out/src: the Lua 5.4 interpreter and zlib's example and
+# into $(TORO_CACHE)/src (out/src by default): the Lua 5.4 interpreter and zlib's example and
 # minigzip.  Each is "a folder of sources + flags -> a C environment
 # program": $(call libc_oracle,NAME,SOURCES,CFLAGS) compiles SOURCES
 # with the C environment's headers and CFLAGS into out/libc/obj/NAME/,
@@ -57,16 +57,18 @@ out/tests/libc/diff-glibc: $(LIBC_DIFF_SRCS) $(srcdir)/tests/libc/diff/diff.h
 # target: its linux target's LUA_USE_POSIX would call popen, which
 # cannot mean anything on a machine without processes and so is absent;
 # without it io.popen says "'popen' not supported".
-LUA_DIR = out/src/lua5.4
+LUA_DIR = $(TORO_CACHE)/src/lua5.4
 LUA_SRCS = $(addprefix $(LUA_DIR)/src/,lapi.c lauxlib.c lbaselib.c \
 	lcode.c lcorolib.c lctype.c ldblib.c ldebug.c ldo.c ldump.c lfunc.c \
 	lgc.c linit.c liolib.c llex.c lmathlib.c lmem.c loadlib.c lobject.c \
 	lopcodes.c loslib.c lparser.c lstate.c lstring.c lstrlib.c ltable.c \
 	ltablib.c ltm.c lua.c lundump.c lutf8lib.c lvm.c lzio.c)
-# One debsrc.sh at a time: they share the private apt state (out/apt).
+# One debsrc.sh at a time: they share the private apt state
+# ($(TORO_CACHE)/apt, as musl's; never in the source tree).
+DEBSRC = DEBSRC_APT=$(abspath $(TORO_CACHE))/apt $(SHELL) \
+	$(srcdir)/tools/debsrc.sh
 $(LUA_DIR)/.debsrc-done: | $(MUSL_STAMP)
-	$(AM_V_GEN)$(SHELL) $(srcdir)/tools/debsrc.sh lua5.4 $(LUA_DIR) \
-	    >/dev/null
+	$(AM_V_GEN)$(DEBSRC) lua5.4 $(LUA_DIR) >/dev/null
 $(LUA_SRCS): $(LUA_DIR)/.debsrc-done ;
 # Debian's luaconf.h includes the header its debian/rules writes, which
 # names the multiarch folder of C modules (package.cpath only); written
@@ -85,14 +87,13 @@ $(LIBC_lua_OBJS): $(LUA_DEB_H)
 # 3. zlib from Debian's zlib: the library's sources with its test
 # programs test/example.c and test/minigzip.c, each a program, with the
 # definitions its configure makes on Linux.
-ZLIB_DIR = out/src/zlib
+ZLIB_DIR = $(TORO_CACHE)/src/zlib
 ZLIB_LIB = $(addprefix $(ZLIB_DIR)/,adler32.c compress.c crc32.c \
 	deflate.c gzclose.c gzlib.c gzread.c gzwrite.c infback.c inffast.c \
 	inflate.c inftrees.c trees.c uncompr.c zutil.c)
 ZLIB_CFLAGS = -O3 -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -I$(ZLIB_DIR)
 $(ZLIB_DIR)/.debsrc-done: | $(LUA_DIR)/.debsrc-done
-	$(AM_V_GEN)$(SHELL) $(srcdir)/tools/debsrc.sh zlib $(ZLIB_DIR) \
-	    >/dev/null
+	$(AM_V_GEN)$(DEBSRC) zlib $(ZLIB_DIR) >/dev/null
 $(ZLIB_LIB) $(ZLIB_DIR)/test/example.c $(ZLIB_DIR)/test/minigzip.c: \
     $(ZLIB_DIR)/.debsrc-done ;
 # The library's objects once, for both programs.

@@ -55,16 +55,16 @@ if [ $# -gt 0 ]; then
 	tests=("$@")
 elif [ "$mode" != tsan ]; then
 	# checkers.sh is Valgrind's, which cannot run a sanitized program;
-	# sdk.sh installs the libraries and links a program with the plain
-	# toro-cc, which a sanitized library cannot serve (nor should: it
-	# tests the packaging, not the kernel).
+	# sdk.sh and sdkapp.sh install the libraries and link programs with
+	# the plain toro-cc, which a sanitized library cannot serve (nor
+	# should: they test the packaging, not the kernel).
 	for t in "$top"/tests/unit/test_*.c; do
 		t=${t##*/test_}
 		tests+=("out/tests/unit/${t%.c}.t")
 	done
 	for t in "$top"/tests/sim/*.sh "$top"/tests/net/*.sh; do
 		case $t in
-		*/checkers.sh|*/netns.sh|*/sdk.sh) ;;
+		*/checkers.sh|*/netns.sh|*/sdk.sh|*/sdkapp.sh) ;;
 		*) tests+=("${t#"$top"/}") ;;
 		esac
 	done

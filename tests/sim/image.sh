@@ -3,11 +3,15 @@
 # and one of a folder app with --files: the OCI layout is read and
 # copied (every digest checked) by skopeo, its annotations are urunc's;
 # run-qemu.sh boots each image as it is on microvm and q35, the app
-# reading its file from disk.img and exiting with its own status.  A
-# folder without main, an unknown option and a --files folder too big
-# for FAT16 get one line and a non-zero status, and leave nothing.
+# reading its file from disk.img and exiting with its own status.  The
+# app is several files with an include/ folder of its own, given extra
+# compiler flags (a flag file, --cflags @FILE) and a static library
+# (--libs), all named by paths relative to where ./toro is run.  A
+# folder without main, a missing flag file, an unknown option and a
+# --files folder too big for FAT16 get one line and a non-zero status,
+# and leave nothing.
 . "$srcdir/tests/tap.sh"
-plan 9
+plan 10
 
 for c in qemu-system-x86_64 mformat mcopy skopeo; do
 	if ! command -v $c >/dev/null; then
@@ -20,13 +24,31 @@ tmp=$(mktemp -d)
 name=imgapp$$
 app=$tmp/$name
 trap 'rm -rf "$tmp" "out/sim/$name" "out/native/$name.elf" \
-    "out/native/$name.pvh.elf" "out/obj/$name" "out/obj/nomain$$"' EXIT
+    "out/native/$name.pvh.elf" "out/obj/$name" "out/obj/nomain$$"' \
+    EXIT
 unmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "$@"; }
-toro() { unmake "$srcdir/toro" "$@"; }
+top=$(cd "$srcdir" && pwd)
+toro() { unmake "$top/toro" "$@"; }
 
-mkdir -p "$app" "$tmp/files/sub" "$tmp/nomain$$" "$tmp/big"
+mkdir -p "$app/include" "$tmp/files/sub" "$tmp/nomain$$" "$tmp/big" \
+    "$tmp/lib"
+cat >"$app/include/say.h" <<'C'
+const char *say_word(void);
+long twice(long x);
+C
+cat >"$app/say.c" <<'C'
+#include "say.h"
+
+const char *
+say_word(void)
+{
+	return SAY_WORD;
+}
+C
 cat >"$app/main.c" <<'C'
 #include <stdio.h>
+
+#include "say.h"
 
 int
 main(int argc, char **argv)
@@ -39,10 +61,16 @@ main(int argc, char **argv)
 		printf("no greeting\n");
 		return 1;
 	}
-	printf("image app says %s to %s", argc > 1 ? argv[1] : "nothing", line);
-	return 3;
+	printf("image app %s %s to %s", say_word(),
+	    argc > 1 ? argv[1] : "nothing", line);
+	return twice(1) + 1;
 }
 C
+# The flag file and the library, named relative to $tmp.
+echo '-DSAY_WORD=\"says\"' >"$tmp/app.flags"
+echo 'long twice(long x) { return 2 * x; }' >"$tmp/lib/twice.c"
+${CC:-cc} -ffreestanding -fPIE -O2 -c -o "$tmp/lib/twice.o" "$tmp/lib/twice.c"
+ar cr "$tmp/lib/libtwice.a" "$tmp/lib/twice.o"
 echo "the disk" >"$tmp/files/sub/greeting.txt"
 echo "int helper(void) { return 1; }" >"$tmp/nomain$$/lib.c"
 truncate -s 3G "$tmp/big/huge"
@@ -83,8 +111,8 @@ s=0
 check "hello: run-qemu.sh boots it on microvm, status 0" \
     booted "$tmp/hmvm" $s 0 'Hello' 
 
-toro image "$app" --files "$tmp/files" --cmdline "hello" --out "$tmp/img" \
-    >"$tmp/log" 2>&1
+(cd "$tmp" && toro image "./$name" --files files --cmdline "hello" \
+    --cflags @app.flags --libs lib/libtwice.a --out img) >"$tmp/log" 2>&1
 # has_disk: the layer skopeo copied holds toro/disk.img.
 has_disk() {
 	local b
@@ -95,7 +123,7 @@ has_disk() {
 	return 1
 }
 check "app --files: the layout holds the disk, skopeo reads and copies it" \
-    eval 'ok_image "$tmp/img" && has_disk'
+    eval 'ok_image "$tmp/img" && has_disk || { note <"$tmp/log"; false; }'
 s=0
 "$tmp/img/run-qemu.sh" microvm >"$tmp/amvm" 2>&1 || s=$?
 check "app: microvm prints the disk's line, the status is main's (3)" \
@@ -125,10 +153,13 @@ refused() {
 }
 refused "a folder without main is refused" "no main" "$tmp/nomain$$"
 refused "an unknown option is refused" "unknown option" hello --bogus 1
+refused "a missing flag file is refused" "no flag file" "$app" \
+    --cflags "@$tmp/nowhere.flags"
 refused "a --files folder too big for FAT16 is refused" "FAT16" hello \
     --files "$tmp/big"
 # The OCI layout is the same for the same inputs: the digests prove it.
 toro image "$app" --files "$tmp/files" --cmdline "hello" \
+    --cflags "@$tmp/app.flags" --libs "$tmp/lib/libtwice.a" \
     --out "$tmp/img2" >"$tmp/log" 2>&1
 check "the same inputs give the same image (reproducible digests)" \
     cmp "$tmp/img/index.json" "$tmp/img2/index.json"

@@ -3,12 +3,13 @@
 # made here, outside the tree (two .c files and an include/ folder of its
 # own), is built by the same rule as every example, for both targets,
 # with no Makefile edit, runs in the simulator and under QEMU, and runs
-# through ./toro run DIR; extra compiler flags reach a program, and
-# extra libraries (a static library made here) are linked into both
+# through ./toro run DIR; extra compiler flags reach a program (and
+# through ./toro build DIR --cflags @FILE, a changed FILE rebuilds it),
+# and extra libraries (a static library made here) are linked into both
 # targets.  A folder without C files and one named like an example are
 # refused.  The tree is left as it was.
 . "$srcdir/tests/tap.sh"
-plan 10
+plan 11
 
 tmp=$(mktemp -d)
 name=folderprog$$
@@ -18,7 +19,8 @@ out=$tmp/out
 products() {
 	rm -rf "out/sim/$name" "out/native/$name.elf" \
 	    "out/native/$name.pvh.elf" "out/obj/$name" \
-	    "out/sim/${name}f" "out/obj/${name}f" "out/sim/${name}l" \
+	    "out/sim/${name}f" "out/obj/${name}f" "out/native/${name}f.elf" \
+	    "out/native/${name}f.pvh.elf" "out/sim/${name}l" \
 	    "out/native/${name}l.elf" "out/obj/${name}l"
 }
 trap 'products; rm -rf "$tmp"' EXIT
@@ -28,6 +30,7 @@ git_status() {
 	git -C "$srcdir" status --porcelain --untracked-files=all 2>/dev/null
 }
 before=$(git_status)
+top=$(cd "$srcdir" && pwd)
 
 mkdir -p "$dir/include" "$tmp/empty" "$tmp/hello" "$tmp/${name}f" \
     "$tmp/${name}l" "$tmp/lib"
@@ -121,6 +124,20 @@ flags() {
 	    file_has "$out" "^flagged$"
 }
 check "TORO_PROGRAM_CFLAGS reach the program" flags
+# ./toro build DIR --cflags @FILE, both named from another folder: the
+# flags reach the program, and a changed flag file rebuilds it.
+said() { # WORD: ./toro build with WORD in the flag file, then the run
+	echo "-DWORD=\\\"$1\\\"" >"$tmp/word.flags"
+	(cd "$tmp" && unmake "$top/toro" build "./${name}f" \
+	    --cflags @word.flags) >"$out" 2>&1 || { note <"$out"; return 1; }
+	timeout 60 "out/sim/${name}f" >"$out" 2>&1 && file_has "$out" "^$1$"
+}
+if [ "$top" = "$(pwd)" ]; then
+	check "./toro build DIR --cflags @FILE: a new flag file rebuilds it" \
+	    eval 'said one && said two'
+else
+	skip "./toro build DIR: ./toro builds in its own tree, not this VPATH build"
+fi
 # A static library of the program's own, needing no header, and a
 # program of the C library that calls it.
 cat >"$tmp/lib/twice.c" <<'C'
@@ -148,13 +165,14 @@ libs() {
 	    "$tmp/lib/twice.c" && ar cr "$tmp/lib/libtwice.a" \
 	    "$tmp/lib/twice.o" &&
 	    unmake make -s "TORO_PROGRAMS=$tmp/${name}l" \
-	    "TORO_PROGRAM_LIBS=-L$tmp/lib -ltwice" "out/sim/${name}l" \
+	    "TORO_PROGRAM_LIBS=-L$tmp/lib -ltwice -lm -lpthread" \
+	    "out/sim/${name}l" \
 	    "out/native/${name}l.elf" >"$out" 2>&1 ||
 	    { note <"$out"; return 1; }
 	timeout 60 "out/sim/${name}l" >"$out" 2>&1 &&
 	    file_has "$out" "^twice 21 is 42$"
 }
-check "TORO_PROGRAM_LIBS (-L, -l) reach both links" libs
+check "TORO_PROGRAM_LIBS (-L, -l; -lm is musl's) reach both links" libs
 products
 check "no product of it is left in out/" \
     eval '! compgen -G "out/*/$name*" >/dev/null &&

@@ -45,7 +45,8 @@ installed() {
 check "make install: the SDK, with nothing pointing back to the tree" installed
 
 export PKG_CONFIG_PATH=$p/lib/pkgconfig
-unmake "$srcdir/toro" new "$tmp/myapp" >"$tmp/log" 2>&1
+# A folder named from where ./toro runs.
+(cd "$tmp" && unmake "$top/toro" new myapp) >"$tmp/log" 2>&1
 # In a shell of its own, from the app's folder, with only the SDK.
 (cd "$tmp/myapp" && env -u CC -u CFLAGS -u CPPFLAGS -u LDFLAGS \
     make -s >"$tmp/make" 2>&1)
