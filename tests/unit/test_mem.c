@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/mem/mem.h"
 #include "hal/fake/fake.h"
 #include "toro/toro.h"
 
