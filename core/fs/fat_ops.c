@@ -224,6 +224,8 @@ save_set(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
 
 	if (de->idx - de->first > FAT_LFN_MAX)
 		return -TORO_EIO;
+	if (back)
+		fat_dsum_drop(v, dclus);
 	fat_dircur_init(&c, dclus);
 	for (i = de->first; i <= de->idx; i++) {
 		if (back)
