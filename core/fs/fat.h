@@ -124,6 +124,15 @@ struct fat_dsum {
 	uint8_t bits[FAT_DSUM_BITS / 8];
 };
 
+/* Where a lookup last found a name (fat_dsum.c). */
+#define FAT_HINT_MAX 64
+struct fat_hint {
+	bool ok;
+	uint32_t dclus;
+	uint32_t hash;  /* fat_name_hash of the name looked up */
+	uint32_t first; /* its set's first entry */
+};
+
 struct fat_vol {
 	struct fs_mount mnt; /* first: the VFS's view */
 	struct fs_bdev *bdev;
@@ -141,6 +150,7 @@ struct fat_vol {
 	uint32_t ra_len;    /* and sectors asked for (fat_file.c) */
 	struct fat_dsum dsum[FAT_DSUM_MAX];
 	uint32_t dsum_clock;
+	struct fat_hint hint[FAT_HINT_MAX];
 };
 
 /*
@@ -255,7 +265,15 @@ struct fat_dirent;
 struct fat_dsum *fat_dsum_find(struct fat_vol *v, uint32_t dclus);
 /* A summary to fill for dclus (not ok until the caller says so). */
 struct fat_dsum *fat_dsum_new(struct fat_vol *v, uint32_t dclus);
-/* Forget dclus's summary: its entries changed some other way. */
+/*
+ * Lookup hints: where the set named (hash) was found in dclus; the
+ * caller checks the set there still has the name.
+ */
+bool fat_hint_find(struct fat_vol *v, uint32_t dclus, uint32_t hash,
+    uint32_t *first);
+void fat_hint_put(struct fat_vol *v, uint32_t dclus, uint32_t hash,
+    uint32_t first);
+/* Forget dclus's summary and hints: entries changed some other way. */
 void fat_dsum_drop(struct fat_vol *v, uint32_t dclus);
 /* Note a set: its long-name hash (if lfn), its raw short name. */
 void fat_dsum_note(
@@ -352,12 +370,6 @@ int fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
  */
 int fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
     int n, const uint8_t *proto, uint32_t except, struct fat_dirent *out);
-/*
- * Mark an entry set deleted; `late`: in a rename's stages, the short
- * entry before the long-name entries (fat_sync.c).
- */
-int fat_dir_remove(struct fat_vol *v, uint32_t dclus,
-    const struct fat_dirent *de, bool late);
 /* 1 if the directory has only "." and "..", 0 if not. */
 int fat_dir_empty(struct fat_vol *v, uint32_t dclus);
 /* Fill a new directory's cluster with "." and "..". */

@@ -1,6 +1,6 @@
 /*
- * fat_dir.c: directories: reading entry sets, finding, adding and
- * removing them.
+ * fat_dir.c: directories: reading entry sets, finding and adding them
+ * (fat_ops.c removes them).
  *
  * Interface: fat.h (fat_dircur_*, fat_dir_*; the dots are fat_dots.c's).
  * A directory is the fixed root region or a cluster chain; an entry is
@@ -318,13 +318,29 @@ set_at(struct fat_vol *v, uint32_t dclus, uint32_t first,
 	return err < 0 ? err : err == 1 ? 0 : -TORO_EIO;
 }
 
+/* Does the set at a hint still have the name (as a scan would say)? */
+static bool
+hinted(struct fat_vol *v, uint32_t dclus, uint32_t first,
+    const uint16_t *name, int n, struct fat_dirent *de)
+{
+	if (set_at(v, dclus, first, de) < 0 || de->first != first ||
+	    is_dot(de))
+		return false;
+	return fat_name_eq(de->name, de->nlen, name, n) ||
+	    fat_short_is(de->raw + DE_NAME, name, n);
+}
+
 int
 fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
     int n, struct fat_dirent *de)
 {
 	struct fat_dircur c;
+	uint32_t h = fat_name_hash(name, n), first;
 	int err;
 
+	if (fat_hint_find(v, dclus, h, &first) &&
+	    hinted(v, dclus, first, name, n, de))
+		return 0;
 	fat_dircur_init(&c, dclus);
 	c.match = name;
 	c.match_n = n;
@@ -332,9 +348,11 @@ fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
 		if (de->match && !is_dot(de))
 			break;
 	fat_dircur_done(&c);
-	if (err == 1)
-		return set_at(v, dclus, de->first, de);
-	return err < 0 ? err : -TORO_ENOENT;
+	if (err != 1)
+		return err < 0 ? err : -TORO_ENOENT;
+	if ((err = set_at(v, dclus, de->first, de)) == 0)
+		fat_hint_put(v, dclus, h, de->first);
+	return err;
 }
 
 /* What one pass over a directory learns for an add (add_scan). */
@@ -559,35 +577,5 @@ fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
 	memcpy(out->name, name, (size_t)n * sizeof(*name));
 	out->nlen = n;
 	fat_dsum_added(s, out, nlfn > 0);
-	return 0;
-}
-
-int
-fat_dir_remove(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
-    bool late)
-{
-	struct fat_dircur c;
-	uint8_t e[FAT_DIRENT];
-	uint32_t i, sector, off;
-	int err, stage;
-
-	fat_dsum_drop(v, dclus);
-	fat_dircur_init(&c, dclus);
-	for (i = de->first; i <= de->idx; i++) {
-		if ((err = fat_dir_entry(v, &c, i, e, NULL)) != 0)
-			return err < 0 ? err : -TORO_EIO;
-		e[0] = 0xe5;
-		stage = FAT_ST_DIR;
-		if (late) {
-			/* Long-name entries beside the short one go with it. */
-			if ((err = fat_dir_locate(v, &c, i, &sector,
-			    &off)) != 0)
-				return err < 0 ? err : -TORO_EIO;
-			stage = sector == de->sector ? FAT_ST_UNLINK :
-			    FAT_ST_UNLINK_LFN;
-		}
-		if ((err = fat_dir_put(v, &c, i, e, stage)) != 0)
-			return err < 0 ? err : -TORO_EIO;
-	}
 	return 0;
 }

@@ -1,14 +1,19 @@
 /*
- * fat_dsum.c: directory summaries, so that creating a file in a
- * directory need not read the whole directory again.
+ * fat_dsum.c: directory summaries and lookup hints, so that creating a
+ * file in a directory, or finding one, need not read the whole
+ * directory again.
  *
- * Interface: fat.h (fat_dsum_*).  A full scan (fat_dir.c's add) of a
+ * Interface: fat.h (fat_dsum_*, fat_hint_*).  A full scan (fat_dir.c's add) of a
  * directory with no deleted entries before its end leaves a summary:
  * where its free entries at the end begin, and a filter with two bits
  * for each name its sets answer to (the long name and the name the
  * short entry reads as, folded as lookups fold them) and for each raw
  * short name.  A name whose bits are not all set is not there, so an
  * add may go straight to the end; anything else scans as before.
+ *
+ * A lookup leaves a hint: where the set with that name's hash begins,
+ * so the next lookup of it reads that set alone; the set must still
+ * have the name, and what drops a summary drops the hints too.
  *
  * Rules: storage thread only.  A summary only ever errs towards "may
  * be there": an add notes what it wrote, and anything else that changes
@@ -98,6 +103,39 @@ fat_dsum_drop(struct fat_vol *v, uint32_t dclus)
 	for (i = 0; i < FAT_DSUM_MAX; i++)
 		if (v->dsum[i].dclus == dclus)
 			v->dsum[i].ok = false;
+	for (i = 0; i < FAT_HINT_MAX; i++)
+		if (v->hint[i].dclus == dclus)
+			v->hint[i].ok = false;
+}
+
+static struct fat_hint *
+hint_slot(struct fat_vol *v, uint32_t dclus, uint32_t hash)
+{
+	return &v->hint[(hash ^ dclus * 0x9e3779b1u) % FAT_HINT_MAX];
+}
+
+bool
+fat_hint_find(struct fat_vol *v, uint32_t dclus, uint32_t hash,
+    uint32_t *first)
+{
+	struct fat_hint *h = hint_slot(v, dclus, hash);
+
+	if (!h->ok || h->dclus != dclus || h->hash != hash)
+		return false;
+	*first = h->first;
+	return true;
+}
+
+void
+fat_hint_put(struct fat_vol *v, uint32_t dclus, uint32_t hash,
+    uint32_t first)
+{
+	struct fat_hint *h = hint_slot(v, dclus, hash);
+
+	h->ok = true;
+	h->dclus = dclus;
+	h->hash = hash;
+	h->first = first;
 }
 
 void
@@ -122,8 +160,11 @@ fat_dsum_hold(struct fat_vol *v, uint32_t dclus, uint32_t start)
 {
 	struct fat_dsum *s = fat_dsum_find(v, dclus);
 
-	fat_dsum_drop(v, dclus);
-	return s != NULL && start == s->end ? s : NULL;
+	/* Hints stay: an add gives no set a name another set has. */
+	if (s == NULL)
+		return NULL;
+	s->ok = false;
+	return start == s->end ? s : NULL;
 }
 
 void

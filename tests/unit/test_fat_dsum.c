@@ -6,7 +6,8 @@
  * creates there go straight to its end.  Each case then asks for a
  * name that is there in another form (other case, its short name, a
  * numeric tail) and expects -TORO_EEXIST; removes, renames and a
- * directory on a reused cluster must not leave a summary that lies.
+ * directory on a reused cluster must not leave a summary that lies,
+ * nor a lookup hint that finds a set by a name it no longer has.
  * The image is judged by fsck.fat -n and mdir.
  */
 #include <check.h>
@@ -41,7 +42,7 @@ excl(const char *path)
 static void *
 names_main(void *unused)
 {
-	char path[64];
+	char path[64], buf[8];
 	int i;
 
 	ck_assert_int_eq(fs_start(1), 0);
@@ -77,6 +78,16 @@ names_main(void *unused)
 	ck_assert_int_eq(toro_rename("/s/f020.dat", "/s/renamed.dat"), 0);
 	ck_assert_int_eq(excl("/s/RENAMED.DAT"), -TORO_EEXIST);
 	ck_assert_int_eq(excl("/s/f020.dat"), 0);
+	/* A lookup's hint does not outlive its set. */
+	ck_assert_int_eq(tu_put("/s/hint.dat", "h", 1), 0);
+	ck_assert_int_eq(tu_get("/s/hint.dat", buf, sizeof(buf)), 1);
+	ck_assert_int_eq(toro_unlink("/s/hint.dat"), 0);
+	ck_assert_int_eq(tu_put("/s/other.dat", "o", 1), 0);
+	ck_assert_int_eq(tu_get("/s/hint.dat", buf, sizeof(buf)), -TORO_ENOENT);
+	ck_assert_int_eq(toro_rename("/s/other.dat", "/s/HINT.DAT"), 0);
+	ck_assert_int_eq(tu_get("/s/hint.dat", buf, sizeof(buf)), 1);
+	ck_assert_int_eq(buf[0], 'o');
+	ck_assert_int_eq(toro_unlink("/s/HINT.DAT"), 0);
 	/* A directory on the cluster of one removed has none of its names. */
 	ck_assert_int_eq(toro_mkdir("/t"), 0);
 	ck_assert_int_eq(tu_put("/t/x.dat", "x", 1), 0);
