@@ -108,6 +108,31 @@ struct fat_geom {
 
 struct fat_node;
 
+/*
+ * What the last full scan of a directory learnt, kept up to date by its
+ * adds (fat_dsum.c): where its free entries at the end begin, and a
+ * filter of the names (and raw short names) its sets have.  Only a
+ * directory with no deleted entries before its end has one.
+ */
+#define FAT_DSUM_MAX 16	   /* directories summarised at once */
+#define FAT_DSUM_BITS 4096 /* bits of a name filter */
+struct fat_dsum {
+	bool ok;
+	uint32_t dclus;
+	uint32_t end;  /* the free entries at the end begin here */
+	uint32_t used; /* last use (fat_vol.dsum_clock) */
+	uint8_t bits[FAT_DSUM_BITS / 8];
+};
+
+/* Where a lookup last found a name (fat_dsum.c). */
+#define FAT_HINT_MAX 64
+struct fat_hint {
+	bool ok;
+	uint32_t dclus;
+	uint32_t hash;  /* fat_name_hash of the name looked up */
+	uint32_t first; /* its set's first entry */
+};
+
 struct fat_vol {
 	struct fs_mount mnt; /* first: the VFS's view */
 	struct fs_bdev *bdev;
@@ -123,6 +148,9 @@ struct fat_vol {
 	uint32_t npend;
 	uint32_t ra_from;   /* the last cached read of file data: start */
 	uint32_t ra_len;    /* and sectors asked for (fat_file.c) */
+	struct fat_dsum dsum[FAT_DSUM_MAX];
+	uint32_t dsum_clock;
+	struct fat_hint hint[FAT_HINT_MAX];
 };
 
 /*
@@ -217,6 +245,49 @@ void fat_lfn_pack(uint8_t *e, const uint16_t *u, int n, int ord, bool last,
 bool fat_lfn_match(const uint8_t *e, int ord, const uint16_t *u, int n);
 /* The 13 characters of a long-name entry. */
 void fat_lfn_unpack(const uint8_t *e, uint16_t *chars);
+/*
+ * Hashes of names that compare equal ignoring case (fat_dsum.c): of u;
+ * of the name a short entry reads as (fat_short_is); and h with the
+ * characters of long-name entry e (ordinal ord) up to its terminator,
+ * *end set if it has one.
+ */
+uint32_t fat_name_hash(const uint16_t *u, int n);
+uint32_t fat_short_hash(const uint8_t *sn);
+uint32_t fat_lfn_hash(const uint8_t *e, int ord, uint32_t h, bool *end);
+
+/*
+ * fat_dsum.c
+ */
+
+struct fat_dirent;
+
+/* Directory dclus's summary, or NULL. */
+struct fat_dsum *fat_dsum_find(struct fat_vol *v, uint32_t dclus);
+/* A summary to fill for dclus (not ok until the caller says so). */
+struct fat_dsum *fat_dsum_new(struct fat_vol *v, uint32_t dclus);
+/*
+ * Lookup hints: where the set named (hash) was found in dclus; the
+ * caller checks the set there still has the name.
+ */
+bool fat_hint_find(struct fat_vol *v, uint32_t dclus, uint32_t hash,
+    uint32_t *first);
+void fat_hint_put(struct fat_vol *v, uint32_t dclus, uint32_t hash,
+    uint32_t first);
+/* Forget dclus's summary and hints: entries changed some other way. */
+void fat_dsum_drop(struct fat_vol *v, uint32_t dclus);
+/* Note a set: its long-name hash (if lfn), its raw short name. */
+void fat_dsum_note(
+    struct fat_dsum *s, bool lfn, uint32_t lhash, const uint8_t *sn);
+/*
+ * An add writes a set at start: the summary if that keeps it true, off
+ * (not ok) while the set is written; added: the set is whole.
+ */
+struct fat_dsum *fat_dsum_hold(
+    struct fat_vol *v, uint32_t dclus, uint32_t start);
+void fat_dsum_added(struct fat_dsum *s, const struct fat_dirent *de, bool lfn);
+/* May the directory have a set named u, or short name sn (if not NULL)? */
+bool fat_dsum_may(
+    const struct fat_dsum *s, const uint16_t *u, int n, const uint8_t *sn);
 
 /*
  * fat_time.c
@@ -255,6 +326,9 @@ struct fat_dircur {
 	uint32_t blk;   /* 1 + idx / 16 of the sector in sec, 0: none */
 	uint32_t sec;
 	struct fs_buf *buf; /* that sector, pinned, or NULL */
+	uint32_t holes;	    /* deleted entries passed over */
+	bool sum;	    /* hash names for a summary (fat_dsum.c) */
+	bool odd;	    /* a long name ended early: no summary */
 };
 
 /* One entry set: optional long-name entries and the short entry. */
@@ -267,6 +341,8 @@ struct fat_dirent {
 	uint16_t name[FAT_NAME_MAX + 1];
 	int nlen;
 	bool match;      /* the name sought (fat_dircur.match) */
+	bool lfn;	 /* matching: it has a long name, of hash lhash */
+	uint32_t lhash;
 };
 
 void fat_dircur_init(struct fat_dircur *c, uint32_t dclus);
@@ -294,12 +370,6 @@ int fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
  */
 int fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
     int n, const uint8_t *proto, uint32_t except, struct fat_dirent *out);
-/*
- * Mark an entry set deleted; `late`: in a rename's stages, the short
- * entry before the long-name entries (fat_sync.c).
- */
-int fat_dir_remove(struct fat_vol *v, uint32_t dclus,
-    const struct fat_dirent *de, bool late);
 /* 1 if the directory has only "." and "..", 0 if not. */
 int fat_dir_empty(struct fat_vol *v, uint32_t dclus);
 /* Fill a new directory's cluster with "." and "..". */

@@ -1,6 +1,6 @@
 /*
- * fat_dir.c: directories: reading entry sets, finding, adding and
- * removing them.
+ * fat_dir.c: directories: reading entry sets, finding and adding them
+ * (fat_ops.c removes them).
  *
  * Interface: fat.h (fat_dircur_*, fat_dir_*; the dots are fat_dots.c's).
  * A directory is the fixed root region or a cluster chain; an entry is
@@ -45,6 +45,9 @@ fat_dircur_init(struct fat_dircur *c, uint32_t dclus)
 	c->match_n = 0;
 	c->blk = 0;
 	c->buf = NULL;
+	c->holes = 0;
+	c->sum = false;
+	c->odd = false;
 }
 
 /* Returns 0 and the place, 1 past the end of the directory, or < 0. */
@@ -176,6 +179,7 @@ struct set_state {
 	int count;   /* long-name entries of the set */
 	uint8_t sum; /* their checksum of the short name */
 	bool match;  /* matching: the long name so far is c->match's */
+	uint32_t h;  /* matching: the long name's hash so far */
 };
 
 /* Long-name entry e: into de's name, or compared with the one sought. */
@@ -185,6 +189,7 @@ lfn_entry(struct fat_dircur *c, struct fat_dirent *de, const uint8_t *e,
 {
 	uint16_t chars[13];
 	int ord = e[0] & 0x1f, k, i;
+	bool end;
 
 	if (e[0] & 0x40) {
 		if (ord == 0 || ord > FAT_LFN_MAX) {
@@ -194,6 +199,7 @@ lfn_entry(struct fat_dircur *c, struct fat_dirent *de, const uint8_t *e,
 		st->count = ord;
 		st->sum = e[13];
 		st->match = c->match_n <= ord * 13;
+		st->h = 0;
 		de->first = c->idx - 1;
 	} else if (st->expect <= 0 || ord != st->expect || e[13] != st->sum) {
 		st->expect = 0;
@@ -203,6 +209,12 @@ lfn_entry(struct fat_dircur *c, struct fat_dirent *de, const uint8_t *e,
 	if (c->match != NULL) {
 		st->match = st->match &&
 		    fat_lfn_match(e, ord, c->match, c->match_n);
+		if (!c->sum)
+			return;
+		/* An end before the last entry: later ones do not count. */
+		st->h = fat_lfn_hash(e, ord, st->h, &end);
+		if (end && ord != st->count)
+			c->odd = true;
 		return;
 	}
 	fat_lfn_unpack(e, chars);
@@ -224,6 +236,8 @@ short_entry(struct fat_dircur *c, struct fat_dirent *de, const uint8_t *e,
 		/* Only a set that has the name needs its checksum right. */
 		de->match = st->expect == -1 && st->match &&
 		    fat_lfn_sum(e) == st->sum;
+		de->lfn = st->expect == -1;
+		de->lhash = st->h;
 		if (!de->match && fat_short_is(e, c->match, c->match_n)) {
 			de->match = true;
 			if (st->expect != -1 || fat_lfn_sum(e) != st->sum)
@@ -247,7 +261,7 @@ short_entry(struct fat_dircur *c, struct fat_dirent *de, const uint8_t *e,
 int
 fat_dir_next(struct fat_vol *v, struct fat_dircur *c, struct fat_dirent *de)
 {
-	struct set_state st = { 0, 0, 0, false };
+	struct set_state st = { 0, 0, 0, false, 0 };
 	const uint8_t *e;
 	uint32_t sector = 0, off;
 	int err;
@@ -260,6 +274,7 @@ fat_dir_next(struct fat_vol *v, struct fat_dircur *c, struct fat_dirent *de)
 			return 0;
 		c->idx++;
 		if (e[0] == 0xe5) {
+			c->holes++;
 			if (++c->run == c->want && c->slot == FAT_NO_SLOT)
 				c->slot = c->idx - c->run;
 			st.expect = 0;
@@ -303,13 +318,29 @@ set_at(struct fat_vol *v, uint32_t dclus, uint32_t first,
 	return err < 0 ? err : err == 1 ? 0 : -TORO_EIO;
 }
 
+/* Does the set at a hint still have the name (as a scan would say)? */
+static bool
+hinted(struct fat_vol *v, uint32_t dclus, uint32_t first,
+    const uint16_t *name, int n, struct fat_dirent *de)
+{
+	if (set_at(v, dclus, first, de) < 0 || de->first != first ||
+	    is_dot(de))
+		return false;
+	return fat_name_eq(de->name, de->nlen, name, n) ||
+	    fat_short_is(de->raw + DE_NAME, name, n);
+}
+
 int
 fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
     int n, struct fat_dirent *de)
 {
 	struct fat_dircur c;
+	uint32_t h = fat_name_hash(name, n), first;
 	int err;
 
+	if (fat_hint_find(v, dclus, h, &first) &&
+	    hinted(v, dclus, first, name, n, de))
+		return 0;
 	fat_dircur_init(&c, dclus);
 	c.match = name;
 	c.match_n = n;
@@ -317,9 +348,11 @@ fat_dir_lookup(struct fat_vol *v, uint32_t dclus, const uint16_t *name,
 		if (de->match && !is_dot(de))
 			break;
 	fat_dircur_done(&c);
-	if (err == 1)
-		return set_at(v, dclus, de->first, de);
-	return err < 0 ? err : -TORO_ENOENT;
+	if (err != 1)
+		return err < 0 ? err : -TORO_ENOENT;
+	if ((err = set_at(v, dclus, de->first, de)) == 0)
+		fat_hint_put(v, dclus, h, de->first);
+	return err;
 }
 
 /* What one pass over a directory learns for an add (add_scan). */
@@ -425,7 +458,8 @@ find_slots(struct fat_vol *v, uint32_t dclus, int nent, uint32_t from,
  * One pass over the directory for an add: the name must not be there
  * (-TORO_EEXIST), the basis's tails are noted, and the first run of
  * nent free slots before the end is found by the cursor (else *from is
- * where the free entries at the end begin, for find_slots).
+ * where the free entries at the end begin, for find_slots).  A pass to
+ * the end leaves the directory's summary (fat_dsum.c).
  */
 static int
 add_scan(struct fat_vol *v, uint32_t dclus, struct add_plan *p, int nent,
@@ -433,12 +467,15 @@ add_scan(struct fat_vol *v, uint32_t dclus, struct add_plan *p, int nent,
 {
 	struct fat_dircur c;
 	struct fat_dirent *de;
+	struct fat_dsum *s;
 	int err;
 
 	if ((de = toro_malloc(sizeof(*de))) == NULL)
 		return -TORO_ENOMEM;
+	s = fat_dsum_new(v, dclus);
 	fat_dircur_init(&c, dclus);
 	c.want = (uint32_t)nent;
+	c.sum = true;
 	c.match = p->name;
 	c.match_n = p->n;
 	while ((err = fat_dir_next(v, &c, de)) == 1) {
@@ -447,6 +484,7 @@ add_scan(struct fat_vol *v, uint32_t dclus, struct add_plan *p, int nent,
 			err = -TORO_EEXIST;
 			break;
 		}
+		fat_dsum_note(s, de->lfn, de->lhash, de->raw);
 		if (p->basis != NULL && (err = note_tail(p, de)) < 0)
 			break;
 	}
@@ -454,6 +492,36 @@ add_scan(struct fat_vol *v, uint32_t dclus, struct add_plan *p, int nent,
 	toro_free(de);
 	*start = c.slot;
 	*from = c.idx - c.run;
+	s->end = *from;
+	s->ok = err == 0 && !c.odd && c.holes == c.run;
+	return err;
+}
+
+/*
+ * Plan an add: its short name, and a free run of nent slots (*start) or
+ * where to look for one (*from).  A summary that says the name and the
+ * basis are not there spares the scan: the run is at the end.
+ */
+static int
+plan_add(struct fat_vol *v, uint32_t dclus, struct add_plan *p, int nent,
+    bool clean, uint8_t *sn, uint32_t *start, uint32_t *from)
+{
+	struct fat_dsum *s = fat_dsum_find(v, dclus);
+	int err;
+
+	if (s != NULL && (p->basis == NULL || clean) &&
+	    !fat_dsum_may(s, p->name, p->n, p->basis)) {
+		if (p->basis != NULL)
+			memcpy(sn, p->basis, 11);
+		*start = FAT_NO_SLOT;
+		*from = s->end;
+		return 0;
+	}
+	err = add_scan(v, dclus, p, nent, start, from);
+	if (err == 0 && p->basis != NULL)
+		err = pick_short(p, clean, sn);
+	toro_free(p->used);
+	p->used = NULL;
 	return err;
 }
 
@@ -462,6 +530,7 @@ fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
     const uint8_t *proto, uint32_t except, struct fat_dirent *out)
 {
 	struct add_plan plan = { name, n, except, 0, NULL, false, NULL };
+	struct fat_dsum *s;
 	struct fat_dircur c;
 	uint8_t sn[11], basis[11], e[FAT_DIRENT], sum;
 	uint32_t start, from, sector, off;
@@ -474,10 +543,7 @@ fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
 		plan.basis = basis;
 		nlfn = (n + 12) / 13;
 	}
-	err = add_scan(v, dclus, &plan, nlfn + 1, &start, &from);
-	if (err == 0 && plan.basis != NULL)
-		err = pick_short(&plan, clean, sn);
-	toro_free(plan.used);
+	err = plan_add(v, dclus, &plan, nlfn + 1, clean, sn, &start, &from);
 	if (err == 0 && start == FAT_NO_SLOT)
 		err = find_slots(v, dclus, nlfn + 1, from, &start);
 	if (err == -TORO_EEXIST && (err = set_at(v, dclus, plan.found,
@@ -485,6 +551,7 @@ fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
 		err = -TORO_EEXIST;
 	if (err < 0)
 		return err;
+	s = fat_dsum_hold(v, dclus, start);
 	sum = fat_lfn_sum(sn);
 	fat_dircur_init(&c, dclus);
 	for (ord = nlfn; ord >= 1; ord--) {
@@ -509,34 +576,6 @@ fat_dir_add(struct fat_vol *v, uint32_t dclus, const uint16_t *name, int n,
 	memcpy(out->raw, e, FAT_DIRENT);
 	memcpy(out->name, name, (size_t)n * sizeof(*name));
 	out->nlen = n;
-	return 0;
-}
-
-int
-fat_dir_remove(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
-    bool late)
-{
-	struct fat_dircur c;
-	uint8_t e[FAT_DIRENT];
-	uint32_t i, sector, off;
-	int err, stage;
-
-	fat_dircur_init(&c, dclus);
-	for (i = de->first; i <= de->idx; i++) {
-		if ((err = fat_dir_entry(v, &c, i, e, NULL)) != 0)
-			return err < 0 ? err : -TORO_EIO;
-		e[0] = 0xe5;
-		stage = FAT_ST_DIR;
-		if (late) {
-			/* Long-name entries beside the short one go with it. */
-			if ((err = fat_dir_locate(v, &c, i, &sector,
-			    &off)) != 0)
-				return err < 0 ? err : -TORO_EIO;
-			stage = sector == de->sector ? FAT_ST_UNLINK :
-			    FAT_ST_UNLINK_LFN;
-		}
-		if ((err = fat_dir_put(v, &c, i, e, stage)) != 0)
-			return err < 0 ? err : -TORO_EIO;
-	}
+	fat_dsum_added(s, out, nlfn > 0);
 	return 0;
 }

@@ -40,6 +40,8 @@ fat_dir_init(struct fat_vol *v, uint32_t clus, uint32_t parent,
 	uint8_t e[FAT_DIRENT];
 	int err;
 
+	/* The cluster may have held a directory we had a summary of. */
+	fat_dsum_drop(v, clus);
 	fat_dircur_init(&c, clus);
 	memcpy(e, proto, FAT_DIRENT);
 	memcpy(e + DE_NAME, ".          ", 11);

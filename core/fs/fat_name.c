@@ -407,3 +407,65 @@ fat_lfn_match(const uint8_t *e, int ord, const uint16_t *u, int n)
 	}
 	return true;
 }
+
+/*
+ * Name hashes for the directory summaries (fat_dsum.c): a character's
+ * mix with its position, XORed, so that a long name's entries, which
+ * come last part first, hash in any order.  Case is folded as the
+ * comparisons above fold it, so names that compare equal hash equal.
+ */
+static uint32_t
+mix(int pos, uint16_t c)
+{
+	uint32_t x = ((uint32_t)pos << 16 | upper(c)) * 0x9e3779b1u;
+
+	x ^= x >> 15;
+	x *= 0x85ebca77u;
+	return x ^ (x >> 13);
+}
+
+uint32_t
+fat_name_hash(const uint16_t *u, int n)
+{
+	uint32_t h = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		h ^= mix(i, u[i]);
+	return h;
+}
+
+uint32_t
+fat_short_hash(const uint8_t *sn)
+{
+	int i, k = 0, bl = base_len(sn), el = 3;
+	uint32_t h = 0;
+
+	/* The name fat_short_is compares with, character by character. */
+	for (i = 0; i < bl; i++)
+		h ^= mix(k++, (i == 0 && sn[0] == 0x05) ? 0xe5 : sn[i]);
+	while (el > 0 && sn[8 + el - 1] == ' ')
+		el--;
+	if (el > 0)
+		h ^= mix(k++, '.');
+	for (i = 0; i < el; i++)
+		h ^= mix(k++, sn[8 + i]);
+	return h;
+}
+
+uint32_t
+fat_lfn_hash(const uint8_t *e, int ord, uint32_t h, bool *end)
+{
+	int k, i = (ord - 1) * 13;
+	uint16_t c;
+
+	*end = false;
+	for (k = 0; k < 13 && i < FAT_NAME_MAX; k++, i++) {
+		if ((c = fat_le16(e + lfn_off[k])) == 0) {
+			*end = true;
+			break;
+		}
+		h ^= mix(i, c);
+	}
+	return h;
+}

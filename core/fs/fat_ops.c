@@ -156,6 +156,40 @@ can_remove(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
 	return fat_node_find(v, dclus, de->idx) != NULL ? -TORO_EBUSY : 0;
 }
 
+/*
+ * Mark an entry set deleted; `late`: in a rename's stages, the short
+ * entry before the long-name entries (fat_sync.c).
+ */
+static int
+remove_set(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
+    bool late)
+{
+	struct fat_dircur c;
+	uint8_t e[FAT_DIRENT];
+	uint32_t i, sector, off;
+	int err, stage;
+
+	fat_dsum_drop(v, dclus);
+	fat_dircur_init(&c, dclus);
+	for (i = de->first; i <= de->idx; i++) {
+		if ((err = fat_dir_entry(v, &c, i, e, NULL)) != 0)
+			return err < 0 ? err : -TORO_EIO;
+		e[0] = 0xe5;
+		stage = FAT_ST_DIR;
+		if (late) {
+			/* Long-name entries beside the short one go with it. */
+			if ((err = fat_dir_locate(v, &c, i, &sector,
+			    &off)) != 0)
+				return err < 0 ? err : -TORO_EIO;
+			stage = sector == de->sector ? FAT_ST_UNLINK :
+			    FAT_ST_UNLINK_LFN;
+		}
+		if ((err = fat_dir_put(v, &c, i, e, stage)) != 0)
+			return err < 0 ? err : -TORO_EIO;
+	}
+	return 0;
+}
+
 /* Free the clusters of an entry already unlinked. */
 static int
 free_data(struct fat_vol *v, const struct fat_dirent *de)
@@ -187,7 +221,7 @@ fat_op_remove(struct fs_node *dir, const char *name, size_t len, bool isdir)
 		return err;
 	if ((err = can_remove(v, dclus, &de, isdir)) < 0)
 		return err;
-	if ((err = fat_dir_remove(v, dclus, &de, false)) < 0)
+	if ((err = remove_set(v, dclus, &de, false)) < 0)
 		return err;
 	return free_data(v, &de);
 }
@@ -224,6 +258,8 @@ save_set(struct fat_vol *v, uint32_t dclus, const struct fat_dirent *de,
 
 	if (de->idx - de->first > FAT_LFN_MAX)
 		return -TORO_EIO;
+	if (back)
+		fat_dsum_drop(v, dclus);
 	fat_dircur_init(&c, dclus);
 	for (i = de->first; i <= de->idx; i++) {
 		if (back)
@@ -268,7 +304,7 @@ fat_op_rename(struct fs_node *odir, const char *oname, size_t olen,
 	} else if (err == 0) {
 		if ((err = can_remove(v, ndc, &nde, dir)) < 0 ||
 		    (err = save_set(v, ndc, &nde, saved, false)) < 0 ||
-		    (err = fat_dir_remove(v, ndc, &nde, false)) < 0)
+		    (err = remove_set(v, ndc, &nde, false)) < 0)
 			return err;
 		target = true;
 	}
@@ -285,11 +321,11 @@ fat_op_rename(struct fs_node *odir, const char *oname, size_t olen,
 	 */
 	if ((err = fat_sync(v)) < 0) {
 		/* Not durable: take the new name back out, as it was. */
-		if (fat_dir_remove(v, ndc, &added, false) == 0 && target)
+		if (remove_set(v, ndc, &added, false) == 0 && target)
 			save_set(v, ndc, &nde, saved, true);
 		return err;
 	}
-	if ((err = fat_dir_remove(v, odc, &ode, true)) < 0)
+	if ((err = remove_set(v, odc, &ode, true)) < 0)
 		return err;
 	if ((n = fat_node_find(v, odc, ode.idx)) != NULL) {
 		n->dclus = ndc;

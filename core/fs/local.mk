@@ -2,7 +2,8 @@
 # libraries.
 
 FS_SOURCES = core/fs/bcache.c core/fs/blkdev.c core/fs/bstream.c \
-	core/fs/fat_bpb.c core/fs/fat_dir.c core/fs/fat_dots.c core/fs/fat_file.c \
+	core/fs/fat_bpb.c core/fs/fat_dir.c core/fs/fat_dots.c core/fs/fat_dsum.c \
+	core/fs/fat_file.c \
 	core/fs/fat_mount.c \
 	core/fs/fat_name.c core/fs/fat_node.c core/fs/fat_ops.c \
 	core/fs/fat_sync.c core/fs/fat_table.c core/fs/fat_time.c \
