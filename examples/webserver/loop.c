@@ -5,8 +5,8 @@
  * CPU's turn before poll() and gives it back after): a connection
  * wakes one worker per CPU, not all of them only for the losers to find
  * the accept queue empty.  A CPU whose workers hold more connections
- * than the least loaded CPU (by SPREAD_SLACK) leaves the listener to
- * the others, so a burst spreads over the CPUs.  Whoever gets a
+ * than another (by SPREAD_SLACK) lets the others go first (crowded()),
+ * so a burst spreads over the CPUs.  Whoever gets a
  * connection keeps it for its life.  A readable
  * connection is read without waiting and fed to http.c; an answer the
  * socket cannot take at once waits in out.c, and the worker polls that
@@ -27,7 +27,6 @@
  */
 #define _GNU_SOURCE /* accept4, pthread_attr_setaffinity_np */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -46,6 +45,7 @@
 #define REST_MS 100
 #define WORKER_STACK (256 * 1024)
 #define SPREAD_SLACK 2 /* how far a CPU may run ahead of the least loaded */
+#define SPREAD_PAUSE_US 1000 /* then it lets the others go first */
 
 struct worker {
 	int cpu;	    /* its CPU: turns[cpu] */
@@ -124,24 +124,28 @@ drop(struct worker *w, int i)
 }
 
 /*
- * Whether w's CPU holds its share of the connections already: SPREAD_SLACK
- * more than the least loaded CPU.  Such a CPU leaves new connections to
- * the others, so that a burst (wrk opens 32 at once, and one wake-up could
- * accept them all) spreads over the CPUs instead of landing on whichever
- * was first to wake.  Measured: 32 keep-alive connections all on the CPU
- * that is not the network's ran at 0.4-0.6x of the same all on the
- * network's, and which CPU won the race was luck, so a server's keep-alive
- * rate changed from run to run (issue 13, "after churn").
+ * Whether w's CPU holds SPREAD_SLACK more connections than the least
+ * loaded CPU.  Such a CPU, woken by a new connection, first pauses for
+ * SPREAD_PAUSE_US: the others' listener watchers were woken by the same
+ * connection and take it meanwhile; then it takes one itself, so a
+ * connection never waits for a CPU that is not watching.  A burst (wrk
+ * opens 32 at once, and one wake-up could accept them all) so spreads
+ * over the CPUs instead of landing on whichever woke first.  Measured:
+ * 32 keep-alive connections all on the CPU that is not the network's
+ * ran at 0.4-0.6x of the same all on the network's, and which CPU won
+ * the race was luck, so a server's keep-alive rate changed from run to
+ * run (issue 13, "after churn").
  */
 static int
 crowded(const struct worker *w)
 {
-	int c, n, least = INT_MAX;
+	int c, n, least = -1;
 
-	for (c = 0; c < ncpu; c++)
-		if ((n = __atomic_load_n(&cpu_open[c], __ATOMIC_RELAXED)) <
-		    least)
+	for (c = 0; c < ncpu; c++) {
+		n = __atomic_load_n(&cpu_open[c], __ATOMIC_RELAXED);
+		if (least < 0 || n < least)
 			least = n;
+	}
 	return __atomic_load_n(&cpu_open[w->cpu], __ATOMIC_RELAXED) >=
 	    least + SPREAD_SLACK;
 }
@@ -151,9 +155,15 @@ static void
 take(struct worker *w)
 {
 	struct conn *c;
-	int k, fd;
+	int k, fd, paused;
 
-	for (k = 0; k < ACCEPT_BATCH && !crowded(w); k++) {
+	for (k = 0, paused = 0; k < ACCEPT_BATCH; k++) {
+		if (crowded(w)) {
+			if (paused)
+				return;
+			usleep(SPREAD_PAUSE_US);
+			paused = 1;
+		}
 		if ((fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) < 0) {
 			/*
 			 * EAGAIN: another worker was faster.  Else (no
@@ -256,7 +266,7 @@ sweep(struct worker *w, uint64_t now)
 static int
 turn_take(struct worker *w, uint64_t now)
 {
-	return now >= w->listen_at && !crowded(w) &&
+	return now >= w->listen_at &&
 	    __atomic_exchange_n(&turns[w->cpu], 1, __ATOMIC_ACQUIRE) == 0;
 }
 
