@@ -44,8 +44,8 @@
 #define REST_NS 100000000ll /* after an accept failed (no memory) */
 #define REST_MS 100
 #define WORKER_STACK (256 * 1024)
-#define SPREAD_SLACK 2 /* how far a CPU may run ahead of the least loaded */
-#define SPREAD_PAUSE_US 1000 /* then it lets the others go first */
+#define SPREAD_SLACK 4 /* how far a CPU may run ahead of the least loaded */
+#define SPREAD_PAUSE_US 200 /* then it lets the others go first */
 
 struct worker {
 	int cpu;	    /* its CPU: turns[cpu] */

@@ -108,7 +108,8 @@ sys.exit(0 if ok else 1)
 '
 
 # 16 connections at once, each answered once; then /stats on another
-# must show each CPU's workers holding at least 7 of the 17.
+# must show each CPU's workers holding at least 5 of the 17 (loop.c lets a
+# CPU run SPREAD_SLACK = 4 ahead, and one more per pause under load).
 spread_py='
 import json, socket, sys
 ip = sys.argv[1]
@@ -136,7 +137,7 @@ cpus = [sum(w[0::2]), sum(w[1::2])]
 print("per worker", w, "per CPU", cpus)
 for s in held:
     s.close()
-sys.exit(0 if min(cpus) >= 7 else 1)
+sys.exit(0 if min(cpus) >= 5 else 1)
 '
 
 # 31 idle connections, then one more must get no answer in 2 s; then
