@@ -4,10 +4,8 @@
  * One worker per CPU at a time watches the listener (it takes its
  * CPU's turn before poll() and gives it back after): a connection
  * wakes one worker per CPU, not all of them only for the losers to find
- * the accept queue empty.  A CPU whose workers hold more connections
- * than another (by SPREAD_SLACK) lets the others go first (crowded()),
- * so a burst spreads over the CPUs.  Whoever gets a
- * connection keeps it for its life.  A readable
+ * the accept queue empty.  Whoever gets a connection keeps it for its
+ * life.  A readable
  * connection is read without waiting and fed to http.c; an answer the
  * socket cannot take at once waits in out.c, and the worker polls that
  * connection for POLLOUT instead of POLLIN until it is out.
@@ -44,8 +42,6 @@
 #define REST_NS 100000000ll /* after an accept failed (no memory) */
 #define REST_MS 100
 #define WORKER_STACK (256 * 1024)
-#define SPREAD_SLACK 4 /* how far a CPU may run ahead of the least loaded */
-#define SPREAD_PAUSE_US 200 /* then it lets the others go first */
 
 struct worker {
 	int cpu;	    /* its CPU: turns[cpu] */
@@ -56,11 +52,8 @@ struct worker {
 	uint64_t listen_at; /* after an accept failed: rest until then */
 };
 
-static int listener, limit, nworkers;
-static struct worker **workers; /* for loop_workers() */
-static int *turns;		/* per CPU: a worker of it polls the listener */
-static int *cpu_open;		/* per CPU: connections its workers hold */
-static int ncpu;
+static int listener, limit;
+static int *turns; /* per CPU: a worker of it polls the listener */
 static long nopen, naccepted, nrefused;
 
 uint64_t
@@ -78,18 +71,6 @@ loop_counts(long *open, long *accepted, long *refused)
 	*open = __atomic_load_n(&nopen, __ATOMIC_RELAXED);
 	*accepted = __atomic_load_n(&naccepted, __ATOMIC_RELAXED);
 	*refused = __atomic_load_n(&nrefused, __ATOMIC_RELAXED);
-}
-
-/* Each worker's open connections (up to max); how many workers. */
-int
-loop_workers(int *conns, int max)
-{
-	int i;
-
-	for (i = 0; i < __atomic_load_n(&nworkers, __ATOMIC_ACQUIRE) && i < max;
-	     i++)
-		conns[i] = __atomic_load_n(&workers[i]->n, __ATOMIC_RELAXED);
-	return i;
 }
 
 /* Twice the room; 0 or -1 (no memory). */
@@ -120,34 +101,6 @@ drop(struct worker *w, int i)
 	w->conns[i] = w->conns[w->n];
 	w->pfd[i + 1] = w->pfd[w->n + 1];
 	__atomic_fetch_sub(&nopen, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_sub(&cpu_open[w->cpu], 1, __ATOMIC_RELAXED);
-}
-
-/*
- * Whether w's CPU holds SPREAD_SLACK more connections than the least
- * loaded CPU.  Such a CPU, woken by a new connection, first pauses for
- * SPREAD_PAUSE_US: the others' listener watchers were woken by the same
- * connection and take it meanwhile; then it takes one itself, so a
- * connection never waits for a CPU that is not watching.  A burst (wrk
- * opens 32 at once, and one wake-up could accept them all) so spreads
- * over the CPUs instead of landing on whichever woke first.  Measured:
- * 32 keep-alive connections all on the CPU that is not the network's
- * ran at 0.4-0.6x of the same all on the network's, and which CPU won
- * the race was luck, so a server's keep-alive rate changed from run to
- * run (issue 13, "after churn").
- */
-static int
-crowded(const struct worker *w)
-{
-	int c, n, least = -1;
-
-	for (c = 0; c < ncpu; c++) {
-		n = __atomic_load_n(&cpu_open[c], __ATOMIC_RELAXED);
-		if (least < 0 || n < least)
-			least = n;
-	}
-	return __atomic_load_n(&cpu_open[w->cpu], __ATOMIC_RELAXED) >=
-	    least + SPREAD_SLACK;
 }
 
 /* Accept what is waiting, up to a batch. */
@@ -155,15 +108,9 @@ static void
 take(struct worker *w)
 {
 	struct conn *c;
-	int k, fd, paused;
+	int k, fd;
 
-	for (k = 0, paused = 0; k < ACCEPT_BATCH; k++) {
-		if (crowded(w)) {
-			if (paused)
-				return;
-			usleep(SPREAD_PAUSE_US);
-			paused = 1;
-		}
+	for (k = 0; k < ACCEPT_BATCH; k++) {
 		if ((fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) < 0) {
 			/*
 			 * EAGAIN: another worker was faster.  Else (no
@@ -186,7 +133,6 @@ take(struct worker *w)
 			continue;
 		}
 		__atomic_fetch_add(&nopen, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&cpu_open[w->cpu], 1, __ATOMIC_RELAXED);
 		w->conns[w->n] = c;
 		w->pfd[w->n + 1] = (struct pollfd) { fd, POLLIN, 0 };
 		w->n++;
@@ -322,10 +268,7 @@ loop_start(int l, int max)
 	n = (int)ncpus * WORKERS_PER_CPU;
 	listener = l;
 	limit = max;
-	ncpu = (int)ncpus;
-	if ((turns = calloc((size_t)ncpus, sizeof(*turns))) == NULL ||
-	    (cpu_open = calloc((size_t)ncpus, sizeof(*cpu_open))) == NULL ||
-	    (workers = calloc((size_t)n, sizeof(*workers))) == NULL)
+	if ((turns = calloc((size_t)ncpus, sizeof(*turns))) == NULL)
 		return ENOMEM;
 	if ((err = pthread_attr_init(&attr)) != 0 ||
 	    (err = pthread_attr_setstacksize(&attr, WORKER_STACK)) != 0)
@@ -334,8 +277,6 @@ loop_start(int l, int max)
 		if ((w = calloc(1, sizeof(*w))) == NULL || grow(w) < 0)
 			return ENOMEM;
 		w->next_sweep = loop_now_ns() + TICK_NS;
-		workers[i] = w;
-		__atomic_store_n(&nworkers, i + 1, __ATOMIC_RELEASE);
 		/* Worker i on CPU i mod ncpus: each CPU gets its share. */
 		w->cpu = (int)(i % ncpus);
 		CPU_ZERO(&set);

@@ -36,7 +36,7 @@ more_json(char *buf, size_t size, size_t len, const struct toro_net_stats *st)
 	static const char *names[] = TORO_TCP_STATE_NAMES;
 	struct toro_mem_stats m;
 	long open, accepted, refused;
-	int i, n, conns[64];
+	int i;
 
 	len = add(buf, size, len, ",\n  \"tcp_states\": {");
 	for (i = 0; i < TORO_TCP_NSTATES; i++)
@@ -52,14 +52,10 @@ more_json(char *buf, size_t size, size_t len, const struct toro_net_stats *st)
 		len = add(buf, size, len, "%s%llu", i ? ", " : "",
 		    (unsigned long long)m.cpu_in_use[i]);
 	loop_counts(&open, &accepted, &refused);
-	len = add(buf, size, len,
+	return add(buf, size, len,
 	    "],\n  \"conns_open\": %ld,\n  \"conns_accepted\": %ld,"
-	    "\n  \"conns_refused\": %ld,\n  \"conns_per_worker\": [",
+	    "\n  \"conns_refused\": %ld",
 	    open, accepted, refused);
-	n = loop_workers(conns, 64);
-	for (i = 0; i < n; i++)
-		len = add(buf, size, len, "%s%d", i ? ", " : "", conns[i]);
-	return add(buf, size, len, "]");
 }
 
 /* The counters as one JSON object in buf; returns its length. */

@@ -97,8 +97,6 @@ void conn_out_free(struct conn *c);
 int loop_start(int l, int max);
 /* Connections open now, accepted in all, and refused at the limit. */
 void loop_counts(long *open, long *accepted, long *refused);
-/* Each worker's connections now (worker i on CPU i mod ncpus): count. */
-int loop_workers(int *conns, int max);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t loop_now_ns(void);
 

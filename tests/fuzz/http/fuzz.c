@@ -93,15 +93,6 @@ loop_counts(long *open, long *accepted, long *refused)
 	*refused = 0;
 }
 
-int
-loop_workers(int *conns, int max)
-{
-	if (max < 1)
-		return 0;
-	conns[0] = 1; /* the one connection this harness serves */
-	return 1;
-}
-
 static void *
 server(void *unused)
 {
