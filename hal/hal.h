@@ -345,6 +345,28 @@ int hal_blk_open(int dev, int cpu, struct hal_blk_info *info);
  */
 int hal_blk_submit(int dev, struct hal_blk_req *r);
 
+/*
+ * For implementers of hal_blk_submit(): is r's memory one buffer, or
+ * 1 to seg_max segments, none empty, that add up to its count?
+ */
+static inline bool
+hal_blk_req_memory_ok(const struct hal_blk_req *r, uint32_t seg_max)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	if (r->buf != NULL)
+		return true;
+	if (r->seg == NULL || r->nseg == 0 || r->nseg > seg_max)
+		return false;
+	for (i = 0; i < r->nseg; i++) {
+		if (r->seg[i].buf == NULL || r->seg[i].count == 0)
+			return false;
+		sum += r->seg[i].count;
+	}
+	return sum == r->count;
+}
+
 /* Take one completed request of disk dev, or NULL when there is none. */
 struct hal_blk_req *hal_blk_complete(int dev);
 

@@ -121,25 +121,6 @@ transfer(struct hal_blk_req *r)
 	return 0;
 }
 
-/* Is r's memory one buffer, or segments that add up to its count? */
-static bool
-memory_ok(const struct hal_blk_req *r)
-{
-	uint64_t sum = 0;
-	uint32_t i;
-
-	if (r->buf != NULL)
-		return true;
-	if (r->seg == NULL || r->nseg == 0 || r->nseg > HAL_BLK_SEG_MAX)
-		return false;
-	for (i = 0; i < r->nseg; i++) {
-		if (r->seg[i].buf == NULL || r->seg[i].count == 0)
-			return false;
-		sum += r->seg[i].count;
-	}
-	return sum == r->count;
-}
-
 static void *
 io_thread(void *unused)
 {
@@ -288,7 +269,8 @@ sim_disk_submit(struct hal_blk_req *r)
 	if (r->op == HAL_BLK_FLUSH) {
 		if (disk.read_only)
 			return -EINVAL; /* no cache to flush */
-	} else if (r->count == 0 || !memory_ok(r) ||
+	} else if (r->count == 0 ||
+	    !hal_blk_req_memory_ok(r, HAL_BLK_SEG_MAX) ||
 	    r->sector >= disk.sectors || r->count > disk.sectors - r->sector) {
 		return -EINVAL;
 	} else if (r->op == HAL_BLK_WRITE && disk.read_only) {

@@ -365,25 +365,6 @@ move(struct disk *d, const struct hal_blk_req *r, uint32_t n, bool to_disk)
 	}
 }
 
-/* Is r's memory one buffer, or segments that add up to its count? */
-static bool
-memory_ok(const struct hal_blk_req *r)
-{
-	uint64_t sum = 0;
-	uint32_t i;
-
-	if (r->buf != NULL)
-		return true;
-	if (r->seg == NULL || r->nseg == 0 || r->nseg > HAL_BLK_SEG_MAX)
-		return false;
-	for (i = 0; i < r->nseg; i++) {
-		if (r->seg[i].buf == NULL || r->seg[i].count == 0)
-			return false;
-		sum += r->seg[i].count;
-	}
-	return sum == r->count;
-}
-
 /* Remember what a write is about to overwrite, while no flush covers it. */
 static void
 log_undo(struct disk *d, const struct hal_blk_req *r)
@@ -493,8 +474,7 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 	if (r->op == HAL_BLK_FLUSH) {
 		if (d->read_only || d->no_cache)
 			die("flush to a disk without a cache", dev);
-	} else if (r->count == 0 || !memory_ok(r) ||
-	    (r->buf == NULL && r->nseg > d->seg_max) ||
+	} else if (r->count == 0 || !hal_blk_req_memory_ok(r, d->seg_max) ||
 	    r->sector >= d->sectors || r->count > d->sectors - r->sector) {
 		die("request out of range", dev);
 	} else if (r->op == HAL_BLK_WRITE && d->read_only) {

@@ -111,25 +111,6 @@ hal_blk_open(int dev, int cpu, struct hal_blk_info *info)
 	return 0;
 }
 
-/* Is r's memory one buffer, or segments the disk takes for its count? */
-static bool
-memory_ok(const struct disk *d, const struct hal_blk_req *r)
-{
-	uint64_t sum = 0;
-	uint32_t i;
-
-	if (r->buf != NULL)
-		return true;
-	if (r->seg == NULL || r->nseg == 0 || r->nseg > d->seg_max)
-		return false;
-	for (i = 0; i < r->nseg; i++) {
-		if (r->seg[i].buf == NULL || r->seg[i].count == 0)
-			return false;
-		sum += r->seg[i].count;
-	}
-	return sum == r->count;
-}
-
 int
 hal_blk_submit(int dev, struct hal_blk_req *r)
 {
@@ -148,7 +129,7 @@ hal_blk_submit(int dev, struct hal_blk_req *r)
 			return -TORO_EROFS;
 		/* FALLTHROUGH */
 	case HAL_BLK_READ:
-		if (r->count == 0 || !memory_ok(d, r) ||
+		if (r->count == 0 || !hal_blk_req_memory_ok(r, d->seg_max) ||
 		    r->sector >= d->sectors ||
 		    r->count > d->sectors - r->sector)
 			return -TORO_EINVAL;
