@@ -62,7 +62,7 @@ sum=$(sha256sum <"$tmp/big" | cut -d' ' -f1)
 
 # The sender, in nc on both addresses: GET /big or /empty, answered
 # with Content-Length and sendfile; keep-alive until the client closes.
-in_nc timeout 600 python3 - "$tmp" <<'EOF' >"$tmp/sender.out" 2>&1 &
+ip netns exec "$nc" timeout 600 python3 - "$tmp" <<'EOF' >"$tmp/sender.out" 2>&1 &
 import os, socket, sys, threading
 d = sys.argv[1]
 def serve(c):
@@ -89,7 +89,7 @@ while True:
     threading.Thread(target=serve, args=(l.accept()[0],), daemon=True).start()
 EOF
 pids+=($!)
-in_ns timeout 600 python3 - <<'EOF' >"$tmp/echo-peer.out" 2>&1 &
+ip netns exec "$ns" timeout 600 python3 - <<'EOF' >"$tmp/echo-peer.out" 2>&1 &
 import socket, threading
 def serve(c):
     with c:
@@ -108,7 +108,7 @@ while True:
     threading.Thread(target=serve, args=(l.accept()[0],), daemon=True).start()
 EOF
 pids+=($!)
-in_nc timeout 600 out/sim/echo --cpus "$TORO_CPUS" --net tap:tap0 -- \
+ip netns exec "$nc" timeout 600 out/sim/echo --cpus "$TORO_CPUS" --net tap:tap0 -- \
     ip=192.168.81.2/24 gw=192.168.81.1 >"$tmp/echo.out" 2>&1 &
 pids+=($!)
 for i in $(seq 100); do
