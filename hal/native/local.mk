@@ -22,6 +22,7 @@ libhal_native_a_SOURCES = \
 	hal/native/wait.c \
 	hal/native/watchdog.c \
 	hal/native/time.c \
+	hal/native/rtc.c \
 	hal/native/serial.c \
 	hal/native/print.c \
 	hal/native/entropy.c \

@@ -398,6 +398,10 @@ const char *hal_tsc_source(void);
 void hal_tsc_delay_ns(uint64_t ns);
 extern uint64_t hal_boot_tsc0; /* the TSC at the first instruction */
 
+/* rtc.c */
+int64_t hal_rtc_seconds(void);
+HAL_BOOT_FN uint64_t hal_rtc_tsc_hz(void);
+
 /* exit.c */
 void hal_halt_forever(void) __attribute__((noreturn));
 

@@ -1,5 +1,5 @@
 /*
- * time.c: the monotonic clock (TSC) and the wall clock (CMOS RTC).
+ * time.c: the monotonic clock (TSC) and the wall clock (from rtc.c).
  *
  * Interface: hal_time_start() first thing on CPU 0, as soon as the
  * command line is copied; hal_time_init() once on CPU 0, after paging;
@@ -294,6 +294,18 @@ measure(void)
 	return 0;
 }
 
+/* Channel 0 counting down from 65536 once: the reference counter. */
+static void
+pit_arm(void)
+{
+	hal_outb(0x43, 0x30); /* channel 0, lo/hi, mode 0 */
+	hal_outb(0x40, 0);
+	hal_outb(0x40, 0);
+	ref_read = pit_read;
+	ref_hz = PIT_HZ;
+	ref_mask = 0xffff;
+}
+
 /*
  * The PIT runs in one-shot mode from 65536: it counts on, wrapping, and
  * interrupts once.  A periodic PIT (as the BIOS left it) would wake the
@@ -303,12 +315,7 @@ measure(void)
 static uint64_t
 pit_hz(void)
 {
-	hal_outb(0x43, 0x30); /* channel 0, lo/hi, mode 0 */
-	hal_outb(0x40, 0);
-	hal_outb(0x40, 0);
-	ref_read = pit_read;
-	ref_hz = PIT_HZ;
-	ref_mask = 0xffff;
+	pit_arm();
 	tsc_source = "pit";
 	return measure();
 }
@@ -320,12 +327,7 @@ pit_hz(void)
 void
 hal_time_start(void)
 {
-	hal_outb(0x43, 0x30); /* channel 0, lo/hi, mode 0 */
-	hal_outb(0x40, 0);
-	hal_outb(0x40, 0);
-	ref_read = pit_read;
-	ref_hz = PIT_HZ;
-	ref_mask = 0xffff;
+	pit_arm();
 	win_v = sample(&win_tsc, &win_w);
 	win_open = 1;
 }
@@ -372,90 +374,6 @@ pm_hz(void)
 	ref_mask = hal_acpi.pm_tmr_32 ? 0xffffffffu : 0xffffffu;
 	tsc_source = "acpi pm timer";
 	return measure();
-}
-
-static uint8_t
-cmos(uint8_t reg)
-{
-	hal_outb(0x70, reg);
-	return hal_inb(0x71);
-}
-
-/* Wait for the end of the RTC's next update; 0 if it never comes. */
-static int
-rtc_edge(void)
-{
-	long spins;
-
-	for (spins = 0; !(cmos(0x0a) & 0x80); spins++)
-		if (spins > 100000000)
-			return 0;
-	for (spins = 0; cmos(0x0a) & 0x80; spins++)
-		if (spins > 100000000)
-			return 0;
-	return 1;
-}
-
-static uint64_t
-rtc_hz(void)
-{
-	uint64_t t0;
-
-	if (cmos(0x0a) == 0xff || !rtc_edge())
-		return 0;
-	t0 = hal_rdtsc();
-	if (!rtc_edge())
-		return 0;
-	return hal_rdtsc() - t0;
-}
-
-static int
-bcd(uint8_t v, int binary)
-{
-	return binary ? v : (v >> 4) * 10 + (v & 0x0f);
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days(int y, int m, int d)
-{
-	int64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static int64_t
-rtc_read(void)
-{
-	/* Seconds, minutes, hours, day, month, year, century. */
-	static const uint8_t regs[7] = { 0, 2, 4, 7, 8, 9, 0x32 };
-	uint8_t r[7], again[7], b;
-	int i, tries, bin, hour, year;
-
-	if (cmos(0x0a) == 0xff)
-		return 0;
-	for (tries = 0; tries < 10; tries++) {
-		while (cmos(0x0a) & 0x80)
-			;
-		for (i = 0; i < 7; i++)
-			r[i] = cmos(regs[i]);
-		for (i = 0; i < 7; i++)
-			again[i] = cmos(regs[i]);
-		if (memcmp(r, again, sizeof(r)) == 0)
-			break;
-	}
-	b = cmos(0x0b);
-	bin = b & 0x04;
-	hour = bcd(r[2] & 0x7f, bin);
-	if (!(b & 0x02) && (r[2] & 0x80))
-		hour = hour % 12 + 12; /* 12-hour clock, PM */
-	year = bcd(r[5], bin) + 100 * (r[6] ? bcd(r[6], bin) : 20);
-	return ((days(year, bcd(r[4], bin), bcd(r[3], bin)) * 24 + hour) *
-	    60 + bcd(r[1], bin)) * 60 + bcd(r[0], bin);
 }
 
 /*
@@ -559,7 +477,7 @@ measured_hz(int *bg)
 	    (hz = pm_hz()) != 0)
 		return hz;
 	*bg = 0;
-	if ((hz = rtc_hz()) != 0) {
+	if ((hz = hal_rtc_tsc_hz()) != 0) {
 		tsc_source = "rtc";
 		return hz;
 	}
@@ -656,7 +574,7 @@ hal_wall_ns(void)
 	if (__atomic_load_n(&wall_state, __ATOMIC_ACQUIRE) != 2) {
 		if (__atomic_compare_exchange_n(&wall_state, &expect, 1, 0,
 		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-			secs = rtc_read();
+			secs = hal_rtc_seconds();
 			wall0 = secs * (int64_t)NS - (int64_t)hal_time_ns();
 			__atomic_store_n(&wall_state, 2, __ATOMIC_RELEASE);
 		}
