@@ -7,9 +7,10 @@
 # each (valgrind's callgrind, where installed), and the guest code QEMU's
 # TCG translates for the image (-d in_asm,op_opt: the instructions, the
 # blocks and TCG's intermediate ops, which its translation cost follows;
-# the firmware's code, the same in both runs, is left out).  Under TCG always, and under KVM too when /dev/kvm is
-# there and hello boots under it (else KVM is "not measurable").  A run
-# that does not end with the expected status fails the benchmark.
+# the firmware's code, the same in both runs, is left out).  Under TCG
+# always, and under KVM too when /dev/kvm is there and hello boots under
+# it (else KVM is "not measurable").  A run that does not end with the
+# expected status fails the benchmark.
 . bench/common.sh
 . hal/native/qemu.sh
 RUNS=${BOOT_RUNS:-11}
