@@ -2,9 +2,15 @@
 # empty PVH guest that exits at once, under the same QEMU, alternating
 # runs, and QEMU's host CPU time for each (steadier on a loaded host);
 # then the kernel's own first instruction to main (loglevel=debug's
-# boot phases).  Under TCG always, and under KVM too when /dev/kvm is
-# there and hello boots under it (else KVM is "not measurable").  A run
-# that does not end with the expected status fails the benchmark.
+# boot phases); then, since a loaded host makes wall times noisy, two
+# counts it does not disturb: QEMU's own instructions for one run of
+# each (valgrind's callgrind, where installed), and the guest code QEMU's
+# TCG translates for the image (-d in_asm,op_opt: the instructions, the
+# blocks and TCG's intermediate ops, which its translation cost follows;
+# the firmware's code, the same in both runs, is left out).  Under TCG
+# always, and under KVM too when /dev/kvm is there and hello boots under
+# it (else KVM is "not measurable").  A run that does not end with the
+# expected status fails the benchmark.
 . bench/common.sh
 . hal/native/qemu.sh
 RUNS=${BOOT_RUNS:-11}
@@ -88,7 +94,61 @@ measure() {
 	return 0
 }
 
+# QEMU's instructions for one run of IMAGE under callgrind, in millions.
+qemu_insns() {
+	local args
+	args=$(toro_qemu_args microvm 1 64)
+	# shellcheck disable=SC2086
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" \
+	    qemu-system-x86_64 $args -kernel "$(toro_qemu_kernel microvm "$1")" \
+	    </dev/null 2>&1 >/dev/null |
+	    awk '/Collected :/ { printf "%.1f\n", $NF / 1e6 }'
+}
+
+# translated IMAGE: "INSNS BLOCKS OPS" of the code TCG translates in one
+# run of IMAGE, from the load address (1 MiB) up to the ROM below 4 GiB.
+translated() {
+	local args
+	args=$(toro_qemu_args microvm 1 64)
+	# shellcheck disable=SC2086
+	qemu-system-x86_64 $args -kernel "$(toro_qemu_kernel microvm "$1")" \
+	    -d in_asm,op_opt,nochain -D "$tmp/tcg" </dev/null >/dev/null 2>&1
+	python3 -c "$TCG_PY" "$tmp/tcg"
+}
+TCG_PY='
+import re, sys
+insns = blocks = ops = 0
+mine = False
+state = None
+for line in open(sys.argv[1]):
+    if line.startswith("IN:"):
+        state, first = "in", True
+    elif line.startswith("OP"):
+        state = "op"
+    elif state == "in" and line.startswith("0x"):
+        if first:
+            a = int(line.split(":")[0], 16)
+            mine, first = 0x100000 <= a < 0xfe000000, False
+            blocks += mine
+        insns += mine
+    elif state == "op" and mine and re.match(r" [a-z]", line):
+        ops += 1
+print(insns, blocks, ops)
+'
+
 measure tcg "(TCG)"
+if command -v valgrind >/dev/null; then
+	t=$(qemu_insns out/native/hello.elf)
+	e=$(qemu_insns out/bench/empty-exit.elf)
+	echo "QEMU's instructions (callgrind, one run each): hello ${t}M," \
+	    "empty guest ${e}M, ratio $(ratio "$t" "$e")"
+else
+	echo "QEMU's instructions: not measured (no valgrind)"
+fi
+read -r ti tb to <<<"$(translated out/native/hello.elf)"
+echo "translated by TCG, the kernel and hello: $ti instructions," \
+    "$tb blocks, $to TCG ops (the empty guest: $(translated \
+    out/bench/empty-exit.elf | awk '{ print $1 }') instructions)"
 if [ ! -w /dev/kvm ]; then
 	echo "KVM: not measurable (no /dev/kvm)"
 elif ! run kvm out/native/hello.elf; then

@@ -67,10 +67,24 @@ environment(void)
 	return e;
 }
 
+/*
+ * The standard streams the program uses, each or NULL: musl's stdin.o,
+ * stdout.o and stderr.o define these when the program uses the stream,
+ * __stdio_exit.o a NULL stand-in, and a weak reference links neither.
+ * So a program without stdio has no stream for exit() to lock and
+ * flush (locking one would make main a thread descriptor on the way
+ * out, code that costs a boot under QEMU's TCG its translation).
+ */
+#pragma weak __stdin_used
+#pragma weak __stdout_used
+#pragma weak __stderr_used
+
 static void
-lock_always(FILE *f)
+lock_always(FILE *volatile *fp)
 {
-	if (f->lock < 0)
+	FILE *f = fp != NULL ? *fp : NULL;
+
+	if (f != NULL && f->lock < 0)
 		f->lock = 0;
 }
 
@@ -114,9 +128,9 @@ __wrap_main(int argc, char **argv)
 			if (*p == '/')
 				__progname = (char *)p + 1;
 	}
-	lock_always(stdin);
-	lock_always(stdout);
-	lock_always(stderr);
+	lock_always(&__stdin_used);
+	lock_always(&__stdout_used);
+	lock_always(&__stderr_used);
 	run_constructors();
 	exit(__real_main(argc, argv));
 }

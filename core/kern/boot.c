@@ -31,12 +31,17 @@ int main(int argc, char **argv);
 
 static struct hal_boot_phase phases[PHASES];
 static int nphases;
+static bool debug; /* loglevel=debug: the phases are printed */
 
-/* The end of one of kern_boot()'s phases; CPU 0 only. */
+/*
+ * The end of one of kern_boot()'s phases; CPU 0 only.  Only recorded
+ * when it will be printed: reading the clock the first time takes the
+ * TSC's rate (native), work a boot need not do for nothing.
+ */
 static void
 phase(const char *name)
 {
-	if (nphases < PHASES) {
+	if (debug && nphases < PHASES) {
 		phases[nphases].name = name;
 		phases[nphases++].ns = hal_time_ns();
 	}
@@ -66,10 +71,8 @@ print_phases(void)
 static void *
 main_thread(void *unused)
 {
-	const char *log = lib_option("loglevel");
-
 	phase("main");
-	if (log != NULL && strcmp(log, "debug") == 0)
+	if (debug)
 		print_phases();
 	kern_shutdown(main(lib_argc(), lib_argv()));
 }
@@ -157,10 +160,13 @@ void
 kern_boot(void)
 {
 	struct toro_thread_attr attr = { "main", MAIN_STACK };
+	const char *opt;
 	int64_t wd;
 	int err;
 
 	kern_boot_machine();
+	opt = lib_option("loglevel");
+	debug = opt != NULL && strcmp(opt, "debug") == 0;
 	phase("kernel");
 	wd = options();
 	/* The network runs on CPU 0; a machine may have no NIC. */

@@ -312,12 +312,70 @@ convert(struct fmt_sink *s, struct spec *sp, const char *f, va_list *ap,
 	}
 }
 
+/*
+ * The plain conversions most calls use: %d, %i, %u and %s with no flag,
+ * width or precision (l, ll and z allowed), on a short path of their
+ * own.  Under QEMU's TCG each path costs its translation the first time
+ * it runs, and a boot runs one or two of these (a thread's name, the
+ * program's first line).  Returns the characters of the format taken,
+ * 0 when the conversion is not a plain one (nothing is consumed).
+ */
+static int
+plain(struct fmt_sink *s, const char *f, va_list *ap, int *count)
+{
+	struct spec sp = { .len = 0 };
+	char buf[24];
+	const char *str;
+	uint64_t v;
+	int n = 0, k = (int)sizeof(buf);
+	int64_t sv;
+
+	if (f[0] == 'z') {
+		sp.len = 1;
+		n = 1;
+	} else
+		while (f[n] == 'l' && n < 2)
+			sp.len = ++n;
+	switch (f[n]) {
+	case 'd':
+	case 'i':
+		sv = arg_signed(&sp, ap);
+		v = sv < 0 ? -(uint64_t)sv : (uint64_t)sv;
+		break;
+	case 'u':
+		v = arg_unsigned(&sp, ap);
+		sv = 0;
+		break;
+	case 's':
+		if (sp.len != 0)
+			return 0;
+		str = va_arg(*ap, const char *);
+		if (str == NULL)
+			str = "(null)";
+		k = (int)strlen(str);
+		s->put(s, str, (size_t)k);
+		*count += k;
+		return n + 1;
+	default:
+		return 0;
+	}
+	do {
+		buf[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (sv < 0)
+		buf[--k] = '-';
+	s->put(s, buf + k, sizeof(buf) - (size_t)k);
+	*count += (int)sizeof(buf) - k;
+	return n + 1;
+}
+
 int
 lib_vformat(struct fmt_sink *s, const char *fmt, va_list ap0)
 {
 	struct spec sp;
 	const char *f = fmt, *start;
-	int count = 0;
+	int count = 0, n;
 	va_list ap;
 
 	va_copy(ap, ap0);
@@ -331,6 +389,10 @@ lib_vformat(struct fmt_sink *s, const char *fmt, va_list ap0)
 		}
 		if (*f == '\0')
 			break;
+		if ((n = plain(s, f + 1, &ap, &count)) > 0) {
+			f += 1 + n;
+			continue;
+		}
 		f = parse_spec(f + 1, &sp, &ap);
 		/* A lone % at the end: nothing to convert. */
 		if (*f == '\0')

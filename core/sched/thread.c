@@ -83,6 +83,28 @@ toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	return sched_thread_create(tp, cpu, fn, arg, attr, 0);
 }
 
+/*
+ * "t" and the id, as "t%llu" would print it (an id fits the name): by
+ * hand, since a thread is made at each boot and the printf engine's
+ * first run is costly under QEMU's TCG.
+ */
+static void
+default_name(struct toro_thread *t)
+{
+	char digits[20];
+	uint64_t v = t->id;
+	size_t n = 0, i = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 && n < sizeof(digits));
+	t->name[i++] = 't';
+	while (n > 0 && i < sizeof(t->name) - 1)
+		t->name[i++] = digits[--n];
+	t->name[i] = '\0';
+}
+
 int
 sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
     void *arg, const struct toro_thread_attr *attr, unsigned flags)
@@ -131,8 +153,7 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	if (name != NULL)
 		lib_strlcpy(t->name, name, sizeof(t->name));
 	else
-		toro_snprintf(t->name, sizeof(t->name), "t%llu",
-		    (unsigned long long)t->id);
+		default_name(t);
 	hal_context_init(&t->ctx, t->stack, size, sched_thread_entry, t);
 	if (tp != NULL)
 		*tp = t;

@@ -228,8 +228,6 @@ hal_boot_main(int protocol, uint32_t info)
 	hal_time_init();
 	phase("clock");
 	hal_ioapic_init();
-	hal_ioapic_route_isa(4, HAL_VEC_SERIAL, hal_pcpus[0].apic_id);
-	hal_serial_irq_enable();
 	phase("interrupts");
 	/* Devices take their DMA memory before the core gets the rest. */
 	hal_virtio_mmio_init();

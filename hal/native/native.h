@@ -319,7 +319,6 @@ void hal_ap_main(int cpu);
 
 /* serial.c */
 HAL_BOOT_FN void hal_serial_init(void);
-void hal_serial_irq_enable(void);
 void hal_serial_irq(void);
 void hal_serial_flush(void);
 void hal_serial_putc_raw(char ch);

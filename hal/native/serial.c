@@ -2,15 +2,19 @@
  * serial.c: the console, a 16550 UART on COM1 (port 0x3f8).
  *
  * Interface: hal_console_write() and hal_console_read() from hal.h;
- * hal_serial_init() first thing at boot, hal_serial_irq_enable() once the
- * IOAPIC routes IRQ 4 to CPU 0, hal_serial_irq() from that interrupt.
+ * hal_serial_init() first thing at boot, hal_serial_irq() from the
+ * UART's interrupt.
  *
  * Output is polled, byte by byte, under a lock so that one write is never
  * interleaved with another CPU's; the lock is recursive per CPU so that a
  * fault report printed while this CPU holds it still gets out.  Input: the
  * receive interrupt drains the UART into a ring and posts HAL_EV_CONSOLE
  * to CPU 0; hal_console_read() empties the ring and also polls the UART,
- * so input works even where the interrupt does not.
+ * so input works even where the interrupt does not.  The interrupt is
+ * routed (IRQ 4 to CPU 0) and enabled by the first hal_console_read(),
+ * not at boot: until then nobody waits for input, and what is typed
+ * waits in the UART (QEMU gives it no more than its FIFO takes), which
+ * raises the interrupt as soon as it is enabled.
  */
 #include "hal/native/native.h"
 
@@ -146,11 +150,17 @@ drain(void)
 	return got;
 }
 
-void
-hal_serial_irq_enable(void)
+/* Route and enable the receive interrupt, once (see above). */
+static void
+irq_enable(void)
 {
-	if (present)
-		hal_outb(COM1 + IER, 0x01); /* received data available */
+	static int done;
+
+	if (!present || __atomic_load_n(&done, __ATOMIC_ACQUIRE) ||
+	    __atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
+		return;
+	hal_ioapic_route_isa(4, HAL_VEC_SERIAL, hal_pcpus[0].apic_id);
+	hal_outb(COM1 + IER, 0x01); /* received data available */
 }
 
 void
@@ -174,6 +184,7 @@ hal_console_read(char *buf, size_t n)
 	size_t i = 0;
 	uint64_t flags;
 
+	irq_enable();
 	/* CPU 0 takes ring_lock in its interrupt handler: keep it out. */
 	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
 	ring_lock_take();

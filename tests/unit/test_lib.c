@@ -6,6 +6,7 @@
 #include <check.h>
 
 #include "tests/unit/unit.h"
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,9 @@ START_TEST(printf_like_libc)
 	SAME("%x|%X|%#x|%08x|%o|%#o", 0xbeef, 0xbeef, 255, 0x1f, 8, 8);
 	SAME("%ld|%lld|%lu|%llx", -1L, -9000000000LL, 1UL << 63, ~0ULL);
 	SAME("%zu|%zd|%hhd|%hu", (size_t)123, (ssize_t)-5, 300, 70000);
+	SAME("%d|%d|%lld|%llu|%li|%zu|%u", INT_MIN, 0, LLONG_MIN, ULLONG_MAX,
+	    LONG_MAX, (size_t)0, 0u);
+	SAME("%s%s|%d%s|%%%d%%|%lx", "", "a", 9, "b", 5, 0xabcUL);
 	SAME("%s|%10s|%-10s|%.2s|%c|%%", "abc", "right", "left", "xyz", 'q');
 	SAME("%.3d|%.0d|%8.3d", 7, 0, -7);
 	SAME("%*d|%-*d|%.*s", 6, 1, 6, 2, 3, "abcdef");
