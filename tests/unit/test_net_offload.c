@@ -4,7 +4,8 @@
  * has, none with offload=off, TSO never without the checksum), what a
  * TCP segment sent carries (a partial checksum the NIC can finish, or a
  * whole one), and received checksums the NIC vouched for or left
- * partial, against ones software must check.
+ * partial, against ones software must check.  Also the receive buffer
+ * a stream socket offers for bulk transfers (its SYN's window scale).
  */
 #include <check.h>
 #include <stdio.h>
@@ -91,6 +92,56 @@ START_TEST(negotiate)
 }
 END_TEST
 
+/* The window scale option of the TCP SYN in f, or -1. */
+static int
+syn_wscale(const uint8_t *f, size_t n)
+{
+	size_t i = 54, end = 34 + (size_t)(f[46] >> 4) * 4;
+
+	ck_assert_uint_le(end, n);
+	while (i < end && f[i] != 0) {
+		if (f[i] == 1) {
+			i++;
+			continue;
+		}
+		ck_assert_uint_ge(f[i + 1], 2);
+		if (f[i] == 3 && f[i + 1] == 3)
+			return f[i + 2];
+		i += f[i + 1];
+	}
+	return -1;
+}
+
+/*
+ * A stream socket's receive buffer is 1 MiB (sock_stream.c): the SYN
+ * offers the window scale that covers it (5: 1 MiB >> 5 fits 16 bits,
+ * >> 4 does not), not the engine's default 128 KiB's (2).
+ */
+static void *
+syn_window_main(void *unused)
+{
+	uint8_t f[HAL_NET_FRAME_MAX];
+	struct hal_net_meta m;
+	size_t n;
+
+	fake_net_set_offloads(HAL_NET_OFFLOADS);
+	start_static();
+	prime_arp();
+	n = take_syn(f, sizeof(f), &m);
+	ck_assert_int_eq(syn_wscale(f, n), 5);
+	/* The SYN's own window is never scaled: the most 16 bits hold. */
+	ck_assert_uint_eq(net_get16(f + 48), 65535);
+	return NULL;
+}
+
+START_TEST(syn_window)
+{
+	net_cpu = 0;
+	fake_set_cmdline(STATIC);
+	ck_assert_int_eq(fake_run(2, 16 * MB, syn_window_main, NULL), 0);
+}
+END_TEST
+
 /* Inject a UDP datagram to port 5000 whose checksum is `bad` or not. */
 static void
 inject(bool bad, const struct hal_net_meta *m, bool partial)
@@ -158,6 +209,7 @@ main(void)
 	tcase_add_loop_test(tc, negotiate, 0,
 	    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, receive_checksums);
+	tcase_add_test(tc, syn_window);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
