@@ -14,13 +14,16 @@
 #    too) takes 57 instructions a byte under callgrind to its 53, the
 #    same user time on 100 MiB; so this compares the stacks, not the
 #    hash code.  And without the hash: `fetch -n` (bytes counted only)
-#    against curl -o /dev/null, the network alone.  Wall time of the
+#    against curl -o /dev/null, the network alone.  Both read the socket
+#    100 KiB at a time (curl's buffer; fetch read 16 KiB until
+#    2026-12-07).  Wall time of the
 #    whole receiving command, the sim's start-up included (printed
 #    once, on its own, for scale).
 #  - round trip through the guest: a Linux client sends SIZE MiB to the
 #    echo example (port 7) and counts what comes back; the peer is an
 #    echo server in Python (a thread per connection: recv_into 256 KiB,
-#    sendall) in another namespace.  Every byte crosses the link twice:
+#    sendall) in another namespace; the echo example reads 64 KiB at a
+#    time and serves the connection on the network CPU.  Every byte crosses the link twice:
 #    this is sim -> Linux and Linux -> sim at once, not sim -> Linux
 #    alone (no example sends bulk data by itself).  The peer used to be
 #    socat's echo (TCP-LISTEN PIPE), which deadlocks: it reads a block

@@ -271,7 +271,10 @@ int hal_net_send(const void *frame, size_t len,
  * Take the oldest received frame into buf and its offload data into m.
  * Returns its length, 0 when none is waiting, or -TORO_EMSGSIZE when it
  * did not fit (it is dropped).  hal_net_peek() says how long the oldest
- * frame is at most (0: none waiting), so the caller can size buf.
+ * frame is at most (0: none waiting), so the caller can size buf.  A NIC
+ * that cannot tell without reading the frame (the simulator's TAP) says
+ * the most any frame can be, HAL_NET_GSO_MAX, even when none is waiting:
+ * hal_net_recv() then returns 0.
  */
 int hal_net_recv(void *buf, size_t size, struct hal_net_meta *m);
 size_t hal_net_peek(void);

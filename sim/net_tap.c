@@ -6,7 +6,11 @@
  * or creates it (which takes CAP_NET_ADMIN; it then lives as long as the
  * process), or ends the process saying why not.  sim_tap_offloads() sets
  * the offloads at hal_net_open().  sim_tap_send() writes one frame,
- * sim_tap_peek() and sim_tap_recv() read one, all on the NIC's CPU.
+ * sim_tap_recv() reads one, all on the NIC's CPU.  sim_tap_peek() cannot
+ * tell a frame's length without reading it, so it says the most a
+ * frame can be (0 once the TAP is dead), and the kernel reads straight
+ * into a buffer of that size: one copy, from the host's packet to the
+ * kernel's buffer, and no stage in between.
  *
  * Offloads: every frame crosses the fd behind a struct virtio_net_hdr,
  * so the host takes our TCP segments of up to 64 KiB with the checksum
@@ -20,7 +24,8 @@
  * the header says nothing the kernel did not ask for.
  *
  * Rules: the fd is non-blocking.  The NIC's CPU reads it until EAGAIN
- * (a batch of frames per wake-up, one read each); then it watches the
+ * (a batch of frames per wake-up, one read each, which then returns 0:
+ * no frame); then it watches the
  * fd itself (sim_cpu_watch, through sim_net_watch): its sleep ends with
  * HAL_EV_NET when the fd becomes readable, and the watch is spent until
  * the next EAGAIN.  No host thread stands between the TAP and the CPU
@@ -51,8 +56,8 @@
 #include "hal/hal.h"
 #include "sim/sim.h"
 
-/* Room for any frame the host may send, so that each is seen whole. */
-enum { STAGE_MAX = 65536 + 256 };
+/* The most a frame from the host can be: the largest IPv4 packet. */
+enum { FRAME_MAX = HAL_NET_GSO_MAX };
 /* How long to wait for the host to start using the interface. */
 enum { RUNNING_WAIT_MS = 2000 };
 
@@ -61,13 +66,6 @@ static const char *name;
 static bool dead;               /* reading failed for good (CPU's) */
 static uint32_t rx_allowed;     /* RX offloads in effect */
 static _Atomic uint64_t tx_lost;
-
-/* The frame read ahead by sim_tap_peek(), the CPU's. */
-static struct {
-	struct virtio_net_hdr h;
-	uint8_t data[STAGE_MAX];
-	size_t len; /* 0: none staged */
-} stage;
 
 int
 sim_tap_send(const void *frame, size_t len, const struct hal_net_meta *m)
@@ -109,30 +107,33 @@ sim_tap_send(const void *frame, size_t len, const struct hal_net_meta *m)
 	return 0;
 }
 
-/* Read the next frame into the stage, if none is there. */
-static void
-fill_stage(void)
+/*
+ * Read the next frame into buf, its header into *h: the frame's length
+ * (the TAP's whole length, which may be more than size: it then
+ * truncated the frame), or 0 when none is waiting (the fd is then
+ * watched) or the TAP is dead.
+ */
+static size_t
+read_frame(struct virtio_net_hdr *h, void *buf, size_t size)
 {
 	struct iovec iov[2];
 	ssize_t n;
 
-	while (stage.len == 0 && !dead) {
-		iov[0].iov_base = &stage.h;
-		iov[0].iov_len = sizeof(stage.h);
-		iov[1].iov_base = stage.data;
-		iov[1].iov_len = sizeof(stage.data);
+	while (!dead) {
+		iov[0].iov_base = h;
+		iov[0].iov_len = sizeof(*h);
+		iov[1].iov_base = buf;
+		iov[1].iov_len = size;
 		n = readv(fd, iov, 2);
-		if (n > (ssize_t)sizeof(stage.h)) {
-			stage.len = (size_t)n - sizeof(stage.h);
-			return;
-		}
-		if (n >= 0 && n <= (ssize_t)sizeof(stage.h) && n > 0)
+		if (n > (ssize_t)sizeof(*h))
+			return (size_t)n - sizeof(*h);
+		if (n > 0)
 			continue; /* a header and no frame: skip it */
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN) {
 			sim_net_watch(fd, POLLIN);
-			return;
+			return 0;
 		}
 		/* The interface went away (EBADFD) or worse: stop reading. */
 		dprintf(STDERR_FILENO, "%s: net: tap %s: read: %s; no more "
@@ -140,29 +141,26 @@ fill_stage(void)
 		    n == 0 ? "end of file" : strerror(errno));
 		dead = true;
 	}
+	return 0;
 }
 
 size_t
 sim_tap_peek(void)
 {
-	fill_stage();
-	return stage.len;
+	return dead ? 0 : FRAME_MAX;
 }
 
 int
 sim_tap_recv(void *buf, size_t size, struct hal_net_meta *m)
 {
-	const struct virtio_net_hdr *h = &stage.h;
+	struct virtio_net_hdr hdr, *h = &hdr;
 	size_t len;
 
 	memset(m, 0, sizeof(*m));
-	fill_stage();
-	if ((len = stage.len) == 0)
+	if ((len = read_frame(h, buf, size)) == 0)
 		return 0;
-	stage.len = 0;
 	if (len > size)
 		return -EMSGSIZE;
-	memcpy(buf, stage.data, len);
 	/* Only what was asked for: the core verifies everything else. */
 	if (rx_allowed & HAL_NET_RX_CSUM) {
 		if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
@@ -179,7 +177,7 @@ sim_tap_recv(void *buf, size_t size, struct hal_net_meta *m)
 		m->gso_type = HAL_NET_GSO_TCPV4;
 		m->gso_size = h->gso_size;
 	}
-	sim_pcap_write(stage.data, len, h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM ?
+	sim_pcap_write(buf, len, h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM ?
 	    &(struct hal_net_meta){ .flags = HAL_NET_M_CSUM_PARTIAL,
 	    .csum_start = h->csum_start, .csum_offset = h->csum_offset } :
 	    NULL);
@@ -191,6 +189,8 @@ sim_tap_offloads(uint32_t wantoff)
 {
 	unsigned int tun = 0;
 	uint32_t got = wantoff & (HAL_NET_TX_CSUM | HAL_NET_TX_TSO4);
+	static uint8_t drop[FRAME_MAX];
+	struct virtio_net_hdr h;
 	int i;
 
 	if (wantoff & HAL_NET_RX_CSUM) {
@@ -208,8 +208,8 @@ sim_tap_offloads(uint32_t wantoff)
 		    strerror(errno));
 	rx_allowed = got;
 	/* Drop what came before the NIC was enabled, then wait for more. */
-	for (i = 0; i < 4096 && sim_tap_peek() > 0; i++)
-		stage.len = 0;
+	for (i = 0; i < 4096 && read_frame(&h, drop, sizeof(drop)) > 0; i++)
+		;
 	return got;
 }
 

@@ -160,7 +160,8 @@ void sim_net_watch(int fd, short events);
  * wait for sim_slirp_kick(), callable from any thread.  TAP (net_tap.c),
  * with the virtio-net header: sim_tap_offloads() sets the host's
  * offloads at hal_net_open() and returns those in effect; sim_tap_send()
- * writes a frame at once, sim_tap_peek() and sim_tap_recv() read them,
+ * writes a frame at once, sim_tap_recv() reads one straight into the
+ * caller's buffer (sim_tap_peek() can only say the most a frame can be),
  * all on the NIC's CPU.
  */
 void sim_slirp_init(struct uv_loop_s *loop);

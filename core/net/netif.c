@@ -26,6 +26,7 @@
 #define TX_BACKLOG 128  /* frames held while the NIC's ring is full */
 #define LOOP_MAX 64     /* packets to ourselves waiting for delivery */
 #define THREAD_STACK (64u * 1024)
+#define RX_COPY_MAX 2048 /* a frame read into the spare this long: copied */
 
 struct net_iface net_if = { .cpu = -1 };
 struct toro_net_stats net_stats;
@@ -36,6 +37,7 @@ static int ntxq, nloopq;
 static uint64_t rng;
 static uint32_t static_dns; /* dns= on the command line, else 0 */
 static uint8_t scratch[HAL_NET_GSO_MAX];
+static struct net_buf *rx_spare; /* for frames of unknown length */
 
 uint64_t
 net_now(void)
@@ -269,7 +271,44 @@ rx_partial(struct net_buf *b, const struct hal_net_meta *m)
 	net_put16(f + at, sum == 0 ? 0xffff : sum); /* UDP's 0: no sum */
 }
 
-/* Take one received frame into a buffer of its size; NULL: none/lost. */
+/*
+ * A buffer for a frame of at most want bytes.  A large want (a NIC that
+ * cannot tell the length says the most a frame can be, and a coalesced
+ * segment is large) gets the spare: the frame is read straight into it,
+ * and rx_keep() decides whether it stays the spare.
+ */
+static struct net_buf *
+rx_buffer(size_t want)
+{
+	if (want <= RX_COPY_MAX)
+		return net_buf_alloc(want);
+	if (rx_spare == NULL)
+		rx_spare = net_buf_alloc(HAL_NET_GSO_MAX);
+	return rx_spare;
+}
+
+/*
+ * The n-byte frame in b, in a buffer of its own.  Read into the spare, a
+ * large frame takes the spare with it (a new one comes with the next
+ * frame); a small one is copied out, so that a datagram waiting in a
+ * queue does not hold 64 KiB.
+ */
+static struct net_buf *
+rx_keep(struct net_buf *b, size_t n)
+{
+	struct net_buf *c;
+
+	if (b != rx_spare)
+		return b;
+	if (n > RX_COPY_MAX || (c = net_buf_alloc(n)) == NULL) {
+		rx_spare = NULL;
+		return b;
+	}
+	memcpy(c->data, b->data, n);
+	return c;
+}
+
+/* Take one received frame into a buffer; NULL: none/lost. */
 static struct net_buf *
 rx_one(bool *more)
 {
@@ -284,22 +323,26 @@ rx_one(bool *more)
 		return NULL;
 	}
 	want = MIN(want, (size_t)HAL_NET_GSO_MAX);
-	if ((b = net_buf_alloc(want)) == NULL) {
+	if ((b = rx_buffer(want)) == NULL) {
 		/* Still take the frame, or it blocks the ring. */
-		if (hal_net_recv(scratch, sizeof(scratch), &m) != 0)
+		if ((n = hal_net_recv(scratch, sizeof(scratch), &m)) != 0)
 			net_stats.rx_nomem++;
+		else
+			*more = false;
 		return NULL;
 	}
 	memset(&m, 0, sizeof(m));
-	n = hal_net_recv(b->data, want, &m);
+	n = hal_net_recv(b->data, b == rx_spare ? HAL_NET_GSO_MAX : want, &m);
 	if (n <= 0) {
-		net_buf_free(b);
+		if (b != rx_spare)
+			net_buf_free(b);
 		if (n == 0)
 			*more = false;
 		else
 			net_stats.rx_runt++;
 		return NULL;
 	}
+	b = rx_keep(b, (size_t)n);
 	net_buf_put(b, (size_t)n);
 	net_stats.rx_frames++;
 	net_stats.rx_bytes += (uint64_t)n;

@@ -441,6 +441,7 @@ op_info(struct net_req *r)
 	in->mtu = net_if.mtu;
 	in->up = 1;
 	in->dhcp = net_if.dhcp;
+	in->cpu = net_if.cpu;
 	in->addr = net_if.addr;
 	in->mask = net_if.mask;
 	in->gateway = net_if.gw;

@@ -23,11 +23,17 @@
 #define HDR_MAX 16384		/* status line and headers */
 #define IO_NS (30 * 1000000000ll)
 
-/* A buffered reader over a socket. */
+/*
+ * A buffered reader over a socket.  Its buffer is curl's (the curl tool
+ * reads 100 KiB at a time), so that bench/tcp.sh compares the stacks
+ * with the same number of reads.
+ */
+#define READ_BUF (100 * 1024)
+
 struct reader {
 	int fd;
 	size_t off, len;
-	char buf[16384];
+	char buf[READ_BUF];
 };
 
 struct url {

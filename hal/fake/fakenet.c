@@ -31,7 +31,7 @@ struct ring {
 const uint8_t fake_net_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
 static struct ring *rx, *tx;
-static int absent, owner = -1, room = -1;
+static int absent, owner = -1, room = -1, peek_max;
 static uint32_t offered, in_effect;
 static uint64_t refused;
 
@@ -88,6 +88,12 @@ void
 fake_net_set_present(int present)
 {
 	absent = !present;
+}
+
+void
+fake_net_set_peek_max(int on)
+{
+	peek_max = on;
 }
 
 void
@@ -206,6 +212,8 @@ hal_net_peek(void)
 {
 	struct ring *r = ring(&rx);
 
+	if (peek_max)
+		return HAL_NET_GSO_MAX;
 	return r->n == 0 ? 0 : r->f[r->head].len;
 }
 

@@ -34,6 +34,13 @@ struct hal_net_meta;
 void fake_net_set_offloads(uint32_t offloads);
 uint32_t fake_net_offloads(void);
 
+/*
+ * With on, hal_net_peek() says HAL_NET_GSO_MAX, frame or none, as a NIC
+ * that cannot tell a frame's length without reading it (the simulator's
+ * TAP); by default it says the oldest frame's length.
+ */
+void fake_net_set_peek_max(int on);
+
 /* Queue a received frame; 0, or -1 if the queue is full or too long. */
 int fake_net_inject(const void *frame, size_t len);
 /* The same with offload data (a GSO frame may be HAL_NET_GSO_MAX long). */

@@ -126,6 +126,8 @@ struct toro_net_info {
 	uint16_t mtu;  /* IP MTU */
 	int up;        /* a NIC is there */
 	int dhcp;      /* addresses come from DHCP */
+	int cpu;       /* the network CPU: socket calls made there are plain
+			  calls, from any other CPU a message and a reply */
 	uint32_t addr; /* 0 until configured */
 	uint32_t mask;
 	uint32_t gateway;

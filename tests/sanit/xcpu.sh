@@ -50,8 +50,8 @@ check "mailboxes between CPU 0 and 3" threads 4
 check "thread churn and remote frees on 2 CPUs" churn 2
 check "thread churn and remote frees on 4 CPUs" churn 4
 
-# The echo example serves each TCP connection on the next CPU in turn:
-# the sockets of those on CPU 1 are served by CPU 0, the network's.
+# The echo example with -s serves each TCP connection on the next CPU in
+# turn: the sockets of those on CPU 1 are served by CPU 0, the network's.
 client() {
 	python3 - "$@" <<'EOF'
 import socket, sys
@@ -91,7 +91,7 @@ wait_up() {
 echo_ok() {
 	local port=$((20000 + $$ % 20000)) s=0
 	timeout 300 out/sim/echo --cpus 2 --net user --port $port:7 \
-	    --port udp:$port:7 -- 30 >"$out" 2>&1 &
+	    --port udp:$port:7 -- -s 30 >"$out" 2>&1 &
 	pid=$!
 	wait_up || return 1
 	client $port || { note <"$out"; return 1; }

@@ -77,6 +77,7 @@ static_main(void *unused)
 	ck_assert_int_eq(toro_net_info(&info), 0);
 	ck_assert_int_eq(info.up, 1);
 	ck_assert_int_eq(info.dhcp, 0);
+	ck_assert_int_eq(info.cpu, net_cpu);
 	ck_assert_uint_eq(info.addr, OUR_IP);
 	ck_assert_uint_eq(info.mask, 0xffffff00u);
 	ck_assert_uint_eq(info.gateway, PEER_IP);
