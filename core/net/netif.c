@@ -22,9 +22,9 @@
 #include "toro/errno.h"
 #include "toro/thread.h"
 
-#define RX_BATCH 64     /* frames per round before other threads run */
-#define TX_BACKLOG 128  /* frames held while the NIC's ring is full */
-#define LOOP_MAX 64     /* packets to ourselves waiting for delivery */
+#define RX_BATCH 64    /* frames per round before other threads run */
+#define TX_BACKLOG 128 /* frames held while the NIC's ring is full */
+#define LOOP_MAX 64    /* packets to ourselves waiting for delivery */
 #define THREAD_STACK (64u * 1024)
 #define RX_COPY_MAX 2048 /* a frame read into the spare this long: copied */
 
@@ -145,8 +145,8 @@ net_csum_finish(struct net_buf *b)
 
 	if (b->csum != NET_CSUM_PARTIAL || hlen + b->csum_off + 2 > b->len)
 		return;
-	net_put16(l4 + b->csum_off, net_csum_fold(net_csum_add(0, l4,
-	    b->len - hlen)));
+	net_put16(l4 + b->csum_off,
+	    net_csum_fold(net_csum_add(0, l4, b->len - hlen)));
 	b->csum = NET_CSUM_NONE;
 }
 
@@ -266,8 +266,8 @@ rx_partial(struct net_buf *b, const struct hal_net_meta *m)
 	if (net_get16(f + 12) == NET_ETHERTYPE_IP &&
 	    f[NET_ETH_HLEN + 9] == NET_PROTO_TCP)
 		return;
-	sum = net_csum_fold(net_csum_add(0, f + m->csum_start,
-	    b->len - m->csum_start));
+	sum = net_csum_fold(
+	    net_csum_add(0, f + m->csum_start, b->len - m->csum_start));
 	net_put16(f + at, sum == 0 ? 0xffff : sum); /* UDP's 0: no sum */
 }
 
@@ -308,6 +308,42 @@ rx_keep(struct net_buf *b, size_t n)
 	return c;
 }
 
+/*
+ * A frame read into the scratch area (no buffer of the size asked for
+ * was free: the TAP asks for 64 KiB) in a buffer of its own length, so
+ * that a short frame still gets in when memory is tight; NULL: lost.
+ */
+static struct net_buf *
+rx_scratch(size_t n)
+{
+	struct net_buf *b;
+
+	if ((b = net_buf_alloc(n)) == NULL) {
+		net_stats.rx_nomem++;
+		return NULL;
+	}
+	memcpy(b->data, scratch, n);
+	return b;
+}
+
+/* The accounting and offload data of frame b, n bytes long. */
+static struct net_buf *
+rx_done(struct net_buf *b, int n, const struct hal_net_meta *m)
+{
+	net_buf_put(b, (size_t)n);
+	net_stats.rx_frames++;
+	net_stats.rx_bytes += (uint64_t)n;
+	if (m->flags & HAL_NET_M_CSUM_PARTIAL)
+		rx_partial(b, m);
+	if (m->flags & (HAL_NET_M_CSUM_VALID | HAL_NET_M_CSUM_PARTIAL)) {
+		b->csum = NET_CSUM_OK;
+		net_stats.rx_csum_ok++;
+	}
+	if ((size_t)n > (size_t)net_if.mtu + NET_ETH_HLEN)
+		net_stats.rx_gso++;
+	return b;
+}
+
 /* Take one received frame into a buffer; NULL: none/lost. */
 static struct net_buf *
 rx_one(bool *more)
@@ -323,15 +359,18 @@ rx_one(bool *more)
 		return NULL;
 	}
 	want = MIN(want, (size_t)HAL_NET_GSO_MAX);
-	if ((b = rx_buffer(want)) == NULL) {
-		/* Still take the frame, or it blocks the ring. */
-		if ((n = hal_net_recv(scratch, sizeof(scratch), &m)) != 0)
-			net_stats.rx_nomem++;
-		else
-			*more = false;
-		return NULL;
-	}
 	memset(&m, 0, sizeof(m));
+	if ((b = rx_buffer(want)) == NULL) {
+		/* Take the frame anyway, or it blocks the ring. */
+		n = hal_net_recv(scratch, sizeof(scratch), &m);
+		if (n == 0)
+			*more = false;
+		else if (n < 0)
+			net_stats.rx_runt++;
+		else
+			b = rx_scratch((size_t)n);
+		return b == NULL ? NULL : rx_done(b, n, &m);
+	}
 	n = hal_net_recv(b->data, b == rx_spare ? HAL_NET_GSO_MAX : want, &m);
 	if (n <= 0) {
 		if (b != rx_spare)
@@ -342,19 +381,7 @@ rx_one(bool *more)
 			net_stats.rx_runt++;
 		return NULL;
 	}
-	b = rx_keep(b, (size_t)n);
-	net_buf_put(b, (size_t)n);
-	net_stats.rx_frames++;
-	net_stats.rx_bytes += (uint64_t)n;
-	if (m.flags & HAL_NET_M_CSUM_PARTIAL)
-		rx_partial(b, &m);
-	if (m.flags & (HAL_NET_M_CSUM_VALID | HAL_NET_M_CSUM_PARTIAL)) {
-		b->csum = NET_CSUM_OK;
-		net_stats.rx_csum_ok++;
-	}
-	if ((size_t)n > (size_t)net_if.mtu + NET_ETH_HLEN)
-		net_stats.rx_gso++;
-	return b;
+	return rx_done(rx_keep(b, (size_t)n), n, &m);
 }
 
 /* Returns whether frames may still be waiting. */
@@ -452,8 +479,8 @@ configure(void)
 	const char *dns = lib_option("dns");
 	uint32_t addr, mask, gwaddr = 0;
 
-	if (dns != NULL && (toro_inet_aton(dns, &static_dns) < 0 ||
-	    static_dns == 0)) {
+	if (dns != NULL &&
+	    (toro_inet_aton(dns, &static_dns) < 0 || static_dns == 0)) {
 		toro_printf("net: dns=%s: want A.B.C.D\n", dns);
 		return -TORO_EINVAL;
 	}
@@ -509,8 +536,9 @@ set_offloads(uint32_t got)
 	net_if.tso_max = (o & HAL_NET_TX_TSO4) ? 65535 - NET_IP_HLEN - 60 : 0;
 	if (verbose())
 		toro_printf("net: NIC offloads:%s%s%s%s%s\n",
-		    o == 0 ? " none" : "", (o & HAL_NET_TX_CSUM) ?
-		    " tx-csum" : "", (o & HAL_NET_TX_TSO4) ? " tso4" : "",
+		    o == 0 ? " none" : "",
+		    (o & HAL_NET_TX_CSUM) ? " tx-csum" : "",
+		    (o & HAL_NET_TX_TSO4) ? " tso4" : "",
 		    (o & HAL_NET_RX_CSUM) ? " rx-csum" : "",
 		    (o & HAL_NET_RX_LRO) ? " lro" : "");
 }
@@ -540,8 +568,8 @@ net_start(int cpu)
 	list_init(&txq);
 	list_init(&loopq);
 	net_sock_init();
-	err = sched_thread_create(&t, cpu, net_main, NULL, &attr,
-	    SCHED_THREAD_SYSTEM);
+	err = sched_thread_create(
+	    &t, cpu, net_main, NULL, &attr, SCHED_THREAD_SYSTEM);
 	if (err < 0)
 		return err;
 	toro_thread_detach(t);
