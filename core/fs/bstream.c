@@ -75,9 +75,10 @@ drop(struct win *w)
 }
 
 /*
- * How dear a window is to keep: free, then read already, then read
- * ahead and not yet wanted (another reader's next data), then holding
- * what the disk lacks.
+ * How dear a window is to keep: free, then read already (or lent: the
+ * oldest loans are the ones most likely read through), then read ahead
+ * and not yet wanted (another reader's next data), then holding what
+ * the disk lacks.
  */
 static int
 worth(const struct win *w)

@@ -104,8 +104,11 @@ toro_open(const char *path, int flags)
 static long
 lease_read(int fd, void *buf, size_t n)
 {
-	int held = FS_LEASE_HELD;
+	int held = FS_LEASE_HELD, i;
+	const struct fs_span *s;
 	struct fs_lease *l;
+	uint8_t *p = buf;
+	size_t k;
 
 	if (!TORO_FD_IS_FILE(fd) || fd - TORO_FD_FILE_BASE >= FS_FILE_MAX ||
 	    n == 0 || buf == NULL)
@@ -120,8 +123,16 @@ lease_read(int fd, void *buf, size_t n)
 		__atomic_fetch_and(&l->state, ~FS_LEASE_BUSY, __ATOMIC_RELEASE);
 		return -1;
 	}
-	memcpy(buf, l->data + (l->pos - l->base), n);
-	l->pos += n;
+	for (i = 0; i < l->nspan && p < (uint8_t *)buf + n; i++) {
+		s = &l->span[i];
+		if (l->pos >= s->end)
+			continue;
+		k = (size_t)MIN(
+		    s->end - l->pos, (uint64_t)((uint8_t *)buf + n - p));
+		memcpy(p, s->data + (l->pos - s->base), k);
+		l->pos += k;
+		p += k;
+	}
 	__atomic_fetch_and(&l->state, ~FS_LEASE_BUSY, __ATOMIC_RELEASE);
 	return (long)n;
 }

@@ -57,6 +57,21 @@ revoke(int slot)
 	__atomic_store_n(&l->state, 0, __ATOMIC_RELAXED);
 }
 
+/* Does l lend bytes of [from, from + len)? */
+static bool
+lends(const struct fs_lease *l, const uint8_t *from, size_t len)
+{
+	const struct fs_span *s;
+	int i;
+
+	for (i = 0; i < l->nspan; i++) {
+		s = &l->span[i];
+		if (s->data < from + len && from < s->data + (s->end - s->base))
+			return true;
+	}
+	return false;
+}
+
 /* Revoke the leases over [from, from + len), or all of them (NULL). */
 static void
 revoke_over(const uint8_t *from, size_t len)
@@ -66,11 +81,8 @@ revoke_over(const uint8_t *from, size_t len)
 
 	for (i = 0; i < FS_FILE_MAX && leased > 0; i++) {
 		l = &fs_leases[i];
-		if (__atomic_load_n(&l->state, __ATOMIC_RELAXED) == 0)
-			continue;
-		if (from == NULL ||
-		    (l->data < from + len &&
-			from < l->data + (l->end - l->base)))
+		if (__atomic_load_n(&l->state, __ATOMIC_RELAXED) != 0 &&
+		    (from == NULL || lends(l, from, len)))
 			revoke(i);
 	}
 }
@@ -80,16 +92,26 @@ static void
 grant(struct fs_file *f)
 {
 	struct fs_lease *l = &fs_leases[f - files];
+	uint64_t pos = f->pos;
 	const void *data;
 	size_t n;
 
-	if (f->node->mnt->ops->lease == NULL ||
-	    (n = f->node->mnt->ops->lease(f->node, f->pos, &data)) == 0)
+	if (f->node->mnt->ops->lease == NULL)
+		return;
+	/* Windows one after another in the file, while they are ready. */
+	for (l->nspan = 0; l->nspan < FS_LEASE_SPANS; l->nspan++) {
+		if ((n = f->node->mnt->ops->lease(f->node, pos, &data)) == 0)
+			break;
+		l->span[l->nspan].base = pos;
+		l->span[l->nspan].end = pos + n;
+		l->span[l->nspan].data = data;
+		pos += n;
+	}
+	if (l->nspan == 0)
 		return;
 	fs_stream_unlease = revoke_over;
-	l->base = l->pos = f->pos;
-	l->end = f->pos + n;
-	l->data = data;
+	l->pos = f->pos;
+	l->end = pos;
 	leased++;
 	__atomic_store_n(&l->state, FS_LEASE_HELD, __ATOMIC_RELEASE);
 }

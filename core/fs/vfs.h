@@ -114,7 +114,8 @@ struct fs_req {
  * whichever CPU reads it, so that a sequential reader copies them on
  * its own CPU without a round trip to the storage CPU each time.
  * While held (FS_LEASE_HELD), pos is the file's position, not the
- * handle's, and the bytes from pos to end lie at data + (pos - base).
+ * handle's, and the bytes from pos to end lie in nspan spans, one after
+ * another in the file: span i's, from base to its end, at its data.
  * A reader takes it (HELD to HELD | BUSY), copies, moves pos and drops
  * BUSY; the storage thread revokes it (sets REVOKED, waits while BUSY,
  * takes pos back, clears it) before anything that would make those
@@ -125,11 +126,16 @@ struct fs_req {
 #define FS_LEASE_HELD 1
 #define FS_LEASE_BUSY 2
 #define FS_LEASE_REVOKED 4
+#define FS_LEASE_SPANS 4
 
 struct fs_lease {
 	int state; /* FS_LEASE_*, atomic */
-	uint64_t base, pos, end;
-	const uint8_t *data;
+	uint64_t pos, end;
+	int nspan;
+	struct fs_span {
+		uint64_t base, end;
+		const uint8_t *data;
+	} span[FS_LEASE_SPANS];
 };
 
 /*
