@@ -297,8 +297,13 @@ sim_disk_submit(struct hal_blk_req *r)
 		return -EAGAIN;
 	}
 	disk.inflight++;
+	/*
+	 * A busy thread takes the next request when done: wake another
+	 * only for a backlog, to work on two at once.
+	 */
+	if (disk.busy == 0 || disk.q_head != NULL)
+		pthread_cond_signal(&disk.work);
 	append(&disk.q_head, &disk.q_tail, r);
-	pthread_cond_signal(&disk.work);
 	pthread_mutex_unlock(&disk.lock);
 	return 0;
 }
