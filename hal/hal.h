@@ -315,6 +315,9 @@ struct hal_blk_seg {
 /*
  * A flush completes once every write that completed before it was
  * submitted is on stable storage; it has no sector, count or buffer.
+ * The device may work on several requests at once and complete them
+ * in any order (the sim's I/O threads, virtio-blk's queue): a caller
+ * that needs one request done before another waits for it first.
  */
 enum hal_blk_op {
 	HAL_BLK_READ,

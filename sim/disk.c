@@ -5,14 +5,17 @@
  * Interface: sim_disk_init() opens the disk at boot, on the main thread,
  * before any CPU; sim_disk_open/submit/complete serve hal.h's block
  * device (hal/sim/blk.c), with negative host errno codes.  A request goes
- * into the disk's queue; the disk's I/O thread does it with preadv() or
- * pwritev() (an iovec a segment: scatter-gather), moves it to the done
- * list and posts HAL_EV_BLK to the CPU that opened the disk, which
- * collects it with sim_disk_complete().  A flush is an fdatasync() of
- * the image, in queue order, so it covers every write that completed
- * before it.
+ * into the disk's queue; one of the disk's IO_THREADS I/O threads does it
+ * with preadv() or pwritev() (an iovec a segment: scatter-gather), moves
+ * it to the done list and posts HAL_EV_BLK to the CPU that opened the
+ * disk, which collects it with sim_disk_complete().  Several threads do
+ * requests at once, as a real disk with a queue does (a host file takes
+ * preadv() from several threads in parallel): requests complete in any
+ * order, which hal.h allows.  A flush waits for the requests taken
+ * before it, then is an fdatasync() of the image, so it covers every
+ * write that completed before it.
  *
- * Rules: the I/O runs on a thread of its own, never on a CPU, so a slow
+ * Rules: the I/O runs on threads of its own, never on a CPU, so a slow
  * host disk stalls no thread of the kernel.  At most QUEUE_MAX requests
  * are in flight (submitted, not yet collected): more gives -EAGAIN, and
  * HAL_EV_BLK follows every completion.  One mutex guards both lists; it
@@ -32,21 +35,22 @@
 #include "hal/hal.h"
 #include "sim/sim.h"
 
-enum { QUEUE_MAX = 64 };
+enum { QUEUE_MAX = 64, IO_THREADS = 2 };
 
 static struct {
 	int fd;                  /* the image, -1 without a disk */
 	uint64_t sectors;
 	bool read_only;
 	int cpu;                 /* the CPU that opened it, -1 before */
-	pthread_t thread;
+	pthread_t threads[IO_THREADS];
 	pthread_mutex_t lock;
 	pthread_cond_t work;     /* the queue has a request, or stop */
 	pthread_cond_t idle;     /* the queue is empty and nothing runs */
 	struct hal_blk_req *q_head, *q_tail;       /* to do */
 	struct hal_blk_req *done_head, *done_tail; /* to collect */
 	int inflight;
-	bool busy;               /* the thread does a request */
+	int busy;                /* requests the threads are doing */
+	bool barrier;            /* a flush waits for them: take no more */
 } disk = {
 	.fd = -1,
 	.cpu = -1,
@@ -128,14 +132,23 @@ io_thread(void *unused)
 
 	pthread_mutex_lock(&disk.lock);
 	for (;;) {
-		while (disk.q_head == NULL) {
-			pthread_cond_broadcast(&disk.idle);
+		while (disk.q_head == NULL || disk.barrier) {
+			if (disk.busy == 0)
+				pthread_cond_broadcast(&disk.idle);
 			pthread_cond_wait(&disk.work, &disk.lock);
 		}
 		r = disk.q_head;
 		if ((disk.q_head = r->next) == NULL)
 			disk.q_tail = NULL;
-		disk.busy = true;
+		/* A flush: the requests before it end first, none starts. */
+		if (r->op == HAL_BLK_FLUSH) {
+			disk.barrier = true;
+			while (disk.busy > 0)
+				pthread_cond_wait(&disk.idle, &disk.lock);
+			disk.barrier = false;
+			pthread_cond_broadcast(&disk.work);
+		}
+		disk.busy++;
 		pthread_mutex_unlock(&disk.lock);
 
 		if (transfer(r) == -1) {
@@ -154,7 +167,8 @@ io_thread(void *unused)
 		}
 
 		pthread_mutex_lock(&disk.lock);
-		disk.busy = false;
+		if (--disk.busy == 0)
+			pthread_cond_broadcast(&disk.idle);
 		append(&disk.done_head, &disk.done_tail, r);
 		/* Woken, the CPU takes the lock at once: post without it. */
 		pthread_mutex_unlock(&disk.lock);
@@ -184,7 +198,7 @@ sim_disk_init(void)
 {
 	const char *path = sim_config.disk;
 	struct stat sb;
-	int error;
+	int error, i;
 
 	if (sim_config.share != NULL) {
 		disk.fd = sim_share_build(sim_config.share);
@@ -215,10 +229,11 @@ sim_disk_init(void)
 		sim_fatal("disk %s: cannot tell its size", path);
 	disk.sectors = (uint64_t)sb.st_size / HAL_BLK_SECTOR;
 
-	if ((error = pthread_create(&disk.thread, NULL, io_thread,
-	    NULL)) != 0)
-		sim_fatal("disk: cannot start its I/O thread: %s",
-		    strerror(error));
+	for (i = 0; i < IO_THREADS; i++)
+		if ((error = pthread_create(&disk.threads[i], NULL, io_thread,
+		    NULL)) != 0)
+			sim_fatal("disk: cannot start its I/O threads: %s",
+			    strerror(error));
 	sim_at_exit(disk_exit);
 }
 
@@ -282,8 +297,13 @@ sim_disk_submit(struct hal_blk_req *r)
 		return -EAGAIN;
 	}
 	disk.inflight++;
+	/*
+	 * A busy thread takes the next request when done: wake another
+	 * only for a backlog, to work on two at once.
+	 */
+	if (disk.busy == 0 || disk.q_head != NULL)
+		pthread_cond_signal(&disk.work);
 	append(&disk.q_head, &disk.q_tail, r);
-	pthread_cond_signal(&disk.work);
 	pthread_mutex_unlock(&disk.lock);
 	return 0;
 }

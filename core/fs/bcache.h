@@ -207,4 +207,20 @@ int fs_stream_sync(struct fs_bdev *d);
 /* Forget d's windows, written or not (fs_binval). */
 void fs_stream_drop(struct fs_bdev *d);
 
+/*
+ * Lend the read window's bytes from `sector` on, at most count
+ * sectors, until the window is reused: *data and how many sectors, 0
+ * when no window holds them as they are, or the cache holds a newer
+ * copy of the first.  The next read continuing there counts as
+ * sequential.
+ */
+uint32_t fs_stream_lease(
+    struct fs_bdev *d, uint64_t sector, uint32_t count, const void **data);
+
+/*
+ * Called before window memory that was lent is reused, with that
+ * memory (set by the lender, handle.c).
+ */
+extern void (*fs_stream_unlease)(const uint8_t *from, size_t len);
+
 #endif

@@ -26,7 +26,11 @@
  * write-behind data is stage 0 and bcache.h's stage order holds; a
  * write that fails behind the writer's back is reported by the next
  * sync, and its window is dropped.  The windows take their memory on
- * first use; without it, everything goes straight to the disk.
+ * first use; without it, everything goes straight to the disk.  A
+ * settled read window may be lent (fs_stream_lease): its bytes are read
+ * on other CPUs until the window is dropped, which first calls
+ * fs_stream_unlease to take the loan back; a window's memory changes
+ * only after it is dropped.
  */
 #include "core/fs/bcache.h"
 #include "core/lib/lib.h"
@@ -42,9 +46,11 @@ struct win {
 	bool inflight;	     /* io was submitted and not yet settled */
 	bool unread;	     /* read ahead, and nobody has read it yet */
 	uint64_t used;	     /* last use, for replacement */
+	bool lent;	     /* fs_stream_lease gave its bytes out */
 	uint8_t *data;	     /* FS_WIN sectors */
 };
 
+void (*fs_stream_unlease)(const uint8_t *from, size_t len);
 static struct win wins[FS_NWIN];
 static uint64_t now;
 
@@ -59,6 +65,9 @@ overlaps(const struct win *w, const struct fs_bdev *d, uint64_t sector,
 static void
 drop(struct win *w)
 {
+	if (w->lent && fs_stream_unlease != NULL)
+		fs_stream_unlease(w->data, (size_t)FS_WIN * HAL_BLK_SECTOR);
+	w->lent = false;
 	w->dev = NULL;
 	w->count = 0;
 	w->dirty = false;
@@ -66,9 +75,10 @@ drop(struct win *w)
 }
 
 /*
- * How dear a window is to keep: free, then read already, then read
- * ahead and not yet wanted (another reader's next data), then holding
- * what the disk lacks.
+ * How dear a window is to keep: free, then read already (or lent: the
+ * oldest loans are the ones most likely read through), then read ahead
+ * and not yet wanted (another reader's next data), then holding what
+ * the disk lacks.
  */
 static int
 worth(const struct win *w)
@@ -285,6 +295,36 @@ fs_stream_read(struct fs_bdev *d, uint64_t sector, uint32_t count, void *buf)
 		last = w;
 	}
 	return 0;
+}
+
+uint32_t
+fs_stream_lease(
+    struct fs_bdev *d, uint64_t sector, uint32_t count, const void **data)
+{
+	struct win *w = find(d, sector);
+	uint32_t k, i;
+
+	if (w == NULL || w->dirty)
+		return 0;
+	/* A read done but not yet taken in: take it in, without waiting. */
+	if (w->inflight && (w->io.req.op != HAL_BLK_READ || w->io.busy))
+		return 0;
+	settle(w);
+	if (w->dev == NULL)
+		return 0;
+	k = (uint32_t)MIN((uint64_t)count, w->sector + w->count - sector);
+	/* The cache's copy may be newer; fs_bdirect() reads it instead. */
+	for (i = 0; i < k; i++)
+		if (fs_bcached(d, sector + i))
+			break;
+	if ((k = i) == 0)
+		return 0;
+	*data = w->data + (sector - w->sector) * HAL_BLK_SECTOR;
+	w->lent = true;
+	w->used = ++now;
+	w->unread = false;
+	remember(d, sector, sector + k);
+	return k;
 }
 
 /* The write window of d that ends at sector and has room, or NULL. */

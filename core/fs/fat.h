@@ -437,6 +437,12 @@ int fat_op_readdir(struct fs_node *dir, uint32_t *cookie,
 
 long fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos,
     void *buf, size_t len);
+/*
+ * The file's bytes from pos on that a read window holds, lent until
+ * the window is reused (fs_stream_lease): *data and how many.
+ */
+size_t fat_file_lease(
+    struct fat_vol *v, struct fat_node *n, uint64_t pos, const void **data);
 long fat_file_write(struct fat_vol *v, struct fat_node *n, uint64_t pos,
     const void *buf, size_t len);
 int fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size);

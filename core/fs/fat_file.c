@@ -223,6 +223,33 @@ fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
 	return (long)done;
 }
 
+size_t
+fat_file_lease(
+    struct fat_vol *v, struct fat_node *n, uint64_t pos, const void **data)
+{
+	uint32_t sector, count, ci = n->cur_ci, clus = n->cur_clus;
+	int err;
+
+	/* Whole sectors only, on a chain that reads checked already. */
+	if (pos % FAT_SECTOR != 0 || pos >= n->size || !n->chain_known ||
+	    (n->size - pos) / FAT_SECTOR == 0)
+		return 0;
+	err = direct_run(v, n, pos,
+	    (uint32_t)MIN((n->size - pos) / FAT_SECTOR, (uint64_t)FS_WIN),
+	    &sector, &count);
+	/*
+	 * The cursor stays at pos: the lease may end before the run does,
+	 * and the next read, there, must not walk the chain from its start.
+	 */
+	n->cur_ci = ci;
+	n->cur_clus = clus;
+	if (err < 0 || sector + count > v->g.tot_sec)
+		return 0;
+	return (size_t)fs_stream_lease(
+		   v->bdev, v->g.base + sector, count, data) *
+	    FAT_SECTOR;
+}
+
 /* Copy len bytes (zeros if src is NULL) into the file's clusters. */
 static int
 copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,

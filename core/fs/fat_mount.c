@@ -27,6 +27,12 @@ op_read(struct fs_node *n, uint64_t pos, void *buf, size_t len)
 	return fat_file_read(vol_of(n), (struct fat_node *)n, pos, buf, len);
 }
 
+static size_t
+op_lease(struct fs_node *n, uint64_t pos, const void **data)
+{
+	return fat_file_lease(vol_of(n), (struct fat_node *)n, pos, data);
+}
+
 static long
 op_write(struct fs_node *n, uint64_t pos, const void *buf, size_t len)
 {
@@ -107,6 +113,7 @@ static const struct fs_ops fat_ops = {
 	.remove = fat_op_remove,
 	.rename = fat_op_rename,
 	.read = op_read,
+	.lease = op_lease,
 	.write = op_write,
 	.truncate = op_truncate,
 	.stat = op_stat,

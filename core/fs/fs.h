@@ -5,7 +5,8 @@
  * storage thread owns the disks, the block cache, the mounted volumes and
  * the open files, so none of them needs a lock.  File calls (toro/file.h)
  * from any thread on any CPU travel there as messages and the caller
- * sleeps until the answer comes back.
+ * sleeps until the answer comes back; only a read that a lease covers
+ * (vfs.h) copies bytes the storage thread lent it, on the caller's CPU.
  *
  * Rules: fs_start() once, at boot, before any file call (calls made
  * before it give -TORO_ENOSYS).  The others may be called from any

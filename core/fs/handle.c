@@ -7,13 +7,22 @@
  * holds its node, so every handle on a file shares the file's size and
  * clusters; the handle keeps only its position and flags.
  *
+ * A read that leaves the position where the disk's bytes lie in memory
+ * (fs_ops.lease) lends the caller the next ones (vfs.h, struct
+ * fs_lease): its next reads copy them on its own CPU, with no request.
+ * The lease is revoked before any call on the descriptor (file_of), any
+ * call that may change a file's data (fs_exec), and the reuse of the
+ * memory (bstream.c, fs_stream_unlease).
+ *
  * Rules: storage thread only.  The caller's buffers are read and written
  * in place: the caller sleeps until the answer, so they hold still.
  */
+#include "core/fs/bcache.h"
 #include "core/fs/vfs.h"
 #include "core/lib/lib.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
+#include "toro/thread.h"
 
 struct fs_file {
 	struct fs_node *node; /* NULL: a free slot */
@@ -24,6 +33,88 @@ struct fs_file {
 };
 
 static struct fs_file files[FS_FILE_MAX];
+static int leased; /* leases granted and not yet revoked */
+
+/*
+ * Take slot's lease back: the reader's copy, if one runs, ends first,
+ * and the position it reached becomes the handle's.
+ */
+static void
+revoke(int slot)
+{
+	struct fs_lease *l = &fs_leases[slot];
+	int old =
+	    __atomic_fetch_or(&l->state, FS_LEASE_REVOKED, __ATOMIC_ACQUIRE);
+
+	if (old & FS_LEASE_HELD) {
+		/* A copy on another CPU (one on this CPU never yields). */
+		while (__atomic_load_n(&l->state, __ATOMIC_ACQUIRE) &
+		    FS_LEASE_BUSY)
+			toro_yield();
+		files[slot].pos = l->pos;
+		leased--;
+	}
+	__atomic_store_n(&l->state, 0, __ATOMIC_RELAXED);
+}
+
+/* Does l lend bytes of [from, from + len)? */
+static bool
+lends(const struct fs_lease *l, const uint8_t *from, size_t len)
+{
+	const struct fs_span *s;
+	int i;
+
+	for (i = 0; i < l->nspan; i++) {
+		s = &l->span[i];
+		if (s->data < from + len && from < s->data + (s->end - s->base))
+			return true;
+	}
+	return false;
+}
+
+/* Revoke the leases over [from, from + len), or all of them (NULL). */
+static void
+revoke_over(const uint8_t *from, size_t len)
+{
+	struct fs_lease *l;
+	int i;
+
+	for (i = 0; i < FS_FILE_MAX && leased > 0; i++) {
+		l = &fs_leases[i];
+		if (__atomic_load_n(&l->state, __ATOMIC_RELAXED) != 0 &&
+		    (from == NULL || lends(l, from, len)))
+			revoke(i);
+	}
+}
+
+/* Lend the caller the bytes after f's position, where they lie in memory. */
+static void
+grant(struct fs_file *f)
+{
+	struct fs_lease *l = &fs_leases[f - files];
+	uint64_t pos = f->pos;
+	const void *data;
+	size_t n;
+
+	if (f->node->mnt->ops->lease == NULL)
+		return;
+	/* Windows one after another in the file, while they are ready. */
+	for (l->nspan = 0; l->nspan < FS_LEASE_SPANS; l->nspan++) {
+		if ((n = f->node->mnt->ops->lease(f->node, pos, &data)) == 0)
+			break;
+		l->span[l->nspan].base = pos;
+		l->span[l->nspan].end = pos + n;
+		l->span[l->nspan].data = data;
+		pos += n;
+	}
+	if (l->nspan == 0)
+		return;
+	fs_stream_unlease = revoke_over;
+	l->pos = f->pos;
+	l->end = pos;
+	leased++;
+	__atomic_store_n(&l->state, FS_LEASE_HELD, __ATOMIC_RELEASE);
+}
 
 static struct fs_file *
 file_of(int fd)
@@ -33,6 +124,8 @@ file_of(int fd)
 	if (!TORO_FD_IS_FILE(fd) || fd - TORO_FD_FILE_BASE >= FS_FILE_MAX)
 		return NULL;
 	f = &files[fd - TORO_FD_FILE_BASE];
+	if (__atomic_load_n(&fs_leases[f - files].state, __ATOMIC_RELAXED) != 0)
+		revoke((int)(f - files));
 	return f->node != NULL ? f : NULL;
 }
 
@@ -190,6 +283,8 @@ do_rw(struct fs_req *r, bool write)
 		n = f->node->mnt->ops->read(f->node, f->pos, r->buf, r->len);
 	if (n > 0)
 		f->pos += (uint64_t)n;
+	if (n > 0 && !write)
+		grant(f);
 	return n;
 }
 
@@ -260,11 +355,37 @@ do_stat(struct fs_req *r)
 	return err;
 }
 
+/* Can r change what a lent byte should read? */
+static bool
+changes_data(const struct fs_req *r)
+{
+	switch (r->op) {
+	case FS_OP_READ:
+	case FS_OP_LSEEK:
+	case FS_OP_CLOSE:
+	case FS_OP_STAT:
+	case FS_OP_FSTAT:
+	case FS_OP_OPENDIR:
+	case FS_OP_READDIR:
+	case FS_OP_CLOSEDIR:
+	case FS_OP_SYNC:
+	case FS_OP_FSYNC:
+		return false;
+	case FS_OP_OPEN:
+		return (r->flags & (TORO_O_ACCMODE | TORO_O_TRUNC)) !=
+		    TORO_O_RDONLY;
+	default:
+		return true;
+	}
+}
+
 long
 fs_exec(struct fs_req *r)
 {
 	struct fs_file *f;
 
+	if (leased > 0 && changes_data(r))
+		revoke_over(NULL, 0);
 	switch (r->op) {
 	case FS_OP_OPEN:
 		return do_open(r->path, r->flags);

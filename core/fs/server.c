@@ -1,5 +1,6 @@
 /*
- * server.c: the storage thread, which runs every file call.
+ * server.c: the storage thread, which runs every file call (but reads
+ * that a lease covers: vfs.h).
  *
  * Interface: fs_start() (fs.h).  The thread is created on the storage
  * CPU by the first file call (file.c runs fs_spawn); there it takes the

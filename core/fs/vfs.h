@@ -46,6 +46,12 @@ struct fs_ops {
 	int (*rename)(struct fs_node *odir, const char *oname, size_t olen,
 	    struct fs_node *ndir, const char *nname, size_t nlen);
 	long (*read)(struct fs_node *n, uint64_t pos, void *buf, size_t len);
+	/*
+	 * Optional: the file's bytes from pos on that sit in memory as
+	 * the disk holds them and stay there until the lease is revoked
+	 * (handle.c): *data and how many bytes, 0 for none.
+	 */
+	size_t (*lease)(struct fs_node *n, uint64_t pos, const void **data);
 	long (*write)(struct fs_node *n, uint64_t pos, const void *buf,
 	    size_t len);
 	int (*truncate)(struct fs_node *n, uint64_t size);
@@ -104,6 +110,35 @@ struct fs_req {
 };
 
 /*
+ * A read lease: the storage thread lends an open file's next bytes to
+ * whichever CPU reads it, so that a sequential reader copies them on
+ * its own CPU without a round trip to the storage CPU each time.
+ * While held (FS_LEASE_HELD), pos is the file's position, not the
+ * handle's, and the bytes from pos to end lie in nspan spans, one after
+ * another in the file: span i's, from base to its end, at its data.
+ * A reader takes it (HELD to HELD | BUSY), copies, moves pos and drops
+ * BUSY; the storage thread revokes it (sets REVOKED, waits while BUSY,
+ * takes pos back, clears it) before anything that would make those
+ * bytes stale or moves the position: every call on the descriptor,
+ * every call that changes any file's data, and the reuse of the memory.
+ * Only the storage thread grants or revokes one.
+ */
+#define FS_LEASE_HELD 1
+#define FS_LEASE_BUSY 2
+#define FS_LEASE_REVOKED 4
+#define FS_LEASE_SPANS 4
+
+struct fs_lease {
+	int state; /* FS_LEASE_*, atomic */
+	uint64_t pos, end;
+	int nspan;
+	struct fs_span {
+		uint64_t base, end;
+		const uint8_t *data;
+	} span[FS_LEASE_SPANS];
+};
+
+/*
  * file.c: the storage CPU (-1 before fs_start) and its queue;
  * fs_spawn (server.c's, set by fs_start) makes the storage thread.
  */
@@ -111,6 +146,8 @@ extern int fs_cpu;
 extern struct list fs_queue;
 extern struct toro_thread *fs_server;
 extern int (*fs_spawn)(void);
+/* The leases of open files, by slot (descriptor less TORO_FD_FILE_BASE). */
+extern struct fs_lease fs_leases[FS_FILE_MAX];
 
 /* A path split into components (vfs.c). */
 #define FS_COMP_MAX (TORO_PATH_MAX / 2)
