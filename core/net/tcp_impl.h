@@ -157,6 +157,7 @@ struct tcp_conn {
 
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv;
+	uint32_t rcv_wnd_max;     /* the widest window we advertised */
 	uint32_t rcv_fin_seq;     /* with TF_FIN_QUEUED */
 	uint32_t rcv_unacked;     /* bytes since our last ACK */
 	uint32_t rcv_mss;         /* largest segment seen */
