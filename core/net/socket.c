@@ -446,6 +446,7 @@ op_info(struct net_req *r)
 	in->gateway = net_if.gw;
 	in->dns = net_if.dns;
 	in->lease_ns = net_if.dhcp ? net_dhcp_lease_left() : 0;
+	in->cpu = net_if.cpu;
 	return 0;
 }
 

@@ -131,6 +131,7 @@ struct toro_net_info {
 	uint32_t gateway;
 	uint32_t dns;      /* from DHCP, else 0 */
 	uint64_t lease_ns; /* DHCP: time left on the lease, else 0 */
+	int cpu;	   /* runs the stack: its socket calls stay on it */
 };
 
 int toro_net_info(struct toro_net_info *info);

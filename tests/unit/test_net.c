@@ -81,6 +81,7 @@ static_main(void *unused)
 	ck_assert_uint_eq(info.mask, 0xffffff00u);
 	ck_assert_uint_eq(info.gateway, PEER_IP);
 	ck_assert_uint_eq(info.mtu, 1500);
+	ck_assert_int_eq(info.cpu, net_cpu);
 	ck_assert(memcmp(info.mac, fake_net_mac, 6) == 0);
 	ck_assert_int_eq(toro_net_wait(0), 0);
 	ck_assert_str_eq(toro_inet_ntoa(info.addr, buf), "10.0.2.15");
