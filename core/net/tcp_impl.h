@@ -212,6 +212,7 @@ struct tcp_stack {
 	struct list tw_fifo;      /* TIME_WAIT records, oldest first */
 	uint32_t *eph_refs;       /* users of each ephemeral port */
 	struct list timed;        /* conns that may have a timer set */
+	uint64_t next_timer;      /* no deadline is earlier (0: look) */
 	struct list evq;          /* conns with events to deliver */
 	struct list dead;         /* conns to free in tcp_leave */
 	uint32_t hash_seed;       /* demux hash key, fixed */
