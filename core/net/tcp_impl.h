@@ -219,6 +219,11 @@ struct tcp_stack {
 	uint32_t port_seed;       /* moves with every ephemeral port */
 	uint64_t chal_second;     /* RFC 5961 challenge ACK rate limit */
 	uint32_t chal_count;
+	/* The last 4-tuple hashed for an ISN or a timestamp offset. */
+	uint64_t memo_hash;
+	uint32_t memo_laddr, memo_raddr;
+	uint16_t memo_lport, memo_rport;
+	bool memo_ok;
 };
 
 /* tcp_stack.c: entry, exit, demux, ports, ISN, events. */
