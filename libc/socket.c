@@ -171,14 +171,10 @@ libc_accept(long fd, void *sa, void *len, long flags)
 
 	if ((d = sock(fd, &r)) == NULL)
 		return r;
-	h = toro_accept(d->handle, &k);
+	h = toro_accept4(d->handle, &k, nonblock ? TORO_SOCK_NONBLOCK : 0);
 	libc_fd_put(d);
 	if (h < 0)
 		return h;
-	if (nonblock && toro_socket_set_nonblock(h, 1) < 0) {
-		toro_close(h);
-		return -EINVAL;
-	}
 	from_kernel(&k, sa, len);
 	return install_socket(h, nonblock);
 }

@@ -43,6 +43,11 @@ struct pending_conn {
 };
 
 static struct tcp_stack *stack;
+/*
+ * A pending_conn a fill made but found nothing for: the next fill takes
+ * it, so a poll of an empty listener costs no allocation.
+ */
+static struct pending_conn *spare;
 
 static int
 tcp_out(void *ctx, struct net_buf *b, uint32_t src, uint32_t dst)
@@ -211,10 +216,12 @@ fill_acceptq(struct net_sock *s)
 	struct tcp_conn *c;
 
 	while (s->listening && s->acceptq_n < s->backlog) {
-		if ((p = toro_malloc(sizeof(*p))) == NULL)
+		if ((p = spare) == NULL &&
+		    (p = toro_malloc(sizeof(*p))) == NULL)
 			return;
+		spare = NULL;
 		if (tcp_accept(s->proto, &c) < 0) {
-			toro_free(p);
+			spare = p;
 			return;
 		}
 		p->conn = c;
@@ -244,6 +251,7 @@ stream_accept(struct net_req *r)
 	ns->proto = p->conn;
 	toro_free(p);
 	ns->bound = ns->connected = true;
+	ns->nonblock = (r->value & TORO_SOCK_NONBLOCK) != 0;
 	update_names(ns);
 	tcp_set_callbacks(ns->proto, &callbacks, ns);
 	if (r->from != NULL) {

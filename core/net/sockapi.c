@@ -68,8 +68,17 @@ toro_listen(int s, int backlog)
 int
 toro_accept(int s, struct toro_sockaddr_in *peer)
 {
-	struct net_req r = { .fd = s, .from = peer };
+	return toro_accept4(s, peer, 0);
+}
 
+/* One call where accept and a non-blocking switch would take two. */
+int
+toro_accept4(int s, struct toro_sockaddr_in *peer, int flags)
+{
+	struct net_req r = { .fd = s, .from = peer, .value = flags };
+
+	if (flags & ~TORO_SOCK_NONBLOCK)
+		return -TORO_EINVAL;
 	return (int)net_call(&r, OP_ACCEPT);
 }
 

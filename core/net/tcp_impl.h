@@ -157,6 +157,7 @@ struct tcp_conn {
 
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv;
+	uint32_t rcv_wnd_max;     /* the widest window we advertised */
 	uint32_t rcv_fin_seq;     /* with TF_FIN_QUEUED */
 	uint32_t rcv_unacked;     /* bytes since our last ACK */
 	uint32_t rcv_mss;         /* largest segment seen */
@@ -211,12 +212,18 @@ struct tcp_stack {
 	struct list tw_fifo;      /* TIME_WAIT records, oldest first */
 	uint32_t *eph_refs;       /* users of each ephemeral port */
 	struct list timed;        /* conns that may have a timer set */
+	uint64_t next_timer;      /* no deadline is earlier (0: look) */
 	struct list evq;          /* conns with events to deliver */
 	struct list dead;         /* conns to free in tcp_leave */
 	uint32_t hash_seed;       /* demux hash key, fixed */
 	uint32_t port_seed;       /* moves with every ephemeral port */
 	uint64_t chal_second;     /* RFC 5961 challenge ACK rate limit */
 	uint32_t chal_count;
+	/* The last 4-tuple hashed for an ISN or a timestamp offset. */
+	uint64_t memo_hash;
+	uint32_t memo_laddr, memo_raddr;
+	uint16_t memo_lport, memo_rport;
+	bool memo_ok;
 };
 
 /* tcp_stack.c: entry, exit, demux, ports, ISN, events. */

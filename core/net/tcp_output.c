@@ -36,6 +36,7 @@ tcp_rcv_window(struct tcp_conn *c, bool syn)
 		/* The window of a SYN is never scaled (RFC 7323 2.2). */
 		want = MIN(c->rcvbuf, 65535u);
 		c->rcv_adv = c->rcv_nxt + want;
+		c->rcv_wnd_max = MAX(c->rcv_wnd_max, want);
 		return want;
 	}
 	cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
@@ -51,6 +52,7 @@ tcp_rcv_window(struct tcp_conn *c, bool syn)
 	want = field << c->rcv_wscale;
 	if (SEQ_GT(c->rcv_nxt + want, c->rcv_adv))
 		c->rcv_adv = c->rcv_nxt + want;
+	c->rcv_wnd_max = MAX(c->rcv_wnd_max, want);
 	return field;
 }
 

@@ -405,18 +405,31 @@ tcp_siphash(const uint8_t key[16], const void *data, size_t n)
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
+/*
+ * One SipHash of the 4-tuple gives both its ISN offset (the low half)
+ * and its timestamp offset (the high half).  A passive open asks for
+ * both in a row, so the last tuple's hash is kept.
+ */
 static uint64_t
-tuple_siphash(struct tcp_stack *s, uint8_t tag, uint32_t laddr,
-    uint16_t lport, uint32_t raddr, uint16_t rport)
+tuple_siphash(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport)
 {
-	uint8_t t[13];
+	uint8_t t[12];
 
+	if (s->memo_ok && s->memo_laddr == laddr && s->memo_raddr == raddr &&
+	    s->memo_lport == lport && s->memo_rport == rport)
+		return s->memo_hash;
 	net_put32(t, laddr);
 	net_put32(t + 4, raddr);
 	net_put16(t + 8, lport);
 	net_put16(t + 10, rport);
-	t[12] = tag;
-	return tcp_siphash(s->cfg.secret, t, tag == 0 ? 12 : sizeof(t));
+	s->memo_hash = tcp_siphash(s->cfg.secret, t, sizeof(t));
+	s->memo_laddr = laddr;
+	s->memo_raddr = raddr;
+	s->memo_lport = lport;
+	s->memo_rport = rport;
+	s->memo_ok = true;
+	return s->memo_hash;
 }
 
 uint32_t
@@ -424,7 +437,7 @@ tcp_isn(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport)
 {
 	return (uint32_t)(s->now >> 12) +
-	    (uint32_t)tuple_siphash(s, 0, laddr, lport, raddr, rport);
+	    (uint32_t)tuple_siphash(s, laddr, lport, raddr, rport);
 }
 
 /*
@@ -435,7 +448,7 @@ uint32_t
 tcp_ts_offset(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport)
 {
-	return (uint32_t)tuple_siphash(s, 1, laddr, lport, raddr, rport);
+	return (uint32_t)(tuple_siphash(s, laddr, lport, raddr, rport) >> 32);
 }
 
 uint32_t

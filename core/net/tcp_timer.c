@@ -31,16 +31,29 @@
 
 #define BACKOFF_MAX 16
 
+static uint64_t
+earliest(uint64_t best, uint64_t t)
+{
+	return (t != 0 && t < best) ? t : best;
+}
+
 /*
  * A timer of c was set: put c on the list tcp_timers() walks, so that
- * idle connections (no timer) cost it nothing.  Whoever sets a deadline
+ * idle connections (no timer) cost it nothing, and bring the stack's
+ * next deadline forward if it is earlier.  Whoever sets a deadline
  * calls this; a conn whose timers are all off leaves the list there.
  */
 void
 tcp_timer_on(struct tcp_conn *c)
 {
-	if (list_empty(&c->tlink) && !(c->flags & TF_DEAD))
-		list_push_back(&c->stack->timed, &c->tlink);
+	struct tcp_stack *s = c->stack;
+
+	if (c->flags & TF_DEAD)
+		return;
+	if (list_empty(&c->tlink))
+		list_push_back(&s->timed, &c->tlink);
+	s->next_timer = earliest(earliest(earliest(s->next_timer,
+	    c->t_rexmt), c->t_delack), c->t_wait);
 }
 
 void
@@ -211,12 +224,12 @@ run(struct tcp_conn *c, uint64_t now)
 	}
 }
 
-static uint64_t
-earliest(uint64_t best, uint64_t t)
-{
-	return (t != 0 && t < best) ? t : best;
-}
-
+/*
+ * Before the next deadline there is nothing to run: its time is all
+ * this says, so the socket calls, which ask after each operation, do
+ * not walk the timers.  The deadline may be one cancelled since: then
+ * the walk finds nothing due and learns the real one.
+ */
 uint64_t
 tcp_timers(struct tcp_stack *s, uint64_t now)
 {
@@ -224,9 +237,13 @@ tcp_timers(struct tcp_stack *s, uint64_t now)
 	struct tcp_conn *c;
 	uint64_t best;
 
+	if (now < s->next_timer)
+		return s->next_timer;
 	tcp_enter(s);
 	if (now > s->now)
 		s->now = now;
+	/* Timers set from here on lower it again. */
+	s->next_timer = UINT64_MAX;
 	for (l = s->timed.next; l != &s->timed; l = next) {
 		next = l->next;
 		run(container_of(l, struct tcp_conn, tlink), s->now);
@@ -249,5 +266,6 @@ tcp_timers(struct tcp_stack *s, uint64_t now)
 		best = earliest(best, c->t_delack);
 		best = earliest(best, c->t_wait);
 	}
-	return best;
+	s->next_timer = MIN(s->next_timer, best);
+	return s->next_timer;
 }

@@ -89,6 +89,7 @@ tcp_tw_enter(struct tcp_conn *c)
 		tw->wnd = (uint16_t)tcp_rcv_window(c, false);
 		tw->expire = c->t_wait != 0 ? c->t_wait :
 		    s->now + TCP_TIME_WAIT_NS;
+		s->next_timer = MIN(s->next_timer, tw->expire);
 		h = tcp_tuple_hash(s, tw->laddr, tw->lport, tw->raddr,
 		    tw->rport) & s->tw_mask;
 		list_push_back(&s->tw_hash[h], &tw->hlink);
@@ -193,6 +194,7 @@ tcp_tw_input(struct tcp_stack *s, struct tcp_tw *tw,
 	if ((sg->flags & TH_FIN) && sg->seq + sg->len + 1 == tw->rcv_nxt) {
 		/* Our ACK of their FIN was lost: ACK again, wait anew. */
 		tw->expire = s->now + TCP_TIME_WAIT_NS;
+		s->next_timer = MIN(s->next_timer, tw->expire);
 		list_remove(&tw->qlink);
 		list_push_back(&s->tw_fifo, &tw->qlink);
 		tw_ack(s, tw, false);

@@ -91,13 +91,16 @@ tcp_send_flags(struct tcp_conn *c, const void *data, size_t len, unsigned flags)
 
 /*
  * After a read: tell the peer about a window that opened enough.  Only
- * once the window it knows has shrunk to half the buffer or less (as
- * Linux's tcp_cleanup_rbuf): while it is wide the peer is not waiting
- * for us, and the ACKs that data brings advertise the room anyway.
- * Then only when the right edge moves by half the buffer (as it does
- * when the reader empties it, and so waits for data): an update per
- * read would open a nearly closed window a read at a time, the peer
- * sending a read's worth per ACK.
+ * once the window it knows has shrunk to half the widest we offered or
+ * less (as Linux's tcp_cleanup_rbuf): while it is wide the peer is not
+ * waiting for us, and the ACKs that data brings advertise the room
+ * anyway.  The widest is the SYN's 64 KiB until data arrives, so a
+ * request read after the handshake sends no update of its own: its
+ * answer carries the whole buffer.  Then only when the right edge
+ * moves by half the buffer (as it does when the reader empties it,
+ * and so waits for data): an update per read would open a nearly
+ * closed window a read at a time, the peer sending a read's worth per
+ * ACK.
  */
 static void
 window_update(struct tcp_conn *c)
@@ -113,7 +116,8 @@ window_update(struct tcp_conn *c)
 	if (!SEQ_GT(edge, c->rcv_adv))
 		return;
 	grow = edge - c->rcv_adv;
-	if (cur <= c->rcv.cap / 2 && grow >= c->rcv.cap / 2) {
+	if (cur <= MIN(c->rcv.cap, c->rcv_wnd_max) / 2 &&
+	    grow >= c->rcv.cap / 2) {
 		c->flags |= TF_ACKNOW;
 		tcp_output(c);
 	}

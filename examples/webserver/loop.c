@@ -42,6 +42,7 @@
 #define REST_NS 100000000ll /* after an accept failed (no memory) */
 #define REST_MS 100
 #define WORKER_STACK (256 * 1024)
+#define SPILL 128 /* held by the network CPU before the others help */
 
 struct worker {
 	int cpu;	    /* its CPU: turns[cpu] */
@@ -52,8 +53,9 @@ struct worker {
 	uint64_t listen_at; /* after an accept failed: rest until then */
 };
 
-static int listener, limit;
+static int listener, limit, netcpu, ncpu;
 static int *turns; /* per CPU: a worker of it polls the listener */
+static long *held; /* per CPU: connections its workers hold */
 static long nopen, naccepted, nrefused;
 
 uint64_t
@@ -71,6 +73,16 @@ loop_counts(long *open, long *accepted, long *refused)
 	*open = __atomic_load_n(&nopen, __ATOMIC_RELAXED);
 	*accepted = __atomic_load_n(&naccepted, __ATOMIC_RELAXED);
 	*refused = __atomic_load_n(&nrefused, __ATOMIC_RELAXED);
+}
+
+int
+loop_held(long *out, int max)
+{
+	int i, n = __atomic_load_n(&ncpu, __ATOMIC_ACQUIRE);
+
+	for (i = 0; i < n && i < max; i++)
+		out[i] = __atomic_load_n(&held[i], __ATOMIC_RELAXED);
+	return i;
 }
 
 /* Twice the room; 0 or -1 (no memory). */
@@ -101,6 +113,7 @@ drop(struct worker *w, int i)
 	w->conns[i] = w->conns[w->n];
 	w->pfd[i + 1] = w->pfd[w->n + 1];
 	__atomic_fetch_sub(&nopen, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&held[w->cpu], 1, __ATOMIC_RELAXED);
 }
 
 /* Accept what is waiting, up to a batch. */
@@ -133,6 +146,7 @@ take(struct worker *w)
 			continue;
 		}
 		__atomic_fetch_add(&nopen, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&held[w->cpu], 1, __ATOMIC_RELAXED);
 		w->conns[w->n] = c;
 		w->pfd[w->n + 1] = (struct pollfd) { fd, POLLIN, 0 };
 		w->n++;
@@ -207,11 +221,15 @@ sweep(struct worker *w, uint64_t now)
 /*
  * Take the CPU's turn at the listener if no sibling has it: a worker
  * parked without the listener leaves it to the one that has it, which
- * gives it back each time its poll() returns.
+ * gives it back each time its poll() returns.  Off the network CPU,
+ * only while that one holds SPILL connections or more.
  */
 static int
 turn_take(struct worker *w, uint64_t now)
 {
+	if (w->cpu != netcpu &&
+	    __atomic_load_n(&held[netcpu], __ATOMIC_RELAXED) < SPILL)
+		return 0;
 	return now >= w->listen_at &&
 	    __atomic_exchange_n(&turns[w->cpu], 1, __ATOMIC_ACQUIRE) == 0;
 }
@@ -254,7 +272,7 @@ worker_run(void *arg)
 }
 
 int
-loop_start(int l, int max)
+loop_start(int l, int max, int net)
 {
 	pthread_attr_t attr;
 	pthread_t t, first = 0;
@@ -268,8 +286,12 @@ loop_start(int l, int max)
 	n = (int)ncpus * WORKERS_PER_CPU;
 	listener = l;
 	limit = max;
-	if ((turns = calloc((size_t)ncpus, sizeof(*turns))) == NULL)
+	/* Unknown or out of reach: CPU 0, where the kernel starts it. */
+	netcpu = net >= 0 && net < ncpus ? net : 0;
+	if ((turns = calloc((size_t)ncpus, sizeof(*turns))) == NULL ||
+	    (held = calloc((size_t)ncpus, sizeof(*held))) == NULL)
 		return ENOMEM;
+	__atomic_store_n(&ncpu, (int)ncpus, __ATOMIC_RELEASE);
 	if ((err = pthread_attr_init(&attr)) != 0 ||
 	    (err = pthread_attr_setstacksize(&attr, WORKER_STACK)) != 0)
 		return err;

@@ -26,7 +26,8 @@
 #include <unistd.h>
 /*
  * Waiting for the network's address (DHCP) and asking for it have no
- * POSIX equivalent: toro_net_wait and toro_net_info stay.
+ * POSIX equivalent: toro_net_wait and toro_net_info stay (the latter
+ * also names the CPU that runs the stack, where loop.c prefers to work).
  */
 #include <toro/toro.h>
 
@@ -124,7 +125,7 @@ main(int argc, char **argv)
 	printf("webserver: serving http://%s:%ld/ (at most %ld "
 	       "connections)\n",
 	    addr, port, max);
-	err = loop_start(l, (int)max);
+	err = loop_start(l, (int)max, info.cpu);
 	printf("webserver: %s\n", strerror(err));
 	return 1;
 }

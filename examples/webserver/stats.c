@@ -1,7 +1,8 @@
 /*
  * stats.c: GET /stats, the kernel's network counters (toro_net_stats),
  * TCP connections by state, heap bytes in use in all and per CPU
- * (toro_mem_stats) and the webserver's own connection counts, as one
+ * (toro_mem_stats) and the webserver's own connection counts (open
+ * ones per CPU too: loop.c prefers the network's), as one
  * JSON object built in the caller's buffer: workers on several CPUs
  * may answer at once.
  */
@@ -35,8 +36,8 @@ more_json(char *buf, size_t size, size_t len, const struct toro_net_stats *st)
 {
 	static const char *names[] = TORO_TCP_STATE_NAMES;
 	struct toro_mem_stats m;
-	long open, accepted, refused;
-	int i;
+	long open, accepted, refused, held[TORO_MEM_CPUS];
+	int i, ncpus;
 
 	len = add(buf, size, len, ",\n  \"tcp_states\": {");
 	for (i = 0; i < TORO_TCP_NSTATES; i++)
@@ -52,10 +53,14 @@ more_json(char *buf, size_t size, size_t len, const struct toro_net_stats *st)
 		len = add(buf, size, len, "%s%llu", i ? ", " : "",
 		    (unsigned long long)m.cpu_in_use[i]);
 	loop_counts(&open, &accepted, &refused);
-	return add(buf, size, len,
+	len = add(buf, size, len,
 	    "],\n  \"conns_open\": %ld,\n  \"conns_accepted\": %ld,"
-	    "\n  \"conns_refused\": %ld",
+	    "\n  \"conns_refused\": %ld,\n  \"conns_per_cpu\": [",
 	    open, accepted, refused);
+	ncpus = loop_held(held, TORO_MEM_CPUS);
+	for (i = 0; i < ncpus; i++)
+		len = add(buf, size, len, "%s%ld", i ? ", " : "", held[i]);
+	return add(buf, size, len, "]");
 }
 
 /* The counters as one JSON object in buf; returns its length. */

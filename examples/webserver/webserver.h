@@ -93,10 +93,15 @@ int conn_pump(struct conn *c);
 void conn_out_free(struct conn *c);
 
 /* loop.c */
-/* Start the workers on listener l, at most max connections: an errno. */
-int loop_start(int l, int max);
+/*
+ * Start the workers on listener l, at most max connections, preferring
+ * CPU net (the network stack's): an errno.
+ */
+int loop_start(int l, int max, int net);
 /* Connections open now, accepted in all, and refused at the limit. */
 void loop_counts(long *open, long *accepted, long *refused);
+/* Connections held per CPU, into held[0..max): the number of CPUs. */
+int loop_held(long *held, int max);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t loop_now_ns(void);
 

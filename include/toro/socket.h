@@ -62,6 +62,8 @@ int toro_bind(int s, const struct toro_sockaddr_in *addr);
 int toro_listen(int s, int backlog);
 /* A new descriptor for the next connection; *peer (if not NULL) its peer. */
 int toro_accept(int s, struct toro_sockaddr_in *peer);
+/* The same; flags TORO_SOCK_NONBLOCK: it starts non-blocking. */
+int toro_accept4(int s, struct toro_sockaddr_in *peer, int flags);
 /*
  * Stream: open a connection.  Datagram: set the default peer.  A
  * non-blocking connect returns -TORO_EINPROGRESS and goes on; once

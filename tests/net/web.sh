@@ -3,7 +3,8 @@
 #  - the simulated webserver on a TAP interface inside a network
 #    namespace this script makes: curl gets /, /hello, /stats (JSON by
 #    python3 -m json.tool), a 404, HEAD, keep-alive (one connection for
-#    two URLs), Connection: close, 100 concurrent connections; tshark
+#    two URLs), Connection: close, 100 concurrent connections, open
+#    connections held by the network CPU's workers (/stats); tshark
 #    reads the capture (--pcap) and sees HTTP;
 #  - fetch against python3's http.server in the namespace: 10 MiB and
 #    bodies around SHA-256's padding boundaries (sha256sum agrees),
@@ -20,7 +21,7 @@
 # Cases skip, saying why, when root or a tool is missing; they fail when
 # a program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
-plan 22
+plan 23
 
 ns=toro-web-$$
 . "$srcdir/tests/net/netns.sh"
@@ -43,6 +44,31 @@ concurrent() {
 	    return 0
 	tail -5 "$tmp/many.out" | note
 	return 1
+}
+
+# held HOST: 20 keep-alive connections answered and left open are all
+# held by the workers of CPU 0, which runs the network stack (/stats
+# conns_per_cpu; the /stats request's own connection counts there too).
+held() {
+	python3 - "$1" <<'EOF'
+import json, socket, sys
+host = sys.argv[1]
+def ask(path, close):
+    s = socket.create_connection((host, 80), timeout=10)
+    s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: t\r\n" +
+              (b"Connection: close\r\n" if close else b"") + b"\r\n")
+    got = b""
+    while not (got.endswith(b"Hello from Toro!\n") and not close):
+        b = s.recv(65536)
+        if not b:
+            break
+        got += b
+    return s, got
+conns = [ask(b"/hello", False)[0] for i in range(20)]
+per = json.loads(ask(b"/stats", True)[1].partition(b"\r\n\r\n")[2])["conns_per_cpu"]
+print("# conns_per_cpu", per)
+sys.exit(0 if len(per) == 4 and per[0] >= 21 and sum(per[1:]) == 0 else 1)
+EOF
 }
 
 # A client in Python: close|echo HOST PORT.  close sends one request
@@ -242,6 +268,8 @@ tap_cases() {
 	    "$(declare -f client); client close $ip 80"
 	check "100 concurrent connections, all answered" in_ns bash -c \
 	    "$(declare -f concurrent note); tmp=$tmp concurrent $url/hello"
+	check "20 open connections, all on the network's CPU" in_ns bash -c \
+	    "$(declare -f held); held $ip"
 	stop web
 	if have tshark; then
 		check "tshark sees HTTP in the capture" bash -c "tshark -r \

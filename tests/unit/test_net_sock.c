@@ -447,8 +447,11 @@ tcp_errors_main(void *unused)
 	ck_assert_int_eq(toro_poll(pfd + 1, 1, SEC), 1);
 	ck_assert_int_eq(pfd[1].revents, TORO_POLLOUT);
 	ck_assert_int_eq(toro_connect(c, &to), -TORO_EISCONN);
-	s = toro_accept(l, NULL);
+	ck_assert_int_eq(toro_accept4(l, NULL, 1), -TORO_EINVAL);
+	/* Accepted non-blocking: a recv with nothing there does not wait. */
+	s = toro_accept4(l, NULL, TORO_SOCK_NONBLOCK);
 	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(toro_recv(s, buf, sizeof(buf), 0), -TORO_EAGAIN);
 	ck_assert_int_eq(toro_recv(c, buf, sizeof(buf), 0), -TORO_EAGAIN);
 	/* A timeout on a blocking recv. */
 	ck_assert_int_eq(toro_socket_set_nonblock(c, 0), 0);

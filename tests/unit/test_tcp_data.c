@@ -406,6 +406,39 @@ TCP_TEST(window_update_lazy)
 	return NULL;
 }
 
+/*
+ * A request read right after the handshake sends no window update: the
+ * window the SYN offered (64 KiB) is still wide, and the answer carries
+ * the whole buffer (128 KiB) instead.
+ */
+TCP_TEST(window_update_not_after_syn)
+{
+	struct tcp_conn *a, *b;
+	struct ev ea = { 0 }, eb = { 0 };
+	char buf[512];
+	const struct seg *s;
+	unsigned mark;
+
+	link_init(&lk, NULL, NULL);
+	ck_assert(link_connect_pair(&lk, 80, &a, &b, &ea, &eb, NULL));
+	tcp_set_nodelay(a, true);
+	tcp_set_nodelay(b, true);
+	memset(buf, 'r', sizeof(buf));
+	ck_assert_int_eq(tcp_send(a, buf, 62), 62);
+	link_advance(&lk, lk.delay + MS);
+	ck_assert_uint_eq(tcp_readable(b), 62);
+	mark = lk.nlog;
+	ck_assert_int_eq(tcp_recv(b, buf, sizeof(buf)), 62);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 0);
+	ck_assert_int_eq(tcp_send(b, buf, 115), 115);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 1);
+	s = link_seg(&lk, mark, 1, 0);
+	ck_assert_uint_eq(s->len, 115);
+	ck_assert_uint_eq((uint32_t)s->wnd << 2, 128 * 1024);
+	link_free(&lk);
+	return NULL;
+}
+
 /* Nagle: small writes wait for the ACK of what is in flight. */
 TCP_TEST(nagle)
 {
@@ -472,6 +505,7 @@ main(void)
 	tcase_add_test(tc, zero_window_persist);
 	tcase_add_test(tc, delayed_ack);
 	tcase_add_test(tc, window_update_lazy);
+	tcase_add_test(tc, window_update_not_after_syn);
 	tcase_add_test(tc, nagle);
 	tcase_add_test(tc, rtt_estimate);
 	suite_add_tcase(s, tc);
