@@ -223,6 +223,21 @@ fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf,
 	return (long)done;
 }
 
+/*
+ * Is the cluster at pos new since the last sync?  Whole sectors written
+ * there are appended data: they take the write-behind windows, as large
+ * writes do, rather than a cache buffer each, so a run of small files
+ * reaches the disk in a few large requests that overlap the writer.
+ */
+static bool
+fresh_at(struct fat_vol *v, struct fat_node *n, uint64_t pos)
+{
+	uint32_t clus;
+
+	return clus_at(v, n, (uint32_t)(pos / v->cs), &clus) == 0 &&
+	    fat_is_fresh(v, clus);
+}
+
 /* Copy len bytes (zeros if src is NULL) into the file's clusters. */
 static int
 copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,
@@ -234,9 +249,10 @@ copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,
 	int err;
 
 	while (len > 0) {
-		if (src != NULL && pos % FAT_SECTOR == 0 &&
-		    len >= (size_t)DIRECT_MIN * FAT_SECTOR) {
-			/* Large: straight from the caller's buffer. */
+		if (src != NULL && pos % FAT_SECTOR == 0 && len >= FAT_SECTOR &&
+		    (len >= (size_t)DIRECT_MIN * FAT_SECTOR ||
+			fresh_at(v, n, pos))) {
+			/* Large or new: straight from the caller's buffer. */
 			k = direct(v, n, pos, (uint8_t *)src,
 			    len & ~(size_t)(FAT_SECTOR - 1), true);
 			if (k < 0)
