@@ -530,6 +530,89 @@ START_TEST(direct_and_cached)
 END_TEST
 
 /*
+ * Small files appended one after another go to the disk behind the
+ * writer, before any sync, in large requests (the stream windows, not a
+ * cache buffer a sector); a sector rewritten inside a file and reads
+ * before the sync see the newest data, and the volume is whole after.
+ */
+#define APP_N 96
+
+static uint8_t
+app_byte(int file, int i)
+{
+	uint8_t b = tu_byte((unsigned)file, (uint64_t)i);
+
+	return file % 3 == 0 && i >= 1024 && i < 1536 ? b ^ 0xff : b;
+}
+
+static void *
+append_main(void *unused)
+{
+	static uint8_t buf[4096], back[4096];
+	struct fakeblk_stats st0, st1;
+	char path[32];
+	int i, k, fd;
+
+	ck_assert_int_eq(fs_start(1), 0);
+	ck_assert_int_eq(toro_mkdir("/a"), 0);
+	ck_assert_int_eq(toro_sync(), 0);
+	fakeblk_stats(0, &st0);
+	for (i = 0; i < APP_N; i++) {
+		snprintf(path, sizeof(path), "/a/f%03d.dat", i);
+		fd =
+		    toro_open(path, TORO_O_CREAT | TORO_O_EXCL | TORO_O_WRONLY);
+		ck_assert_int_ge(fd, 0);
+		for (k = 0; k < 4096; k++)
+			buf[k] = tu_byte((unsigned)i, (uint64_t)k);
+		for (k = 0; k < 4096; k += 1024)
+			ck_assert_int_eq(toro_write(fd, buf + k, 1024), 1024);
+		for (k = 0; k < 4096; k++)
+			buf[k] = app_byte(i, k);
+		if (i % 3 == 0) {
+			ck_assert_int_eq(
+			    toro_lseek(fd, 1024, TORO_SEEK_SET), 1024);
+			ck_assert_int_eq(toro_write(fd, buf + 1024, 512), 512);
+		}
+		ck_assert_int_eq(tu_close(fd), 0);
+	}
+	fakeblk_stats(0, &st1);
+	/* 384 KiB of data: a window of it went out, in one request. */
+	ck_assert_uint_ge(st1.wsectors - st0.wsectors, 256);
+	ck_assert_uint_le(st1.writes - st0.writes, 2);
+	for (i = 0; i < APP_N; i++) {
+		snprintf(path, sizeof(path), "/a/f%03d.dat", i);
+		ck_assert_int_eq(tu_get(path, back, sizeof(back)), 4096);
+		for (k = 0; k < 4096; k++)
+			if (back[k] != app_byte(i, k))
+				ck_abort_msg("%s differs at %d", path, k);
+	}
+	ck_assert_int_eq(toro_sync(), 0);
+	return NULL;
+}
+
+START_TEST(small_appends)
+{
+	FILE *f;
+	int i, c;
+
+	image(0, "app.img", 32);
+	ck_assert_int_eq(fake_run(2, MEM, append_main, NULL), 0);
+	ck_assert_int_eq(fakeblk_save(0, tu_path("app.img"), 0, 0), 0);
+	ck_assert_int_eq(tu_fsck(tu_path("app.img")), 0);
+	ck_assert_int_eq(tu_sh("mcopy -n -i %s ::/a/f003.dat %s",
+			     tu_path("app.img"), tu_path("f003.dat")),
+	    0);
+	f = fopen(tu_path("f003.dat"), "rb");
+	ck_assert(f != NULL);
+	for (i = 0; (c = fgetc(f)) != EOF; i++)
+		if (c != app_byte(3, i))
+			ck_abort_msg("f003.dat differs at %d", i);
+	fclose(f);
+	ck_assert_int_eq(i, 4096);
+}
+END_TEST
+
+/*
  * Small files written one after another (by mcopy, one at a time) and
  * read back in that order on a cold cache: the reads run ahead across
  * files, so the disk sees a request per 128 KiB or so, not one per
@@ -762,6 +845,7 @@ main(void)
 	add(s, "mount_points", mount_points);
 	add(s, "direct_and_cached", direct_and_cached);
 	add(s, "small_files_in_order", small_files_in_order);
+	add(s, "small_appends", small_appends);
 	add(s, "stream_windows", stream_windows);
 	return unit_run(s);
 }
