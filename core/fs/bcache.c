@@ -11,6 +11,8 @@
  * owner syncs (bcache.h says why).  Misses read ahead into sectors not
  * cached yet, in one request.
  *
+ * fs_bsync() is bsync.c's, over fs_bcollect() and fs_brun_start/end.
+ *
  * Rules: storage thread only (see bcache.h).  Multi-sector I/O moves
  * straight between the buffers and the disk, scatter-gather, where the
  * disk takes that many segments (hal.h), else through one staging
@@ -164,39 +166,81 @@ gather(
 	return k;
 }
 
-/*
- * Write n consecutive dirty sectors of d from `first` in one request:
- * scatter-gather from the buffers where the disk takes their segments,
- * else through the staging buffer.
- */
 static int
-write_run(struct fs_bdev *d, uint64_t first, uint32_t n)
+werror(struct fs_bdev *d, uint64_t first, uint32_t n, int err)
 {
-	struct hal_blk_seg seg[HAL_BLK_SEG_MAX];
-	struct fs_buf *run[FS_IO_MAX], *b;
+	toro_printf("fs: disk %d: writing sectors %llu-%llu: %s\n", d->dev,
+	    (unsigned long long)first, (unsigned long long)(first + n - 1),
+	    toro_strerror(err));
+	return err;
+}
+
+static void
+mark_clean(struct fs_bdev *d, uint64_t sector)
+{
+	struct fs_buf *b = lookup(d, sector);
+
+	if (b != NULL)
+		b->dirty = false;
+}
+
+/*
+ * One request, f's: scatter-gather from the buffers where the disk
+ * takes their segments; else written at once, through the staging
+ * buffer.
+ */
+int
+fs_brun_start(
+    struct fs_bdev *d, uint64_t first, uint32_t n, struct fs_flight *f)
+{
+	struct fs_buf *run[FS_IO_MAX];
 	uint32_t i, k;
 	int err;
 
 	for (i = 0; i < n; i++)
 		run[i] = lookup(d, first + i);
-	if ((k = gather(d, run, n, seg)) > 0)
-		err = fs_bdev_iov(d, first, n, true, seg, k);
-	else {
-		for (i = 0; i < n; i++)
-			memcpy(stage + (size_t)i * HAL_BLK_SECTOR, run[i]->data,
-			    HAL_BLK_SECTOR);
-		err = fs_bdev_io(d, first, n, true, stage);
-	}
-	if (err < 0) {
-		toro_printf("fs: disk %d: writing sectors %llu-%llu: %s\n",
-		    d->dev, (unsigned long long)first,
-		    (unsigned long long)(first + n - 1), toro_strerror(err));
-		return err;
+	f->dev = d;
+	f->first = first;
+	f->n = 0;
+	if ((k = gather(d, run, n, f->seg)) > 0) {
+		fs_stream_fence(d, first, n, true);
+		if ((err = fs_bio_start_iov(
+			 d, &f->io, true, first, n, f->seg, k)) < 0)
+			return werror(d, first, n, err);
+		f->n = n;
+		return 0;
 	}
 	for (i = 0; i < n; i++)
-		if ((b = lookup(d, first + i)) != NULL)
-			b->dirty = false;
+		memcpy(stage + (size_t)i * HAL_BLK_SECTOR, run[i]->data,
+		    HAL_BLK_SECTOR);
+	if ((err = fs_bdev_io(d, first, n, true, stage)) < 0)
+		return werror(d, first, n, err);
+	for (i = 0; i < n; i++)
+		mark_clean(d, first + i);
 	return 0;
+}
+
+int
+fs_brun_end(struct fs_flight *f)
+{
+	uint32_t i;
+
+	if (f->n > 0 && fs_bio_wait(&f->io) < 0)
+		return werror(f->dev, f->first, f->n, -TORO_EIO);
+	for (i = 0; i < f->n; i++)
+		mark_clean(f->dev, f->first + i);
+	return 0;
+}
+
+static int
+write_run(struct fs_bdev *d, uint64_t first, uint32_t n)
+{
+	struct fs_flight f;
+	int err;
+
+	if ((err = fs_brun_start(d, first, n, &f)) < 0)
+		return err;
+	return fs_brun_end(&f);
 }
 
 /* May eviction write b now, without breaking the stage order? */
@@ -438,9 +482,8 @@ before(const struct fs_buf *a, const struct fs_buf *b)
 	return a->sector < b->sector;
 }
 
-/* Put the dirty buffers of d (NULL: all) of one stage in sortv, sorted. */
-static size_t
-collect(struct fs_bdev *d, int stage)
+size_t
+fs_bcollect(struct fs_bdev *d, int stage, struct fs_buf ***v)
 {
 	struct fs_buf *b;
 	size_t n = 0, i, j, gap;
@@ -460,36 +503,8 @@ collect(struct fs_bdev *d, int stage)
 				sortv[j] = sortv[j - gap];
 				sortv[j - gap] = b;
 			}
+	*v = sortv;
 	return n;
-}
-
-int
-fs_bsync(struct fs_bdev *d)
-{
-	size_t n, i;
-	uint32_t run;
-	int err, stage;
-
-	for (stage = 0; stage < FS_STAGES; stage++) {
-		if ((n = collect(d, stage)) == 0)
-			continue;
-		/* The stages before are durable before this one starts. */
-		if (stage > 0 && (err = fs_bdev_flush(d)) < 0)
-			return err;
-		for (i = 0; i < n; i += run) {
-			for (run = 1; i + run < n && run < FS_IO_MAX &&
-			    sortv[i + run]->dev == sortv[i]->dev &&
-			    sortv[i + run]->sector == sortv[i]->sector + run;
-			    run++)
-				;
-			/* A later stage must not go out after a failure. */
-			if ((err = write_run(sortv[i]->dev, sortv[i]->sector,
-			    run)) < 0)
-				return err;
-		}
-	}
-	/* Written is not yet durable while the device caches it. */
-	return fs_bdev_flush(d);
 }
 
 void

@@ -85,10 +85,16 @@ int fs_bdev_iov(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
  * Submit a read or write of count sectors from `sector` and return while
  * the device works; buf and io stay untouched until fs_bio_wait() says
  * it is done.  Returns 0, -TORO_EINVAL, -TORO_EROFS, ...  Unlike
- * fs_bdev_io() this does not fence: the caller is bstream.c.
+ * fs_bdev_io() this does not fence: its callers (bstream.c, and the
+ * cache's sync) fence or own the range.
  */
 int fs_bio_start(struct fs_bdev *d, struct fs_bio *io, bool write,
     uint64_t sector, uint32_t count, void *buf);
+
+/* fs_bio_start() into or out of nseg segments, as fs_bdev_iov(). */
+int fs_bio_start_iov(struct fs_bdev *d, struct fs_bio *io, bool write,
+    uint64_t sector, uint32_t count, const struct hal_blk_seg *seg,
+    uint32_t nseg);
 
 /* Sleep until io is done: 0 or -TORO_EIO. */
 int fs_bio_wait(struct fs_bio *io);
@@ -149,6 +155,26 @@ void fs_brelse(struct fs_buf *b);
  * device caches writes): afterwards all of it is on stable storage.
  */
 int fs_bsync(struct fs_bdev *d);
+
+/*
+ * For the sync (bsync.c): a write of n consecutive dirty sectors from
+ * `first`, in flight in one request from fs_brun_start() (which may
+ * also write them at once, leaving n 0) until fs_brun_end() waits for
+ * it and marks what it wrote clean; and the dirty buffers of d (NULL:
+ * all) of one stage, sorted by disk and sector, in *v (the cache's,
+ * good until the next call).
+ */
+struct fs_flight {
+	struct fs_bio io;
+	struct fs_bdev *dev;
+	uint64_t first;
+	uint32_t n; /* 0: nothing in flight */
+	struct hal_blk_seg seg[HAL_BLK_SEG_MAX];
+};
+int fs_brun_start(
+    struct fs_bdev *d, uint64_t first, uint32_t n, struct fs_flight *f);
+int fs_brun_end(struct fs_flight *f);
+size_t fs_bcollect(struct fs_bdev *d, int stage, struct fs_buf ***v);
 
 /* Forget d's buffers, dirty or not (after a failed mount or umount). */
 void fs_binval(struct fs_bdev *d);

@@ -2,7 +2,8 @@
  * blkdev.c: disk I/O for the storage thread.
  *
  * Interface: bcache.h (fs_bdev_open, fs_bdev_io, fs_bdev_iov,
- * fs_bdev_flush, fs_bdev_event, fs_bio_start, fs_bio_wait).  A request is
+ * fs_bdev_flush, fs_bdev_event, fs_bio_start, fs_bio_start_iov,
+ * fs_bio_wait).  A request is
  * submitted with hal_blk_submit(); the HAL_EV_BLK handler, running in this
  * CPU's scheduler, collects its completion with hal_blk_complete() and wakes
  * the thread waiting for it, if any.  fs_bdev_io() waits at once;
@@ -142,6 +143,28 @@ fs_bdev_io(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
 }
 
 int
+fs_bio_start_iov(struct fs_bdev *d, struct fs_bio *io, bool write,
+    uint64_t sector, uint32_t count, const struct hal_blk_seg *seg,
+    uint32_t nseg)
+{
+	if (nseg == 1)
+		return fs_bio_start(d, io, write, sector, count, seg[0].buf);
+	if (!in_range(d, sector, count))
+		return -TORO_EINVAL;
+	if (write && d->read_only)
+		return -TORO_EROFS;
+	if (nseg == 0 || nseg > d->seg_max)
+		return -TORO_EINVAL;
+	memset(io, 0, sizeof(*io));
+	io->req.op = write ? HAL_BLK_WRITE : HAL_BLK_READ;
+	io->req.sector = sector;
+	io->req.count = count;
+	io->req.seg = seg;
+	io->req.nseg = nseg;
+	return submit(d, io);
+}
+
+int
 fs_bdev_iov(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
     const struct hal_blk_seg *seg, uint32_t nseg)
 {
@@ -152,18 +175,9 @@ fs_bdev_iov(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
 		return -TORO_EINVAL;
 	if (write && d->read_only)
 		return -TORO_EROFS;
-	if (nseg == 1)
-		return fs_bdev_io(d, sector, count, write, seg[0].buf);
-	if (nseg == 0 || nseg > d->seg_max)
-		return -TORO_EINVAL;
 	fs_stream_fence(d, sector, count, write);
-	memset(&io, 0, sizeof(io));
-	io.req.op = write ? HAL_BLK_WRITE : HAL_BLK_READ;
-	io.req.sector = sector;
-	io.req.count = count;
-	io.req.seg = seg;
-	io.req.nseg = nseg;
-	if ((err = submit(d, &io)) < 0)
+	if ((err = fs_bio_start_iov(d, &io, write, sector, count, seg, nseg)) <
+	    0)
 		return err;
 	return fs_bio_wait(&io);
 }

@@ -75,10 +75,12 @@ drop(struct win *w)
 }
 
 /*
- * How dear a window is to keep: free, then read already (or lent: the
- * oldest loans are the ones most likely read through), then read ahead
- * and not yet wanted (another reader's next data), then holding what
- * the disk lacks.
+ * How dear a window is to keep: free or written already (its memory is
+ * reused before new memory is touched: a writer of many small files
+ * would otherwise fault in every window once), then read already (or
+ * lent: the oldest loans are the ones most likely read through), then
+ * read ahead and not yet wanted (another reader's next data), then
+ * holding what the disk lacks.
  */
 static int
 worth(const struct win *w)
@@ -87,7 +89,20 @@ worth(const struct win *w)
 		return 0;
 	if (w->dirty || w->inflight)
 		return 3;
+	if (w->io.req.op == HAL_BLK_WRITE)
+		return 0;
 	return w->unread ? 2 : 1;
+}
+
+/* Should take() choose a over b? */
+static bool
+better(const struct win *a, const struct win *b)
+{
+	if (worth(a) != worth(b))
+		return worth(a) < worth(b);
+	if ((a->data != NULL) != (b->data != NULL))
+		return a->data != NULL;
+	return a->used < b->used;
 }
 
 /* Wait for w's request, if any, and take in its result. */
@@ -144,12 +159,16 @@ push(struct win *w)
 static struct win *
 take(void)
 {
-	struct win *w = &wins[0];
+	struct win *w;
 	int i;
 
-	for (i = 1; i < FS_NWIN; i++)
-		if (worth(&wins[i]) < worth(w) ||
-		    (worth(&wins[i]) == worth(w) && wins[i].used < w->used))
+	/* Writes the device has finished need no wait to settle. */
+	for (i = 0; i < FS_NWIN; i++)
+		if (wins[i].inflight && !wins[i].io.busy &&
+		    wins[i].io.req.op == HAL_BLK_WRITE)
+			settle(&wins[i]);
+	for (w = &wins[0], i = 1; i < FS_NWIN; i++)
+		if (better(&wins[i], w))
 			w = &wins[i];
 	if (w->dev != NULL) {
 		push(w);
@@ -341,6 +360,23 @@ tail(struct fs_bdev *d, uint64_t sector)
 	return NULL;
 }
 
+/*
+ * A write that continues no window starts one: windows of d at least
+ * half full that it left behind go to the disk now, while the writer
+ * goes on, rather than when take() needs them back and waits for them.
+ * (A run of small files breaks its run at every directory cluster.)
+ */
+static void
+leave(struct fs_bdev *d)
+{
+	int i;
+
+	for (i = 0; i < FS_NWIN; i++)
+		if (wins[i].dev == d && wins[i].dirty && !wins[i].inflight &&
+		    wins[i].count >= FS_WIN / 2)
+			push(&wins[i]);
+}
+
 int
 fs_stream_write(
     struct fs_bdev *d, uint64_t sector, uint32_t count, const void *buf)
@@ -354,7 +390,10 @@ fs_stream_write(
 		return -TORO_EROFS;
 	while (sector < end) {
 		if ((w = tail(d, sector)) == NULL) {
-			if (end - sector >= FS_STRAIGHT || (w = take()) == NULL)
+			if (end - sector >= FS_STRAIGHT)
+				break;
+			leave(d);
+			if ((w = take()) == NULL)
 				break;
 			w->dev = d;
 			w->sector = sector;

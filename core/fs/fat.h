@@ -200,6 +200,8 @@ int fat_sync_init(struct fat_vol *v);
 void fat_sync_fini(struct fat_vol *v);
 /* Cluster clus was just allocated: nothing on the disk names it. */
 void fat_fresh(struct fat_vol *v, uint32_t clus);
+/* Was clus allocated since the last sync? */
+bool fat_is_fresh(const struct fat_vol *v, uint32_t clus);
 /* Mark b dirty in the stage its change belongs to (FAT_ST_*). */
 void fat_bdirty(struct fat_vol *v, struct fs_buf *b, int stage);
 /* Free a chain whose entry is gone, once that is on the disk. */

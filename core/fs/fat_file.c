@@ -9,7 +9,8 @@
  * see fat_alloc), links them, then copies the data; a gap before the
  * write's position is zero-filled.  Transfers of DIRECT_MIN sectors
  * or more move between the caller's buffer and the disk directly, one
- * request per run of contiguous clusters (fs_bdirect); smaller ones go
+ * request per run of contiguous clusters (fs_bdirect), and so do whole
+ * sectors appended in clusters new since the last sync; the rest goes
  * through the cache, and a read that continues the last one reads ahead
  * along the chain.  New clusters follow the file's last one where it is
  * free, so a file grows contiguously.
@@ -250,6 +251,24 @@ fat_file_lease(
 	    FAT_SECTOR;
 }
 
+/*
+ * Does a write at pos append to the file, in a cluster new since the
+ * last sync?  Its whole sectors take the write-behind windows, as large
+ * writes do, rather than a cache buffer each, so a run of small files
+ * reaches the disk in a few large requests that overlap the writer.
+ * (Writes inside the file stay in the cache, which gathers scattered
+ * ones better than a window each.)
+ */
+static bool
+appending(struct fat_vol *v, struct fat_node *n, uint64_t pos)
+{
+	uint32_t clus;
+
+	return pos >= n->size &&
+	    clus_at(v, n, (uint32_t)(pos / v->cs), &clus) == 0 &&
+	    fat_is_fresh(v, clus);
+}
+
 /* Copy len bytes (zeros if src is NULL) into the file's clusters. */
 static int
 copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,
@@ -261,9 +280,11 @@ copy_in(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len,
 	int err;
 
 	while (len > 0) {
-		if (src != NULL && pos % FAT_SECTOR == 0 &&
-		    len >= (size_t)DIRECT_MIN * FAT_SECTOR) {
-			/* Large: straight from the caller's buffer. */
+		if (src != NULL && pos % FAT_SECTOR == 0 && len >= FAT_SECTOR &&
+		    (len >= (size_t)DIRECT_MIN * FAT_SECTOR ||
+			appending(v, n, pos))) {
+			/* Large or appended: straight from the caller's buffer.
+			 */
 			k = direct(v, n, pos, (uint8_t *)src,
 			    len & ~(size_t)(FAT_SECTOR - 1), true);
 			if (k < 0)

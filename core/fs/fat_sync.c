@@ -77,17 +77,20 @@ fat_fresh(struct fat_vol *v, uint32_t clus)
 		v->fresh[clus / 8] |= (uint8_t)(1u << clus % 8);
 }
 
+bool
+fat_is_fresh(const struct fat_vol *v, uint32_t clus)
+{
+	return v->fresh != NULL && fat_clus_ok(v, clus) &&
+	    (v->fresh[clus / 8] & (1u << clus % 8)) != 0;
+}
+
 /* Is the volume sector in a cluster allocated since the last sync? */
 static bool
 in_fresh(const struct fat_vol *v, uint32_t sector)
 {
-	uint32_t clus;
-
-	if (v->fresh == NULL || sector < v->g.data_sec)
+	if (sector < v->g.data_sec)
 		return false;
-	clus = (sector - v->g.data_sec) / v->g.spc + 2;
-	return fat_clus_ok(v, clus) &&
-	    (v->fresh[clus / 8] & (1u << clus % 8)) != 0;
+	return fat_is_fresh(v, (sector - v->g.data_sec) / v->g.spc + 2);
 }
 
 void

@@ -155,9 +155,9 @@ install(int slot, struct fs_node *n, int flags, bool listing)
 #define OPEN_FLAGS (TORO_O_ACCMODE | TORO_O_CREAT | TORO_O_EXCL | \
 	TORO_O_TRUNC | TORO_O_APPEND)
 
-/* Find or create the file of an open; *np is held. */
+/* Find or create (*made) the file of an open; *np is held. */
 static int
-open_node(const char *path, int flags, struct fs_node **np)
+open_node(const char *path, int flags, struct fs_node **np, bool *made)
 {
 	struct fs_node *dir;
 	struct fs_path *p;
@@ -179,6 +179,7 @@ open_node(const char *path, int flags, struct fs_node **np)
 	if ((flags & TORO_O_CREAT) && !p->slash && !dir->mnt->read_only) {
 		/* One pass over the directory: a new file, or the one there. */
 		err = dir->mnt->ops->create(dir, name, len, false, np);
+		*made = err == 0;
 		if (err != -TORO_EEXIST || *np == NULL)
 			goto done;
 		err = 0;
@@ -195,8 +196,9 @@ open_node(const char *path, int flags, struct fs_node **np)
 			err = -TORO_EISDIR;
 		else if (dir->mnt->read_only)
 			err = -TORO_EROFS;
-		else
-			err = dir->mnt->ops->create(dir, name, len, false, np);
+		else if ((err = dir->mnt->ops->create(
+			      dir, name, len, false, np)) == 0)
+			*made = true;
 	}
 done:
 	fs_node_drop(dir);
@@ -212,14 +214,18 @@ do_open(const char *path, int flags)
 	bool writing = acc != TORO_O_RDONLY;
 	struct toro_stat st;
 	struct fs_node *n;
+	bool made = false;
 
 	if (acc == TORO_O_ACCMODE || (flags & ~OPEN_FLAGS) != 0 ||
 	    ((flags & TORO_O_TRUNC) && !writing))
 		return -TORO_EINVAL;
 	if ((slot = free_slot()) < 0)
 		return slot;
-	if ((err = open_node(path, flags, &n)) < 0)
+	if ((err = open_node(path, flags, &n, &made)) < 0)
 		return err;
+	/* A file just made is empty and writable: nothing to look at. */
+	if (made)
+		return install(slot, n, flags, false);
 	if (n->dir && writing)
 		err = -TORO_EISDIR;
 	else if (writing && n->mnt->read_only)

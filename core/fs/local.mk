@@ -2,6 +2,7 @@
 # libraries.
 
 FS_SOURCES = core/fs/bcache.c core/fs/blkdev.c core/fs/bstream.c \
+	core/fs/bsync.c \
 	core/fs/fat_bpb.c core/fs/fat_dir.c core/fs/fat_dots.c core/fs/fat_dsum.c \
 	core/fs/fat_file.c \
 	core/fs/fat_mount.c \

@@ -9,8 +9,9 @@
  * its path in the volume below.
  *
  * Rules: storage thread only.  Every node a walk holds is dropped on
- * every path out.  The caller's strings are read in place: the caller
- * sleeps until the answer, so they hold still.
+ * every path out, but the last parent directory found (see `parent`).  The
+ * caller's strings are read in place: the caller sleeps until the answer, so
+ * they hold still.
  */
 #include "core/fs/bcache.h"
 #include "core/fs/vfs.h"
@@ -21,6 +22,22 @@
 static struct fs_mount *mounts[FS_MOUNT_MAX];
 static struct fs_bdev disks[FS_DISK_MAX];
 static int disk_ids[FS_DISK_MAX], ndisks;
+
+/*
+ * The directory the last fs_lookup_parent() walked to, held, and what
+ * the walk was: the text before the last component, the mount, where in
+ * the path the walk began.  The same text walks to the same directory
+ * until a rename, an rmdir, a mount or an umount changes the namespace,
+ * and each of those forgets it first; so a run of calls in one
+ * directory walks its path once.
+ */
+static struct {
+	struct fs_node *dir; /* NULL: none */
+	struct fs_mount *m;
+	int skip;
+	size_t len;
+	char text[TORO_PATH_MAX];
+} parent;
 
 void
 fs_node_hold(struct fs_node *n)
@@ -33,6 +50,37 @@ fs_node_drop(struct fs_node *n)
 {
 	if (--n->refs == 0)
 		n->mnt->ops->release(n);
+}
+
+static void
+forget_parent(void)
+{
+	if (parent.dir != NULL)
+		fs_node_drop(parent.dir);
+	parent.dir = NULL;
+}
+
+/* Is p's directory part, from m's root at component skip, the last? */
+static bool
+same_parent(const struct fs_path *p, struct fs_mount *m, int skip)
+{
+	size_t len = p->off[p->n - 1];
+
+	return parent.dir != NULL && parent.m == m && parent.skip == skip &&
+	    parent.len == len && memcmp(parent.text, p->buf, len) == 0;
+}
+
+static void
+remember_parent(
+    const struct fs_path *p, struct fs_mount *m, int skip, struct fs_node *dir)
+{
+	forget_parent();
+	fs_node_hold(dir);
+	parent.dir = dir;
+	parent.m = m;
+	parent.skip = skip;
+	parent.len = p->off[p->n - 1];
+	memcpy(parent.text, p->buf, parent.len);
 }
 
 static int
@@ -173,6 +221,11 @@ fs_lookup_parent(const char *path, struct fs_path *p, struct fs_node **dp)
 		return -TORO_ENOENT;
 	if (skip == p->n)
 		return -TORO_EBUSY;
+	if (same_parent(p, m, skip)) {
+		fs_node_hold(parent.dir);
+		*dp = parent.dir;
+		return 0;
+	}
 	if ((err = walk(m, p, skip, p->n - 1, dp)) < 0)
 		return err;
 	if (!(*dp)->dir) {
@@ -181,6 +234,7 @@ fs_lookup_parent(const char *path, struct fs_path *p, struct fs_node **dp)
 		*dp = NULL;
 		return -TORO_ENOTDIR;
 	}
+	remember_parent(p, m, skip, *dp);
 	return 0;
 }
 
@@ -209,6 +263,9 @@ fs_name_op(struct fs_req *r)
 		    -TORO_EEXIST : err;
 	}
 	name = fs_path_last(p, &len);
+	/* The directory removed may be the one remembered (and held). */
+	if (r->op == FS_OP_RMDIR)
+		forget_parent();
 	if (dir->mnt->read_only)
 		err = -TORO_EROFS;
 	else if (r->op == FS_OP_MKDIR) {
@@ -242,6 +299,7 @@ fs_rename(struct fs_req *r)
 	    (err = fs_lookup_parent(r->path2, np, &nd)) == 0) {
 		on = fs_path_last(op, &ol);
 		nn = fs_path_last(np, &nl);
+		forget_parent();
 		if (od->mnt != nd->mnt)
 			err = -TORO_EXDEV; /* moving there is a copy */
 		else if (od->mnt->read_only)
@@ -329,6 +387,8 @@ fs_mount_op(int dev, const char *path)
 
 	if ((err = mount_path(path, where, sizeof(where))) < 0)
 		return err;
+	/* A new mount may hide the directory remembered. */
+	forget_parent();
 	for (i = 0; i < FS_MOUNT_MAX; i++) {
 		if (mounts[i] == NULL) {
 			if (slot < 0)
@@ -360,6 +420,8 @@ fs_umount_op(const char *path)
 			m = mounts[i];
 	if (m == NULL)
 		return -TORO_EINVAL;
+	/* Its node goes with the volume. */
+	forget_parent();
 	if (fs_files_on(m))
 		return -TORO_EBUSY;
 	if ((err = m->ops->sync(m)) < 0)

@@ -171,6 +171,64 @@ START_TEST(rename_through_a_file)
 }
 END_TEST
 
+/*
+ * The storage thread remembers the last parent directory a path led to
+ * (vfs.c), held: a rename, an rmdir, an umount or a mount must not leave
+ * it pointing at a directory that moved, went, or lives on a volume no
+ * longer there.
+ */
+static void *
+parent_main(void *unused)
+{
+	struct toro_stat st;
+	int w = TORO_O_CREAT | TORO_O_WRONLY;
+
+	ck_assert_int_eq(fs_start(0), 0);
+	ck_assert_int_eq(toro_mkdir("/a"), 0);
+	ck_assert_int_eq(toro_mkdir("/a/b"), 0);
+	ck_assert_int_eq(tu_put("/a/b/f", "x", 1), 0);
+	ck_assert_int_eq(toro_rename("/a/b", "/a/c"), 0);
+	ck_assert_int_eq(toro_open("/a/b/g", w), -TORO_ENOENT);
+	ck_assert_int_eq(tu_put("/a/c/g", "y", 1), 0);
+	ck_assert_int_eq(toro_stat("/a/c/f", &st), 0);
+	/* The directory just written into is not busy for rmdir. */
+	ck_assert_int_eq(toro_unlink("/a/c/f"), 0);
+	ck_assert_int_eq(toro_unlink("/a/c/g"), 0);
+	ck_assert_int_eq(toro_rmdir("/a/c"), 0);
+	ck_assert_int_eq(toro_open("/a/c/h", w), -TORO_ENOENT);
+	ck_assert_int_eq(toro_mkdir("/a/c"), 0);
+	ck_assert_int_eq(tu_put("/a/c/h", "z", 1), 0);
+	ck_assert_int_eq(toro_stat("/a/c/g", &st), -TORO_ENOENT);
+	/* A volume that goes takes its directories with it. */
+	ck_assert_int_eq(fs_mount(1, "/m"), 0);
+	ck_assert_int_eq(toro_mkdir("/m/d"), 0);
+	ck_assert_int_eq(tu_put("/m/d/f", "x", 1), 0);
+	ck_assert_int_eq(fs_umount("/m"), 0);
+	ck_assert_int_eq(fs_mount(2, "/m"), 0);
+	ck_assert_int_eq(toro_open("/m/d/g", w), -TORO_ENOENT);
+	ck_assert_int_eq(fs_umount("/m"), 0);
+	ck_assert_int_eq(toro_open("/m/d/g", w), -TORO_ENOENT);
+	ck_assert_int_eq(fs_mount(1, "/m"), 0);
+	ck_assert_int_eq(tu_put("/m/d/g", "y", 1), 0);
+	ck_assert_int_eq(toro_stat("/m/d/f", &st), 0);
+	ck_assert_int_eq(fs_umount("/m"), 0);
+	ck_assert_int_eq(toro_sync(), 0);
+	return NULL;
+}
+
+START_TEST(parent_remembered)
+{
+	image(0, "p0.img", 32);
+	image(1, "p1.img", 20);
+	image(2, "p2.img", 20);
+	ck_assert_int_eq(fake_run(1, MEM, parent_main, NULL), 0);
+	ck_assert_int_eq(fakeblk_save(0, tu_path("p0.img"), 0, 0), 0);
+	ck_assert_int_eq(tu_fsck(tu_path("p0.img")), 0);
+	ck_assert_int_eq(fakeblk_save(1, tu_path("p1.img"), 0, 0), 0);
+	ck_assert_int_eq(tu_fsck(tu_path("p1.img")), 0);
+}
+END_TEST
+
 /* Too many open files. */
 static void *
 nfile_main(void *unused)
@@ -356,6 +414,7 @@ main(void)
 	s = suite_create("fs_api");
 	add(s, "api_errors", api_errors);
 	add(s, "rename_through_a_file", rename_through_a_file);
+	add(s, "parent_remembered", parent_remembered);
 	add(s, "too_many_files", too_many_files);
 	add(s, "calls_from_every_cpu", calls_from_every_cpu);
 	add(s, "mount_points", mount_points);
