@@ -1,6 +1,7 @@
 /*
  * fs_util.c: helpers of the file-system tests (fs_util.h).
  */
+#include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tests/unit/fs_util.h"
 #include "core/fs/fs.h"
+#include "hal/fake/fakeblk.h"
+#include "tests/unit/fs_util.h"
 #include "toro/file.h"
 
 static char dir[256];
@@ -98,9 +100,17 @@ tu_capture(const char *fmt, ...)
 int
 tu_mkimage(const char *img, unsigned mb, unsigned spc)
 {
-	return tu_sh("rm -f '%s' && truncate -s %uM '%s' && "
+	return tu_sh(
+	    "rm -f '%s' && truncate -s %uM '%s' && "
 	    "mformat -i '%s' -T %u -h 16 -s 32 -H 0 -c %u :: >/dev/null",
 	    img, mb, img, img, mb * 2048, spc);
+}
+
+void
+tu_image(int dev, const char *name, unsigned mb)
+{
+	ck_assert_int_eq(tu_mkimage(tu_path(name), mb, 4), 0);
+	ck_assert_int_eq(fakeblk_load(dev, tu_path(name)), 0);
 }
 
 int
@@ -127,7 +137,8 @@ tu_mkimage_mbr(const char *img, unsigned mb, unsigned spc)
 	}
 	fclose(f);
 	return tu_sh("mformat -i '%s@@32256' -T %u -h 16 -s 63 -H 63 -c %u "
-	    ":: >/dev/null", img, size, spc);
+		     ":: >/dev/null",
+	    img, size, spc);
 }
 
 int

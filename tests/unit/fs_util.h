@@ -32,6 +32,12 @@ int tu_mkimage(const char *img, unsigned mb, unsigned spc);
  */
 int tu_mkimage_mbr(const char *img, unsigned mb, unsigned spc);
 
+/*
+ * Fake disk dev holds a new image tu_path(name) of mb MiB, 4 sectors a
+ * cluster (a failure fails the test).
+ */
+void tu_image(int dev, const char *name, unsigned mb);
+
 /* fsck.fat -n: 0 when clean (its report goes to stderr when not). */
 int tu_fsck(const char *img);
 

@@ -519,17 +519,6 @@ START_TEST(timestamps)
 }
 END_TEST
 
-/* One case per test, so CK_RUN_CASE=name CK_FORK=no runs one alone. */
-static void
-add(Suite *s, const char *name, const TTest *test, int loops)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test, 0, loops);
-	suite_add_tcase(s, tc);
-}
-
 int
 main(void)
 {
@@ -539,12 +528,12 @@ main(void)
 	unit_need("fsck.fat", "dosfstools");
 	s = suite_create("fat");
 
-	add(s, "read_mtools_files", read_mtools_files, 2);
-	add(s, "read_mbr_partition", read_mbr_partition, 1);
-	add(s, "write_then_tools", write_then_tools, 2);
-	add(s, "every_write_op", every_write_op, 1);
-	add(s, "root_dir_limit", root_dir_limit, 1);
-	add(s, "long_names", long_names, 1);
-	add(s, "timestamps", timestamps, 1);
+	unit_add(s, "read_mtools_files", read_mtools_files, 2);
+	unit_add(s, "read_mbr_partition", read_mbr_partition, 1);
+	unit_add(s, "write_then_tools", write_then_tools, 2);
+	unit_add(s, "every_write_op", every_write_op, 1);
+	unit_add(s, "root_dir_limit", root_dir_limit, 1);
+	unit_add(s, "long_names", long_names, 1);
+	unit_add(s, "timestamps", timestamps, 1);
 	return unit_run(s);
 }

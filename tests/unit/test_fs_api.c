@@ -19,12 +19,6 @@
 
 #define MEM (64 * TU_MB)
 
-static void
-image(int dev, const char *name, unsigned mb)
-{
-	ck_assert_int_eq(tu_mkimage(tu_path(name), mb, 4), 0);
-	ck_assert_int_eq(fakeblk_load(dev, tu_path(name)), 0);
-}
 
 /* Every error the API promises, and no state change behind them. */
 static void *
@@ -132,7 +126,7 @@ errors_main(void *unused)
 
 START_TEST(api_errors)
 {
-	image(0, "e.img", 32);
+	tu_image(0, "e.img", 32);
 	ck_assert_int_eq(fake_run(2, MEM, errors_main, NULL), 0);
 	ck_assert_int_eq(fakeblk_save(0, tu_path("e.img"), 0, 0), 0);
 	ck_assert_int_eq(tu_fsck(tu_path("e.img")), 0);
@@ -166,7 +160,7 @@ through_file_main(void *unused)
 
 START_TEST(rename_through_a_file)
 {
-	image(0, "t.img", 32);
+	tu_image(0, "t.img", 32);
 	ck_assert_int_eq(fake_run(1, MEM, through_file_main, NULL), 0);
 }
 END_TEST
@@ -218,9 +212,9 @@ parent_main(void *unused)
 
 START_TEST(parent_remembered)
 {
-	image(0, "p0.img", 32);
-	image(1, "p1.img", 20);
-	image(2, "p2.img", 20);
+	tu_image(0, "p0.img", 32);
+	tu_image(1, "p1.img", 20);
+	tu_image(2, "p2.img", 20);
 	ck_assert_int_eq(fake_run(1, MEM, parent_main, NULL), 0);
 	ck_assert_int_eq(fakeblk_save(0, tu_path("p0.img"), 0, 0), 0);
 	ck_assert_int_eq(tu_fsck(tu_path("p0.img")), 0);
@@ -249,7 +243,7 @@ nfile_main(void *unused)
 
 START_TEST(too_many_files)
 {
-	image(0, "n.img", 32);
+	tu_image(0, "n.img", 32);
 	ck_assert_int_eq(fake_run(2, MEM, nfile_main, NULL), 0);
 }
 END_TEST
@@ -324,7 +318,7 @@ START_TEST(calls_from_every_cpu)
 {
 	struct fakeblk_stats st;
 
-	image(0, "c.img", 32);
+	tu_image(0, "c.img", 32);
 	fakeblk_set_delay(0, 200000);
 	ck_assert_int_eq(fake_run(4, MEM, cpus_main, NULL), 0);
 	fakeblk_stats(0, &st);
@@ -375,13 +369,13 @@ mounts_main(void *unused)
 
 START_TEST(mount_points)
 {
-	image(0, "m0.img", 32);
+	tu_image(0, "m0.img", 32);
 	ck_assert_int_eq(tu_sh("echo ro > %s && mcopy -i '%s' %s ::/RO.TXT && "
 	    "mattrib -i '%s' +r ::/RO.TXT", tu_path("ro.txt"),
 	    tu_path("m0.img"), tu_path("ro.txt"), tu_path("m0.img")), 0);
 	ck_assert_int_eq(fakeblk_load(0, tu_path("m0.img")), 0);
-	image(1, "m1.img", 20);
-	image(2, "m2.img", 20);
+	tu_image(1, "m1.img", 20);
+	tu_image(2, "m2.img", 20);
 	ck_assert_int_eq(tu_sh("mcopy -i '%s' %s ::/R.TXT", tu_path("m2.img"),
 	    tu_path("ro.txt")), 0);
 	ck_assert_int_eq(fakeblk_load(2, tu_path("m2.img")), 0);
@@ -394,16 +388,6 @@ START_TEST(mount_points)
 }
 END_TEST
 
-static void
-add(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
 int
 main(void)
 {
@@ -412,11 +396,11 @@ main(void)
 	unit_need("mformat", "mtools");
 	unit_need("fsck.fat", "dosfstools");
 	s = suite_create("fs_api");
-	add(s, "api_errors", api_errors);
-	add(s, "rename_through_a_file", rename_through_a_file);
-	add(s, "parent_remembered", parent_remembered);
-	add(s, "too_many_files", too_many_files);
-	add(s, "calls_from_every_cpu", calls_from_every_cpu);
-	add(s, "mount_points", mount_points);
+	unit_add(s, "api_errors", api_errors, 1);
+	unit_add(s, "rename_through_a_file", rename_through_a_file, 1);
+	unit_add(s, "parent_remembered", parent_remembered, 1);
+	unit_add(s, "too_many_files", too_many_files, 1);
+	unit_add(s, "calls_from_every_cpu", calls_from_every_cpu, 1);
+	unit_add(s, "mount_points", mount_points, 1);
 	return unit_run(s);
 }

@@ -20,12 +20,6 @@
 
 #define MEM (64 * TU_MB)
 
-static void
-image(int dev, const char *name, unsigned mb)
-{
-	ck_assert_int_eq(tu_mkimage(tu_path(name), mb, 4), 0);
-	ck_assert_int_eq(fakeblk_load(dev, tu_path(name)), 0);
-}
 
 /* Writes stay in the cache until sync; then both FATs agree. */
 static uint8_t *disk;
@@ -90,14 +84,14 @@ sync_main(void *unused)
 
 START_TEST(write_back_and_sync)
 {
-	image(0, "s.img", 32);
+	tu_image(0, "s.img", 32);
 	ck_assert_int_eq(fake_run(2, MEM, sync_main, NULL), 0);
 }
 END_TEST
 
 START_TEST(sync_without_disk_cache)
 {
-	image(0, "s.img", 32);
+	tu_image(0, "s.img", 32);
 	fakeblk_set_cache(0, false);
 	cached = false;
 	ck_assert_int_eq(fake_run(2, MEM, sync_main, NULL), 0);
@@ -133,7 +127,7 @@ eio_main(void *unused)
 
 START_TEST(disk_errors)
 {
-	image(0, "io.img", 32);
+	tu_image(0, "io.img", 32);
 	ck_assert_int_eq(fake_run(2, MEM, eio_main, NULL), 0);
 	ck_assert(strstr(fake_console_output(), "fs: disk 0: writing sectors")
 	    != NULL);
@@ -202,7 +196,7 @@ START_TEST(direct_and_cached)
 	long i;
 	int c;
 
-	image(0, "dio.img", 32);
+	tu_image(0, "dio.img", 32);
 	ck_assert_int_eq(fake_run(2, MEM, direct_main, NULL), 0);
 	ck_assert_int_eq(fakeblk_save(0, tu_path("dio.img"), 0, 0), 0);
 	ck_assert_int_eq(tu_fsck(tu_path("dio.img")), 0);
@@ -285,7 +279,7 @@ START_TEST(small_appends)
 	FILE *f;
 	int i, c;
 
-	image(0, "app.img", 32);
+	tu_image(0, "app.img", 32);
 	ck_assert_int_eq(fake_run(2, MEM, append_main, NULL), 0);
 	ck_assert_int_eq(fakeblk_save(0, tu_path("app.img"), 0, 0), 0);
 	ck_assert_int_eq(tu_fsck(tu_path("app.img")), 0);
@@ -369,16 +363,6 @@ START_TEST(small_files_in_order)
 }
 END_TEST
 
-static void
-add(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
 int
 main(void)
 {
@@ -387,11 +371,11 @@ main(void)
 	unit_need("mformat", "mtools");
 	unit_need("fsck.fat", "dosfstools");
 	s = suite_create("fs_io");
-	add(s, "write_back_and_sync", write_back_and_sync);
-	add(s, "sync_without_disk_cache", sync_without_disk_cache);
-	add(s, "disk_errors", disk_errors);
-	add(s, "direct_and_cached", direct_and_cached);
-	add(s, "small_files_in_order", small_files_in_order);
-	add(s, "small_appends", small_appends);
+	unit_add(s, "write_back_and_sync", write_back_and_sync, 1);
+	unit_add(s, "sync_without_disk_cache", sync_without_disk_cache, 1);
+	unit_add(s, "disk_errors", disk_errors, 1);
+	unit_add(s, "direct_and_cached", direct_and_cached, 1);
+	unit_add(s, "small_files_in_order", small_files_in_order, 1);
+	unit_add(s, "small_appends", small_appends, 1);
 	return unit_run(s);
 }

@@ -21,12 +21,6 @@
 
 #define MEM (64 * TU_MB)
 
-static void
-image(int dev, const char *name, unsigned mb)
-{
-	ck_assert_int_eq(tu_mkimage(tu_path(name), mb, 4), 0);
-	ck_assert_int_eq(fakeblk_load(dev, tu_path(name)), 0);
-}
 
 /*
  * Sequential 64 KiB transfers go through bstream.c's windows: a write
@@ -95,7 +89,7 @@ stream_main(void *unused)
 
 START_TEST(stream_windows)
 {
-	image(0, "st.img", 32);
+	tu_image(0, "st.img", 32);
 	ck_assert_int_eq(fake_run(3, MEM, stream_main, NULL), 0);
 	ck_assert_int_eq(fakeblk_save(0, tu_path("st.img"), 0, 0), 0);
 	ck_assert_int_eq(tu_fsck(tu_path("st.img")), 0);
@@ -222,22 +216,12 @@ lease_main(void *unused)
 
 START_TEST(read_leases)
 {
-	image(0, "le.img", 32);
+	tu_image(0, "le.img", 32);
 	ck_assert_int_eq(fake_run(2, MEM, lease_main, NULL), 0);
 	ck_assert_int_eq(fakeblk_save(0, tu_path("le.img"), 0, 0), 0);
 	ck_assert_int_eq(tu_fsck(tu_path("le.img")), 0);
 }
 END_TEST
-
-static void
-add(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
 
 int
 main(void)
@@ -247,7 +231,7 @@ main(void)
 	unit_need("mformat", "mtools");
 	unit_need("fsck.fat", "dosfstools");
 	s = suite_create("fs_stream");
-	add(s, "stream_windows", stream_windows);
-	add(s, "read_leases", read_leases);
+	unit_add(s, "stream_windows", stream_windows, 1);
+	unit_add(s, "read_leases", read_leases, 1);
 	return unit_run(s);
 }

@@ -1,6 +1,6 @@
 /*
- * unit.c: the runner every Check unit test program ends with, and the
- * whole-program skip for a missing tool (unit.h).
+ * unit.c: the runner every Check unit test program ends with, a case
+ * per test, and the whole-program skip for a missing tool (unit.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,16 @@
 #include <unistd.h>
 
 #include "tests/unit/unit.h"
+
+void
+unit_add(Suite *s, const char *name, const TTest *test, int loops)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test, 0, loops);
+	suite_add_tcase(s, tc);
+}
 
 void
 unit_need(const char *cmd, const char *pkg)

@@ -23,4 +23,11 @@ int unit_run(Suite *s);
  */
 void unit_need(const char *cmd, const char *pkg);
 
+/*
+ * Add test to s as a case of its own named name (so that CK_RUN_CASE=
+ * name CK_FORK=no runs it alone), run loops times (as _i 0..loops-1),
+ * with 60 s before Check calls it hung.
+ */
+void unit_add(Suite *s, const char *name, const TTest *test, int loops);
+
 #endif
