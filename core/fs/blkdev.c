@@ -109,9 +109,10 @@ in_range(const struct fs_bdev *d, uint64_t sector, uint32_t count)
 	return count > 0 && sector < d->sectors && count <= d->sectors - sector;
 }
 
-int
-fs_bio_start(struct fs_bdev *d, struct fs_bio *io, bool write, uint64_t sector,
-    uint32_t count, void *buf)
+/* A request for count sectors at sector, checked, in io; 0 or an error. */
+static int
+bio_init(struct fs_bdev *d, struct fs_bio *io, bool write, uint64_t sector,
+    uint32_t count)
 {
 	if (!in_range(d, sector, count))
 		return -TORO_EINVAL;
@@ -121,6 +122,17 @@ fs_bio_start(struct fs_bdev *d, struct fs_bio *io, bool write, uint64_t sector,
 	io->req.op = write ? HAL_BLK_WRITE : HAL_BLK_READ;
 	io->req.sector = sector;
 	io->req.count = count;
+	return 0;
+}
+
+int
+fs_bio_start(struct fs_bdev *d, struct fs_bio *io, bool write, uint64_t sector,
+    uint32_t count, void *buf)
+{
+	int err;
+
+	if ((err = bio_init(d, io, write, sector, count)) < 0)
+		return err;
 	io->req.buf = buf;
 	return submit(d, io);
 }
@@ -147,18 +159,14 @@ fs_bio_start_iov(struct fs_bdev *d, struct fs_bio *io, bool write,
     uint64_t sector, uint32_t count, const struct hal_blk_seg *seg,
     uint32_t nseg)
 {
+	int err;
+
 	if (nseg == 1)
 		return fs_bio_start(d, io, write, sector, count, seg[0].buf);
-	if (!in_range(d, sector, count))
-		return -TORO_EINVAL;
-	if (write && d->read_only)
-		return -TORO_EROFS;
 	if (nseg == 0 || nseg > d->seg_max)
 		return -TORO_EINVAL;
-	memset(io, 0, sizeof(*io));
-	io->req.op = write ? HAL_BLK_WRITE : HAL_BLK_READ;
-	io->req.sector = sector;
-	io->req.count = count;
+	if ((err = bio_init(d, io, write, sector, count)) < 0)
+		return err;
 	io->req.seg = seg;
 	io->req.nseg = nseg;
 	return submit(d, io);
