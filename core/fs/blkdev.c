@@ -141,17 +141,9 @@ int
 fs_bdev_io(struct fs_bdev *d, uint64_t sector, uint32_t count, bool write,
     void *buf)
 {
-	struct fs_bio io;
-	int err;
+	struct hal_blk_seg seg = { buf, count };
 
-	if (!in_range(d, sector, count))
-		return -TORO_EINVAL;
-	if (write && d->read_only)
-		return -TORO_EROFS;
-	fs_stream_fence(d, sector, count, write);
-	if ((err = fs_bio_start(d, &io, write, sector, count, buf)) < 0)
-		return err;
-	return fs_bio_wait(&io);
+	return fs_bdev_iov(d, sector, count, write, &seg, 1);
 }
 
 int

@@ -324,10 +324,10 @@ static int
 plain(struct fmt_sink *s, const char *f, va_list *ap, int *count)
 {
 	struct spec sp = { .len = 0 };
-	char buf[24];
+	char buf[24], *p;
 	const char *str;
 	uint64_t v;
-	int n = 0, k = (int)sizeof(buf);
+	int n = 0, k;
 	int64_t sv;
 
 	if (f[0] == 'z') {
@@ -359,15 +359,22 @@ plain(struct fmt_sink *s, const char *f, va_list *ap, int *count)
 	default:
 		return 0;
 	}
+	p = lib_udec(buf + sizeof(buf), v);
+	if (sv < 0)
+		*--p = '-';
+	s->put(s, p, (size_t)(buf + sizeof(buf) - p));
+	*count += (int)(buf + sizeof(buf) - p);
+	return n + 1;
+}
+
+char *
+lib_udec(char *end, uint64_t v)
+{
 	do {
-		buf[--k] = (char)('0' + v % 10);
+		*--end = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	if (sv < 0)
-		buf[--k] = '-';
-	s->put(s, buf + k, sizeof(buf) - (size_t)k);
-	*count += (int)sizeof(buf) - k;
-	return n + 1;
+	return end;
 }
 
 int

@@ -17,6 +17,12 @@ struct fmt_sink {
 /* Format into a sink; returns the number of characters produced. */
 int lib_vformat(struct fmt_sink *s, const char *fmt, va_list ap);
 
+/*
+ * v in decimal, written backwards to end (no NUL): returns its first
+ * character.  Room for 20 digits before end.
+ */
+char *lib_udec(char *end, uint64_t v);
+
 /* Like vsnprintf: always terminates, returns the untruncated length. */
 int lib_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 

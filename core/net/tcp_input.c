@@ -293,7 +293,6 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *sg)
 	c->irs = sg->seq;
 	c->rcv_nxt = sg->seq + 1;
 	c->rcv_adv = c->rcv_nxt + MIN(c->rcvbuf, 65535u);
-	c->rcv_wnd_max = MIN(c->rcvbuf, 65535u);
 	c->flags |= TF_WS_OK;
 	tcp_take_syn_options(c, sg);
 	if (!ackok) {

@@ -20,6 +20,7 @@
  * touches its cache (reaping and local creation both run there), and the
  * guard stays right for it: the stack never ran elsewhere (native TLBs).
  */
+#include "core/lib/fmt.h"
 #include "core/lib/lib.h"
 #include "core/mem/mem.h"
 #include "core/sched/sched.h"
@@ -92,17 +93,13 @@ static void
 default_name(struct toro_thread *t)
 {
 	char digits[20];
-	uint64_t v = t->id;
-	size_t n = 0, i = 0;
+	const char *p = lib_udec(digits + sizeof(digits), t->id);
+	size_t n = MIN((size_t)(digits + sizeof(digits) - p),
+	    sizeof(t->name) - 2);
 
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0 && n < sizeof(digits));
-	t->name[i++] = 't';
-	while (n > 0 && i < sizeof(t->name) - 1)
-		t->name[i++] = digits[--n];
-	t->name[i] = '\0';
+	t->name[0] = 't';
+	memcpy(t->name + 1, p, n);
+	t->name[n + 1] = '\0';
 }
 
 int
