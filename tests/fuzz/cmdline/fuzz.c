@@ -105,10 +105,13 @@ round_trip(char **w, int n)
 			continue;
 		}
 		eq = strchr(w[i], '=');
+		/* An environment word's NAME may be longer than any key. */
+		if (!rest && eq != NULL && in_environ(w[i]))
+			continue;
 		if (!rest && eq != NULL && (size_t)(eq - w[i]) < sizeof(key)) {
 			memcpy(key, w[i], (size_t)(eq - w[i]));
 			key[eq - w[i]] = '\0';
-			if (lib_option(key) != NULL || in_environ(w[i]))
+			if (lib_option(key) != NULL)
 				continue;
 		}
 		fuzz_fail("word %d '%s' of the sim's command line is lost "
