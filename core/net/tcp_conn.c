@@ -12,6 +12,7 @@
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
+#include "toro/socket.h"
 
 #define BUF_MIN 4096u
 #define BUF_MAX (16u * 1024 * 1024)
@@ -207,6 +208,17 @@ tcp_accept(struct tcp_conn *c, struct tcp_conn **out)
 	return 0;
 }
 
+/*
+ * The source address of a connection to addr from an unbound socket:
+ * 127.0.0.1 to the loopback net, which answers before (and without) an
+ * address of the interface's, else the interface's.
+ */
+static uint32_t
+source_for(const struct tcp_stack *s, uint32_t addr)
+{
+	return (addr >> 24) == 127 ? TORO_INADDR_LOOPBACK : s->cfg.addr;
+}
+
 int
 tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port)
 {
@@ -219,7 +231,7 @@ tcp_connect(struct tcp_conn *c, uint32_t addr, uint16_t port)
 	if (c->state != TCP_CLOSED || c->rport != 0)
 		return -TORO_EISCONN;
 	tcp_enter(s);
-	laddr = c->laddr != 0 ? c->laddr : s->cfg.addr;
+	laddr = c->laddr != 0 ? c->laddr : source_for(s, addr);
 	if (laddr == 0) {
 		err = -TORO_EADDRNOTAVAIL;
 	} else if (c->lport == 0) {

@@ -5,7 +5,8 @@
  * recycled), the limits (derived from memory; buffers charged as they
  * fill; a clean refusal past them and recovery), and lookup with
  * thousands of connections in the table; an answer held for its FIN
- * (TCP_SEND_MORE).  SYN cookies are in
+ * (TCP_SEND_MORE); the source address of a connection to the loopback
+ * net.  SYN cookies are in
  * test_tcp_cookie.c.
  */
 #include <check.h>
@@ -16,6 +17,7 @@
 #include "tests/unit/tcp_spoof.h"
 #include "toro/errno.h"
 #include "toro/mem.h"
+#include "toro/socket.h"
 
 static struct link lk;
 
@@ -427,6 +429,43 @@ TCP_TEST(many_connections)
 	return NULL;
 }
 
+/*
+ * A connection to the loopback net from an unbound conn leaves from
+ * 127.0.0.1, even before the interface has an address; any other from
+ * the interface's address, and none without one.
+ */
+TCP_TEST(loopback_source)
+{
+	struct tcp_config cfg;
+	struct tcp_conn *c;
+	struct tcp_info ti;
+
+	link_default_config(&lk, 0, &cfg);
+	cfg.addr = 0;
+	link_init(&lk, &cfg, NULL);
+	c = tcp_conn_new(lk.st[0], NULL, NULL);
+	ck_assert_int_eq(tcp_connect(c, B_ADDR, 80), -TORO_EADDRNOTAVAIL);
+	ck_assert_int_eq(tcp_connect(c, TORO_IPV4(127, 0, 0, 5), 80), 0);
+	tcp_get_info(c, &ti);
+	ck_assert_uint_eq(ti.laddr, TORO_INADDR_LOOPBACK);
+	tcp_close(c);
+	link_free(&lk);
+
+	link_init(&lk, NULL, NULL);
+	c = tcp_conn_new(lk.st[0], NULL, NULL);
+	ck_assert_int_eq(tcp_connect(c, TORO_INADDR_LOOPBACK, 80), 0);
+	tcp_get_info(c, &ti);
+	ck_assert_uint_eq(ti.laddr, TORO_INADDR_LOOPBACK);
+	tcp_close(c);
+	c = tcp_conn_new(lk.st[0], NULL, NULL);
+	ck_assert_int_eq(tcp_connect(c, B_ADDR, 80), 0);
+	tcp_get_info(c, &ti);
+	ck_assert_uint_eq(ti.laddr, A_ADDR);
+	tcp_close(c);
+	link_free(&lk);
+	return NULL;
+}
+
 int
 main(void)
 {
@@ -441,6 +480,7 @@ main(void)
 	tcase_add_test(tc, many_connections);
 	tcase_add_test(tc, send_more);
 	tcase_add_test(tc, nodelay_inherited);
+	tcase_add_test(tc, loopback_source);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
