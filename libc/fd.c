@@ -12,7 +12,8 @@
  * reference.  The table lock is never held across a kernel call that can
  * block (the file system answers from its own CPU).  The table grows by
  * chunks of FD_CHUNK slots, made on first use and never freed, up to
- * FD_MAX descriptors (a server keeps one per connection); the lowest
+ * FD_MAX descriptors (a server keeps one per connection), or fewer if
+ * the program lowers RLIMIT_NOFILE (resource.c); the lowest
  * free slot is remembered so an open need not scan the ones in use.
  */
 #include <errno.h>
@@ -29,7 +30,8 @@
 #include "toro/toro.h"
 
 #define FD_CHUNK 1024
-#define FD_MAX (64 * FD_CHUNK)
+#define FD_MAX LIBC_FD_MAX
+_Static_assert(FD_MAX % FD_CHUNK == 0, "whole chunks");
 
 /* Never freed: its count starts far from zero. */
 static struct libc_desc console = {
@@ -38,6 +40,7 @@ static struct libc_desc console = {
 static struct libc_desc *first[FD_CHUNK] = { &console, &console, &console };
 static struct libc_desc **chunks[FD_MAX / FD_CHUNK] = { first };
 static long lowest_free = 3; /* every slot below it is in use */
+static long limit = FD_MAX;  /* RLIMIT_NOFILE: no slot from here on */
 static int table_lock;
 
 /*
@@ -114,10 +117,10 @@ libc_fd_install(struct libc_desc *d, long min)
 	long fd;
 
 	libc_lock(&table_lock);
-	for (fd = min > lowest_free ? min : lowest_free; fd < FD_MAX; fd++)
+	for (fd = min > lowest_free ? min : lowest_free; fd < limit; fd++)
 		if ((s = slot(fd, 1)) == NULL || *s == NULL)
 			break;
-	if (s != NULL && fd < FD_MAX) {
+	if (s != NULL && fd < limit) {
 		*s = d;
 		d->refs++;
 		/* From lowest_free, every slot passed was in use. */
@@ -125,7 +128,7 @@ libc_fd_install(struct libc_desc *d, long min)
 			lowest_free = fd + 1;
 	}
 	libc_unlock(&table_lock);
-	if (fd >= FD_MAX)
+	if (fd >= limit)
 		return -EMFILE;
 	return s == NULL ? -ENOMEM : fd;
 }
@@ -420,7 +423,7 @@ libc_fd_dup(long fd, long min, long flags)
 
 	if (d == NULL)
 		return -EBADF;
-	if (min < 0 || min >= FD_MAX)
+	if (min < 0 || min >= limit)
 		r = -EINVAL;
 	else
 		r = libc_fd_install(d, min);
@@ -435,7 +438,7 @@ libc_fd_dup2(long fd, long to)
 
 	if (d == NULL)
 		return -EBADF;
-	if (to < 0 || to >= FD_MAX) {
+	if (to < 0 || to >= limit) {
 		libc_fd_put(d);
 		return -EBADF;
 	}
@@ -459,6 +462,23 @@ libc_fd_dup2(long fd, long to)
 	return to;
 }
 
+/* dup3: dup2 that refuses the same descriptor twice; only O_CLOEXEC. */
+long
+libc_fd_dup3(long fd, long to, long flags)
+{
+	if ((flags & ~O_CLOEXEC) != 0 || fd == to)
+		return -EINVAL;
+	return libc_fd_dup2(fd, to);
+}
+
+void
+libc_fd_set_limit(long n)
+{
+	libc_lock(&table_lock);
+	limit = n < 0 ? 0 : n > FD_MAX ? FD_MAX : n;
+	libc_unlock(&table_lock);
+}
+
 long
 libc_fd_fcntl(long fd, long cmd, long arg)
 {
@@ -470,8 +490,7 @@ libc_fd_fcntl(long fd, long cmd, long arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		r = arg < 0 || arg >= FD_MAX ? -EINVAL
-					     : libc_fd_install(d, arg);
+		r = arg < 0 || arg >= limit ? -EINVAL : libc_fd_install(d, arg);
 		break;
 	case F_GETFD:
 	case F_SETFD:

@@ -36,7 +36,7 @@ noinst_LIBRARIES += libtoroc.a
 libtoroc_a_SOURCES = libc/toroc.h libc/thread.h libc/dir.c libc/fd.c \
 	libc/futex.c libc/socket.c \
 	libc/lock.c libc/malloc.c libc/math.c libc/process.c libc/pthread.c \
-	libc/resolve.c libc/signal.c libc/start.c libc/strtod.c libc/syscall.c \
+	libc/resolve.c libc/resource.c libc/select.c libc/signal.c libc/sockmsg.c libc/start.c libc/strtod.c libc/syscall.c \
 	libc/time.c libc/tp.c libc/unlinked.c
 libtoroc_a_CPPFLAGS = -nostdinc -iquote $(srcdir)/libc/musl -I$(srcdir) \
 	-I$(srcdir)/include -isystem $(MUSL_SRC)/arch/x86_64 \
@@ -62,6 +62,8 @@ EXTRA_DIST += tests/libc/cenv.sh tests/libc/random.sh tests/libc/nolink.c tests/
 
 # The oracles (tests/libc/oracle.mk builds their programs): the
 # differential test against glibc, Lua 5.4 and zlib from Debian sources.
-TESTS += tests/libc/diff.sh tests/libc/lua.sh tests/libc/zlib.sh
+TESTS += tests/libc/diff.sh tests/libc/lua.sh tests/libc/zlib.sh \
+	tests/libc/posix.sh
 EXTRA_DIST += tests/libc/diff tests/libc/diff.sh tests/libc/diffcmp.py \
-	tests/libc/lua.sh tests/lua tests/libc/zlib.sh
+	tests/libc/lua.sh tests/lua tests/libc/zlib.sh tests/libc/posix \
+	tests/libc/posix.sh

@@ -3,7 +3,8 @@
  *
  * Interface: the libc_* socket calls of toroc.h, which syscall.c maps
  * from socket, bind, connect, listen, accept, accept4, sendto, recvfrom,
- * shutdown, getsockname, getpeername, setsockopt, getsockopt and poll.
+ * shutdown, getsockname, getpeername, setsockopt, getsockopt (SO_ERROR,
+ * SO_TYPE) and poll.  sendmsg and recvmsg are sockmsg.c's.
  * read, write, close, fcntl(O_NONBLOCK) and ioctl(FIONBIO) on a socket
  * go through fd.c.
  *
@@ -75,7 +76,7 @@ sock(long fd, long *err)
 }
 
 static long
-install_socket(int h, int nonblock)
+install_socket(int h, int type, int nonblock)
 {
 	struct libc_desc *d;
 	long fd;
@@ -85,6 +86,7 @@ install_socket(int h, int nonblock)
 		return -ENOMEM;
 	}
 	d->kind = KIND_SOCKET;
+	d->type = type;
 	d->handle = h;
 	d->flags = O_RDWR | (nonblock ? O_NONBLOCK : 0);
 	if ((fd = libc_fd_install(d, 0)) < 0) {
@@ -116,7 +118,7 @@ libc_socket(long domain, long type, long proto)
 		toro_close(h);
 		return -EINVAL;
 	}
-	return install_socket(h, nonblock);
+	return install_socket(h, kind, nonblock);
 }
 
 /* bind or connect: the address in the kernel's form, then the call. */
@@ -142,10 +144,46 @@ libc_bind(long fd, const void *sa, long len)
 	return with_addr(fd, sa, len, toro_bind);
 }
 
+/*
+ * A non-blocking connect that goes on in the background is remembered
+ * with its peer: SO_ERROR asks the kernel how it ended by connecting
+ * again, which reports that once (toro/socket.h).
+ */
 long
 libc_connect(long fd, const void *sa, long len)
 {
-	return with_addr(fd, sa, len, toro_connect);
+	struct toro_sockaddr_in k;
+	struct libc_desc *d;
+	long r;
+
+	if ((d = sock(fd, &r)) == NULL)
+		return r;
+	if ((r = to_kernel(sa, len, &k)) == 0)
+		r = toro_connect(d->handle, &k);
+	if (r == -EINPROGRESS) {
+		d->peer_addr = k.addr;
+		d->peer_port = k.port;
+		d->connecting = 1;
+	}
+	libc_fd_put(d);
+	return r;
+}
+
+/* SO_ERROR: the error of a background connect that ended, once. */
+static int
+pending_error(struct libc_desc *d)
+{
+	struct toro_sockaddr_in k = { TORO_AF_INET, d->peer_port,
+		d->peer_addr };
+	int r;
+
+	if (!d->connecting)
+		return 0;
+	r = toro_connect(d->handle, &k);
+	if (r == -EALREADY || r == -EINPROGRESS)
+		return 0; /* still going */
+	d->connecting = 0;
+	return r == -EISCONN || r == 0 ? 0 : -r;
 }
 
 long
@@ -176,7 +214,7 @@ libc_accept(long fd, void *sa, void *len, long flags)
 	if (h < 0)
 		return h;
 	from_kernel(&k, sa, len);
-	return install_socket(h, nonblock);
+	return install_socket(h, SOCK_STREAM, nonblock);
 }
 
 /*
@@ -316,12 +354,15 @@ libc_getsockopt(long fd, long level, long name, void *v, void *len)
 
 	if ((d = sock(fd, &r)) == NULL)
 		return r;
-	if (level == SOL_SOCKET && name == SO_ERROR && *l >= sizeof(int)) {
-		/* Errors come back from the call that meets them. */
-		*(int *)v = 0;
-		*l = sizeof(int);
-	} else
+	if (level != SOL_SOCKET || (name != SO_ERROR && name != SO_TYPE))
 		r = -ENOPROTOOPT;
+	else if (*l < sizeof(int))
+		r = -EINVAL;
+	else {
+		/* Other errors come back from the call that meets them. */
+		*(int *)v = name == SO_TYPE ? d->type : pending_error(d);
+		*l = sizeof(int);
+	}
 	libc_fd_put(d);
 	return r;
 }
@@ -338,9 +379,13 @@ ready_now(const struct libc_desc *d, short events)
 /* Entries poll() keeps on the caller's stack; more go to the heap. */
 #define POLL_ON_STACK 64
 
-/* poll() with k and map holding room for n entries each. */
+/*
+ * poll() with k and map holding room for n entries each; timeout_ns
+ * is TORO_FOREVER or at least 0.
+ */
 static long
-poll_with(void *fdsv, long n, long timeout_ms, struct toro_pollfd *k, int *map)
+poll_with(
+    void *fdsv, long n, int64_t timeout_ns, struct toro_pollfd *k, int *map)
 {
 	struct pollfd *fds = fdsv;
 	struct libc_desc *d;
@@ -371,9 +416,7 @@ poll_with(void *fdsv, long n, long timeout_ms, struct toro_pollfd *k, int *map)
 	 * A socket closed meanwhile gives the kernel's POLLNVAL.  Anything
 	 * ready already: look at the sockets without waiting.
 	 */
-	ns = count > 0 || timeout_ms == 0 ? 0
-	    : timeout_ms < 0		  ? TORO_FOREVER
-					  : (int64_t)timeout_ms * 1000000;
+	ns = count > 0 ? 0 : timeout_ns;
 	if (nk == 0) {
 		if (ns != 0)
 			toro_sleep_ns(
@@ -397,7 +440,7 @@ poll_with(void *fdsv, long n, long timeout_ms, struct toro_pollfd *k, int *map)
 }
 
 long
-libc_poll(void *fdsv, long n, long timeout_ms)
+libc_poll_ns(void *fdsv, long n, int64_t timeout_ns)
 {
 	struct toro_pollfd small[POLL_ON_STACK], *k = small;
 	int small_map[POLL_ON_STACK], *map = small_map;
@@ -415,10 +458,18 @@ libc_poll(void *fdsv, long n, long timeout_ms)
 			return -ENOMEM;
 		}
 	}
-	r = poll_with(fdsv, n, timeout_ms, k, map);
+	r = poll_with(fdsv, n, timeout_ns, k, map);
 	if (k != small) {
 		toro_free(k);
 		toro_free(map);
 	}
 	return r;
+}
+
+long
+libc_poll(void *fds, long n, long timeout_ms)
+{
+	return libc_poll_ns(fds, n,
+	    (int)timeout_ms < 0 ? TORO_FOREVER
+				: (int64_t)(int)timeout_ms * 1000000);
 }

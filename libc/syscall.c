@@ -16,6 +16,8 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -122,6 +124,28 @@ sys_getrandom(void *buf, size_t n, long flags)
 	return (long)n;
 }
 
+/*
+ * select: musl passes the timeout as {seconds, microseconds}, which is
+ * what Linux's struct timeval is; the time left is written back.
+ */
+static long
+sys_select(long n, void *r, void *w, void *e, long *tv)
+{
+	struct timespec ts;
+	long got;
+
+	if (tv == NULL)
+		return libc_select(n, r, w, e, NULL);
+	if (tv[1] < 0 || tv[1] >= 1000000)
+		return -EINVAL;
+	ts.tv_sec = tv[0];
+	ts.tv_nsec = tv[1] * 1000;
+	got = libc_select(n, r, w, e, &ts);
+	tv[0] = ts.tv_sec;
+	tv[1] = ts.tv_nsec / 1000;
+	return got;
+}
+
 /* kill, tkill, tgkill: only the program itself, one of its threads. */
 static long
 sys_kill(long pid, long sig)
@@ -176,6 +200,8 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return libc_fd_dup(a1, 0, 0);
 	case SYS_dup2:
 		return libc_fd_dup2(a1, a2);
+	case SYS_dup3:
+		return libc_fd_dup3(a1, a2, a3);
 	case SYS_fcntl:
 		return libc_fd_fcntl(a1, a2, a3);
 	case SYS_fsync:
@@ -234,6 +260,10 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	case SYS_recvfrom:
 		return libc_recvfrom(
 		    a1, (void *)a2, (size_t)a3, a4, (void *)a5, (void *)a6);
+	case SYS_sendmsg:
+		return libc_sendmsg(a1, (const struct msghdr *)a2, a3);
+	case SYS_recvmsg:
+		return libc_recvmsg(a1, (struct msghdr *)a2, a3);
 	case SYS_shutdown:
 		return libc_shutdown(a1, a2);
 	case SYS_getsockname:
@@ -246,6 +276,14 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return libc_getsockopt(a1, a2, a3, (void *)a4, (void *)a5);
 	case SYS_poll:
 		return libc_poll((void *)a1, a2, a3);
+	case SYS_ppoll: /* the signal mask: none arrives unasked */
+		return libc_ppoll((void *)a1, a2, (struct timespec *)a3);
+	case SYS_select:
+		return sys_select(
+		    a1, (void *)a2, (void *)a3, (void *)a4, (long *)a5);
+	case SYS_pselect6:
+		return libc_select(a1, (void *)a2, (void *)a3, (void *)a4,
+		    (struct timespec *)a5);
 	case SYS_kill:
 		return sys_kill(a1, a2);
 	case SYS_tkill:
@@ -284,6 +322,19 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	case SYS_getgid:
 	case SYS_getegid:
 		return 0;
+	case SYS_prlimit64:
+		return libc_prlimit(
+		    a1, a2, (const struct rlimit *)a3, (struct rlimit *)a4);
+	case SYS_getrlimit:
+		return libc_prlimit(0, a1, NULL, (struct rlimit *)a2);
+	case SYS_setrlimit:
+		return libc_prlimit(0, a1, (const struct rlimit *)a2, NULL);
+	case SYS_getrusage:
+		return libc_getrusage(a1, (struct rusage *)a2);
+	case SYS_umask:
+		return libc_umask(a1);
+	case SYS_clock_getres:
+		return libc_clock_getres(a1, (struct timespec *)a2);
 	case SYS_uname:
 		return sys_uname((struct utsname *)a1);
 	case SYS_sysinfo:

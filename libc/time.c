@@ -1,9 +1,9 @@
 /*
  * time.c: clocks and sleeping.
  *
- * Interface: libc_clock_gettime() and libc_clock_nanosleep() (toroc.h),
- * behind clock_gettime, time, gettimeofday, clock, nanosleep, sleep and
- * usleep.
+ * Interface: libc_clock_gettime(), libc_clock_getres() and
+ * libc_clock_nanosleep() (toroc.h), behind clock_gettime, clock_getres,
+ * time, gettimeofday, clock, nanosleep, sleep and usleep.
  *
  * Rules: CLOCK_REALTIME is the kernel's wall clock; the monotonic clocks
  * are its time since boot.  The machine runs one program and nothing
@@ -49,6 +49,22 @@ libc_clock_gettime(long clk, struct timespec *ts)
 		return r;
 	ts->tv_sec = ns / NS;
 	ts->tv_nsec = ns % NS;
+	return 0;
+}
+
+/* Every clock counts in ns (the TSC, or the host's clock in the sim). */
+long
+libc_clock_getres(long clk, struct timespec *ts)
+{
+	int64_t ns;
+	int r;
+
+	if ((r = clock_ns(clk, &ns)) < 0)
+		return r;
+	if (ts != NULL) {
+		ts->tv_sec = 0;
+		ts->tv_nsec = 1;
+	}
 	return 0;
 }
 

@@ -41,6 +41,12 @@ struct libc_desc {
 	/* A directory's: the entry that did not fit, entries given. */
 	struct toro_dirent *pending;
 	long pos;
+	/* A socket's: SOCK_STREAM or SOCK_DGRAM, and the peer (host order)
+	 * of a non-blocking connect still in progress, for SO_ERROR. */
+	int type;
+	int connecting;
+	uint32_t peer_addr;
+	uint16_t peer_port;
 };
 
 /*
@@ -74,6 +80,10 @@ long libc_fd_stat(const char *path, void *kst);
 long libc_fd_ioctl(long fd, long req, void *arg);
 long libc_fd_dup(long fd, long min, long flags);
 long libc_fd_dup2(long fd, long to);
+long libc_fd_dup3(long fd, long to, long flags);
+/* The table's size, and the soft RLIMIT_NOFILE under it (resource.c). */
+#define LIBC_FD_MAX 65536
+void libc_fd_set_limit(long limit);
 long libc_fd_fcntl(long fd, long cmd, long arg);
 long libc_fd_fsync(long fd);
 long libc_fd_ftruncate(long fd, long size);
@@ -102,12 +112,29 @@ long libc_sockname(long fd, void *sa, void *len, int peer);
 long libc_setsockopt(long fd, long level, long name, const void *v, long len);
 long libc_getsockopt(long fd, long level, long name, void *v, void *len);
 long libc_poll(void *fds, long n, long timeout_ms);
+/* poll() with a timeout in ns: TORO_FOREVER or at least 0. */
+long libc_poll_ns(void *fds, long n, int64_t timeout_ns);
+/* resource.c: prlimit (getrlimit, setrlimit), getrusage, umask. */
+struct rlimit;
+struct rusage;
+long libc_prlimit(long pid, long res, const struct rlimit *new,
+    struct rlimit *old);
+long libc_getrusage(long who, struct rusage *ru);
+long libc_umask(long mask);
+/* sockmsg.c: sendmsg and recvmsg (struct msghdr). */
+struct msghdr;
+long libc_sendmsg(long fd, const struct msghdr *m, long flags);
+long libc_recvmsg(long fd, struct msghdr *m, long flags);
+/* select.c: select and pselect6, ppoll; ts NULL waits for ever. */
+long libc_select(long n, void *r, void *w, void *e, struct timespec *ts);
+long libc_ppoll(void *fds, long n, struct timespec *ts);
 
 /* A signal the program raises on itself (signal.c). */
 long libc_signal_raise(int sig);
 
 /* Time (time.c). */
 long libc_clock_gettime(long clk, struct timespec *ts);
+long libc_clock_getres(long clk, struct timespec *ts);
 long libc_clock_nanosleep(
     long clk, long flags, const struct timespec *req, struct timespec *rem);
 

@@ -1,0 +1,343 @@
+/*
+ * posix.c: the POSIX calls of servers and clients, on Toro and on Linux.
+ *
+ * Built twice from this one source, with Toro's C library and with the
+ * host's glibc, run on both, and the outputs compared line by line
+ * (tests/libc/posix.sh): select, pselect and ppoll on loopback TCP and
+ * UDP sockets, sendmsg and recvmsg (gathered and scattered, a datagram
+ * cut with MSG_TRUNC), SO_ERROR after a refused and a completed
+ * non-blocking connect, SO_TYPE, RLIMIT_NOFILE enforced by dup,
+ * getrusage, clock_getres, umask and dup3.  Every line is a fact both
+ * systems must agree on; none prints a value that may differ (a port,
+ * a time, a limit's size).  The last line is "posix: N failed".
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failed;
+
+static void
+say(const char *what, long got, long want)
+{
+	printf("%s: %ld%s\n", what, got, got == want ? "" : " (WRONG)");
+	if (got != want)
+		failed++;
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static struct sockaddr_in
+loopback(int port)
+{
+	struct sockaddr_in a;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((unsigned short)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static int
+port_of(int s)
+{
+	struct sockaddr_in a;
+	socklen_t l = sizeof(a);
+
+	getsockname(s, (struct sockaddr *)&a, &l);
+	return ntohs(a.sin_port);
+}
+
+/* A listener on 127.0.0.1, a connected client and the accepted peer. */
+static int
+tcp_pair(int *lis, int *cli, int *srv)
+{
+	struct sockaddr_in a = loopback(0);
+
+	*lis = socket(AF_INET, SOCK_STREAM, 0);
+	if (*lis < 0 || bind(*lis, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(*lis, 4) < 0)
+		return -1;
+	a = loopback(port_of(*lis));
+	*cli = socket(AF_INET, SOCK_STREAM, 0);
+	if (*cli < 0 || connect(*cli, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return -1;
+	*srv = accept(*lis, NULL, NULL);
+	return *srv < 0 ? -1 : 0;
+}
+
+static void
+test_select(int cli, int srv)
+{
+	struct timespec t0, ts = { 0, 0 };
+	struct timeval tv = { 0, 0 };
+	struct pollfd p = { srv, POLLIN, 0 };
+	fd_set r, w;
+	long n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tv.tv_usec = 60000;
+	say("select on nothing, 60 ms", select(0, NULL, NULL, NULL, &tv), 0);
+	say("  it waited at least 50 ms", ms_since(&t0) >= 50, 1);
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_SET(srv, &r);
+	FD_SET(cli, &w);
+	tv.tv_sec = tv.tv_usec = 0;
+	n = select((cli > srv ? cli : srv) + 1, &r, &w, NULL, &tv);
+	say("select: the client writable, nothing to read", n, 1);
+	say("  client in the write set", FD_ISSET(cli, &w) != 0, 1);
+	say("  server not in the read set", FD_ISSET(srv, &r) != 0, 0);
+	say("send 5 bytes", send(cli, "hello", 5, 0), 5);
+	FD_ZERO(&r);
+	FD_SET(srv, &r);
+	ts.tv_sec = 2;
+	n = pselect(srv + 1, &r, NULL, NULL, &ts, NULL);
+	say("pselect: the server readable", n, 1);
+	say("  server in the read set", FD_ISSET(srv, &r) != 0, 1);
+	ts.tv_sec = 2;
+	say("ppoll: POLLIN", ppoll(&p, 1, &ts, NULL), 1);
+	say("  revents", p.revents, POLLIN);
+	n = dup(0); /* a descriptor just closed */
+	close((int)n);
+	FD_ZERO(&r);
+	FD_SET((int)n, &r);
+	tv.tv_sec = 0;
+	errno = 0;
+	say("select on a closed descriptor",
+	    select((int)n + 1, &r, NULL, NULL, &tv), -1);
+	say("  errno EBADF", errno == EBADF, 1);
+	say("select with nfds -1", select(-1, NULL, NULL, NULL, &tv), -1);
+	say("  errno EINVAL", errno == EINVAL, 1);
+	recv(srv, (char[8]) { 0 }, 8, 0);
+}
+
+static void
+test_msg_tcp(int cli, int srv)
+{
+	char a[2], b[10];
+	struct iovec out[3] = { { "ab", 2 }, { "", 0 }, { "cde", 3 } };
+	struct iovec in[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	struct sockaddr_in from;
+	struct msghdr m;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = out;
+	m.msg_iovlen = 3;
+	say("sendmsg on TCP, 3 pieces", sendmsg(cli, &m, 0), 5);
+	usleep(100000); /* all of it is there */
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = in;
+	m.msg_iovlen = 2;
+	m.msg_name = &from;
+	m.msg_namelen = sizeof(from);
+	say("recvmsg on TCP into 2 + 10", recvmsg(srv, &m, 0), 5);
+	say("  scattered as sent",
+	    memcmp(a, "ab", 2) == 0 && memcmp(b, "cde", 3) == 0, 1);
+	say("  no flags", m.msg_flags, 0);
+	say("  no address for a stream", m.msg_namelen, 0);
+	m.msg_control = b;
+	m.msg_controllen = 4;
+	m.msg_iovlen = 1;
+	errno = 0;
+	shutdown(cli, SHUT_WR);
+	say("recvmsg at the end of the stream", recvmsg(srv, &m, 0), 0);
+	say("  no control data", m.msg_controllen, 0);
+}
+
+static void
+test_msg_udp(void)
+{
+	struct sockaddr_in a = loopback(0), from;
+	char x[4], y[4], big[64];
+	struct iovec out[2] = { { "hello", 5 }, { " world", 6 } };
+	struct iovec in[2] = { { x, sizeof(x) }, { y, sizeof(y) } };
+	struct iovec one = { big, sizeof(big) };
+	int u1 = socket(AF_INET, SOCK_DGRAM, 0);
+	int u2 = socket(AF_INET, SOCK_DGRAM, 0);
+	int type = 0;
+	socklen_t l = sizeof(type);
+	struct msghdr m;
+
+	bind(u1, (struct sockaddr *)&a, sizeof(a));
+	bind(u2, (struct sockaddr *)&a, sizeof(a));
+	getsockopt(u1, SOL_SOCKET, SO_TYPE, &type, &l);
+	say("SO_TYPE of a UDP socket is SOCK_DGRAM", type, SOCK_DGRAM);
+	a = loopback(port_of(u2));
+	memset(&m, 0, sizeof(m));
+	m.msg_name = &a;
+	m.msg_namelen = sizeof(a);
+	m.msg_iov = out;
+	m.msg_iovlen = 2;
+	say("sendmsg on UDP, 2 pieces, one datagram", sendmsg(u1, &m, 0), 11);
+	say("sendmsg again", sendmsg(u1, &m, 0), 11);
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = in;
+	m.msg_iovlen = 2;
+	m.msg_name = &from;
+	m.msg_namelen = sizeof(from);
+	say("recvmsg into 4 + 4: cut", recvmsg(u2, &m, 0), 8);
+	say("  MSG_TRUNC", (m.msg_flags & MSG_TRUNC) != 0, 1);
+	say("  the first 8 bytes",
+	    memcmp(x, "hell", 4) == 0 && memcmp(y, "o wo", 4) == 0, 1);
+	say("  from the sender's port", ntohs(from.sin_port) == port_of(u1), 1);
+	m.msg_iov = &one;
+	m.msg_iovlen = 1;
+	say("recvmsg into 64: whole", recvmsg(u2, &m, 0), 11);
+	say("  no MSG_TRUNC", m.msg_flags & MSG_TRUNC, 0);
+	/* Too short for a header: there is no control data in it. */
+	m.msg_name = &a;
+	m.msg_namelen = sizeof(a);
+	m.msg_iov = out;
+	m.msg_iovlen = 2;
+	m.msg_control = big;
+	m.msg_controllen = 8;
+	say("sendmsg with a control area shorter than a header",
+	    sendmsg(u1, &m, 0), 11);
+	close(u1);
+	close(u2);
+}
+
+/* A non-blocking connect's outcome through poll and SO_ERROR. */
+static void
+test_so_error(void)
+{
+	struct sockaddr_in a = loopback(0);
+	int lis = socket(AF_INET, SOCK_STREAM, 0), s, e = -1, r;
+	socklen_t l = sizeof(e);
+	struct pollfd p;
+
+	bind(lis, (struct sockaddr *)&a, sizeof(a));
+	a = loopback(port_of(lis));
+	close(lis); /* nothing listens there now */
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	r = connect(s, (struct sockaddr *)&a, sizeof(a));
+	if (r < 0 && errno == EINPROGRESS) {
+		p.fd = s;
+		p.events = POLLOUT;
+		poll(&p, 1, 5000);
+		getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &l);
+	} else
+		e = r < 0 ? errno : 0;
+	say("refused connect: SO_ERROR is ECONNREFUSED", e, ECONNREFUSED);
+	getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &l);
+	say("  then 0: it is reported once", e, 0);
+	close(s);
+
+	lis = socket(AF_INET, SOCK_STREAM, 0);
+	a = loopback(0);
+	bind(lis, (struct sockaddr *)&a, sizeof(a));
+	listen(lis, 4);
+	a = loopback(port_of(lis));
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	r = connect(s, (struct sockaddr *)&a, sizeof(a));
+	say("non-blocking connect: 0 or EINPROGRESS",
+	    r == 0 || errno == EINPROGRESS, 1);
+	p.fd = s;
+	p.events = POLLOUT;
+	say("  poll: writable", poll(&p, 1, 5000), 1);
+	e = -1;
+	getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &l);
+	say("  SO_ERROR 0", e, 0);
+	e = 0;
+	getsockopt(s, SOL_SOCKET, SO_TYPE, &e, &l);
+	say("  SO_TYPE SOCK_STREAM", e, SOCK_STREAM);
+	close(s);
+	close(lis);
+}
+
+static void
+test_limits(void)
+{
+	struct rlimit old, lim;
+	struct rusage ru;
+	struct timespec res;
+	int first, i, r = 0;
+
+	say("getrlimit(RLIMIT_NOFILE)", getrlimit(RLIMIT_NOFILE, &old), 0);
+	say("  soft <= hard, both above 64",
+	    old.rlim_cur <= old.rlim_max && old.rlim_cur > 64, 1);
+	first = dup(0);
+	close(first);
+	lim = old;
+	lim.rlim_cur = (rlim_t)first + 3;
+	say("setrlimit: soft = the lowest free + 3",
+	    setrlimit(RLIMIT_NOFILE, &lim), 0);
+	for (i = 0; i < 4 && (r = dup(0)) >= 0; i++)
+		;
+	say("  dup succeeds 3 times", i, 3);
+	say("  then EMFILE", r < 0 && errno == EMFILE, 1);
+	say("  dup2 past it: EBADF", dup2(0, first + 5) < 0 && errno == EBADF,
+	    1);
+	for (i = first; i < first + 3; i++)
+		close(i);
+	say("setrlimit back", setrlimit(RLIMIT_NOFILE, &old), 0);
+	lim.rlim_cur = old.rlim_max;
+	lim.rlim_max = old.rlim_max - 1;
+	say("setrlimit soft > hard: EINVAL",
+	    setrlimit(RLIMIT_NOFILE, &lim) < 0 && errno == EINVAL, 1);
+	say("getrusage(RUSAGE_SELF)", getrusage(RUSAGE_SELF, &ru), 0);
+	say("  time is not negative",
+	    ru.ru_utime.tv_sec >= 0 && ru.ru_stime.tv_sec >= 0, 1);
+	say("getrusage(99): EINVAL", getrusage(99, &ru) < 0 && errno == EINVAL,
+	    1);
+	say("clock_getres(CLOCK_MONOTONIC)",
+	    clock_getres(CLOCK_MONOTONIC, &res), 0);
+	say("  finer than a millisecond",
+	    res.tv_sec == 0 && res.tv_nsec > 0 && res.tv_nsec <= 1000000, 1);
+	say("clock_getres(a bad clock): EINVAL",
+	    clock_getres(12345, &res) < 0 && errno == EINVAL, 1);
+	umask(077);
+	say("umask gives back the mask before", umask(022), 077);
+	say("dup3 to itself: EINVAL", dup3(0, 0, 0) < 0 && errno == EINVAL, 1);
+	say("dup3 with a bad flag: EINVAL",
+	    dup3(0, 40, O_CLOEXEC | 0x1234) < 0 && errno == EINVAL, 1);
+	say("dup3 with O_CLOEXEC", dup3(0, 40, O_CLOEXEC), 40);
+	close(40);
+}
+
+int
+main(void)
+{
+	int lis, cli, srv;
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (tcp_pair(&lis, &cli, &srv) < 0) {
+		printf("posix: no loopback TCP: %s\n", strerror(errno));
+		return 1;
+	}
+	test_select(cli, srv);
+	test_msg_tcp(cli, srv);
+	close(cli);
+	close(srv);
+	close(lis);
+	test_msg_udp();
+	test_so_error();
+	test_limits();
+	printf("posix: %d failed\n", failed);
+	return failed != 0;
+}
