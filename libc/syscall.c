@@ -179,6 +179,14 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return libc_fd_readv(a1, (const void *)a2, a3);
 	case SYS_writev:
 		return libc_fd_writev(a1, (const void *)a2, a3);
+	case SYS_pread64:
+		return libc_fd_pio(a1, (void *)a2, (size_t)a3, a4, 0);
+	case SYS_pwrite64:
+		return libc_fd_pio(a1, (void *)a2, (size_t)a3, a4, 1);
+	case SYS_preadv: /* the offset's high half (a5) is 0 on 64 bits */
+		return libc_fd_piov(a1, (const void *)a2, a3, a4, 0);
+	case SYS_pwritev:
+		return libc_fd_piov(a1, (const void *)a2, a3, a4, 1);
 	case SYS_open:
 		return libc_fd_open((const char *)a1, a2);
 	case SYS_openat:

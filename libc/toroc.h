@@ -81,6 +81,10 @@ long libc_fd_ioctl(long fd, long req, void *arg);
 long libc_fd_dup(long fd, long min, long flags);
 long libc_fd_dup2(long fd, long to);
 long libc_fd_dup3(long fd, long to, long flags);
+/* pio.c: pread (out false) and pwrite, preadv and pwritev. */
+long libc_fd_pio(long fd, void *buf, size_t n, long off, _Bool out);
+long libc_fd_piov(
+    long fd, const struct iovec *iov, long cnt, long off, _Bool out);
 /* The table's size, and the soft RLIMIT_NOFILE under it (resource.c). */
 #define LIBC_FD_MAX 65536
 void libc_fd_set_limit(long limit);

@@ -187,6 +187,30 @@ toro_write(int fd, const void *buf, size_t n)
 	return call(&r);
 }
 
+long
+toro_pread(int fd, void *buf, size_t n, int64_t off)
+{
+	struct fs_req r = REQ(FS_OP_PREAD);
+
+	r.fd = fd;
+	r.buf = buf;
+	r.len = n;
+	r.off = off;
+	return call(&r);
+}
+
+long
+toro_pwrite(int fd, const void *buf, size_t n, int64_t off)
+{
+	struct fs_req r = REQ(FS_OP_PWRITE);
+
+	r.fd = fd;
+	r.buf = (void *)buf;
+	r.len = n;
+	r.off = off;
+	return call(&r);
+}
+
 int64_t
 toro_lseek(int fd, int64_t off, int whence)
 {

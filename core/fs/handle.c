@@ -259,37 +259,59 @@ do_opendir(const char *path)
 	return install(slot, n, TORO_O_RDONLY, true);
 }
 
-static long
-do_rw(struct fs_req *r, bool write)
+/* The file r reads or writes, or NULL with *err; r->len capped. */
+static struct fs_file *
+rw_file(struct fs_req *r, bool write, long *err)
 {
 	struct fs_file *f = file_of(r->fd);
-	int acc, err;
-	struct toro_stat st;
-	long n;
+	int acc;
 
+	*err = -TORO_EBADF;
 	if (f == NULL || f->listing)
-		return -TORO_EBADF;
+		return NULL;
 	acc = f->flags & TORO_O_ACCMODE;
 	if (write ? acc == TORO_O_RDONLY : acc == TORO_O_WRONLY)
-		return -TORO_EBADF;
+		return NULL;
+	*err = -TORO_EISDIR;
 	if (f->node->dir)
-		return -TORO_EISDIR;
+		return NULL;
+	*err = -TORO_EFAULT;
 	if (r->buf == NULL && r->len > 0)
-		return -TORO_EFAULT;
+		return NULL;
 	if (r->len > (size_t)INT32_MAX)
 		r->len = INT32_MAX;
+	return f;
+}
+
+/* At the file position, or at r->off for pread and pwrite. */
+static long
+do_rw(struct fs_req *r, bool write, bool at_off)
+{
+	struct toro_stat st;
+	struct fs_file *f;
+	uint64_t pos;
+	long n;
+	int err;
+
+	if ((f = rw_file(r, write, &n)) == NULL)
+		return n;
+	if (at_off && r->off < 0)
+		return -TORO_EINVAL;
+	pos = at_off ? (uint64_t)r->off : f->pos;
+	/* As Linux: an O_APPEND file takes every write at its end. */
 	if (write && (f->flags & TORO_O_APPEND)) {
 		if ((err = f->node->mnt->ops->stat(f->node, &st)) < 0)
 			return err;
-		f->pos = st.size;
+		pos = st.size;
 	}
 	if (write)
-		n = f->node->mnt->ops->write(f->node, f->pos, r->buf, r->len);
+		n = f->node->mnt->ops->write(f->node, pos, r->buf, r->len);
 	else
-		n = f->node->mnt->ops->read(f->node, f->pos, r->buf, r->len);
-	if (n > 0)
-		f->pos += (uint64_t)n;
-	if (n > 0 && !write)
+		n = f->node->mnt->ops->read(f->node, pos, r->buf, r->len);
+	/* pread and pwrite leave the position as it was, and lend nothing. */
+	if (n > 0 && !at_off)
+		f->pos = pos + (uint64_t)n;
+	if (n > 0 && !write && !at_off)
 		grant(f);
 	return n;
 }
@@ -367,6 +389,7 @@ changes_data(const struct fs_req *r)
 {
 	switch (r->op) {
 	case FS_OP_READ:
+	case FS_OP_PREAD:
 	case FS_OP_LSEEK:
 	case FS_OP_CLOSE:
 	case FS_OP_STAT:
@@ -396,9 +419,13 @@ fs_exec(struct fs_req *r)
 	case FS_OP_OPEN:
 		return do_open(r->path, r->flags);
 	case FS_OP_READ:
-		return do_rw(r, false);
+		return do_rw(r, false, false);
 	case FS_OP_WRITE:
-		return do_rw(r, true);
+		return do_rw(r, true, false);
+	case FS_OP_PREAD:
+		return do_rw(r, false, true);
+	case FS_OP_PWRITE:
+		return do_rw(r, true, true);
 	case FS_OP_LSEEK:
 		return do_lseek(r);
 	case FS_OP_FTRUNCATE:

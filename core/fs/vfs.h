@@ -92,6 +92,8 @@ enum fs_op {
 	FS_OP_FSYNC,
 	FS_OP_MOUNT,
 	FS_OP_UMOUNT,
+	FS_OP_PREAD,
+	FS_OP_PWRITE,
 };
 
 /* A file call on its way to the storage thread and back. */

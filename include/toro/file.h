@@ -94,6 +94,14 @@ long toro_read(int fd, void *buf, size_t n);
  */
 long toro_write(int fd, const void *buf, size_t n);
 
+/*
+ * toro_read and toro_write at offset off, leaving the file position as
+ * it was (but for an APPEND file, written at its end, as on Linux).
+ * -TORO_EINVAL for a negative off.
+ */
+long toro_pread(int fd, void *buf, size_t n, int64_t off);
+long toro_pwrite(int fd, const void *buf, size_t n, int64_t off);
+
 /* Move the file position; returns the new one.  Past the end is allowed. */
 int64_t toro_lseek(int fd, int64_t off, int whence);
 

@@ -5,14 +5,20 @@
 # (out/tests/libc/posix-glibc) and as a C environment program: select,
 # pselect, ppoll, sendmsg and recvmsg on TCP and UDP, SO_ERROR of
 # non-blocking connects, SO_TYPE, RLIMIT_NOFILE, getrusage,
-# clock_getres, umask, dup3.  Each prints facts, not values that may
-# differ; the Linux run must pass (so the program's expectations are
-# Linux's), and the sim and microvm runs must print the same lines.
+# clock_getres, umask, dup3, pread, pwrite, preadv, pwritev.  Each
+# prints facts, not values that may differ; the Linux run (in a folder
+# of its own) must pass, so the program's expectations are Linux's, and
+# the sim and microvm runs (on a FAT16 disk) must print the same lines
+# and leave the disk clean.
 . "$srcdir/tests/tap.sh"
-plan 5
+plan 7
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	for _ in $(seq 5); do skip "not installed: qemu-system-x86_64"; done
+need=""
+for c in qemu-system-x86_64 mformat mdir fsck.fat; do
+	command -v "$c" >/dev/null || need="$need $c"
+done
+if [ -n "$need" ]; then
+	for _ in $(seq 7); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -36,18 +42,35 @@ same() { # OURS
 	return 1
 }
 
+mkimage() {
+	truncate -s 16M "$1" && mformat -i "$1" -h 64 -s 32 :: >/dev/null
+}
+# The disk after a run: clean, and the program's file gone.
+clean() { # IMAGE
+	fsck.fat -n "$1" >"$tmp/fsck" 2>&1 || { note <"$tmp/fsck"; return 1; }
+	! mdir -i "$1" ::posix.tmp >/dev/null 2>&1
+}
+
+mkdir "$tmp/cwd"
+prog=$(pwd)/out/tests/libc/posix-glibc
 s=0
-timeout 60 out/tests/libc/posix-glibc >"$tmp/linux" 2>&1 || s=$?
+(cd "$tmp/cwd" && timeout 60 "$prog") >"$tmp/linux" 2>&1 || s=$?
 check "Linux (glibc): every expectation holds" passed "$tmp/linux" $s
 
+mkimage "$tmp/sim.img"
 s=0
-timeout 120 out/tests/libc/posix --cpus 2 --net user >"$tmp/sim" 2>&1 || s=$?
+timeout 120 out/tests/libc/posix --cpus 2 --net user \
+    --disk "$tmp/sim.img" >"$tmp/sim" 2>&1 || s=$?
 check "sim: every expectation holds" passed "$tmp/sim" $s
 check "sim: the same lines as Linux" same "$tmp/sim"
+check "sim: the disk is clean, the file gone" clean "$tmp/sim.img"
 
+mkimage "$tmp/nat.img"
 s=0
 # shellcheck disable=SC2046
 toro_qemu_boot "$tmp/nat" microvm 2 out/tests/libc/posix.elf '' \
-    -netdev user,id=n0 $(toro_qemu_nic microvm n0) || s=$?
+    $(toro_qemu_disk microvm "$tmp/nat.img") -netdev user,id=n0 \
+    $(toro_qemu_nic microvm n0) || s=$?
 check "microvm, 2 CPUs: every expectation holds" passed "$tmp/nat" $s
 check "microvm: the same lines as Linux" same "$tmp/nat"
+check "microvm: the disk is clean, the file gone" clean "$tmp/nat.img"

@@ -1,7 +1,7 @@
 /*
  * test_fs_api.c: the file API's semantics on the fake machine: errors,
  * renames, the file limit, calls from every CPU with a slow disk, mount
- * points, read-only disks.  Its traffic with the disk is test_fs_io.c.
+ * points, read-only disks, reads and writes at an offset.  Its traffic with the disk is test_fs_io.c.
  */
 #include <check.h>
 
@@ -388,6 +388,58 @@ START_TEST(mount_points)
 }
 END_TEST
 
+/*
+ * toro_pread and toro_pwrite leave the position alone, also between
+ * sequential reads (which may have been lent a window); an APPEND
+ * handle's pwrite goes to the end, as on Linux.
+ */
+static void *
+positional_main(void *unused)
+{
+	char buf[8192], big[8192];
+	int fd, i;
+
+	ck_assert_int_eq(fs_start(0), 0);
+	for (i = 0; i < (int)sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	ck_assert_int_eq(tu_put("/p", big, sizeof(big)), 0);
+	fd = toro_open("/p", TORO_O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(toro_read(fd, buf, 1000), 1000);
+	ck_assert_int_eq(toro_read(fd, buf, 1000), 1000);
+	ck_assert_int_eq(toro_pread(fd, buf, 4, 26), 4);
+	ck_assert_int_eq(memcmp(buf, "abcd", 4), 0);
+	ck_assert_int_eq(toro_pwrite(fd, "XYZ", 3, 2000), 3);
+	ck_assert_int_eq(toro_pread(fd, buf, 4, -1), -TORO_EINVAL);
+	ck_assert_int_eq(toro_pread(fd, buf, 4, 9000), 0);
+	ck_assert_int_eq(toro_pread(fd, buf, 10, 8190), 2);
+	/* The position is where the reads left it: at 2000. */
+	ck_assert_int_eq(toro_read(fd, buf, 4), 4);
+	ck_assert_int_eq(memcmp(buf, "XYZ", 3), 0);
+	ck_assert_int_eq(buf[3], big[2003]);
+	ck_assert_int_eq(toro_lseek(fd, 0, TORO_SEEK_CUR), 2004);
+	ck_assert_int_eq(tu_close(fd), 0);
+	fd = toro_open("/p", TORO_O_WRONLY | TORO_O_APPEND);
+	ck_assert_int_eq(toro_pwrite(fd, "!", 1, 0), 1);
+	ck_assert_int_eq(toro_pread(fd, buf, 1, 0), -TORO_EBADF);
+	ck_assert_int_eq(tu_close(fd), 0);
+	fd = toro_open("/p", TORO_O_RDONLY);
+	ck_assert_int_eq(toro_pread(fd, buf, 2, 0), 2);
+	ck_assert_int_eq(memcmp(buf, "ab", 2), 0);
+	ck_assert_int_eq(toro_pread(fd, buf, 2, 8191), 2);
+	ck_assert_int_eq(buf[1], '!');
+	ck_assert_int_eq(toro_pwrite(fd, "x", 1, 0), -TORO_EBADF);
+	ck_assert_int_eq(tu_close(fd), 0);
+	return NULL;
+}
+
+START_TEST(positional)
+{
+	tu_image(0, "t.img", 32);
+	ck_assert_int_eq(fake_run(2, MEM, positional_main, NULL), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -402,5 +454,6 @@ main(void)
 	unit_add(s, "too_many_files", too_many_files, 1);
 	unit_add(s, "calls_from_every_cpu", calls_from_every_cpu, 1);
 	unit_add(s, "mount_points", mount_points, 1);
+	unit_add(s, "positional", positional, 1);
 	return unit_run(s);
 }

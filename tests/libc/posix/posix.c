@@ -7,7 +7,8 @@
  * UDP sockets, sendmsg and recvmsg (gathered and scattered, a datagram
  * cut with MSG_TRUNC), SO_ERROR after a refused and a completed
  * non-blocking connect, SO_TYPE, RLIMIT_NOFILE enforced by dup,
- * getrusage, clock_getres, umask and dup3.  Every line is a fact both
+ * getrusage, clock_getres, umask, dup3, and pread, pwrite, preadv and
+ * pwritev on a file in the current directory (a disk's root on Toro).  Every line is a fact both
  * systems must agree on; none prints a value that may differ (a port,
  * a time, a limit's size).  The last line is "posix: N failed".
  */
@@ -319,6 +320,60 @@ test_limits(void)
 	close(40);
 }
 
+static void
+test_pio(void)
+{
+	char b[16], c[4], d[4];
+	struct iovec iv[2] = { { c, 3 }, { d, 3 } };
+	struct iovec ov[2] = { { "xy", 2 }, { "z", 1 } };
+	struct stat st;
+	int fd, u;
+
+	fd = open("posix.tmp", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	say("open a file", fd >= 0, 1);
+	say("write 10 bytes", write(fd, "0123456789", 10), 10);
+	say("pread 4 at 3", pread(fd, b, 4, 3), 4);
+	say("  they are 3456", memcmp(b, "3456", 4) == 0, 1);
+	say("  the position is still 10", lseek(fd, 0, SEEK_CUR), 10);
+	say("pwrite 2 at 1", pwrite(fd, "AB", 2, 1), 2);
+	say("  the position is still 10", lseek(fd, 0, SEEK_CUR), 10);
+	say("pread 10 at 0", pread(fd, b, 10, 0), 10);
+	say("  0AB3456789", memcmp(b, "0AB3456789", 10) == 0, 1);
+	say("pread 10 at 8: short", pread(fd, b, 10, 8), 2);
+	say("pread at 100: end of file", pread(fd, b, 4, 100), 0);
+	say("pread at -1: EINVAL", pread(fd, b, 4, -1) < 0 && errno == EINVAL,
+	    1);
+	say("pwrite 2 at 20: past the end", pwrite(fd, "EF", 2, 20), 2);
+	fstat(fd, &st);
+	say("  the size is 22", st.st_size, 22);
+	say("  the gap reads as zeros", pread(fd, b, 4, 12) == 4 &&
+	    memcmp(b, "\0\0\0\0", 4) == 0, 1);
+	say("preadv 3 + 3 at 1", preadv(fd, iv, 2, 1), 6);
+	say("  AB3 456", memcmp(c, "AB3", 3) == 0 && memcmp(d, "456", 3) == 0,
+	    1);
+	say("pwritev 2 + 1 at 4", pwritev(fd, ov, 2, 4), 3);
+	say("  then read back", pread(fd, b, 4, 3) == 4 &&
+	    memcmp(b, "3xyz", 4) == 0, 1);
+	say("write goes on at the position", write(fd, "!", 1), 1);
+	say("  at 10", pread(fd, b, 1, 10) == 1 && b[0] == '!', 1);
+	close(fd);
+	fd = open("posix.tmp", O_WRONLY | O_APPEND);
+	say("pwrite to an O_APPEND file", pwrite(fd, "Z", 1, 0), 1);
+	say("pread on a write-only file: EBADF", pread(fd, b, 1, 0) < 0 &&
+	    errno == EBADF, 1);
+	fstat(fd, &st);
+	close(fd);
+	say("  it went to the end", st.st_size, 23);
+	fd = open("posix.tmp", O_RDONLY);
+	say("  the last byte is Z", pread(fd, b, 1, 22) == 1 && b[0] == 'Z', 1);
+	close(fd);
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	say("pread on a socket: ESPIPE", pread(u, b, 1, 0) < 0 &&
+	    errno == ESPIPE, 1);
+	close(u);
+	say("unlink it", unlink("posix.tmp"), 0);
+}
+
 int
 main(void)
 {
@@ -338,6 +393,7 @@ main(void)
 	test_msg_udp();
 	test_so_error();
 	test_limits();
+	test_pio();
 	printf("posix: %d failed\n", failed);
 	return failed != 0;
 }
