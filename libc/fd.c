@@ -133,13 +133,16 @@ libc_fd_install(struct libc_desc *d, long min)
 	return s == NULL ? -ENOMEM : fd;
 }
 
-/* O_NONBLOCK: the kernel's sockets know it; other kinds never block. */
+/*
+ * O_NONBLOCK: the kernel's sockets (and pipes) know it; other kinds
+ * never block.
+ */
 static long
 set_nonblock(struct libc_desc *d, int on)
 {
 	long r = 0;
 
-	if (d->kind == KIND_SOCKET)
+	if (LIBC_KERNEL_POLLED(d))
 		r = toro_socket_set_nonblock(d->handle, on != 0);
 	if (r == 0)
 		d->flags = (d->flags & ~O_NONBLOCK) | (on ? O_NONBLOCK : 0);
@@ -258,7 +261,7 @@ libc_fd_read(long fd, void *buf, size_t n)
 		r = -EISDIR;
 	else if (d->kind == KIND_CONSOLE)
 		r = n == 0 ? 0 : toro_console_read(buf, n);
-	else if (d->kind == KIND_SOCKET)
+	else if (LIBC_KERNEL_POLLED(d))
 		r = toro_recv(d->handle, buf, n, 0);
 	else
 		r = toro_read(d->handle, buf, n);
@@ -278,7 +281,7 @@ libc_fd_write(long fd, const void *buf, size_t n)
 		r = -EBADF;
 	else if (d->kind == KIND_CONSOLE)
 		r = console_write(buf, n);
-	else if (d->kind == KIND_SOCKET)
+	else if (LIBC_KERNEL_POLLED(d))
 		r = toro_send(d->handle, buf, n, 0);
 	else
 		r = toro_write(d->handle, buf, n);
@@ -328,7 +331,7 @@ libc_fd_lseek(long fd, long off, long whence)
 
 	if (d == NULL)
 		return -EBADF;
-	if (d->kind == KIND_CONSOLE || d->kind == KIND_SOCKET)
+	if (d->kind == KIND_CONSOLE || LIBC_KERNEL_POLLED(d))
 		r = -ESPIPE;
 	else if (d->kind == KIND_DIR)
 		r = -EINVAL; /* rewinddir: not yet */
@@ -371,10 +374,13 @@ libc_fd_fstat(long fd, void *kst)
 
 	if (d == NULL)
 		return -EBADF;
-	if (d->kind == KIND_CONSOLE || d->kind == KIND_SOCKET) {
+	if (d->kind == KIND_CONSOLE || LIBC_KERNEL_POLLED(d)) {
 		memset(k, 0, sizeof(*k));
-		k->st_mode =
-		    d->kind == KIND_CONSOLE ? S_IFCHR | 0620 : S_IFSOCK | 0777;
+		/* An event counter is Linux's anonymous inode: no type. */
+		k->st_mode = d->kind == KIND_CONSOLE ? S_IFCHR | 0620
+		    : d->kind == KIND_SOCKET	     ? S_IFSOCK | 0777
+		    : d->type == PIPE_BYTES	     ? S_IFIFO | 0600
+						     : 0600;
 		k->st_nlink = 1;
 		k->st_blksize = 1024;
 	} else if ((r = toro_fstat(d->handle, &st)) == 0)

@@ -3,8 +3,8 @@
  *
  * Interface: libc_fd_pio() and libc_fd_piov() (toroc.h).
  *
- * Rules: as Linux.  Only a file has offsets: a socket or the console is
- * ESPIPE, a directory EISDIR.  The file position stays where it was;
+ * Rules: as Linux.  Only a file has offsets: a socket, a pipe or the
+ * console is ESPIPE, a directory EISDIR.  The file position stays where it was;
  * an O_APPEND file takes writes at its end whatever the offset, as
  * Linux does.  The vector calls do one kernel call a buffer and stop
  * at a short one.
@@ -30,7 +30,7 @@ libc_fd_pio(long fd, void *buf, size_t n, long off, bool out)
 	acc = d->flags & O_ACCMODE;
 	if (out ? acc == O_RDONLY : acc == O_WRONLY)
 		r = -EBADF;
-	else if (d->kind == KIND_CONSOLE || d->kind == KIND_SOCKET)
+	else if (d->kind == KIND_CONSOLE || LIBC_KERNEL_POLLED(d))
 		r = -ESPIPE;
 	else if (d->kind == KIND_DIR)
 		r = out ? -EBADF : -EISDIR;

@@ -58,6 +58,18 @@ from_kernel(const struct toro_sockaddr_in *k, void *sa, socklen_t *len)
 	*len = sizeof(in);
 }
 
+/* An unnamed AF_UNIX address: the family alone. */
+static void
+unix_name(void *sa, socklen_t *len)
+{
+	sa_family_t f = AF_UNIX;
+
+	if (sa == NULL || len == NULL)
+		return;
+	memcpy(sa, &f, *len < sizeof(f) ? *len : sizeof(f));
+	*len = sizeof(f);
+}
+
 /* A socket's description, referenced, or NULL with *err set. */
 static struct libc_desc *
 sock(long fd, long *err)
@@ -301,9 +313,10 @@ libc_sockname(long fd, void *sa, void *len, int peer)
 
 	if ((d = sock(fd, &r)) == NULL)
 		return r;
-	r = peer ? toro_getpeername(d->handle, &k)
-		 : toro_getsockname(d->handle, &k);
-	if (r == 0)
+	if (d->domain == AF_UNIX) /* a pair: unnamed, as Linux says */
+		unix_name(sa, len);
+	else if ((r = peer ? toro_getpeername(d->handle, &k)
+			   : toro_getsockname(d->handle, &k)) == 0)
 		from_kernel(&k, sa, len);
 	libc_fd_put(d);
 	return r;
@@ -400,7 +413,7 @@ poll_with(
 			continue;
 		if ((d = libc_fd_peek(fds[i].fd)) == NULL)
 			fds[i].revents = POLLNVAL;
-		else if (d->kind == KIND_SOCKET) {
+		else if (LIBC_KERNEL_POLLED(d)) {
 			k[nk].fd = d->handle;
 			k[nk].events =
 			    (short)((fds[i].events & POLLIN ? TORO_POLLIN : 0) |

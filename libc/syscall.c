@@ -250,6 +250,16 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return sys_access((const char *)a2, a3);
 	case SYS_getcwd:
 		return sys_getcwd((char *)a1, (size_t)a2);
+	case SYS_pipe:
+		return libc_pipe2((int *)a1, 0);
+	case SYS_pipe2:
+		return libc_pipe2((int *)a1, a2);
+	case SYS_socketpair:
+		return libc_socketpair(a1, a2, a3, (int *)a4);
+	case SYS_eventfd:
+		return libc_eventfd2((unsigned long)a1, 0);
+	case SYS_eventfd2:
+		return libc_eventfd2((unsigned long)a1, a2);
 	case SYS_socket:
 		return libc_socket(a1, a2, a3);
 	case SYS_bind:

@@ -30,7 +30,14 @@ enum libc_kind {
 	KIND_FILE,
 	KIND_DIR,
 	KIND_SOCKET,
+	KIND_PIPE, /* a pipe end or an event counter (type PIPE_*) */
 };
+/* A KIND_PIPE's type. */
+#define PIPE_BYTES 0
+#define PIPE_COUNTER 1
+/* Kinds whose descriptors are the kernel's sockets, which poll waits on. */
+#define LIBC_KERNEL_POLLED(d) \
+	((d)->kind == KIND_SOCKET || (d)->kind == KIND_PIPE)
 
 /* What a descriptor stands for; dup() shares one between slots. */
 struct libc_desc {
@@ -41,9 +48,11 @@ struct libc_desc {
 	/* A directory's: the entry that did not fit, entries given. */
 	struct toro_dirent *pending;
 	long pos;
-	/* A socket's: SOCK_STREAM or SOCK_DGRAM, and the peer (host order)
-	 * of a non-blocking connect still in progress, for SO_ERROR. */
+	/* A socket's: SOCK_STREAM or SOCK_DGRAM (AF_UNIX: a pair), and the
+	 * peer (host order) of a non-blocking connect still in progress,
+	 * for SO_ERROR. */
 	int type;
+	int domain;
 	int connecting;
 	uint32_t peer_addr;
 	uint16_t peer_port;
@@ -125,6 +134,10 @@ long libc_prlimit(long pid, long res, const struct rlimit *new,
     struct rlimit *old);
 long libc_getrusage(long who, struct rusage *ru);
 long libc_umask(long mask);
+/* pipe.c: pipe2, socketpair, eventfd2. */
+long libc_pipe2(int *fds, long flags);
+long libc_socketpair(long domain, long type, long proto, int *fds);
+long libc_eventfd2(unsigned long init, long flags);
 /* sockmsg.c: sendmsg and recvmsg (struct msghdr). */
 struct msghdr;
 long libc_sendmsg(long fd, const struct msghdr *m, long flags);

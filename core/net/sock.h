@@ -1,7 +1,7 @@
 /*
  * sock.h: the socket layer inside the stack: sockets, the requests that
  * carry calls from any CPU to the network CPU, and what each kind of
- * socket (sock_dgram.c, sock_stream.c) provides.
+ * socket (sock_dgram.c, sock_stream.c, sock_pipe.c) provides.
  *
  * How a call travels: the caller fills a struct net_req on its own
  * stack and sends it with sched_call() (whose rules hold here) to the
@@ -58,6 +58,7 @@ enum net_op {
 	OP_INFO,
 	OP_STATS,
 	OP_WAIT,
+	OP_PIPE,
 };
 
 struct net_req {
@@ -143,6 +144,14 @@ void net_req_arrive(struct sched_call *c);
 void net_sock_wake(struct net_sock *s);
 /* A new descriptor and socket of this kind, or NULL. */
 struct net_sock *net_sock_new(int type, const struct net_sock_ops *ops);
+/* Close and free a socket nobody has seen yet. */
+void net_sock_free(struct net_sock *s);
+
+/* sock_pipe.c: a pipe, a pair or a counter; its descriptors in fds. */
+#define NET_PIPE_PIPE 0
+#define NET_PIPE_PAIR 1
+#define NET_PIPE_COUNTER 2
+int net_pipe_new(int kind, int flags, uint64_t init, int fds[2]);
 /* Finish r now with this result. */
 void net_req_finish(struct net_req *r, long result);
 

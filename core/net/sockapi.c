@@ -222,3 +222,42 @@ toro_net_wait(int64_t timeout_ns)
 		return -TORO_EINVAL;
 	return (int)net_call(&r, OP_WAIT);
 }
+
+static int
+pipe_call(int kind, int flags, uint64_t init, int fds[2])
+{
+	struct net_req r = { .fd = kind, .flags = flags,
+		.value = (int64_t)init, .out = fds };
+
+	if (fds == NULL)
+		return -TORO_EFAULT;
+	return (int)net_call(&r, OP_PIPE);
+}
+
+int
+toro_pipe(int fds[2], int flags)
+{
+	if (flags & ~TORO_SOCK_NONBLOCK)
+		return -TORO_EINVAL;
+	return pipe_call(NET_PIPE_PIPE, flags, 0, fds);
+}
+
+int
+toro_socketpair(int fds[2], int flags)
+{
+	if (flags & ~TORO_SOCK_NONBLOCK)
+		return -TORO_EINVAL;
+	return pipe_call(NET_PIPE_PAIR, flags, 0, fds);
+}
+
+int
+toro_eventfd(uint64_t init, int flags)
+{
+	int fds[2] = { -1, -1 }, err;
+
+	if (flags & ~(TORO_SOCK_NONBLOCK | TORO_EFD_SEMAPHORE))
+		return -TORO_EINVAL;
+	if ((err = pipe_call(NET_PIPE_COUNTER, flags, init, fds)) < 0)
+		return err;
+	return fds[0];
+}

@@ -121,6 +121,15 @@ net_sock_new(int type, const struct net_sock_ops *ops)
 	return s;
 }
 
+void
+net_sock_free(struct net_sock *s)
+{
+	if (s->ops->close != NULL)
+		s->ops->close(s);
+	fd_release(s->fd);
+	toro_free(s);
+}
+
 static struct net_sock *
 lookup(int fd)
 {
@@ -528,6 +537,9 @@ dispatch(struct net_req *r)
 			if (r->stage++ == 0)
 				r->deadline = deadline_after(r->value);
 			return op_wait(r);
+		case OP_PIPE:
+			return net_pipe_new(r->fd, r->flags, (uint64_t)r->value,
+			    r->out);
 		}
 		if ((r->sock = lookup(r->fd)) == NULL)
 			return -TORO_EBADF;

@@ -122,6 +122,26 @@ struct toro_pollfd {
 #define TORO_POLL_MAX 0x10000
 int toro_poll(struct toro_pollfd *fds, int n, int64_t timeout_ns);
 
+/*
+ * Pipes, socket pairs and event counters: descriptors of the socket
+ * table (so toro_poll() watches them with sockets), used with toro_send
+ * and toro_recv (or write and read), toro_close, and
+ * toro_socket_set_nonblock.  flags: TORO_SOCK_NONBLOCK, and for a
+ * counter TORO_EFD_SEMAPHORE.  A pipe's fds[0] reads what fds[1]
+ * writes, 64 KiB at most in between; a write of up to 4 KiB goes in
+ * whole; reading after the writer closed gives the rest, then 0;
+ * writing after the reader closed is -TORO_EPIPE.  A pair is two
+ * pipes, one each way (toro_shutdown works on it).  A counter (Linux's
+ * eventfd) holds a 64-bit count: sending 8 bytes adds them, receiving
+ * 8 takes the whole count (1 with TORO_EFD_SEMAPHORE), waiting while
+ * it is 0.  Without a network interface these give -TORO_ENETDOWN,
+ * like every socket call.
+ */
+#define TORO_EFD_SEMAPHORE 0x1
+int toro_pipe(int fds[2], int flags);
+int toro_socketpair(int fds[2], int flags);
+int toro_eventfd(uint64_t init, int flags);
+
 /* The network interface. */
 struct toro_net_info {
 	uint8_t mac[6];

@@ -7,8 +7,9 @@
  * UDP sockets, sendmsg and recvmsg (gathered and scattered, a datagram
  * cut with MSG_TRUNC), SO_ERROR after a refused and a completed
  * non-blocking connect, SO_TYPE, RLIMIT_NOFILE enforced by dup,
- * getrusage, clock_getres, umask, dup3, and pread, pwrite, preadv and
- * pwritev on a file in the current directory (a disk's root on Toro).  Every line is a fact both
+ * getrusage, clock_getres, umask, dup3, pread, pwrite, preadv and
+ * pwritev on a file in the current directory (a disk's root on Toro),
+ * pipes, socket pairs and event counters.  Every line is a fact both
  * systems must agree on; none prints a value that may differ (a port,
  * a time, a limit's size).  The last line is "posix: N failed".
  */
@@ -21,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -346,21 +348,21 @@ test_pio(void)
 	say("pwrite 2 at 20: past the end", pwrite(fd, "EF", 2, 20), 2);
 	fstat(fd, &st);
 	say("  the size is 22", st.st_size, 22);
-	say("  the gap reads as zeros", pread(fd, b, 4, 12) == 4 &&
-	    memcmp(b, "\0\0\0\0", 4) == 0, 1);
+	say("  the gap reads as zeros",
+	    pread(fd, b, 4, 12) == 4 && memcmp(b, "\0\0\0\0", 4) == 0, 1);
 	say("preadv 3 + 3 at 1", preadv(fd, iv, 2, 1), 6);
 	say("  AB3 456", memcmp(c, "AB3", 3) == 0 && memcmp(d, "456", 3) == 0,
 	    1);
 	say("pwritev 2 + 1 at 4", pwritev(fd, ov, 2, 4), 3);
-	say("  then read back", pread(fd, b, 4, 3) == 4 &&
-	    memcmp(b, "3xyz", 4) == 0, 1);
+	say("  then read back",
+	    pread(fd, b, 4, 3) == 4 && memcmp(b, "3xyz", 4) == 0, 1);
 	say("write goes on at the position", write(fd, "!", 1), 1);
 	say("  at 10", pread(fd, b, 1, 10) == 1 && b[0] == '!', 1);
 	close(fd);
 	fd = open("posix.tmp", O_WRONLY | O_APPEND);
 	say("pwrite to an O_APPEND file", pwrite(fd, "Z", 1, 0), 1);
-	say("pread on a write-only file: EBADF", pread(fd, b, 1, 0) < 0 &&
-	    errno == EBADF, 1);
+	say("pread on a write-only file: EBADF",
+	    pread(fd, b, 1, 0) < 0 && errno == EBADF, 1);
 	fstat(fd, &st);
 	close(fd);
 	say("  it went to the end", st.st_size, 23);
@@ -368,10 +370,104 @@ test_pio(void)
 	say("  the last byte is Z", pread(fd, b, 1, 22) == 1 && b[0] == 'Z', 1);
 	close(fd);
 	u = socket(AF_INET, SOCK_DGRAM, 0);
-	say("pread on a socket: ESPIPE", pread(u, b, 1, 0) < 0 &&
-	    errno == ESPIPE, 1);
+	say("pread on a socket: ESPIPE",
+	    pread(u, b, 1, 0) < 0 && errno == ESPIPE, 1);
 	close(u);
 	say("unlink it", unlink("posix.tmp"), 0);
+}
+
+static void
+test_pipes(void)
+{
+	char b[8192], big[70000];
+	struct pollfd p[2];
+	struct stat st;
+	uint64_t v;
+	int fd[2], sp[2], e, n;
+
+	say("pipe", pipe(fd), 0);
+	fstat(fd[0], &st);
+	say("  a FIFO", S_ISFIFO(st.st_mode) != 0, 1);
+	say("  lseek: ESPIPE", lseek(fd[0], 0, SEEK_SET) < 0 && errno == ESPIPE,
+	    1);
+	say("  write 5", write(fd[1], "hello", 5), 5);
+	p[0].fd = fd[0];
+	p[0].events = POLLIN;
+	p[1].fd = fd[1];
+	p[1].events = POLLOUT;
+	say("  poll: both ready", poll(p, 2, 1000), 2);
+	say("  read 3", read(fd[0], b, 3), 3);
+	say("  read the rest", read(fd[0], b, sizeof(b)), 2);
+	say("  reading the write end: EBADF",
+	    read(fd[1], b, 1) < 0 && errno == EBADF, 1);
+	say("  send on a pipe: ENOTSOCK",
+	    send(fd[1], "x", 1, 0) < 0 && errno == ENOTSOCK, 1);
+	fcntl(fd[1], F_SETFL, O_NONBLOCK);
+	memset(big, 'p', sizeof(big));
+	n = (int)write(fd[1], big, sizeof(big));
+	say("  a 70000-byte non-blocking write takes 65536", n, 65536);
+	say("  then EAGAIN", write(fd[1], "x", 1) < 0 && errno == EAGAIN, 1);
+	say("  poll: not writable", poll(&p[1], 1, 0), 0);
+	say("  read 4096", read(fd[0], b, 4096), 4096);
+	say("  a 4096-byte write fits again", write(fd[1], big, 4096), 4096);
+	say("  and 1 more does not",
+	    write(fd[1], "x", 1) < 0 && errno == EAGAIN, 1);
+	close(fd[1]);
+	for (n = 0; (e = (int)read(fd[0], b, sizeof(b))) > 0; n += e)
+		;
+	say("  after the writer closed: all of it, then 0",
+	    n == 65536 && e == 0, 1);
+	p[0].revents = 0;
+	poll(p, 1, 0);
+	say("  poll: POLLHUP", (p[0].revents & POLLHUP) != 0, 1);
+	close(fd[0]);
+
+	pipe2(fd, O_NONBLOCK);
+	say("pipe2(O_NONBLOCK): an empty read is EAGAIN",
+	    read(fd[0], b, 1) < 0 && errno == EAGAIN, 1);
+	close(fd[0]);
+	say("  writing with the reader gone: EPIPE",
+	    write(fd[1], "x", 1) < 0 && errno == EPIPE, 1);
+	close(fd[1]);
+	say("pipe2 with a bad flag: EINVAL",
+	    pipe2(fd, 0x40000000) < 0 && errno == EINVAL, 1);
+
+	say("socketpair(AF_UNIX)", socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	say("  one way", write(sp[0], "ping", 4), 4);
+	say("  read", read(sp[1], b, sizeof(b)), 4);
+	say("  the other way", send(sp[1], "pong!", 5, 0), 5);
+	say("  recv", recv(sp[0], b, sizeof(b), 0), 5);
+	say("  shutdown(SHUT_WR)", shutdown(sp[0], SHUT_WR), 0);
+	say("  the peer reads the end", read(sp[1], b, sizeof(b)), 0);
+	say("  and can still write back", write(sp[1], "ok", 2), 2);
+	say("  read", read(sp[0], b, sizeof(b)), 2);
+	close(sp[1]);
+	say("  after the peer closed: 0", read(sp[0], b, sizeof(b)), 0);
+	close(sp[0]);
+	say("socketpair(AF_INET): EOPNOTSUPP",
+	    socketpair(AF_INET, SOCK_STREAM, 0, sp) < 0 && errno == EOPNOTSUPP,
+	    1);
+
+	e = eventfd(3, EFD_NONBLOCK);
+	say("eventfd(3)", e >= 0, 1);
+	say("  read 8", read(e, &v, 8), 8);
+	say("  the count", (long)v, 3);
+	say("  then EAGAIN", read(e, &v, 8) < 0 && errno == EAGAIN, 1);
+	v = 2;
+	say("  write 2", write(e, &v, 8), 8);
+	say("  a 4-byte write: EINVAL", write(e, &v, 4) < 0 && errno == EINVAL,
+	    1);
+	p[0].fd = e;
+	p[0].events = POLLIN;
+	say("  poll: readable", poll(p, 1, 0), 1);
+	say("  eventfd_read", eventfd_read(e, &v), 0);
+	say("  the count", (long)v, 2);
+	close(e);
+	e = eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK);
+	say("eventfd(EFD_SEMAPHORE): read 1", read(e, &v, 8) == 8 && v == 1, 1);
+	say("  read 1", read(e, &v, 8) == 8 && v == 1, 1);
+	say("  then EAGAIN", read(e, &v, 8) < 0 && errno == EAGAIN, 1);
+	close(e);
 }
 
 int
@@ -394,6 +490,7 @@ main(void)
 	test_so_error();
 	test_limits();
 	test_pio();
+	test_pipes();
 	printf("posix: %d failed\n", failed);
 	return failed != 0;
 }
