@@ -101,6 +101,10 @@ libc_fd_put(struct libc_desc *d)
 		if (d->kind == KIND_DIR) {
 			toro_closedir(d->handle);
 			toro_free(d->pending);
+		} else if (d->kind == KIND_EPOLL) {
+			if (d->handle >= 0)
+				toro_close(d->handle); /* its wake counter */
+			libc_epoll_free(d->ep);
 		} else
 			toro_close(d->handle); /* a file or a socket */
 		if (d->kind == KIND_FILE)
@@ -259,6 +263,8 @@ libc_fd_read(long fd, void *buf, size_t n)
 		r = -EBADF;
 	else if (d->kind == KIND_DIR)
 		r = -EISDIR;
+	else if (d->kind == KIND_EPOLL)
+		r = -EINVAL;
 	else if (d->kind == KIND_CONSOLE)
 		r = n == 0 ? 0 : toro_console_read(buf, n);
 	else if (LIBC_KERNEL_POLLED(d))
@@ -279,6 +285,8 @@ libc_fd_write(long fd, const void *buf, size_t n)
 		return -EBADF;
 	if ((d->flags & O_ACCMODE) == O_RDONLY || d->kind == KIND_DIR)
 		r = -EBADF;
+	else if (d->kind == KIND_EPOLL)
+		r = -EINVAL;
 	else if (d->kind == KIND_CONSOLE)
 		r = console_write(buf, n);
 	else if (LIBC_KERNEL_POLLED(d))
@@ -331,7 +339,8 @@ libc_fd_lseek(long fd, long off, long whence)
 
 	if (d == NULL)
 		return -EBADF;
-	if (d->kind == KIND_CONSOLE || LIBC_KERNEL_POLLED(d))
+	if (d->kind == KIND_CONSOLE || d->kind == KIND_EPOLL ||
+	    LIBC_KERNEL_POLLED(d))
 		r = -ESPIPE;
 	else if (d->kind == KIND_DIR)
 		r = -EINVAL; /* rewinddir: not yet */
@@ -374,7 +383,8 @@ libc_fd_fstat(long fd, void *kst)
 
 	if (d == NULL)
 		return -EBADF;
-	if (d->kind == KIND_CONSOLE || LIBC_KERNEL_POLLED(d)) {
+	if (d->kind == KIND_CONSOLE || d->kind == KIND_EPOLL ||
+	    LIBC_KERNEL_POLLED(d)) {
 		memset(k, 0, sizeof(*k));
 		/* An event counter is Linux's anonymous inode: no type. */
 		k->st_mode = d->kind == KIND_CONSOLE ? S_IFCHR | 0620

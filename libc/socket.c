@@ -386,6 +386,8 @@ ready_now(const struct libc_desc *d, short events)
 {
 	if (d->kind == KIND_CONSOLE)
 		return events & POLLOUT;
+	if (d->kind == KIND_EPOLL)
+		return 0; /* an epoll set is not watched through poll */
 	return events & (POLLIN | POLLOUT);
 }
 

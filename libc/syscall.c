@@ -250,6 +250,15 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return sys_access((const char *)a2, a3);
 	case SYS_getcwd:
 		return sys_getcwd((char *)a1, (size_t)a2);
+	case SYS_epoll_create:
+		return a1 <= 0 ? -EINVAL : libc_epoll_create(0);
+	case SYS_epoll_create1:
+		return libc_epoll_create(a1);
+	case SYS_epoll_ctl:
+		return libc_epoll_ctl(a1, a2, a3, (const struct epoll_event *)a4);
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait: /* the signal mask: none arrives unasked */
+		return libc_epoll_wait(a1, (void *)a2, a3, a4);
 	case SYS_pipe:
 		return libc_pipe2((int *)a1, 0);
 	case SYS_pipe2:

@@ -30,7 +30,8 @@ enum libc_kind {
 	KIND_FILE,
 	KIND_DIR,
 	KIND_SOCKET,
-	KIND_PIPE, /* a pipe end or an event counter (type PIPE_*) */
+	KIND_PIPE,  /* a pipe end or an event counter (type PIPE_*) */
+	KIND_EPOLL, /* an epoll set (epoll.c) */
 };
 /* A KIND_PIPE's type. */
 #define PIPE_BYTES 0
@@ -53,6 +54,7 @@ struct libc_desc {
 	 * for SO_ERROR. */
 	int type;
 	int domain;
+	struct libc_epoll *ep; /* an epoll set's list */
 	int connecting;
 	uint32_t peer_addr;
 	uint16_t peer_port;
@@ -134,6 +136,13 @@ long libc_prlimit(long pid, long res, const struct rlimit *new,
     struct rlimit *old);
 long libc_getrusage(long who, struct rusage *ru);
 long libc_umask(long mask);
+/* epoll.c: epoll_create1, epoll_ctl, epoll_wait (struct epoll_event). */
+struct epoll_event;
+struct libc_epoll;
+long libc_epoll_create(long flags);
+long libc_epoll_ctl(long epfd, long op, long fd, const struct epoll_event *ev);
+long libc_epoll_wait(long epfd, void *events, long max, long timeout_ms);
+void libc_epoll_free(struct libc_epoll *ep);
 /* pipe.c: pipe2, socketpair, eventfd2. */
 long libc_pipe2(int *fds, long flags);
 long libc_socketpair(long domain, long type, long proto, int *fds);

@@ -119,6 +119,7 @@ struct net_sock {
 	uint16_t lport, rport;
 	struct list waiters;    /* parked requests */
 	struct list pollq;      /* parked polls watching it */
+	uint32_t gen;           /* changes so far (net_sock_wake) */
 	/* Datagram sockets (sock_dgram.c). */
 	struct list hlink;      /* port hash chain */
 	struct list rxq;        /* received datagrams */

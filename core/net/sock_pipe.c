@@ -139,28 +139,32 @@ ring_recv(struct net_req *r)
 	return (long)n;
 }
 
+/*
+ * As Linux: a pipe's read end hangs up when its writer goes, its write
+ * end errs when its reader goes; a pair's end reads the end of the
+ * stream when its peer stops writing, stays writable (the write says
+ * EPIPE) and hangs up when the peer is gone both ways.
+ */
 static short
 ring_poll(struct net_sock *s)
 {
 	struct end *e = end_of(s);
+	bool pair = e->rx != NULL && e->tx != NULL;
 	short ev = 0;
 
-	/* A pipe's read end hangs up when its writer goes; a pair's end
-	 * reads the end of the stream, and hangs up when both ways end. */
 	if (e->rx != NULL) {
-		if (e->rx->len > 0 || (ended(e->rx) && e->tx != NULL) ||
-		    unread(e->rx))
+		if (e->rx->len > 0 || (pair && ended(e->rx)))
 			ev |= TORO_POLLIN;
-		if (ended(e->rx) && e->tx == NULL)
+		if (!pair && ended(e->rx))
 			ev |= TORO_POLLHUP;
 	}
 	if (e->tx != NULL) {
-		if (unread(e->tx) || ended(e->tx))
-			ev |= TORO_POLLERR;
-		else if (e->tx->len < NET_PIPE_SIZE)
+		if (e->tx->len < NET_PIPE_SIZE && !(s->shut & NET_SHUT_WR))
 			ev |= TORO_POLLOUT;
+		if (!pair && unread(e->tx))
+			ev |= TORO_POLLERR;
 	}
-	if (e->rx != NULL && e->tx != NULL && ended(e->rx) && unread(e->tx))
+	if (pair && ended(e->rx) && unread(e->tx))
 		ev |= TORO_POLLHUP;
 	return ev;
 }

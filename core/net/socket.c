@@ -112,6 +112,7 @@ net_sock_new(int type, const struct net_sock_ops *ops)
 	s->type = type;
 	s->ops = ops;
 	s->timeout = TORO_FOREVER;
+	s->gen = 1;
 	list_init(&s->waiters);
 	list_init(&s->hlink);
 	list_init(&s->rxq);
@@ -265,6 +266,9 @@ rerun_polls(struct net_sock *s, bool closing)
 void
 net_sock_wake(struct net_sock *s)
 {
+	/* 0 is never a count: an edge-mode entry's "not seen yet". */
+	if (++s->gen == 0)
+		s->gen = 1;
 	rerun(&s->waiters);
 	rerun_polls(s, false);
 	rerun(&pollers);
@@ -414,6 +418,22 @@ poll_place(struct net_req *r)
 	return NET_PENDING;
 }
 
+/* What of p's interest s has now; in edge mode, only if s changed. */
+static short
+ready(struct net_sock *s, struct toro_pollfd *p)
+{
+	short ev = (short)(s->ops->poll(s) &
+	    (p->events | TORO_POLLERR | TORO_POLLHUP));
+
+	if (p->events & TORO_POLLET) {
+		if (p->gen == s->gen)
+			ev = 0;
+		else if (ev != 0)
+			p->gen = s->gen;
+	}
+	return ev;
+}
+
 static long
 op_poll(struct net_req *r)
 {
@@ -430,8 +450,7 @@ op_poll(struct net_req *r)
 		if ((s = lookup(p->fd)) == NULL)
 			p->revents = TORO_POLLNVAL;
 		else
-			p->revents = (short)(s->ops->poll(s) & (p->events |
-			    TORO_POLLERR | TORO_POLLHUP));
+			p->revents = ready(s, p);
 		if (p->revents != 0)
 			n++;
 	}

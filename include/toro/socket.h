@@ -106,10 +106,20 @@ int toro_socket_set_nodelay(int s, int on);
 #define TORO_POLLHUP 0x010  /* the peer is gone (revents only) */
 #define TORO_POLLNVAL 0x020 /* fd is not a socket (revents only) */
 
+/*
+ * Edge mode (events only): the entry is ready only if the socket changed
+ * since the poll that gave gen back (any data, room, connection or
+ * hang-up since), and gen is filled in with the socket's count of
+ * changes (never 0: a gen of 0 takes the state as it is); for epoll's
+ * EPOLLET.
+ */
+#define TORO_POLLET 0x100
+
 struct toro_pollfd {
 	int fd;        /* negative: ignored */
-	short events;  /* TORO_POLLIN | TORO_POLLOUT */
+	short events;  /* TORO_POLLIN | TORO_POLLOUT, TORO_POLLET */
 	short revents; /* filled in */
+	uint32_t gen;  /* TORO_POLLET: in, the last seen; out, the current */
 };
 
 /*

@@ -48,7 +48,8 @@ mkimage() {
 # The disk after a run: clean, and the program's file gone.
 clean() { # IMAGE
 	fsck.fat -n "$1" >"$tmp/fsck" 2>&1 || { note <"$tmp/fsck"; return 1; }
-	! mdir -i "$1" ::posix.tmp >/dev/null 2>&1
+	! mdir -i "$1" ::posix.tmp >/dev/null 2>&1 &&
+	    ! mdir -i "$1" ::posix.ep >/dev/null 2>&1
 }
 
 mkdir "$tmp/cwd"

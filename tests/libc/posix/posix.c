@@ -9,9 +9,10 @@
  * non-blocking connect, SO_TYPE, RLIMIT_NOFILE enforced by dup,
  * getrusage, clock_getres, umask, dup3, pread, pwrite, preadv and
  * pwritev on a file in the current directory (a disk's root on Toro),
- * pipes, socket pairs and event counters.  Every line is a fact both
- * systems must agree on; none prints a value that may differ (a port,
- * a time, a limit's size).  The last line is "posix: N failed".
+ * pipes, socket pairs and event counters, and epoll (level and edge
+ * triggered, one-shot, a change from another thread during a wait).  Every line
+ * is a fact both systems must agree on; none prints a value that may differ (a
+ * port, a time, a limit's size).  The last line is "posix: N failed".
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -19,9 +20,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -470,6 +473,129 @@ test_pipes(void)
 	close(e);
 }
 
+static int ep_fd, ep_pipe;
+
+/* Another thread adds a pipe to the set while main waits on it. */
+static void *
+adder(void *unused)
+{
+	struct epoll_event ev = { EPOLLIN, { .u64 = 77 } };
+
+	usleep(100000);
+	epoll_ctl(ep_fd, EPOLL_CTL_ADD, ep_pipe, &ev);
+	return NULL;
+}
+
+static void
+test_epoll(void)
+{
+	struct epoll_event ev, out[4];
+	struct timespec t0;
+	pthread_t th;
+	int ep, fd[2], sp[2], e, n;
+	char b[64];
+	uint64_t v = 1;
+
+	ep = epoll_create1(0);
+	say("epoll_create1", ep >= 0, 1);
+	say("epoll_create1 with a bad flag: EINVAL",
+	    epoll_create1(1) < 0 && errno == EINVAL, 1);
+	pipe(fd);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 0x1122334455667788ull;
+	say("add a pipe's read end", epoll_ctl(ep, EPOLL_CTL_ADD, fd[0], &ev),
+	    0);
+	say("  again: EEXIST",
+	    epoll_ctl(ep, EPOLL_CTL_ADD, fd[0], &ev) < 0 && errno == EEXIST, 1);
+	say("  the set itself: EINVAL",
+	    epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev) < 0 && errno == EINVAL, 1);
+	say("  a closed descriptor: EBADF",
+	    epoll_ctl(ep, EPOLL_CTL_ADD, 900, &ev) < 0 && errno == EBADF, 1);
+	say("  MOD of one not there: ENOENT",
+	    epoll_ctl(ep, EPOLL_CTL_MOD, sp[0], &ev) < 0 && errno == ENOENT, 1);
+	say("wait, nothing ready, 0 ms", epoll_wait(ep, out, 4, 0), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	say("wait, nothing ready, 50 ms", epoll_wait(ep, out, 4, 50), 0);
+	say("  it waited", ms_since(&t0) >= 40, 1);
+	write(fd[1], "abc", 3);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("level: readable", n, 1);
+	say("  EPOLLIN and the data",
+	    out[0].events == EPOLLIN &&
+		out[0].data.u64 == 0x1122334455667788ull,
+	    1);
+	say("  still, while unread", epoll_wait(ep, out, 4, 0), 1);
+	read(fd[0], b, sizeof(b));
+	say("  not once read", epoll_wait(ep, out, 4, 0), 0);
+
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.u64 = 2;
+	say("edge: MOD to EPOLLET", epoll_ctl(ep, EPOLL_CTL_MOD, fd[0], &ev),
+	    0);
+	write(fd[1], "abc", 3);
+	say("  readable", epoll_wait(ep, out, 4, 1000), 1);
+	say("  not again without a change", epoll_wait(ep, out, 4, 50), 0);
+	write(fd[1], "d", 1);
+	say("  again after more data", epoll_wait(ep, out, 4, 1000), 1);
+	read(fd[0], b, sizeof(b));
+
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = 3;
+	epoll_ctl(ep, EPOLL_CTL_MOD, fd[0], &ev);
+	write(fd[1], "x", 1);
+	say("one-shot: readable", epoll_wait(ep, out, 4, 1000), 1);
+	say("  then off", epoll_wait(ep, out, 4, 0), 0);
+	say("  MOD turns it on",
+	    epoll_ctl(ep, EPOLL_CTL_MOD, fd[0], &ev) == 0 &&
+		epoll_wait(ep, out, 4, 0) == 1,
+	    1);
+	read(fd[0], b, sizeof(b));
+	say("DEL", epoll_ctl(ep, EPOLL_CTL_DEL, fd[0], NULL), 0);
+
+	ev.events = EPOLLOUT;
+	ev.data.u64 = 4;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sp[0], &ev);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("a pair end: writable",
+	    n == 1 && out[0].events == EPOLLOUT && out[0].data.u64 == 4, 1);
+	close(sp[1]);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("  its peer closed: EPOLLOUT and EPOLLHUP",
+	    n == 1 && out[0].events == (EPOLLOUT | EPOLLHUP), 1);
+	close(sp[0]);
+	say("  closed, it leaves the set", epoll_wait(ep, out, 4, 0), 0);
+
+	e = eventfd(0, 0);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 5;
+	epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev);
+	write(e, &v, 8);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("an event counter", n == 1 && out[0].data.u64 == 5, 1);
+	read(e, &v, 8);
+	close(e);
+
+	ep_fd = ep;
+	ep_pipe = fd[0];
+	write(fd[1], "y", 1);
+	pthread_create(&th, NULL, adder, NULL);
+	n = epoll_wait(ep, out, 4, 5000);
+	say("added by another thread during the wait",
+	    n == 1 && out[0].data.u64 == 77, 1);
+	pthread_join(th, NULL);
+	n = open("posix.ep", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	say("a file: EPERM", epoll_ctl(ep, EPOLL_CTL_ADD, n, &ev) < 0 &&
+	    errno == EPERM, 1);
+	close(n);
+	unlink("posix.ep");
+	say("maxevents 0: EINVAL",
+	    epoll_wait(ep, out, 0, 0) < 0 && errno == EINVAL, 1);
+	close(fd[0]);
+	close(fd[1]);
+	close(ep);
+}
+
 int
 main(void)
 {
@@ -491,6 +617,7 @@ main(void)
 	test_limits();
 	test_pio();
 	test_pipes();
+	test_epoll();
 	printf("posix: %d failed\n", failed);
 	return failed != 0;
 }
