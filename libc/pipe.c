@@ -10,8 +10,8 @@
  * and close work and the socket calls say ENOTSOCK; a pair is two
  * AF_UNIX stream sockets; a counter is a KIND_PIPE descriptor that
  * reads and writes 8 bytes.  O_CLOEXEC changes nothing: there is no
- * exec.  They live in the network CPU's socket table, so a machine
- * without a network interface says ENETDOWN.
+ * exec.  They live in the network CPU's socket table; a machine
+ * without a network interface starts it for them, loopback alone.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -11,6 +11,7 @@ NET_SOURCES = core/net/buf.c core/net/csum.c \
 	core/net/eth.c \
 	core/net/icmp.c \
 	core/net/ipv4.c \
+	core/net/netcfg.c \
 	core/net/netif.c \
 	core/net/sock_dgram.c \
 	core/net/sock_pipe.c \

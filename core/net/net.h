@@ -120,9 +120,17 @@ uint64_t net_now(void);
 /*
  * Start the stack on `cpu` (netif.c), once, at boot: take the NIC and
  * start the network thread there.  Returns 0, -TORO_ENODEV when there
- * is no NIC (the stack stays down), or -TORO_EINVAL (bad ip=/gw=).
+ * is no NIC (the stack stays down until net_start_loopback()), or
+ * -TORO_EINVAL (bad ip=/gw=).
  */
 int net_start(int cpu);
+/*
+ * For the first socket call of a machine without a NIC: start the
+ * stack on net_start()'s CPU with the loopback alone (pipes, pairs,
+ * counters and 127.0.0.0/8), once.  0, or -TORO_ENETDOWN if net_start()
+ * never ran or the start failed.
+ */
+int net_start_loopback(void);
 
 /* Close socket descriptor s (toro_close() picks files or sockets). */
 int net_close(int s);

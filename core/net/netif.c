@@ -7,12 +7,13 @@
  * no room for, deliver packets sent to ourselves, run the protocols'
  * timers, then sleep until the earliest deadline.  HAL_EV_NET wakes it.
  *
+ * Without a NIC, net_start() leaves the stack down and the first socket
+ * call starts it with the loopback alone (net_start_loopback()).
+ *
  * Rules: the stack's state is touched only on the network CPU: by this
  * thread, or by message handlers in its scheduler (socket requests), and
  * neither ever blocks half-way through an update.  So no lock is needed.
- * Addresses come from the ip= and gw= kernel options, else from DHCP.
- * The NIC's offloads (hal.h) are all asked for unless offload=off:
- * frames carry their checksum and segmentation state both ways in the
+ * Addresses and offloads are netcfg.c's; frames carry their checksum and segmentation state both ways in the
  * net_buf (net.h), and a partial checksum is finished here in software
  * when the NIC cannot, or the packet loops back to ourselves.
  */
@@ -35,7 +36,8 @@ static struct list txq, loopq;
 static uint64_t sleeping_until; /* the thread's deadline; 0: awake */
 static int ntxq, nloopq;
 static uint64_t rng;
-static uint32_t static_dns; /* dns= on the command line, else 0 */
+static int lazy_cpu = -1;      /* no NIC: the loopback's CPU, made later */
+static volatile int lazy_state; /* 0, 1 being made, 2 made, 3 failed */
 static uint8_t scratch[HAL_NET_GSO_MAX];
 static struct net_buf *rx_spare; /* for frames of unknown length */
 
@@ -57,46 +59,6 @@ net_random(void)
 	rng ^= rng << 25;
 	rng ^= rng >> 27;
 	return (uint32_t)((rng * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-static bool
-verbose(void)
-{
-	const char *l = lib_option("loglevel");
-
-	return l != NULL && (strcmp(l, "info") == 0 || strcmp(l, "debug") == 0);
-}
-
-static void
-print_addr(void)
-{
-	char a[16], g[16];
-
-	if (verbose())
-		toro_printf("net: address %s/%d gateway %s\n",
-		    toro_inet_ntoa(net_if.addr, a),
-		    __builtin_popcount(net_if.mask),
-		    toro_inet_ntoa(net_if.gw, g));
-}
-
-void
-net_set_addr(uint32_t addr, uint32_t mask, uint32_t gw, uint32_t dns)
-{
-	bool changed = addr != net_if.addr;
-
-	net_if.addr = addr;
-	net_if.mask = addr != 0 ? mask : 0;
-	net_if.gw = addr != 0 ? gw : 0;
-	/* dns= on the command line wins over DHCP's. */
-	net_if.dns = addr == 0 ? 0 : static_dns != 0 ? static_dns : dns;
-	if (!changed)
-		return;
-	/* Entries learnt under the old address may be stale. */
-	net_arp_flush();
-	if (addr != 0)
-		net_arp_announce();
-	net_sock_addr_changed();
-	print_addr();
 }
 
 void
@@ -182,8 +144,12 @@ tx_one(struct net_buf *b)
 void
 net_tx(struct net_buf *b)
 {
-	if (b->gso_size != 0 && !(net_if.offloads & HAL_NET_TX_TSO4)) {
-		/* TCP asks for this only when the NIC has it: a bug. */
+	/*
+	 * Without a NIC (the loopback alone) no frame leaves; and TCP asks
+	 * for TSO only when the NIC has it, else it is a bug.
+	 */
+	if (!net_if.up || (b->gso_size != 0 &&
+	    !(net_if.offloads & HAL_NET_TX_TSO4))) {
 		net_stats.tx_errors++;
 		net_buf_free(b);
 		return;
@@ -392,6 +358,8 @@ rx_drain(void)
 	bool more;
 	int i;
 
+	if (!net_if.up)
+		return false;
 	for (i = 0; i < RX_BATCH; i++) {
 		if ((b = rx_one(&more)) != NULL)
 			net_eth_input(b);
@@ -421,9 +389,9 @@ net_main(void *unused)
 
 	if (sched_on_event(HAL_EV_NET, on_net_event) < 0)
 		lib_panic("net: cannot take HAL_EV_NET");
-	if (net_if.dhcp)
+	if (net_if.up && net_if.dhcp)
 		net_dhcp_start();
-	else
+	else if (net_if.up)
 		net_arp_announce();
 	for (;;) {
 		more = rx_drain();
@@ -441,127 +409,14 @@ net_main(void *unused)
 	return NULL;
 }
 
-/* Parse "A.B.C.D/N" (N defaults to 24). */
+/* Seed, queues, sockets, the network thread; then calls see the stack. */
 static int
-parse_cidr(const char *s, uint32_t *addr, uint32_t *mask)
-{
-	char a[16];
-	size_t i;
-	int n = 24;
-
-	for (i = 0; s[i] != '\0' && s[i] != '/'; i++)
-		if (i + 1 >= sizeof(a))
-			return -TORO_EINVAL;
-	memcpy(a, s, i);
-	a[i] = '\0';
-	if (toro_inet_aton(a, addr) < 0 || *addr == 0)
-		return -TORO_EINVAL;
-	if (s[i] == '/') {
-		s += i + 1;
-		if (*s == '\0')
-			return -TORO_EINVAL;
-		for (n = 0; *s != '\0'; s++) {
-			if (*s < '0' || *s > '9' || n > 32)
-				return -TORO_EINVAL;
-			n = n * 10 + (*s - '0');
-		}
-		if (n < 1 || n > 32)
-			return -TORO_EINVAL;
-	}
-	*mask = n == 32 ? 0xffffffffu : ~(0xffffffffu >> n);
-	return 0;
-}
-
-static int
-configure(void)
-{
-	const char *ip = lib_option("ip"), *gw = lib_option("gw");
-	const char *dns = lib_option("dns");
-	uint32_t addr, mask, gwaddr = 0;
-
-	if (dns != NULL &&
-	    (toro_inet_aton(dns, &static_dns) < 0 || static_dns == 0)) {
-		toro_printf("net: dns=%s: want A.B.C.D\n", dns);
-		return -TORO_EINVAL;
-	}
-
-	if (ip == NULL || strcmp(ip, "dhcp") == 0) {
-		if (gw != NULL) {
-			toro_printf("net: gw= needs ip=A.B.C.D/N\n");
-			return -TORO_EINVAL;
-		}
-		net_if.dhcp = true;
-		return 0;
-	}
-	if (parse_cidr(ip, &addr, &mask) < 0) {
-		toro_printf("net: ip=%s: want A.B.C.D/N or dhcp\n", ip);
-		return -TORO_EINVAL;
-	}
-	if (gw != NULL && (toro_inet_aton(gw, &gwaddr) < 0 || gwaddr == 0)) {
-		toro_printf("net: gw=%s: want A.B.C.D\n", gw);
-		return -TORO_EINVAL;
-	}
-	net_if.dhcp = false;
-	net_if.addr = addr;
-	net_if.mask = mask;
-	net_if.gw = gwaddr;
-	net_if.dns = static_dns;
-	return 0;
-}
-
-/* offload=on (the default) or off. */
-static uint32_t
-offloads_wanted(void)
-{
-	const char *o = lib_option("offload");
-
-	if (o != NULL && strcmp(o, "off") == 0)
-		return 0;
-	if (o != NULL && strcmp(o, "on") != 0)
-		toro_printf("net: offload=%s: want on or off; on\n", o);
-	return HAL_NET_OFFLOADS;
-}
-
-static void
-set_offloads(uint32_t got)
-{
-	uint32_t o = got & HAL_NET_OFFLOADS;
-
-	/* TSO needs the checksum offload; large received segments too. */
-	if (!(o & HAL_NET_TX_CSUM))
-		o &= ~HAL_NET_TX_TSO4;
-	net_if.offloads = o;
-	net_stats.offloads = o;
-	/* IPv4 total length, less the IP and TCP headers with options. */
-	net_if.tso_max = (o & HAL_NET_TX_TSO4) ? 65535 - NET_IP_HLEN - 60 : 0;
-	if (verbose())
-		toro_printf("net: NIC offloads:%s%s%s%s%s\n",
-		    o == 0 ? " none" : "",
-		    (o & HAL_NET_TX_CSUM) ? " tx-csum" : "",
-		    (o & HAL_NET_TX_TSO4) ? " tso4" : "",
-		    (o & HAL_NET_RX_CSUM) ? " rx-csum" : "",
-		    (o & HAL_NET_RX_LRO) ? " lro" : "");
-}
-
-int
-net_start(int cpu)
+start_thread(int cpu)
 {
 	struct toro_thread_attr attr = { "net", THREAD_STACK };
-	struct hal_net_info info;
 	struct toro_thread *t;
 	int err;
 
-	if (cpu < 0 || cpu >= hal_cpu_count() || net_if.cpu >= 0)
-		return -TORO_EINVAL;
-	if ((err = configure()) < 0)
-		return err;
-	memset(&info, 0, sizeof(info));
-	info.offloads = offloads_wanted();
-	if ((err = hal_net_open(cpu, &info)) < 0)
-		return err;
-	memcpy(net_if.mac, info.mac, sizeof(net_if.mac));
-	net_if.mtu = info.mtu >= 576 && info.mtu <= 1500 ? info.mtu : 1500;
-	set_offloads(info.offloads);
 	do
 		lib_random(&rng, sizeof(rng));
 	while (rng == 0); /* xorshift's one stuck state */
@@ -576,7 +431,55 @@ net_start(int cpu)
 	net_if.thread = t;
 	/* Last: socket calls see the stack only once it is ready. */
 	__atomic_store_n(&net_if.cpu, cpu, __ATOMIC_RELEASE);
-	if (!net_if.dhcp)
-		print_addr();
 	return 0;
+}
+
+int
+net_start(int cpu)
+{
+	struct hal_net_info info;
+	int err;
+
+	if (cpu < 0 || cpu >= hal_cpu_count() || net_if.cpu >= 0)
+		return -TORO_EINVAL;
+	if ((err = net_cfg_read()) < 0)
+		return err;
+	memset(&info, 0, sizeof(info));
+	info.offloads = net_cfg_offloads_wanted();
+	if ((err = hal_net_open(cpu, &info)) < 0) {
+		/* No NIC: the first socket call starts the loopback alone. */
+		if (err == -TORO_ENODEV)
+			lazy_cpu = cpu;
+		return err;
+	}
+	memcpy(net_if.mac, info.mac, sizeof(net_if.mac));
+	net_if.mtu = info.mtu >= 576 && info.mtu <= 1500 ? info.mtu : 1500;
+	net_if.up = true;
+	net_cfg_offloads(info.offloads);
+	if ((err = start_thread(cpu)) < 0)
+		return err;
+	if (!net_if.dhcp)
+		net_cfg_print_addr();
+	return 0;
+}
+
+int
+net_start_loopback(void)
+{
+	int s = 0;
+
+	if (lazy_cpu < 0)
+		return -TORO_ENETDOWN;
+	if (__atomic_compare_exchange_n(&lazy_state, &s, 1, false,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		/* Addresses of an interface that is not there route nowhere. */
+		net_if.dhcp = false;
+		net_if.addr = net_if.mask = net_if.gw = net_if.dns = 0;
+		net_if.mtu = 1500;
+		s = start_thread(lazy_cpu) < 0 ? 3 : 2;
+		__atomic_store_n(&lazy_state, s, __ATOMIC_RELEASE);
+	}
+	while ((s = __atomic_load_n(&lazy_state, __ATOMIC_ACQUIRE)) == 1)
+		toro_yield();
+	return s == 2 ? 0 : -TORO_ENETDOWN;
 }

@@ -18,9 +18,14 @@ static long
 net_call(struct net_req *r, int op)
 {
 	int cpu = __atomic_load_n(&net_if.cpu, __ATOMIC_ACQUIRE);
+	int err;
 
-	if (cpu < 0)
-		return -TORO_ENETDOWN;
+	/* Without a NIC the first call starts the loopback alone. */
+	if (cpu < 0) {
+		if ((err = net_start_loopback()) < 0)
+			return err;
+		cpu = __atomic_load_n(&net_if.cpu, __ATOMIC_ACQUIRE);
+	}
 	r->op = op;
 	return sched_call(cpu, &r->call, net_req_arrive, "socket");
 }

@@ -467,7 +467,7 @@ op_info(struct net_req *r)
 	memset(in, 0, sizeof(*in));
 	memcpy(in->mac, net_if.mac, sizeof(in->mac));
 	in->mtu = net_if.mtu;
-	in->up = 1;
+	in->up = net_if.up;
 	in->dhcp = net_if.dhcp;
 	in->cpu = net_if.cpu;
 	in->addr = net_if.addr;
@@ -483,6 +483,8 @@ op_wait(struct net_req *r)
 {
 	if (net_if.addr != 0)
 		return 0;
+	if (!net_if.up)
+		return -TORO_ENETDOWN; /* the loopback alone: none will come */
 	if (r->value == 0)
 		return -TORO_ETIMEDOUT;
 	r->waitq = &addr_waiters;

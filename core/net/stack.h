@@ -26,6 +26,7 @@
 /* The interface: constant after net_start() but for the addresses. */
 struct net_iface {
 	int cpu;             /* the network CPU; -1: the stack is down */
+	bool up;             /* a NIC is there (else the loopback alone) */
 	uint8_t mac[6];
 	uint16_t mtu;
 	uint32_t offloads;   /* hal.h's HAL_NET_* in effect */
@@ -43,8 +44,16 @@ extern struct toro_net_stats net_stats;
 void net_wakeup(void);
 /* A timer is due at `when`: wake the thread if it would sleep past it. */
 void net_timer_hint(uint64_t when);
+/* netcfg.c */
 /* Set (or with addr 0, clear) the interface's addresses. */
 void net_set_addr(uint32_t addr, uint32_t mask, uint32_t gw, uint32_t dns);
+/* Read ip=, gw=, dns= into net_if; 0 or -TORO_EINVAL (said why). */
+int net_cfg_read(void);
+/* The offloads to ask the NIC for (offload=), and those it gave. */
+uint32_t net_cfg_offloads_wanted(void);
+void net_cfg_offloads(uint32_t got);
+/* With loglevel=info or debug, say the interface's address. */
+void net_cfg_print_addr(void);
 /* Hand the frame in b to the NIC, or hold it while the ring is full. */
 void net_tx(struct net_buf *b);
 /* Fill in the partial transport checksum of the IP packet in b. */

@@ -11,8 +11,10 @@
  * thread sleeps until it is answered, so a blocked call costs nothing.
  * A call blocks until it can complete, unless the socket is non-blocking
  * (-TORO_EAGAIN instead) or has a timeout (-TORO_ETIMEDOUT after it).
- * Functions return a negative TORO_E* code on failure; without a network
- * interface every call gives -TORO_ENETDOWN.
+ * Functions return a negative TORO_E* code on failure.  A machine
+ * without a network interface has the loopback alone: 127.0.0.0/8,
+ * pipes, pairs and counters work, other addresses are unreachable, and
+ * toro_net_wait() gives -TORO_ENETDOWN.
  */
 #ifndef TORO_SOCKET_H
 #define TORO_SOCKET_H
@@ -144,8 +146,7 @@ int toro_poll(struct toro_pollfd *fds, int n, int64_t timeout_ns);
  * pipes, one each way (toro_shutdown works on it).  A counter (Linux's
  * eventfd) holds a 64-bit count: sending 8 bytes adds them, receiving
  * 8 takes the whole count (1 with TORO_EFD_SEMAPHORE), waiting while
- * it is 0.  Without a network interface these give -TORO_ENETDOWN,
- * like every socket call.
+ * it is 0.
  */
 #define TORO_EFD_SEMAPHORE 0x1
 int toro_pipe(int fds[2], int flags);

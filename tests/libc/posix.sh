@@ -9,16 +9,17 @@
 # prints facts, not values that may differ; the Linux run (in a folder
 # of its own) must pass, so the program's expectations are Linux's, and
 # the sim and microvm runs (on a FAT16 disk) must print the same lines
-# and leave the disk clean.
+# and leave the disk clean; with a network interface and without one
+# (the loopback alone, which the first socket call starts).
 . "$srcdir/tests/tap.sh"
-plan 7
+plan 11
 
 need=""
 for c in qemu-system-x86_64 mformat mdir fsck.fat; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for _ in $(seq 7); do skip "not installed:$need"; done
+	for _ in $(seq 11); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -75,3 +76,18 @@ toro_qemu_boot "$tmp/nat" microvm 2 out/tests/libc/posix.elf '' \
 check "microvm, 2 CPUs: every expectation holds" passed "$tmp/nat" $s
 check "microvm: the same lines as Linux" same "$tmp/nat"
 check "microvm: the disk is clean, the file gone" clean "$tmp/nat.img"
+
+# No network interface: the same, over the loopback alone.
+mkimage "$tmp/sim0.img"
+s=0
+timeout 120 out/tests/libc/posix --cpus 2 --net none \
+    --disk "$tmp/sim0.img" >"$tmp/sim0" 2>&1 || s=$?
+check "sim without a NIC: every expectation holds" passed "$tmp/sim0" $s
+check "sim without a NIC: the same lines as Linux" same "$tmp/sim0"
+mkimage "$tmp/nat0.img"
+s=0
+# shellcheck disable=SC2046
+toro_qemu_boot "$tmp/nat0" microvm 2 out/tests/libc/posix.elf '' \
+    $(toro_qemu_disk microvm "$tmp/nat0.img") || s=$?
+check "microvm without a NIC: every expectation holds" passed "$tmp/nat0" $s
+check "microvm without a NIC: the same lines as Linux" same "$tmp/nat0"

@@ -19,22 +19,40 @@
  * Bring-up.
  */
 
+/*
+ * Without a NIC, the first socket call starts the stack with the
+ * loopback alone: 127.0.0.0/8 works, nothing else is reachable, and no
+ * address will ever come.
+ */
 static void *
 no_nic_main(void *unused)
 {
-	struct toro_sockaddr_in a = { TORO_AF_INET, 7, 0 };
+	struct toro_sockaddr_in lo = { TORO_AF_INET, 7,
+		TORO_INADDR_LOOPBACK };
+	struct toro_sockaddr_in far = { TORO_AF_INET, 7,
+		TORO_IPV4(10, 0, 2, 2) };
 	struct toro_net_info info;
-	struct toro_pollfd pfd = { 0, TORO_POLLIN, 0 };
+	struct toro_pollfd pfd = { .events = TORO_POLLIN };
+	char buf[8];
+	int s;
 
 	fake_net_set_present(0);
 	ck_assert_int_eq(net_start(0), -TORO_ENODEV);
-	ck_assert_int_eq(toro_socket(TORO_AF_INET, TORO_SOCK_DGRAM, 0),
-	    -TORO_ENETDOWN);
-	ck_assert_int_eq(toro_bind(0, &a), -TORO_ENETDOWN);
-	ck_assert_int_eq(toro_poll(&pfd, 1, 0), -TORO_ENETDOWN);
-	ck_assert_int_eq(toro_net_info(&info), -TORO_ENETDOWN);
+	s = toro_socket(TORO_AF_INET, TORO_SOCK_DGRAM, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(toro_bind(s, &lo), 0);
+	ck_assert_int_eq(toro_sendto(s, "hi", 2, 0, &lo), 2);
+	pfd.fd = s;
+	ck_assert_int_eq(toro_poll(&pfd, 1, SEC), 1);
+	ck_assert_int_eq(toro_recv(s, buf, sizeof(buf), 0), 2);
+	ck_assert_int_eq(toro_sendto(s, "hi", 2, 0, &far),
+	    -TORO_ENETUNREACH);
+	ck_assert_int_eq(toro_close(s), 0);
+	ck_assert_int_eq(toro_net_info(&info), 0);
 	ck_assert_int_eq(info.up, 0);
+	ck_assert_uint_eq(info.addr, 0);
 	ck_assert_int_eq(toro_net_wait(SEC), -TORO_ENETDOWN);
+	ck_assert_int_eq(fake_net_sent_count(), 0);
 	return NULL;
 }
 

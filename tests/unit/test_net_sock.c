@@ -420,7 +420,7 @@ tcp_errors_main(void *unused)
 	c = toro_socket(TORO_AF_INET, TORO_SOCK_STREAM | TORO_SOCK_NONBLOCK,
 	    0);
 	ck_assert_int_eq(toro_connect(c, &to), -TORO_EINPROGRESS);
-	pfd[0] = (struct toro_pollfd){ c, TORO_POLLOUT, 0 };
+	pfd[0] = (struct toro_pollfd){ .fd = c, .events = TORO_POLLOUT };
 	ck_assert_int_eq(toro_poll(pfd, 1, SEC), 1);
 	ck_assert_int_eq(pfd[0].revents & TORO_POLLERR, TORO_POLLERR);
 	ck_assert_int_eq(toro_connect(c, &to), -TORO_ECONNREFUSED);
@@ -439,8 +439,8 @@ tcp_errors_main(void *unused)
 	    0);
 	ck_assert_int_eq(toro_connect(c, &to), -TORO_EINPROGRESS);
 	ck_assert_int_eq(toro_connect(c, &to), -TORO_EALREADY);
-	pfd[0] = (struct toro_pollfd){ l, TORO_POLLIN, 0 };
-	pfd[1] = (struct toro_pollfd){ c, TORO_POLLOUT, 0 };
+	pfd[0] = (struct toro_pollfd){ .fd = l, .events = TORO_POLLIN };
+	pfd[1] = (struct toro_pollfd){ .fd = c, .events = TORO_POLLOUT };
 	ck_assert_int_ge(toro_poll(pfd, 2, SEC), 1);
 	ck_assert_int_eq(toro_poll(pfd, 1, SEC), 1);
 	ck_assert_int_eq(pfd[0].revents, TORO_POLLIN);
@@ -459,7 +459,7 @@ tcp_errors_main(void *unused)
 	ck_assert_int_eq(toro_recv(c, buf, sizeof(buf), 0), -TORO_ETIMEDOUT);
 	/* The peer closes: poll says readable, recv says end of stream. */
 	ck_assert_int_eq(toro_close(s), 0);
-	pfd[1] = (struct toro_pollfd){ c, TORO_POLLIN, 0 };
+	pfd[1] = (struct toro_pollfd){ .fd = c, .events = TORO_POLLIN };
 	ck_assert_int_eq(toro_poll(pfd + 1, 1, SEC), 1);
 	ck_assert_int_eq(pfd[1].revents & TORO_POLLIN, TORO_POLLIN);
 	ck_assert_int_eq(toro_recv(c, buf, sizeof(buf), 0), 0);
