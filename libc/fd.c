@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -319,16 +320,37 @@ iov_each(long fd, const struct iovec *iov, long cnt, bool out)
 	return done;
 }
 
+/*
+ * readv and writev on a socket are recvmsg and sendmsg (sockmsg.c): a
+ * datagram is one message, and a stream's pieces go out together.
+ */
+static long
+iov_msg(long fd, const struct iovec *iov, long cnt, bool out)
+{
+	struct libc_desc *d = libc_fd_get(fd);
+	struct msghdr m;
+	int kind = d != NULL ? d->kind : 0;
+
+	if (d != NULL)
+		libc_fd_put(d);
+	if (kind != KIND_SOCKET || cnt < 0 || cnt > IOV_MAX)
+		return iov_each(fd, iov, cnt, out);
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = (struct iovec *)iov;
+	m.msg_iovlen = (int)cnt;
+	return out ? libc_sendmsg(fd, &m, 0) : libc_recvmsg(fd, &m, 0);
+}
+
 long
 libc_fd_readv(long fd, const struct iovec *iov, long cnt)
 {
-	return iov_each(fd, iov, cnt, false);
+	return iov_msg(fd, iov, cnt, false);
 }
 
 long
 libc_fd_writev(long fd, const struct iovec *iov, long cnt)
 {
-	return iov_each(fd, iov, cnt, true);
+	return iov_msg(fd, iov, cnt, true);
 }
 
 long

@@ -213,6 +213,14 @@ test_msg_udp(void)
 	m.msg_iov = &one;
 	m.msg_iovlen = 1;
 	say("recvmsg into 64: whole", recvmsg(u2, &m, 0), 11);
+	connect(u1, (struct sockaddr *)&a, sizeof(a));
+	say("writev on UDP: one datagram", writev(u1, out, 2), 11);
+	say("readv into 4 + 4: its first 8 bytes",
+	    readv(u2, in, 2) == 8 && memcmp(x, "hell", 4) == 0 &&
+		memcmp(y, "o wo", 4) == 0,
+	    1);
+	say("  the rest of it is gone",
+	    recv(u2, big, sizeof(big), MSG_DONTWAIT) < 0 && errno == EAGAIN, 1);
 	say("  no MSG_TRUNC", m.msg_flags & MSG_TRUNC, 0);
 	/* Too short for a header: there is no control data in it. */
 	m.msg_name = &a;
@@ -585,8 +593,8 @@ test_epoll(void)
 	    n == 1 && out[0].data.u64 == 77, 1);
 	pthread_join(th, NULL);
 	n = open("posix.ep", O_RDWR | O_CREAT | O_TRUNC, 0644);
-	say("a file: EPERM", epoll_ctl(ep, EPOLL_CTL_ADD, n, &ev) < 0 &&
-	    errno == EPERM, 1);
+	say("a file: EPERM",
+	    epoll_ctl(ep, EPOLL_CTL_ADD, n, &ev) < 0 && errno == EPERM, 1);
 	close(n);
 	unlink("posix.ep");
 	say("maxevents 0: EINVAL",
