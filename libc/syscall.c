@@ -259,6 +259,8 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	case SYS_epoll_wait:
 	case SYS_epoll_pwait: /* the signal mask: none arrives unasked */
 		return libc_epoll_wait(a1, (void *)a2, a3, a4);
+	case SYS_sendfile:
+		return libc_sendfile(a1, a2, (long *)a3, (size_t)a4);
 	case SYS_pipe:
 		return libc_pipe2((int *)a1, 0);
 	case SYS_pipe2:

@@ -147,6 +147,8 @@ void libc_epoll_free(struct libc_epoll *ep);
 long libc_pipe2(int *fds, long flags);
 long libc_socketpair(long domain, long type, long proto, int *fds);
 long libc_eventfd2(unsigned long init, long flags);
+/* sendfile.c */
+long libc_sendfile(long out, long in, long *off, size_t count);
 /* sockmsg.c: sendmsg and recvmsg (struct msghdr). */
 struct msghdr;
 long libc_sendmsg(long fd, const struct msghdr *m, long flags);

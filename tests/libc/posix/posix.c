@@ -28,6 +28,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -379,6 +380,26 @@ test_pio(void)
 	say("  it went to the end", st.st_size, 23);
 	fd = open("posix.tmp", O_RDONLY);
 	say("  the last byte is Z", pread(fd, b, 1, 22) == 1 && b[0] == 'Z', 1);
+	{
+		int sp[2];
+		off_t o = 3;
+
+		socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+		say("sendfile 5 from offset 3", sendfile(sp[0], fd, &o, 5), 5);
+		say("  the offset moved on", (long)o, 8);
+		say("  the position did not", lseek(fd, 0, SEEK_CUR), 0);
+		say("  the bytes",
+		    read(sp[1], b, sizeof(b)) == 5 &&
+			memcmp(b, "3xyz7", 5) == 0,
+		    1);
+		say("sendfile from the position, past the end",
+		    sendfile(sp[0], fd, NULL, 100), 23);
+		say("  the position moved", lseek(fd, 0, SEEK_CUR), 23);
+		say("sendfile from a socket: EINVAL",
+		    sendfile(sp[0], sp[1], NULL, 1) < 0 && errno == EINVAL, 1);
+		close(sp[0]);
+		close(sp[1]);
+	}
 	close(fd);
 	u = socket(AF_INET, SOCK_DGRAM, 0);
 	say("pread on a socket: ESPIPE",
