@@ -259,6 +259,18 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	case SYS_epoll_wait:
 	case SYS_epoll_pwait: /* the signal mask: none arrives unasked */
 		return libc_epoll_wait(a1, (void *)a2, a3, a4);
+	case SYS_mmap:
+		return libc_mmap(a1, (size_t)a2, a3, a4, a5, a6);
+	case SYS_munmap:
+		return libc_munmap(a1, (size_t)a2);
+	case SYS_mremap:
+		return libc_mremap(a1, (size_t)a2, (size_t)a3, a4);
+	case SYS_mprotect:
+		return libc_mprotect(a1, (size_t)a2, a3);
+	case SYS_madvise:
+		return libc_madvise(a1, (size_t)a2, a3);
+	case SYS_msync:
+		return libc_msync(a1, (size_t)a2, a3);
 	case SYS_sendfile:
 		return libc_sendfile(a1, a2, (long *)a3, (size_t)a4);
 	case SYS_pipe:

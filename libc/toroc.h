@@ -143,6 +143,13 @@ long libc_epoll_create(long flags);
 long libc_epoll_ctl(long epfd, long op, long fd, const struct epoll_event *ev);
 long libc_epoll_wait(long epfd, void *events, long max, long timeout_ms);
 void libc_epoll_free(struct libc_epoll *ep);
+/* mmap.c: mappings as the allocator's memory. */
+long libc_mmap(long addr, size_t len, long prot, long flags, long fd, long off);
+long libc_munmap(long addr, size_t len);
+long libc_mremap(long addr, size_t old, size_t len, long flags);
+long libc_mprotect(long addr, size_t len, long prot);
+long libc_madvise(long addr, size_t len, long advice);
+long libc_msync(long addr, size_t len, long flags);
 /* pipe.c: pipe2, socketpair, eventfd2. */
 long libc_pipe2(int *fds, long flags);
 long libc_socketpair(long domain, long type, long proto, int *fds);

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/sendfile.h>
@@ -625,6 +626,81 @@ test_epoll(void)
 	close(ep);
 }
 
+static int
+all(const char *p, int c, size_t n)
+{
+	while (n-- > 0)
+		if (*p++ != (char)c)
+			return 0;
+	return 1;
+}
+
+static void
+test_mmap(void)
+{
+	char *a, *f, *g;
+	int fd;
+
+	a = mmap(NULL, 10000, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	say("mmap 10000 anonymous bytes", a != MAP_FAILED, 1);
+	say("  page-aligned", ((unsigned long)a & 4095) == 0, 1);
+	say("  zeros", all(a, 0, 10000), 1);
+	memset(a, 'm', 10000);
+	say("madvise(MADV_DONTNEED) zeroes it",
+	    madvise(a, 12288, MADV_DONTNEED) == 0 && all(a, 0, 10000), 1);
+	say("mprotect read and write",
+	    mprotect(a, 4096, PROT_READ | PROT_WRITE), 0);
+	say("munmap the first page", munmap(a, 4096), 0);
+	say("munmap the last of the 3 pages", munmap(a + 8192, 1), 0);
+	say("munmap the rest", munmap(a + 4096, 4096), 0);
+	say("munmap what is not mapped", munmap(a, 4096), 0);
+	say("mmap of 0 bytes: EINVAL",
+	    mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+		    MAP_FAILED &&
+		errno == EINVAL,
+	    1);
+	say("mmap at an offset not page-aligned: EINVAL",
+	    mmap(NULL, 10, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1) ==
+		    MAP_FAILED &&
+		errno == EINVAL,
+	    1);
+	a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(a, 'r', 4096);
+	g = mremap(a, 4096, 3 * 4096, MREMAP_MAYMOVE);
+	say("mremap grows it, moving", g != MAP_FAILED && all(g, 'r', 4096), 1);
+	say("  munmap it", munmap(g, 3 * 4096), 0);
+
+	fd = open("posix.map", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	write(fd, "hello, mapped file", 18);
+	f = mmap(NULL, 18, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	say("mmap a file MAP_PRIVATE",
+	    f != MAP_FAILED && memcmp(f, "hello, mapped file", 18) == 0, 1);
+	say("  zeros past its end", all(f + 18, 0, 4096 - 18), 1);
+	f[0] = 'H';
+	say("  a write to the copy leaves the file",
+	    pread(fd, (char[1]) { 0 }, 1, 0) == 1, 1);
+	{
+		char c = 0;
+
+		pread(fd, &c, 1, 0);
+		say("  its first byte", c, 'h');
+	}
+	munmap(f, 18);
+	f = mmap(NULL, 18, PROT_READ, MAP_SHARED, fd, 0);
+	say("mmap a file MAP_SHARED, read-only",
+	    f != MAP_FAILED && memcmp(f, "hello, mapped file", 18) == 0, 1);
+	munmap(f, 18);
+	say("mmap a socket: ENODEV",
+	    mmap(NULL, 10, PROT_READ, MAP_PRIVATE,
+		socket(AF_INET, SOCK_DGRAM, 0), 0) == MAP_FAILED &&
+		errno == ENODEV,
+	    1);
+	close(fd);
+	unlink("posix.map");
+}
+
 int
 main(void)
 {
@@ -647,6 +723,7 @@ main(void)
 	test_pio();
 	test_pipes();
 	test_epoll();
+	test_mmap();
 	printf("posix: %d failed\n", failed);
 	return failed != 0;
 }
