@@ -22,7 +22,6 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -102,6 +101,7 @@ libc_fd_put(struct libc_desc *d)
 		if (d->kind == KIND_DIR) {
 			toro_closedir(d->handle);
 			toro_free(d->pending);
+			toro_free(d->path);
 		} else if (d->kind == KIND_EPOLL) {
 			if (d->handle >= 0)
 				toro_close(d->handle); /* its wake counter */
@@ -178,6 +178,15 @@ libc_fd_open(const char *path, long flags)
 		toro_free(d);
 		return h;
 	}
+	/* A directory keeps its path for fchdir and the *at calls. */
+	if (d->kind == KIND_DIR &&
+	    (d->path = toro_malloc(strlen(path) + 1)) == NULL) {
+		toro_closedir(h);
+		toro_free(d);
+		return -ENOMEM;
+	}
+	if (d->path != NULL)
+		strcpy(d->path, path);
 	d->handle = h;
 	d->flags = (int)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
 	if ((fd = libc_fd_install(d, 0)) < 0) {
@@ -296,61 +305,6 @@ libc_fd_write(long fd, const void *buf, size_t n)
 		r = toro_write(d->handle, buf, n);
 	libc_fd_put(d);
 	return r;
-}
-
-/* readv (out false) or writev: one call a buffer, up to a short one. */
-static long
-iov_each(long fd, const struct iovec *iov, long cnt, bool out)
-{
-	long i, r, done = 0;
-
-	if (cnt < 0 || cnt > IOV_MAX)
-		return -EINVAL;
-	for (i = 0; i < cnt; i++) {
-		if (iov[i].iov_len == 0)
-			continue;
-		r = out ? libc_fd_write(fd, iov[i].iov_base, iov[i].iov_len)
-			: libc_fd_read(fd, iov[i].iov_base, iov[i].iov_len);
-		if (r < 0)
-			return done > 0 ? done : r;
-		done += r;
-		if ((size_t)r < iov[i].iov_len)
-			break;
-	}
-	return done;
-}
-
-/*
- * readv and writev on a socket are recvmsg and sendmsg (sockmsg.c): a
- * datagram is one message, and a stream's pieces go out together.
- */
-static long
-iov_msg(long fd, const struct iovec *iov, long cnt, bool out)
-{
-	struct libc_desc *d = libc_fd_get(fd);
-	struct msghdr m;
-	int kind = d != NULL ? d->kind : 0;
-
-	if (d != NULL)
-		libc_fd_put(d);
-	if (kind != KIND_SOCKET || cnt < 0 || cnt > IOV_MAX)
-		return iov_each(fd, iov, cnt, out);
-	memset(&m, 0, sizeof(m));
-	m.msg_iov = (struct iovec *)iov;
-	m.msg_iovlen = (int)cnt;
-	return out ? libc_sendmsg(fd, &m, 0) : libc_recvmsg(fd, &m, 0);
-}
-
-long
-libc_fd_readv(long fd, const struct iovec *iov, long cnt)
-{
-	return iov_msg(fd, iov, cnt, false);
-}
-
-long
-libc_fd_writev(long fd, const struct iovec *iov, long cnt)
-{
-	return iov_msg(fd, iov, cnt, true);
 }
 
 long

@@ -77,35 +77,6 @@ sys_sysinfo(struct sysinfo *si)
 	return 0;
 }
 
-/* Paths: absolute, or from the root, which is every directory's cwd. */
-static int
-at_root(long dirfd, const char *path)
-{
-	return (int)dirfd == AT_FDCWD || path[0] == '/';
-}
-
-static long
-sys_access(const char *path, long mode)
-{
-	struct toro_stat st;
-	int r;
-
-	if ((r = toro_stat(path, &st)) < 0)
-		return r;
-	if ((mode & W_OK) && (st.attr & TORO_ATTR_READONLY))
-		return -EACCES;
-	return 0;
-}
-
-static long
-sys_getcwd(char *buf, size_t size)
-{
-	if (size < 2)
-		return -ERANGE;
-	strcpy(buf, "/");
-	return 2;
-}
-
 /*
  * getrandom (behind getentropy too): the kernel's generator, which is
  * keyed at boot and never blocks, so GRND_NONBLOCK and GRND_RANDOM
@@ -187,21 +158,12 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return libc_fd_piov(a1, (const void *)a2, a3, a4, 0);
 	case SYS_pwritev:
 		return libc_fd_piov(a1, (const void *)a2, a3, a4, 1);
-	case SYS_open:
-		return libc_fd_open((const char *)a1, a2);
-	case SYS_openat:
-		if ((int)a1 != AT_FDCWD && ((const char *)a2)[0] != '/')
-			return -ENOSYS; /* no directory descriptors yet */
-		return libc_fd_open((const char *)a2, a3);
 	case SYS_close:
 		return libc_fd_close(a1);
 	case SYS_lseek:
 		return libc_fd_lseek(a1, a2, a3);
 	case SYS_fstat:
 		return libc_fd_fstat(a1, (void *)a2);
-	case SYS_stat:
-	case SYS_lstat:
-		return libc_fd_stat((const char *)a1, (void *)a2);
 	case SYS_ioctl:
 		return libc_fd_ioctl(a1, a2, (void *)a3);
 	case SYS_dup:
@@ -219,37 +181,24 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		return libc_fd_ftruncate(a1, a2);
 	case SYS_getdents64:
 		return libc_fd_getdents(a1, (void *)a2, (size_t)a3);
+	case SYS_open:
+	case SYS_openat:
+	case SYS_stat:
+	case SYS_lstat:
+	case SYS_newfstatat:
 	case SYS_mkdir:
-		return toro_mkdir((const char *)a1);
 	case SYS_mkdirat:
-		if (!at_root(a1, (const char *)a2))
-			return -ENOSYS;
-		return toro_mkdir((const char *)a2);
 	case SYS_rmdir:
-		return toro_rmdir((const char *)a1);
 	case SYS_unlink:
-		return libc_unlink((const char *)a1);
 	case SYS_unlinkat:
-		if (!at_root(a1, (const char *)a2))
-			return -ENOSYS;
-		if (a3 & AT_REMOVEDIR)
-			return toro_rmdir((const char *)a2);
-		return libc_unlink((const char *)a2);
 	case SYS_rename:
-		return toro_rename((const char *)a1, (const char *)a2);
 	case SYS_renameat:
-		if (!at_root(a1, (const char *)a2) ||
-		    !at_root(a3, (const char *)a4))
-			return -ENOSYS;
-		return toro_rename((const char *)a2, (const char *)a4);
 	case SYS_access:
-		return sys_access((const char *)a1, a2);
 	case SYS_faccessat:
-		if (!at_root(a1, (const char *)a2))
-			return -ENOSYS;
-		return sys_access((const char *)a2, a3);
+	case SYS_chdir:
+	case SYS_fchdir:
 	case SYS_getcwd:
-		return sys_getcwd((char *)a1, (size_t)a2);
+		return libc_path_call(n, a1, a2, a3, a4);
 	case SYS_epoll_create:
 		return a1 <= 0 ? -EINVAL : libc_epoll_create(0);
 	case SYS_epoll_create1:

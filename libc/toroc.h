@@ -55,6 +55,7 @@ struct libc_desc {
 	int type;
 	int domain;
 	struct libc_epoll *ep; /* an epoll set's list */
+	char *path;            /* a directory's, whole (for fchdir, *at) */
 	int connecting;
 	uint32_t peer_addr;
 	uint16_t peer_port;
@@ -92,6 +93,8 @@ long libc_fd_ioctl(long fd, long req, void *arg);
 long libc_fd_dup(long fd, long min, long flags);
 long libc_fd_dup2(long fd, long to);
 long libc_fd_dup3(long fd, long to, long flags);
+/* path.c: the calls that take a path, and the working directory. */
+long libc_path_call(long n, long a1, long a2, long a3, long a4);
 /* pio.c: pread (out false) and pwrite, preadv and pwritev. */
 long libc_fd_pio(long fd, void *buf, size_t n, long off, _Bool out);
 long libc_fd_piov(

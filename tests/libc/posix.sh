@@ -51,7 +51,8 @@ clean() { # IMAGE
 	fsck.fat -n "$1" >"$tmp/fsck" 2>&1 || { note <"$tmp/fsck"; return 1; }
 	! mdir -i "$1" ::posix.tmp >/dev/null 2>&1 &&
 	    ! mdir -i "$1" ::posix.ep >/dev/null 2>&1 &&
-	    ! mdir -i "$1" ::posix.map >/dev/null 2>&1
+	    ! mdir -i "$1" ::posix.map >/dev/null 2>&1 &&
+	    ! mdir -i "$1" ::posix.d >/dev/null 2>&1
 }
 
 mkdir "$tmp/cwd"

@@ -701,6 +701,59 @@ test_mmap(void)
 	unlink("posix.map");
 }
 
+static int
+ends_with(const char *s, const char *t)
+{
+	size_t a = strlen(s), b = strlen(t);
+
+	return a >= b && strcmp(s + a - b, t) == 0;
+}
+
+static void
+test_cwd(void)
+{
+	char here[4096], buf[4096];
+	struct stat st;
+	int dfd, fd;
+
+	say("getcwd", getcwd(here, sizeof(here)) != NULL, 1);
+	say("getcwd into 1 byte: ERANGE",
+	    getcwd(buf, 1) == NULL && errno == ERANGE, 1);
+	say("mkdir posix.d", mkdir("posix.d", 0755), 0);
+	say("chdir posix.d", chdir("posix.d"), 0);
+	say("  getcwd ends in /posix.d",
+	    getcwd(buf, sizeof(buf)) != NULL && ends_with(buf, "/posix.d"), 1);
+	fd = open("f", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	say("  a file made there", fd >= 0 && write(fd, "in d", 4) == 4, 1);
+	close(fd);
+	say("  seen as ../posix.d/f",
+	    stat("../posix.d/f", &st) == 0 && st.st_size == 4, 1);
+	say("  and as ./f", stat("./f", &st), 0);
+	say("chdir to a file: ENOTDIR", chdir("f") < 0 && errno == ENOTDIR, 1);
+	say("chdir to nothing: ENOENT", chdir("nothing") < 0 && errno == ENOENT,
+	    1);
+	say("chdir ..", chdir(".."), 0);
+	say("  getcwd is where it was",
+	    getcwd(buf, sizeof(buf)) != NULL && strcmp(buf, here) == 0, 1);
+	dfd = open("posix.d", O_RDONLY | O_DIRECTORY);
+	say("open the folder", dfd >= 0, 1);
+	fd = openat(dfd, "f", O_RDONLY);
+	say("  openat(it, f)",
+	    fd >= 0 && read(fd, buf, 8) == 4 && memcmp(buf, "in d", 4) == 0, 1);
+	close(fd);
+	say("  fstatat(it, f)",
+	    fstatat(dfd, "f", &st, 0) == 0 && st.st_size == 4, 1);
+	say("  fchdir(it)",
+	    fchdir(dfd) == 0 && getcwd(buf, sizeof(buf)) &&
+		ends_with(buf, "/posix.d"),
+	    1);
+	say("  renameat(it, f, it, g)", renameat(dfd, "f", dfd, "g"), 0);
+	say("  unlinkat(it, g)", unlinkat(dfd, "g", 0), 0);
+	close(dfd);
+	say("chdir back", chdir(here), 0);
+	say("rmdir posix.d", rmdir("posix.d"), 0);
+}
+
 int
 main(void)
 {
@@ -724,6 +777,7 @@ main(void)
 	test_pipes();
 	test_epoll();
 	test_mmap();
+	test_cwd();
 	printf("posix: %d failed\n", failed);
 	return failed != 0;
 }
