@@ -471,6 +471,38 @@ libc_fd_set_limit(long n)
 	libc_unlock(&table_lock);
 }
 
+/*
+ * POSIX record locks belong to a process and never conflict within
+ * one, and the machine runs one: a lock is always granted, and no
+ * other holds one (F_GETLK says F_UNLCK).  The request is still checked.
+ */
+static long
+record_lock(const struct libc_desc *d, long cmd, struct flock *l)
+{
+	int acc = d->flags & O_ACCMODE;
+
+	if (d->kind != KIND_FILE)
+		return -EINVAL;
+	if (l == NULL)
+		return -EFAULT;
+	if (l->l_whence != SEEK_SET && l->l_whence != SEEK_CUR &&
+	    l->l_whence != SEEK_END)
+		return -EINVAL;
+	switch (l->l_type) {
+	case F_RDLCK:
+	case F_WRLCK:
+		if (cmd != F_GETLK &&
+		    (l->l_type == F_RDLCK ? acc == O_WRONLY : acc == O_RDONLY))
+			return -EBADF;
+		if (cmd == F_GETLK)
+			l->l_type = F_UNLCK;
+		return 0;
+	case F_UNLCK:
+		return cmd == F_GETLK ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
 long
 libc_fd_fcntl(long fd, long cmd, long arg)
 {
@@ -494,6 +526,11 @@ libc_fd_fcntl(long fd, long cmd, long arg)
 	case F_SETFL:
 		/* O_APPEND is the kernel's, fixed at open(). */
 		r = set_nonblock(d, (int)arg & O_NONBLOCK);
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+		r = record_lock(d, cmd, (struct flock *)arg);
 		break;
 	default:
 		r = -EINVAL;

@@ -382,6 +382,21 @@ test_pio(void)
 	fd = open("posix.tmp", O_RDONLY);
 	say("  the last byte is Z", pread(fd, b, 1, 22) == 1 && b[0] == 'Z', 1);
 	{
+		struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+
+		say("fcntl(F_SETLK) read lock", fcntl(fd, F_SETLK, &l), 0);
+		l.l_type = F_WRLCK;
+		say("  a write lock on a read-only file: EBADF",
+		    fcntl(fd, F_SETLK, &l) < 0 && errno == EBADF, 1);
+		say("  F_GETLK: nobody else holds one",
+		    fcntl(fd, F_GETLK, &l) == 0 && l.l_type == F_UNLCK, 1);
+		l.l_type = F_UNLCK;
+		say("  unlock", fcntl(fd, F_SETLKW, &l), 0);
+		l.l_type = 99;
+		say("  a bad type: EINVAL",
+		    fcntl(fd, F_SETLK, &l) < 0 && errno == EINVAL, 1);
+	}
+	{
 		int sp[2];
 		off_t o = 3;
 
