@@ -6,27 +6,27 @@
  * Interface: hal_x86_copy_fault() (x86.h) for the platform's trap path,
  * which asks it first about every page fault and protection fault.
  *
- * The copy is one rep movsb, the only instruction between copy.S's
- * hal_x86_copy_lo and hal_x86_copy_hi, so an exception table of one
- * entry says whose fault it is: a fault with its pc there is the
- * copy's, anything else is not.  The trap then resumes at
- * hal_x86_copy_fail, on the stack the fault left, which takes back the
- * frame pointer the entry pushed (the platform's resume clears rbp) and
- * returns -TORO_EFAULT.  No core code runs in between: the fault is an
- * answer, not an exception, so it works on any thread.
+ * The copy is one rep movsb, so an exception table of one entry
+ * (copy.S's hal_x86_copy_table) says whose fault it is: a fault with
+ * its pc at that instruction is the copy's, anything else is not.  The
+ * trap then resumes at the copy's way out, on the stack the fault left,
+ * which takes back the frame pointer the entry pushed (the platform's
+ * resume clears rbp) and returns -TORO_EFAULT.  No core code runs in
+ * between: the fault is an answer, not an exception, so it works on
+ * any thread.
  *
- * Rules: nothing but the rep movsb may fault between the labels, and
- * the copy keeps nothing in a register the resume changes (rip, rsp,
- * rdi, rbp, the direction flag).
+ * Rules: nothing but the rep movsb may be in the table's range, and the
+ * copy keeps nothing in a register the resume changes (rip, rsp, rdi,
+ * rbp, the direction flag).
  */
 #include "hal/x86_64/x86.h"
 #include "toro/errno.h"
 
 /* copy.S returns the number itself. */
-_Static_assert(TORO_EFAULT == 14, "hal_x86_copy_fail returns -14");
+_Static_assert(TORO_EFAULT == 14, "hal_copy fails with -14");
 
-/* copy.S's labels: the copy instruction, the one after, the way out. */
-extern const char hal_x86_copy_lo[], hal_x86_copy_hi[], hal_x86_copy_fail[];
+/* copy.S's: the copy instruction, the one after it, the way out. */
+extern const uintptr_t hal_x86_copy_table[3];
 
 bool
 hal_x86_copy_fault(struct hal_trap *t)
@@ -35,9 +35,9 @@ hal_x86_copy_fault(struct hal_trap *t)
 
 	if (t->kind != HAL_TRAP_PAGE_FAULT && t->kind != HAL_TRAP_PROTECTION)
 		return false;
-	if (pc < (uintptr_t)hal_x86_copy_lo || pc >= (uintptr_t)hal_x86_copy_hi)
+	if (pc < hal_x86_copy_table[0] || pc >= hal_x86_copy_table[1])
 		return false;
-	t->resume_pc = (uintptr_t)hal_x86_copy_fail;
+	t->resume_pc = hal_x86_copy_table[2];
 	t->resume_sp = hal_regs_sp(&t->regs);
 	t->resume_arg = 0;
 	return true;
