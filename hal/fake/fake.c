@@ -447,12 +447,18 @@ fake_bad_memory(const void *p, size_t n)
 	bad_hi = bad_lo + n;
 }
 
-/* How many bytes from p on are good: n when none is bad. */
+/*
+ * How many bytes from p on are good: n when none is bad.  Page 0 is
+ * bad too, as on every machine with an MMU, and so is a range that
+ * wraps past the end of the address space.
+ */
 static size_t
 good_bytes(const void *p, size_t n)
 {
 	uintptr_t a = (uintptr_t)p;
 
+	if (a < 4096 || a + n < a)
+		return 0;
 	if (a + n <= bad_lo || a >= bad_hi)
 		return n;
 	return a >= bad_lo ? 0 : bad_lo - a;
