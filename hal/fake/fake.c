@@ -464,12 +464,20 @@ good_bytes(const void *p, size_t n)
 	return a >= bad_lo ? 0 : bad_lo - a;
 }
 
-int
+/*
+ * Byte by byte and out of AddressSanitizer's sight, as the real one (a
+ * rep movsb) is: a copy may read past what a C object holds within its
+ * page (a string up to the page's end), which is no fault on a machine.
+ */
+__attribute__((no_sanitize("address"))) int
 hal_copy(void *dst, const void *src, size_t n)
 {
-	size_t k = MIN(good_bytes(dst, n), good_bytes(src, n));
+	size_t k = MIN(good_bytes(dst, n), good_bytes(src, n)), i;
+	volatile uint8_t *d = dst;
+	const volatile uint8_t *s = src;
 
-	memmove(dst, src, k);
+	for (i = 0; i < k; i++)
+		d[i] = s[i];
 	return k == n ? 0 : -TORO_EFAULT;
 }
 
