@@ -2,6 +2,7 @@
 # and the unit tests) and once for the native image.
 
 CORE_SOURCES = \
+	core/lib/caller.c \
 	core/lib/cmdline.c \
 	core/lib/console.c \
 	core/lib/error.c \

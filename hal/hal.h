@@ -512,6 +512,26 @@ void hal_stack_guard(void *page);
 void hal_stack_unguard(void *page);
 
 /*
+ * Copies through a caller's pointer.  hal_copy() copies n bytes from
+ * src to dst, as memcpy does (the ranges must not overlap, but for
+ * dst == src, which reads each byte and writes it back: a check that
+ * the memory is there and writable).  Where any byte of either range
+ * is not mapped, not allowed (a write to read-only memory) or not an
+ * address at all, it returns -TORO_EFAULT instead of faulting, on any
+ * CPU and any thread, kernel threads and the idle loop included; dst
+ * may then hold part of the copy.  Else 0.  What it catches is what the
+ * MMU sees: a pointer into memory that is mapped but wrong copies.
+ * The core uses it wherever it reads or writes an application's memory
+ * on that application's behalf (a read into its buffer on the storage
+ * thread), so a bad pointer is an error the call returns and not a
+ * fault of the kernel.  Natively and in the sim the fault is caught
+ * (a fixup: the trap resumes at the copy's error return); the fake,
+ * which has no MMU, fails the copies that touch the memory a test
+ * named bad (fake.h).
+ */
+int hal_copy(void *dst, const void *src, size_t n);
+
+/*
  * Power and diagnostics.
  */
 

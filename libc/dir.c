@@ -54,6 +54,11 @@ libc_dir_getdents(
 			return used > 0 ? (long)used : -EINVAL;
 		}
 		d = (struct linux_dirent64 *)((char *)buf + used);
+		/* Room the caller cannot give keeps the entry for later. */
+		if (toro_copy(d, d, reclen) < 0) {
+			*pending = de;
+			return used > 0 ? (long)used : -EFAULT;
+		}
 		d->d_ino = (uint64_t)++ * pos;
 		d->d_off = *pos;
 		d->d_reclen = (unsigned short)reclen;

@@ -235,15 +235,32 @@ libc_fd_close(long fd)
 	return 0;
 }
 
+/* Can n bytes at p be read?  A byte of each 4096-byte page tells. */
+static bool
+readable(const char *p, size_t n)
+{
+	size_t i;
+	char c;
+
+	for (i = 0; i < n; i = (i | 4095) + 1)
+		if (toro_copy(&c, p + i, 1) < 0)
+			return false;
+	return n == 0 || toro_copy(&c, p + n - 1, 1) == 0;
+}
+
 /*
  * Console output: one toro_printf per piece, so that lines of different
  * threads stay whole.  %s stops at a NUL byte, so each NUL goes as %c.
+ * A bad buffer is EFAULT before anything prints.
  */
 static long
 console_write(const char *buf, size_t n)
 {
 	const char *nul;
 	size_t done = 0, k;
+
+	if (!readable(buf, n))
+		return -EFAULT;
 
 	while (done < n) {
 		nul = memchr(buf + done, '\0', n - done);

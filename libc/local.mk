@@ -57,8 +57,8 @@ EXTRA_DIST += libc/README.md libc/musl.sh libc/musl-drop.txt \
 
 # The tests of the C environment: tests/programs/cenv, a program like
 # any other, and what must not link (nolink.c).
-TESTS += tests/libc/cenv.sh tests/libc/random.sh
-EXTRA_DIST += tests/libc/cenv.sh tests/libc/random.sh tests/libc/nolink.c tests/libc/onlylibc
+TESTS += tests/libc/cenv.sh tests/libc/random.sh tests/libc/efault.sh
+EXTRA_DIST += tests/libc/cenv.sh tests/libc/random.sh tests/libc/efault.sh tests/libc/nolink.c tests/libc/onlylibc
 
 # The oracles (tests/libc/oracle.mk builds their programs): the
 # differential test against glibc, Lua 5.4 and zlib from Debian sources.

@@ -10,12 +10,14 @@
  * the *at calls, and the kernel gets the path from the root (which
  * resolves "." and ".." itself).  chdir keeps the canonical form, which
  * getcwd gives back.  A path longer than PATH_MAX once made whole is
- * ENAMETOOLONG.  There are no links: lstat is stat.
+ * ENAMETOOLONG, a path the caller cannot give EFAULT.  There are no
+ * links: lstat is stat.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -73,19 +75,41 @@ dir_path(long fd, char *buf)
 	return r;
 }
 
+/*
+ * The caller's string in into buf (PATH_MAX), a page at a time through
+ * toro_copy: a bad pointer is -EFAULT, not a fault.
+ */
+static long
+copy_in(char *buf, const char *in)
+{
+	size_t n = 0, chunk;
+
+	while (n < PATH_MAX) {
+		chunk = 4096 - ((uintptr_t)(in + n) & 4095);
+		if (chunk > PATH_MAX - n)
+			chunk = PATH_MAX - n;
+		if (toro_copy(buf + n, in + n, chunk) < 0)
+			return -EFAULT;
+		if (memchr(buf + n, '\0', chunk) != NULL)
+			return 0;
+		n += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
 /* in, from dirfd (AT_FDCWD: the working directory), whole, into out. */
 static long
-whole(long dirfd, const char *in, char *out)
+whole(long dirfd, const char *in_, char *out)
 {
+	char in[PATH_MAX];
 	size_t n;
 	long r;
 
-	if (in == NULL)
-		return -EFAULT;
+	if ((r = copy_in(in, in_)) < 0)
+		return r;
 	if (in[0] == '\0')
 		return -ENOENT;
-	if ((n = strlen(in)) >= PATH_MAX)
-		return -ENAMETOOLONG;
+	n = strlen(in);
 	if (in[0] == '/') {
 		memcpy(out, in, n + 1);
 		return 0;
@@ -138,12 +162,15 @@ sys_getcwd(char *buf, size_t size)
 {
 	size_t n;
 
+	char copy[PATH_MAX];
+
 	libc_lock(&lock);
 	n = strlen(cwd) + 1;
-	if (size >= n)
-		memcpy(buf, cwd, n);
+	memcpy(copy, cwd, n);
 	libc_unlock(&lock);
-	return size < n ? -ERANGE : (long)n;
+	if (size < n)
+		return -ERANGE;
+	return toro_copy(buf, copy, n) < 0 ? -EFAULT : (long)n;
 }
 
 /* A call on one path (from dirfd), after it is made whole. */
@@ -201,7 +228,8 @@ libc_path_call(long n, long a1, long a2, long a3, long a4)
 	case SYS_lstat:
 		return one(SYS_stat, here, (const char *)a1, a2, 0);
 	case SYS_newfstatat:
-		if ((a4 & AT_EMPTY_PATH) && a2 != 0 && *(const char *)a2 == 0)
+		if ((a4 & AT_EMPTY_PATH) && copy_in(p, (const char *)a2) == 0 &&
+		    p[0] == '\0')
 			return libc_fd_fstat(a1, (void *)a3);
 		return one(SYS_stat, a1, (const char *)a2, a3, 0);
 	case SYS_mkdir:

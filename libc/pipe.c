@@ -26,7 +26,7 @@ static long
 install(const int *h, int n, const struct libc_desc *proto, int *fds)
 {
 	struct libc_desc *d[2] = { NULL, NULL };
-	int i, k;
+	int i, k, got[2];
 	long fd;
 
 	for (i = 0; i < n; i++) {
@@ -38,7 +38,7 @@ install(const int *h, int n, const struct libc_desc *proto, int *fds)
 	for (i = 0; i < n; i++) {
 		if ((fd = libc_fd_install(d[i], 0)) < 0) {
 			for (k = 0; k < i; k++)
-				libc_fd_close(fds[k]);
+				libc_fd_close(got[k]);
 			/* The rest were never in the table. */
 			for (k = i; k < n; k++) {
 				d[k]->refs = 1;
@@ -46,9 +46,14 @@ install(const int *h, int n, const struct libc_desc *proto, int *fds)
 			}
 			return fd;
 		}
-		fds[i] = (int)fd;
+		got[i] = (int)fd;
 	}
-	return 0;
+	/* The caller's array: a bad one undoes it all. */
+	if (toro_copy(fds, got, (size_t)n * sizeof(*got)) == 0)
+		return 0;
+	for (k = 0; k < n; k++)
+		libc_fd_close(got[k]);
+	return -EFAULT;
 fail:
 	for (i = 0; i < n; i++) {
 		toro_free(d[i]);

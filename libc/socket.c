@@ -14,6 +14,9 @@
  * SO_REUSEADDR is accepted because the stack never keeps a closed port
  * from being bound again.  poll() serves sockets through the kernel's
  * poll; a file is always ready, the console is ready for output.
+ * The caller's addresses and poll entries are read and written with
+ * toro_copy(), so a bad pointer is EFAULT; one a call fills is checked
+ * before the call, so that it costs no connection or datagram.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,44 +33,73 @@
 static int
 to_kernel(const void *sa, long len, struct toro_sockaddr_in *k)
 {
-	const struct sockaddr_in *in = sa;
+	struct sockaddr_in in;
 
-	if (sa == NULL || len < (long)sizeof(*in))
+	if (sa == NULL || len < (long)sizeof(in))
 		return -EINVAL;
-	if (in->sin_family != AF_INET)
+	if (toro_copy(&in, sa, sizeof(in)) < 0)
+		return -EFAULT;
+	if (in.sin_family != AF_INET)
 		return -EAFNOSUPPORT;
 	k->family = TORO_AF_INET;
-	k->port = ntohs(in->sin_port);
-	k->addr = ntohl(in->sin_addr.s_addr);
+	k->port = ntohs(in.sin_port);
+	k->addr = ntohl(in.sin_addr.s_addr);
 	return 0;
 }
 
-/* Copy k out as a sockaddr_in, cut to *len; *len gets the full size. */
-static void
+/* Can sa take an address cut to *len, and *len its size?  0 or -EFAULT. */
+static int
+addr_room(void *sa, socklen_t *len)
+{
+	socklen_t n;
+
+	if (sa == NULL || len == NULL)
+		return 0;
+	if (toro_copy(len, len, sizeof(*len)) < 0 ||
+	    toro_copy(&n, len, sizeof(n)) < 0)
+		return -EFAULT;
+	if (n > sizeof(struct sockaddr_in))
+		n = sizeof(struct sockaddr_in);
+	return toro_copy(sa, sa, n) < 0 ? -EFAULT : 0;
+}
+
+/*
+ * Copy k out as a sockaddr_in, cut to *len; *len gets the full size.
+ * 0 or -EFAULT.
+ */
+static int
 from_kernel(const struct toro_sockaddr_in *k, void *sa, socklen_t *len)
 {
 	struct sockaddr_in in;
+	socklen_t n, full = sizeof(in);
 
 	if (sa == NULL || len == NULL)
-		return;
+		return 0;
 	memset(&in, 0, sizeof(in));
 	in.sin_family = AF_INET;
 	in.sin_port = htons(k->port);
 	in.sin_addr.s_addr = htonl(k->addr);
-	memcpy(sa, &in, *len < sizeof(in) ? *len : sizeof(in));
-	*len = sizeof(in);
+	if (toro_copy(&n, len, sizeof(n)) < 0 ||
+	    toro_copy(sa, &in, n < full ? n : full) < 0 ||
+	    toro_copy(len, &full, sizeof(full)) < 0)
+		return -EFAULT;
+	return 0;
 }
 
 /* An unnamed AF_UNIX address: the family alone. */
-static void
+static long
 unix_name(void *sa, socklen_t *len)
 {
+	socklen_t n, full = sizeof(sa_family_t);
 	sa_family_t f = AF_UNIX;
 
 	if (sa == NULL || len == NULL)
-		return;
-	memcpy(sa, &f, *len < sizeof(f) ? *len : sizeof(f));
-	*len = sizeof(f);
+		return 0;
+	if (toro_copy(&n, len, sizeof(n)) < 0 ||
+	    toro_copy(sa, &f, n < full ? n : full) < 0 ||
+	    toro_copy(len, &full, sizeof(full)) < 0)
+		return -EFAULT;
+	return 0;
 }
 
 /* A socket's description, referenced, or NULL with *err set. */
@@ -221,11 +253,18 @@ libc_accept(long fd, void *sa, void *len, long flags)
 
 	if ((d = sock(fd, &r)) == NULL)
 		return r;
+	if ((r = addr_room(sa, len)) < 0) {
+		libc_fd_put(d);
+		return r;
+	}
 	h = toro_accept4(d->handle, &k, nonblock ? TORO_SOCK_NONBLOCK : 0);
 	libc_fd_put(d);
 	if (h < 0)
 		return h;
-	from_kernel(&k, sa, len);
+	if ((r = from_kernel(&k, sa, len)) < 0) {
+		toro_close(h); /* the address went since the check */
+		return r;
+	}
 	return install_socket(h, SOCK_STREAM, nonblock);
 }
 
@@ -285,8 +324,10 @@ libc_recvfrom(long fd, void *buf, size_t n, long flags, void *sa, void *len)
 		return r;
 	if (sa == NULL)
 		r = toro_recv(d->handle, buf, n, f);
-	else if ((r = toro_recvfrom(d->handle, buf, n, f, &k)) >= 0)
-		from_kernel(&k, sa, len);
+	else if ((r = addr_room(sa, len)) == 0 &&
+	    (r = toro_recvfrom(d->handle, buf, n, f, &k)) >= 0 &&
+	    from_kernel(&k, sa, len) < 0)
+		r = -EFAULT;
 	libc_fd_put(d);
 	return r;
 }
@@ -314,10 +355,10 @@ libc_sockname(long fd, void *sa, void *len, int peer)
 	if ((d = sock(fd, &r)) == NULL)
 		return r;
 	if (d->domain == AF_UNIX) /* a pair: unnamed, as Linux says */
-		unix_name(sa, len);
+		r = unix_name(sa, len);
 	else if ((r = peer ? toro_getpeername(d->handle, &k)
 			   : toro_getsockname(d->handle, &k)) == 0)
-		from_kernel(&k, sa, len);
+		r = from_kernel(&k, sa, len);
 	libc_fd_put(d);
 	return r;
 }
@@ -463,6 +504,9 @@ libc_poll_ns(void *fdsv, long n, int64_t timeout_ns)
 
 	if (n < 0 || n > TORO_POLL_MAX)
 		return -EINVAL;
+	/* Before the table's lock is taken: a fault must not keep it. */
+	if (toro_copy(fdsv, fdsv, (size_t)n * sizeof(struct pollfd)) < 0)
+		return -EFAULT;
 	/* A large set goes to the heap: a thread's stack is small. */
 	if (n > POLL_ON_STACK) {
 		k = toro_malloc((size_t)n * sizeof(*k));

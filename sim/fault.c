@@ -8,14 +8,15 @@
  *
  * On a CPU pthread, the handler is the CPU taking an exception: it fills
  * a struct hal_trap from the signal and the interrupted registers, calls
- * the core's sched_trap(), edits the saved context as sched_trap said (rip,
- * rsp, rdi, rbp, DF) and returns.  The machine has no vectors, so it
- * names the one a signal stands for (hal/x86_64 makes it a kind): SIGFPE
- * 0 (integer) or 19 (floating point), SIGILL 6, SIGSEGV 14 with si_addr
- * (13 for SI_KERNEL, a general protection fault), SIGBUS 13.  Returning, rather
- * than jumping out of the handler, lets the host restore the signal mask and
- * leave the alternate stack as usual, and keeps Valgrind's idea of the thread's
- * state right.
+ * the core's sched_trap() (or, for a fault of hal_copy(), only asks
+ * hal/x86_64/fixup.c where the copy fails), edits the saved context as
+ * it said (rip, rsp, rdi, rbp, DF) and returns.  The machine has no
+ * vectors, so it names the one a signal stands for (hal/x86_64 makes it
+ * a kind): SIGFPE 0 (integer) or 19 (floating point), SIGILL 6, SIGSEGV
+ * 14 with si_addr (13 for SI_KERNEL, a general protection fault), SIGBUS
+ * 13.  Returning, rather than jumping out of the handler, lets the host
+ * restore the signal mask and leave the alternate stack as usual, and
+ * keeps Valgrind's idea of the thread's state right.
  *
  * Rules: a fault on a host thread (the main thread's loop, the disk's
  * I/O thread) is not the machine's: the handler restores the default
@@ -118,7 +119,9 @@ on_fault(int sig, siginfo_t *si, void *ctx)
 	    (uintptr_t)si->si_addr);
 	for (i = 0; i < HAL_X86_NREGS; i++)
 		t.regs.word[i] = (uint64_t)g[gregs[i]];
-	sched_trap(&t);
+	/* A fault of hal_copy() is its answer, not the core's business. */
+	if (!hal_x86_copy_fault(&t))
+		sched_trap(&t);
 	/*
 	 * The frames above the fault up to where the thread resumes (the
 	 * catching block, or the top of an overflowed stack) are dropped

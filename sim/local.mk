@@ -41,6 +41,8 @@ libhal_sim_a_SOURCES = \
 	hal/x86_64/jump.S \
 	hal/x86_64/switch.S \
 	hal/x86_64/trap.c \
+	hal/x86_64/fixup.c \
+	hal/x86_64/copy.S \
 	hal/x86_64/regs.c \
 	hal/x86_64/dump.c \
 	hal/x86_64/capture.S \

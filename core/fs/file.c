@@ -13,11 +13,11 @@
  *
  * A read that a lease of the descriptor covers (vfs.h, struct
  * fs_lease) copies the lent bytes on the caller's CPU and sends no
- * request at all.  It touches the caller's buffer first, a byte a page,
- * before it marks the lease busy: a buffer that is not there faults
- * then, in the caller's thread, and not halfway through the copy, which
- * would leave the lease busy and the storage thread waiting for it
- * forever.
+ * request at all.  It checks the caller's buffer first
+ * (lib_caller_check), before it marks the lease busy: a copy that
+ * faulted halfway would leave the lease busy and the storage thread
+ * waiting for it forever.  A bad buffer goes to the storage thread like
+ * any read the lease does not cover, and comes back -TORO_EFAULT.
  *
  * Rules: nothing here touches file-system state; this file must not
  * depend on the rest of the file system, so that a kernel that calls
@@ -29,8 +29,6 @@
 #include "toro/errno.h"
 #include "toro/file.h"
 #include "toro/thread.h"
-
-#define PROBE_STEP 4096 /* the smallest page either target maps */
 
 int fs_cpu = -1;
 struct list fs_queue = { &fs_queue, &fs_queue };
@@ -103,18 +101,6 @@ toro_open(const char *path, int flags)
 	return (int)call(&r);
 }
 
-/* Write a byte in each page of buf[0..n) (see above). */
-static void
-probe(void *buf, size_t n)
-{
-	volatile uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < n; i = (i | (PROBE_STEP - 1)) + 1)
-		p[i] = p[i];
-	p[n - 1] = p[n - 1];
-}
-
 /*
  * A read of n bytes from fd's lease, whole or not at all: n, or -1 when
  * the lease does not cover it (the storage thread then reads).
@@ -132,12 +118,13 @@ lease_read(int fd, void *buf, size_t n)
 	    n == 0 || buf == NULL)
 		return -1;
 	l = &fs_leases[fd - TORO_FD_FILE_BASE];
-	/* A first look, before the probe: the lease may change until ours. */
+	/* A first look, before the check: the lease may change until ours. */
 	if (__atomic_load_n(&l->state, __ATOMIC_RELAXED) != held ||
 	    n > __atomic_load_n(&l->end, __ATOMIC_RELAXED) -
 		    __atomic_load_n(&l->pos, __ATOMIC_RELAXED))
 		return -1;
-	probe(buf, n);
+	if (lib_caller_check(buf, n, true) < 0)
+		return -1;
 	if (__atomic_load_n(&l->state, __ATOMIC_RELAXED) != held ||
 	    !__atomic_compare_exchange_n(&l->state, &held,
 		FS_LEASE_HELD | FS_LEASE_BUSY, false, __ATOMIC_ACQUIRE,

@@ -15,7 +15,10 @@
  * memory (bstream.c, fs_stream_unlease).
  *
  * Rules: storage thread only.  The caller's buffers are read and written
- * in place: the caller sleeps until the answer, so they hold still.
+ * in place (the caller sleeps until the answer, so they hold still), but
+ * only through hal_copy() or once lib_caller_check() has passed them: a
+ * bad pointer is -TORO_EFAULT, with the position and the listing as
+ * they were, and never a fault of the storage thread.
  */
 #include "core/fs/bcache.h"
 #include "core/fs/vfs.h"
@@ -280,6 +283,13 @@ rw_file(struct fs_req *r, bool write, long *err)
 		return NULL;
 	if (r->len > (size_t)INT32_MAX)
 		r->len = INT32_MAX;
+	/*
+	 * The buffer is checked whole before the position or the file can
+	 * change: the volume copies into it, or a device moves sectors to
+	 * or from it, where a bad page could not fail the call.
+	 */
+	if ((*err = lib_caller_check(r->buf, r->len, !write)) < 0)
+		return NULL;
 	return f;
 }
 
@@ -367,19 +377,40 @@ do_stat(struct fs_req *r)
 {
 	struct fs_file *f;
 	struct fs_node *n;
+	struct toro_stat st;
 	int err;
 
-	if (r->st == NULL)
-		return -TORO_EFAULT;
 	if (r->op == FS_OP_FSTAT) {
 		if ((f = file_of(r->fd)) == NULL)
 			return -TORO_EBADF;
-		return f->node->mnt->ops->stat(f->node, r->st);
+		err = f->node->mnt->ops->stat(f->node, &st);
+	} else {
+		if ((err = fs_lookup(r->path, &n)) < 0)
+			return err;
+		err = n->mnt->ops->stat(n, &st);
+		fs_node_drop(n);
 	}
-	if ((err = fs_lookup(r->path, &n)) < 0)
+	if (err == 0 && hal_copy(r->st, &st, sizeof(st)) < 0)
+		err = -TORO_EFAULT;
+	return err;
+}
+
+/* The next entry of a listing, into the caller's de. */
+static long
+do_readdir(struct fs_req *r)
+{
+	struct fs_file *f = file_of(r->fd);
+	struct toro_dirent de;
+	int err;
+
+	if (f == NULL || !f->listing)
+		return -TORO_EBADF;
+	/* A bad de must not cost the listing an entry. */
+	if ((err = lib_caller_check(r->de, sizeof(*r->de), true)) < 0)
 		return err;
-	err = n->mnt->ops->stat(n, r->st);
-	fs_node_drop(n);
+	err = f->node->mnt->ops->readdir(f->node, f->cookie, &de);
+	if (err > 0 && hal_copy(r->de, &de, sizeof(de)) < 0)
+		err = -TORO_EFAULT;
 	return err;
 }
 
@@ -445,11 +476,7 @@ fs_exec(struct fs_req *r)
 	case FS_OP_OPENDIR:
 		return do_opendir(r->path);
 	case FS_OP_READDIR:
-		if ((f = file_of(r->fd)) == NULL || !f->listing)
-			return -TORO_EBADF;
-		if (r->de == NULL)
-			return -TORO_EFAULT;
-		return f->node->mnt->ops->readdir(f->node, f->cookie, r->de);
+		return do_readdir(r);
 	case FS_OP_MKDIR:
 	case FS_OP_RMDIR:
 	case FS_OP_UNLINK:

@@ -10,8 +10,8 @@
  *
  * Rules: storage thread only.  Every node a walk holds is dropped on
  * every path out, but the last parent directory found (see `parent`).  The
- * caller's strings are read in place: the caller sleeps until the answer, so
- * they hold still.
+ * caller's strings are copied in with lib_caller_string(), so that a bad
+ * pointer is -TORO_EFAULT and not a fault of the storage thread.
  */
 #include "core/fs/bcache.h"
 #include "core/fs/vfs.h"
@@ -87,16 +87,13 @@ static int
 parse(const char *s, struct fs_path *p)
 {
 	size_t len, i, start;
+	long got;
 
-	if (s == NULL)
-		return -TORO_EFAULT;
-	for (len = 0; len < TORO_PATH_MAX && s[len] != '\0'; len++)
-		;
-	if (len == TORO_PATH_MAX)
-		return -TORO_ENAMETOOLONG;
-	if (len == 0)
+	/* The caller's string: a bad pointer is an error, not a fault. */
+	if ((got = lib_caller_string(p->buf, s, sizeof(p->buf))) < 0)
+		return (int)got;
+	if ((len = (size_t)got) == 0)
 		return -TORO_ENOENT;
-	memcpy(p->buf, s, len + 1);
 	p->n = 0;
 	p->slash = p->buf[len - 1] == '/';
 	for (i = 0; i < len;) {

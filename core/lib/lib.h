@@ -68,6 +68,21 @@ bool lib_symbolize_return(uintptr_t addr, char *buf, size_t len);
 uintptr_t lib_symbol_start(uintptr_t addr);
 
 /*
+ * An application's memory, which the kernel reads and writes on its
+ * behalf through hal_copy() (caller.c): a bad pointer is -TORO_EFAULT,
+ * never a fault.  lib_caller_check() says whether [p, p + n) can be
+ * read, or read and written (`write`: it reads a byte of each page and
+ * writes it back), before work that cannot fail halfway (a device's
+ * transfer, a queue a copy must not half consume); 0 or -TORO_EFAULT.
+ * lib_caller_string() copies the string at src, NUL included, into
+ * dst[size], a page at a time so as never to read past the page of its
+ * NUL; its length, -TORO_EFAULT or -TORO_ENAMETOOLONG (no NUL in size
+ * bytes).
+ */
+int lib_caller_check(const void *p, size_t n, bool write);
+long lib_caller_string(char *dst, const char *src, size_t size);
+
+/*
  * Split the command line into kernel options, the application's
  * environment (NAME=value words, NULL-terminated) and its argv.
  * Returns 0, or a negative error if the line is too long.

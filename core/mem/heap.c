@@ -11,6 +11,8 @@
  *
  * Large blocks are pages with a 16-byte header before the block.  A byte
  * map with one entry per 64 KiB of RAM tells spans from large blocks.
+ *
+ * toro_copy(), the rest of toro/mem.h, is the platform's hal_copy().
  */
 #include "core/mem/mem.h"
 #include "toro/mem.h"
@@ -346,4 +348,10 @@ toro_mem_stats(struct toro_mem_stats *st)
 		st->cpu_in_use[c] = n;
 		st->in_use += n;
 	}
+}
+
+int
+toro_copy(void *dst, const void *src, size_t n)
+{
+	return hal_copy(dst, src, n);
 }

@@ -15,6 +15,7 @@
  */
 #include "core/lib/lib.h"
 #include "core/net/stack.h"
+#include "hal/hal.h"
 #include "toro/errno.h"
 #include "toro/socket.h"
 #include "toro/thread.h"
@@ -192,9 +193,12 @@ ask(int s, const struct toro_sockaddr_in *server, const uint8_t *q,
 	return -TORO_ETIMEDOUT;
 }
 
+/* The caller's name and answer go through copies (lib_caller_string). */
 int
-toro_resolve(const char *name, uint32_t *addr, int64_t timeout_ns)
+toro_resolve(const char *name_, uint32_t *addr_, int64_t timeout_ns)
 {
+	char name[NET_DNS_NAME_MAX + 2]; /* a trailing dot, the NUL */
+	uint32_t a, *addr = &a;
 	struct toro_net_info info;
 	struct toro_sockaddr_in server = { TORO_AF_INET, PORT, 0 };
 	uint8_t q[HDR + NET_DNS_NAME_MAX + 2 + 4];
@@ -202,10 +206,12 @@ toro_resolve(const char *name, uint32_t *addr, int64_t timeout_ns)
 	long qlen;
 	int s, err;
 
-	if (name == NULL || addr == NULL)
+	if (name_ == NULL || addr_ == NULL)
 		return -TORO_EINVAL;
+	if ((err = (int)lib_caller_string(name, name_, sizeof(name))) < 0)
+		return err == -TORO_EFAULT ? err : -TORO_EINVAL;
 	if (toro_inet_aton(name, addr) == 0)
-		return 0;
+		return hal_copy(addr_, addr, sizeof(*addr));
 	if ((err = toro_net_info(&info)) < 0)
 		return err;
 	if (info.dns == 0)
@@ -225,5 +231,7 @@ toro_resolve(const char *name, uint32_t *addr, int64_t timeout_ns)
 		wait *= 2;
 	} while (err == -TORO_ETIMEDOUT && toro_time_ns() < end);
 	net_close(s);
+	if (err == 0)
+		err = hal_copy(addr_, addr, sizeof(*addr));
 	return err;
 }

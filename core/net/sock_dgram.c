@@ -129,7 +129,10 @@ dgram_send(struct net_req *r)
 	if ((b = net_buf_alloc(r->len)) == NULL)
 		return -TORO_ENOBUFS;
 	/* The caller sleeps; its buffer is read here, on this CPU. */
-	memcpy(net_buf_put(b, r->len), r->cbuf, r->len);
+	if (hal_copy(net_buf_put(b, r->len), r->cbuf, r->len) < 0) {
+		net_buf_free(b);
+		return -TORO_EFAULT;
+	}
 	err = net_udp_output(b, s->laddr, s->lport, dst, dport);
 	return err < 0 ? err : (long)r->len;
 }
@@ -151,7 +154,9 @@ dgram_recv(struct net_req *r)
 	}
 	b = container_of(s->rxq.next, struct net_buf, link);
 	n = MIN(r->len, b->len);
-	memcpy(r->buf, b->data, n);
+	/* Into the caller's buffer before the datagram leaves the queue. */
+	if (hal_copy(r->buf, b->data, n) < 0)
+		return -TORO_EFAULT;
 	if (r->from != NULL) {
 		r->from->family = TORO_AF_INET;
 		r->from->addr = b->seq;

@@ -16,9 +16,10 @@
  * end (0), and writing to one whose reader is gone is -TORO_EPIPE.
  *
  * Rules: socket.c's: all of it runs on the network CPU and never
- * blocks; an operation that must wait parks on its socket's waiters and
- * carries on from r->progress when run again.  Every change to a ring
- * wakes the socket at its other end.
+ * blocks; the caller's buffers are reached with hal_copy(), so a bad
+ * one fails the call (-TORO_EFAULT) and takes or adds nothing; an operation
+ * that must wait parks on its socket's waiters and carries on from r->progress
+ * when run again.  Every change to a ring wakes the socket at its other end.
  */
 #include "core/net/sock.h"
 #include "toro/errno.h"
@@ -100,10 +101,14 @@ ring_send(struct net_req *r)
 		n = MIN(want, room);
 		at = (g->head + g->len) % NET_PIPE_SIZE;
 		first = MIN(n, NET_PIPE_SIZE - at);
-		memcpy(
-		    g->buf + at, (const uint8_t *)r->cbuf + r->progress, first);
-		memcpy(g->buf, (const uint8_t *)r->cbuf + r->progress + first,
-		    n - first);
+		/* The caller's bytes: a bad pointer adds nothing, and fails. */
+		if (hal_copy(g->buf + at,
+			(const uint8_t *)r->cbuf + r->progress, first) < 0 ||
+		    hal_copy(g->buf,
+			(const uint8_t *)r->cbuf + r->progress + first,
+			n - first) < 0)
+			return r->progress > 0 ? (long)r->progress
+					       : -TORO_EFAULT;
 		g->len += n;
 		r->progress += n;
 		wake(g->rd);
@@ -129,8 +134,10 @@ ring_recv(struct net_req *r)
 	}
 	n = MIN(r->len, g->len);
 	first = MIN(n, NET_PIPE_SIZE - g->head);
-	memcpy(r->buf, g->buf + g->head, first);
-	memcpy((uint8_t *)r->buf + first, g->buf, n - first);
+	/* Into the caller's buffer before anything is taken. */
+	if (hal_copy(r->buf, g->buf + g->head, first) < 0 ||
+	    hal_copy((uint8_t *)r->buf + first, g->buf, n - first) < 0)
+		return -TORO_EFAULT;
 	if ((r->flags & TORO_MSG_PEEK) == 0) {
 		g->head = (g->head + n) % NET_PIPE_SIZE;
 		g->len -= n;
@@ -238,8 +245,9 @@ count_recv(struct net_req *r)
 		return NET_PENDING;
 	}
 	v = e->sema ? 1 : e->count;
+	if (hal_copy(r->buf, &v, sizeof(v)) < 0)
+		return -TORO_EFAULT;
 	e->count -= v;
-	memcpy(r->buf, &v, sizeof(v));
 	net_sock_wake(r->sock);
 	return sizeof(v);
 }
@@ -252,7 +260,8 @@ count_send(struct net_req *r)
 
 	if (r->len < sizeof(v))
 		return -TORO_EINVAL;
-	memcpy(&v, r->cbuf, sizeof(v));
+	if (hal_copy(&v, r->cbuf, sizeof(v)) < 0)
+		return -TORO_EFAULT;
 	if (v > COUNT_MAX)
 		return -TORO_EINVAL;
 	if (e->count > COUNT_MAX - v) {

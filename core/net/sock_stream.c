@@ -318,6 +318,14 @@ stream_send(struct net_req *r)
 	if (r->to != NULL)
 		return -TORO_EISCONN;
 	while (r->progress < r->len) {
+		/* What the ring can take of the caller's bytes, checked. */
+		if (lib_caller_check((const uint8_t *)r->cbuf + r->progress,
+		    MIN(r->len - r->progress, tcp_writable(s->proto)),
+		    false) < 0) {
+			rearm();
+			return r->progress > 0 ? (long)r->progress :
+			    -TORO_EFAULT;
+		}
 		n = tcp_send_flags(s->proto,
 		    (const uint8_t *)r->cbuf + r->progress,
 		    MIN(r->len - r->progress, (size_t)1 << 30),
@@ -349,6 +357,10 @@ stream_recv(struct net_req *r)
 		return 0;
 	if (s->listening)
 		return -TORO_ENOTCONN;
+	/* What the read will take, checked: a bad buffer consumes nothing. */
+	if (lib_caller_check(r->buf, MIN(r->len, tcp_readable(s->proto)),
+	    true) < 0)
+		return -TORO_EFAULT;
 	n = tcp_recv(s->proto, r->buf, MIN(r->len, (size_t)1 << 30));
 	/* Reading opens the window: an update may go out. */
 	rearm();

@@ -6,10 +6,18 @@
  * net_call(), which sends it to the network CPU (socket.c) with
  * sched_call() and sleeps until the answer (sock.h tells the protocol).
  *
+ * The network CPU reads and writes the caller's buffers in place, with
+ * hal_copy() or after lib_caller_check(), so a bad one is -TORO_EFAULT.
+ * The small things a call passes (addresses, the counters) are copied
+ * here, into and out of the request's own, with hal_copy(); an address
+ * a call fills is checked before the call, so that a bad one does not
+ * cost a connection or a datagram.
+ *
  * Rules: sched_call()'s.  This is the only code of the socket layer that
  * runs on the caller's CPU.  The same path serves callers on the
  * network CPU itself.
  */
+#include "core/lib/lib.h"
 #include "core/net/sock.h"
 #include "toro/errno.h"
 #include "toro/mbox.h"
@@ -41,13 +49,21 @@ toro_socket(int domain, int type, int protocol)
 static int
 addr_call(int s, const struct toro_sockaddr_in *a, int op)
 {
-	struct net_req r = { .fd = s, .to = a };
+	struct toro_sockaddr_in to;
+	struct net_req r = { .fd = s, .to = &to };
 
-	if (a == NULL)
+	if (a == NULL || hal_copy(&to, a, sizeof(to)) < 0)
 		return -TORO_EFAULT;
-	if (a->family != TORO_AF_INET)
+	if (to.family != TORO_AF_INET)
 		return -TORO_EINVAL;
 	return (int)net_call(&r, op);
+}
+
+/* Give the caller the address a call filled in: 0 or -TORO_EFAULT. */
+static int
+addr_out(struct toro_sockaddr_in *to, const struct toro_sockaddr_in *a)
+{
+	return to == NULL ? 0 : hal_copy(to, a, sizeof(*a));
 }
 
 int
@@ -80,23 +96,37 @@ toro_accept(int s, struct toro_sockaddr_in *peer)
 int
 toro_accept4(int s, struct toro_sockaddr_in *peer, int flags)
 {
-	struct net_req r = { .fd = s, .from = peer, .value = flags };
+	struct toro_sockaddr_in a;
+	struct net_req r = { .fd = s, .from = peer != NULL ? &a : NULL,
+		.value = flags };
+	int fd;
 
 	if (flags & ~TORO_SOCK_NONBLOCK)
 		return -TORO_EINVAL;
-	return (int)net_call(&r, OP_ACCEPT);
+	if (lib_caller_check(peer, peer != NULL ? sizeof(*peer) : 0, true) < 0)
+		return -TORO_EFAULT;
+	if ((fd = (int)net_call(&r, OP_ACCEPT)) >= 0 &&
+	    addr_out(peer, &a) < 0) {
+		/* It went since the check: the connection goes too (Linux). */
+		net_close(fd);
+		return -TORO_EFAULT;
+	}
+	return fd;
 }
 
 long
 toro_sendto(int s, const void *buf, size_t len, int flags,
     const struct toro_sockaddr_in *to)
 {
+	struct toro_sockaddr_in a;
 	struct net_req r = { .fd = s, .cbuf = buf, .len = len,
-		.flags = flags, .to = to };
+		.flags = flags, .to = to != NULL ? &a : NULL };
 
 	if (buf == NULL && len > 0)
 		return -TORO_EFAULT;
-	if (to != NULL && to->family != TORO_AF_INET)
+	if (to != NULL && hal_copy(&a, to, sizeof(a)) < 0)
+		return -TORO_EFAULT;
+	if (to != NULL && a.family != TORO_AF_INET)
 		return -TORO_EINVAL;
 	return net_call(&r, OP_SEND);
 }
@@ -111,12 +141,19 @@ long
 toro_recvfrom(int s, void *buf, size_t len, int flags,
     struct toro_sockaddr_in *from)
 {
+	struct toro_sockaddr_in a;
 	struct net_req r = { .fd = s, .buf = buf, .len = len,
-		.flags = flags, .from = from };
+		.flags = flags, .from = from != NULL ? &a : NULL };
+	long n;
 
 	if (buf == NULL && len > 0)
 		return -TORO_EFAULT;
-	return net_call(&r, OP_RECV);
+	if (lib_caller_check(from, from != NULL ? sizeof(*from) : 0, true) < 0)
+		return -TORO_EFAULT;
+	n = net_call(&r, OP_RECV);
+	if (n >= 0 && addr_out(from, &a) < 0)
+		return -TORO_EFAULT;
+	return n;
 }
 
 long
@@ -141,24 +178,30 @@ net_close(int s)
 	return (int)net_call(&r, OP_CLOSE);
 }
 
-int
-toro_getsockname(int s, struct toro_sockaddr_in *addr)
+static int
+name_call(int s, struct toro_sockaddr_in *addr, int op)
 {
-	struct net_req r = { .fd = s, .from = addr };
+	struct toro_sockaddr_in a;
+	struct net_req r = { .fd = s, .from = &a };
+	int err;
 
 	if (addr == NULL)
 		return -TORO_EFAULT;
-	return (int)net_call(&r, OP_NAME);
+	if ((err = (int)net_call(&r, op)) < 0)
+		return err;
+	return addr_out(addr, &a);
+}
+
+int
+toro_getsockname(int s, struct toro_sockaddr_in *addr)
+{
+	return name_call(s, addr, OP_NAME);
 }
 
 int
 toro_getpeername(int s, struct toro_sockaddr_in *addr)
 {
-	struct net_req r = { .fd = s, .from = addr };
-
-	if (addr == NULL)
-		return -TORO_EFAULT;
-	return (int)net_call(&r, OP_PEER);
+	return name_call(s, addr, OP_PEER);
 }
 
 int
@@ -193,29 +236,40 @@ toro_poll(struct toro_pollfd *fds_, int n, int64_t timeout_ns)
 	if (n < 0 || n > TORO_POLL_MAX || timeout_ns < 0 ||
 	    (fds_ == NULL && n > 0))
 		return -TORO_EINVAL;
+	/* The network CPU reads and writes the entries in place. */
+	if (lib_caller_check(fds_, (size_t)n * sizeof(*fds_), true) < 0)
+		return -TORO_EFAULT;
 	return (int)net_call(&r, OP_POLL);
 }
 
 int
 toro_net_info(struct toro_net_info *info)
 {
-	struct net_req r = { .out = info };
+	struct toro_net_info in;
+	struct net_req r = { .out = &in };
+	int err;
 
 	if (info == NULL)
 		return -TORO_EFAULT;
-	memset(info, 0, sizeof(*info));
-	return (int)net_call(&r, OP_INFO);
+	memset(&in, 0, sizeof(in));
+	if ((err = (int)net_call(&r, OP_INFO)) < 0)
+		return err;
+	return hal_copy(info, &in, sizeof(in));
 }
 
 int
 toro_net_stats(struct toro_net_stats *st)
 {
-	struct net_req r = { .out = st };
+	struct toro_net_stats ns;
+	struct net_req r = { .out = &ns };
+	int err;
 
 	if (st == NULL)
 		return -TORO_EFAULT;
-	memset(st, 0, sizeof(*st));
-	return (int)net_call(&r, OP_STATS);
+	memset(&ns, 0, sizeof(ns));
+	if ((err = (int)net_call(&r, OP_STATS)) < 0)
+		return err;
+	return hal_copy(st, &ns, sizeof(ns));
 }
 
 int
@@ -228,15 +282,26 @@ toro_net_wait(int64_t timeout_ns)
 	return (int)net_call(&r, OP_WAIT);
 }
 
+/*
+ * The network CPU writes the new descriptors into k; they go to the
+ * caller's fds here, and are closed again if fds is bad.
+ */
 static int
-pipe_call(int kind, int flags, uint64_t init, int fds[2])
+pipe_call(int kind, int flags, uint64_t init, int *fds, int n)
 {
+	int k[2] = { -1, -1 }, err, i;
 	struct net_req r = { .fd = kind, .flags = flags,
-		.value = (int64_t)init, .out = fds };
+		.value = (int64_t)init, .out = k };
 
 	if (fds == NULL)
 		return -TORO_EFAULT;
-	return (int)net_call(&r, OP_PIPE);
+	if ((err = (int)net_call(&r, OP_PIPE)) < 0)
+		return err;
+	if (hal_copy(fds, k, (size_t)n * sizeof(*k)) == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		net_close(k[i]);
+	return -TORO_EFAULT;
 }
 
 int
@@ -244,7 +309,7 @@ toro_pipe(int fds[2], int flags)
 {
 	if (flags & ~TORO_SOCK_NONBLOCK)
 		return -TORO_EINVAL;
-	return pipe_call(NET_PIPE_PIPE, flags, 0, fds);
+	return pipe_call(NET_PIPE_PIPE, flags, 0, fds, 2);
 }
 
 int
@@ -252,7 +317,7 @@ toro_socketpair(int fds[2], int flags)
 {
 	if (flags & ~TORO_SOCK_NONBLOCK)
 		return -TORO_EINVAL;
-	return pipe_call(NET_PIPE_PAIR, flags, 0, fds);
+	return pipe_call(NET_PIPE_PAIR, flags, 0, fds, 2);
 }
 
 int
@@ -262,7 +327,7 @@ toro_eventfd(uint64_t init, int flags)
 
 	if (flags & ~(TORO_SOCK_NONBLOCK | TORO_EFD_SEMAPHORE))
 		return -TORO_EINVAL;
-	if ((err = pipe_call(NET_PIPE_COUNTER, flags, init, fds)) < 0)
+	if ((err = pipe_call(NET_PIPE_COUNTER, flags, init, fds, 1)) < 0)
 		return err;
 	return fds[0];
 }

@@ -7,6 +7,7 @@
  * -TORO_EBUSY); the reader registers, then looks once more before it
  * sleeps, so input that came in between is never missed.
  */
+#include "core/lib/lib.h"
 #include "core/sched/sched.h"
 #include "toro/console.h"
 #include "toro/errno.h"
@@ -21,6 +22,9 @@ toro_console_read(char *buf, size_t n)
 
 	if (n == 0)
 		return 0;
+	/* The platform copies into buf under its own lock: check it first. */
+	if (lib_caller_check(buf, n, true) < 0)
+		return -TORO_EFAULT;
 	for (;;) {
 		got = hal_console_read(buf, n);
 		if (got > 0)

@@ -8,7 +8,8 @@
  * a deadline either, the machine is deadlocked and fake_run() returns
  * FAKE_DEADLOCK.  It has no MMU and no traps: hal_stack_guard() does
  * nothing and sched_trap() is never called, so only user exceptions
- * (toro_raise) can be tested on it.  It boots the core as kern_boot()
+ * (toro_raise) can be tested on it; hal_copy() fails only where a test
+ * said (fake_bad_memory).  It boots the core as kern_boot()
  * does, through kern.h's pieces, with the test's thread in place of the
  * services and main.
  *
@@ -435,6 +436,49 @@ hal_exit(int status)
 	exit_status = status;
 	fake_switch(&cpus[cur].ctx, &host);
 	abort();
+}
+
+static uintptr_t bad_lo, bad_hi; /* fake_bad_memory()'s range */
+
+void
+fake_bad_memory(const void *p, size_t n)
+{
+	bad_lo = (uintptr_t)p;
+	bad_hi = bad_lo + n;
+}
+
+/*
+ * How many bytes from p on are good: n when none is bad.  Page 0 is
+ * bad too, as on every machine with an MMU, and so is a range that
+ * wraps past the end of the address space.
+ */
+static size_t
+good_bytes(const void *p, size_t n)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if (a < 4096 || a + n < a)
+		return 0;
+	if (a + n <= bad_lo || a >= bad_hi)
+		return n;
+	return a >= bad_lo ? 0 : bad_lo - a;
+}
+
+/*
+ * Byte by byte and out of AddressSanitizer's sight, as the real one (a
+ * rep movsb) is: a copy may read past what a C object holds within its
+ * page (a string up to the page's end), which is no fault on a machine.
+ */
+__attribute__((no_sanitize("address"))) int
+hal_copy(void *dst, const void *src, size_t n)
+{
+	size_t k = MIN(good_bytes(dst, n), good_bytes(src, n)), i;
+	volatile uint8_t *d = dst;
+	const volatile uint8_t *s = src;
+
+	for (i = 0; i < k; i++)
+		d[i] = s[i];
+	return k == n ? 0 : -TORO_EFAULT;
 }
 
 /* The fake has no MMU: a stack overflow there is not caught. */

@@ -44,6 +44,14 @@ void fake_post(int cpu, uint32_t bits);
 /* Post HAL_EV_STOP to CPU 0, as a host's Ctrl-C would. */
 void fake_post_stop(void);
 
+/*
+ * The fake has no MMU: name [p, p + n) bad (n 0: none), and hal_copy()
+ * fails with -TORO_EFAULT, having copied the bytes before it, where
+ * either of its ranges touches it (or page 0), as a copy on a machine
+ * that faults would.
+ */
+void fake_bad_memory(const void *p, size_t n);
+
 /* The virtual time, in ns. */
 uint64_t fake_now(void);
 

@@ -9,9 +9,11 @@
  * halts this CPU for good; the watchdog's NMI reports where this CPU is
  * stuck (watchdog.c) and returns.
  *
- * A CPU exception (vectors 0-31) goes to the core's sched_trap() (hal.h),
- * which makes it an exception of the interrupted thread, or panics; the
- * frame is then edited so that iretq resumes where sched_trap said.  The
+ * A fault of hal_copy() only resumes at the copy's error return
+ * (hal/x86_64/copy.S, fixup.c).  Any other CPU exception (vectors 0-31)
+ * goes to the core's sched_trap() (hal.h), which makes it an exception
+ * of the interrupted thread, or panics; the frame is then edited so
+ * that iretq resumes where sched_trap said.  The
  * HAL keeps its own report, then hal_exit(HAL_EXIT_FAULT), for what the
  * core cannot take: a fault before the core runs on this CPU, a fault
  * inside sched_trap (all exceptions share one IST stack, so the first
@@ -115,7 +117,21 @@ fault(struct hal_trap_frame *f)
 	hal_exit(HAL_EXIT_FAULT);
 }
 
-/* Hand an exception to the core and resume where it says. */
+/* Edit f so that iretq resumes where t says. */
+static void
+resume(struct hal_trap_frame *f, const struct hal_trap *t)
+{
+	f->rip = t->resume_pc;
+	f->rsp = t->resume_sp;
+	f->rdi = t->resume_arg;
+	f->rbp = 0;
+	f->rflags &= ~(uint64_t)HAL_X86_RFLAGS_DF;
+}
+
+/*
+ * Hand an exception to the core and resume where it says; a fault of
+ * hal_copy() is the copy's answer instead (hal/x86_64/fixup.c).
+ */
 static void
 to_core(struct hal_trap_frame *f)
 {
@@ -125,14 +141,14 @@ to_core(struct hal_trap_frame *f)
 	hal_x86_trap(&t, (int)f->vector, f->error, f->vector == 14 ? cr(2) : 0);
 	regs_of(f, &t.regs);
 	t.resume_pc = t.resume_sp = t.resume_arg = 0;
+	if (hal_x86_copy_fault(&t)) {
+		resume(f, &t);
+		return;
+	}
 	c->trapping = 1;
 	sched_trap(&t);
 	c->trapping = 0;
-	f->rip = t.resume_pc;
-	f->rsp = t.resume_sp;
-	f->rdi = t.resume_arg;
-	f->rbp = 0;
-	f->rflags &= ~(uint64_t)HAL_X86_RFLAGS_DF;
+	resume(f, &t);
 }
 
 void

@@ -4,6 +4,7 @@
  * Interface: the word of each register in a struct hal_regs (HAL_X86_*,
  * also for assembly), the words of a jump buffer that C reads, the
  * context switch, hal_x86_trap() to fill a struct hal_trap from a vector,
+ * hal_x86_copy_fault() to tell hal_copy()'s faults from the others,
  * hal_x86_capture() and hal_x86_print_regs() for register dumps, and
  * hal_x86_vector_name().  The rest of the ISA layer is declared in hal.h
  * (hal_regs_pc() and the others, backtraces, trap resumption).
@@ -55,6 +56,13 @@ void hal_x86_switch(uintptr_t *save_sp, uintptr_t new_sp);
  */
 void hal_x86_trap(
     struct hal_trap *t, int vector, uint64_t error, uintptr_t addr);
+
+/*
+ * Is trap t a fault of hal_copy() (copy.S, fixup.c)?  If so, t says
+ * where to resume (hal_copy returns -TORO_EFAULT there), and the
+ * platform resumes there as after sched_trap(), which it does not call.
+ */
+bool hal_x86_copy_fault(struct hal_trap *t);
 
 /* "page fault"...: the name of vector 0-31, "interrupt" past that. */
 const char *hal_x86_vector_name(int vector);

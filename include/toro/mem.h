@@ -5,6 +5,8 @@
  * block may be freed on any CPU and goes back to its owner.  Large blocks
  * come from a page allocator shared by all CPUs.  Out of memory gives
  * NULL, never a crash.  Blocks are 16-byte aligned.
+ *
+ * toro_copy() is memcpy that a bad pointer fails instead of faulting.
  */
 #ifndef TORO_MEM_H
 #define TORO_MEM_H
@@ -36,5 +38,15 @@ struct toro_mem_stats {
 };
 
 void toro_mem_stats(struct toro_mem_stats *st);
+
+/*
+ * Copy n bytes from src to dst, as memcpy does; where either range is
+ * not mapped, or dst is not writable, return -TORO_EFAULT (dst may hold
+ * part of the copy) instead of faulting; else 0.  dst == src checks that
+ * the memory is there and writable and leaves it as it was.  The C
+ * library copies a caller's structures with it, so that a bad pointer is
+ * EFAULT as a kernel would say, and not a fault of the caller.
+ */
+int toro_copy(void *dst, const void *src, size_t n);
 
 #endif
