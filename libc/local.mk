@@ -61,9 +61,10 @@ TESTS += tests/libc/cenv.sh tests/libc/random.sh tests/libc/efault.sh
 EXTRA_DIST += tests/libc/cenv.sh tests/libc/random.sh tests/libc/efault.sh tests/libc/nolink.c tests/libc/onlylibc
 
 # The oracles (tests/libc/oracle.mk builds their programs): the
-# differential test against glibc, Lua 5.4 and zlib from Debian sources.
+# differential test against glibc, Lua 5.4, zlib and SQLite from Debian
+# sources, and the POSIX calls against Linux.
 TESTS += tests/libc/diff.sh tests/libc/lua.sh tests/libc/zlib.sh \
-	tests/libc/posix.sh
+	tests/libc/posix.sh tests/libc/sqlite.sh
 EXTRA_DIST += tests/libc/diff tests/libc/diff.sh tests/libc/diffcmp.py \
 	tests/libc/lua.sh tests/lua tests/libc/zlib.sh tests/libc/posix \
-	tests/libc/posix.sh
+	tests/libc/sqlite.sql tests/libc/posix.sh tests/libc/sqlite.sh

@@ -124,3 +124,36 @@ out/tests/libc/posix-glibc: $(LIBC_POSIX_SRCS)
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CC) $(WARN_CFLAGS) -O2 -o $@ $(LIBC_POSIX_SRCS)
 check_DATA += out/tests/libc/posix-glibc
+
+# 6. SQLite from Debian's sqlite3: its own build makes the amalgamation
+# (sqlite3.c and the shell's shell.c, with tclsh), compiled unchanged as
+# the sqlite3 shell; SQLITE_OMIT_POPEN is the shell's own switch for
+# systems without popen (its .output |command), which Toro is.  The
+# host's sqlite3, the same version from the same source, is the oracle
+# (tests/libc/sqlite.sh).
+SQLITE_DIR = $(TORO_CACHE)/src/sqlite3
+SQLITE_GEN = out/libc/sqlite-gen
+SQLITE_SRCS = $(SQLITE_GEN)/sqlite3.c $(SQLITE_GEN)/shell.c
+$(SQLITE_DIR)/.debsrc-done: | $(ZLIB_DIR)/.debsrc-done
+	$(AM_V_GEN)$(DEBSRC) sqlite3 $(SQLITE_DIR) >/dev/null
+$(SQLITE_GEN)/.done: $(SQLITE_DIR)/.debsrc-done
+	@command -v tclsh >/dev/null || { \
+	    echo "sqlite: tclsh is missing (apt-get install tcl)" >&2; exit 1; }
+	@mkdir -p $(SQLITE_GEN)
+	$(AM_V_GEN)cd $(SQLITE_GEN) && \
+	    $(abspath $(SQLITE_DIR))/configure --disable-tcl >configure.log 2>&1 \
+	    && $(MAKE) sqlite3.c shell.c >make.log 2>&1 && touch .done
+$(SQLITE_SRCS): $(SQLITE_GEN)/.done ;
+# Debian's flags (debian/rules and its configure's), but loadable
+# extensions: there is no dlopen.
+SQLITE_CFLAGS = -O1 -fno-strict-aliasing -DSQLITE_SECURE_DELETE \
+	-DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_FTS3 \
+	-DSQLITE_ENABLE_FTS3_PARENTHESIS -DSQLITE_ENABLE_FTS4 \
+	-DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_RTREE=1 -DSQLITE_SOUNDEX=1 \
+	-DSQLITE_ENABLE_UNLOCK_NOTIFY -DSQLITE_OMIT_LOOKASIDE=1 \
+	-DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_ENABLE_UPDATE_DELETE_LIMIT=1 \
+	-DSQLITE_ENABLE_JSON1 -DSQLITE_LIKE_DOESNT_MATCH_BLOBS \
+	-DSQLITE_THREADSAFE=1 -DSQLITE_USE_URI=1 \
+	-DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_OMIT_LOAD_EXTENSION \
+	-DSQLITE_OMIT_POPEN
+$(eval $(call libc_oracle,sqlite,$(SQLITE_SRCS),$(SQLITE_CFLAGS)))
