@@ -268,6 +268,7 @@ static int
 collect(struct libc_epoll *ep, struct toro_pollfd *k, int *map, int n,
     struct epoll_event *out, int max)
 {
+	struct epoll_event e;
 	int i, j, got = 0;
 	struct item *it;
 
@@ -276,9 +277,13 @@ collect(struct libc_epoll *ep, struct toro_pollfd *k, int *map, int n,
 		if (k[i].revents == 0)
 			continue;
 		it = &ep->items[map[i]];
+		e.events = to_epoll(k[i].revents, it->events);
+		e.data.u64 = it->data;
+		/* The caller's array: a bad one reports (and spends) nothing.
+		 */
+		if (toro_copy(&out[got], &e, sizeof(e)) < 0)
+			return got > 0 ? got : -EFAULT;
 		it->gen = k[i].gen;
-		out[got].events = to_epoll(k[i].revents, it->events);
-		out[got].data.u64 = it->data;
 		if (it->events & EPOLLONESHOT)
 			it->off = 1;
 		got++;

@@ -53,7 +53,7 @@ timeout 120 out/tests/sim/efault --cpus 2 --net user \
 s=$?
 check "sim: every bad pointer is -1/EFAULT, nothing consumed" \
     passed "$tmp/sim" $s
-check "sim: all 119 cases ran" test "$(results "$tmp/sim" | wc -l)" -eq 119
+check "sim: all 123 cases ran" test "$(results "$tmp/sim" | wc -l)" -eq 123
 check "sim: the disk is clean" clean "$tmp/sim.img"
 
 # boot MACHINE OUT: the program on MACHINE with 2 CPUs, a disk, a NIC.

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -345,7 +346,11 @@ pipes_paths(void)
 	int p[2], k;
 	long r;
 
-	if (pipe(p) != 0 || write(p[1], "pipe", 4) != 4) {
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = epoll_create1(0);
+
+	if (pipe(p) != 0 || write(p[1], "pipe", 4) != 4 || ep < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) != 0) {
 		fail("a pipe", strerror(errno));
 		return;
 	}
@@ -355,7 +360,11 @@ pipes_paths(void)
 		efault("write(pipe)", k, write(p[1], bad[k], 4));
 		efault("chdir(path)", k, chdir(bad[k]));
 		efault("getcwd(buf)", k, getcwd(bad[k], 64) == NULL ? -1 : 0);
+		efault("epoll_wait(events)", k, epoll_wait(ep, bad[k], 4, 0));
 	}
+	expect("epoll_wait(events): the pipe is still reported",
+	    epoll_wait(ep, &ev, 1, 0) == 1, "it is not");
+	close(ep);
 	r = read(p[0], buf, sizeof(buf));
 	expect("read(pipe): the bytes are still there, and no more",
 	    r == 4 && memcmp(buf, "pipe", 4) == 0, "they are not");
