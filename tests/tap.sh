@@ -13,6 +13,19 @@ fail() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - # SKIP $*"; }
 note() { sed 's/^/# /'; }
 
+# need_tools N COMMAND...: when a command is missing, skip all N cases
+# of the plan naming what is, and end the script.
+need_tools() {
+	local n=$1 c need=""
+	shift
+	for c in "$@"; do
+		command -v "$c" >/dev/null || need="$need $c"
+	done
+	[ -z "$need" ] && return 0
+	for _ in $(seq "$n"); do skip "not installed:$need"; done
+	exit 0
+}
+
 # check DESCRIPTION COMMAND...: a case that passes when the command does.
 check() {
 	local what=$1

@@ -16,14 +16,7 @@
 . "$srcdir/tests/tap.sh"
 plan 7
 
-need=""
-for c in qemu-system-x86_64 mformat mcopy fsck.fat; do
-	command -v "$c" >/dev/null || need="$need $c"
-done
-if [ -n "$need" ]; then
-	for i in $(seq 7); do skip "not installed:$need"; done
-	exit 0
-fi
+need_tools 7 qemu-system-x86_64 mformat mcopy fsck.fat
 . "$srcdir/hal/native/qemu.sh"
 
 tmp=$(mktemp -d)

@@ -14,14 +14,7 @@
 . "$srcdir/tests/tap.sh"
 plan 11
 
-need=""
-for c in qemu-system-x86_64 mformat mdir fsck.fat; do
-	command -v "$c" >/dev/null || need="$need $c"
-done
-if [ -n "$need" ]; then
-	for _ in $(seq 11); do skip "not installed:$need"; done
-	exit 0
-fi
+need_tools 11 qemu-system-x86_64 mformat mdir fsck.fat
 . "$srcdir/hal/native/qemu.sh"
 
 tmp=$(mktemp -d)

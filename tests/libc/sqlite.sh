@@ -13,14 +13,7 @@
 . "$srcdir/tests/tap.sh"
 plan 8
 
-need=""
-for c in qemu-system-x86_64 sqlite3 mformat mcopy mdir fsck.fat; do
-	command -v "$c" >/dev/null || need="$need $c"
-done
-if [ -n "$need" ]; then
-	for _ in $(seq 8); do skip "not installed:$need"; done
-	exit 0
-fi
+need_tools 8 qemu-system-x86_64 sqlite3 mformat mcopy mdir fsck.fat
 . "$srcdir/hal/native/qemu.sh"
 
 tmp=$(mktemp -d)
