@@ -102,6 +102,8 @@ libc_fd_put(struct libc_desc *d)
 			toro_closedir(d->handle);
 			toro_free(d->pending);
 			toro_free(d->path);
+		} else if (d->kind == KIND_DEV) {
+			/* nothing of the kernel's */
 		} else if (d->kind == KIND_EPOLL) {
 			if (d->handle >= 0)
 				toro_close(d->handle); /* its wake counter */
@@ -294,6 +296,8 @@ libc_fd_read(long fd, void *buf, size_t n)
 		r = -EINVAL;
 	else if (d->kind == KIND_CONSOLE)
 		r = n == 0 ? 0 : toro_console_read(buf, n);
+	else if (d->kind == KIND_DEV)
+		r = libc_dev_read(d, buf, n);
 	else if (LIBC_KERNEL_POLLED(d))
 		r = toro_recv(d->handle, buf, n, 0);
 	else
@@ -316,6 +320,8 @@ libc_fd_write(long fd, const void *buf, size_t n)
 		r = -EINVAL;
 	else if (d->kind == KIND_CONSOLE)
 		r = console_write(buf, n);
+	else if (d->kind == KIND_DEV)
+		r = libc_dev_write(d, buf, n);
 	else if (LIBC_KERNEL_POLLED(d))
 		r = toro_send(d->handle, buf, n, 0);
 	else
@@ -332,7 +338,9 @@ libc_fd_lseek(long fd, long off, long whence)
 
 	if (d == NULL)
 		return -EBADF;
-	if (d->kind == KIND_CONSOLE || d->kind == KIND_EPOLL ||
+	if (d->kind == KIND_DEV)
+		r = 0; /* as Linux's devices: nothing to move */
+	else if (d->kind == KIND_CONSOLE || d->kind == KIND_EPOLL ||
 	    LIBC_KERNEL_POLLED(d))
 		r = -ESPIPE;
 	else if (d->kind == KIND_DIR)
@@ -377,10 +385,11 @@ libc_fd_fstat(long fd, void *kst)
 	if (d == NULL)
 		return -EBADF;
 	if (d->kind == KIND_CONSOLE || d->kind == KIND_EPOLL ||
-	    LIBC_KERNEL_POLLED(d)) {
+	    d->kind == KIND_DEV || LIBC_KERNEL_POLLED(d)) {
 		memset(k, 0, sizeof(*k));
 		/* An event counter is Linux's anonymous inode: no type. */
 		k->st_mode = d->kind == KIND_CONSOLE ? S_IFCHR | 0620
+		    : d->kind == KIND_DEV	     ? S_IFCHR | 0666
 		    : d->kind == KIND_SOCKET	     ? S_IFSOCK | 0777
 		    : d->type == PIPE_BYTES	     ? S_IFIFO | 0600
 						     : 0600;

@@ -184,9 +184,11 @@ one(long n, long dirfd, const char *in, long a, long b)
 		return r;
 	switch (n) {
 	case SYS_open:
-		return libc_fd_open(p, a);
+		r = libc_dev_open(p, a);
+		return r != LIBC_NOT_DEV ? r : libc_fd_open(p, a);
 	case SYS_stat:
-		return libc_fd_stat(p, (void *)a);
+		r = libc_dev_stat(p, (void *)a);
+		return r != LIBC_NOT_DEV ? r : libc_fd_stat(p, (void *)a);
 	case SYS_mkdir:
 		return toro_mkdir(p);
 	case SYS_rmdir:

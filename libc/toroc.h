@@ -32,6 +32,7 @@ enum libc_kind {
 	KIND_SOCKET,
 	KIND_PIPE,  /* a pipe end or an event counter (type PIPE_*) */
 	KIND_EPOLL, /* an epoll set (epoll.c) */
+	KIND_DEV,   /* /dev/null and its kin (dev.c; type DEV_*) */
 };
 /* A KIND_PIPE's type. */
 #define PIPE_BYTES 0
@@ -139,6 +140,15 @@ long libc_prlimit(long pid, long res, const struct rlimit *new,
     struct rlimit *old);
 long libc_getrusage(long who, struct rusage *ru);
 long libc_umask(long mask);
+/*
+ * dev.c: /dev/null, zero, full, random, urandom, tty, std*; open and
+ * stat return LIBC_NOT_DEV for a path outside /dev.
+ */
+#define LIBC_NOT_DEV (-5000L)
+long libc_dev_open(const char *path, long flags);
+long libc_dev_stat(const char *path, void *kst);
+long libc_dev_read(const struct libc_desc *d, void *buf, size_t n);
+long libc_dev_write(const struct libc_desc *d, const void *buf, size_t n);
 /* epoll.c: epoll_create1, epoll_ctl, epoll_wait (struct epoll_event). */
 struct epoll_event;
 struct libc_epoll;

@@ -769,6 +769,42 @@ test_cwd(void)
 	say("rmdir posix.d", rmdir("posix.d"), 0);
 }
 
+static void
+test_dev(void)
+{
+	unsigned char b[16];
+	struct stat st;
+	int fd;
+
+	fd = open("/dev/null", O_RDWR);
+	say("open /dev/null", fd >= 0, 1);
+	say("  reads nothing", read(fd, b, 16), 0);
+	say("  takes everything", write(fd, "gone", 4), 4);
+	say("  a character device", fstat(fd, &st) == 0 && S_ISCHR(st.st_mode),
+	    1);
+	close(fd);
+	say("stat /dev/null: a character device",
+	    stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), 1);
+	fd = open("/dev/zero", O_RDONLY);
+	memset(b, 7, sizeof(b));
+	say("/dev/zero reads zeros",
+	    read(fd, b, 16) == 16 && all((char *)b, 0, 16), 1);
+	close(fd);
+	fd = open("/dev/full", O_WRONLY);
+	say("/dev/full: ENOSPC", write(fd, "x", 1) < 0 && errno == ENOSPC, 1);
+	close(fd);
+	fd = open("/dev/urandom", O_RDONLY);
+	memset(b, 0, sizeof(b));
+	say("/dev/urandom reads 16 bytes, not all zero",
+	    read(fd, b, 16) == 16 && !all((char *)b, 0, 16), 1);
+	close(fd);
+	fd = open("/dev/stdout", O_WRONLY);
+	say("/dev/stdout opens", fd >= 0, 1);
+	close(fd);
+	say("/dev/nothing: ENOENT",
+	    open("/dev/nothing", O_RDONLY) < 0 && errno == ENOENT, 1);
+}
+
 int
 main(void)
 {
@@ -793,6 +829,7 @@ main(void)
 	test_epoll();
 	test_mmap();
 	test_cwd();
+	test_dev();
 	printf("posix: %d failed\n", failed);
 	return failed != 0;
 }
