@@ -20,8 +20,9 @@
  * console or another epoll set is EPERM); an entry is keyed by its
  * descriptor number and dropped when that number is closed (Linux
  * keeps it while a dup() of it is open); EPOLLRDHUP is reported with
- * EPOLLHUP only; EPOLLEXCLUSIVE and EPOLLWAKEUP are accepted and change
- * nothing.
+ * EPOLLHUP only; EPOLLRDNORM and EPOLLWRNORM are EPOLLIN's and
+ * EPOLLOUT's twins; other bits (EPOLLPRI, EPOLLEXCLUSIVE, EPOLLWAKEUP)
+ * are accepted and never fire.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,15 +32,16 @@
 #include "libc/toroc.h"
 #include "toro/toro.h"
 
-#define KNOWN                                                                  \
-	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLERR | EPOLLHUP |    \
-	    EPOLLET | EPOLLONESHOT | EPOLLEXCLUSIVE | EPOLLWAKEUP)
+/* Linux's poll bits that say the same as EPOLLIN and EPOLLOUT. */
+#define WANT_IN (EPOLLIN | EPOLLRDNORM)
+#define WANT_OUT (EPOLLOUT | EPOLLWRNORM)
 /* Entries a wait keeps on the caller's stack; more go to the heap. */
 #define ON_STACK 32
 
 struct item {
 	int fd;
 	const struct libc_desc *d; /* what fd was when added (no reference) */
+	uint32_t serial; /* and its serial: d's address may be reused */
 	uint32_t events;
 	uint64_t data;
 	uint32_t gen; /* EPOLLET: the socket's count of changes seen */
@@ -107,14 +109,23 @@ libc_epoll_free(struct libc_epoll *ep)
 	toro_free(ep);
 }
 
+/*
+ * fd's entry, if fd still stands for what was added; an entry left by a
+ * descriptor closed since (its number now another's) goes.
+ */
 static struct item *
-find(struct libc_epoll *ep, long fd)
+find(struct libc_epoll *ep, long fd, const struct libc_desc *t)
 {
 	int i;
 
-	for (i = 0; i < ep->n; i++)
-		if (ep->items[i].fd == fd)
+	for (i = 0; i < ep->n; i++) {
+		if (ep->items[i].fd != fd)
+			continue;
+		if (ep->items[i].d == t && ep->items[i].serial == t->serial)
 			return &ep->items[i];
+		ep->items[i] = ep->items[--ep->n];
+		return NULL;
+	}
 	return NULL;
 }
 
@@ -125,7 +136,7 @@ add(struct libc_epoll *ep, long fd, const struct libc_desc *t,
 	struct item *it;
 	int cap;
 
-	if (find(ep, fd) != NULL)
+	if (find(ep, fd, t) != NULL)
 		return -EEXIST;
 	if (ep->n == ep->cap) {
 		cap = ep->cap == 0 ? 8 : ep->cap * 2;
@@ -140,6 +151,7 @@ add(struct libc_epoll *ep, long fd, const struct libc_desc *t,
 	it = &ep->items[ep->n++];
 	it->fd = (int)fd;
 	it->d = t;
+	it->serial = t->serial;
 	it->events = ev->events;
 	it->data = ev->data.u64;
 	it->gen = 0;
@@ -152,7 +164,7 @@ static long
 change(struct libc_epoll *ep, long op, long fd, const struct libc_desc *t,
     const struct epoll_event *ev)
 {
-	struct item *it = find(ep, fd);
+	struct item *it = find(ep, fd, t);
 
 	switch (op) {
 	case EPOLL_CTL_ADD:
@@ -192,8 +204,8 @@ libc_epoll_ctl(long epfd, long op, long fd, const struct epoll_event *ev)
 		r = -EINVAL;
 	else if (!LIBC_KERNEL_POLLED(t))
 		r = -EPERM;
-	else if (op != EPOLL_CTL_DEL && (ev == NULL || (ev->events & ~KNOWN)))
-		r = ev == NULL ? -EFAULT : -EINVAL;
+	else if (op != EPOLL_CTL_DEL && ev == NULL)
+		r = -EFAULT;
 	else {
 		libc_lock(&ep->lock);
 		if ((r = change(ep, op, fd, t, ev)) == 0)
@@ -224,15 +236,15 @@ snapshot(struct libc_epoll *ep, struct toro_pollfd *k, int *map)
 	for (i = 0; i < ep->n;) {
 		it = &ep->items[i];
 		now = libc_fd_peek(it->fd);
-		if (now != it->d) {
+		if (now != it->d || now->serial != it->serial) {
 			*it = ep->items[--ep->n];
 			continue;
 		}
 		if (!it->off) {
 			k[nk].fd = now->handle;
 			k[nk].events =
-			    (short)((it->events & EPOLLIN ? TORO_POLLIN : 0) |
-				(it->events & EPOLLOUT ? TORO_POLLOUT : 0) |
+			    (short)((it->events & WANT_IN ? TORO_POLLIN : 0) |
+				(it->events & WANT_OUT ? TORO_POLLOUT : 0) |
 				(it->events & EPOLLET ? TORO_POLLET : 0));
 			k[nk].gen = it->gen;
 			map[nk++] = i;
@@ -251,8 +263,8 @@ snapshot(struct libc_epoll *ep, struct toro_pollfd *k, int *map)
 static uint32_t
 to_epoll(short rv, uint32_t want)
 {
-	uint32_t e = (rv & TORO_POLLIN ? EPOLLIN : 0) |
-	    (rv & TORO_POLLOUT ? EPOLLOUT : 0) |
+	uint32_t e = (rv & TORO_POLLIN ? WANT_IN : 0) |
+	    (rv & TORO_POLLOUT ? WANT_OUT : 0) |
 	    (rv & TORO_POLLERR ? EPOLLERR : 0) |
 	    (rv & TORO_POLLHUP ? EPOLLHUP | (want & EPOLLRDHUP) : 0);
 

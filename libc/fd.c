@@ -41,6 +41,7 @@ static struct libc_desc *first[FD_CHUNK] = { &console, &console, &console };
 static struct libc_desc **chunks[FD_MAX / FD_CHUNK] = { first };
 static long lowest_free = 3; /* every slot below it is in use */
 static long limit = FD_MAX;  /* RLIMIT_NOFILE: no slot from here on */
+static uint32_t serials;     /* the last description's serial */
 static int table_lock;
 
 /*
@@ -123,6 +124,11 @@ libc_fd_install(struct libc_desc *d, long min)
 	struct libc_desc **s = NULL;
 	long fd;
 
+	/* Told apart from any description before it at the same address. */
+	if (d->serial == 0)
+		while ((d->serial = __atomic_add_fetch(
+			    &serials, 1, __ATOMIC_RELAXED)) == 0)
+			;
 	libc_lock(&table_lock);
 	for (fd = min > lowest_free ? min : lowest_free; fd < limit; fd++)
 		if ((s = slot(fd, 1)) == NULL || *s == NULL)

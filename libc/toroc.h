@@ -57,6 +57,7 @@ struct libc_desc {
 	int domain;
 	struct libc_epoll *ep; /* an epoll set's list */
 	char *path;            /* a directory's, whole (for fchdir, *at) */
+	uint32_t serial;       /* never 0, never the same twice (fd.c) */
 	int connecting;
 	uint32_t peer_addr;
 	uint16_t peer_port;

@@ -620,6 +620,21 @@ test_epoll(void)
 	say("an event counter", n == 1 && out[0].data.u64 == 5, 1);
 	read(e, &v, 8);
 	close(e);
+	{
+		int q[2];
+
+		pipe(q); /* q[0] may well be the closed counter's number */
+		ev.events = EPOLLIN | EPOLLRDNORM;
+		ev.data.u64 = 6;
+		say("a closed descriptor's number added again",
+		    epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev), 0);
+		write(q[1], "z", 1);
+		n = epoll_wait(ep, out, 4, 1000);
+		say("EPOLLRDNORM: reported with EPOLLIN",
+		    n == 1 && out[0].events == (EPOLLIN | EPOLLRDNORM), 1);
+		close(q[0]);
+		close(q[1]);
+	}
 
 	ep_fd = ep;
 	ep_pipe = fd[0];
