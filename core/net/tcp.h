@@ -143,6 +143,7 @@ struct tcp_stats {
 	uint64_t in_ooo_segs;    /* data queued out of order */
 	uint64_t in_ooo_drops;   /* out-of-order data dropped: queue full */
 	uint64_t in_nomem;       /* data dropped: no memory to hold it */
+	uint64_t in_queued;      /* in-order data held in its packet, uncopied */
 	uint64_t in_rsts;        /* RSTs that reset a connection */
 	uint64_t in_rsts_ignored; /* RSTs outside the window or inexact */
 	uint64_t out_segs;       /* segments sent, retransmissions too */

@@ -118,6 +118,7 @@ tcp_stack_free(struct tcp_stack *s)
 		return;
 	while ((l = list_pop_front(&s->conns)) != NULL) {
 		c = container_of(l, struct tcp_conn, all);
+		tcp_rq_free(c);
 		tcp_ring_free(&c->snd);
 		tcp_ring_free(&c->rcv);
 		toro_free(c);
@@ -481,6 +482,7 @@ tcp_conn_alloc(struct tcp_stack *s, uint32_t bufs)
 	list_init(&c->tlink);
 	list_init(&c->halfq);
 	list_init(&c->acceptq);
+	list_init(&c->rq);
 	list_push_back(&s->conns, &c->all);
 	c->sndbuf = s->cfg.sndbuf;
 	c->rcvbuf = s->cfg.rcvbuf;
@@ -513,6 +515,7 @@ tcp_conn_destroy(struct tcp_conn *c)
 	list_remove(&c->tlink);
 	list_remove(&c->evlink); /* no events for the dead */
 	c->events = 0;
+	tcp_rq_free(c);
 	tcp_ring_free(&c->snd);
 	tcp_ring_free(&c->rcv);
 	c->flags |= TF_DEAD;
