@@ -245,6 +245,17 @@ void tcp_input(struct tcp_stack *s, struct net_buf *b, uint32_t src,
     uint32_t dst);
 
 /*
+ * A batch of segments from the network (what one look at the NIC
+ * found): between tcp_batch_begin() and tcp_batch_end(), callbacks are
+ * held and fire once, at the end, and the ACK owed every second full
+ * segment goes out then too, one for the batch, as a NIC that
+ * coalesces a burst into one segment would have it.  ACKs that report
+ * a hole, or fill one, still go at once.
+ */
+void tcp_batch_begin(struct tcp_stack *s);
+void tcp_batch_end(struct tcp_stack *s);
+
+/*
  * Runs every timer due at `now` (retransmission, persist, delayed ACK,
  * TIME_WAIT...) and returns the next deadline in ns, UINT64_MAX if
  * none.  Cheap when nothing is due.  Other calls may arm an earlier

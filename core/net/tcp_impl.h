@@ -117,6 +117,7 @@ struct tcp_seg {
 #define TE_READABLE 0x04
 #define TE_WRITABLE 0x08
 #define TE_CLOSED 0x10
+#define TE_ACK 0x20 /* an ACK owed at the end of a batch */
 
 struct tcp_conn {
 	struct tcp_stack *stack;
@@ -206,6 +207,7 @@ struct tcp_stack {
 	struct tcp_stats stats;
 	uint64_t now;             /* the clock, read at each entry */
 	int depth;                /* nesting of entries (callbacks) */
+	bool batch;               /* in tcp_batch_begin/end */
 	struct list conns;        /* every conn, oldest first */
 	struct list bound;        /* bound, not listening nor connected */
 	struct list lhash[TCP_LHASH_SIZE]; /* listeners by port */

@@ -10,7 +10,8 @@
  *
  * In-order data stays in its packet on the receive queue (tcp_rq.c) or
  * is copied to the receive ring, and is ACKed at once every
- * second full segment, else by the delayed-ACK timer; data ahead of a
+ * second full segment (within a batch, once at its end: tcp.h), else
+ * by the delayed-ACK timer; data ahead of a
  * hole goes to its place in the ring (tcp_buf.c) and is answered by an
  * immediate duplicate ACK, as is the segment that fills a hole (RFC
  * 5681 4.2).  A FIN ahead of a hole is remembered until the hole fills.
@@ -215,7 +216,11 @@ receive_data(struct tcp_conn *c, struct tcp_seg *sg)
 	c->rcv_nxt = nxt;
 	tcp_post(c, TE_READABLE);
 	c->rcv_unacked += len;
-	if (filled_hole || c->rcv_unacked >= 2 * (uint32_t)c->rcv_mss)
+	if (filled_hole)
+		c->flags |= TF_ACKNOW;
+	else if (c->rcv_unacked >= 2 * (uint32_t)c->rcv_mss && s->batch)
+		tcp_post(c, TE_ACK); /* one for the batch, at its end */
+	else if (c->rcv_unacked >= 2 * (uint32_t)c->rcv_mss)
 		c->flags |= TF_ACKNOW;
 	else if (c->t_delack == 0)
 		c->t_delack = s->now + TCP_DELACK_NS;

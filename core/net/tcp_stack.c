@@ -148,7 +148,8 @@ tcp_enter(struct tcp_stack *s)
 {
 	uint64_t t;
 
-	if (s->depth++ == 0) {
+	/* A batch may last: each segment in it reads the clock. */
+	if (s->depth++ == 0 || s->batch) {
 		t = s->cfg.clock(s->cfg.ctx);
 		if (t > s->now)
 			s->now = t; /* never backwards */
@@ -162,6 +163,11 @@ deliver(struct tcp_conn *c)
 	uint32_t ev = c->events;
 
 	c->events = 0;
+	if ((ev & TE_ACK) && !(c->flags & TF_DEAD) && c->rcv_unacked > 0) {
+		/* No segment has carried it since: the batch's ACK. */
+		c->flags |= TF_ACKNOW;
+		tcp_output(c);
+	}
 	if ((c->flags & (TF_USER | TF_DEAD)) != TF_USER || c->cb == NULL)
 		return;
 	if ((ev & TE_ACCEPT) && c->cb->on_accept != NULL)
@@ -197,6 +203,20 @@ tcp_leave(struct tcp_stack *s)
 		toro_free(c);
 	}
 	s->depth = 0;
+}
+
+void
+tcp_batch_begin(struct tcp_stack *s)
+{
+	tcp_enter(s);
+	s->batch = true;
+}
+
+void
+tcp_batch_end(struct tcp_stack *s)
+{
+	s->batch = false;
+	tcp_leave(s);
 }
 
 void

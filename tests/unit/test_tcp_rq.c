@@ -3,7 +3,8 @@
  * held in its packets and read out across them, partial reads, small
  * data through the ring and back to the queue, a hole filled out of
  * order, and the memory a peer can make the receiver hold with small
- * segments or small payloads in large buffers.
+ * segments or small payloads in large buffers; and a batch of segments
+ * (tcp_batch_begin), which wakes the reader and is ACKed once.
  *
  * Segments are crafted by hand from A (port 4000, ISN 1000) to B's
  * listener (port 80), B's answers are only logged (hold), so each test
@@ -262,6 +263,46 @@ TCP_TEST(close_unread)
 	return NULL;
 }
 
+/*
+ * A batch (one look at the NIC): the reader hears once and one ACK
+ * covers it all, at the end; a hole is still reported at once.
+ */
+TCP_TEST(batch_one_ack)
+{
+	struct tcp_conn *b = open_b();
+	struct ev eb = { 0 };
+	unsigned mark = lk.nlog;
+	const struct seg *s;
+	int i;
+
+	tcp_set_callbacks(b, &ev_callbacks, &eb);
+	tcp_batch_begin(lk.st[1]);
+	for (i = 0; i < 6; i++)
+		send_at((uint32_t)i * 1400, 1400);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 0);
+	ck_assert_int_eq(eb.readable, 0);
+	tcp_batch_end(lk.st[1]);
+	ck_assert_int_eq(eb.readable, 1);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 1);
+	s = link_seg(&lk, mark, 1, 0);
+	ck_assert_uint_eq(s->ack, ISN + 1 + 6 * 1400);
+	/* Out of order inside a batch: its duplicate ACK goes now. */
+	mark = lk.nlog;
+	tcp_batch_begin(lk.st[1]);
+	send_at(7 * 1400, 1400);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 1);
+	ck_assert_uint_eq(link_seg(&lk, mark, 1, 0)->ack, ISN + 1 + 6 * 1400);
+	send_at(6 * 1400, 1400); /* fills the hole: at once too */
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 2);
+	ck_assert_uint_eq(link_seg(&lk, mark, 1, 1)->ack, ISN + 1 + 8 * 1400);
+	tcp_batch_end(lk.st[1]);
+	ck_assert_uint_eq(link_count(&lk, mark, 1, 0), 2);
+	ck_assert_int_eq(eb.readable, 2);
+	read_check(b, 0, 8 * 1400);
+	link_free(&lk);
+	return NULL;
+}
+
 int
 main(void)
 {
@@ -275,6 +316,7 @@ main(void)
 	tcase_add_test(tc, tiny_segments_memory);
 	tcase_add_test(tc, large_buffers_small_payloads);
 	tcase_add_test(tc, close_unread);
+	tcase_add_test(tc, batch_one_ack);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
