@@ -214,7 +214,6 @@ listen_ack(struct tcp_conn *l, const struct tcp_seg *sg)
 	int r;
 
 	seg.buf = NULL; /* the packet stays the caller's: its data is copied */
-
 	if (s->now < l->cookies_until && !(sg->flags & TH_SYN)) {
 		r = tcp_cookie_check(l, sg, &c);
 		if (r > 0)

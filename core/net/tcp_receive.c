@@ -8,13 +8,12 @@
  * gets a challenge ACK, and an ACK must lie within a window's width of
  * snd_una.  RSTs in TIME_WAIT are ignored (RFC 1337).
  *
- * In-order data stays in its packet on the receive queue (tcp_rq.c) or
- * is copied to the receive ring, and is ACKed at once every
- * second full segment (within a batch, once at its end: tcp.h), else
- * by the delayed-ACK timer; data ahead of a
- * hole goes to its place in the ring (tcp_buf.c) and is answered by an
- * immediate duplicate ACK, as is the segment that fills a hole (RFC
- * 5681 4.2).  A FIN ahead of a hole is remembered until the hole fills.
+ * In-order data stays in its packet on the receive queue (tcp_rq.c)
+ * or is copied to the receive ring, and is ACKed at once every second
+ * full segment (within a batch, once at its end: tcp.h), else by the
+ * delayed-ACK timer; data ahead of a hole goes to its place in the ring
+ * (tcp_buf.c) and is answered by an immediate duplicate ACK, as is the
+ * segment that fills a hole (RFC 5681 4.2).  A FIN ahead of a hole is remembered until the hole fills.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"

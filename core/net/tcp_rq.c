@@ -19,7 +19,7 @@
  * allocation (a small frame in the NIC's 64 KiB buffer) is copied into
  * a buffer of its own size, and data under TCP_RQ_MIN goes to the
  * ring, so a peer sending small segments pins no large buffer each:
- * the memory held is at most twice the bytes, and the bytes at most
+ * the memory held is about twice the bytes at most, and the bytes at most
  * the receive buffer (the window is counted in bytes, as advertised).
  * When the stack's memory left would not hold a whole receive buffer
  * more, data goes to the ring too, where bytes cost only themselves.
