@@ -350,23 +350,26 @@ rx_one(bool *more)
 	return rx_done(rx_keep(b, (size_t)n), n, &m);
 }
 
-/* Returns whether frames may still be waiting. */
+/*
+ * Returns whether frames may still be waiting.  The frames are one TCP
+ * batch: a reader is woken, and an ACK sent, once for all of them.
+ */
 static bool
 rx_drain(void)
 {
 	struct net_buf *b;
-	bool more;
+	bool more = true;
 	int i;
 
 	if (!net_if.up)
 		return false;
-	for (i = 0; i < RX_BATCH; i++) {
+	net_stream_batch(true);
+	for (i = 0; i < RX_BATCH && more; i++) {
 		if ((b = rx_one(&more)) != NULL)
 			net_eth_input(b);
-		else if (!more)
-			return false;
 	}
-	return true;
+	net_stream_batch(false);
+	return more;
 }
 
 static uint64_t

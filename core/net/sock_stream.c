@@ -464,6 +464,17 @@ net_stream_input(struct net_buf *b, const struct net_ipinfo *ii)
 	tcp_input(stack, b, ii->src, ii->dst);
 }
 
+void
+net_stream_batch(bool begin)
+{
+	if (stack == NULL)
+		return;
+	if (begin)
+		tcp_batch_begin(stack);
+	else
+		tcp_batch_end(stack);
+}
+
 uint64_t
 net_stream_timer(uint64_t now)
 {

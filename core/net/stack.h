@@ -151,6 +151,8 @@ void net_dgram_error(uint16_t sport, uint32_t dst, uint16_t dport, int err);
 
 /* sock_stream.c: the TCP engine's glue */
 void net_stream_input(struct net_buf *b, const struct net_ipinfo *ii);
+/* Around the frames of one look at the NIC: TCP's batch (tcp.h). */
+void net_stream_batch(bool begin);
 uint64_t net_stream_timer(uint64_t now);
 void net_stream_addr_changed(void);
 /* Fill the TCP engine's part of the counters. */

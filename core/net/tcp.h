@@ -143,6 +143,7 @@ struct tcp_stats {
 	uint64_t in_ooo_segs;    /* data queued out of order */
 	uint64_t in_ooo_drops;   /* out-of-order data dropped: queue full */
 	uint64_t in_nomem;       /* data dropped: no memory to hold it */
+	uint64_t in_queued;      /* in-order data held in its packet, uncopied */
 	uint64_t in_rsts;        /* RSTs that reset a connection */
 	uint64_t in_rsts_ignored; /* RSTs outside the window or inexact */
 	uint64_t out_segs;       /* segments sent, retransmissions too */
@@ -242,6 +243,17 @@ const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
  */
 void tcp_input(struct tcp_stack *s, struct net_buf *b, uint32_t src,
     uint32_t dst);
+
+/*
+ * A batch of segments from the network (what one look at the NIC
+ * found): between tcp_batch_begin() and tcp_batch_end(), callbacks are
+ * held and fire once, at the end, and the ACK owed every second full
+ * segment goes out then too, one for the batch, as a NIC that
+ * coalesces a burst into one segment would have it.  ACKs that report
+ * a hole, or fill one, still go at once.
+ */
+void tcp_batch_begin(struct tcp_stack *s);
+void tcp_batch_end(struct tcp_stack *s);
 
 /*
  * Runs every timer due at `now` (retransmission, persist, delayed ACK,

@@ -8,6 +8,7 @@ TCP_SOURCES = \
 	core/net/tcp_input.c \
 	core/net/tcp_output.c \
 	core/net/tcp_receive.c \
+	core/net/tcp_rq.c \
 	core/net/tcp_sack.c \
 	core/net/tcp_stack.c \
 	core/net/tcp_timer.c \

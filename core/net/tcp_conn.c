@@ -398,7 +398,7 @@ tcp_close(struct tcp_conn *c)
 	case TCP_FIN_WAIT_2:
 	case TCP_CLOSING:
 	case TCP_LAST_ACK:
-		if (c->rcv.len > 0) {
+		if (tcp_rcv_held(c) > 0) {
 			/* Unread data: tell the peer it was lost. */
 			tcp_send_rst(c);
 			tcp_conn_destroy(c);

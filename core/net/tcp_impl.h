@@ -84,6 +84,7 @@ struct tcp_seg {
 	uint8_t nsack;         /* SACK blocks */
 	uint32_t sack[TCP_SACK_BLOCKS][2];
 	bool syn_wnd;          /* wnd is a SYN's (unscaled): ignore it */
+	struct net_buf *buf;   /* the packet; NULL once the data took it */
 };
 
 /* c->flags */
@@ -116,6 +117,7 @@ struct tcp_seg {
 #define TE_READABLE 0x04
 #define TE_WRITABLE 0x08
 #define TE_CLOSED 0x10
+#define TE_ACK 0x20 /* an ACK owed at the end of a batch */
 
 struct tcp_conn {
 	struct tcp_stack *stack;
@@ -161,6 +163,9 @@ struct tcp_conn {
 	uint32_t rcv_fin_seq;     /* with TF_FIN_QUEUED */
 	uint32_t rcv_unacked;     /* bytes since our last ACK */
 	uint32_t rcv_mss;         /* largest segment seen */
+	struct list rq;           /* in-order packets held whole (tcp_rq.c) */
+	uint32_t rq_len;          /* their data bytes, all before rcv's */
+	uint32_t rq_size;         /* their allocations' real size */
 	struct tcp_ring rcv;
 	struct tcp_ooo ooo;
 	uint32_t last_ooo;        /* latest out-of-order arrival: SACK first */
@@ -202,6 +207,7 @@ struct tcp_stack {
 	struct tcp_stats stats;
 	uint64_t now;             /* the clock, read at each entry */
 	int depth;                /* nesting of entries (callbacks) */
+	bool batch;               /* in tcp_batch_begin/end */
 	struct list conns;        /* every conn, oldest first */
 	struct list bound;        /* bound, not listening nor connected */
 	struct list lhash[TCP_LHASH_SIZE]; /* listeners by port */
@@ -294,6 +300,12 @@ void tcp_ring_extend(struct tcp_ring *r, uint32_t n);
 int tcp_ooo_add(struct tcp_ooo *q, uint32_t start, uint32_t end);
 uint32_t tcp_ooo_advance(struct tcp_ooo *q, uint32_t rcv_nxt);
 void tcp_ooo_trim(struct tcp_ooo *q, uint32_t below);
+
+/* tcp_rq.c: the receive queue of whole packets. */
+bool tcp_rq_take(struct tcp_conn *c, struct tcp_seg *sg, uint32_t len);
+uint32_t tcp_rq_read(struct tcp_conn *c, uint8_t *p, uint32_t n);
+void tcp_rq_free(struct tcp_conn *c);
+uint32_t tcp_rcv_held(const struct tcp_conn *c);
 
 /* tcp_sack.c: SACK blocks out, the scoreboard and recovery with it. */
 unsigned tcp_sack_options(const struct tcp_conn *c, uint8_t *p,

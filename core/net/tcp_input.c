@@ -213,6 +213,7 @@ listen_ack(struct tcp_conn *l, const struct tcp_seg *sg)
 	struct tcp_conn *c;
 	int r;
 
+	seg.buf = NULL; /* the packet stays the caller's: its data is copied */
 	if (s->now < l->cookies_until && !(sg->flags & TH_SYN)) {
 		r = tcp_cookie_check(l, sg, &c);
 		if (r > 0)
@@ -320,6 +321,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *sg)
 		rest.seq++;
 		rest.seqlen--;
 		rest.syn_wnd = true;
+		rest.buf = NULL;
 		tcp_input_sync(c, &rest);
 	}
 }
@@ -334,8 +336,12 @@ tcp_input(struct tcp_stack *s, struct net_buf *b, uint32_t src,
 
 	tcp_enter(s);
 	s->stats.in_segs++;
-	if (parse(s, b, src, dst, &sg) < 0)
-		goto out;
+	if (parse(s, b, src, dst, &sg) < 0) {
+		net_buf_free(b);
+		tcp_leave(s);
+		return;
+	}
+	sg.buf = b; /* the receive queue may keep it */
 	c = tcp_lookup(s, dst, sg.dport, src, sg.sport);
 	if (c == NULL && (tw = tcp_tw_lookup(s, dst, sg.dport, src,
 	    sg.sport)) != NULL && !tcp_tw_input(s, tw, &sg))
@@ -363,6 +369,6 @@ tcp_input(struct tcp_stack *s, struct net_buf *b, uint32_t src,
 		tcp_input_sync(c, &sg);
 	}
 out:
-	net_buf_free(b);
+	net_buf_free(sg.buf);
 	tcp_leave(s);
 }

@@ -42,7 +42,7 @@ tcp_rcv_window(struct tcp_conn *c, bool syn)
 	cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	if (c->rcv.cap == 0) /* half-open or lingering: as promised */
 		return MIN(cur >> c->rcv_wscale, 65535u);
-	freesp = c->rcv.cap - c->rcv.len;
+	freesp = c->rcv.cap - tcp_rcv_held(c);
 	want = cur;
 	if (freesp > cur && freesp - cur >= MIN(c->rcv.cap / 2,
 	    (uint32_t)c->rcv_mss))

@@ -8,11 +8,12 @@
  * gets a challenge ACK, and an ACK must lie within a window's width of
  * snd_una.  RSTs in TIME_WAIT are ignored (RFC 1337).
  *
- * In-order data goes to the receive ring and is ACKed at once every
- * second full segment, else by the delayed-ACK timer; data ahead of a
- * hole goes to its place in the ring (tcp_buf.c) and is answered by an
- * immediate duplicate ACK, as is the segment that fills a hole (RFC
- * 5681 4.2).  A FIN ahead of a hole is remembered until the hole fills.
+ * In-order data stays in its packet on the receive queue (tcp_rq.c)
+ * or is copied to the receive ring, and is ACKed at once every second
+ * full segment (within a batch, once at its end: tcp.h), else by the
+ * delayed-ACK timer; data ahead of a hole goes to its place in the ring
+ * (tcp_buf.c) and is answered by an immediate duplicate ACK, as is the
+ * segment that fills a hole (RFC 5681 4.2).  A FIN ahead of a hole is remembered until the hole fills.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
@@ -136,6 +137,35 @@ process_ack(struct tcp_conn *c, struct tcp_seg *sg)
 	return 0;
 }
 
+/*
+ * Put len bytes of sg's data in the ring, off bytes past rcv_nxt:
+ * 0, or -1 when they could not be kept (dropped: as if lost).
+ */
+static int
+store(struct tcp_conn *c, struct tcp_seg *sg, uint32_t off, uint32_t len)
+{
+	struct tcp_stack *s = c->stack;
+
+	if (tcp_buf_reserve(c, &c->rcv, c->rcv.len + off + len) < 0) {
+		/* Out of memory: as if lost; the sender will resend it. */
+		s->stats.in_nomem++;
+		return -1;
+	}
+	if (off == 0) {
+		tcp_ring_put_at(&c->rcv, c->rcv.len, sg->data, len);
+		tcp_ring_extend(&c->rcv, len);
+		return 0;
+	}
+	if (tcp_ooo_add(&c->ooo, sg->seq, sg->seq + len) < 0) {
+		s->stats.in_ooo_drops++;
+		return -1;
+	}
+	s->stats.in_ooo_segs++;
+	c->last_ooo = sg->seq;
+	tcp_ring_put_at(&c->rcv, c->rcv.len + off, sg->data, len);
+	return 0;
+}
+
 /* Step 7: take the payload.  -1 if the conn was reset. */
 static int
 receive_data(struct tcp_conn *c, struct tcp_seg *sg)
@@ -154,7 +184,7 @@ receive_data(struct tcp_conn *c, struct tcp_seg *sg)
 		return -1;
 	}
 	off = sg->seq - c->rcv_nxt;
-	freesp = c->rcv.cap - c->rcv.len;
+	freesp = c->rcv.cap - tcp_rcv_held(c);
 	if (off >= freesp) {
 		s->stats.in_dropped++;
 		sg->flags &= ~TH_FIN;
@@ -167,38 +197,29 @@ receive_data(struct tcp_conn *c, struct tcp_seg *sg)
 	}
 	if (len > c->rcv_mss)
 		c->rcv_mss = (uint16_t)MIN(len, (uint32_t)s->cfg.mtu - 40);
-	if (tcp_buf_reserve(c, &c->rcv, c->rcv.len + off + len) < 0) {
-		/* Out of memory: as if lost; the sender will resend it. */
-		s->stats.in_nomem++;
+	if ((off > 0 || !tcp_rq_take(c, sg, len)) &&
+	    store(c, sg, off, len) < 0) {
 		sg->flags &= ~TH_FIN;
 		c->flags |= TF_ACKNOW;
 		return 0;
 	}
+	sg->len = len;
 	if (off > 0) {
-		if (tcp_ooo_add(&c->ooo, sg->seq, sg->seq + len) < 0) {
-			s->stats.in_ooo_drops++;
-			sg->flags &= ~TH_FIN;
-		} else {
-			s->stats.in_ooo_segs++;
-			c->last_ooo = sg->seq;
-			tcp_ring_put_at(&c->rcv, c->rcv.len + off, sg->data,
-			    len);
-		}
 		c->flags |= TF_ACKNOW; /* duplicate ACK: a hole */
-		sg->len = len;
 		return 0;
 	}
-	tcp_ring_put_at(&c->rcv, c->rcv.len, sg->data, len);
-	tcp_ring_extend(&c->rcv, len);
 	c->rcv_nxt += len;
 	filled_hole = c->ooo.n > 0;
 	nxt = tcp_ooo_advance(&c->ooo, c->rcv_nxt);
 	tcp_ring_extend(&c->rcv, nxt - c->rcv_nxt);
 	c->rcv_nxt = nxt;
-	sg->len = len;
 	tcp_post(c, TE_READABLE);
 	c->rcv_unacked += len;
-	if (filled_hole || c->rcv_unacked >= 2 * (uint32_t)c->rcv_mss)
+	if (filled_hole)
+		c->flags |= TF_ACKNOW;
+	else if (c->rcv_unacked >= 2 * (uint32_t)c->rcv_mss && s->batch)
+		tcp_post(c, TE_ACK); /* one for the batch, at its end */
+	else if (c->rcv_unacked >= 2 * (uint32_t)c->rcv_mss)
 		c->flags |= TF_ACKNOW;
 	else if (c->t_delack == 0)
 		c->t_delack = s->now + TCP_DELACK_NS;

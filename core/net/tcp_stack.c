@@ -118,6 +118,7 @@ tcp_stack_free(struct tcp_stack *s)
 		return;
 	while ((l = list_pop_front(&s->conns)) != NULL) {
 		c = container_of(l, struct tcp_conn, all);
+		tcp_rq_free(c);
 		tcp_ring_free(&c->snd);
 		tcp_ring_free(&c->rcv);
 		toro_free(c);
@@ -147,7 +148,8 @@ tcp_enter(struct tcp_stack *s)
 {
 	uint64_t t;
 
-	if (s->depth++ == 0) {
+	/* A batch may last: each segment in it reads the clock. */
+	if (s->depth++ == 0 || s->batch) {
 		t = s->cfg.clock(s->cfg.ctx);
 		if (t > s->now)
 			s->now = t; /* never backwards */
@@ -161,6 +163,11 @@ deliver(struct tcp_conn *c)
 	uint32_t ev = c->events;
 
 	c->events = 0;
+	if ((ev & TE_ACK) && !(c->flags & TF_DEAD) && c->rcv_unacked > 0) {
+		/* No segment has carried it since: the batch's ACK. */
+		c->flags |= TF_ACKNOW;
+		tcp_output(c);
+	}
 	if ((c->flags & (TF_USER | TF_DEAD)) != TF_USER || c->cb == NULL)
 		return;
 	if ((ev & TE_ACCEPT) && c->cb->on_accept != NULL)
@@ -196,6 +203,20 @@ tcp_leave(struct tcp_stack *s)
 		toro_free(c);
 	}
 	s->depth = 0;
+}
+
+void
+tcp_batch_begin(struct tcp_stack *s)
+{
+	tcp_enter(s);
+	s->batch = true;
+}
+
+void
+tcp_batch_end(struct tcp_stack *s)
+{
+	s->batch = false;
+	tcp_leave(s);
 }
 
 void
@@ -481,6 +502,7 @@ tcp_conn_alloc(struct tcp_stack *s, uint32_t bufs)
 	list_init(&c->tlink);
 	list_init(&c->halfq);
 	list_init(&c->acceptq);
+	list_init(&c->rq);
 	list_push_back(&s->conns, &c->all);
 	c->sndbuf = s->cfg.sndbuf;
 	c->rcvbuf = s->cfg.rcvbuf;
@@ -513,6 +535,7 @@ tcp_conn_destroy(struct tcp_conn *c)
 	list_remove(&c->tlink);
 	list_remove(&c->evlink); /* no events for the dead */
 	c->events = 0;
+	tcp_rq_free(c);
 	tcp_ring_free(&c->snd);
 	tcp_ring_free(&c->rcv);
 	c->flags |= TF_DEAD;

@@ -5,9 +5,10 @@
  * tcp_send copies into the send ring and lets tcp_output decide what
  * the windows allow (with TCP_SEND_MORE, a partial segment waits a
  * while for more or for the FIN); tcp_recv copies out of the receive
- * ring and, when that opens the window by enough to matter (RFC 1122
- * 4.2.3.3: two segments or half the buffer), sends a window update at
- * once rather than leave the peer waiting for its persist timer.
+ * queue's packets, then the receive ring (tcp_rq.c), and, when that
+ * opens the window by enough to matter (RFC 1122 4.2.3.3: two segments
+ * or half the buffer), sends a window update at once rather than leave
+ * the peer waiting for its persist timer.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
@@ -110,7 +111,7 @@ window_update(struct tcp_conn *c)
 	if (c->state != TCP_ESTABLISHED && c->state != TCP_FIN_WAIT_1 &&
 	    c->state != TCP_FIN_WAIT_2)
 		return;
-	freesp = c->rcv.cap - c->rcv.len;
+	freesp = c->rcv.cap - tcp_rcv_held(c);
 	edge = c->rcv_nxt + freesp;
 	cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	if (!SEQ_GT(edge, c->rcv_adv))
@@ -130,7 +131,7 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 	uint32_t n;
 	int ret;
 
-	if (c->rcv.cap == 0 || c->rcv.len == 0) {
+	if (c->rcv.cap == 0 || tcp_rcv_held(c) == 0) {
 		if (c->flags & TF_FIN_RCVD)
 			return 0;
 		if (c->error != 0)
@@ -144,7 +145,8 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 	tcp_enter(s);
 	if (len > 0x40000000)
 		len = 0x40000000;
-	n = tcp_ring_read(&c->rcv, buf, (uint32_t)len);
+	n = tcp_rq_read(c, buf, (uint32_t)len);
+	n += tcp_ring_read(&c->rcv, (uint8_t *)buf + n, (uint32_t)len - n);
 	if (c->rcv.len == 0 && c->ooo.n == 0)
 		tcp_buf_release(c, &c->rcv); /* idle: no memory held */
 	window_update(c);
@@ -156,7 +158,7 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 size_t
 tcp_readable(const struct tcp_conn *c)
 {
-	return c->rcv.cap != 0 ? c->rcv.len : 0;
+	return c->rcv.cap != 0 ? tcp_rcv_held(c) : 0;
 }
 
 size_t
@@ -209,7 +211,7 @@ tcp_get_info(const struct tcp_conn *c, struct tcp_info *in)
 	in->ssthresh = c->ssthresh;
 	in->in_flight = c->snd_max - c->snd_una;
 	in->sndbuf_used = c->snd.len;
-	in->rcvbuf_used = c->rcv.len;
+	in->rcvbuf_used = tcp_rcv_held(c);
 	in->srtt = c->srtt;
 	in->rttvar = c->rttvar;
 	in->rto = tcp_cur_rto(c);
