@@ -29,6 +29,11 @@ EXTRA_DIST += tests/net/static.sh
 TESTS += tests/net/capacity.sh
 EXTRA_DIST += tests/net/capacity.sh tests/net/manyconn.py
 
+# The webserver's spill: past 128 connections on the network CPU the
+# other CPU's workers take new ones; all are served (/stats).
+TESTS += tests/net/spill.sh
+EXTRA_DIST += tests/net/spill.sh
+
 # The connection table over TAP: 3,000 short connections (TIME_WAIT
 # records bounded), the table full, a SYN flood met by SYN cookies.
 TESTS += tests/net/churn.sh

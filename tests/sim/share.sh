@@ -28,6 +28,7 @@ out=$dir/out
 trap 'rm -rf "$dir"' EXIT
 share=$dir/share
 outside=$dir/outside
+trees=$dir/trees
 
 # guest ARGS...: run sharewrite on the shared folder, output in $out.
 guest() {
@@ -47,7 +48,7 @@ only_own_lines() {
 	! grep -v '^sharewrite: ' "$out" | grep -q . || { note <"$out"; return 1; }
 }
 
-mkdir -p "$outside/dir/inner" "$share/sub/deeper" "$share/a/b/c/d"
+mkdir -p "$outside/dir/inner" "$share/sub/deeper" "$share/a/b/c/d" "$trees"
 echo secret >"$outside/secret.txt"
 echo o >"$outside/dir/o.txt"
 echo i >"$outside/dir/inner/i.txt"
@@ -147,13 +148,15 @@ refused() {
 	shift
 	rm -rf "$share" && mkdir "$share" && (cd "$share" && eval "$@") ||
 	    return 1
-	ls -laR "$share" >"$dir/tree.before"
+	# The listings go to $trees: made in $dir, the share's "..", the
+	# first would change the time ls shows for ".." by the minute.
+	ls -laR "$share" >"$trees/before"
 	guest w:/new.txt
 	st=$?
-	ls -laR "$share" >"$dir/tree.after"
+	ls -laR "$share" >"$trees/after"
 	[ $st -eq 1 ] && [ "$(wc -l <"$out")" -eq 1 ] &&
 	    grep -qF -- "$name" "$out" && grep -q "nothing was started" "$out" &&
-	    cmp -s "$dir/tree.before" "$dir/tree.after" ||
+	    cmp -s "$trees/before" "$trees/after" ||
 	    { echo "status $st" | note; note <"$out"; return 1; }
 }
 check "refused: two names that differ only in case" \
