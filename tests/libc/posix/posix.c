@@ -543,6 +543,12 @@ test_epoll(void)
 
 	ep = epoll_create1(0);
 	say("epoll_create1", ep >= 0, 1);
+	{
+		struct stat st;
+
+		say("  fstat: no file type",
+		    fstat(ep, &st) == 0 && (st.st_mode & S_IFMT) == 0, 1);
+	}
 	say("epoll_create1 with a bad flag: EINVAL",
 	    epoll_create1(1) < 0 && errno == EINVAL, 1);
 	pipe(fd);
