@@ -97,34 +97,50 @@ copy_in(char *buf, const char *in)
 	return -ENAMETOOLONG;
 }
 
-/* in, from dirfd (AT_FDCWD: the working directory), whole, into out. */
+/* Put base and a "/" before the relative path of n bytes at out. */
 static long
-whole(long dirfd, const char *in_, char *out)
+prefix(char *out, size_t n, const char *base)
 {
-	char in[PATH_MAX];
-	size_t n;
+	size_t b = strlen(base);
+
+	if (b + 1 + n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	memmove(out + b + 1, out, n + 1);
+	memcpy(out, base, b);
+	out[b] = '/';
+	return 0;
+}
+
+/*
+ * in, from dirfd (AT_FDCWD: the working directory), whole, into out;
+ * in place, so that a call keeps one PATH_MAX buffer on its stack.
+ */
+static long
+whole(long dirfd, const char *in, char *out)
+{
+	struct libc_desc *d;
 	long r;
 
-	if ((r = copy_in(in, in_)) < 0)
+	if ((r = copy_in(out, in)) < 0)
 		return r;
-	if (in[0] == '\0')
+	if (out[0] == '\0')
 		return -ENOENT;
-	n = strlen(in);
-	if (in[0] == '/') {
-		memcpy(out, in, n + 1);
+	if (out[0] == '/')
 		return 0;
-	}
 	if ((int)dirfd == AT_FDCWD) {
 		libc_lock(&lock);
-		strcpy(out, cwd);
+		r = prefix(out, strlen(out), cwd);
 		libc_unlock(&lock);
-	} else if ((r = dir_path(dirfd, out)) < 0)
 		return r;
-	if (strlen(out) + 1 + n >= PATH_MAX)
-		return -ENAMETOOLONG;
-	strcat(out, "/");
-	strcat(out, in);
-	return 0;
+	}
+	if ((d = libc_fd_get(dirfd)) == NULL)
+		return -EBADF;
+	if (d->kind != KIND_DIR || d->path == NULL)
+		r = -ENOTDIR;
+	else
+		r = prefix(out, strlen(out), d->path);
+	libc_fd_put(d);
+	return r;
 }
 
 static long

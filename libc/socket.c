@@ -272,7 +272,8 @@ libc_accept(long fd, void *sa, void *len, long flags)
  * MSG_NOSIGNAL changes nothing: no signal is ever sent.  The others
  * have the kernel's values (TORO_MSG_*).
  */
-#define MSG_KNOWN (MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE)
+#define MSG_KNOWN                                                              \
+	(MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_WAITALL)
 _Static_assert(MSG_PEEK == TORO_MSG_PEEK, "MSG_PEEK");
 _Static_assert(MSG_DONTWAIT == TORO_MSG_DONTWAIT, "MSG_DONTWAIT");
 _Static_assert(MSG_MORE == TORO_MSG_MORE, "MSG_MORE");
@@ -312,6 +313,26 @@ libc_sendto(
 	return r;
 }
 
+/*
+ * MSG_WAITALL on a stream: receive until n bytes, the end of the stream
+ * or an error (then what came, if anything); a peek or a non-blocking
+ * socket takes what is there, as Linux does.
+ */
+static long
+wait_all(int h, char *buf, size_t n, int f)
+{
+	size_t got = 0;
+	long r;
+
+	do {
+		r = toro_recv(h, buf + got, n - got, f);
+		if (r <= 0)
+			return got > 0 ? (long)got : r;
+		got += (size_t)r;
+	} while (got < n && !(f & (MSG_PEEK | MSG_DONTWAIT)));
+	return (long)got;
+}
+
 long
 libc_recvfrom(long fd, void *buf, size_t n, long flags, void *sa, void *len)
 {
@@ -322,7 +343,9 @@ libc_recvfrom(long fd, void *buf, size_t n, long flags, void *sa, void *len)
 
 	if ((d = sock_io(fd, flags, &f, &r)) == NULL)
 		return r;
-	if (sa == NULL)
+	if (sa == NULL && (flags & MSG_WAITALL) && d->type == SOCK_STREAM)
+		r = wait_all(d->handle, buf, n, f);
+	else if (sa == NULL)
 		r = toro_recv(d->handle, buf, n, f);
 	else if ((r = addr_room(sa, len)) == 0 &&
 	    (r = toro_recvfrom(d->handle, buf, n, f, &k)) >= 0 &&

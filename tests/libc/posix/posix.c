@@ -424,6 +424,18 @@ test_pio(void)
 	say("unlink it", unlink("posix.tmp"), 0);
 }
 
+static int late_fd;
+
+/* Three bytes now, three more a little later. */
+static void *
+late_writer(void *unused)
+{
+	write(late_fd, "abc", 3);
+	usleep(50000);
+	write(late_fd, "def", 3);
+	return NULL;
+}
+
 static void
 test_pipes(void)
 {
@@ -485,6 +497,17 @@ test_pipes(void)
 	say("  read", read(sp[1], b, sizeof(b)), 4);
 	say("  the other way", send(sp[1], "pong!", 5, 0), 5);
 	say("  recv", recv(sp[0], b, sizeof(b), 0), 5);
+	{
+		pthread_t th;
+
+		late_fd = sp[1];
+		pthread_create(&th, NULL, late_writer, NULL);
+		say("  recv(MSG_WAITALL) waits for all 6 bytes",
+		    recv(sp[0], b, 6, MSG_WAITALL) == 6 &&
+			memcmp(b, "abcdef", 6) == 0,
+		    1);
+		pthread_join(th, NULL);
+	}
 	say("  shutdown(SHUT_WR)", shutdown(sp[0], SHUT_WR), 0);
 	say("  the peer reads the end", read(sp[1], b, sizeof(b)), 0);
 	say("  and can still write back", write(sp[1], "ok", 2), 2);
