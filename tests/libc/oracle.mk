@@ -118,9 +118,10 @@ $(eval $(call libc_oracle,onlylibc,$(srcdir)/tests/libc/onlylibc/onlylibc.c, \
 # 5. The POSIX calls of servers and clients (select, sendmsg, SO_ERROR,
 # limits...): one source with the host's glibc and in the C environment,
 # each run on its own system, outputs compared (tests/libc/posix.sh).
-LIBC_POSIX_SRCS = $(srcdir)/tests/libc/posix/posix.c
+LIBC_POSIX_SRCS = $(sort $(wildcard $(srcdir)/tests/libc/posix/*.c))
 $(eval $(call libc_oracle,posix,$(LIBC_POSIX_SRCS),$(WARN_CFLAGS)))
-out/tests/libc/posix-glibc: $(LIBC_POSIX_SRCS)
+$(LIBC_posix_OBJS): $(srcdir)/tests/libc/posix/posix.h
+out/tests/libc/posix-glibc: $(LIBC_POSIX_SRCS) $(srcdir)/tests/libc/posix/posix.h
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CC) $(WARN_CFLAGS) -O2 -o $@ $(LIBC_POSIX_SRCS)
 check_DATA += out/tests/libc/posix-glibc
