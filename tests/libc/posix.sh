@@ -1,16 +1,18 @@
 #!/bin/bash
 # posix.sh: the POSIX calls of servers and clients, Toro against Linux.
 #
-# tests/libc/posix/posix.c is built with the host's glibc
-# (out/tests/libc/posix-glibc) and as a C environment program: select,
-# pselect, ppoll, sendmsg and recvmsg on TCP and UDP, SO_ERROR of
-# non-blocking connects, SO_TYPE, RLIMIT_NOFILE, getrusage,
-# clock_getres, umask, dup3, pread, pwrite, preadv, pwritev.  Each
-# prints facts, not values that may differ; the Linux run (in a folder
-# of its own) must pass, so the program's expectations are Linux's, and
-# the sim and microvm runs (on a FAT16 disk) must print the same lines
-# and leave the disk clean; with a network interface and without one
-# (the loopback alone, which the first socket call starts).
+# tests/libc/posix/ (posix.c and its parts) is built with the host's
+# glibc (out/tests/libc/posix-glibc) and as a C environment program:
+# select, pselect, ppoll, sendmsg and recvmsg on TCP and UDP, SO_ERROR
+# of non-blocking connects, SO_TYPE, MSG_WAITALL, RLIMIT_NOFILE,
+# getrusage, clock_getres, umask, dup3, pread, pwrite, preadv, pwritev,
+# sendfile, record locks, pipes, socket pairs, eventfd, epoll, mmap,
+# chdir and the *at calls, /dev.  Each prints facts, not values that
+# may differ; the Linux run (in a folder of its own) must pass, so the
+# program's expectations are Linux's, and the sim and microvm runs (on
+# a FAT16 disk) must print the same lines and leave the disk clean;
+# with a network interface and without one (the loopback alone, which
+# the first socket call starts).
 . "$srcdir/tests/tap.sh"
 plan 11
 
