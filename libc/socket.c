@@ -188,46 +188,10 @@ libc_bind(long fd, const void *sa, long len)
 	return with_addr(fd, sa, len, toro_bind);
 }
 
-/*
- * A non-blocking connect that goes on in the background is remembered
- * with its peer: SO_ERROR asks the kernel how it ended by connecting
- * again, which reports that once (toro/socket.h).
- */
 long
 libc_connect(long fd, const void *sa, long len)
 {
-	struct toro_sockaddr_in k;
-	struct libc_desc *d;
-	long r;
-
-	if ((d = sock(fd, &r)) == NULL)
-		return r;
-	if ((r = to_kernel(sa, len, &k)) == 0)
-		r = toro_connect(d->handle, &k);
-	if (r == -EINPROGRESS) {
-		d->peer_addr = k.addr;
-		d->peer_port = k.port;
-		d->connecting = 1;
-	}
-	libc_fd_put(d);
-	return r;
-}
-
-/* SO_ERROR: the error of a background connect that ended, once. */
-static int
-pending_error(struct libc_desc *d)
-{
-	struct toro_sockaddr_in k = { TORO_AF_INET, d->peer_port,
-		d->peer_addr };
-	int r;
-
-	if (!d->connecting)
-		return 0;
-	r = toro_connect(d->handle, &k);
-	if (r == -EALREADY || r == -EINPROGRESS)
-		return 0; /* still going */
-	d->connecting = 0;
-	return r == -EISCONN || r == 0 ? 0 : -r;
+	return with_addr(fd, sa, len, toro_connect);
 }
 
 long
@@ -436,8 +400,8 @@ libc_getsockopt(long fd, long level, long name, void *v, void *len)
 	else if (*l < sizeof(int))
 		r = -EINVAL;
 	else {
-		/* Other errors come back from the call that meets them. */
-		*(int *)v = name == SO_TYPE ? d->type : pending_error(d);
+		*(int *)v =
+		    name == SO_TYPE ? d->type : -toro_socket_error(d->handle);
 		*l = sizeof(int);
 	}
 	libc_fd_put(d);

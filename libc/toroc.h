@@ -50,17 +50,12 @@ struct libc_desc {
 	/* A directory's: the entry that did not fit, entries given. */
 	struct toro_dirent *pending;
 	long pos;
-	/* A socket's: SOCK_STREAM or SOCK_DGRAM (AF_UNIX: a pair), and the
-	 * peer (host order) of a non-blocking connect still in progress,
-	 * for SO_ERROR. */
+	/* A socket's: SOCK_STREAM or SOCK_DGRAM, AF_INET or AF_UNIX (a pair). */
 	int type;
 	int domain;
 	struct libc_epoll *ep; /* an epoll set's list */
 	char *path;            /* a directory's, whole (for fchdir, *at) */
 	uint32_t serial;       /* never 0, never the same twice (fd.c) */
-	int connecting;
-	uint32_t peer_addr;
-	uint16_t peer_port;
 };
 
 /*

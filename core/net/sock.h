@@ -54,6 +54,7 @@ enum net_op {
 	OP_NONBLOCK,
 	OP_TIMEOUT,
 	OP_NODELAY,
+	OP_ERROR,
 	OP_POLL,
 	OP_INFO,
 	OP_STATS,

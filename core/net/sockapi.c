@@ -229,6 +229,14 @@ toro_socket_set_nodelay(int s, int on)
 }
 
 int
+toro_socket_error(int s)
+{
+	struct net_req r = { .fd = s };
+
+	return (int)net_call(&r, OP_ERROR);
+}
+
+int
 toro_poll(struct toro_pollfd *fds_, int n, int64_t timeout_ns)
 {
 	struct net_req r = { .pfd = fds_, .npfd = n, .value = timeout_ns };

@@ -532,6 +532,10 @@ sock_op(struct net_req *r)
 		return 0;
 	case OP_NODELAY:
 		return net_stream_nodelay(s, r->value != 0);
+	case OP_ERROR: /* the pending error, said once */
+		r->value = s->error;
+		s->error = 0;
+		return r->value;
 	}
 	return -TORO_EINVAL;
 }

@@ -101,6 +101,13 @@ int toro_socket_set_timeout(int s, int64_t ns);
  */
 int toro_socket_set_nodelay(int s, int on);
 
+/*
+ * The error pending on s (0 if none: a non-blocking connect still going
+ * on, or done), taken: a second call says 0.  POSIX's SO_ERROR; the
+ * call that would have met the error no longer does.
+ */
+int toro_socket_error(int s);
+
 /* Readiness of several sockets at once. */
 #define TORO_POLLIN 0x001   /* data, a connection, or end of stream */
 #define TORO_POLLOUT 0x004  /* room to send */

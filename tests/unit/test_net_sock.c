@@ -447,6 +447,7 @@ tcp_errors_main(void *unused)
 	ck_assert_int_eq(toro_poll(pfd + 1, 1, SEC), 1);
 	ck_assert_int_eq(pfd[1].revents, TORO_POLLOUT);
 	ck_assert_int_eq(toro_connect(c, &to), -TORO_EISCONN);
+	ck_assert_int_eq(toro_socket_error(c), 0);
 	ck_assert_int_eq(toro_accept4(l, NULL, 1), -TORO_EINVAL);
 	/* Accepted non-blocking: a recv with nothing there does not wait. */
 	s = toro_accept4(l, NULL, TORO_SOCK_NONBLOCK);
@@ -465,6 +466,16 @@ tcp_errors_main(void *unused)
 	ck_assert_int_eq(toro_recv(c, buf, sizeof(buf), 0), 0);
 	ck_assert_int_eq(toro_close(c), 0);
 	ck_assert_int_eq(toro_close(l), 0);
+	/* A refused non-blocking connect: its error is said once. */
+	c = toro_socket(TORO_AF_INET, TORO_SOCK_STREAM | TORO_SOCK_NONBLOCK,
+	    0);
+	to.port = 9; /* nobody listens there */
+	ck_assert_int_eq(toro_connect(c, &to), -TORO_EINPROGRESS);
+	pfd[1] = (struct toro_pollfd){ .fd = c, .events = TORO_POLLOUT };
+	ck_assert_int_eq(toro_poll(pfd + 1, 1, SEC), 1);
+	ck_assert_int_eq(toro_socket_error(c), -TORO_ECONNREFUSED);
+	ck_assert_int_eq(toro_socket_error(c), 0);
+	ck_assert_int_eq(toro_close(c), 0);
 	/* Stream-only calls on a datagram socket and vice versa. */
 	s = toro_socket(TORO_AF_INET, TORO_SOCK_DGRAM, 0);
 	ck_assert_int_eq(toro_listen(s, 1), -TORO_EOPNOTSUPP);
