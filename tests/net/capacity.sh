@@ -20,23 +20,9 @@ IDLE=10000
 EXTRA=100
 LIMIT=$((IDLE + EXTRA / 2))
 
-if [ ! -x out/sim/webserver ]; then
-	fail_n 9 "the webserver example is not built"
-	exit 0
-fi
-if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
-    ! have python3; then
-	skip_n 9 "needs root, ip, python3 and /dev/net/tun"
-	exit 0
-fi
+web_needs 9
 ip=192.168.81.2
-if ! ip netns add "$ns" || ! in_ns ip tuntap add dev tap0 mode tap; then
-	fail_n 9 "TAP setup failed"
-	exit 0
-fi
-in_ns ip link set lo up
-in_ns ip addr add 192.168.81.1/24 dev tap0
-in_ns ip link set tap0 up
+tap_up 9 192.168.81
 out=$tmp/web.out
 bg_ns web "$out" out/sim/webserver --cpus 2 --net tap:tap0 \
     -- ip=$ip/24 gw=192.168.81.1 80 $LIMIT

@@ -72,3 +72,30 @@ wait_for() {
 	note <"$1"
 	return 1
 }
+
+# web_needs N: the sim webserver is built and the host can make a
+# namespace with a TAP (root, ip, python3, /dev/net/tun); else the N
+# cases of the plan fail (not built) or are skipped, and the script ends.
+web_needs() {
+	if [ ! -x out/sim/webserver ]; then
+		fail_n "$1" "the webserver example is not built"
+		exit 0
+	fi
+	if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
+	    ! have python3; then
+		skip_n "$1" "needs root, ip, python3 and /dev/net/tun"
+		exit 0
+	fi
+}
+
+# tap_up N NET: the namespace with tap0 up at NET.1/24 (the guest takes
+# NET.2); else the N cases fail and the script ends.
+tap_up() {
+	if ! ip netns add "$ns" || ! in_ns ip tuntap add dev tap0 mode tap; then
+		fail_n "$1" "TAP setup failed"
+		exit 0
+	fi
+	in_ns ip link set lo up
+	in_ns ip addr add "$2.1/24" dev tap0
+	in_ns ip link set tap0 up
+}

@@ -22,23 +22,9 @@ ns=toro-spill-$$
 CONNS=300
 SPILL=128
 
-if [ ! -x out/sim/webserver ]; then
-	fail_n 6 "the webserver example is not built"
-	exit 0
-fi
-if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
-    ! have python3; then
-	skip_n 6 "needs root, ip, python3 and /dev/net/tun"
-	exit 0
-fi
+web_needs 6
 ip=192.168.86.2
-if ! ip netns add "$ns" || ! in_ns ip tuntap add dev tap0 mode tap; then
-	fail_n 6 "TAP setup failed"
-	exit 0
-fi
-in_ns ip link set lo up
-in_ns ip addr add 192.168.86.1/24 dev tap0
-in_ns ip link set tap0 up
+tap_up 6 192.168.86
 out=$tmp/web.out
 bg_ns web "$out" out/sim/webserver --cpus 2 --net tap:tap0 \
     -- ip=$ip/24 gw=192.168.86.1

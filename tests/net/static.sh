@@ -211,13 +211,7 @@ echo "secret" >"$tmp/share/secret.txt"
 ip=192.168.79.2
 url=http://$ip
 out=$tmp/web.out
-if ! ip netns add "$ns" || ! in_ns ip tuntap add dev tap0 mode tap; then
-	fail_n 13 "TAP setup failed"
-	exit 0
-fi
-in_ns ip link set lo up
-in_ns ip addr add 192.168.79.1/24 dev tap0
-in_ns ip link set tap0 up
+tap_up 13 192.168.79
 bg_ns web "$out" out/sim/webserver --cpus 4 --net tap:tap0 --share "$site" \
     -- ip=$ip/24 gw=192.168.79.1
 if ! wait_for "$out" "serving http://$ip:80/" 300; then
