@@ -22,7 +22,10 @@
  * 30 (POLLING): a poster then writes the eventfd instead of waking the
  * futex.  Nothing here polls, but for idle=poll (sim_cpu_set_poll): then
  * a CPU spins on its word for a while before it announces a sleep, and a
- * post finds no WAITING to wake.
+ * post finds no WAITING to wake; and for a watch armed a moment ago,
+ * whose device is busy: the CPU looks at the fd for up to 30 us before
+ * it sleeps (grace_poll), since a sleep and its wake-up cost the host
+ * more than that.
  */
 #define _GNU_SOURCE /* pthread_getattr_np */
 #include <errno.h>
@@ -48,6 +51,10 @@
 
 /* A busy CPU looks at its watched fd every this many event polls. */
 enum { WATCH_POLL_EVERY = 8 };
+/* A watch armed this recently: its device is busy (grace_poll). */
+#define GRACE_RECENT_NS 1000000u
+/* How long grace_poll looks at the device before a sleep. */
+#define GRACE_NS 30000u
 
 /* Each CPU pthread gets this much stack (kern_boot and the idle loop). */
 enum { CPU_STACK_SIZE = 8 << 20 };
@@ -60,6 +67,7 @@ struct cpu {
 	_Atomic short watch_events; /* of the watch; 0: none armed */
 	int watch_fd;
 	uint32_t watch_bits;
+	uint64_t watch_armed_ns;   /* when the watch was last armed */
 	unsigned polls;            /* sim_cpu_poll() calls, for the watch */
 	void (*entry)(void);
 	pthread_t thread;
@@ -176,6 +184,7 @@ sim_cpu_watch(int cpu, int fd, short events, uint32_t bits)
 	}
 	c->watch_fd = fd;
 	c->watch_bits = bits;
+	c->watch_armed_ns = sim_clock_ns();
 	atomic_fetch_or_explicit(&c->watch_events, events,
 	    memory_order_relaxed);
 }
@@ -186,6 +195,21 @@ watch_fired(struct cpu *c)
 {
 	atomic_store_explicit(&c->watch_events, 0, memory_order_relaxed);
 	return c->watch_bits;
+}
+
+/* A busy CPU's look at its watched fd, without sleeping. */
+static uint32_t
+poll_watch(struct cpu *c)
+{
+	struct pollfd pfd;
+
+	pfd.fd = c->watch_fd;
+	pfd.events = atomic_load_explicit(&c->watch_events,
+	    memory_order_relaxed);
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) == 1 && pfd.revents != 0)
+		return watch_fired(c);
+	return 0;
 }
 
 void
@@ -207,6 +231,34 @@ spin(struct cpu *c, uint64_t deadline)
 		    0)
 			return atomic_exchange(&c->pending, 0);
 		__builtin_ia32_pause();
+	} while (sim_clock_ns() < end);
+	return 0;
+}
+
+/*
+ * The device's grace poll: a watch armed less than GRACE_RECENT_NS ago
+ * means the device had work a moment ago, and more is likely on the
+ * way; look at it (and the word) for up to GRACE_NS before sleeping, as
+ * Linux's NAPI defers re-enabling a NIC's interrupt (gro_flush_timeout).
+ * A sleep and its wake-up cost the host more than that; an idle device
+ * never gets here.
+ */
+static uint32_t
+grace_poll(struct cpu *c, uint64_t deadline)
+{
+	uint64_t now = sim_clock_ns(), end = now + GRACE_NS;
+	uint32_t ev;
+
+	if (now - c->watch_armed_ns > GRACE_RECENT_NS)
+		return 0;
+	if (deadline < end)
+		end = deadline;
+	do {
+		if (atomic_load_explicit(&c->pending, memory_order_relaxed) !=
+		    0 && (ev = atomic_exchange(&c->pending, 0)) != 0)
+			return ev;
+		if ((ev = poll_watch(c)) != 0)
+			return ev;
 	} while (sim_clock_ns() < end);
 	return 0;
 }
@@ -267,8 +319,12 @@ sim_cpu_wait(uint64_t deadline)
 
 	if (poll_ns != 0 && (ev = spin(c, deadline)) != 0)
 		return ev;
-	if (atomic_load_explicit(&c->watch_events, memory_order_relaxed) != 0)
+	if (atomic_load_explicit(&c->watch_events, memory_order_relaxed) !=
+	    0) {
+		if ((ev = grace_poll(c, deadline)) != 0)
+			return ev;
 		return wait_polling(c, deadline);
+	}
 
 	if (deadline != HAL_NO_DEADLINE &&
 	    (host = sim_clock_host_ns(deadline)) != UINT64_MAX) {
@@ -292,21 +348,6 @@ sim_cpu_wait(uint64_t deadline)
 		if ((ev = atomic_exchange(&c->pending, 0) & ~FLAGS) != 0)
 			return ev;
 	}
-}
-
-/* A busy CPU's look at its watched fd, without sleeping. */
-static uint32_t
-poll_watch(struct cpu *c)
-{
-	struct pollfd pfd;
-
-	pfd.fd = c->watch_fd;
-	pfd.events = atomic_load_explicit(&c->watch_events,
-	    memory_order_relaxed);
-	pfd.revents = 0;
-	if (poll(&pfd, 1, 0) == 1 && pfd.revents != 0)
-		return watch_fired(c);
-	return 0;
 }
 
 uint32_t
