@@ -11,6 +11,9 @@
  * connection for POLLOUT instead of POLLIN until it is out.
  * Nothing here ever waits but poll().  Once a second a worker
  * closes its connections idle (nothing received or sent) for IDLE_NS.
+ * The network CPU's workers take new connections alone until they hold
+ * SPILL; the others then help, woken at once by their CPU's spill
+ * counter (an eventfd they watch meanwhile), not at their next tick.
  *
  * Why not a thread per connection: a thread costs its stack (64 KiB),
  * an idle connection here costs its struct conn and a poll entry, so
@@ -29,6 +32,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +59,7 @@ struct worker {
 
 static int listener, limit, netcpu, ncpu;
 static int *turns; /* per CPU: a worker of it polls the listener */
+static int *spill; /* per CPU: eventfd posted when the network CPU spills */
 static long *held; /* per CPU: connections its workers hold */
 static long nopen, naccepted, nrefused;
 
@@ -116,6 +121,22 @@ drop(struct worker *w, int i)
 	__atomic_fetch_sub(&held[w->cpu], 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The network CPU's workers just reached SPILL connections: wake the
+ * other CPUs' workers, which watch the listener from now on.
+ */
+static void
+spill_wake(void)
+{
+	uint64_t one = 1;
+	int i;
+
+	/* A full counter is readable anyway: a failed write loses nothing. */
+	for (i = 0; i < ncpu; i++)
+		if (i != netcpu)
+			(void)write(spill[i], &one, sizeof(one));
+}
+
 /* Accept what is waiting, up to a batch. */
 static void
 take(struct worker *w)
@@ -146,7 +167,9 @@ take(struct worker *w)
 			continue;
 		}
 		__atomic_fetch_add(&nopen, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&held[w->cpu], 1, __ATOMIC_RELAXED);
+		if (__atomic_add_fetch(&held[w->cpu], 1, __ATOMIC_RELAXED) ==
+		    SPILL && w->cpu == netcpu)
+			spill_wake();
 		w->conns[w->n] = c;
 		w->pfd[w->n + 1] = (struct pollfd) { fd, POLLIN, 0 };
 		w->n++;
@@ -219,35 +242,39 @@ sweep(struct worker *w, uint64_t now)
 }
 
 /*
- * Take the CPU's turn at the listener if no sibling has it: a worker
- * parked without the listener leaves it to the one that has it, which
- * gives it back each time its poll() returns.  Off the network CPU,
- * only while that one holds SPILL connections or more.
+ * What entry 0 of the poll watches: the listener, if this worker takes
+ * the CPU's turn at it (no sibling has it: a worker parked without the
+ * listener leaves it to the one that has it, which gives it back each
+ * time its poll() returns); off the network CPU, while that one holds
+ * fewer than SPILL connections, the CPU's spill counter instead; or
+ * nothing (-1).
  */
 static int
 turn_take(struct worker *w, uint64_t now)
 {
 	if (w->cpu != netcpu &&
 	    __atomic_load_n(&held[netcpu], __ATOMIC_RELAXED) < SPILL)
-		return 0;
-	return now >= w->listen_at &&
-	    __atomic_exchange_n(&turns[w->cpu], 1, __ATOMIC_ACQUIRE) == 0;
+		return spill[w->cpu];
+	if (now >= w->listen_at &&
+	    __atomic_exchange_n(&turns[w->cpu], 1, __ATOMIC_ACQUIRE) == 0)
+		return listener;
+	return -1;
 }
 
 static void *
 worker_run(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t now;
-	int i, mine, r;
+	uint64_t now, posts;
+	int i, fd0, r;
 
 	for (;;) {
 		now = loop_now_ns();
-		mine = turn_take(w, now);
-		w->pfd[0] = (struct pollfd) { mine ? listener : -1, POLLIN, 0 };
+		fd0 = turn_take(w, now);
+		w->pfd[0] = (struct pollfd) { fd0, POLLIN, 0 };
 		r = poll(w->pfd, (nfds_t)w->n + 1,
 		    now >= w->listen_at ? TICK_MS : REST_MS);
-		if (mine)
+		if (fd0 == listener)
 			__atomic_store_n(&turns[w->cpu], 0, __ATOMIC_RELEASE);
 		if (r < 0) {
 			usleep(10000);
@@ -262,8 +289,10 @@ worker_run(void *arg)
 			else
 				serve(w, i);
 		}
-		if (w->pfd[0].revents != 0)
+		if (w->pfd[0].revents != 0 && fd0 == listener)
 			take(w);
+		else if (w->pfd[0].revents != 0) /* spilled: look again */
+			(void)read(fd0, &posts, sizeof(posts));
 		now = loop_now_ns();
 		if (now >= w->next_sweep)
 			sweep(w, now);
@@ -289,8 +318,12 @@ loop_start(int l, int max, int net)
 	/* Unknown or out of reach: CPU 0, where the kernel starts it. */
 	netcpu = net >= 0 && net < ncpus ? net : 0;
 	if ((turns = calloc((size_t)ncpus, sizeof(*turns))) == NULL ||
-	    (held = calloc((size_t)ncpus, sizeof(*held))) == NULL)
+	    (held = calloc((size_t)ncpus, sizeof(*held))) == NULL ||
+	    (spill = calloc((size_t)ncpus, sizeof(*spill))) == NULL)
 		return ENOMEM;
+	for (i = 0; i < ncpus; i++)
+		if ((spill[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+			return errno;
 	__atomic_store_n(&ncpu, (int)ncpus, __ATOMIC_RELEASE);
 	if ((err = pthread_attr_init(&attr)) != 0 ||
 	    (err = pthread_attr_setstacksize(&attr, WORKER_STACK)) != 0)

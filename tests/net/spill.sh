@@ -2,8 +2,10 @@
 # spill.sh: the webserver's spill over TAP (examples/webserver/loop.c):
 # the workers of the CPU that runs the network stack take new
 # connections alone until they hold SPILL (128); from then on the
-# other CPUs' workers take new ones too, once they look at that count
-# (a worker parked in poll() looks once a tick, 1 s).  The sim
+# other CPUs' workers take new ones too (woken by their CPU's spill
+# counter, an eventfd; they used to wait for their next tick, 1 s).
+# Which CPU's worker takes a connection is a race the network CPU's
+# wins when it is idle, so what CPU 1 gets is not asserted early.  The sim
 # webserver (2 CPUs) gets 300 keep-alive connections, one after
 # another, each answered and left open, with a pause of two ticks after
 # the 138th; /stats conns_per_cpu must show the network CPU (CPU 0)
