@@ -119,8 +119,8 @@ int toro_socket_error(int s);
  * Edge mode (events only): the entry is ready only if the socket changed
  * since the poll that gave gen back (any data, room, connection or
  * hang-up since), and gen is filled in with the socket's count of
- * changes (never 0: a gen of 0 takes the state as it is); for epoll's
- * EPOLLET.
+ * changes (never 0: a gen of 0 takes the state as it is).  (Epoll sets,
+ * below, have an edge mode of their own.)
  */
 #define TORO_POLLET 0x100
 
