@@ -23,10 +23,10 @@
  *
  * Rules: as Linux, with these limits: only what the kernel polls can
  * be watched (sockets, pipes, event counters; a file, a folder, the
- * console or another epoll set is EPERM); EPOLLRDHUP is reported with
- * EPOLLHUP only; EPOLLRDNORM and EPOLLWRNORM are EPOLLIN's and
- * EPOLLOUT's twins; other bits (EPOLLPRI, EPOLLEXCLUSIVE, EPOLLWAKEUP)
- * are accepted and never fire.
+ * console or another epoll set is EPERM); EPOLLRDHUP says that a TCP
+ * or pair peer sends no more (never on a pipe, as Linux); EPOLLRDNORM
+ * and EPOLLWRNORM are EPOLLIN's and EPOLLOUT's twins; other bits
+ * (EPOLLPRI, EPOLLEXCLUSIVE, EPOLLWAKEUP) are accepted and never fire.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -63,7 +63,8 @@ static short
 now(const struct epent *e)
 {
 	short want = (short)((e->events & WANT_IN ? TORO_POLLIN : 0) |
-	    (e->events & WANT_OUT ? TORO_POLLOUT : 0));
+	    (e->events & WANT_OUT ? TORO_POLLOUT : 0) |
+	    (e->events & TORO_EPOLLRDHUP ? TORO_POLLRDHUP : 0));
 
 	return (short)(e->sock->ops->poll(e->sock) &
 	    (want | TORO_POLLERR | TORO_POLLHUP));
@@ -75,7 +76,7 @@ report(const struct epent *e, short rv)
 {
 	uint32_t ev = (rv & TORO_POLLIN ? WANT_IN : 0) |
 	    (rv & TORO_POLLOUT ? WANT_OUT : 0) |
-	    (rv & TORO_POLLHUP ? TORO_EPOLLRDHUP : 0);
+	    (rv & TORO_POLLRDHUP ? TORO_EPOLLRDHUP : 0);
 
 	return (ev & e->events) | (rv & TORO_POLLERR ? TORO_EPOLLERR : 0) |
 	    (rv & TORO_POLLHUP ? TORO_EPOLLHUP : 0);

@@ -114,6 +114,8 @@ int toro_socket_error(int s);
 #define TORO_POLLERR 0x008  /* an error is pending (revents only) */
 #define TORO_POLLHUP 0x010  /* the peer is gone (revents only) */
 #define TORO_POLLNVAL 0x020 /* fd is not a socket (revents only) */
+/* The peer sends no more: end of stream (revents only, if asked for). */
+#define TORO_POLLRDHUP 0x2000
 
 /*
  * Edge mode (events only): the entry is ready only if the socket changed
@@ -126,7 +128,7 @@ int toro_socket_error(int s);
 
 struct toro_pollfd {
 	int fd;        /* negative: ignored */
-	short events;  /* TORO_POLLIN | TORO_POLLOUT, TORO_POLLET */
+	short events;  /* TORO_POLLIN | TORO_POLLOUT | TORO_POLLRDHUP, _ET */
 	short revents; /* filled in */
 	uint32_t gen;  /* TORO_POLLET: in, the last seen; out, the current */
 };
@@ -167,7 +169,8 @@ int toro_eventfd(uint64_t init, int flags);
  * entry is named by the socket and a key (the C library's descriptor
  * number) and goes when either the socket or the set closes.  Events
  * and their bits are Linux's: TORO_EPOLLIN/OUT (and the RDNORM/WRNORM
- * twins) are reported while true; ERR and HUP always; RDHUP with HUP.
+ * twins) and RDHUP (a stream's or pair's peer sends no more: not on a
+ * pipe, as Linux) are reported while true; ERR and HUP always.
  * Level-triggered entries are reported on every wait while true; with
  * TORO_EPOLLET only after the socket changed since the last report;
  * with TORO_EPOLLONESHOT once, until TORO_EPOLL_MOD.  When more are

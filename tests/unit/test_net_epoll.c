@@ -108,15 +108,29 @@ modes_main(void *unused)
 	ck_assert_int_eq(wait_now(&ev, 4), 1);
 	ck_assert_uint_eq(ev.data, 9);
 
-	/* The writer gone: HUP, with RDHUP if asked. */
+	/* A pipe's writer gone: HUP alone, even if RDHUP is asked (Linux). */
 	ck_assert_int_eq(toro_recv(pfd[0], b, sizeof(b), 0), 5);
 	ck_assert_int_eq(
 	    ctl(TORO_EPOLL_MOD, pfd[0], IN | TORO_EPOLLRDHUP, 9), 0);
 	ck_assert_int_eq(toro_close(pfd[1]), 0);
 	ck_assert_int_eq(wait_now(&ev, 4), 1);
-	ck_assert_uint_eq(ev.events, TORO_EPOLLHUP | TORO_EPOLLRDHUP);
+	ck_assert_uint_eq(ev.events, TORO_EPOLLHUP);
 	ck_assert_int_eq(toro_close(pfd[0]), 0);
 	ck_assert_int_eq(wait_now(&ev, 4), 0);
+
+	/* A pair's peer stops writing: RDHUP if asked, and no HUP yet. */
+	ck_assert_int_eq(toro_socketpair(pfd, 0), 0);
+	ck_assert_int_eq(
+	    ctl(TORO_EPOLL_ADD, pfd[0], IN | TORO_EPOLLRDHUP, 3), 0);
+	ck_assert_int_eq(ctl(TORO_EPOLL_ADD, pfd[1], IN, 4), 0);
+	ck_assert_int_eq(toro_shutdown(pfd[1], TORO_SHUT_WR), 0);
+	ck_assert_int_eq(wait_now(&ev, 4), 1);
+	ck_assert_uint_eq(ev.events, IN | TORO_EPOLLRDHUP);
+	ck_assert_int_eq(toro_close(pfd[0]), 0);
+	ck_assert_int_eq(wait_now(&ev, 4), 1);
+	ck_assert_uint_eq(ev.data, 4); /* its peer gone: IN, HUP, no RDHUP */
+	ck_assert_uint_eq(ev.events, IN | TORO_EPOLLHUP);
+	ck_assert_int_eq(toro_close(pfd[1]), 0);
 	ck_assert_int_eq(toro_close(ep), 0);
 	return NULL;
 }

@@ -2,7 +2,7 @@
  * posix_poll.c: pipes, socket pairs and event counters, and epoll (level,
  * edge, one-shot, a change from another thread during a wait, many
  * entries, dup'ed descriptors, fewer events than are ready, poll of a
- * set, a bad array).
+ * set, a bad array, EPOLLRDHUP).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -371,6 +371,34 @@ epoll_rotate(int ep)
 		close(c[i]);
 }
 
+/* EPOLLRDHUP: a pair's peer that stops writing; never on a pipe. */
+static void
+epoll_rdhup(int ep)
+{
+	struct epoll_event ev = { EPOLLIN | EPOLLRDHUP, { .u64 = 1 } }, out[4];
+	int sp[2], fd[2], n;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+	epoll_ctl(ep, EPOLL_CTL_ADD, sp[0], &ev);
+	say("EPOLLRDHUP: nothing yet", epoll_wait(ep, out, 4, 0), 0);
+	shutdown(sp[1], SHUT_WR);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("  the peer shuts its writing: EPOLLIN and EPOLLRDHUP",
+	    n == 1 && out[0].events == (EPOLLIN | EPOLLRDHUP), 1);
+	close(sp[1]);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("  the peer closes: and EPOLLHUP",
+	    n == 1 && out[0].events == (EPOLLIN | EPOLLRDHUP | EPOLLHUP), 1);
+	close(sp[0]);
+	pipe(fd);
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd[0], &ev);
+	close(fd[1]);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("  a pipe's writer closes: EPOLLHUP alone",
+	    n == 1 && out[0].events == EPOLLHUP, 1);
+	close(fd[0]);
+}
+
 void
 test_epoll_more(void)
 {
@@ -378,5 +406,6 @@ test_epoll_more(void)
 
 	epoll_many(ep);
 	epoll_rotate(ep);
+	epoll_rdhup(ep);
 	close(ep);
 }
