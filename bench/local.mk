@@ -23,6 +23,11 @@ out_bench_peers_alloc_jemalloc_SOURCES = bench/peers/alloc.c
 out_bench_peers_alloc_jemalloc_CFLAGS = $(AM_CFLAGS)
 out_bench_peers_alloc_jemalloc_LDADD = -ljemalloc -lpthread
 
+# The epoll benchmark's peer: its own source with the host's glibc.
+out/bench/peers/epoll-glibc: $(srcdir)/bench/epoll/main.c
+	@mkdir -p $(@D)
+	$(AM_V_CCLD)$(CC) $(WARN_CFLAGS) -O2 -o $@ $<
+
 out/bench/empty-exit.elf: $(srcdir)/bench/empty/empty.S
 	@mkdir -p out/bench
 	$(AM_V_CCAS)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none \
@@ -32,14 +37,15 @@ out/bench/empty-halt.elf: $(srcdir)/bench/empty/empty.S
 	$(AM_V_CCAS)$(CC) -DHALT -nostdlib -static -no-pie \
 	    -Wl,--build-id=none -Wl,-Ttext=0x100000 -Wl,-e,start -o $@ $<
 
-bench-programs: $(BENCH_TORO) $(BENCH_PEERS) out/bench/empty-exit.elf \
+bench-programs: $(BENCH_TORO) $(BENCH_PEERS) out/bench/peers/epoll-glibc \
+	out/bench/empty-exit.elf \
 	out/bench/empty-halt.elf
 .PHONY: bench-programs
 
-EXTRA_DIST += bench/alloc bench/fs bench/switch bench/peers
+EXTRA_DIST += bench/alloc bench/epoll bench/fs bench/switch bench/peers
 EXTRA_DIST += bench/empty/empty.S bench/README.md bench/common.sh \
 	bench/switch.sh bench/message.sh bench/alloc.sh bench/boot.sh \
-	bench/idle.sh bench/fs.sh bench/http.sh bench/tcp.sh bench/conn.sh \
+	bench/idle.sh bench/epoll.sh bench/fs.sh bench/http.sh bench/tcp.sh bench/conn.sh \
 	bench/native-http.sh bench/linux/build.sh bench/linux/init \
 	bench/linux/udhcpc.sh \
 	bench/seed/run.sh bench/seed/sample.py bench/seed/burst.py \

@@ -105,12 +105,8 @@ libc_fd_put(struct libc_desc *d)
 			toro_free(d->path);
 		} else if (d->kind == KIND_DEV) {
 			/* nothing of the kernel's */
-		} else if (d->kind == KIND_EPOLL) {
-			if (d->handle >= 0)
-				toro_close(d->handle); /* its wake counter */
-			libc_epoll_free(d->ep);
 		} else
-			toro_close(d->handle); /* a file or a socket */
+			toro_close(d->handle); /* a file, a socket or a set */
 		if (d->kind == KIND_FILE)
 			libc_unlinked_reap();
 		toro_free(d);

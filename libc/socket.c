@@ -414,8 +414,6 @@ ready_now(const struct libc_desc *d, short events)
 {
 	if (d->kind == KIND_CONSOLE)
 		return events & POLLOUT;
-	if (d->kind == KIND_EPOLL)
-		return 0; /* an epoll set is not watched through poll */
 	return events & (POLLIN | POLLOUT);
 }
 
@@ -443,7 +441,8 @@ poll_with(
 			continue;
 		if ((d = libc_fd_peek(fds[i].fd)) == NULL)
 			fds[i].revents = POLLNVAL;
-		else if (LIBC_KERNEL_POLLED(d)) {
+		else if (LIBC_KERNEL_POLLED(d) || d->kind == KIND_EPOLL) {
+			/* A set is readable while an entry of it is ready. */
 			k[nk].fd = d->handle;
 			k[nk].events =
 			    (short)((fds[i].events & POLLIN ? TORO_POLLIN : 0) |

@@ -53,7 +53,6 @@ struct libc_desc {
 	/* A socket's: SOCK_STREAM or SOCK_DGRAM, AF_INET or AF_UNIX (a pair). */
 	int type;
 	int domain;
-	struct libc_epoll *ep; /* an epoll set's list */
 	char *path;            /* a directory's, whole (for fchdir, *at) */
 	uint32_t serial;       /* never 0, never the same twice (fd.c) */
 };
@@ -147,11 +146,9 @@ long libc_dev_read(const struct libc_desc *d, void *buf, size_t n);
 long libc_dev_write(const struct libc_desc *d, const void *buf, size_t n);
 /* epoll.c: epoll_create1, epoll_ctl, epoll_wait (struct epoll_event). */
 struct epoll_event;
-struct libc_epoll;
 long libc_epoll_create(long flags);
 long libc_epoll_ctl(long epfd, long op, long fd, const struct epoll_event *ev);
 long libc_epoll_wait(long epfd, void *events, long max, long timeout_ms);
-void libc_epoll_free(struct libc_epoll *ep);
 /* mmap.c: mappings as the allocator's memory. */
 long libc_mmap(long addr, size_t len, long prot, long flags, long fd, long off);
 long libc_munmap(long addr, size_t len);

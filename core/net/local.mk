@@ -1,7 +1,7 @@
 # core/net/local.mk: the network stack but TCP (see tcp.mk), added to
 # both core libraries: the interface and its thread, Ethernet, ARP,
 # IPv4, ICMP, UDP, the DHCP client, the DNS resolver and the sockets
-# (with pipes, pairs and event counters).
+# (with pipes, pairs, event counters and epoll sets).
 
 NET_SOURCES = core/net/buf.c core/net/csum.c \
 	core/net/addr.c \
@@ -14,6 +14,7 @@ NET_SOURCES = core/net/buf.c core/net/csum.c \
 	core/net/netcfg.c \
 	core/net/netif.c \
 	core/net/sock_dgram.c \
+	core/net/sock_epoll.c \
 	core/net/sock_pipe.c \
 	core/net/sock_stream.c \
 	core/net/sockapi.c \

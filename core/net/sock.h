@@ -60,6 +60,18 @@ enum net_op {
 	OP_STATS,
 	OP_WAIT,
 	OP_PIPE,
+	OP_EPCREATE,
+	OP_EPCTL,
+	OP_EPWAIT,
+};
+
+/* toro_epoll_ctl()'s arguments, on the caller's stack. */
+struct net_epctl {
+	int op;          /* TORO_EPOLL_ADD, _MOD, _DEL */
+	int fd;          /* the socket */
+	int key;         /* with the socket, names the entry */
+	uint32_t events; /* TORO_EPOLL* */
+	uint64_t data;
 };
 
 struct net_req {
@@ -120,6 +132,7 @@ struct net_sock {
 	uint16_t lport, rport;
 	struct list waiters;    /* parked requests */
 	struct list pollq;      /* parked polls watching it */
+	struct list epq;        /* its entries in epoll sets */
 	uint32_t gen;           /* changes so far (net_sock_wake) */
 	/* Datagram sockets (sock_dgram.c). */
 	struct list hlink;      /* port hash chain */
@@ -144,6 +157,20 @@ extern const struct net_sock_ops *const net_stream_ops;
 void net_req_arrive(struct sched_call *c);
 /* Run the parked requests of s again; each finishes or waits on. */
 void net_sock_wake(struct net_sock *s);
+/*
+ * sock_epoll.c: a new set (its descriptor, or a negative code); a
+ * change to a set's entry for s (NULL: no such socket); a wait (r->sock
+ * the set, r->buf and r->npfd the caller's array, r->value the time).
+ * A changed socket readies its entries (net_sock_wake calls it); a
+ * closing one loses them.
+ */
+long net_epoll_new(void);
+long net_epoll_ctl(struct net_sock *set, struct net_sock *s,
+    const struct net_epctl *c);
+long net_epoll_wait(struct net_req *r);
+void net_epoll_wake(struct net_sock *s);
+void net_epoll_forget(struct net_sock *s);
+
 /* A new descriptor and socket of this kind, or NULL. */
 struct net_sock *net_sock_new(int type, const struct net_sock_ops *ops);
 /* Close and free a socket nobody has seen yet. */

@@ -149,7 +149,7 @@ ring_recv(struct net_req *r)
 /*
  * As Linux: a pipe's read end hangs up when its writer goes, its write
  * end errs when its reader goes; a pair's end reads the end of the
- * stream when its peer stops writing, stays writable (the write says
+ * stream (and says RDHUP) when its peer stops writing, stays writable (the write says
  * EPIPE) and hangs up when the peer is gone both ways.
  */
 static short
@@ -162,6 +162,8 @@ ring_poll(struct net_sock *s)
 	if (e->rx != NULL) {
 		if (e->rx->len > 0 || (pair && ended(e->rx)))
 			ev |= TORO_POLLIN;
+		if (pair && ended(e->rx))
+			ev |= TORO_POLLRDHUP;
 		if (!pair && ended(e->rx))
 			ev |= TORO_POLLHUP;
 	}

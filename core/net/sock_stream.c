@@ -427,8 +427,9 @@ stream_poll(struct net_sock *s)
 	if (!s->connected)
 		return ev;
 	st = tcp_state(s->proto);
-	if (tcp_readable(s->proto) > 0 || fin_received(st) || s->hup ||
-	    (s->shut & NET_SHUT_RD))
+	if (fin_received(st) || s->hup || (s->shut & NET_SHUT_RD))
+		ev |= TORO_POLLIN | TORO_POLLRDHUP;
+	else if (tcp_readable(s->proto) > 0)
 		ev |= TORO_POLLIN;
 	if ((st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT) &&
 	    !(s->shut & NET_SHUT_WR) && tcp_writable(s->proto) > 0)

@@ -339,3 +339,37 @@ toro_eventfd(uint64_t init, int flags)
 		return err;
 	return fds[0];
 }
+
+int
+toro_epoll_create(int flags)
+{
+	struct net_req r = { .fd = -1 };
+
+	if (flags != 0)
+		return -TORO_EINVAL;
+	return (int)net_call(&r, OP_EPCREATE);
+}
+
+int
+toro_epoll_ctl(int ep, int op, int s, int key, uint32_t events,
+    uint64_t data)
+{
+	struct net_epctl c = { .op = op, .fd = s, .key = key,
+		.events = events, .data = data };
+	struct net_req r = { .fd = ep, .out = &c };
+
+	return (int)net_call(&r, OP_EPCTL);
+}
+
+int
+toro_epoll_wait(int ep, struct toro_epoll_event *out, int max,
+    int64_t timeout_ns)
+{
+	struct net_req r = { .fd = ep, .buf = out, .npfd = max,
+		.value = timeout_ns };
+
+	if (max <= 0 || timeout_ns < 0)
+		return -TORO_EINVAL;
+	/* The network CPU writes the events with hal_copy(). */
+	return (int)net_call(&r, OP_EPWAIT);
+}

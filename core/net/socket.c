@@ -118,6 +118,7 @@ net_sock_new(int type, const struct net_sock_ops *ops)
 	list_init(&s->rxq);
 	list_init(&s->acceptq);
 	list_init(&s->pollq);
+	list_init(&s->epq);
 	fds[fd] = s;
 	return s;
 }
@@ -127,6 +128,7 @@ net_sock_free(struct net_sock *s)
 {
 	if (s->ops->close != NULL)
 		s->ops->close(s);
+	net_epoll_forget(s);
 	fd_release(s->fd);
 	toro_free(s);
 }
@@ -272,6 +274,8 @@ net_sock_wake(struct net_sock *s)
 	rerun(&s->waiters);
 	rerun_polls(s, false);
 	rerun(&pollers);
+	if (!list_empty(&s->epq))
+		net_epoll_wake(s);
 }
 
 void
@@ -366,6 +370,7 @@ op_close(struct net_sock *s)
 
 	if (s->ops->close != NULL)
 		s->ops->close(s);
+	net_epoll_forget(s);
 	while ((l = list_pop_front(&s->waiters)) != NULL)
 		net_req_finish(container_of(l, struct net_req, wlink),
 		    -TORO_EBADF);
@@ -532,6 +537,15 @@ sock_op(struct net_req *r)
 		return 0;
 	case OP_NODELAY:
 		return net_stream_nodelay(s, r->value != 0);
+	case OP_EPCTL:
+		return net_epoll_ctl(s, lookup(((struct net_epctl *)r->out)->fd),
+		    r->out);
+	case OP_EPWAIT:
+		if (r->stage++ == 0) {
+			r->deadline = deadline_after(r->value);
+			r->timeout_result = 0;
+		}
+		return net_epoll_wait(r);
 	case OP_ERROR: /* the pending error, said once */
 		r->value = s->error;
 		s->error = 0;
@@ -565,6 +579,8 @@ dispatch(struct net_req *r)
 		case OP_PIPE:
 			return net_pipe_new(r->fd, r->flags, (uint64_t)r->value,
 			    r->out);
+		case OP_EPCREATE:
+			return net_epoll_new();
 		}
 		if ((r->sock = lookup(r->fd)) == NULL)
 			return -TORO_EBADF;

@@ -114,19 +114,21 @@ int toro_socket_error(int s);
 #define TORO_POLLERR 0x008  /* an error is pending (revents only) */
 #define TORO_POLLHUP 0x010  /* the peer is gone (revents only) */
 #define TORO_POLLNVAL 0x020 /* fd is not a socket (revents only) */
+/* The peer sends no more: end of stream (revents only, if asked for). */
+#define TORO_POLLRDHUP 0x2000
 
 /*
  * Edge mode (events only): the entry is ready only if the socket changed
  * since the poll that gave gen back (any data, room, connection or
  * hang-up since), and gen is filled in with the socket's count of
- * changes (never 0: a gen of 0 takes the state as it is); for epoll's
- * EPOLLET.
+ * changes (never 0: a gen of 0 takes the state as it is).  (Epoll sets,
+ * below, have an edge mode of their own.)
  */
 #define TORO_POLLET 0x100
 
 struct toro_pollfd {
 	int fd;        /* negative: ignored */
-	short events;  /* TORO_POLLIN | TORO_POLLOUT, TORO_POLLET */
+	short events;  /* TORO_POLLIN | TORO_POLLOUT | TORO_POLLRDHUP, _ET */
 	short revents; /* filled in */
 	uint32_t gen;  /* TORO_POLLET: in, the last seen; out, the current */
 };
@@ -159,6 +161,56 @@ int toro_poll(struct toro_pollfd *fds, int n, int64_t timeout_ns);
 int toro_pipe(int fds[2], int flags);
 int toro_socketpair(int fds[2], int flags);
 int toro_eventfd(uint64_t init, int flags);
+
+/*
+ * Epoll sets (Linux's epoll), in the socket table: a set watches
+ * sockets, pipes, pairs and counters (not another set: -TORO_EPERM),
+ * and a wait costs the entries that are ready, not the whole set.  An
+ * entry is named by the socket and a key (the C library's descriptor
+ * number) and goes when either the socket or the set closes.  Events
+ * and their bits are Linux's: TORO_EPOLLIN/OUT (and the RDNORM/WRNORM
+ * twins) and RDHUP (a stream's or pair's peer sends no more: not on a
+ * pipe, as Linux) are reported while true; ERR and HUP always.
+ * Level-triggered entries are reported on every wait while true; with
+ * TORO_EPOLLET only after the socket changed since the last report;
+ * with TORO_EPOLLONESHOT once, until TORO_EPOLL_MOD.  When more are
+ * ready than a wait takes, the next wait starts after the last one
+ * reported.  Other bits are accepted and never fire.
+ */
+#define TORO_EPOLLIN 0x001
+#define TORO_EPOLLOUT 0x004
+#define TORO_EPOLLERR 0x008
+#define TORO_EPOLLHUP 0x010
+#define TORO_EPOLLRDNORM 0x040
+#define TORO_EPOLLWRNORM 0x100
+#define TORO_EPOLLRDHUP 0x2000
+#define TORO_EPOLLONESHOT (1u << 30)
+#define TORO_EPOLLET (1u << 31)
+
+#define TORO_EPOLL_ADD 1 /* -TORO_EEXIST if there already */
+#define TORO_EPOLL_DEL 2 /* -TORO_ENOENT if not there */
+#define TORO_EPOLL_MOD 3 /* -TORO_ENOENT if not there */
+
+/* As Linux's struct epoll_event on x86-64, which is packed. */
+struct toro_epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+
+/* A new set (flags 0): its descriptor, closed with toro_close(). */
+int toro_epoll_create(int flags);
+/* Add, change or remove set ep's entry for socket s under key. */
+int toro_epoll_ctl(int ep, int op, int s, int key, uint32_t events,
+    uint64_t data);
+/*
+ * Fill out with up to max ready entries; wait for one at most
+ * timeout_ns (0: do not wait; TORO_FOREVER: no limit).  Returns how
+ * many, 0 on timeout, -TORO_EFAULT (nothing taken) for a bad out.
+ * Another thread's toro_epoll_ctl() that makes an entry ready, or a
+ * change of a socket, ends the wait.
+ */
+int toro_epoll_wait(int ep, struct toro_epoll_event *out, int max,
+    int64_t timeout_ns);
 
 /* The network interface. */
 struct toro_net_info {

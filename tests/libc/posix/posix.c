@@ -126,6 +126,7 @@ main(void)
 	test_pio();
 	test_pipes();
 	test_epoll();
+	test_epoll_more();
 	test_mmap();
 	test_cwd();
 	test_dev();

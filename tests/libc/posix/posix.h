@@ -25,6 +25,7 @@ void test_msg_udp(void);
 void test_so_error(void);
 void test_pipes(void);
 void test_epoll(void);
+void test_epoll_more(void);
 void test_limits(void);
 void test_pio(void);
 void test_mmap(void);

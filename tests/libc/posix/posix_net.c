@@ -74,6 +74,20 @@ test_select(int cli, int srv)
 	recv(srv, (char[8]) { 0 }, 8, 0);
 }
 
+/* The peer has shut its writing, srv has read the end. */
+static void
+test_epoll_tcp(int srv)
+{
+	struct epoll_event ev = { EPOLLIN | EPOLLRDHUP, { .u64 = 1 } }, out[2];
+	int ep = epoll_create1(0), n;
+
+	epoll_ctl(ep, EPOLL_CTL_ADD, srv, &ev);
+	n = epoll_wait(ep, out, 2, 1000);
+	say("epoll, TCP: the peer's FIN is EPOLLIN and EPOLLRDHUP",
+	    n == 1 && out[0].events == (EPOLLIN | EPOLLRDHUP), 1);
+	close(ep);
+}
+
 void
 test_msg_tcp(int cli, int srv)
 {
@@ -105,6 +119,7 @@ test_msg_tcp(int cli, int srv)
 	shutdown(cli, SHUT_WR);
 	say("recvmsg at the end of the stream", recvmsg(srv, &m, 0), 0);
 	say("  no control data", m.msg_controllen, 0);
+	test_epoll_tcp(srv);
 }
 
 void

@@ -1,6 +1,8 @@
 /*
  * posix_poll.c: pipes, socket pairs and event counters, and epoll (level,
- * edge, one-shot, a change from another thread during a wait).
+ * edge, one-shot, a change from another thread during a wait, many
+ * entries, dup'ed descriptors, fewer events than are ready, poll of a
+ * set, a bad array, EPOLLRDHUP).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -285,5 +287,125 @@ test_epoll(void)
 	    epoll_wait(ep, out, 0, 0) < 0 && errno == EINVAL, 1);
 	close(fd[0]);
 	close(fd[1]);
+	close(ep);
+}
+
+#define MANY 1000
+
+/* Many idle entries and one busy; an entry lives while a dup of it does. */
+static void
+epoll_many(int ep)
+{
+	static int c[MANY];
+	struct epoll_event ev = { EPOLLIN, { .u64 = 0 } }, out[4];
+	int fd[2], d, i, n, ok = 1;
+	char b[8];
+
+	for (i = 0; i < MANY; i++) {
+		c[i] = eventfd(0, 0);
+		ev.data.u64 = (uint64_t)i;
+		ok &= c[i] >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, c[i], &ev) == 0;
+	}
+	say("1000 idle entries", ok, 1);
+	pipe(fd);
+	ev.data.u64 = 5000;
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd[0], &ev);
+	for (i = 0; i < 3; i++) {
+		write(fd[1], "m", 1);
+		n = epoll_wait(ep, out, 4, 1000);
+		ok &= n == 1 && out[0].data.u64 == 5000;
+		read(fd[0], b, sizeof(b));
+	}
+	say("  the busy one alone, three times", ok, 1);
+	write(fd[1], "m", 1);
+	ok = 1;
+	for (i = 0; i < 3; i++)
+		ok &= epoll_wait(ep, out, 4, 0) == 1;
+	say("  level: on every wait while unread", ok, 1);
+	read(fd[0], b, sizeof(b));
+	for (i = 0; i < MANY; i++)
+		close(c[i]);
+	say("  closed, they leave the set", epoll_wait(ep, out, 4, 0), 0);
+
+	d = dup(fd[0]);
+	ev.data.u64 = 6000;
+	say("a dup of a watched descriptor: added too",
+	    epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev), 0);
+	write(fd[1], "m", 1);
+	say("  both reported", epoll_wait(ep, out, 4, 0), 2);
+	say("  DEL of the dup", epoll_ctl(ep, EPOLL_CTL_DEL, d, NULL), 0);
+	close(fd[0]);
+	n = epoll_wait(ep, out, 4, 0);
+	say("  the first closed, its entry stays while the dup is open",
+	    n == 1 && out[0].data.u64 == 5000, 1);
+	close(d);
+	say("  the dup closed too: gone", epoll_wait(ep, out, 4, 0), 0);
+	close(fd[1]);
+}
+
+/* Three ready, room for one: each in turn. */
+static void
+epoll_rotate(int ep)
+{
+	struct epoll_event ev = { EPOLLIN, { .u64 = 0 } }, out[4];
+	struct epoll_event *volatile bad = (void *)8; /* hidden from gcc */
+	int c[3], i, seen = 0;
+	struct pollfd p = { ep, POLLIN, 0 };
+
+	say("poll of an empty set: nothing", poll(&p, 1, 0), 0);
+	for (i = 0; i < 3; i++) {
+		c[i] = eventfd(1, 0);
+		ev.data.u64 = (uint64_t)i;
+		epoll_ctl(ep, EPOLL_CTL_ADD, c[i], &ev);
+	}
+	for (i = 0; i < 3; i++)
+		if (epoll_wait(ep, out, 1, 0) == 1 && out[0].data.u64 < 3)
+			seen |= 1 << out[0].data.u64;
+	say("maxevents 1, three ready: each in turn", seen, 7);
+	say("poll of a set with one ready: POLLIN",
+	    poll(&p, 1, 0) == 1 && p.revents == POLLIN, 1);
+	say("a bad events array: EFAULT",
+	    epoll_wait(ep, bad, 4, 0) < 0 && errno == EFAULT, 1);
+	say("  nothing taken", epoll_wait(ep, out, 4, 0), 3);
+	for (i = 0; i < 3; i++)
+		close(c[i]);
+}
+
+/* EPOLLRDHUP: a pair's peer that stops writing; never on a pipe. */
+static void
+epoll_rdhup(int ep)
+{
+	struct epoll_event ev = { EPOLLIN | EPOLLRDHUP, { .u64 = 1 } }, out[4];
+	int sp[2], fd[2], n;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+	epoll_ctl(ep, EPOLL_CTL_ADD, sp[0], &ev);
+	say("EPOLLRDHUP: nothing yet", epoll_wait(ep, out, 4, 0), 0);
+	shutdown(sp[1], SHUT_WR);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("  the peer shuts its writing: EPOLLIN and EPOLLRDHUP",
+	    n == 1 && out[0].events == (EPOLLIN | EPOLLRDHUP), 1);
+	close(sp[1]);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("  the peer closes: and EPOLLHUP",
+	    n == 1 && out[0].events == (EPOLLIN | EPOLLRDHUP | EPOLLHUP), 1);
+	close(sp[0]);
+	pipe(fd);
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd[0], &ev);
+	close(fd[1]);
+	n = epoll_wait(ep, out, 4, 1000);
+	say("  a pipe's writer closes: EPOLLHUP alone",
+	    n == 1 && out[0].events == EPOLLHUP, 1);
+	close(fd[0]);
+}
+
+void
+test_epoll_more(void)
+{
+	int ep = epoll_create1(0);
+
+	epoll_many(ep);
+	epoll_rotate(ep);
+	epoll_rdhup(ep);
 	close(ep);
 }
