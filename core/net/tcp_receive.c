@@ -355,6 +355,9 @@ tcp_input_sync(struct tcp_conn *c, struct tcp_seg *sg)
 			return;
 		}
 	}
+	/* The peer is there: keep-alive waits again (tcp_keep.c). */
+	c->ka_last = s->now;
+	c->ka_probes = 0;
 	if (sg->flags & TH_RST) {
 		receive_rst(c, sg);
 		return;

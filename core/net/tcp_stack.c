@@ -126,6 +126,7 @@ tcp_stack_free(struct tcp_stack *s)
 	while ((l = list_pop_front(&s->dead)) != NULL)
 		toro_free(container_of(l, struct tcp_conn, evlink));
 	tcp_tw_free_all(s);
+	tcp_keep_free(s);
 	toro_free(s->hash);
 	toro_free(s->eph_refs);
 	toro_free(s);
@@ -507,6 +508,7 @@ tcp_conn_alloc(struct tcp_stack *s, uint32_t bufs)
 	c->sndbuf = s->cfg.sndbuf;
 	c->rcvbuf = s->cfg.rcvbuf;
 	c->rto = TCP_RTO_INIT_NS;
+	tcp_keep_init(c);
 	c->charge = (uint32_t)charge;
 	s->stats.mem_used += charge;
 	s->stats.states[TCP_CLOSED]++;
@@ -538,6 +540,7 @@ tcp_conn_destroy(struct tcp_conn *c)
 	tcp_rq_free(c);
 	tcp_ring_free(&c->snd);
 	tcp_ring_free(&c->rcv);
+	tcp_keep_release(c);
 	c->flags |= TF_DEAD;
 	c->flags &= ~TF_USER;
 	tcp_port_ref(s, c->lport, -1);
