@@ -19,8 +19,7 @@
 static struct link lk;
 
 static void
-keep(struct tcp_conn *c, bool on, uint32_t idle, uint32_t intvl,
-    uint32_t cnt)
+keep(struct tcp_conn *c, bool on, uint32_t idle, uint32_t intvl, uint32_t cnt)
 {
 	struct tcp_keepalive k = { on, idle, intvl, cnt };
 
@@ -129,8 +128,8 @@ TCP_TEST(unanswered_probes)
 	ck_assert_int_eq(ea.closed, 0);
 	ck_assert_uint_eq(probes_since(mark, ia.snd_nxt), 3);
 	for (i = 0; i < 3; i++)
-		ck_assert_uint_eq(link_seg(&lk, mark, 0, i)->t,
-		    t0 + (60 + 10 * i) * SEC);
+		ck_assert_uint_eq(
+		    link_seg(&lk, mark, 0, i)->t, t0 + (60 + 10 * i) * SEC);
 	mark = lk.nlog;
 	link_advance(&lk, 1 * MS);
 	ck_assert_int_eq(ea.closed, 1);
@@ -148,8 +147,8 @@ TCP_TEST(unanswered_probes)
 	ck_assert_uint_eq(st->keepalive_drops, 1);
 	/* The RST reaches B once the link carries again. */
 	lk.hold[1] = false;
-	link_send_seg(&lk, 1, s->sport, s->dport, s->seq, s->ack, F_RST, 0,
-	    NULL, 0);
+	link_send_seg(
+	    &lk, 1, s->sport, s->dport, s->seq, s->ack, F_RST, 0, NULL, 0);
 	link_advance(&lk, 1 * MS);
 	ck_assert_int_eq(eb.close_err, -TORO_ECONNRESET);
 	tcp_close(a);
@@ -301,7 +300,7 @@ TCP_TEST(many_idle_conns)
 	/* Each answered 2 ms later: probe k at k idle + (k - 1) 2 ms. */
 	for (i = 0; i < IDLE; i++)
 		for (t = (100 + i % 97) * 1000ULL; t <= 450500;
-		    t += (100 + i % 97) * 1000ULL + 2)
+		     t += (100 + i % 97) * 1000ULL + 2)
 			want++;
 	link_run(&lk, t0 + 450500 * MS, NULL, NULL);
 	ck_assert_uint_eq(st->keepalive_probes, want);
