@@ -14,6 +14,7 @@ NET_SOURCES = core/net/buf.c core/net/csum.c \
 	core/net/netcfg.c \
 	core/net/netif.c \
 	core/net/sock_dgram.c \
+	core/net/sock_opt.c \
 	core/net/sock_pipe.c \
 	core/net/sock_stream.c \
 	core/net/sockapi.c \

@@ -109,10 +109,30 @@ rearm(void)
 		net_timer_hint(tcp_timers(stack, net_now()));
 }
 
+/*
+ * The connection is over: poll says so (POLLHUP), and if it failed once
+ * connected (reset, keep-alive timeout) SO_ERROR and POLLERR say why.
+ * Once: SO_ERROR takes the error.
+ */
+static void
+ended(struct net_sock *s, int err)
+{
+	if (s->hup)
+		return;
+	s->hup = true;
+	if (err != 0 && s->connected)
+		s->error = err;
+}
+
 static void
 cb_wake(void *ctx)
 {
-	net_sock_wake(ctx);
+	struct net_sock *s = ctx;
+
+	/* An end wakes readers before on_closed, which comes last. */
+	if (tcp_state(s->proto) == TCP_CLOSED)
+		ended(s, tcp_error(s->proto));
+	net_sock_wake(s);
 }
 
 static void
@@ -131,10 +151,8 @@ cb_connected(void *ctx, int err)
 static void
 cb_closed(void *ctx, int err)
 {
-	struct net_sock *s = ctx;
-
-	s->hup = true;
-	net_sock_wake(s);
+	ended(ctx, err);
+	net_sock_wake(ctx);
 }
 
 static void fill_acceptq(struct net_sock *s);
@@ -252,6 +270,7 @@ stream_accept(struct net_req *r)
 	toro_free(p);
 	ns->bound = ns->connected = true;
 	ns->nonblock = (r->value & TORO_SOCK_NONBLOCK) != 0;
+	net_sock_inherit(ns, s);
 	update_names(ns);
 	tcp_set_callbacks(ns->proto, &callbacks, ns);
 	if (r->from != NULL) {
@@ -399,10 +418,34 @@ stream_close(struct net_sock *s)
 		toro_free(p);
 	}
 	s->acceptq_n = 0;
-	if (s->proto != NULL)
+	/* SO_LINGER {1, 0}: reset, no TIME_WAIT. */
+	if (s->proto != NULL && s->linger && s->linger_s == 0)
+		tcp_abort(s->proto);
+	else if (s->proto != NULL)
 		tcp_close(s->proto);
 	s->proto = NULL;
 	rearm();
+}
+
+/*
+ * A lingering close: the FIN goes after the data (unless unread data
+ * makes the close a reset: nothing to wait for), then the wait lasts
+ * until it is acknowledged or the connection is over.
+ */
+static bool
+stream_draining(struct net_sock *s, bool first)
+{
+	enum tcp_state st = tcp_state(s->proto);
+
+	if (first) {
+		if (s->listening || !s->connected || tcp_readable(s->proto) > 0)
+			return false;
+		tcp_shutdown(s->proto);
+		rearm();
+		st = tcp_state(s->proto);
+	}
+	return st != TCP_FIN_WAIT_2 && st != TCP_TIME_WAIT &&
+	    st != TCP_CLOSED;
 }
 
 static bool
@@ -449,6 +492,7 @@ static const struct net_sock_ops stream_ops = {
 	.shutdown = stream_shutdown,
 	.close = stream_close,
 	.poll = stream_poll,
+	.draining = stream_draining,
 };
 
 const struct net_sock_ops *const net_stream_ops = &stream_ops;

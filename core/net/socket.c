@@ -111,7 +111,8 @@ net_sock_new(int type, const struct net_sock_ops *ops)
 	s->fd = fd;
 	s->type = type;
 	s->ops = ops;
-	s->timeout = TORO_FOREVER;
+	s->rcv_timeout = s->snd_timeout = TORO_FOREVER;
+	s->rcvbuf = s->sndbuf = NET_DGRAM_RCVBUF;
 	s->gen = 1;
 	list_init(&s->waiters);
 	list_init(&s->hlink);
@@ -125,9 +126,15 @@ net_sock_new(int type, const struct net_sock_ops *ops)
 void
 net_sock_free(struct net_sock *s)
 {
+	fd_release(s->fd);
+	net_sock_destroy(s);
+}
+
+void
+net_sock_destroy(struct net_sock *s)
+{
 	if (s->ops->close != NULL)
 		s->ops->close(s);
-	fd_release(s->fd);
 	toro_free(s);
 }
 
@@ -178,6 +185,8 @@ net_req_finish(struct net_req *r, long result)
 	}
 	list_remove(&r->wlink);
 	list_remove(&r->tlink);
+	if (r->done != NULL)
+		r->done(r);
 	/* From here on the request belongs to the caller's CPU. */
 	sched_reply(&r->call, result);
 }
@@ -313,6 +322,7 @@ net_req_arrive(struct sched_call *c)
 	r->nonblock = false;
 	r->sock = NULL;
 	r->pents = NULL;
+	r->done = NULL;
 	run(r, true);
 }
 
@@ -359,20 +369,27 @@ op_socket(struct net_req *r)
 	return s->fd;
 }
 
+/*
+ * Close: the descriptor goes at once (its waiters fail, polls see
+ * POLLNVAL), the socket too unless a lingering close (sock_opt.c)
+ * keeps it while it waits.
+ */
 static long
-op_close(struct net_sock *s)
+op_close(struct net_req *r)
 {
+	struct net_sock *s = r->sock;
 	struct list *l;
 
-	if (s->ops->close != NULL)
-		s->ops->close(s);
+	if (r->stage++ > 0)
+		return net_sock_linger(r, false);
 	while ((l = list_pop_front(&s->waiters)) != NULL)
 		net_req_finish(container_of(l, struct net_req, wlink),
 		    -TORO_EBADF);
 	fd_release(s->fd);
-	/* A poll on it now sees POLLNVAL. */
 	rerun_polls(s, true);
-	toro_free(s);
+	if (net_sock_linger(r, true) == NET_PENDING)
+		return NET_PENDING;
+	net_sock_destroy(s);
 	return 0;
 }
 
@@ -517,7 +534,7 @@ sock_op(struct net_req *r)
 			return -TORO_EINVAL;
 		return o->shutdown(s, r->flags + 1);
 	case OP_CLOSE:
-		return op_close(s);
+		return op_close(r);
 	case OP_NAME:
 		return op_name(r, false);
 	case OP_PEER:
@@ -528,10 +545,14 @@ sock_op(struct net_req *r)
 	case OP_TIMEOUT:
 		if (r->value <= 0)
 			return -TORO_EINVAL;
-		s->timeout = r->value;
+		s->rcv_timeout = s->snd_timeout = r->value;
 		return 0;
 	case OP_NODELAY:
 		return net_stream_nodelay(s, r->value != 0);
+	case OP_SETOPT:
+		return net_sock_setopt(s, r->flags, r->value);
+	case OP_GETOPT:
+		return net_sock_getopt(s, r->flags, r->out);
 	case OP_ERROR: /* the pending error, said once */
 		r->value = s->error;
 		s->error = 0;
@@ -568,7 +589,10 @@ dispatch(struct net_req *r)
 		}
 		if ((r->sock = lookup(r->fd)) == NULL)
 			return -TORO_EBADF;
-		r->deadline = deadline_after(r->sock->timeout);
+		/* SO_SNDTIMEO for send and connect, else SO_RCVTIMEO. */
+		r->deadline = deadline_after(r->op == OP_SEND ||
+		    r->op == OP_CONNECT ? r->sock->snd_timeout :
+		    r->sock->rcv_timeout);
 		r->nonblock = r->sock->nonblock ||
 		    (r->flags & TORO_MSG_DONTWAIT) != 0;
 	}

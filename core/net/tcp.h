@@ -119,7 +119,8 @@ struct tcp_callbacks {
 	void (*on_readable)(void *ctx);
 	/*
 	 * Send-buffer space came free after a tcp_send() that was short
-	 * or filled the buffer.
+	 * or filled the buffer; also once our FIN is acknowledged (all
+	 * that was sent arrived: FIN_WAIT_2).
 	 */
 	void (*on_writable)(void *ctx);
 	/*
@@ -378,6 +379,8 @@ int tcp_send_flags(struct tcp_conn *c, const void *data, size_t len,
  * left, -TORO_ENOTCONN if never connected.
  */
 int tcp_recv(struct tcp_conn *c, void *buf, size_t len);
+/* The error c ended with (-TORO_ECONNRESET...), 0 if none. */
+int tcp_error(const struct tcp_conn *c);
 /* Bytes tcp_recv() would return now; bytes tcp_send() would take. */
 size_t tcp_readable(const struct tcp_conn *c);
 size_t tcp_writable(const struct tcp_conn *c);

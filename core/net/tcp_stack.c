@@ -157,6 +157,13 @@ tcp_enter(struct tcp_stack *s)
 	}
 }
 
+/* Still its owner's: a callback may let go of c (cb then NULL). */
+static bool
+owned(const struct tcp_conn *c)
+{
+	return (c->flags & (TF_USER | TF_DEAD)) == TF_USER;
+}
+
 /* Fire c's posted callbacks, stopping if a callback lets go of c. */
 static void
 deliver(struct tcp_conn *c)
@@ -169,21 +176,17 @@ deliver(struct tcp_conn *c)
 		c->flags |= TF_ACKNOW;
 		tcp_output(c);
 	}
-	if ((c->flags & (TF_USER | TF_DEAD)) != TF_USER || c->cb == NULL)
+	if (!owned(c) || c->cb == NULL)
 		return;
 	if ((ev & TE_ACCEPT) && c->cb->on_accept != NULL)
 		c->cb->on_accept(c->ctx);
-	if ((ev & TE_CONNECTED) && c->cb->on_connected != NULL &&
-	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+	if ((ev & TE_CONNECTED) && owned(c) && c->cb->on_connected != NULL)
 		c->cb->on_connected(c->ctx, c->conn_err);
-	if ((ev & TE_READABLE) && c->cb->on_readable != NULL &&
-	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+	if ((ev & TE_READABLE) && owned(c) && c->cb->on_readable != NULL)
 		c->cb->on_readable(c->ctx);
-	if ((ev & TE_WRITABLE) && c->cb->on_writable != NULL &&
-	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+	if ((ev & TE_WRITABLE) && owned(c) && c->cb->on_writable != NULL)
 		c->cb->on_writable(c->ctx);
-	if ((ev & TE_CLOSED) && c->cb->on_closed != NULL &&
-	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+	if ((ev & TE_CLOSED) && owned(c) && c->cb->on_closed != NULL)
 		c->cb->on_closed(c->ctx, c->error);
 }
 

@@ -159,6 +159,12 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 	return ret;
 }
 
+int
+tcp_error(const struct tcp_conn *c)
+{
+	return c->error;
+}
+
 size_t
 tcp_readable(const struct tcp_conn *c)
 {
