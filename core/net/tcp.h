@@ -262,7 +262,7 @@ void tcp_batch_end(struct tcp_stack *s);
 
 /*
  * Runs every timer due at `now` (retransmission, persist, delayed ACK,
- * TIME_WAIT...) and returns the next deadline in ns, UINT64_MAX if
+ * TIME_WAIT, keep-alive...) and returns the next deadline in ns, UINT64_MAX if
  * none.  Cheap when nothing is due.  Other calls may arm an earlier
  * timer, so call it after each batch of input or API calls before
  * sleeping.

@@ -6,7 +6,7 @@
  * (close waits for the ACK of data and FIN, returns when it comes, or
  * after N s against a peer that never answers); keep-alive ending a
  * connection to a silent peer with ETIMEDOUT for recv, poll and
- * SO_ERROR.
+ * SO_ERROR; a datagram socket's receive buffer bounding its queue.
  */
 #include <check.h>
 #include <stdio.h>
@@ -425,6 +425,50 @@ START_TEST(keepalive_silent_peer)
 }
 END_TEST
 
+/*
+ * A datagram socket's receive buffer bounds the bytes queued: 4 KiB
+ * takes two datagrams of 1400 bytes, not a third; read, it takes
+ * more again.
+ */
+static void *
+dgram_rcvbuf_main(void *unused)
+{
+	static char data[1400], buf[2000];
+	uint8_t f[HAL_NET_FRAME_MAX];
+	int u, i;
+
+	start_static();
+	u = udp_socket(5000);
+	ck_assert_int_eq(toro_socket_setopt(u, TORO_SO_RCVBUF, 4096), 0);
+	ck_assert_int_eq(toro_socket_set_nonblock(u, 1), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(fake_net_inject(f,
+				     mk_udp(f, PEER_IP, 999, OUR_IP, 5000, data,
+					 sizeof(data))),
+		    0);
+	settle();
+	ck_assert_uint_eq(stats().udp_queue_full, 1);
+	ck_assert_int_eq(toro_recv(u, buf, sizeof(buf), 0), 1400);
+	ck_assert_int_eq(toro_recv(u, buf, sizeof(buf), 0), 1400);
+	ck_assert_int_eq(toro_recv(u, buf, sizeof(buf), 0), -TORO_EAGAIN);
+	ck_assert_int_eq(
+	    fake_net_inject(
+		f, mk_udp(f, PEER_IP, 999, OUR_IP, 5000, data, sizeof(data))),
+	    0);
+	settle();
+	ck_assert_int_eq(toro_recv(u, buf, sizeof(buf), 0), 1400);
+	ck_assert_int_eq(toro_close(u), 0);
+	return NULL;
+}
+
+START_TEST(dgram_rcvbuf)
+{
+	net_cpu = 0;
+	fake_set_cmdline(STATIC);
+	ck_assert_int_eq(fake_run(2, 32 * MB, dgram_rcvbuf_main, NULL), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -436,6 +480,7 @@ main(void)
 	tcase_add_test(tc, linger_loopback);
 	tcase_add_test(tc, linger_wait);
 	tcase_add_test(tc, keepalive_silent_peer);
+	tcase_add_test(tc, dgram_rcvbuf);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
