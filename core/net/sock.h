@@ -149,6 +149,8 @@ struct net_sock {
 
 /* sock_stream.c: send small segments at once (no Nagle) or not. */
 int net_stream_nodelay(struct net_sock *s, bool on);
+/* After an engine call that may arm a timer: the network thread hears. */
+void net_stream_rearm(void);
 
 /*
  * sock_opt.c: a socket's options (toro/socket.h's TORO_SO_*), and what

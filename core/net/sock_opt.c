@@ -60,12 +60,16 @@ size_of(int64_t v)
 static int
 set_stream(struct net_sock *s, int opt, int64_t v)
 {
+	int err;
+
 	switch (opt) {
 	case TORO_SO_KEEPALIVE:
 	case TORO_TCP_KEEPIDLE:
 	case TORO_TCP_KEEPINTVL:
 	case TORO_TCP_KEEPCNT:
-		return set_keepalive(s, opt, v);
+		err = set_keepalive(s, opt, v);
+		net_stream_rearm(); /* a keep-alive timer may be earlier */
+		return err;
 	case TORO_SO_RCVBUF:
 		return tcp_set_bufsize(s->proto, 0, size_of(v));
 	case TORO_SO_SNDBUF:

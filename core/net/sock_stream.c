@@ -102,8 +102,8 @@ engine(void)
 }
 
 /* After an engine call: its timers may have moved earlier. */
-static void
-rearm(void)
+void
+net_stream_rearm(void)
 {
 	if (stack != NULL)
 		net_timer_hint(tcp_timers(stack, net_now()));
@@ -279,7 +279,7 @@ stream_accept(struct net_req *r)
 		r->from->port = ns->rport;
 	}
 	fill_acceptq(s);
-	rearm();
+	net_stream_rearm();
 	return ns->fd;
 }
 
@@ -305,7 +305,7 @@ stream_connect(struct net_req *r)
 			return err;
 		}
 		err = tcp_connect(s->proto, r->to->addr, r->to->port);
-		rearm();
+		net_stream_rearm();
 		if (err < 0)
 			return err;
 		s->bound = true;
@@ -341,7 +341,7 @@ stream_send(struct net_req *r)
 		if (lib_caller_check((const uint8_t *)r->cbuf + r->progress,
 		    MIN(r->len - r->progress, tcp_writable(s->proto)),
 		    false) < 0) {
-			rearm();
+			net_stream_rearm();
 			return r->progress > 0 ? (long)r->progress :
 			    -TORO_EFAULT;
 		}
@@ -350,17 +350,17 @@ stream_send(struct net_req *r)
 		    MIN(r->len - r->progress, (size_t)1 << 30),
 		    (r->flags & TORO_MSG_MORE) ? TCP_SEND_MORE : 0);
 		if (n == -TORO_EAGAIN) {
-			rearm();
+			net_stream_rearm();
 			r->waitq = &s->waiters;
 			return NET_PENDING;
 		}
 		if (n < 0) {
-			rearm();
+			net_stream_rearm();
 			return r->progress > 0 ? (long)r->progress : n;
 		}
 		r->progress += (size_t)n;
 	}
-	rearm();
+	net_stream_rearm();
 	return (long)r->len;
 }
 
@@ -382,7 +382,7 @@ stream_recv(struct net_req *r)
 		return -TORO_EFAULT;
 	n = tcp_recv(s->proto, r->buf, MIN(r->len, (size_t)1 << 30));
 	/* Reading opens the window: an update may go out. */
-	rearm();
+	net_stream_rearm();
 	if (n != -TORO_EAGAIN)
 		return n;
 	if (s->shut & NET_SHUT_RD)
@@ -401,7 +401,7 @@ stream_shutdown(struct net_sock *s, int how)
 	if ((how & NET_SHUT_WR) && !(s->shut & NET_SHUT_WR))
 		err = tcp_shutdown(s->proto);
 	s->shut |= how;
-	rearm();
+	net_stream_rearm();
 	net_sock_wake(s);
 	return err;
 }
@@ -424,7 +424,7 @@ stream_close(struct net_sock *s)
 	else if (s->proto != NULL)
 		tcp_close(s->proto);
 	s->proto = NULL;
-	rearm();
+	net_stream_rearm();
 }
 
 /*
@@ -441,7 +441,7 @@ stream_draining(struct net_sock *s, bool first)
 		if (s->listening || !s->connected || tcp_readable(s->proto) > 0)
 			return false;
 		tcp_shutdown(s->proto);
-		rearm();
+		net_stream_rearm();
 		st = tcp_state(s->proto);
 	}
 	return st != TCP_FIN_WAIT_2 && st != TCP_TIME_WAIT &&
