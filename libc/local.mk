@@ -36,7 +36,7 @@ noinst_LIBRARIES += libtoroc.a
 libtoroc_a_SOURCES = libc/toroc.h libc/thread.h libc/dev.c libc/dir.c libc/fd.c \
 	libc/futex.c libc/socket.c \
 	libc/epoll.c libc/lock.c libc/malloc.c libc/math.c libc/mmap.c libc/path.c libc/pio.c libc/pipe.c libc/process.c libc/pthread.c \
-	libc/resolve.c libc/resource.c libc/select.c libc/sendfile.c libc/signal.c libc/sockmsg.c libc/start.c libc/stat.c libc/strtod.c libc/syscall.c \
+	libc/resolve.c libc/resource.c libc/select.c libc/sendfile.c libc/signal.c libc/sockmsg.c libc/sockopt.c libc/start.c libc/stat.c libc/strtod.c libc/syscall.c \
 	libc/time.c libc/tp.c libc/unlinked.c
 libtoroc_a_CPPFLAGS = -nostdinc -iquote $(srcdir)/libc/musl -I$(srcdir) \
 	-I$(srcdir)/include -isystem $(MUSL_SRC)/arch/x86_64 \

@@ -3,16 +3,14 @@
  *
  * Interface: the libc_* socket calls of toroc.h, which syscall.c maps
  * from socket, bind, connect, listen, accept, accept4, sendto, recvfrom,
- * shutdown, getsockname, getpeername, setsockopt, getsockopt (SO_ERROR,
- * SO_TYPE) and poll.  sendmsg and recvmsg are sockmsg.c's.
+ * shutdown, getsockname, getpeername and poll.  sendmsg and recvmsg are
+ * sockmsg.c's, setsockopt and getsockopt sockopt.c's.
  * read, write, close, fcntl(O_NONBLOCK) and ioctl(FIONBIO) on a socket
  * go through fd.c.
  *
  * Rules: IPv4 only (AF_INET), TCP and UDP.  Addresses and ports are in
- * network byte order here and in host order in the kernel's calls.  An
- * option the stack does not have is ENOPROTOOPT, never a silent yes;
- * SO_REUSEADDR is accepted because the stack never keeps a closed port
- * from being bound again.  poll() serves sockets through the kernel's
+ * network byte order here and in host order in the kernel's calls.
+ * poll() serves sockets through the kernel's
  * poll; a file is always ready, the console is ready for output.
  * The caller's addresses and poll entries are read and written with
  * toro_copy(), so a bad pointer is EFAULT; one a call fills is checked
@@ -21,11 +19,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include "libc/toroc.h"
 #include "toro/toro.h"
@@ -346,64 +342,6 @@ libc_sockname(long fd, void *sa, void *len, int peer)
 	else if ((r = peer ? toro_getpeername(d->handle, &k)
 			   : toro_getsockname(d->handle, &k)) == 0)
 		r = from_kernel(&k, sa, len);
-	libc_fd_put(d);
-	return r;
-}
-
-static long
-set_timeout(int h, const void *v, long len)
-{
-	const struct timeval *tv = v;
-
-	if (len < (long)sizeof(*tv) || tv->tv_sec < 0 || tv->tv_usec < 0 ||
-	    tv->tv_usec >= 1000000)
-		return -EINVAL;
-	/* The stack keeps one timeout for both directions. */
-	return toro_socket_set_timeout(
-	    h, (int64_t)tv->tv_sec * 1000000000 + (int64_t)tv->tv_usec * 1000);
-}
-
-long
-libc_setsockopt(long fd, long level, long name, const void *v, long len)
-{
-	struct libc_desc *d;
-	long r;
-
-	if ((d = sock(fd, &r)) == NULL)
-		return r;
-	if (level == SOL_SOCKET && name == SO_REUSEADDR)
-		r = 0;
-	else if (level == SOL_SOCKET &&
-	    (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
-		r = set_timeout(d->handle, v, len);
-	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
-		r = len < (long)sizeof(int)
-		    ? -EINVAL
-		    : toro_socket_set_nodelay(d->handle, *(const int *)v != 0);
-	else
-		r = -ENOPROTOOPT;
-	libc_fd_put(d);
-	return r;
-}
-
-long
-libc_getsockopt(long fd, long level, long name, void *v, void *len)
-{
-	struct libc_desc *d;
-	socklen_t *l = len;
-	long r;
-
-	if ((d = sock(fd, &r)) == NULL)
-		return r;
-	if (level != SOL_SOCKET || (name != SO_ERROR && name != SO_TYPE))
-		r = -ENOPROTOOPT;
-	else if (*l < sizeof(int))
-		r = -EINVAL;
-	else {
-		*(int *)v =
-		    name == SO_TYPE ? d->type : -toro_socket_error(d->handle);
-		*l = sizeof(int);
-	}
 	libc_fd_put(d);
 	return r;
 }

@@ -38,6 +38,7 @@ static const struct {
 	{ TORO_ENOTEMPTY, "directory not empty" },
 	{ TORO_ENOTSOCK, "not a socket" },
 	{ TORO_EMSGSIZE, "message too long" },
+	{ TORO_ENOPROTOOPT, "protocol not available" },
 	{ TORO_EPROTONOSUPPORT, "protocol not supported" },
 	{ TORO_EOPNOTSUPP, "operation not supported" },
 	{ TORO_EADDRINUSE, "address in use" },

@@ -15,8 +15,10 @@ NET_SOURCES = core/net/buf.c core/net/csum.c \
 	core/net/netif.c \
 	core/net/sock_dgram.c \
 	core/net/sock_epoll.c \
+	core/net/sock_opt.c \
 	core/net/sock_pipe.c \
 	core/net/sock_stream.c \
+	core/net/sock_table.c \
 	core/net/sockapi.c \
 	core/net/socket.c \
 	core/net/udp.c

@@ -63,6 +63,8 @@ enum net_op {
 	OP_EPCREATE,
 	OP_EPCTL,
 	OP_EPWAIT,
+	OP_SETOPT,
+	OP_GETOPT,
 };
 
 /* toro_epoll_ctl()'s arguments, on the caller's stack. */
@@ -99,6 +101,8 @@ struct net_req {
 	struct net_pollent *pents; /* a parked poll's places on sockets */
 	int64_t value;
 	void *out;
+	/* Called as it finishes, by any path (a lingering close). */
+	void (*done)(struct net_req *r);
 };
 
 struct net_sock_ops {
@@ -114,6 +118,11 @@ struct net_sock_ops {
 	void (*close)(struct net_sock *s);
 	/* TORO_POLL* bits that are true now. */
 	short (*poll)(struct net_sock *s);
+	/*
+	 * A lingering close (TORO_SO_LINGER): at the first call, start an
+	 * orderly end; true while what was sent is not all acknowledged.
+	 */
+	bool (*draining)(struct net_sock *s, bool first);
 };
 
 #define NET_SHUT_RD 1
@@ -124,7 +133,12 @@ struct net_sock {
 	int type;
 	const struct net_sock_ops *ops;
 	bool nonblock;
-	int64_t timeout;        /* ns; TORO_FOREVER: none */
+	int64_t rcv_timeout;    /* ns, receive and accept; TORO_FOREVER */
+	int64_t snd_timeout;    /* ns, send and connect */
+	/* Options (sock_opt.c); a stream's others are its conn's. */
+	bool reuseaddr, keepalive, linger;
+	int32_t linger_s;
+	uint32_t rcvbuf, sndbuf; /* datagram sockets' */
 	int shut;               /* NET_SHUT_* */
 	int error;              /* a pending error, reported once */
 	bool bound, connected;
@@ -148,6 +162,24 @@ struct net_sock {
 
 /* sock_stream.c: send small segments at once (no Nagle) or not. */
 int net_stream_nodelay(struct net_sock *s, bool on);
+/* After an engine call that may arm a timer: the network thread hears. */
+void net_stream_rearm(void);
+
+/*
+ * sock_opt.c: a socket's options (toro/socket.h's TORO_SO_*), and what
+ * an accepted socket takes from its listener.
+ */
+int net_sock_setopt(struct net_sock *s, int opt, int64_t v);
+int net_sock_getopt(struct net_sock *s, int opt, int64_t *v);
+void net_sock_inherit(struct net_sock *ns, const struct net_sock *l);
+/*
+ * A close with TORO_SO_LINGER on for N > 0 s, its socket out of the
+ * table: NET_PENDING while it waits, else 0 (first: nothing to wait
+ * for, the caller closes; later: done, the socket closed and freed).
+ */
+long net_sock_linger(struct net_req *r, bool first);
+/* Datagram sockets queue this many bytes unless told otherwise. */
+#define NET_DGRAM_RCVBUF (256u * 1024)
 
 extern const struct net_sock_ops net_dgram_ops;
 extern const struct net_sock_ops *const net_stream_ops;
@@ -171,10 +203,18 @@ long net_epoll_wait(struct net_req *r);
 void net_epoll_wake(struct net_sock *s);
 void net_epoll_forget(struct net_sock *s);
 
+/* sock_table.c: descriptors and their sockets. */
+void net_sock_table_init(void);
 /* A new descriptor and socket of this kind, or NULL. */
 struct net_sock *net_sock_new(int type, const struct net_sock_ops *ops);
+/* fd's socket, or NULL. */
+struct net_sock *net_sock_lookup(int fd);
+/* Give fd back; its socket lives on until destroyed. */
+void net_sock_fd_release(int fd);
 /* Close and free a socket nobody has seen yet. */
 void net_sock_free(struct net_sock *s);
+/* Close and free a socket out of the table. */
+void net_sock_destroy(struct net_sock *s);
 
 /* sock_pipe.c: a pipe, a pair or a counter; its descriptors in fds. */
 #define NET_PIPE_PIPE 0

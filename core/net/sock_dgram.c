@@ -10,14 +10,15 @@
  * sockets bound to any address.  A connected socket gets datagrams
  * from its peer only, and ICMP errors about what it sent, reported once
  * by the next call.  Each socket queues at most RXQ_MAX datagrams and
- * RXQ_BYTES bytes; beyond, arrivals are dropped and counted.  Sending
+ * its receive buffer's bytes (NET_DGRAM_RCVBUF unless TORO_SO_RCVBUF
+ * says otherwise; an empty queue takes one datagram of any size, as
+ * Linux does); beyond, arrivals are dropped and counted.  Sending
  * never waits: UDP has no flow control, so it either goes or fails.
  */
 #include "core/net/sock.h"
 #include "toro/errno.h"
 
 #define RXQ_MAX 64
-#define RXQ_BYTES (256u * 1024)
 #define HASH 64
 
 static struct list ports[HASH];
@@ -244,7 +245,7 @@ net_dgram_input(struct net_buf *b, uint32_t src, uint16_t sport,
 	if (s == NULL)
 		return false;
 	if ((s->shut & NET_SHUT_RD) || s->rxq_n >= RXQ_MAX ||
-	    s->rxq_bytes + b->len > RXQ_BYTES) {
+	    (s->rxq_n > 0 && s->rxq_bytes + b->len > s->rcvbuf)) {
 		if ((s->shut & NET_SHUT_RD) == 0)
 			net_stats.udp_queue_full++;
 		net_buf_free(b);

@@ -102,17 +102,37 @@ engine(void)
 }
 
 /* After an engine call: its timers may have moved earlier. */
-static void
-rearm(void)
+void
+net_stream_rearm(void)
 {
 	if (stack != NULL)
 		net_timer_hint(tcp_timers(stack, net_now()));
 }
 
+/*
+ * The connection is over: poll says so (POLLHUP), and if it failed once
+ * connected (reset, keep-alive timeout) SO_ERROR and POLLERR say why.
+ * Once: SO_ERROR takes the error.
+ */
+static void
+ended(struct net_sock *s, int err)
+{
+	if (s->hup)
+		return;
+	s->hup = true;
+	if (err != 0 && s->connected)
+		s->error = err;
+}
+
 static void
 cb_wake(void *ctx)
 {
-	net_sock_wake(ctx);
+	struct net_sock *s = ctx;
+
+	/* An end wakes readers before on_closed, which comes last. */
+	if (tcp_state(s->proto) == TCP_CLOSED)
+		ended(s, tcp_error(s->proto));
+	net_sock_wake(s);
 }
 
 static void
@@ -131,10 +151,8 @@ cb_connected(void *ctx, int err)
 static void
 cb_closed(void *ctx, int err)
 {
-	struct net_sock *s = ctx;
-
-	s->hup = true;
-	net_sock_wake(s);
+	ended(ctx, err);
+	net_sock_wake(ctx);
 }
 
 static void fill_acceptq(struct net_sock *s);
@@ -252,6 +270,7 @@ stream_accept(struct net_req *r)
 	toro_free(p);
 	ns->bound = ns->connected = true;
 	ns->nonblock = (r->value & TORO_SOCK_NONBLOCK) != 0;
+	net_sock_inherit(ns, s);
 	update_names(ns);
 	tcp_set_callbacks(ns->proto, &callbacks, ns);
 	if (r->from != NULL) {
@@ -260,7 +279,7 @@ stream_accept(struct net_req *r)
 		r->from->port = ns->rport;
 	}
 	fill_acceptq(s);
-	rearm();
+	net_stream_rearm();
 	return ns->fd;
 }
 
@@ -286,7 +305,7 @@ stream_connect(struct net_req *r)
 			return err;
 		}
 		err = tcp_connect(s->proto, r->to->addr, r->to->port);
-		rearm();
+		net_stream_rearm();
 		if (err < 0)
 			return err;
 		s->bound = true;
@@ -322,7 +341,7 @@ stream_send(struct net_req *r)
 		if (lib_caller_check((const uint8_t *)r->cbuf + r->progress,
 		    MIN(r->len - r->progress, tcp_writable(s->proto)),
 		    false) < 0) {
-			rearm();
+			net_stream_rearm();
 			return r->progress > 0 ? (long)r->progress :
 			    -TORO_EFAULT;
 		}
@@ -331,17 +350,17 @@ stream_send(struct net_req *r)
 		    MIN(r->len - r->progress, (size_t)1 << 30),
 		    (r->flags & TORO_MSG_MORE) ? TCP_SEND_MORE : 0);
 		if (n == -TORO_EAGAIN) {
-			rearm();
+			net_stream_rearm();
 			r->waitq = &s->waiters;
 			return NET_PENDING;
 		}
 		if (n < 0) {
-			rearm();
+			net_stream_rearm();
 			return r->progress > 0 ? (long)r->progress : n;
 		}
 		r->progress += (size_t)n;
 	}
-	rearm();
+	net_stream_rearm();
 	return (long)r->len;
 }
 
@@ -363,7 +382,7 @@ stream_recv(struct net_req *r)
 		return -TORO_EFAULT;
 	n = tcp_recv(s->proto, r->buf, MIN(r->len, (size_t)1 << 30));
 	/* Reading opens the window: an update may go out. */
-	rearm();
+	net_stream_rearm();
 	if (n != -TORO_EAGAIN)
 		return n;
 	if (s->shut & NET_SHUT_RD)
@@ -382,7 +401,7 @@ stream_shutdown(struct net_sock *s, int how)
 	if ((how & NET_SHUT_WR) && !(s->shut & NET_SHUT_WR))
 		err = tcp_shutdown(s->proto);
 	s->shut |= how;
-	rearm();
+	net_stream_rearm();
 	net_sock_wake(s);
 	return err;
 }
@@ -399,10 +418,34 @@ stream_close(struct net_sock *s)
 		toro_free(p);
 	}
 	s->acceptq_n = 0;
-	if (s->proto != NULL)
+	/* SO_LINGER {1, 0}: reset, no TIME_WAIT. */
+	if (s->proto != NULL && s->linger && s->linger_s == 0)
+		tcp_abort(s->proto);
+	else if (s->proto != NULL)
 		tcp_close(s->proto);
 	s->proto = NULL;
-	rearm();
+	net_stream_rearm();
+}
+
+/*
+ * A lingering close: the FIN goes after the data (unless unread data
+ * makes the close a reset: nothing to wait for), then the wait lasts
+ * until it is acknowledged or the connection is over.
+ */
+static bool
+stream_draining(struct net_sock *s, bool first)
+{
+	enum tcp_state st = tcp_state(s->proto);
+
+	if (first) {
+		if (s->listening || !s->connected || tcp_readable(s->proto) > 0)
+			return false;
+		tcp_shutdown(s->proto);
+		net_stream_rearm();
+		st = tcp_state(s->proto);
+	}
+	return st != TCP_FIN_WAIT_2 && st != TCP_TIME_WAIT &&
+	    st != TCP_CLOSED;
 }
 
 static bool
@@ -450,6 +493,7 @@ static const struct net_sock_ops stream_ops = {
 	.shutdown = stream_shutdown,
 	.close = stream_close,
 	.poll = stream_poll,
+	.draining = stream_draining,
 };
 
 const struct net_sock_ops *const net_stream_ops = &stream_ops;

@@ -237,6 +237,29 @@ toro_socket_error(int s)
 }
 
 int
+toro_socket_setopt(int s, int opt, int64_t value)
+{
+	struct net_req r = { .fd = s, .flags = opt, .value = value };
+
+	return (int)net_call(&r, OP_SETOPT);
+}
+
+/* The network CPU fills the request's own; the caller's gets a copy. */
+int
+toro_socket_getopt(int s, int opt, int64_t *value)
+{
+	int64_t v = 0;
+	struct net_req r = { .fd = s, .flags = opt, .out = &v };
+	int err;
+
+	if (value == NULL)
+		return -TORO_EFAULT;
+	if ((err = (int)net_call(&r, OP_GETOPT)) < 0)
+		return err;
+	return hal_copy(value, &v, sizeof(v));
+}
+
+int
 toro_poll(struct toro_pollfd *fds_, int n, int64_t timeout_ns)
 {
 	struct net_req r = { .pfd = fds_, .npfd = n, .value = timeout_ns };

@@ -1,8 +1,8 @@
 /*
  * socket.c: the network CPU's side of the socket calls: requests as
- * they arrive, wait and finish, the descriptor table, and the calls
- * every kind of socket shares (close, options, names, poll) plus the
- * interface's info, counters and toro_net_wait().
+ * they arrive, wait and finish (the descriptor table is sock_table.c),
+ * and the calls every kind of socket shares (close, options, names,
+ * poll) plus the interface's info, counters and toro_net_wait().
  *
  * Interface: sock.h (sockapi.c sends the requests; sock_dgram.c and
  * sock_stream.c implement the operations of their sockets).
@@ -18,14 +18,6 @@
 #include "toro/mbox.h"
 #include "toro/mem.h"
 
-/*
- * The descriptor table grows by doubling up to NET_SOCK_MAX; a bit map
- * of taken slots finds the lowest free descriptor (as POSIX wants) 64
- * slots at a time, and no slot below lowfree is free.
- */
-static struct net_sock **fds;
-static uint64_t *fd_used;
-static int nfds, lowfree;
 static struct list timed;        /* parked requests, by deadline */
 static struct list pollers;      /* polls parked without places */
 static struct list polls_placed; /* polls parked on their sockets */
@@ -34,109 +26,11 @@ static struct list addr_waiters; /* parked toro_net_wait() calls */
 void
 net_sock_init(void)
 {
-	/* A machine that boots again starts with no table. */
-	fds = NULL;
-	fd_used = NULL;
-	nfds = lowfree = 0;
+	net_sock_table_init();
 	list_init(&timed);
 	list_init(&pollers);
 	list_init(&polls_placed);
 	list_init(&addr_waiters);
-}
-
-static int
-fd_grow(void)
-{
-	int n = nfds == 0 ? 64 : nfds * 2;
-	struct net_sock **f;
-	uint64_t *u;
-
-	if (n > NET_SOCK_MAX)
-		return -1;
-	if ((f = toro_calloc((size_t)n, sizeof(*f))) == NULL)
-		return -1;
-	if ((u = toro_calloc((size_t)n / 64, sizeof(*u))) == NULL) {
-		toro_free(f);
-		return -1;
-	}
-	if (nfds > 0) {
-		memcpy(f, fds, (size_t)nfds * sizeof(*f));
-		memcpy(u, fd_used, (size_t)nfds / 64 * sizeof(*u));
-	}
-	toro_free(fds);
-	toro_free(fd_used);
-	fds = f;
-	fd_used = u;
-	nfds = n;
-	return 0;
-}
-
-/* The lowest free descriptor, taken; -1 if there is none. */
-static int
-fd_alloc(void)
-{
-	int w, fd;
-
-	for (w = lowfree / 64; w < nfds / 64 && fd_used[w] == ~0ull; w++)
-		continue;
-	if (w == nfds / 64 && fd_grow() < 0)
-		return -1;
-	fd = w * 64 + __builtin_ctzll(~fd_used[w]);
-	fd_used[w] |= 1ull << (fd % 64);
-	lowfree = fd + 1;
-	return fd;
-}
-
-static void
-fd_release(int fd)
-{
-	fds[fd] = NULL;
-	fd_used[fd / 64] &= ~(1ull << (fd % 64));
-	if (fd < lowfree)
-		lowfree = fd;
-}
-
-struct net_sock *
-net_sock_new(int type, const struct net_sock_ops *ops)
-{
-	struct net_sock *s;
-	int fd;
-
-	if ((s = toro_calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	if ((fd = fd_alloc()) < 0) {
-		toro_free(s);
-		return NULL;
-	}
-	s->fd = fd;
-	s->type = type;
-	s->ops = ops;
-	s->timeout = TORO_FOREVER;
-	s->gen = 1;
-	list_init(&s->waiters);
-	list_init(&s->hlink);
-	list_init(&s->rxq);
-	list_init(&s->acceptq);
-	list_init(&s->pollq);
-	list_init(&s->epq);
-	fds[fd] = s;
-	return s;
-}
-
-void
-net_sock_free(struct net_sock *s)
-{
-	if (s->ops->close != NULL)
-		s->ops->close(s);
-	net_epoll_forget(s);
-	fd_release(s->fd);
-	toro_free(s);
-}
-
-static struct net_sock *
-lookup(int fd)
-{
-	return fd >= 0 && fd < nfds ? fds[fd] : NULL;
 }
 
 uint16_t
@@ -180,6 +74,8 @@ net_req_finish(struct net_req *r, long result)
 	}
 	list_remove(&r->wlink);
 	list_remove(&r->tlink);
+	if (r->done != NULL)
+		r->done(r);
 	/* From here on the request belongs to the caller's CPU. */
 	sched_reply(&r->call, result);
 }
@@ -317,6 +213,7 @@ net_req_arrive(struct sched_call *c)
 	r->nonblock = false;
 	r->sock = NULL;
 	r->pents = NULL;
+	r->done = NULL;
 	run(r, true);
 }
 
@@ -355,7 +252,7 @@ op_socket(struct net_req *r)
 	if ((s = net_sock_new(type, ops)) == NULL)
 		return -TORO_ENFILE;
 	if (ops->init != NULL && (err = ops->init(s)) < 0) {
-		fd_release(s->fd);
+		net_sock_fd_release(s->fd);
 		toro_free(s);
 		return err;
 	}
@@ -363,21 +260,28 @@ op_socket(struct net_req *r)
 	return s->fd;
 }
 
+/*
+ * Close: the descriptor goes at once (its waiters fail, polls see
+ * POLLNVAL), the socket too unless a lingering close (sock_opt.c)
+ * keeps it while it waits.
+ */
 static long
-op_close(struct net_sock *s)
+op_close(struct net_req *r)
 {
+	struct net_sock *s = r->sock;
 	struct list *l;
 
-	if (s->ops->close != NULL)
-		s->ops->close(s);
+	if (r->stage++ > 0)
+		return net_sock_linger(r, false);
 	net_epoll_forget(s);
 	while ((l = list_pop_front(&s->waiters)) != NULL)
 		net_req_finish(container_of(l, struct net_req, wlink),
 		    -TORO_EBADF);
-	fd_release(s->fd);
-	/* A poll on it now sees POLLNVAL. */
+	net_sock_fd_release(s->fd);
 	rerun_polls(s, true);
-	toro_free(s);
+	if (net_sock_linger(r, true) == NET_PENDING)
+		return NET_PENDING;
+	net_sock_destroy(s);
 	return 0;
 }
 
@@ -416,7 +320,7 @@ poll_place(struct net_req *r)
 	for (i = 0; i < r->npfd; i++) {
 		list_init(&r->pents[i].link);
 		r->pents[i].req = r;
-		if ((s = lookup(r->pfd[i].fd)) != NULL)
+		if ((s = net_sock_lookup(r->pfd[i].fd)) != NULL)
 			list_push_back(&s->pollq, &r->pents[i].link);
 	}
 	r->waitq = &polls_placed;
@@ -452,7 +356,7 @@ op_poll(struct net_req *r)
 		p->revents = 0;
 		if (p->fd < 0)
 			continue;
-		if ((s = lookup(p->fd)) == NULL)
+		if ((s = net_sock_lookup(p->fd)) == NULL)
 			p->revents = TORO_POLLNVAL;
 		else
 			p->revents = ready(s, p);
@@ -522,7 +426,7 @@ sock_op(struct net_req *r)
 			return -TORO_EINVAL;
 		return o->shutdown(s, r->flags + 1);
 	case OP_CLOSE:
-		return op_close(s);
+		return op_close(r);
 	case OP_NAME:
 		return op_name(r, false);
 	case OP_PEER:
@@ -533,19 +437,23 @@ sock_op(struct net_req *r)
 	case OP_TIMEOUT:
 		if (r->value <= 0)
 			return -TORO_EINVAL;
-		s->timeout = r->value;
+		s->rcv_timeout = s->snd_timeout = r->value;
 		return 0;
 	case OP_NODELAY:
 		return net_stream_nodelay(s, r->value != 0);
 	case OP_EPCTL:
-		return net_epoll_ctl(s, lookup(((struct net_epctl *)r->out)->fd),
-		    r->out);
+		return net_epoll_ctl(s,
+		    net_sock_lookup(((struct net_epctl *)r->out)->fd), r->out);
 	case OP_EPWAIT:
 		if (r->stage++ == 0) {
 			r->deadline = deadline_after(r->value);
 			r->timeout_result = 0;
 		}
 		return net_epoll_wait(r);
+	case OP_SETOPT:
+		return net_sock_setopt(s, r->flags, r->value);
+	case OP_GETOPT:
+		return net_sock_getopt(s, r->flags, r->out);
 	case OP_ERROR: /* the pending error, said once */
 		r->value = s->error;
 		s->error = 0;
@@ -582,9 +490,12 @@ dispatch(struct net_req *r)
 		case OP_EPCREATE:
 			return net_epoll_new();
 		}
-		if ((r->sock = lookup(r->fd)) == NULL)
+		if ((r->sock = net_sock_lookup(r->fd)) == NULL)
 			return -TORO_EBADF;
-		r->deadline = deadline_after(r->sock->timeout);
+		/* SO_SNDTIMEO for send and connect, else SO_RCVTIMEO. */
+		r->deadline = deadline_after(r->op == OP_SEND ||
+		    r->op == OP_CONNECT ? r->sock->snd_timeout :
+		    r->sock->rcv_timeout);
 		r->nonblock = r->sock->nonblock ||
 		    (r->flags & TORO_MSG_DONTWAIT) != 0;
 	}

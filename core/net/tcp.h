@@ -119,7 +119,8 @@ struct tcp_callbacks {
 	void (*on_readable)(void *ctx);
 	/*
 	 * Send-buffer space came free after a tcp_send() that was short
-	 * or filled the buffer.
+	 * or filled the buffer; also once our FIN is acknowledged (all
+	 * that was sent arrived: FIN_WAIT_2).
 	 */
 	void (*on_writable)(void *ctx);
 	/*
@@ -173,6 +174,8 @@ struct tcp_stats {
 	uint64_t established;    /* connections that reached ESTABLISHED */
 	uint64_t resets;         /* connections ended by a received RST */
 	uint64_t timeouts;       /* connections ended by retransmit limit */
+	uint64_t keepalive_probes; /* keep-alive probes sent */
+	uint64_t keepalive_drops; /* connections ended: probes unanswered */
 	uint64_t time_wait_reuse; /* TIME_WAIT ended early by a new SYN */
 	uint64_t time_wait_recycled; /* records ended early: table full */
 	uint32_t conns;          /* live connections now (no TIME_WAIT) */
@@ -206,6 +209,8 @@ struct tcp_info {
 	bool sack;               /* SACK negotiated */
 	uint32_t iss, irs;       /* initial sequence numbers */
 	uint32_t snd_una, snd_nxt, rcv_nxt;
+	uint32_t sndbuf, rcvbuf;  /* the sizes set (tcp_set_bufsize) */
+	bool nodelay;            /* Nagle off */
 };
 
 /* Tunables chosen for a LAN kernel; see tcp_timer.c for why. */
@@ -257,7 +262,7 @@ void tcp_batch_end(struct tcp_stack *s);
 
 /*
  * Runs every timer due at `now` (retransmission, persist, delayed ACK,
- * TIME_WAIT...) and returns the next deadline in ns, UINT64_MAX if
+ * TIME_WAIT, keep-alive...) and returns the next deadline in ns, UINT64_MAX if
  * none.  Cheap when nothing is due.  Other calls may arm an earlier
  * timer, so call it after each batch of input or API calls before
  * sleeping.
@@ -275,11 +280,42 @@ struct tcp_conn *tcp_conn_new(struct tcp_stack *s,
 void tcp_set_callbacks(struct tcp_conn *c, const struct tcp_callbacks *cb,
     void *ctx);
 /*
- * Buffer sizes of a conn in CLOSED, before connect or listen (accepted
- * conns inherit the listener's), clamped to [4 KiB, 16 MiB]; 0, or
- * -TORO_EINVAL once c is listening or connected.
+ * Buffer sizes, clamped to [TCP_BUF_MIN, TCP_BUF_MAX]; 0 leaves one as
+ * it is.  Returns 0.  Before connect or listen they are the sizes the
+ * conn gets; a listener's are those of the conns it accepts from then
+ * on.  On a conn already connected a larger buffer takes effect at once
+ * and a smaller one as the buffer empties: a send buffer holding more
+ * takes no more until it holds less, and a receive buffer keeps room for
+ * the window already advertised, which never shrinks (RFC 9293
+ * 3.8.6.2.2).  The receive buffer is the window offered (the window
+ * scale is chosen from it on connect and listen).
  */
+#define TCP_BUF_MIN 4096u
+#define TCP_BUF_MAX (16u * 1024 * 1024)
 int tcp_set_bufsize(struct tcp_conn *c, uint32_t sndbuf, uint32_t rcvbuf);
+/*
+ * Keep-alive (RFC 1122 4.2.3.6): with on, a conn that received nothing
+ * for idle seconds, with nothing of ours unacknowledged, sends a probe
+ * (an ACK at SND.NXT-1 without data, which the peer must answer), then
+ * one every intvl seconds while none is answered; cnt unanswered probes
+ * reset the conn (an RST goes to the peer) and the owner hears
+ * -TORO_ETIMEDOUT.  Any segment received starts the wait over.  Bounds
+ * and defaults are Linux's: idle and intvl 1..32767 s (7200, 75), cnt
+ * 1..127 (9); -TORO_EINVAL outside.  Accepted conns inherit the
+ * listener's.  -TORO_ENOMEM if the timer has no room for c.
+ */
+#define TCP_KEEP_IDLE_DEFAULT 7200
+#define TCP_KEEP_INTVL_DEFAULT 75
+#define TCP_KEEP_CNT_DEFAULT 9
+#define TCP_KEEP_TIME_MAX 32767
+#define TCP_KEEP_CNT_MAX 127
+struct tcp_keepalive {
+	bool on;
+	uint32_t idle, intvl;    /* seconds */
+	uint32_t cnt;            /* probes */
+};
+int tcp_set_keepalive(struct tcp_conn *c, const struct tcp_keepalive *k);
+void tcp_get_keepalive(const struct tcp_conn *c, struct tcp_keepalive *k);
 /* Nagle's algorithm on (default) or off (TCP_NODELAY). */
 void tcp_set_nodelay(struct tcp_conn *c, bool on);
 
@@ -343,6 +379,8 @@ int tcp_send_flags(struct tcp_conn *c, const void *data, size_t len,
  * left, -TORO_ENOTCONN if never connected.
  */
 int tcp_recv(struct tcp_conn *c, void *buf, size_t len);
+/* The error c ended with (-TORO_ECONNRESET...), 0 if none. */
+int tcp_error(const struct tcp_conn *c);
 /* Bytes tcp_recv() would return now; bytes tcp_send() would take. */
 size_t tcp_readable(const struct tcp_conn *c);
 size_t tcp_writable(const struct tcp_conn *c);

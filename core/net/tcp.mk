@@ -6,6 +6,7 @@ TCP_SOURCES = \
 	core/net/tcp_conn.c \
 	core/net/tcp_cookie.c \
 	core/net/tcp_input.c \
+	core/net/tcp_keep.c \
 	core/net/tcp_output.c \
 	core/net/tcp_receive.c \
 	core/net/tcp_rq.c \

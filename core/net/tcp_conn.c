@@ -14,9 +14,6 @@
 #include "toro/mem.h"
 #include "toro/socket.h"
 
-#define BUF_MIN 4096u
-#define BUF_MAX (16u * 1024 * 1024)
-
 static const char *state_names[] = {
 	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
 	"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK",
@@ -56,13 +53,39 @@ tcp_set_callbacks(struct tcp_conn *c, const struct tcp_callbacks *cb,
 	c->ctx = ctx;
 }
 
+static uint32_t
+buf_clamp(uint32_t n)
+{
+	return MIN(MAX(n, TCP_BUF_MIN), TCP_BUF_MAX);
+}
+
+/*
+ * The receive ring's cap: rcvbuf, but never less than the bytes held
+ * plus the window advertised, which the peer may fill (tcp.h).
+ */
+void
+tcp_rcv_fit(struct tcp_conn *c)
+{
+	uint32_t promised = tcp_rcv_held(c);
+
+	if (c->rcv.cap == 0)
+		return;
+	if (SEQ_GT(c->rcv_adv, c->rcv_nxt))
+		promised += c->rcv_adv - c->rcv_nxt;
+	c->rcv.cap = MAX(c->rcvbuf, promised);
+}
+
 int
 tcp_set_bufsize(struct tcp_conn *c, uint32_t sndbuf, uint32_t rcvbuf)
 {
-	if (c->state != TCP_CLOSED || c->rport != 0)
-		return -TORO_EINVAL;
-	c->sndbuf = MIN(MAX(sndbuf, BUF_MIN), BUF_MAX);
-	c->rcvbuf = MIN(MAX(rcvbuf, BUF_MIN), BUF_MAX);
+	if (sndbuf != 0)
+		c->sndbuf = buf_clamp(sndbuf);
+	if (rcvbuf != 0)
+		c->rcvbuf = buf_clamp(rcvbuf);
+	/* Rings made (connected): a send ring over its cap takes nothing. */
+	if (c->snd.cap != 0)
+		c->snd.cap = c->sndbuf;
+	tcp_rcv_fit(c);
 	return 0;
 }
 
@@ -282,6 +305,7 @@ tcp_established(struct tcp_conn *c)
 	tcp_set_state(c, TCP_ESTABLISHED);
 	c->stack->stats.established++;
 	tcp_cc_init(c);
+	tcp_keep_start(c);
 	if (l != NULL) {
 		list_remove(&c->qlink);
 		if (c->flags & TF_HALF)

@@ -110,6 +110,7 @@ struct tcp_seg {
 #define TF_SACK_OK 0x100000   /* SACK negotiated (or offered, opening) */
 #define TF_TS_OK 0x200000     /* timestamps negotiated (or offered) */
 #define TF_HALF 0x400000      /* on the listener's halfq (nhalf) */
+#define TF_KEEPALIVE 0x800000 /* keep-alive on (a heap slot reserved) */
 
 /* c->events, delivered by tcp_leave() in this order. */
 #define TE_ACCEPT 0x01
@@ -180,6 +181,13 @@ struct tcp_conn {
 	uint64_t t_delack;
 	uint64_t t_wait;          /* TIME_WAIT, orphan FIN_WAIT_2 */
 
+	/* keep-alive (tcp_keep.c) */
+	uint64_t ka_last;         /* when the last segment came */
+	uint64_t ka_due;          /* its key in the stack's heap */
+	uint32_t ka_slot;         /* 1 + its index in the heap; 0: out */
+	uint16_t ka_idle, ka_intvl; /* seconds */
+	uint8_t ka_cnt, ka_probes; /* probes allowed, sent unanswered */
+
 	/* timestamps (RFC 7323) and accounting */
 	uint32_t ts_recent;       /* the peer's latest TSval */
 	uint32_t ts_off;          /* our TSval = ms clock + ts_off */
@@ -219,6 +227,10 @@ struct tcp_stack {
 	uint32_t *eph_refs;       /* users of each ephemeral port */
 	struct list timed;        /* conns that may have a timer set */
 	uint64_t next_timer;      /* no deadline is earlier (0: look) */
+	/* Keep-alive timers: a min-heap by ka_due (tcp_keep.c). */
+	struct tcp_conn **ka_heap;
+	uint32_t ka_n, ka_cap;    /* in the heap; its room */
+	uint32_t ka_users;        /* conns with TF_KEEPALIVE: room kept */
 	struct list evq;          /* conns with events to deliver */
 	struct list dead;         /* conns to free in tcp_leave */
 	uint32_t hash_seed;       /* demux hash key, fixed */
@@ -356,5 +368,15 @@ void tcp_timer_arm_persist(struct tcp_conn *c);
 void tcp_timer_arm_loss(struct tcp_conn *c);
 void tcp_timers_cancel(struct tcp_conn *c);
 void tcp_timer_on(struct tcp_conn *c);
+
+/* tcp_keep.c: keep-alive. */
+void tcp_keep_init(struct tcp_conn *c);
+int tcp_keep_inherit(struct tcp_conn *c, const struct tcp_conn *l);
+void tcp_keep_start(struct tcp_conn *c);
+void tcp_keep_stop(struct tcp_conn *c);
+void tcp_keep_release(struct tcp_conn *c);
+uint64_t tcp_keep_run(struct tcp_stack *s, uint64_t now);
+void tcp_keep_free(struct tcp_stack *s);
+void tcp_rcv_fit(struct tcp_conn *c);
 
 #endif

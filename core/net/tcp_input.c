@@ -175,6 +175,10 @@ tcp_passive_conn(struct tcp_conn *l, const struct tcp_seg *sg,
 	c = tcp_conn_alloc(s, TCP_CONN_HEADROOM);
 	if (c == NULL)
 		return NULL;
+	if (tcp_keep_inherit(c, l) < 0) {
+		tcp_conn_destroy(c);
+		return NULL;
+	}
 	c->listener = l;
 	list_push_back(&l->halfq, &c->qlink);
 	l->nqueued++;

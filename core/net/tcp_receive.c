@@ -80,6 +80,9 @@ process_ack(struct tcp_conn *c, struct tcp_seg *sg)
 	struct tcp_stack *s = c->stack;
 	uint32_t ack = sg->ack, neww, old, sacked;
 
+	/* The peer is there: keep-alive waits again (tcp_keep.c). */
+	c->ka_last = s->now;
+	c->ka_probes = 0;
 	if (SEQ_GT(ack, c->snd_max) ||
 	    SEQ_LT(ack, c->snd_una - MAX(c->max_snd_wnd, 1u))) {
 		s->stats.in_dropped++;
@@ -115,6 +118,8 @@ process_ack(struct tcp_conn *c, struct tcp_seg *sg)
 	case TCP_FIN_WAIT_1:
 		if (fin_acked(c)) {
 			tcp_set_state(c, TCP_FIN_WAIT_2);
+			/* Everything acknowledged: a lingering close ends. */
+			tcp_post(c, TE_WRITABLE);
 			c->t_rexmt = 0;
 			if (orphan(c))
 				c->t_wait = s->now + TCP_FIN_WAIT_2_NS;

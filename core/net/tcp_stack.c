@@ -126,6 +126,7 @@ tcp_stack_free(struct tcp_stack *s)
 	while ((l = list_pop_front(&s->dead)) != NULL)
 		toro_free(container_of(l, struct tcp_conn, evlink));
 	tcp_tw_free_all(s);
+	tcp_keep_free(s);
 	toro_free(s->hash);
 	toro_free(s->eph_refs);
 	toro_free(s);
@@ -156,6 +157,13 @@ tcp_enter(struct tcp_stack *s)
 	}
 }
 
+/* Still its owner's: a callback may let go of c (cb then NULL). */
+static bool
+owned(const struct tcp_conn *c)
+{
+	return (c->flags & (TF_USER | TF_DEAD)) == TF_USER;
+}
+
 /* Fire c's posted callbacks, stopping if a callback lets go of c. */
 static void
 deliver(struct tcp_conn *c)
@@ -168,21 +176,17 @@ deliver(struct tcp_conn *c)
 		c->flags |= TF_ACKNOW;
 		tcp_output(c);
 	}
-	if ((c->flags & (TF_USER | TF_DEAD)) != TF_USER || c->cb == NULL)
+	if (!owned(c) || c->cb == NULL)
 		return;
 	if ((ev & TE_ACCEPT) && c->cb->on_accept != NULL)
 		c->cb->on_accept(c->ctx);
-	if ((ev & TE_CONNECTED) && c->cb->on_connected != NULL &&
-	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+	if ((ev & TE_CONNECTED) && owned(c) && c->cb->on_connected != NULL)
 		c->cb->on_connected(c->ctx, c->conn_err);
-	if ((ev & TE_READABLE) && c->cb->on_readable != NULL &&
-	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+	if ((ev & TE_READABLE) && owned(c) && c->cb->on_readable != NULL)
 		c->cb->on_readable(c->ctx);
-	if ((ev & TE_WRITABLE) && c->cb->on_writable != NULL &&
-	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+	if ((ev & TE_WRITABLE) && owned(c) && c->cb->on_writable != NULL)
 		c->cb->on_writable(c->ctx);
-	if ((ev & TE_CLOSED) && c->cb->on_closed != NULL &&
-	    (c->flags & (TF_USER | TF_DEAD)) == TF_USER)
+	if ((ev & TE_CLOSED) && owned(c) && c->cb->on_closed != NULL)
 		c->cb->on_closed(c->ctx, c->error);
 }
 
@@ -507,6 +511,7 @@ tcp_conn_alloc(struct tcp_stack *s, uint32_t bufs)
 	c->sndbuf = s->cfg.sndbuf;
 	c->rcvbuf = s->cfg.rcvbuf;
 	c->rto = TCP_RTO_INIT_NS;
+	tcp_keep_init(c);
 	c->charge = (uint32_t)charge;
 	s->stats.mem_used += charge;
 	s->stats.states[TCP_CLOSED]++;
@@ -538,6 +543,7 @@ tcp_conn_destroy(struct tcp_conn *c)
 	tcp_rq_free(c);
 	tcp_ring_free(&c->snd);
 	tcp_ring_free(&c->rcv);
+	tcp_keep_release(c);
 	c->flags |= TF_DEAD;
 	c->flags &= ~TF_USER;
 	tcp_port_ref(s, c->lport, -1);

@@ -23,8 +23,8 @@
  * go on as long as the peer answers them (RFC 1122 4.2.2.17) and give
  * up like data when it does not.  TIME_WAIT lasts 2 MSL = 60 s; a new
  * SYN may end it early, and when the records are full the oldest makes
- * room (tcp_tw.c, which also runs their expiry).  There are no
- * keep-alives.
+ * room (tcp_tw.c, which also runs their expiry).  Keep-alive timers
+ * are kept apart, in a heap (tcp_keep.c), which tcp_timers() runs too.
  */
 #include "core/net/tcp_impl.h"
 #include "toro/errno.h"
@@ -126,6 +126,7 @@ tcp_timers_cancel(struct tcp_conn *c)
 	c->t_delack = 0;
 	c->t_wait = 0;
 	c->flags &= ~(TF_PERSIST | TF_TLP);
+	tcp_keep_stop(c);
 }
 
 static void
@@ -254,6 +255,7 @@ tcp_timers(struct tcp_stack *s, uint64_t now)
 			next = s->timed.next;
 	}
 	best = tcp_tw_expire(s, s->now);
+	best = MIN(best, tcp_keep_run(s, s->now));
 	tcp_leave(s);
 	for (l = s->timed.next; l != &s->timed; l = next) {
 		next = l->next;

@@ -57,7 +57,7 @@ int
 tcp_send_flags(struct tcp_conn *c, const void *data, size_t len, unsigned flags)
 {
 	struct tcp_stack *s = c->stack;
-	uint32_t n;
+	uint32_t n, room;
 	int ret;
 
 	if (c->rport == 0)
@@ -74,8 +74,10 @@ tcp_send_flags(struct tcp_conn *c, const void *data, size_t len, unsigned flags)
 	    len, c->snd.cap)) < 0)
 		(void)tcp_buf_reserve(c, &c->snd, MIN(c->snd.len + 4096,
 		    c->snd.cap));
-	n = tcp_ring_append(&c->snd, data, (uint32_t)len);
-	if (n < len || c->snd.len == c->snd.cap)
+	/* A ring shrunk below what it holds takes nothing (tcp.h). */
+	room = c->snd.cap > c->snd.len ? c->snd.cap - c->snd.len : 0;
+	n = tcp_ring_append(&c->snd, data, MIN((uint32_t)len, room));
+	if (n < len || c->snd.len >= c->snd.cap)
 		c->flags |= TF_WANT_WRITE;
 	if (n == 0 && c->snd.len == 0) {
 		ret = -TORO_ENOMEM; /* no ACK will ever free space */
@@ -149,10 +151,18 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len)
 	n += tcp_ring_read(&c->rcv, (uint8_t *)buf + n, (uint32_t)len - n);
 	if (c->rcv.len == 0 && c->ooo.n == 0)
 		tcp_buf_release(c, &c->rcv); /* idle: no memory held */
+	if (c->rcv.cap > c->rcvbuf)
+		tcp_rcv_fit(c); /* a smaller buffer, as it empties */
 	window_update(c);
 	ret = (int)n;
 	tcp_leave(s);
 	return ret;
+}
+
+int
+tcp_error(const struct tcp_conn *c)
+{
+	return c->error;
 }
 
 size_t
@@ -164,7 +174,7 @@ tcp_readable(const struct tcp_conn *c)
 size_t
 tcp_writable(const struct tcp_conn *c)
 {
-	if (!can_send(c) || c->snd.cap == 0)
+	if (!can_send(c) || c->snd.cap <= c->snd.len)
 		return 0;
 	return c->snd.cap - c->snd.len;
 }
@@ -223,4 +233,7 @@ tcp_get_info(const struct tcp_conn *c, struct tcp_info *in)
 	in->snd_una = c->snd_una;
 	in->snd_nxt = c->snd_nxt;
 	in->rcv_nxt = c->rcv_nxt;
+	in->sndbuf = c->sndbuf;
+	in->rcvbuf = c->rcvbuf;
+	in->nodelay = (c->flags & TF_NODELAY) != 0;
 }

@@ -37,6 +37,7 @@
 #define TORO_ENODEV 19       /* no such device */
 #define TORO_ENOTSOCK 88     /* not a socket */
 #define TORO_EMSGSIZE 90     /* message too long */
+#define TORO_ENOPROTOOPT 92  /* protocol not available (an option) */
 #define TORO_EPROTONOSUPPORT 93
 #define TORO_EOPNOTSUPP 95   /* operation not supported */
 #define TORO_EADDRINUSE 98   /* address in use */

@@ -104,9 +104,69 @@ int toro_socket_set_nodelay(int s, int on);
 /*
  * The error pending on s (0 if none: a non-blocking connect still going
  * on, or done), taken: a second call says 0.  POSIX's SO_ERROR; the
- * call that would have met the error no longer does.
+ * call that would have met the error no longer does.  A connection
+ * that failed once connected (reset, timed out) leaves its error here
+ * too, while toro_recv() goes on returning it.
  */
 int toro_socket_error(int s);
+
+/*
+ * Socket options, POSIX's setsockopt and getsockopt in the kernel's
+ * words: toro_socket_setopt() sets one to value, toro_socket_getopt()
+ * reads what is in force into *value.  -TORO_ENOPROTOOPT for an option
+ * this kind of socket does not have (a stream's on a datagram socket,
+ * anything but the timeouts and TORO_SO_REUSEADDR on a pipe, pair or
+ * counter), -TORO_EINVAL for a value out of bounds.
+ *
+ * TORO_SO_REUSEADDR 0/1, kept: a closed port is always free to bind
+ *     again (TIME_WAIT never holds it), as with SO_REUSEADDR set.
+ * TORO_SO_KEEPALIVE 0/1: probes on an idle connection (below); kept
+ *     and meaningless on datagram sockets, as on Linux.
+ * TORO_SO_LINGER TORO_LINGER(on, seconds): what toro_close() of a
+ *     connection does.  Off (the default): it returns at once, queued
+ *     data and a FIN going out after it.  On with 0: the connection is
+ *     reset (an RST, no TIME_WAIT).  On with N: toro_close() waits up
+ *     to N s for the data and FIN to be acknowledged, then returns 0
+ *     either way (the connection going on as if off).  Setting it off
+ *     keeps the seconds; negative seconds are INT32_MAX.
+ * TORO_SO_RCVBUF, TORO_SO_SNDBUF bytes, clamped to [4 KiB, 16 MiB]: a
+ *     stream's buffers (the receive buffer is the window offered;
+ *     tcp.h says how a connection already open takes a new size, and
+ *     accepted connections inherit a listener's); on a datagram
+ *     socket the receive buffer bounds the bytes of queued datagrams
+ *     (one is always taken into an empty queue), and the send buffer
+ *     is kept, sending never queues.
+ * TORO_SO_RCVTIMEO, TORO_SO_SNDTIMEO ns (TORO_FOREVER: none, else
+ *     > 0): the limit of a blocking receive and accept, of a blocking
+ *     send and connect (toro_socket_set_timeout() sets both).
+ * TORO_SO_ACCEPTCONN 0/1, read only: s listens.
+ * TORO_TCP_NODELAY 0/1: toro_socket_set_nodelay().
+ * TORO_TCP_KEEPIDLE, TORO_TCP_KEEPINTVL seconds, 1..32767 (7200, 75),
+ *     TORO_TCP_KEEPCNT 1..127 (9): with keep-alive on, a connection
+ *     that heard nothing for KEEPIDLE s sends a probe, then one every
+ *     KEEPINTVL s while none is answered; after KEEPCNT unanswered it
+ *     is reset, and calls on it fail with -TORO_ETIMEDOUT.
+ * Accepted connections inherit their listener's options, timeouts
+ * included, as on Linux.
+ */
+#define TORO_SO_REUSEADDR 1
+#define TORO_SO_KEEPALIVE 2
+#define TORO_SO_LINGER 3
+#define TORO_SO_RCVBUF 4
+#define TORO_SO_SNDBUF 5
+#define TORO_SO_RCVTIMEO 6
+#define TORO_SO_SNDTIMEO 7
+#define TORO_SO_ACCEPTCONN 8
+#define TORO_TCP_NODELAY 9
+#define TORO_TCP_KEEPIDLE 10
+#define TORO_TCP_KEEPINTVL 11
+#define TORO_TCP_KEEPCNT 12
+#define TORO_LINGER(on, sec) \
+	((int64_t)((on) != 0) << 32 | (uint32_t)(int32_t)(sec))
+#define TORO_LINGER_ON(v) ((int)((v) >> 32 & 1))
+#define TORO_LINGER_SEC(v) ((int32_t)(uint32_t)(v))
+int toro_socket_setopt(int s, int opt, int64_t value);
+int toro_socket_getopt(int s, int opt, int64_t *value);
 
 /* Readiness of several sockets at once. */
 #define TORO_POLLIN 0x001   /* data, a connection, or end of stream */

@@ -201,6 +201,7 @@ TCP_TEST(data_after_close)
 TCP_TEST(api_errors)
 {
 	struct tcp_conn *a, *b, *c;
+	struct tcp_info ti;
 	struct ev ea = { 0 };
 	char buf[4];
 
@@ -222,8 +223,13 @@ TCP_TEST(api_errors)
 	ck_assert_int_eq(tcp_listen(a, 0), 0);
 	ck_assert_int_eq(tcp_bind(b, 0, 80), -TORO_EADDRINUSE);
 	ck_assert_int_eq(tcp_connect(a, B_ADDR, 80), -TORO_EINVAL);
-	ck_assert_int_eq(tcp_set_bufsize(a, 1, 1), -TORO_EINVAL);
+	ck_assert_int_eq(tcp_set_bufsize(a, 1, 1), 0); /* clamped */
 	ck_assert_int_eq(tcp_set_bufsize(b, 1, 1 << 30), 0);
+	tcp_get_info(a, &ti);
+	ck_assert_uint_eq(ti.sndbuf, TCP_BUF_MIN);
+	ck_assert_uint_eq(ti.rcvbuf, TCP_BUF_MIN);
+	tcp_get_info(b, &ti);
+	ck_assert_uint_eq(ti.rcvbuf, TCP_BUF_MAX);
 	ck_assert_int_eq(tcp_bind(b, 0, 0), 0); /* ephemeral */
 	ck_assert_int_eq(tcp_bind(c, 0, 0), 0);
 	tcp_close(a);

@@ -122,6 +122,7 @@ main(void)
 	close(lis);
 	test_msg_udp();
 	test_so_error();
+	test_sockopt();
 	test_limits();
 	test_pio();
 	test_pipes();

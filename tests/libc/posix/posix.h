@@ -23,6 +23,7 @@ void test_select(int cli, int srv);
 void test_msg_tcp(int cli, int srv);
 void test_msg_udp(void);
 void test_so_error(void);
+void test_sockopt(void);
 void test_pipes(void);
 void test_epoll(void);
 void test_epoll_more(void);
