@@ -206,14 +206,12 @@ static const struct {
 } steps[] = {
 	{ hal_mem_init, "memory map" },
 	{ hal_canary_init, NULL },
-	{ hal_idt_init, NULL },
 	{ hal_bsp_init, NULL }, /* CPU 0's descriptors, %gs and %fs */
 	{ hal_acpi_init, NULL },
 	{ hal_smp_init, "CPUs found" },
 	{ hal_paging_init, "paging" },
 	{ hal_lapic_init, NULL },
 	{ hal_time_init, "clock" },
-	{ hal_ioapic_init, "interrupts" },
 	/* Devices take their DMA memory before the core gets the rest. */
 	{ hal_virtio_mmio_init, NULL },
 	{ hal_virtio_net_init, NULL },
