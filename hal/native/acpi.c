@@ -32,7 +32,10 @@ struct sdt {
 	uint32_t creator_revision;
 } __attribute__((packed));
 
-struct hal_acpi_info hal_acpi;
+/* ISA IRQs are GSIs of the same number unless the MADT overrides them. */
+struct hal_acpi_info hal_acpi = {
+	.isa_gsi = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 },
+};
 
 static const uint8_t *fadt;	/* valid, or NULL */
 static volatile int fadt_state; /* 0 unread, 1 being read, 2 read */
@@ -107,14 +110,16 @@ find_rsdp(void)
 	return scan_rsdp(0xe0000, 0x20000);
 }
 
-/* The table at `a` if its checksum holds and it has signature `sig`. */
+/* The table at `a` if it has signature `sig` and its checksum holds. */
 static const uint8_t *
 valid(uint64_t a, uint32_t sig)
 {
 	const struct sdt *t = (const struct sdt *)(uintptr_t)a;
 
-	if (a == 0 || a >= (1ull << 32) || t->length < sizeof(*t) ||
-	    (sig != 0 && SIG(t->sig) != sig) || sum(t, t->length) != 0)
+	if (a - 1 >= 0xffffffffull) /* 0, or above 4 GiB */
+		return NULL;
+	if ((t->length < sizeof(*t)) | (SIG(t->sig) != sig) ||
+	    sum(t, t->length) != 0)
 		return NULL;
 	return (const uint8_t *)t;
 }
@@ -123,40 +128,32 @@ static void
 parse_madt(const uint8_t *t)
 {
 	const uint8_t *p = t + 44, *end = t + rd32(t + 4);
-	uint32_t id;
+	uint32_t id, on;
 	int n;
 
-	for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
-		switch (p[0]) {
-		case 0: /* processor local APIC */
-			id = p[3];
-			if (!(rd32(p + 4) & 1))
-				continue;
-			break;
-		case 9: /* processor local x2APIC: xAPIC mode reaches < 255 */
-			id = rd32(p + 4);
-			if (!(rd32(p + 8) & 1) || id >= 255)
-				continue;
-			break;
-		case 1: /* IOAPIC */
+	for (; p + 2 <= end && (p[1] >= 2) & (p + p[1] <= end); p += p[1]) {
+		if (p[0] == 1) { /* IOAPIC */
 			n = hal_acpi.nioapic;
 			if (n < 4) {
 				hal_acpi.ioapic_addr[n] = rd32(p + 4);
 				hal_acpi.ioapic_gsi[n] = rd32(p + 8);
 				hal_acpi.nioapic++;
 			}
-			continue;
-		case 2: /* interrupt source override */
-			if (p[2] == 0 && p[3] < 16) {
+		} else if (p[0] == 2) { /* interrupt source override */
+			if ((p[2] == 0) & (p[3] < 16)) {
 				hal_acpi.isa_gsi[p[3]] = rd32(p + 4);
 				hal_acpi.isa_flags[p[3]] = rd16(p + 8);
 			}
-			continue;
-		default:
-			continue;
+		} else if ((p[0] == 0) | (p[0] == 9)) {
+			/*
+			 * A processor local APIC, or x2APIC (of which xAPIC
+			 * mode reaches those below 255), if enabled.
+			 */
+			id = p[0] == 0 ? p[3] : rd32(p + 4);
+			on = rd32(p + (p[0] == 0 ? 4 : 8)) & 1;
+			if (on & (id < 255) & (hal_acpi.ncpus < HAL_CPU_MAX))
+				hal_acpi.apic_ids[hal_acpi.ncpus++] = id;
 		}
-		if (hal_acpi.ncpus < HAL_CPU_MAX)
-			hal_acpi.apic_ids[hal_acpi.ncpus++] = id;
 	}
 }
 
@@ -222,8 +219,8 @@ parse_virtio_mmio(const uint8_t *t)
 			continue;
 		lim = p + 128 < end ? p + 128 : end;
 		for (q = p + 10; q + 21 <= lim; q++)
-			if (q[0] == 0x86 && q[1] == 9 && q[2] == 0 &&
-			    q[12] == 0x89 && q[16] >= 1)
+			if (((rd32(q) & 0xffffff) == 0x000986) &
+			    (q[12] == 0x89) & (q[16] >= 1))
 				break;
 		if (q + 21 > lim || hal_acpi.nvirtio_mmio == HAL_ACPI_MMIO_MAX)
 			continue;
@@ -290,16 +287,15 @@ hal_acpi_init(void)
 {
 	const uint8_t *rsdp, *root, *e, *t;
 	uint64_t a;
-	int i, wide;
+	int wide;
 
-	for (i = 0; i < 16; i++)
-		hal_acpi.isa_gsi[i] = i;
 	if ((a = find_rsdp()) == 0)
 		goto out;
 	rsdp = (const uint8_t *)(uintptr_t)a;
 	wide = rsdp[15] >= 2 && rd64(rsdp + 24) != 0 &&
 	    sum(rsdp, rd32(rsdp + 20)) == 0;
-	root = valid(wide ? rd64(rsdp + 24) : rd32(rsdp + 16), 0);
+	root = wide ? valid(rd64(rsdp + 24), SIG("XSDT")) :
+		      valid(rd32(rsdp + 16), SIG("RSDT"));
 	if (root == NULL)
 		goto out;
 	for (e = root + sizeof(struct sdt);

@@ -94,7 +94,8 @@ hal_paging_init(void)
 	}
 	hal_pd[0] = (uintptr_t)hal_pt0 | PTE_P | PTE_W;
 
-	pool_size = HAL_ROUNDUP(hal_boot_mem_end(), MIB2) / MIB2;
+	end = HAL_ROUNDUP(hal_boot_mem_end(), MIB2);
+	pool_size = (end < ngib * GIB ? end : ngib * GIB) / MIB2;
 	pool = hal_boot_reserve(pool_size * HAL_PAGE);
 
 	__asm__ volatile("movq %0, %%cr3" : : "r"(pml4) : "memory");
@@ -136,37 +137,35 @@ hal_paging_root(void)
 	return (uintptr_t)pml4;
 }
 
-/* The 4 KiB entry mapping `a`, splitting its 2 MiB page; NULL if none. */
+/*
+ * The 4 KiB entry mapping `a`, splitting its 2 MiB page; NULL if none.
+ * The pool covers mapped RAM only (below ngib GiB): there the PDPT entry
+ * is always present.
+ */
 static uint64_t *
 pte(uint64_t a)
 {
-	uint64_t *e, *pt, base, flags;
+	uint64_t *e, *pt, v;
 	int i;
 
-	e = &pml4[a >> 39 & 511];
-	if (!(*e & PTE_P))
+	if (a / MIB2 >= pool_size)
 		return NULL;
-	e = &entries(*e)[a >> 30 & 511];
-	if (!(*e & PTE_P))
+	e = pde(a);
+	v = *e;
+	if (!(v & PTE_P))
 		return NULL;
-	e = &entries(*e)[a >> 21 & 511];
-	if (!(*e & PTE_P))
-		return NULL;
-	if (*e & PTE_PS) {
-		if (a / MIB2 >= pool_size)
-			return NULL;
+	if (v & PTE_PS) {
 		pt = pool + a / MIB2 * 512;
-		base = *e & 0xfffffffe00000ull;
-		flags = *e & (PTE_P | PTE_W | PTE_PWT | PTE_PCD);
+		v &= 0xfffffffe00000ull | PTE_P | PTE_W | PTE_PWT | PTE_PCD;
 		for (i = 0; i < 512; i++)
-			pt[i] = (base + (uint64_t)i * HAL_PAGE) | flags;
+			pt[i] = v + (uint64_t)i * HAL_PAGE;
 		*e = (uintptr_t)pt | PTE_P | PTE_W;
 	}
 	return &entries(*e)[a >> 12 & 511];
 }
 
 static void
-set_present(void *page, int present)
+set_present(void *page, uint64_t present)
 {
 	uint64_t *e;
 
@@ -177,10 +176,7 @@ set_present(void *page, int present)
 		hal_printf("toro: no page to guard at %p\n", page);
 		hal_exit(HAL_EXIT_FAULT);
 	}
-	if (present)
-		*e |= PTE_P;
-	else
-		*e &= ~PTE_P;
+	*e = (*e & ~PTE_P) | present;
 	/* Also drops a 2 MiB entry cached before a split. */
 	__asm__ volatile("invlpg (%0)" : : "r"(page) : "memory");
 	__atomic_store_n(&guard_lock, 0, __ATOMIC_RELEASE);
@@ -195,5 +191,5 @@ hal_stack_guard(void *page)
 void
 hal_stack_unguard(void *page)
 {
-	set_present(page, 1);
+	set_present(page, PTE_P);
 }
