@@ -197,6 +197,20 @@ hal_cmdline_has(const char *word)
 }
 
 /*
+ * Each driver looks for its devices, unless the machine has neither PCI
+ * nor a virtio-mmio transport: then there is nothing to look for.
+ */
+static void
+devices(void)
+{
+	if (hal_virtio_mmio_init() == 0 && !hal_pci_present())
+		return;
+	hal_virtio_net_init();
+	hal_virtio_blk_init(); /* disk 0 is virtio-blk when there is one */
+	hal_ata_init();
+}
+
+/*
  * The machine, in dependency order, and the boot phase each step ends.
  * One loop calls them all: under TCG a call site is translated once.
  */
@@ -213,10 +227,7 @@ static const struct {
 	{ hal_lapic_init, NULL },
 	{ hal_time_init, "clock" },
 	/* Devices take their DMA memory before the core gets the rest. */
-	{ hal_virtio_mmio_init, NULL },
-	{ hal_virtio_net_init, NULL },
-	{ hal_virtio_blk_init, NULL }, /* disk 0 is virtio-blk if any */
-	{ hal_ata_init, "devices" },
+	{ devices, "devices" },
 };
 
 void

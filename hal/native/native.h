@@ -343,6 +343,7 @@ uint16_t hal_pci_read16(const struct hal_pci_dev *d, int off);
 uint8_t hal_pci_read8(const struct hal_pci_dev *d, int off);
 void hal_pci_write32(const struct hal_pci_dev *d, int off, uint32_t v);
 void hal_pci_write16(const struct hal_pci_dev *d, int off, uint16_t v);
+int hal_pci_present(void);
 int hal_pci_scan(int (*fn)(const struct hal_pci_dev *, void *), void *arg);
 uint64_t hal_pci_bar(const struct hal_pci_dev *d, int bar);
 int hal_pci_cap(const struct hal_pci_dev *d, int id, int after);
@@ -383,7 +384,7 @@ HAL_BOOT_FN void hal_ata_init(void);
 void hal_ata_irq(void);
 
 /* virtio_mmio.c */
-HAL_BOOT_FN void hal_virtio_mmio_init(void);
+HAL_BOOT_FN int hal_virtio_mmio_init(void);
 
 /* time.c */
 HAL_BOOT_FN void hal_time_start(void);
