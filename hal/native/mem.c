@@ -28,15 +28,15 @@ void
 hal_mem_init(void)
 {
 	const struct hal_boot_range *r;
-
 	uint64_t lim = 0, top = 0, end, span;
 
+	/* Without a branch in the loop: a range not RAM has span 0. */
 	brk = (uintptr_t)hal_image_end;
 	for (r = hal_boot.memmap; r < hal_boot.memmap + hal_boot.nmemmap; r++) {
-		span = r->type == E820_RAM ? r->size : 0;
-		end = r->base + span;
+		span = r->size & -(uint64_t)(r->type == E820_RAM);
+		end = (r->base + span) & -(uint64_t)(span != 0);
 		lim = brk - r->base < span ? end : lim;
-		top = span != 0 && end > top ? end : top;
+		top = end > top ? end : top;
 	}
 	brk_end = lim;
 	mem_end = top;
@@ -86,19 +86,15 @@ hal_mem_regions(struct hal_mem_region *out, int max)
 	uint64_t lo, hi;
 	int n = 0;
 
+	/* out[n] is written each time, counted when usable: no branch. */
 	for (r = hal_boot.memmap;
 	     r < hal_boot.memmap + hal_boot.nmemmap && n < max; r++) {
-		if (r->type != E820_RAM)
-			continue;
 		lo = HAL_ROUNDUP(r->base, HAL_PAGE);
 		hi = HAL_ROUNDDOWN(r->base + r->size, HAL_PAGE);
-		if (lo < brk)
-			lo = brk;
-		if (lo >= hi)
-			continue;
+		lo = lo < brk ? brk : lo;
 		out[n].base = lo;
 		out[n].size = hi - lo;
-		n++;
+		n += (r->type == E820_RAM) & (lo < hi);
 	}
 	return n;
 }
