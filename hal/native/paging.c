@@ -67,10 +67,10 @@ pde(uint64_t a)
 void
 hal_paging_init(void)
 {
-	uint64_t end = hal_boot_mem_end(), ngib, a, v, *e;
+	uint64_t top = hal_boot_mem_end(), end, ngib, a, v, *e;
 	const struct hal_boot_range *r;
 
-	ngib = end > 4 * GIB ? HAL_ROUNDUP(end, GIB) / GIB : 4;
+	ngib = top > 4 * GIB ? HAL_ROUNDUP(top, GIB) / GIB : 4;
 	if (ngib > 512) {
 		hal_printf("toro: RAM above 512 GiB is not used\n");
 		ngib = 512;
@@ -78,11 +78,11 @@ hal_paging_init(void)
 	for (a = 4; a < ngib; a++)
 		hal_pdpt[a] =
 		    (uintptr_t)hal_boot_alloc(HAL_PAGE) | PTE_P | PTE_W;
+	/* A range not backed by RAM ends at 0: its inner loop does not run. */
 	for (r = hal_boot.memmap; r < hal_boot.memmap + hal_boot.nmemmap; r++) {
-		if (!(RAM_TYPES >> (r->type & 31) & 1))
-			continue;
 		end = HAL_ROUNDUP(r->base + r->size, MIB2);
 		end = end < ngib * GIB ? end : ngib * GIB;
+		end &= -(uint64_t)(RAM_TYPES >> (r->type & 31) & 1);
 		for (a = HAL_ROUNDDOWN(r->base, MIB2); a < end; a += MIB2)
 			*pde(a) = a | PTE_P | PTE_W | PTE_PS | PTE_RAM;
 	}
@@ -94,7 +94,7 @@ hal_paging_init(void)
 	}
 	hal_pd[0] = (uintptr_t)hal_pt0 | PTE_P | PTE_W;
 
-	end = HAL_ROUNDUP(hal_boot_mem_end(), MIB2);
+	end = HAL_ROUNDUP(top, MIB2);
 	pool_size = (end < ngib * GIB ? end : ngib * GIB) / MIB2;
 	pool = hal_boot_reserve(pool_size * HAL_PAGE);
 
