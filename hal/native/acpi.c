@@ -1,18 +1,22 @@
 /*
- * acpi.c: what the HAL reads from the ACPI tables, once at boot.
+ * acpi.c: what the HAL reads from the ACPI tables.
  *
- * Interface: hal_acpi_init() fills hal_acpi: the enabled local APICs (in
- * MADT order), the IOAPICs and the ISA interrupt overrides (MADT), the PM
- * timer and the power-off registers (FADT) and the virtio-mmio devices
- * the DSDT lists (microvm with ACPI on lists them there, not on the
- * command line); hal_acpi_find_s5() adds the S5 sleep type (the \_S5
- * package in the DSDT) when a power-off needs it, not at boot.  The
- * RSDP comes from the PVH start_info when the loader gave it, else from
- * a scan of the EBDA and 0xe0000-0xfffff.
+ * Interface: hal_acpi_init() at boot fills what the boot needs in
+ * hal_acpi: the enabled local APICs (in MADT order), the IOAPICs and the
+ * ISA interrupt overrides (MADT) and the virtio-mmio devices the DSDT
+ * lists (microvm with ACPI on lists them there, not on the command
+ * line).  hal_acpi_fadt() adds, the first time something needs them, the
+ * PM timer and the power-off registers (FADT) and the S5 sleep type (the
+ * \_S5 package in the DSDT): a clock without a better reference and a
+ * power-off are rare, a boot is not.  The RSDP comes from the PVH
+ * start_info when the loader gave it, else from a scan of the EBDA and
+ * 0xe0000-0xfffff.
  * Tables with a bad checksum are ignored.  Without a MADT the machine has
  * one CPU and one IOAPIC at the architectural address (0xfec00000, GSI
  * 0: microvm with acpi=off, Firecracker); without a FADT there is no
- * ACPI power-off.
+ * ACPI power-off.  Code that runs at every boot is kept short (TCG
+ * translates each instruction the first time it runs): signatures are
+ * compared as words, fields read with plain loads.
  */
 #include "hal/native/native.h"
 
@@ -28,7 +32,18 @@ struct sdt {
 	uint32_t creator_revision;
 } __attribute__((packed));
 
-struct hal_acpi_info hal_acpi;
+/* ISA IRQs are GSIs of the same number unless the MADT overrides them. */
+struct hal_acpi_info hal_acpi = {
+	.isa_gsi = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 },
+};
+
+static const uint8_t *fadt;	/* valid, or NULL */
+static volatile int fadt_state; /* 0 unread, 1 being read, 2 read */
+
+/* A table's signature as the word its four bytes make. */
+#define SIG(s)                                                                 \
+	((uint32_t)(s)[0] | (uint32_t)(s)[1] << 8 | (uint32_t)(s)[2] << 16 |   \
+	    (uint32_t)(s)[3] << 24)
 
 static uint8_t
 sum(const void *p, size_t n)
@@ -44,20 +59,28 @@ sum(const void *p, size_t n)
 static uint16_t
 rd16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] | p[1] << 8);
+	uint16_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 static uint32_t
 rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 static uint64_t
 rd64(const uint8_t *p)
 {
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+	uint64_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 static uint64_t
@@ -66,9 +89,9 @@ scan_rsdp(uint64_t start, uint64_t len)
 	uint64_t p;
 
 	for (p = start; p + 20 <= start + len; p += 16)
-		if (memcmp((const void *)(uintptr_t)p, "RSD PTR ", 8) == 0 &&
+		if (rd64((const uint8_t *)(uintptr_t)p) == 0x2052545020445352 &&
 		    sum((const void *)(uintptr_t)p, 20) == 0)
-			return p;
+			return p; /* "RSD PTR " */
 	return 0;
 }
 
@@ -87,55 +110,49 @@ find_rsdp(void)
 	return scan_rsdp(0xe0000, 0x20000);
 }
 
-static const struct sdt *
-valid(uint64_t a)
+/* The table at `a` if it has signature `sig` and its checksum holds. */
+static const uint8_t *
+valid(uint64_t a, uint32_t sig)
 {
 	const struct sdt *t = (const struct sdt *)(uintptr_t)a;
 
-	if (a == 0 || a >= (1ull << 32) || t->length < sizeof(*t) ||
+	if (a - 1 >= 0xffffffffull) /* 0, or above 4 GiB */
+		return NULL;
+	if ((t->length < sizeof(*t)) | (SIG(t->sig) != sig) ||
 	    sum(t, t->length) != 0)
 		return NULL;
-	return t;
+	return (const uint8_t *)t;
 }
 
 static void
-add_cpu(uint32_t apic_id)
+parse_madt(const uint8_t *t)
 {
-	if (hal_acpi.ncpus < HAL_CPU_MAX)
-		hal_acpi.apic_ids[hal_acpi.ncpus++] = apic_id;
-}
-
-static void
-parse_madt(const struct sdt *t)
-{
-	const uint8_t *p = (const uint8_t *)t + 44;
-	const uint8_t *end = (const uint8_t *)t + t->length;
+	const uint8_t *p = t + 44, *end = t + rd32(t + 4);
+	uint32_t id, on;
 	int n;
 
-	for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
-		switch (p[0]) {
-		case 0: /* processor local APIC */
-			if (rd32(p + 4) & 1)
-				add_cpu(p[3]);
-			break;
-		case 1: /* IOAPIC */
+	for (; p + 2 <= end && (p[1] >= 2) & (p + p[1] <= end); p += p[1]) {
+		if (p[0] == 1) { /* IOAPIC */
 			n = hal_acpi.nioapic;
 			if (n < 4) {
 				hal_acpi.ioapic_addr[n] = rd32(p + 4);
 				hal_acpi.ioapic_gsi[n] = rd32(p + 8);
 				hal_acpi.nioapic++;
 			}
-			break;
-		case 2: /* interrupt source override */
-			if (p[2] == 0 && p[3] < 16) {
+		} else if (p[0] == 2) { /* interrupt source override */
+			if ((p[2] == 0) & (p[3] < 16)) {
 				hal_acpi.isa_gsi[p[3]] = rd32(p + 4);
 				hal_acpi.isa_flags[p[3]] = rd16(p + 8);
 			}
-			break;
-		case 9: /* processor local x2APIC: xAPIC mode reaches < 255 */
-			if ((rd32(p + 8) & 1) && rd32(p + 4) < 255)
-				add_cpu(rd32(p + 4));
-			break;
+		} else if ((p[0] == 0) | (p[0] == 9)) {
+			/*
+			 * A processor local APIC, or x2APIC (of which xAPIC
+			 * mode reaches those below 255), if enabled.
+			 */
+			id = p[0] == 0 ? p[3] : rd32(p + 4);
+			on = rd32(p + (p[0] == 0 ? 4 : 8)) & 1;
+			if (on & (id < 255) & (hal_acpi.ncpus < HAL_CPU_MAX))
+				hal_acpi.apic_ids[hal_acpi.ncpus++] = id;
 		}
 	}
 }
@@ -163,13 +180,13 @@ aml_int(const uint8_t **pp)
 
 /* Find Name(_S5, Package() {typ_a, typ_b, ...}) in the DSDT. */
 static void
-parse_s5(const struct sdt *t)
+parse_s5(const uint8_t *t)
 {
-	const uint8_t *p = (const uint8_t *)t + sizeof(*t);
-	const uint8_t *end = (const uint8_t *)t + t->length;
+	const uint8_t *p = t + sizeof(struct sdt);
+	const uint8_t *end = t + rd32(t + 4);
 
 	for (; p + 12 < end; p++) {
-		if (p[0] != '_' || memcmp(p, "_S5_", 4) != 0 || p[4] != 0x12)
+		if (rd32(p) != SIG("_S5_") || p[4] != 0x12)
 			continue;
 		if (p[-1] != 0x08 && !(p[-1] == '\\' && p[-2] == 0x08))
 			continue;
@@ -189,22 +206,21 @@ parse_s5(const struct sdt *t)
  * microvm, the template must be a literal buffer right after the name.
  */
 static void
-parse_virtio_mmio(const struct sdt *t)
+parse_virtio_mmio(const uint8_t *t)
 {
-	static const char hid[] = "\x0dLNRO0005";
-	const uint8_t *p = (const uint8_t *)t + sizeof(*t);
-	const uint8_t *end = (const uint8_t *)t + t->length;
+	const uint8_t *p = t + sizeof(struct sdt), *end = t + rd32(t + 4);
 	const uint8_t *q, *lim;
 	struct hal_acpi_mmio *m;
 	uint8_t fl;
 
 	for (; p + 10 < end; p++) {
-		if (p[0] != hid[0] || memcmp(p, hid, 10) != 0)
+		/* A string prefix, then "LNRO0005". */
+		if (p[0] != 0x0d || rd64(p + 1) != 0x353030304f524e4c)
 			continue;
 		lim = p + 128 < end ? p + 128 : end;
 		for (q = p + 10; q + 21 <= lim; q++)
-			if (q[0] == 0x86 && q[1] == 9 && q[2] == 0 &&
-			    q[12] == 0x89 && q[16] >= 1)
+			if (((rd32(q) & 0xffffff) == 0x000986) &
+			    (q[12] == 0x89) & (q[16] >= 1))
 				break;
 		if (q + 21 > lim || hal_acpi.nvirtio_mmio == HAL_ACPI_MMIO_MAX)
 			continue;
@@ -218,72 +234,80 @@ parse_virtio_mmio(const struct sdt *t)
 	}
 }
 
-static void
-parse_fadt(const struct sdt *t)
+/* The DSDT the FADT names, valid, or NULL. */
+static const uint8_t *
+dsdt(const uint8_t *f)
 {
-	const uint8_t *f = (const uint8_t *)t;
-	uint64_t dsdt = rd32(f + 40);
-	const struct sdt *d;
+	uint64_t a = rd32(f + 40);
 
-	hal_acpi.pm1a_cnt = (uint16_t)rd32(f + 64);
-	hal_acpi.pm1b_cnt = (uint16_t)rd32(f + 68);
-	if (f[91] == 4) {
-		hal_acpi.pm_tmr = (uint16_t)rd32(f + 76);
-		hal_acpi.pm_tmr_32 = (rd32(f + 112) >> 8) & 1;
-	}
-	if (t->length >= 116)
-		hal_acpi.hw_reduced = (rd32(f + 112) >> 20) & 1;
-	if (t->length >= 148 && rd64(f + 140) != 0)
-		dsdt = rd64(f + 140);
-	/* HW-reduced machines (microvm) power off through this register. */
-	if (t->length >= 256 && rd64(f + 248) != 0) {
-		hal_acpi.sleep_ctl = rd64(f + 248);
-		hal_acpi.sleep_ctl_io = f[244] == 1;
-	}
-	if ((d = valid(dsdt)) != NULL && memcmp(d->sig, "DSDT", 4) == 0) {
-		hal_acpi.dsdt = (uintptr_t)d;
-		parse_virtio_mmio(d);
-	}
+	if (rd32(f + 4) >= 148 && rd64(f + 140) != 0)
+		a = rd64(f + 140);
+	return valid(a, SIG("DSDT"));
 }
 
 void
-hal_acpi_find_s5(void)
+hal_acpi_fadt(void)
 {
-	if (hal_acpi.dsdt != 0 && hal_acpi.s5_typ_a < 0)
-		parse_s5((const struct sdt *)(uintptr_t)hal_acpi.dsdt);
+	const uint8_t *f = fadt, *d;
+	uint32_t len;
+	int expect = 0;
+
+	if (__atomic_load_n(&fadt_state, __ATOMIC_ACQUIRE) == 2)
+		return;
+	if (!__atomic_compare_exchange_n(&fadt_state, &expect, 1, 0,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		while (__atomic_load_n(&fadt_state, __ATOMIC_ACQUIRE) != 2)
+			__asm__ volatile("pause");
+		return;
+	}
+	hal_acpi.s5_typ_a = hal_acpi.s5_typ_b = -1;
+	if (f != NULL) {
+		len = rd32(f + 4);
+		hal_acpi.pm1a_cnt = (uint16_t)rd32(f + 64);
+		hal_acpi.pm1b_cnt = (uint16_t)rd32(f + 68);
+		if (f[91] == 4) {
+			hal_acpi.pm_tmr = (uint16_t)rd32(f + 76);
+			hal_acpi.pm_tmr_32 = (rd32(f + 112) >> 8) & 1;
+		}
+		if (len >= 116)
+			hal_acpi.hw_reduced = (rd32(f + 112) >> 20) & 1;
+		/* HW-reduced machines (microvm) power off through this. */
+		if (len >= 256 && rd64(f + 248) != 0) {
+			hal_acpi.sleep_ctl = rd64(f + 248);
+			hal_acpi.sleep_ctl_io = f[244] == 1;
+		}
+		if ((d = dsdt(f)) != NULL)
+			parse_s5(d);
+	}
+	__atomic_store_n(&fadt_state, 2, __ATOMIC_RELEASE);
 }
 
 void
 hal_acpi_init(void)
 {
-	const struct sdt *root, *t;
-	const uint8_t *rsdp;
+	const uint8_t *rsdp, *root, *e, *t;
 	uint64_t a;
-	int i, n, wide;
-
-	for (i = 0; i < 16; i++)
-		hal_acpi.isa_gsi[i] = i;
-	hal_acpi.s5_typ_a = hal_acpi.s5_typ_b = -1;
+	int wide;
 
 	if ((a = find_rsdp()) == 0)
 		goto out;
 	rsdp = (const uint8_t *)(uintptr_t)a;
 	wide = rsdp[15] >= 2 && rd64(rsdp + 24) != 0 &&
 	    sum(rsdp, rd32(rsdp + 20)) == 0;
-	root = valid(wide ? rd64(rsdp + 24) : rd32(rsdp + 16));
+	root = wide ? valid(rd64(rsdp + 24), SIG("XSDT")) :
+		      valid(rd32(rsdp + 16), SIG("RSDT"));
 	if (root == NULL)
 		goto out;
-	n = (root->length - sizeof(*root)) / (wide ? 8 : 4);
-	for (i = 0; i < n; i++) {
-		const uint8_t *e = (const uint8_t *)(root + 1) +
-		    i * (wide ? 8 : 4);
-
-		if ((t = valid(wide ? rd64(e) : rd32(e))) == NULL)
-			continue;
-		if (memcmp(t->sig, "APIC", 4) == 0)
+	for (e = root + sizeof(struct sdt);
+	     e + (wide ? 8 : 4) <= root + rd32(root + 4); e += wide ? 8 : 4) {
+		a = wide ? rd64(e) : rd32(e);
+		if ((t = valid(a, SIG("APIC"))) != NULL)
 			parse_madt(t);
-		else if (memcmp(t->sig, "FACP", 4) == 0)
-			parse_fadt(t);
+		else if ((t = valid(a, SIG("FACP"))) != NULL) {
+			fadt = t;
+			if ((t = dsdt(t)) != NULL)
+				parse_virtio_mmio(t);
+		}
 	}
 out:
 	if (hal_acpi.nioapic == 0) {

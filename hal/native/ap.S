@@ -29,7 +29,7 @@ hal_ap_blob:
 	movl	%cr0, %eax
 	orl	$1, %eax
 	movl	%eax, %cr0
-	ljmpl	$0x08, $REL(ap_32)
+	ljmpl	$0x18, $REL(ap_32)
 
 	.code32
 ap_32:
@@ -51,7 +51,7 @@ ap_32:
 	andl	$~(1 << 2), %eax	/* no EM */
 	orl	$((1 << 31) | (1 << 16) | (1 << 5) | (1 << 1)), %eax
 	movl	%eax, %cr0
-	ljmp	$0x18, $REL(ap_64)
+	ljmp	$0x08, $REL(ap_64)
 
 	.code64
 ap_64:
@@ -69,11 +69,16 @@ ap_64:
 	jmp	1b
 
 	.align	8
+	/*
+	 * The 64-bit code and the data descriptors are those of every
+	 * CPU's own GDT, at the same selectors (HAL_SEL_CODE, HAL_SEL_DATA),
+	 * so that desc.c need not load the segment registers again.
+	 */
 ap_gdt:
 	.quad	0
-	.quad	0x00cf9a000000ffff	/* 0x08: 32-bit code */
+	.quad	0x00af9a000000ffff	/* 0x08: 64-bit code */
 	.quad	0x00cf92000000ffff	/* 0x10: data */
-	.quad	0x00af9a000000ffff	/* 0x18: 64-bit code */
+	.quad	0x00cf9a000000ffff	/* 0x18: 32-bit code */
 ap_gdtr:
 	.word	ap_gdtr - ap_gdt - 1
 	.long	REL(ap_gdt)

@@ -95,6 +95,7 @@ hal_boot_phases(struct hal_boot_phase *p, int max)
 HAL_BOOT_FN void hal_boot_main(int protocol, uint32_t info)
     __attribute__((noreturn));
 
+/* Kept sorted by base, as loaders usually give it: an insertion. */
 static void
 add_range(uint64_t base, uint64_t size, uint32_t type)
 {
@@ -103,6 +104,8 @@ add_range(uint64_t base, uint64_t size, uint32_t type)
 	if (hal_boot.nmemmap == HAL_BOOT_MEMMAP_MAX || size == 0)
 		return;
 	r = &hal_boot.memmap[hal_boot.nmemmap++];
+	for (; r > hal_boot.memmap && r[-1].base > base; r--)
+		r[0] = r[-1];
 	r->base = base;
 	r->size = size;
 	r->type = type;
@@ -193,11 +196,46 @@ hal_cmdline_has(const char *word)
 	return 0;
 }
 
+/*
+ * Each driver looks for its devices, unless the machine has neither PCI
+ * nor a virtio-mmio transport: then there is nothing to look for.
+ */
+static void
+devices(void)
+{
+	if (hal_virtio_mmio_init() == 0 && !hal_pci_present())
+		return;
+	hal_virtio_net_init();
+	hal_virtio_blk_init(); /* disk 0 is virtio-blk when there is one */
+	hal_ata_init();
+}
+
+/*
+ * The machine, in dependency order, and the boot phase each step ends.
+ * One loop calls them all: under TCG a call site is translated once.
+ */
+static const struct {
+	void (*fn)(void);
+	const char *phase;
+} steps[] = {
+	{ hal_mem_init, "memory map" },
+	{ hal_canary_init, NULL },
+	{ hal_bsp_init, NULL }, /* CPU 0's descriptors, %gs and %fs */
+	{ hal_acpi_init, NULL },
+	{ hal_smp_init, "CPUs found" },
+	{ hal_paging_init, "paging" },
+	{ hal_lapic_init, NULL },
+	{ hal_time_init, "clock" },
+	/* Devices take their DMA memory before the core gets the rest. */
+	{ devices, "devices" },
+};
+
 void
 hal_boot_main(int protocol, uint32_t info)
 {
 	struct hal_mem_region r[32];
 	uint64_t free = 0;
+	size_t s;
 	int i, n;
 
 	phases[nphases].name = "first instruction";
@@ -213,28 +251,11 @@ hal_boot_main(int protocol, uint32_t info)
 		hal_printf("toro: the loader gave no memory map\n");
 		hal_exit(HAL_EXIT_BOOT);
 	}
-
-	hal_mem_init();
-	phase("memory map");
-	hal_canary_init();
-	hal_idt_init();
-	hal_bsp_init(); /* CPU 0's descriptors, %gs and %fs */
-	hal_acpi_init();
-	hal_smp_init();
-	phase("CPUs found");
-	hal_paging_init();
-	phase("paging");
-	hal_lapic_init();
-	hal_time_init();
-	phase("clock");
-	hal_ioapic_init();
-	phase("interrupts");
-	/* Devices take their DMA memory before the core gets the rest. */
-	hal_virtio_mmio_init();
-	hal_virtio_net_init();
-	hal_virtio_blk_init(); /* disk 0 is virtio-blk when there is one */
-	hal_ata_init();
-	phase("devices");
+	for (s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		steps[s].fn();
+		if (steps[s].phase != NULL)
+			phase(steps[s].phase);
+	}
 
 	if (hal_cmdline_has("loglevel=debug")) {
 		n = hal_mem_regions(r, 32);

@@ -1,8 +1,8 @@
 /*
  * desc.c: descriptor tables and the per-CPU registers that point at them.
  *
- * Interface: hal_idt_init() once, then hal_cpu_setup(c) on each CPU as
- * its first C code: it loads that CPU's GDT and TSS, the shared IDT, and
+ * Interface: hal_cpu_setup(c) on each CPU as its first C code: it loads
+ * that CPU's GDT and TSS, the IDT (vectors.S builds it), and
  * points %gs at the CPU's struct hal_pcpu and %fs at its fs_block, whose
  * word at 0x28 holds the stack-protector canary (code built with
  * -fstack-protector, such as Debian's libhttp_parser.a, reads %fs:0x28).
@@ -14,50 +14,15 @@
  */
 #include "hal/native/native.h"
 
-struct idt_gate {
-	uint16_t off0;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t off1;
-	uint32_t off2;
-	uint32_t zero;
-} __attribute__((packed));
-
 struct table_ptr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
 
-extern char hal_vectors[];
+extern char hal_idt[], hal_idt_end[]; /* vectors.S */
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
 static uint64_t canary;
 int hal_percpu_ready;
-
-void
-hal_idt_init(void)
-{
-	int v;
-
-	for (v = 0; v < 256; v++) {
-		uintptr_t h = (uintptr_t)hal_vectors + 16 * v;
-		struct idt_gate *g = &idt[v];
-
-		g->off0 = h & 0xffff;
-		g->sel = HAL_SEL_CODE;
-		if (v == 2 || v == 8 || v == 18)
-			g->ist = HAL_IST_NMI;
-		else if (v < 32)
-			g->ist = HAL_IST_EXC;
-		else
-			g->ist = HAL_IST_IRQ;
-		g->type = 0x8e; /* present, DPL 0, interrupt gate */
-		g->off1 = (h >> 16) & 0xffff;
-		g->off2 = h >> 32;
-		g->zero = 0;
-	}
-}
 
 /* A value an overflow is unlikely to forge; the low byte stops strings. */
 void
@@ -104,32 +69,24 @@ hal_cpu_setup(struct hal_pcpu *c)
 
 	gdtr.limit = sizeof(c->gdt) - 1;
 	gdtr.base = (uintptr_t)c->gdt;
-	idtr.limit = sizeof(idt) - 1;
-	idtr.base = (uintptr_t)idt;
-	__asm__ volatile(
-	    "lgdt %0\n\t"
-	    "pushq %1\n\t"
-	    "leaq 1f(%%rip), %%rax\n\t"
-	    "pushq %%rax\n\t"
-	    "lretq\n"
-	    "1:\n\t"
-	    "movw %w2, %%ds\n\t"
-	    "movw %w2, %%es\n\t"
-	    "movw %w2, %%ss\n\t"
-	    "movw %w3, %%fs\n\t"
-	    "movw %w3, %%gs\n\t"
-	    "ltr %w4\n\t"
-	    "lidt %5"
+	idtr.limit = hal_idt_end - hal_idt - 1;
+	idtr.base = (uintptr_t)hal_idt;
+	/*
+	 * entry.S and ap.S ran on GDTs with the same code and data
+	 * descriptors at the same selectors: %cs, %ds, %es and %ss need no
+	 * reload (%fs and %gs are null; their bases are MSRs).
+	 */
+	__asm__ volatile("lgdt %0\n\t"
+			 "ltr %w1\n\t"
+			 "lidt %2"
 	    :
-	    : "m"(gdtr), "i"(HAL_SEL_CODE), "r"(HAL_SEL_DATA), "r"(0),
-	    "r"(HAL_SEL_TSS), "m"(idtr)
-	    : "rax", "memory");
+	    : "m"(gdtr), "r"(HAL_SEL_TSS), "m"(idtr)
+	    : "memory");
 
 	c->fs_block[0] = (uintptr_t)c->fs_block;
 	c->fs_block[5] = canary;
 	hal_wrmsr(HAL_MSR_FS_BASE, (uintptr_t)c->fs_block);
 	hal_wrmsr(HAL_MSR_GS_BASE, (uintptr_t)c);
-	hal_wrmsr(HAL_MSR_KERNEL_GS_BASE, 0);
 	__asm__ volatile("ldmxcsr %0" : : "m"((uint32_t){ 0x1f80 }));
 	hal_percpu_ready = 1;
 }

@@ -6,8 +6,9 @@
  * (XEN_ELFNOTE_PHYS32_ENTRY).  Both protocols enter in 32-bit protected
  * mode with paging off and no usable stack: Multiboot with the info
  * pointer in %ebx and 0x2badb002 in %eax, PVH with the hvm_start_info
- * pointer in %ebx.  The common path identity maps the first 4 GiB with
- * 2 MiB pages, enables SSE, enters long mode and calls
+ * pointer in %ebx.  The common path enables SSE, enters long mode on
+ * page tables the assembler built (the first 4 GiB identity mapped with
+ * 2 MiB pages, which paging.c then refines in place) and calls
  * hal_boot_main(protocol, info) on the boot stack.  Nothing here may touch
  * memory outside the image: the loader's data sit right after it.
  */
@@ -67,32 +68,10 @@ hal_boot_pvh:
 	movl	%ebx, %edi
 	movl	$hal_boot_stack_top, %esp
 
-	/* PML4[0] -> PDPT; PDPT[0..3] -> 4 page directories. */
-	movl	$early_pdpt + 3, early_pml4
-	xorl	%ecx, %ecx
-2:	movl	%ecx, %eax
-	shll	$12, %eax
-	addl	$early_pd + 3, %eax
-	movl	%eax, early_pdpt(, %ecx, 8)
-	incl	%ecx
-	cmpl	$4, %ecx
-	jb	2b
-
-	/* 2048 present, writable 2 MiB pages: 0..4 GiB. */
-	xorl	%ecx, %ecx
-3:	movl	%ecx, %eax
-	shll	$21, %eax
-	orl	$0x83, %eax
-	movl	%eax, early_pd(, %ecx, 8)
-	movl	$0, early_pd + 4(, %ecx, 8)
-	incl	%ecx
-	cmpl	$2048, %ecx
-	jb	3b
-
 	movl	%cr4, %eax
 	orl	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
 	movl	%eax, %cr4
-	movl	$early_pml4, %eax
+	movl	$hal_pml4, %eax
 	movl	%eax, %cr3
 	movl	$0xc0000080, %ecx	/* EFER.LME */
 	rdmsr
@@ -121,13 +100,6 @@ hal_boot_pvh:
 	hlt
 	jmp	5b
 
-	/* In .data: the loader may leave .bss for the kernel to clear. */
-	.data
-	.align	8
-	.globl	hal_boot_tsc0
-hal_boot_tsc0:
-	.quad	0
-
 	.section .rodata
 	.align	8
 boot_gdt:
@@ -138,14 +110,41 @@ boot_gdtr:
 	.word	boot_gdtr - boot_gdt - 1
 	.long	boot_gdt
 
-	.bss
+	/*
+	 * The page tables, built here rather than by a loop at boot: the
+	 * PML4 and PDPT, four page directories of present, writable 2 MiB
+	 * pages for 0..4 GiB, and the 4 KiB page table paging.c puts in the
+	 * first one (page 0 left out, so that NULL faults).
+	 */
+	.data
 	.align	4096
-early_pml4:
-	.space	4096
-early_pdpt:
-	.space	4096
-early_pd:
-	.space	4 * 4096
+	.globl	hal_pml4, hal_pdpt, hal_pd, hal_pt0
+hal_pml4:
+	.quad	hal_pdpt + 3
+	.fill	511, 8, 0
+hal_pdpt:
+	.quad	hal_pd + 3, hal_pd + 0x1003, hal_pd + 0x2003, hal_pd + 0x3003
+	.fill	508, 8, 0
+hal_pd:
+	.set	i, 0
+	.rept	2048
+	.quad	(i << 21) | 0x83
+	.set	i, i + 1
+	.endr
+hal_pt0:
+	.quad	0
+	.set	i, 1
+	.rept	511
+	.quad	(i << 12) | 3
+	.set	i, i + 1
+	.endr
+
+	/* In .data: the loader may leave .bss for the kernel to clear. */
+	.globl	hal_boot_tsc0
+hal_boot_tsc0:
+	.quad	0
+
+	.bss
 	.align	16
 hal_boot_stack:
 	.space	HAL_STACK_SIZE

@@ -26,7 +26,7 @@ acpi_off(void)
 {
 	uint32_t typ_a, typ_b;
 
-	hal_acpi_find_s5();
+	hal_acpi_fadt();
 	typ_a = hal_acpi.s5_typ_a;
 	typ_b = hal_acpi.s5_typ_b;
 	if (hal_acpi.s5_typ_a < 0) {

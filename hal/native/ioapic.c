@@ -1,18 +1,25 @@
 /*
  * ioapic.c: routing device interrupts through the IOAPICs.
  *
- * Interface: hal_ioapic_init() once on CPU 0 (masks every input);
- * hal_ioapic_route_isa(irq, vector, apic_id) sends an ISA IRQ, after the
+ * Interface: hal_ioapic_route_isa(irq, vector, apic_id) sends an ISA
+ * IRQ, after the
  * MADT's overrides, to one CPU as a fixed interrupt.  ISA inputs default
  * to edge-triggered, active high; an override may say otherwise.
  * hal_ioapic_route_gsi() does the same for any GSI with the trigger and
  * polarity given as MPS INTI flags (a device's ACPI resource, a PCI INTx
  * line).  Routing may happen on any CPU at any time (hal_net_open()), so
  * a lock keeps the select/data register pairs of two CPUs apart.
+ *
+ * Every input is masked before the first one is routed, not at boot:
+ * until a device wants an interrupt, nothing here is needed, and a
+ * reset IOAPIC has them all masked anyway (the firmware of QEMU's
+ * machines leaves them so; the 8259s, which a firmware's virtual-wire
+ * input would carry, are masked by lapic.c).
  */
 #include "hal/native/native.h"
 
 static volatile int lock;
+static int masked; /* under lock */
 
 static void
 wr(uintptr_t base, uint32_t reg, uint32_t v)
@@ -34,8 +41,8 @@ inputs(uintptr_t base)
 	return ((rd(base, 1) >> 16) & 0xff) + 1;
 }
 
-void
-hal_ioapic_init(void)
+static void
+mask_all(void)
 {
 	int i, j, n;
 
@@ -62,6 +69,10 @@ hal_ioapic_route_gsi(uint32_t gsi, uint16_t flags, int vector,
 		low |= 1u << 15; /* level triggered */
 	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
 		__asm__ volatile("pause");
+	if (!masked) {
+		mask_all();
+		masked = 1;
+	}
 	for (i = 0; i < hal_acpi.nioapic; i++) {
 		base = hal_acpi.ioapic_addr[i];
 		pin = (int)(gsi - hal_acpi.ioapic_gsi[i]);

@@ -17,29 +17,30 @@
 
 #define E820_RAM 1
 
-static uint64_t brk;
+static uint64_t brk, brk_end; /* the boot allocator's next page, limit */
+static uint64_t mem_end;      /* the end of the highest usable RAM */
 
-/* The end of the usable range holding `a`, or 0 when `a` is not RAM. */
-static uint64_t
-ram_end_at(uint64_t a)
-{
-	int i;
-
-	for (i = 0; i < hal_boot.nmemmap; i++) {
-		const struct hal_boot_range *r = &hal_boot.memmap[i];
-
-		if (r->type == E820_RAM && a >= r->base &&
-		    a < r->base + r->size)
-			return r->base + r->size;
-	}
-	return 0;
-}
-
+/*
+ * One pass over the memory map: the RAM range the image ends in, where
+ * the boot allocator carves, and the end of the highest RAM.
+ */
 void
 hal_mem_init(void)
 {
+	const struct hal_boot_range *r;
+	uint64_t lim = 0, top = 0, end, span;
+
+	/* Without a branch in the loop: a range not RAM has span 0. */
 	brk = (uintptr_t)hal_image_end;
-	if (ram_end_at(brk) == 0) {
+	for (r = hal_boot.memmap; r < hal_boot.memmap + hal_boot.nmemmap; r++) {
+		span = r->size & -(uint64_t)(r->type == E820_RAM);
+		end = (r->base + span) & -(uint64_t)(span != 0);
+		lim = brk - r->base < span ? end : lim;
+		top = end > top ? end : top;
+	}
+	brk_end = lim;
+	mem_end = top;
+	if (brk_end == 0) {
 		hal_printf("toro: no RAM after the kernel image at %lx\n",
 		    (unsigned long)brk);
 		hal_exit(HAL_EXIT_BOOT);
@@ -52,7 +53,7 @@ hal_boot_reserve(size_t size)
 	uint64_t p = brk;
 
 	size = HAL_ROUNDUP(size, HAL_PAGE);
-	if (ram_end_at(p) < p + size) {
+	if (brk_end - p < size) {
 		hal_printf("toro: out of boot memory (%lu bytes)\n",
 		    (unsigned long)size);
 		hal_exit(HAL_EXIT_BOOT);
@@ -70,50 +71,30 @@ hal_boot_alloc(size_t size)
 	return p;
 }
 
-/* The end of the highest usable RAM: what paging must map. */
+/* What paging must map. */
 uint64_t
 hal_boot_mem_end(void)
 {
-	uint64_t end = 0;
-	int i;
-
-	for (i = 0; i < hal_boot.nmemmap; i++) {
-		const struct hal_boot_range *r = &hal_boot.memmap[i];
-
-		if (r->type == E820_RAM && r->base + r->size > end)
-			end = r->base + r->size;
-	}
-	return end;
+	return mem_end;
 }
 
+/* The map is sorted by base (boot.c): so are the regions. */
 int
 hal_mem_regions(struct hal_mem_region *out, int max)
 {
-	struct hal_mem_region tmp;
+	const struct hal_boot_range *r;
 	uint64_t lo, hi;
-	int i, j, n = 0;
+	int n = 0;
 
-	for (i = 0; i < hal_boot.nmemmap && n < max; i++) {
-		const struct hal_boot_range *r = &hal_boot.memmap[i];
-
-		if (r->type != E820_RAM)
-			continue;
+	/* out[n] is written each time, counted when usable: no branch. */
+	for (r = hal_boot.memmap;
+	     r < hal_boot.memmap + hal_boot.nmemmap && n < max; r++) {
 		lo = HAL_ROUNDUP(r->base, HAL_PAGE);
 		hi = HAL_ROUNDDOWN(r->base + r->size, HAL_PAGE);
-		if (lo < brk)
-			lo = brk;
-		if (lo >= hi)
-			continue;
+		lo = lo < brk ? brk : lo;
 		out[n].base = lo;
 		out[n].size = hi - lo;
-		n++;
+		n += (r->type == E820_RAM) & (lo < hi);
 	}
-	/* Loaders usually sort the map, but nothing says they must. */
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && out[j - 1].base > out[j].base; j--) {
-			tmp = out[j];
-			out[j] = out[j - 1];
-			out[j - 1] = tmp;
-		}
 	return n;
 }

@@ -150,7 +150,6 @@ hal_mmio_write32(uintptr_t a, uint32_t v)
 #define HAL_MSR_EFER 0xc0000080u
 #define HAL_MSR_FS_BASE 0xc0000100u
 #define HAL_MSR_GS_BASE 0xc0000101u
-#define HAL_MSR_KERNEL_GS_BASE 0xc0000102u
 
 /* The registers an interrupt stub saves, lowest address first. */
 struct hal_trap_frame {
@@ -240,7 +239,6 @@ uint64_t hal_paging_root(void);
 void hal_paging_map_mmio(uint64_t base, uint64_t size);
 
 /* desc.c */
-HAL_BOOT_FN void hal_idt_init(void);
 HAL_BOOT_FN void hal_cpu_setup(struct hal_pcpu *c);
 extern int hal_percpu_ready;
 HAL_BOOT_FN void hal_canary_init(void);
@@ -269,7 +267,6 @@ void hal_lapic_calibrate(void);
 void hal_lapic_oneshot(uint64_t ns);
 
 /* ioapic.c */
-HAL_BOOT_FN void hal_ioapic_init(void);
 void hal_ioapic_route_isa(int irq, int vector, uint32_t apic_id);
 void hal_ioapic_route_gsi(uint32_t gsi, uint16_t flags, int vector,
     uint32_t apic_id);
@@ -291,6 +288,7 @@ struct hal_acpi_info {
 	int nioapic;
 	uint32_t isa_gsi[16];     /* ISA IRQ to GSI, after overrides */
 	uint16_t isa_flags[16];   /* MPS INTI flags of the override */
+	/* The FADT's and the DSDT's, after hal_acpi_fadt(). */
 	uint16_t pm1a_cnt, pm1b_cnt;
 	uint16_t pm_tmr;          /* 0: no PM timer */
 	int pm_tmr_32;
@@ -298,7 +296,6 @@ struct hal_acpi_info {
 	uint64_t sleep_ctl;       /* HW-reduced sleep control (I/O port) */
 	int sleep_ctl_io;         /* 1: port, 0: memory */
 	int s5_typ_a, s5_typ_b;   /* -1 when \_S5 was not found */
-	uint64_t dsdt;            /* 0: none (valid, checked) */
 	struct hal_acpi_mmio {    /* virtio-mmio devices (DSDT LNRO0005) */
 		uint64_t base;
 		uint32_t size;
@@ -310,7 +307,7 @@ struct hal_acpi_info {
 
 extern struct hal_acpi_info hal_acpi;
 HAL_BOOT_FN void hal_acpi_init(void);
-void hal_acpi_find_s5(void);
+void hal_acpi_fadt(void);
 
 /* smp.c */
 HAL_BOOT_FN void hal_bsp_init(void);
@@ -346,6 +343,7 @@ uint16_t hal_pci_read16(const struct hal_pci_dev *d, int off);
 uint8_t hal_pci_read8(const struct hal_pci_dev *d, int off);
 void hal_pci_write32(const struct hal_pci_dev *d, int off, uint32_t v);
 void hal_pci_write16(const struct hal_pci_dev *d, int off, uint16_t v);
+int hal_pci_present(void);
 int hal_pci_scan(int (*fn)(const struct hal_pci_dev *, void *), void *arg);
 uint64_t hal_pci_bar(const struct hal_pci_dev *d, int bar);
 int hal_pci_cap(const struct hal_pci_dev *d, int id, int after);
@@ -386,7 +384,7 @@ HAL_BOOT_FN void hal_ata_init(void);
 void hal_ata_irq(void);
 
 /* virtio_mmio.c */
-HAL_BOOT_FN void hal_virtio_mmio_init(void);
+HAL_BOOT_FN int hal_virtio_mmio_init(void);
 
 /* time.c */
 HAL_BOOT_FN void hal_time_start(void);

@@ -1,10 +1,11 @@
 /*
- * paging.c: the kernel's page tables, built once at boot.
+ * paging.c: the kernel's page tables, entry.S's refined once at boot.
  *
- * Interface: hal_paging_init() on CPU 0 (switches CR3 to the new tables),
- * hal_paging_root() for the APs, hal_paging_map_mmio(base, size) for
- * device memory above 4 GiB (64-bit PCI BARs), at boot only since it
- * takes page tables from the boot allocator.  The map is the identity:
+ * Interface: hal_paging_init() on CPU 0 (finishes the tables entry.S
+ * runs on and reloads CR3), hal_paging_root() for the APs,
+ * hal_paging_map_mmio(base, size) for device memory above 4 GiB (64-bit
+ * PCI BARs), at boot only since it takes page tables from the boot
+ * allocator.  The map is the identity:
  * all of the first 4 GiB (RAM and the MMIO holes: PCI, IOAPIC, HPET,
  * LAPIC) and the RAM above, with 2 MiB pages.  The first 2 MiB use 4 KiB
  * pages so that page 0 can stay unmapped and a NULL dereference faults.
@@ -31,69 +32,70 @@
 #define GIB (1ull << 30)
 #define MIB2 (1ull << 21)
 
-static uint64_t *pml4;
-static uint64_t *pool;       /* page tables for splits, by 2 MiB region */
-static uint64_t pool_size;   /* regions the pool covers */
+#define PTE_RAM 0x200ull /* available to software: paging_init's mark */
+#define RAM_TYPES (1u << 1 | 1u << 3 | 1u << 4) /* RAM, ACPI, NVS */
+
+/* entry.S's tables: the PML4, its PDPT, 0..4 GiB and the first 2 MiB. */
+extern uint64_t hal_pml4[512], hal_pdpt[512], hal_pd[4 * 512], hal_pt0[512];
+
+static uint64_t *const pml4 = hal_pml4;
+static uint64_t *pool;	   /* page tables for splits, by 2 MiB region */
+static uint64_t pool_size; /* regions the pool covers */
 static int guard_lock;
 
-/*
- * Map every 2 MiB page that holds any RAM-backed range (RAM, ACPI, NVS)
- * cached, the page directories being the ngib consecutive pages at pd:
- * one pass over the memory map rather than one per page.
- */
-static void
-map_ram(uint64_t *pd, uint64_t ngib)
+static uint64_t *
+entries(uint64_t e)
 {
-	uint64_t a, end;
-	int i;
-
-	for (i = 0; i < hal_boot.nmemmap; i++) {
-		const struct hal_boot_range *r = &hal_boot.memmap[i];
-
-		if (!(r->type == 1 || r->type == 3 || r->type == 4) ||
-		    r->size == 0)
-			continue;
-		end = HAL_ROUNDUP(r->base + r->size, MIB2);
-		if (end > ngib * GIB)
-			end = ngib * GIB;
-		for (a = HAL_ROUNDDOWN(r->base, MIB2); a < end; a += MIB2)
-			pd[a / MIB2] = a | PTE_P | PTE_W | PTE_PS;
-	}
+	return (uint64_t *)(uintptr_t)(e & 0xffffffffff000ull);
 }
 
+/* The page directory entry of `a`, below 512 GiB. */
+static uint64_t *
+pde(uint64_t a)
+{
+	return &entries(hal_pdpt[a >> 30])[a >> 21 & 511];
+}
+
+/*
+ * entry.S mapped 0..4 GiB with cached 2 MiB pages.  Add the RAM above
+ * (page directories from the boot allocator), make uncached the pages
+ * of the first 4 GiB that hold no RAM-backed range (RAM, ACPI, NVS),
+ * which can only be device memory, and put the first 2 MiB in 4 KiB
+ * pages.  One pass over the memory map marks the RAM pages, one over
+ * the directories acts on the marks: no page is visited per range.
+ */
 void
 hal_paging_init(void)
 {
-	uint64_t end, *pdpt, *pd, *pt, a;
-	uint64_t g, ngib, i;
+	uint64_t top = hal_boot_mem_end(), end, ngib, a, v, *e;
+	const struct hal_boot_range *r;
 
-	end = hal_boot_mem_end();
-	if (end < 4 * GIB)
-		end = 4 * GIB;
-	ngib = HAL_ROUNDUP(end, GIB) / GIB;
+	ngib = top > 4 * GIB ? HAL_ROUNDUP(top, GIB) / GIB : 4;
 	if (ngib > 512) {
 		hal_printf("toro: RAM above 512 GiB is not used\n");
 		ngib = 512;
 	}
+	for (a = 4; a < ngib; a++)
+		hal_pdpt[a] =
+		    (uintptr_t)hal_boot_alloc(HAL_PAGE) | PTE_P | PTE_W;
+	/* A range not backed by RAM ends at 0: its inner loop does not run. */
+	for (r = hal_boot.memmap; r < hal_boot.memmap + hal_boot.nmemmap; r++) {
+		end = HAL_ROUNDUP(r->base + r->size, MIB2);
+		end = end < ngib * GIB ? end : ngib * GIB;
+		end &= -(uint64_t)(RAM_TYPES >> (r->type & 31) & 1);
+		for (a = HAL_ROUNDDOWN(r->base, MIB2); a < end; a += MIB2)
+			*pde(a) = a | PTE_P | PTE_W | PTE_PS | PTE_RAM;
+	}
+	/* Unmarked and present: uncached.  No branch, one block a loop. */
+	for (a = 0; a < ngib * GIB; a += MIB2) {
+		e = pde(a);
+		v = *e;
+		*e = (v & ~PTE_RAM) | ((~v >> 9) & v & 1) * (PTE_PCD | PTE_PWT);
+	}
+	hal_pd[0] = (uintptr_t)hal_pt0 | PTE_P | PTE_W;
 
-	pml4 = hal_boot_alloc(HAL_PAGE);
-	pdpt = hal_boot_alloc(HAL_PAGE);
-	pml4[0] = (uintptr_t)pdpt | PTE_P | PTE_W;
-	/* Consecutive pages, so that map_ram() sees one array. */
-	pd = hal_boot_alloc(ngib * HAL_PAGE);
-	for (g = 0; g < ngib; g++)
-		pdpt[g] = (uintptr_t)(pd + g * 512) | PTE_P | PTE_W;
-	for (a = 0; a < 4 * GIB; a += MIB2)
-		pd[a / MIB2] = a | PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT;
-	map_ram(pd, ngib);
-
-	pt = hal_boot_alloc(HAL_PAGE);
-	for (i = 1; i < 512; i++)
-		pt[i] = i * HAL_PAGE | PTE_P | PTE_W;
-	pd = (uint64_t *)(uintptr_t)(pdpt[0] & ~0xfffull);
-	pd[0] = (uintptr_t)pt | PTE_P | PTE_W;
-
-	pool_size = HAL_ROUNDUP(hal_boot_mem_end(), MIB2) / MIB2;
+	end = HAL_ROUNDUP(top, MIB2);
+	pool_size = (end < ngib * GIB ? end : ngib * GIB) / MIB2;
 	pool = hal_boot_reserve(pool_size * HAL_PAGE);
 
 	__asm__ volatile("movq %0, %%cr3" : : "r"(pml4) : "memory");
@@ -135,43 +137,35 @@ hal_paging_root(void)
 	return (uintptr_t)pml4;
 }
 
-static uint64_t *
-entries(uint64_t e)
-{
-	return (uint64_t *)(uintptr_t)(e & 0xffffffffff000ull);
-}
-
-/* The 4 KiB entry mapping `a`, splitting its 2 MiB page; NULL if none. */
+/*
+ * The 4 KiB entry mapping `a`, splitting its 2 MiB page; NULL if none.
+ * The pool covers mapped RAM only (below ngib GiB): there the PDPT entry
+ * is always present.
+ */
 static uint64_t *
 pte(uint64_t a)
 {
-	uint64_t *e, *pt, base, flags;
+	uint64_t *e, *pt, v;
 	int i;
 
-	e = &pml4[a >> 39 & 511];
-	if (!(*e & PTE_P))
+	if (a / MIB2 >= pool_size)
 		return NULL;
-	e = &entries(*e)[a >> 30 & 511];
-	if (!(*e & PTE_P))
+	e = pde(a);
+	v = *e;
+	if (!(v & PTE_P))
 		return NULL;
-	e = &entries(*e)[a >> 21 & 511];
-	if (!(*e & PTE_P))
-		return NULL;
-	if (*e & PTE_PS) {
-		if (a / MIB2 >= pool_size)
-			return NULL;
+	if (v & PTE_PS) {
 		pt = pool + a / MIB2 * 512;
-		base = *e & 0xfffffffe00000ull;
-		flags = *e & (PTE_P | PTE_W | PTE_PWT | PTE_PCD);
+		v &= 0xfffffffe00000ull | PTE_P | PTE_W | PTE_PWT | PTE_PCD;
 		for (i = 0; i < 512; i++)
-			pt[i] = (base + (uint64_t)i * HAL_PAGE) | flags;
+			pt[i] = v + (uint64_t)i * HAL_PAGE;
 		*e = (uintptr_t)pt | PTE_P | PTE_W;
 	}
 	return &entries(*e)[a >> 12 & 511];
 }
 
 static void
-set_present(void *page, int present)
+set_present(void *page, uint64_t present)
 {
 	uint64_t *e;
 
@@ -182,10 +176,7 @@ set_present(void *page, int present)
 		hal_printf("toro: no page to guard at %p\n", page);
 		hal_exit(HAL_EXIT_FAULT);
 	}
-	if (present)
-		*e |= PTE_P;
-	else
-		*e &= ~PTE_P;
+	*e = (*e & ~PTE_P) | present;
 	/* Also drops a 2 MiB entry cached before a split. */
 	__asm__ volatile("invlpg (%0)" : : "r"(page) : "memory");
 	__atomic_store_n(&guard_lock, 0, __ATOMIC_RELEASE);
@@ -200,5 +191,5 @@ hal_stack_guard(void *page)
 void
 hal_stack_unguard(void *page)
 {
-	set_present(page, 1);
+	set_present(page, PTE_P);
 }

@@ -2,7 +2,8 @@
  * pci.c: PCI configuration space, bus enumeration and MSI-X.
  *
  * Interface: hal_pci_read32/16/8() and hal_pci_write32/16() at a byte
- * offset of a function's configuration space; hal_pci_scan(fn, arg) calls
+ * offset of a function's configuration space; hal_pci_present() says
+ * whether the machine has PCI at all; hal_pci_scan(fn, arg) calls
  * fn for every function present, until fn returns nonzero; hal_pci_bar()
  * gives the address of a memory BAR; hal_pci_cap() walks the capability
  * list; hal_pci_msix_init() and hal_pci_msix_set() drive MSI-X.
@@ -125,14 +126,21 @@ scan_bus(int bus, uint8_t *seen,
 	return 0;
 }
 
+/* Is there a host bridge at 00:00.0? */
+int
+hal_pci_present(void)
+{
+	static const struct hal_pci_dev host;
+
+	return hal_pci_read16(&host, REG_VENDOR) != 0xffff;
+}
+
 int
 hal_pci_scan(int (*fn)(const struct hal_pci_dev *, void *), void *arg)
 {
-	struct hal_pci_dev host;
 	uint8_t seen[32];
 
-	memset(&host, 0, sizeof(host));
-	if (hal_pci_read16(&host, REG_VENDOR) == 0xffff)
+	if (!hal_pci_present())
 		return 0;
 	memset(seen, 0, sizeof(seen));
 	return scan_bus(0, seen, fn, arg);

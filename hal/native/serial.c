@@ -40,11 +40,15 @@ static char ring[RING];
 static volatile uint32_t ring_head, ring_tail; /* producer, consumer */
 static volatile int ring_lock;
 
-/* The CPU index, or 0 before %gs is set up. */
+/* The CPU index (hal_cpu_id(), read in place), or 0 before %gs is set. */
 static int
 cpu_or_zero(void)
 {
-	return hal_percpu_ready ? hal_cpu_id() : 0;
+	int id = 0;
+
+	if (hal_percpu_ready)
+		__asm__ volatile("movl %%gs:8, %0" : "=r"(id));
+	return id;
 }
 
 static void
@@ -103,11 +107,16 @@ hal_serial_putc_raw(char ch)
 void
 hal_console_write(const char *s, size_t n)
 {
-	size_t i;
+	const char *end = s + n;
+	int spins;
 
 	lock();
-	for (i = 0; i < n; i++)
-		hal_serial_putc_raw(s[i]);
+	for (; present && s < end; s++) {
+		for (spins = 0; !(hal_inb(COM1 + LSR) & LSR_THRE) &&
+		    spins < 1000000; spins++)
+			__asm__ volatile("pause");
+		hal_outb(COM1 + THR, (uint8_t)*s);
+	}
 	unlock();
 }
 

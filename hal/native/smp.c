@@ -3,14 +3,15 @@
  *
  * Interface: hal_bsp_init() sets up CPU 0 as soon as the boot allocator
  * works; hal_smp_init() after ACPI numbers the CPUs (CPU 0 is the one we
- * boot on, the others follow in MADT order), allocates their stacks and
- * copies the trampoline (ap.S) below 1 MiB; hal.h's hal_cpu_count(),
- * hal_cpu_id(), hal_cpu_start(), hal_cpu_set_local(), hal_cpu_local().
+ * boot on, the others follow in MADT order) and allocates their stacks;
+ * hal.h's hal_cpu_count(), hal_cpu_id(), hal_cpu_start(),
+ * hal_cpu_set_local(), hal_cpu_local().
  *
- * hal_cpu_start() sends INIT-SIPI-SIPI and waits until the CPU runs our
- * code (a few ms at most), because the trampoline's parameters are shared
- * by all CPUs; entry() then runs on the CPU's own 64 KiB stack, with
- * interrupts disabled like CPU 0 in kern_boot().
+ * hal_cpu_start() copies the trampoline (ap.S) below 1 MiB the first
+ * time, sends INIT-SIPI-SIPI and waits until the CPU runs our code (a few
+ * ms at most), because the trampoline's parameters are shared by all
+ * CPUs; entry() then runs on the CPU's own 64 KiB stack, with interrupts
+ * disabled like CPU 0 in kern_boot().
  */
 #include "hal/native/native.h"
 #include "toro/errno.h"
@@ -26,16 +27,21 @@ extern char hal_ap_blob[], hal_ap_blob_end[];
 extern char hal_boot_stack_top[];
 
 static volatile int start_lock;
+static int copied; /* the trampoline, under start_lock */
 
+/*
+ * One reservation: the three IST stacks, then `stack` bytes of the CPU's
+ * own stack.  Stacks are written before they are read: not zeroed.
+ */
 static void
-alloc_ist(struct hal_pcpu *c)
+alloc_stacks(struct hal_pcpu *c, size_t stack)
 {
+	uintptr_t p = (uintptr_t)hal_boot_reserve(3 * HAL_IST_SIZE + stack);
 	int i;
 
-	/* Stacks are written before they are read: no need to zero them. */
-	for (i = 1; i <= 3; i++)
-		c->tss.ist[i - 1] =
-		    (uintptr_t)hal_boot_reserve(HAL_IST_SIZE) + HAL_IST_SIZE;
+	for (i = 0; i < 3; i++)
+		c->tss.ist[i] = p + (uintptr_t)(i + 1) * HAL_IST_SIZE;
+	c->stack_top = p + 3 * HAL_IST_SIZE + stack;
 }
 
 void
@@ -48,8 +54,8 @@ hal_bsp_init(void)
 	c->id = 0;
 	c->apic_id = r[1] >> 24;
 	c->started = 1;
+	alloc_stacks(c, 0);
 	c->stack_top = (uintptr_t)hal_boot_stack_top;
-	alloc_ist(c);
 	hal_cpu_setup(c);
 }
 
@@ -65,13 +71,10 @@ hal_smp_init(void)
 		c = &hal_pcpus[n];
 		c->id = n;
 		c->apic_id = hal_acpi.apic_ids[i];
-		alloc_ist(c);
-		c->stack_top = (uintptr_t)hal_boot_reserve(HAL_STACK_SIZE) +
-		    HAL_STACK_SIZE;
+		alloc_stacks(c, HAL_STACK_SIZE);
 		n++;
 	}
 	hal_ncpus = n;
-	memcpy((void *)HAL_AP_BASE, hal_ap_blob, hal_ap_blob_end - hal_ap_blob);
 }
 
 int
@@ -133,6 +136,12 @@ hal_cpu_start(int cpu, void (*entry)(void))
 	if (c->started || c->entry != NULL) {
 		__atomic_store_n(&start_lock, 0, __ATOMIC_RELEASE);
 		return -TORO_EBUSY;
+	}
+	/* The trampoline goes below 1 MiB when a CPU first needs it. */
+	if (!copied) {
+		memcpy((void *)HAL_AP_BASE, hal_ap_blob,
+		    hal_ap_blob_end - hal_ap_blob);
+		copied = 1;
 	}
 	c->entry = entry;
 	*alive = 0;

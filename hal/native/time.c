@@ -7,17 +7,18 @@
  * hal_tsc_delay_ns() for the other files; hal_time_idle(now) from CPU
  * 0's idle loop, which returns when it next wants to run.
  *
- * The TSC frequency comes from where the machine states it: the
- * tsc_khz= option, KVM's pvclock (kvmclock), the hypervisor leaf
- * 0x40000010, CPUID leaf 0x15, then 0x16.  Only where none does is it
- * measured, against the PIT (channel 0): hal_time_start() sets it going
- * in one-shot mode and reads it with the TSC, and the rate is taken
- * when it is first needed (the first hal_time_ns() or hal_tsc_hz()),
- * over the whole boot until then, so that no wait at boot is only for
- * the clock.  The PIT wraps every 55 ms; its OUT pin (read back as its
- * status) says whether it has, and a window that wrapped, or that a
- * PIT without read-back cannot vouch for, is measured again: 1 ms
- * against the PIT, else the ACPI PM timer, with the LAPIC timer counted
+ * The TSC frequency is taken when it is first needed (the first
+ * hal_time_ns() or hal_tsc_hz()), not at boot, from where the machine
+ * states it: the tsc_khz= option, KVM's pvclock (kvmclock), the
+ * hypervisor leaf 0x40000010, CPUID leaf 0x15, then 0x16.  Only where
+ * none does is it measured, against the PIT (channel 0):
+ * hal_time_start() sets it going in one-shot mode and reads it with the
+ * TSC, and the rate is measured over the whole boot until it is needed,
+ * so that no wait at boot is only for the clock.  The PIT wraps every
+ * 55 ms; its OUT pin (read back as its status) says whether it has, and
+ * a window that wrapped, or that a PIT without read-back cannot vouch
+ * for, is measured again: 1 ms against the PIT, else the ACPI PM timer
+ * (hal_acpi_fadt() reads where it is), with the LAPIC timer counted
  * over the same window (else lapic.c counts it from hal_time_init() on
  * its own).  Then, in the background, CPU 0's idle loop reads the same
  * counter again about 1 s and 30 s later and measures over that whole
@@ -367,6 +368,7 @@ window_hz(void)
 static uint64_t
 pm_hz(void)
 {
+	hal_acpi_fadt();
 	if (hal_acpi.pm_tmr == 0)
 		return 0;
 	ref_read = pm_read;
@@ -492,7 +494,7 @@ measured_hz(int *bg)
 static void
 finish(void)
 {
-	int expect = 1, bg;
+	int expect = 1, bg = 0;
 	uint64_t hz;
 
 	if (!__atomic_compare_exchange_n(&pending, &expect, 2, 0,
@@ -501,31 +503,26 @@ finish(void)
 			__asm__ volatile("pause");
 		return;
 	}
-	hz = measured_hz(&bg);
+	/* Each source returns 0 when the machine does not have it. */
+	if ((hz = option_hz()) != 0)
+		tsc_source = "tsc_khz=";
+	else if ((hz = kvmclock_hz()) != 0)
+		tsc_source = "kvmclock";
+	else if ((hz = cpuid_hz()) == 0)
+		hz = measured_hz(&bg);
 	tsc_hz = hz;
 	mult = (NS << 32) / hz;
 	__atomic_store_n(&refine_plan, bg, __ATOMIC_RELAXED);
 	__atomic_store_n(&pending, 0, __ATOMIC_RELEASE);
 }
 
+/* The rate is taken when first needed: a short program may never ask. */
 void
 hal_time_init(void)
 {
-	uint64_t hz;
-
 	base_tsc = hal_boot_tsc0;
 	hal_lapic_count_begin(); /* lapic.c takes it as late as it can */
-	/* Each source returns 0 when the machine does not have it. */
-	if ((hz = option_hz()) != 0)
-		tsc_source = "tsc_khz=";
-	else if ((hz = kvmclock_hz()) != 0)
-		tsc_source = "kvmclock";
-	else if ((hz = cpuid_hz()) == 0) {
-		pending = 1; /* measured when first needed */
-		return;
-	}
-	tsc_hz = hz;
-	mult = (NS << 32) / hz;
+	pending = 1;
 }
 
 uint64_t

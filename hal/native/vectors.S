@@ -1,7 +1,10 @@
 /*
  * vectors.S: the entry stubs of all 256 interrupt vectors.
  *
- * Stub n sits at hal_vectors + 16 * n (desc.c builds the IDT from that).
+ * Stub n sits at hal_vectors + 16 * n.  The IDT is built here too, by
+ * the assembler and the linker rather than by a loop at boot: the stubs
+ * fill one aligned 4 KiB page, so all gates share the high bits of their
+ * address (kernel.ld's hal_vectors_hi) and differ in the low 16 bits.
  * It pushes a zero error code where the CPU pushes none, then the vector,
  * and joins the common path: save the general registers as a struct
  * hal_trap_frame, save the SSE/x87 state (the C handler may use SSE and
@@ -60,7 +63,7 @@
 	jmp	trap_common
 	.endm
 
-	.align	16
+	.align	4096
 	.globl	hal_vectors
 hal_vectors:
 	vector = 0
@@ -83,5 +86,33 @@ trap_common:
 	restore_regs
 	addq	$16, %rsp
 	iretq
+
+	/*
+	 * Present 64-bit interrupt gates, DPL 0, each on its IST stack:
+	 * NMI, #DF and #MC have their own, the other exceptions theirs, and
+	 * interrupts theirs.
+	 */
+	.section .rodata
+	.align	16
+	.globl	hal_idt
+hal_idt:
+	vector = 0
+	.rept	256
+	.word	hal_vectors_lo + 16 * vector
+	.word	HAL_SEL_CODE
+	.if	(vector == 2) || (vector == 8) || (vector == 18)
+	.byte	HAL_IST_NMI
+	.elseif	vector < 32
+	.byte	HAL_IST_EXC
+	.else
+	.byte	HAL_IST_IRQ
+	.endif
+	.byte	0x8e
+	.word	hal_vectors_hi
+	.long	0, 0
+	vector = vector + 1
+	.endr
+	.globl	hal_idt_end
+hal_idt_end:
 
 	.section .note.GNU-stack, "", @progbits

@@ -2,7 +2,7 @@
  * virtio_mmio.c: the virtio MMIO transport, versions 1 and 2 (spec 4.2).
  *
  * Interface: hal_virtio_mmio_init() once at boot, before the core reads
- * the command line; hal_virtio_mmio_find(type, v) (virtio.h) takes the
+ * the command line, returns how many transports there are; hal_virtio_mmio_find(type, v) (virtio.h) takes the
  * first transport holding a device of that type and fills v with ops.
  *
  * MMIO has no discovery of its own: the machine says where transports
@@ -283,7 +283,7 @@ static void
 strip(char *s)
 {
 	char *w = s, *e;
-	size_t n = strlen(WORD);
+	size_t n = sizeof(WORD) - 1;
 
 	while (*w != '\0') {
 		if (*w == ' ' || (w > s && w[-1] != ' ') ||
@@ -303,7 +303,7 @@ strip(char *s)
 	}
 }
 
-void
+int
 hal_virtio_mmio_init(void)
 {
 	int i;
@@ -312,6 +312,7 @@ hal_virtio_mmio_init(void)
 	for (i = 0; i < hal_acpi.nvirtio_mmio; i++)
 		add(hal_acpi.virtio_mmio[i].base, hal_acpi.virtio_mmio[i].size,
 		    hal_acpi.virtio_mmio[i].gsi, hal_acpi.virtio_mmio[i].flags);
+	return ndevs;
 }
 
 int
