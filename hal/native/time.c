@@ -398,7 +398,11 @@ set_rate(uint64_t hz)
 	__atomic_fetch_add(&seq, 1, __ATOMIC_RELEASE);
 }
 
-/* When to measure next: at `target` ns of span, if the count is sure. */
+/*
+ * When to measure next: at `target` ns of span, if the count is sure,
+ * by the rate now, stretched by its error bound so that the span is at
+ * least that long whichever way the rate is off.
+ */
 static void
 schedule(uint64_t target_ns)
 {
@@ -409,6 +413,7 @@ schedule(uint64_t target_ns)
 	    NS / ref_hz * NS / (err_ppb ? err_ppb : 1);
 	uint64_t safe = big > UINT64_MAX ? UINT64_MAX : (uint64_t)big;
 
+	target_ns += (uint64_t)((unsigned __int128)target_ns * err_ppb / NS);
 	if (target_ns > safe / 2)
 		target_ns = safe / 2;
 	refine_at = hal_time_ns() + (target_ns > span_ns ? target_ns -
