@@ -73,7 +73,7 @@ kern_boot_run(void)
 void
 kern_shutdown(int status)
 {
-	const char *log = lib_option("loglevel");
+	const char *log = lib_opt(LIB_OPT_LOGLEVEL);
 	uint64_t ns;
 
 	/* Nothing written may be lost: flush the file systems' caches. */

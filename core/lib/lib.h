@@ -95,6 +95,36 @@ char **lib_environ(void);
 const char *lib_option(const char *key);
 
 /*
+ * The same by index, for the kernel's own options: a load, where the
+ * key's search costs a call and a loop (the boot asks for each once).
+ */
+enum lib_opt {
+	LIB_OPT_LOGLEVEL,     /* quiet, info or debug */
+	LIB_OPT_STACK,	      /* default thread stack size in KiB */
+	LIB_OPT_IDLE,	      /* halt, poll:MICROSECONDS or mwait */
+	LIB_OPT_IP,	      /* A.B.C.D/N, or dhcp (the default) */
+	LIB_OPT_GW,	      /* the default gateway, with ip= */
+	LIB_OPT_DNS,	      /* the DNS server, over DHCP's */
+	LIB_OPT_OFFLOAD,      /* on (the default) or off: the NIC's offloads */
+	LIB_OPT_WATCHDOG,     /* seconds a CPU may spend in one thread */
+	LIB_OPT_TSC_KHZ,      /* native: the TSC's rate, over the machine's */
+	LIB_OPT_FSCACHE,      /* the block cache in KiB */
+	LIB_OPT_TCP_MEM,      /* MiB TCP connections may be charged */
+	LIB_OPT_TCP_CONNS,    /* live TCP connections */
+	LIB_OPT_TCP_TIMEWAIT, /* TCP TIME_WAIT records */
+	LIB_OPT_N
+};
+extern const char *lib_opts[LIB_OPT_N];
+/* How many option words the command line had: 0 leaves every default. */
+extern int lib_nopts;
+
+static inline const char *
+lib_opt(enum lib_opt o)
+{
+	return lib_opts[o];
+}
+
+/*
  * Random bytes from a ChaCha20 generator keyed by hal_entropy()
  * (random.c); lib_random_source() is "machine", or "jitter" where the
  * machine had no entropy source and the key came from the clocks.

@@ -85,49 +85,51 @@ toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 }
 
 /*
- * "t" and the id, as "t%llu" would print it (an id fits the name): by
- * hand, since a thread is made at each boot and the printf engine's
- * first run is costly under QEMU's TCG.
+ * The thread's name: attr's, else "t" and the id, as "t%llu" would
+ * print it (an id fits the name), made by hand since a thread is made
+ * at each boot and the printf engine's first run is costly under QEMU's
+ * TCG.  Both kinds take the same copy, one path for the boot to run.
  */
 static void
-default_name(struct toro_thread *t)
+set_name(struct toro_thread *t, const char *name)
 {
-	char digits[20];
-	const char *p = lib_udec(digits + sizeof(digits), t->id);
-	size_t n = MIN((size_t)(digits + sizeof(digits) - p),
-	    sizeof(t->name) - 2);
+	char digits[24];
+	char *p;
 
-	t->name[0] = 't';
-	memcpy(t->name + 1, p, n);
-	t->name[n + 1] = '\0';
+	if (name == NULL) {
+		digits[sizeof(digits) - 1] = '\0';
+		p = lib_udec(digits + sizeof(digits) - 1, t->id);
+		*--p = 't';
+		name = p;
+	}
+	lib_strlcpy(t->name, name, sizeof(t->name));
 }
 
 int
 sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
     void *arg, const struct toro_thread_attr *attr, unsigned flags)
 {
-	char *guard;
+	static const struct toro_thread_attr defaults;
 	struct sched_cpu *c = sched_this_cpu();
 	struct toro_thread *t;
-	size_t size = default_stack;
-	const char *name = NULL;
+	char *guard;
+	size_t size;
 
+	if (attr == NULL)
+		attr = &defaults;
+	size = attr->stack_size != 0 ? attr->stack_size : default_stack;
 	if (cpu == TORO_CPU_SELF)
 		cpu = c->id;
-	if (cpu < 0 || cpu >= hal_cpu_count() || fn == NULL)
+	/* One test for all: a negative CPU is a large unsigned one. */
+	if ((unsigned)cpu >= (unsigned)hal_cpu_count() || fn == NULL ||
+	    size - STACK_MIN > ((size_t)1 << 40) - STACK_MIN)
 		return -TORO_EINVAL;
-	if (attr != NULL && attr->stack_size != 0) {
-		if (attr->stack_size < STACK_MIN ||
-		    attr->stack_size > ((size_t)1 << 40))
-			return -TORO_EINVAL;
-		size = attr->stack_size;
-	}
 	size = ROUNDUP(size, (size_t)MEM_PAGE);
-	if (attr != NULL)
-		name = attr->name;
-	t = toro_calloc(1, sizeof(*t));
+	/* Not toro_calloc: the size cannot overflow. */
+	t = toro_malloc(sizeof(*t));
 	if (t == NULL)
 		return -TORO_ENOMEM;
+	memset(t, 0, sizeof(*t));
 	t->local = cpu == c->id;
 	if (t->local && (guard = cached_stack(cpu, size)) != NULL)
 		t->guarded = true;
@@ -147,14 +149,11 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	list_init(&t->link);
 	list_init(&t->tlink);
 	list_init(&t->all);
-	if (name != NULL)
-		lib_strlcpy(t->name, name, sizeof(t->name));
-	else
-		default_name(t);
+	set_name(t, attr->name);
 	hal_context_init(&t->ctx, t->stack, size, sched_thread_entry, t);
 	if (tp != NULL)
 		*tp = t;
-	if (cpu == c->id)
+	if (t->local)
 		sched_adopt(t);
 	else {
 		t->start_msg.fn = start_msg;
