@@ -39,6 +39,12 @@ line_put(struct fmt_sink *s, const char *p, size_t n)
 	struct line_sink *ls = (struct line_sink *)s;
 	size_t k;
 
+	/* Most pieces fit: one copy, on a path of its own. */
+	if (n <= sizeof(ls->buf) - ls->used) {
+		memcpy(ls->buf + ls->used, p, n);
+		ls->used += n;
+		return;
+	}
 	while (n > 0) {
 		if (ls->used == sizeof(ls->buf))
 			flush(ls);

@@ -331,8 +331,10 @@ wake_msg(struct sched_msg *m)
 void
 sched_wake(struct toro_thread *t)
 {
-	if (t->cpu == hal_cpu_id()) {
-		local_wake(sched_this_cpu(), t);
+	struct sched_cpu *c = sched_this_cpu();
+
+	if (t->cpu == c->id) {
+		local_wake(c, t);
 		return;
 	}
 	/* One wake message in flight per thread is enough. */
@@ -352,10 +354,8 @@ sched_adopt(struct toro_thread *t)
 }
 
 void
-sched_exit_current(void)
+sched_exit_current(struct sched_cpu *c)
 {
-	struct sched_cpu *c = sched_this_cpu();
-
 	c->cur->state = THREAD_ZOMBIE;
 	reschedule(c);
 	lib_panic("a dead thread was scheduled");

@@ -169,8 +169,8 @@ void sched_wake(struct toro_thread *t);
 /* Make a new thread of this CPU runnable (its start message does this). */
 void sched_adopt(struct toro_thread *t);
 
-/* Leave the current thread for good; its memory is reaped later. */
-__attribute__((noreturn)) void sched_exit_current(void);
+/* Leave c's (this CPU's) thread for good; its memory is reaped later. */
+__attribute__((noreturn)) void sched_exit_current(struct sched_cpu *c);
 
 /*
  * Have fn() run on this CPU, from its scheduler, whenever event `bit`

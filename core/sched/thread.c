@@ -229,7 +229,8 @@ toro_thread_detach(struct toro_thread *t)
 void
 toro_thread_exit(void *ret)
 {
-	struct toro_thread *t = sched_current();
+	struct sched_cpu *c = sched_this_cpu();
+	struct toro_thread *t = c->cur;
 
 	if (t->idle)
 		lib_panic("toro_thread_exit called outside a thread");
@@ -243,7 +244,7 @@ toro_thread_exit(void *ret)
 		t->user_dtor = NULL;
 		dtor(p);
 	}
-	sched_exit_current();
+	sched_exit_current(c);
 }
 
 void
