@@ -107,12 +107,6 @@ net_cfg_read(uint32_t *offloads)
 	const char *dns = lib_opt(LIB_OPT_DNS), *o = lib_opt(LIB_OPT_OFFLOAD);
 	uint32_t addr, mask, gwaddr = 0;
 
-	/* No option at all, the usual case: DHCP and every offload. */
-	*offloads = HAL_NET_OFFLOADS;
-	if (ip == NULL && gw == NULL && dns == NULL && o == NULL) {
-		net_if.dhcp = true;
-		return 0;
-	}
 	if (dns != NULL &&
 	    (toro_inet_aton(dns, &static_dns) < 0 || static_dns == 0)) {
 		toro_printf("net: dns=%s: want A.B.C.D\n", dns);

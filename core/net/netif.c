@@ -446,7 +446,11 @@ net_start(int cpu)
 	/* A negative CPU is a large unsigned one. */
 	if ((unsigned)cpu >= (unsigned)hal_cpu_count() || net_if.cpu >= 0)
 		return -TORO_EINVAL;
-	if ((err = net_cfg_read(&info.offloads)) < 0)
+	/* No option at all, the usual case: DHCP and every offload. */
+	if (lib_nopts == 0) {
+		net_if.dhcp = true;
+		info.offloads = HAL_NET_OFFLOADS;
+	} else if ((err = net_cfg_read(&info.offloads)) < 0)
 		return err;
 	if ((err = hal_net_open(cpu, &info)) < 0) {
 		/* No NIC: the first socket call starts the loopback alone. */
