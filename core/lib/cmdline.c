@@ -15,9 +15,7 @@
 #include "toro/errno.h"
 
 #define LINE_MAX 8192
-#define ARGV_MAX 256
 #define OPTS_MAX 16
-#define ENV_MAX 64
 
 /* The options the kernel itself takes, by enum lib_opt (lib.h). */
 static const char *const known[LIB_OPT_N] = {
@@ -40,9 +38,9 @@ const char *lib_opts[LIB_OPT_N];
 int lib_nopts; /* option words, up to OPTS_MAX */
 
 static char buf[LINE_MAX];
-static char *argv[ARGV_MAX + 1];
-static int argc;
-static char *env[ENV_MAX + 1];
+char *lib_args[LIB_ARGV_MAX + 1];
+int lib_nargs;
+char *lib_env[LIB_ENV_MAX + 1];
 static int nenv;
 
 /* The index of the option a key of keylen bytes names, or -1. */
@@ -76,9 +74,9 @@ name_length(const char *word)
 static int
 add_arg(char *word)
 {
-	if (argc == ARGV_MAX)
+	if (lib_nargs == LIB_ARGV_MAX)
 		return -TORO_E2BIG;
-	argv[argc++] = word;
+	lib_args[lib_nargs++] = word;
 	return 0;
 }
 
@@ -99,9 +97,9 @@ file_word(char *word)
 		return 0;
 	}
 	if (n > 0) {
-		if (nenv == ENV_MAX)
+		if (nenv == LIB_ENV_MAX)
 			return -TORO_E2BIG;
-		env[nenv++] = word;
+		lib_env[nenv++] = word;
 		return 0;
 	}
 	return add_arg(word);
@@ -116,11 +114,11 @@ lib_cmdline_parse(const char *line)
 
 	if (strlen(line) >= sizeof(buf))
 		return -TORO_E2BIG;
-	argc = 0;
+	lib_nargs = 0;
 	lib_nopts = 0;
 	nenv = 0;
 	memset(lib_opts, 0, sizeof(lib_opts));
-	argv[argc++] = "toro";
+	lib_args[lib_nargs++] = "toro";
 	for (;;) {
 		while (*line == ' ' || *line == '\t' || *line == '\n')
 			line++;
@@ -145,27 +143,9 @@ lib_cmdline_parse(const char *line)
 		if (err < 0)
 			return err;
 	}
-	argv[argc] = NULL;
-	env[nenv] = NULL;
+	lib_args[lib_nargs] = NULL;
+	lib_env[nenv] = NULL;
 	return 0;
-}
-
-int
-lib_argc(void)
-{
-	return argc;
-}
-
-char **
-lib_argv(void)
-{
-	return argv;
-}
-
-char **
-lib_environ(void)
-{
-	return env;
 }
 
 const char *

@@ -88,9 +88,31 @@ long lib_caller_string(char *dst, const char *src, size_t size);
  * Returns 0, or a negative error if the line is too long.
  */
 int lib_cmdline_parse(const char *line);
-int lib_argc(void);
-char **lib_argv(void);
-char **lib_environ(void);
+
+/* What the parse made, read through the inlines below. */
+#define LIB_ARGV_MAX 256
+#define LIB_ENV_MAX 64
+extern char *lib_args[LIB_ARGV_MAX + 1];
+extern int lib_nargs;
+extern char *lib_env[LIB_ENV_MAX + 1];
+
+static inline int
+lib_argc(void)
+{
+	return lib_nargs;
+}
+
+static inline char **
+lib_argv(void)
+{
+	return lib_args;
+}
+
+static inline char **
+lib_environ(void)
+{
+	return lib_env;
+}
 /* A kernel option's value (the last one given), or NULL. */
 const char *lib_option(const char *key);
 

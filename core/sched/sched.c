@@ -219,7 +219,7 @@ reschedule(struct sched_cpu *c)
 	/* A busy CPU must still see its devices' events. */
 	if ((ev = hal_cpu_poll()) != 0)
 		run_events(c, ev);
-	if (cur->state == THREAD_RUNNING && !cur->idle) {
+	if ((cur->state == THREAD_RUNNING) & !cur->idle) {
 		if (list_empty(&c->ready))
 			return;
 		make_ready(c, cur);
@@ -230,8 +230,8 @@ reschedule(struct sched_cpu *c)
 		cur->state = THREAD_RUNNING;
 		return;
 	}
-	if (cur->state == THREAD_ZOMBIE)
-		c->zombie = cur;
+	/* No zombie is left from before: after_switch() took it. */
+	c->zombie = cur->state == THREAD_ZOMBIE ? cur : NULL;
 	next->state = THREAD_RUNNING;
 	c->cur = next;
 	c->switches++;
@@ -345,10 +345,8 @@ sched_wake(struct toro_thread *t)
 }
 
 void
-sched_adopt(struct toro_thread *t)
+sched_adopt(struct sched_cpu *c, struct toro_thread *t)
 {
-	struct sched_cpu *c = sched_this_cpu();
-
 	list_push_back(&c->threads, &t->all);
 	make_ready(c, t);
 }

@@ -166,8 +166,11 @@ void sched_reply(struct sched_call *c, long result);
 /* Make t runnable if it is blocked, from any CPU. */
 void sched_wake(struct toro_thread *t);
 
-/* Make a new thread of this CPU runnable (its start message does this). */
-void sched_adopt(struct toro_thread *t);
+/*
+ * Make a new thread of c, this CPU, runnable (its start message does
+ * this).
+ */
+void sched_adopt(struct sched_cpu *c, struct toro_thread *t);
 
 /* Leave c's (this CPU's) thread for good; its memory is reaped later. */
 __attribute__((noreturn)) void sched_exit_current(struct sched_cpu *c);

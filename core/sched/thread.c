@@ -74,7 +74,8 @@ sched_set_default_stack(size_t bytes)
 static void
 start_msg(struct sched_msg *m)
 {
-	sched_adopt(container_of(m, struct toro_thread, start_msg));
+	sched_adopt(
+	    sched_this_cpu(), container_of(m, struct toro_thread, start_msg));
 }
 
 int
@@ -154,7 +155,7 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	if (tp != NULL)
 		*tp = t;
 	if (t->local)
-		sched_adopt(t);
+		sched_adopt(c, t);
 	else {
 		t->start_msg.fn = start_msg;
 		sched_post(cpu, &t->start_msg);
