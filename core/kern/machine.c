@@ -40,7 +40,6 @@ kern_boot_machine(void)
 	int n, err;
 
 	sched_init(hal_cpu_count());
-	sched_cpu_enter(0);
 	err = lib_cmdline_parse(hal_cmdline());
 	if (err < 0)
 		lib_panic("kernel command line: %s", toro_strerror(err));

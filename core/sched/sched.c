@@ -81,6 +81,7 @@ sched_init(int ncpu)
 		list_push_back(&c->threads, &c->idle.all);
 		c->cur = &c->idle;
 	}
+	hal_cpu_set_local(&sched_cpus[0]);
 	lib_set_where(where);
 }
 

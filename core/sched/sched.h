@@ -118,9 +118,9 @@ sched_current(void)
 }
 
 /*
- * Prepare the schedulers of CPUs 0 to ncpu - 1; once, on CPU 0, before
- * anything else.  Then each CPU calls sched_cpu_enter() with its number
- * before it schedules.
+ * Prepare the schedulers of CPUs 0 to ncpu - 1 and enter CPU 0's; once,
+ * on CPU 0, before anything else.  Each other CPU calls
+ * sched_cpu_enter() with its number before it schedules.
  */
 void sched_init(int ncpu);
 void sched_cpu_enter(int cpu);

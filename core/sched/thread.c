@@ -112,18 +112,20 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 {
 	static const struct toro_thread_attr defaults;
 	struct sched_cpu *c = sched_this_cpu();
-	struct toro_thread *t;
+	struct toro_thread *t, *unused;
 	char *guard;
 	size_t size;
 
 	if (attr == NULL)
 		attr = &defaults;
 	size = attr->stack_size != 0 ? attr->stack_size : default_stack;
-	if (cpu == TORO_CPU_SELF)
-		cpu = c->id;
-	/* One test for all: a negative CPU is a large unsigned one. */
-	if ((unsigned)cpu >= (unsigned)hal_cpu_count() || fn == NULL ||
-	    size - STACK_MIN > ((size_t)1 << 40) - STACK_MIN)
+	cpu = cpu == TORO_CPU_SELF ? c->id : cpu;
+	/*
+	 * One test for all (|, not ||: one branch where the boot's code is
+	 * costly per branch); a negative CPU is a large unsigned one.
+	 */
+	if (((unsigned)cpu >= (unsigned)hal_cpu_count()) | (fn == NULL) |
+	    (size - STACK_MIN > ((size_t)1 << 40) - STACK_MIN))
 		return -TORO_EINVAL;
 	size = ROUNDUP(size, (size_t)MEM_PAGE);
 	/* Not toro_calloc: the size cannot overflow. */
@@ -152,8 +154,7 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	list_init(&t->all);
 	set_name(t, attr->name);
 	hal_context_init(&t->ctx, t->stack, size, sched_thread_entry, t);
-	if (tp != NULL)
-		*tp = t;
+	*(tp != NULL ? tp : &unused) = t;
 	if (t->local)
 		sched_adopt(c, t);
 	else {
