@@ -173,7 +173,8 @@ sched_reap(struct toro_thread *t)
 
 	list_remove(&t->all);
 	hal_context_release(&t->ctx);
-	if (t->local && t->guarded && sc->n < STACK_CACHE) {
+	/* &, not &&: one branch (the flags are plain bools). */
+	if (t->local & t->guarded & (sc->n < STACK_CACHE)) {
 		sc->guard[sc->n] = guard;
 		sc->size[sc->n++] = t->stack_size;
 	} else {
