@@ -64,7 +64,7 @@ int
 fs_start(int cpu)
 {
 	/* A negative CPU is a large unsigned one. */
-	if ((unsigned)cpu >= (unsigned)hal_cpu_count())
+	if ((unsigned)cpu >= (unsigned)sched_ncpu)
 		return -TORO_EINVAL;
 	if (__atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE) >= 0)
 		return -TORO_EBUSY;

@@ -55,7 +55,7 @@ kern_boot_cpus(void)
 {
 	int i, err;
 
-	for (i = 1; i < hal_cpu_count(); i++) {
+	for (i = 1; i < sched_ncpu; i++) {
 		err = hal_cpu_start(i, sched_cpu_main);
 		if (err < 0)
 			lib_panic("CPU %d did not start: %s", i,

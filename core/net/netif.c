@@ -444,7 +444,7 @@ net_start(int cpu)
 	int err;
 
 	/* A negative CPU is a large unsigned one. */
-	if ((unsigned)cpu >= (unsigned)hal_cpu_count() || net_if.cpu >= 0)
+	if ((unsigned)cpu >= (unsigned)sched_ncpu || net_if.cpu >= 0)
 		return -TORO_EINVAL;
 	/* No option at all, the usual case: DHCP and every offload. */
 	if (lib_nopts == 0) {

@@ -16,6 +16,7 @@
 #include "toro/thread.h"
 
 struct sched_cpu sched_cpus[HAL_CPU_MAX];
+int sched_ncpu;
 
 static void (*stop_hook)(void);
 static void (*shutdown_hook)(int status);
@@ -81,6 +82,7 @@ sched_init(int ncpu)
 		list_push_back(&c->threads, &c->idle.all);
 		c->cur = &c->idle;
 	}
+	sched_ncpu = ncpu;
 	hal_cpu_set_local(&sched_cpus[0]);
 	lib_set_where(where);
 }

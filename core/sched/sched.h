@@ -123,6 +123,11 @@ sched_current(void)
  * sched_cpu_enter() with its number before it schedules.
  */
 void sched_init(int ncpu);
+/*
+ * sched_init()'s ncpu, hal_cpu_count() as a load: the boot's checks of
+ * a CPU number would each cost a call.
+ */
+extern int sched_ncpu;
 void sched_cpu_enter(int cpu);
 
 /* The first code of every CPU but 0 (passed to hal_cpu_start). */

@@ -124,7 +124,7 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	 * One test for all (|, not ||: one branch where the boot's code is
 	 * costly per branch); a negative CPU is a large unsigned one.
 	 */
-	if (((unsigned)cpu >= (unsigned)hal_cpu_count()) | (fn == NULL) |
+	if (((unsigned)cpu >= (unsigned)sched_ncpu) | (fn == NULL) |
 	    (size - STACK_MIN > ((size_t)1 << 40) - STACK_MIN))
 		return -TORO_EINVAL;
 	size = ROUNDUP(size, (size_t)MEM_PAGE);
@@ -309,7 +309,7 @@ toro_cpu_id(void)
 int
 toro_cpu_count(void)
 {
-	return hal_cpu_count();
+	return sched_ncpu;
 }
 
 uint64_t
