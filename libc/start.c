@@ -79,13 +79,23 @@ environment(void)
 #pragma weak __stdout_used
 #pragma weak __stderr_used
 
-static void
-lock_always(FILE *volatile *fp)
-{
-	FILE *f = fp != NULL ? *fp : NULL;
+/* The three, in one array so that one loop takes them all. */
+static FILE *volatile *const std_used[] = {
+	&__stdin_used,
+	&__stdout_used,
+	&__stderr_used,
+};
 
-	if (f != NULL && f->lock < 0)
-		f->lock = 0;
+static void
+lock_always(void)
+{
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(std_used) / sizeof(std_used[0]); i++)
+		if (std_used[i] != NULL && (f = *std_used[i]) != NULL &&
+		    f->lock < 0)
+			f->lock = 0;
 }
 
 /*
@@ -128,9 +138,7 @@ __wrap_main(int argc, char **argv)
 			if (*p == '/')
 				__progname = (char *)p + 1;
 	}
-	lock_always(&__stdin_used);
-	lock_always(&__stdout_used);
-	lock_always(&__stderr_used);
+	lock_always();
 	run_constructors();
 	exit(__real_main(argc, argv));
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -136,6 +137,17 @@ sys_exit_group(long status)
 {
 	libc_unlinked_exit();
 	toro_poweroff((int)(status & 0xff));
+}
+
+/*
+ * musl's _Exit is exit_group through libc_syscall()'s dispatch; every
+ * program ends here once, so it goes straight to it.
+ */
+_Noreturn void
+_Exit(int status)
+{
+	sys_exit_group(status);
+	__builtin_unreachable();
 }
 
 long

@@ -89,7 +89,7 @@ touch(struct fs_buf *b)
 static size_t
 cache_sectors(void)
 {
-	const char *s = lib_option("fscache");
+	const char *s = lib_opt(LIB_OPT_FSCACHE);
 	size_t kb = 0;
 
 	if (s == NULL)
@@ -98,7 +98,7 @@ cache_sectors(void)
 		kb = kb * 10 + (size_t)(*s - '0');
 	if (*s != '\0' || kb < FS_CACHE_KB_MIN || kb > FS_CACHE_KB_MAX) {
 		toro_printf("fs: fscache=%s: want KiB from %u to %u; using "
-		    "%u\n", lib_option("fscache"), FS_CACHE_KB_MIN,
+		    "%u\n", lib_opt(LIB_OPT_FSCACHE), FS_CACHE_KB_MIN,
 		    FS_CACHE_KB_MAX, FS_CACHE_KB);
 		kb = FS_CACHE_KB;
 	}

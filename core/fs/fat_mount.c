@@ -126,7 +126,7 @@ static const struct fs_ops fat_ops = {
 static bool
 verbose(void)
 {
-	const char *l = lib_option("loglevel");
+	const char *l = lib_opt(LIB_OPT_LOGLEVEL);
 
 	return l != NULL && (strcmp(l, "info") == 0 || strcmp(l, "debug") == 0);
 }

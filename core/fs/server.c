@@ -63,7 +63,8 @@ spawn(void)
 int
 fs_start(int cpu)
 {
-	if (cpu < 0 || cpu >= hal_cpu_count())
+	/* A negative CPU is a large unsigned one. */
+	if ((unsigned)cpu >= (unsigned)sched_ncpu)
 		return -TORO_EINVAL;
 	if (__atomic_load_n(&fs_cpu, __ATOMIC_ACQUIRE) >= 0)
 		return -TORO_EBUSY;

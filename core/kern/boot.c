@@ -127,22 +127,21 @@ set_idle(const char *opt)
 static int64_t
 options(void)
 {
-	const char *opt;
+	const char *opt = lib_opt(LIB_OPT_STACK);
 	int64_t wd = WATCHDOG_SECONDS;
 
-	opt = lib_option("stack");
 	if (opt != NULL) {
 		if (parse_num(opt) < 16)
 			lib_panic("stack=%s: want a size in KiB, at least 16",
 			    opt);
 		sched_set_default_stack((size_t)parse_num(opt) * 1024);
 	}
-	set_idle(lib_option("idle"));
-	opt = lib_option("watchdog");
+	set_idle(lib_opt(LIB_OPT_IDLE));
+	opt = lib_opt(LIB_OPT_WATCHDOG);
 	if (opt != NULL && ((wd = parse_num(opt)) < 0 || wd > 1000000))
 		lib_panic("watchdog=%s: want a number of seconds, 0 for off",
 		    opt);
-	opt = lib_option("loglevel");
+	opt = lib_opt(LIB_OPT_LOGLEVEL);
 	if (opt != NULL && strcmp(opt, "debug") == 0)
 		toro_printf("toro: %d CPUs, %zu KiB of RAM, command line "
 		    "\"%s\"\n", hal_cpu_count(),
@@ -165,10 +164,14 @@ kern_boot(void)
 	int err;
 
 	kern_boot_machine();
-	opt = lib_option("loglevel");
-	debug = opt != NULL && strcmp(opt, "debug") == 0;
-	phase("kernel");
-	wd = options();
+	/* No option, the usual case: every default, in one test. */
+	wd = WATCHDOG_SECONDS;
+	if (lib_nopts > 0) {
+		opt = lib_opt(LIB_OPT_LOGLEVEL);
+		debug = opt != NULL && strcmp(opt, "debug") == 0;
+		phase("kernel");
+		wd = options();
+	}
 	/* The network runs on CPU 0; a machine may have no NIC. */
 	err = net_start(0);
 	if (err < 0 && err != -TORO_ENODEV)
@@ -186,7 +189,7 @@ kern_boot(void)
 	kern_boot_cpus();
 	phase("CPUs up");
 	err = sched_watchdog_start((unsigned int)wd);
-	if (err < 0 && lib_option("watchdog") != NULL)
+	if (err < 0 && lib_opt(LIB_OPT_WATCHDOG) != NULL)
 		lib_panic("watchdog: %s", toro_strerror(err));
 	kern_boot_run();
 }

@@ -40,7 +40,6 @@ kern_boot_machine(void)
 	int n, err;
 
 	sched_init(hal_cpu_count());
-	sched_cpu_enter(0);
 	err = lib_cmdline_parse(hal_cmdline());
 	if (err < 0)
 		lib_panic("kernel command line: %s", toro_strerror(err));
@@ -56,7 +55,7 @@ kern_boot_cpus(void)
 {
 	int i, err;
 
-	for (i = 1; i < hal_cpu_count(); i++) {
+	for (i = 1; i < sched_ncpu; i++) {
 		err = hal_cpu_start(i, sched_cpu_main);
 		if (err < 0)
 			lib_panic("CPU %d did not start: %s", i,
@@ -73,7 +72,7 @@ kern_boot_run(void)
 void
 kern_shutdown(int status)
 {
-	const char *log = lib_option("loglevel");
+	const char *log = lib_opt(LIB_OPT_LOGLEVEL);
 	uint64_t ns;
 
 	/* Nothing written may be lost: flush the file systems' caches. */

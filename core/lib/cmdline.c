@@ -15,47 +15,45 @@
 #include "toro/errno.h"
 
 #define LINE_MAX 8192
-#define ARGV_MAX 256
 #define OPTS_MAX 16
-#define ENV_MAX 64
 
-/* The options the kernel itself takes. */
-static const char *const known[] = {
-	"loglevel", /* quiet, info or debug */
-	"stack",    /* default thread stack size in KiB */
-	"idle",     /* halt, poll:MICROSECONDS or mwait */
-	"ip",       /* A.B.C.D/N, or dhcp (the default) */
-	"gw",       /* the default gateway, with ip= */
-	"dns",      /* the DNS server, over DHCP's */
-	"offload",  /* on (the default) or off: the NIC's offloads */
-	"watchdog", /* seconds a CPU may spend in one thread (0: no limit) */
-	"tsc_khz",  /* native: the TSC's rate, over what the machine says */
-	"fscache",  /* the block cache in KiB */
-	"tcp_mem",  /* MiB TCP connections may be charged */
-	"tcp_conns", /* live TCP connections */
-	"tcp_timewait", /* TCP TIME_WAIT records */
+/* The options the kernel itself takes, by enum lib_opt (lib.h). */
+static const char *const known[LIB_OPT_N] = {
+	[LIB_OPT_LOGLEVEL] = "loglevel",
+	[LIB_OPT_STACK] = "stack",
+	[LIB_OPT_IDLE] = "idle",
+	[LIB_OPT_IP] = "ip",
+	[LIB_OPT_GW] = "gw",
+	[LIB_OPT_DNS] = "dns",
+	[LIB_OPT_OFFLOAD] = "offload",
+	[LIB_OPT_WATCHDOG] = "watchdog",
+	[LIB_OPT_TSC_KHZ] = "tsc_khz",
+	[LIB_OPT_FSCACHE] = "fscache",
+	[LIB_OPT_TCP_MEM] = "tcp_mem",
+	[LIB_OPT_TCP_CONNS] = "tcp_conns",
+	[LIB_OPT_TCP_TIMEWAIT] = "tcp_timewait",
 };
 
+const char *lib_opts[LIB_OPT_N];
+int lib_nopts; /* option words, up to OPTS_MAX */
+
 static char buf[LINE_MAX];
-static char *argv[ARGV_MAX + 1];
-static int argc;
-static struct {
-	const char *key, *value;
-} opts[OPTS_MAX];
-static int nopts;
-static char *env[ENV_MAX + 1];
+char *lib_args[LIB_ARGV_MAX + 1];
+int lib_nargs;
+char *lib_env[LIB_ENV_MAX + 1];
 static int nenv;
 
-static bool
-is_known(const char *word, size_t keylen)
+/* The index of the option a key of keylen bytes names, or -1. */
+static int
+known_index(const char *word, size_t keylen)
 {
-	size_t i;
+	int i;
 
-	for (i = 0; i < nitems(known); i++)
+	for (i = 0; i < LIB_OPT_N; i++)
 		if (strlen(known[i]) == keylen &&
 		    memcmp(known[i], word, keylen) == 0)
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 /* The length of NAME in a NAME=value word, or 0 if it is not one. */
@@ -76,9 +74,9 @@ name_length(const char *word)
 static int
 add_arg(char *word)
 {
-	if (argc == ARGV_MAX)
+	if (lib_nargs == LIB_ARGV_MAX)
 		return -TORO_E2BIG;
-	argv[argc++] = word;
+	lib_args[lib_nargs++] = word;
 	return 0;
 }
 
@@ -87,19 +85,21 @@ static int
 file_word(char *word)
 {
 	size_t n = name_length(word);
+	int k = n > 0 ? known_index(word, n) : -1;
 
-	if (n > 0 && is_known(word, n)) {
-		if (nopts == OPTS_MAX)
+	if (k >= 0) {
+		if (lib_nopts == OPTS_MAX)
 			return -TORO_E2BIG;
+		lib_nopts++;
+		/* The last occurrence wins, as on Linux. */
 		word[n] = '\0';
-		opts[nopts].key = word;
-		opts[nopts++].value = word + n + 1;
+		lib_opts[k] = word + n + 1;
 		return 0;
 	}
 	if (n > 0) {
-		if (nenv == ENV_MAX)
+		if (nenv == LIB_ENV_MAX)
 			return -TORO_E2BIG;
-		env[nenv++] = word;
+		lib_env[nenv++] = word;
 		return 0;
 	}
 	return add_arg(word);
@@ -114,10 +114,11 @@ lib_cmdline_parse(const char *line)
 
 	if (strlen(line) >= sizeof(buf))
 		return -TORO_E2BIG;
-	argc = 0;
-	nopts = 0;
+	lib_nargs = 0;
+	lib_nopts = 0;
 	nenv = 0;
-	argv[argc++] = "toro";
+	memset(lib_opts, 0, sizeof(lib_opts));
+	lib_args[lib_nargs++] = "toro";
 	for (;;) {
 		while (*line == ' ' || *line == '\t' || *line == '\n')
 			line++;
@@ -142,27 +143,9 @@ lib_cmdline_parse(const char *line)
 		if (err < 0)
 			return err;
 	}
-	argv[argc] = NULL;
-	env[nenv] = NULL;
+	lib_args[lib_nargs] = NULL;
+	lib_env[nenv] = NULL;
 	return 0;
-}
-
-int
-lib_argc(void)
-{
-	return argc;
-}
-
-char **
-lib_argv(void)
-{
-	return argv;
-}
-
-char **
-lib_environ(void)
-{
-	return env;
 }
 
 const char *
@@ -170,9 +153,8 @@ lib_option(const char *key)
 {
 	int i;
 
-	/* The last occurrence wins, as on Linux. */
-	for (i = nopts - 1; i >= 0; i--)
-		if (strcmp(opts[i].key, key) == 0)
-			return opts[i].value;
+	for (i = 0; i < LIB_OPT_N; i++)
+		if (strcmp(known[i], key) == 0)
+			return lib_opts[i];
 	return NULL;
 }

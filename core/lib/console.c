@@ -39,6 +39,12 @@ line_put(struct fmt_sink *s, const char *p, size_t n)
 	struct line_sink *ls = (struct line_sink *)s;
 	size_t k;
 
+	/* Most pieces fit: one copy, on a path of its own. */
+	if (n <= sizeof(ls->buf) - ls->used) {
+		memcpy(ls->buf + ls->used, p, n);
+		ls->used += n;
+		return;
+	}
 	while (n > 0) {
 		if (ls->used == sizeof(ls->buf))
 			flush(ls);
@@ -53,9 +59,12 @@ line_put(struct fmt_sink *s, const char *p, size_t n)
 int
 toro_vprintf(const char *fmt, va_list ap)
 {
-	struct line_sink ls = { .sink = { line_put }, .used = 0 };
+	struct line_sink ls;
 	int n;
 
+	/* Not an initializer: that would clear the whole buffer first. */
+	ls.sink.put = line_put;
+	ls.used = 0;
 	lib_spin_lock(&lock);
 	__atomic_store_n(&holder, hal_cpu_id(), __ATOMIC_RELAXED);
 	n = lib_vformat(&ls.sink, fmt, ap);

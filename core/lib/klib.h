@@ -112,7 +112,21 @@ struct spinlock {
 	int locked;
 };
 
-void lib_spin_lock(struct spinlock *l);
-void lib_spin_unlock(struct spinlock *l);
+/* The wait of a lock another holds (spin.c). */
+void lib_spin_wait(struct spinlock *l);
+
+/* Inline: a free lock, the usual case, costs no call. */
+static inline void
+lib_spin_lock(struct spinlock *l)
+{
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		lib_spin_wait(l);
+}
+
+static inline void
+lib_spin_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
 
 #endif

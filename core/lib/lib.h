@@ -88,11 +88,63 @@ long lib_caller_string(char *dst, const char *src, size_t size);
  * Returns 0, or a negative error if the line is too long.
  */
 int lib_cmdline_parse(const char *line);
-int lib_argc(void);
-char **lib_argv(void);
-char **lib_environ(void);
+
+/* What the parse made, read through the inlines below. */
+#define LIB_ARGV_MAX 256
+#define LIB_ENV_MAX 64
+extern char *lib_args[LIB_ARGV_MAX + 1];
+extern int lib_nargs;
+extern char *lib_env[LIB_ENV_MAX + 1];
+
+static inline int
+lib_argc(void)
+{
+	return lib_nargs;
+}
+
+static inline char **
+lib_argv(void)
+{
+	return lib_args;
+}
+
+static inline char **
+lib_environ(void)
+{
+	return lib_env;
+}
 /* A kernel option's value (the last one given), or NULL. */
 const char *lib_option(const char *key);
+
+/*
+ * The same by index, for the kernel's own options: a load, where the
+ * key's search costs a call and a loop (the boot asks for each once).
+ */
+enum lib_opt {
+	LIB_OPT_LOGLEVEL,     /* quiet, info or debug */
+	LIB_OPT_STACK,	      /* default thread stack size in KiB */
+	LIB_OPT_IDLE,	      /* halt, poll:MICROSECONDS or mwait */
+	LIB_OPT_IP,	      /* A.B.C.D/N, or dhcp (the default) */
+	LIB_OPT_GW,	      /* the default gateway, with ip= */
+	LIB_OPT_DNS,	      /* the DNS server, over DHCP's */
+	LIB_OPT_OFFLOAD,      /* on (the default) or off: the NIC's offloads */
+	LIB_OPT_WATCHDOG,     /* seconds a CPU may spend in one thread */
+	LIB_OPT_TSC_KHZ,      /* native: the TSC's rate, over the machine's */
+	LIB_OPT_FSCACHE,      /* the block cache in KiB */
+	LIB_OPT_TCP_MEM,      /* MiB TCP connections may be charged */
+	LIB_OPT_TCP_CONNS,    /* live TCP connections */
+	LIB_OPT_TCP_TIMEWAIT, /* TCP TIME_WAIT records */
+	LIB_OPT_N
+};
+extern const char *lib_opts[LIB_OPT_N];
+/* How many option words the command line had: 0 leaves every default. */
+extern int lib_nopts;
+
+static inline const char *
+lib_opt(enum lib_opt o)
+{
+	return lib_opts[o];
+}
 
 /*
  * Random bytes from a ChaCha20 generator keyed by hal_entropy()

@@ -1,5 +1,6 @@
 /*
- * spin.c: spin locks (declared in klib.h).
+ * spin.c: the contended side of the spin locks of klib.h, whose lock
+ * and unlock are inline.
  *
  * Test-and-test-and-set: waiters spin on a plain load so the lock's cache
  * line stays shared until it is released.
@@ -8,15 +9,10 @@
 #include "hal/hal.h"
 
 void
-lib_spin_lock(struct spinlock *l)
+lib_spin_wait(struct spinlock *l)
 {
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+	do
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			hal_cpu_relax();
-}
-
-void
-lib_spin_unlock(struct spinlock *l)
-{
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
 }

@@ -129,7 +129,9 @@ span_new(int cpu, int cls)
 	s->nfree = s->nblocks;
 	s->listed = false;
 	list_init(&s->link);
-	__atomic_store_n(map_entry(s), 1, __ATOMIC_RELEASE);
+	/* Pages are RAM, inside the map: no bounds to check. */
+	__atomic_store_n(
+	    &spanmap[((uintptr_t)s - map_lo) / SPAN_SIZE], 1, __ATOMIC_RELEASE);
 	return s;
 }
 
@@ -181,7 +183,8 @@ mem_cpu_reclaim(void)
 static void *
 small_alloc(size_t n)
 {
-	struct heap_cpu *h = my_heap();
+	int cpu = hal_cpu_id();
+	struct heap_cpu *h = &heaps[cpu];
 	int cls = size_class(n);
 	struct list *cl = &h->partial[cls];
 	struct span *s;
@@ -190,7 +193,7 @@ small_alloc(size_t n)
 	if (unlikely(list_empty(cl))) {
 		mem_cpu_reclaim();
 		if (list_empty(cl)) {
-			s = span_new(hal_cpu_id(), cls);
+			s = span_new(cpu, cls);
 			if (s == NULL)
 				return NULL;
 			list_push_front(cl, &s->link);
@@ -257,6 +260,7 @@ toro_free(void *p)
 	struct span *s;
 	struct heap_cpu *owner;
 	struct large *l;
+	int cpu;
 
 	if (p == NULL)
 		return;
@@ -271,8 +275,9 @@ toro_free(void *p)
 		mem_page_free(l, l->size);
 		return;
 	}
-	if (s->cpu == hal_cpu_id()) {
-		local_free(my_heap(), s, p);
+	cpu = hal_cpu_id();
+	if (s->cpu == cpu) {
+		local_free(&heaps[cpu], s, p);
 		return;
 	}
 	owner = &heaps[s->cpu];

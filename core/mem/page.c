@@ -3,8 +3,9 @@
  *
  * Free memory is a list of extents sorted by address; the header of each
  * extent lives in its own first page, so the allocator needs no memory of
- * its own.  Allocation is first fit (with alignment), freeing merges with
- * both neighbours.  One spin lock guards the list: it is taken only for
+ * its own.  Allocation is first fit (with alignment), from the top of the
+ * extent, so that the extent only shrinks; freeing merges with both
+ * neighbours.  One spin lock guards the list: it is taken only for
  * large blocks and for whole spans of small blocks, never per small
  * allocation.
  */
@@ -70,9 +71,9 @@ mem_init(const struct hal_mem_region *r, int n)
 void *
 mem_page_alloc(size_t size, size_t align)
 {
-	struct extent **link, *e;
+	struct extent **link, *e, *rest;
 	uintptr_t start, end, base;
-	size_t before;
+	size_t after;
 
 	if (size == 0 || size > SIZE_MAX - MEM_PAGE)
 		return NULL;
@@ -83,16 +84,29 @@ mem_page_alloc(size_t size, size_t align)
 	for (link = &free_list; (e = *link) != NULL; link = &e->next) {
 		start = (uintptr_t)e;
 		end = start + e->size;
-		base = ROUNDUP(start, (uintptr_t)align);
-		if (base < start || base > end || end - base < size)
+		if (e->size < size)
 			continue;
-		before = base - start;
-		*link = e->next;
-		/* Give back what lies before and after the block. */
-		if (before > 0)
-			insert(start, before);
-		if (end - base > size)
-			insert(base + size, end - base - size);
+		/*
+		 * From the top of the extent, which keeps its header and
+		 * shrinks in place: a page-aligned block splits nothing off.
+		 */
+		base = (end - size) & ~(uintptr_t)(align - 1);
+		if (base < start)
+			continue;
+		after = end - base - size; /* less than align */
+		if (base == start)
+			*link = e->next;
+		else {
+			e->size = base - start;
+			link = &e->next;
+		}
+		if (after > 0) {
+			/* Its neighbours do not touch it: no merge. */
+			rest = (struct extent *)(base + size);
+			rest->size = after;
+			rest->next = *link;
+			*link = rest;
+		}
 		free_bytes -= size;
 		lib_spin_unlock(&lock);
 		return (void *)base;

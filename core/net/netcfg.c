@@ -3,8 +3,8 @@
  * dns= and offload=, the addresses as they change (from the options or
  * DHCP), and the NIC's offloads in effect.
  *
- * Interface: net_cfg_read(), net_cfg_offloads_wanted(),
- * net_cfg_offloads() and net_cfg_print_addr() for netif.c's start;
+ * Interface: net_cfg_read(), net_cfg_offloads() and
+ * net_cfg_print_addr() for netif.c's start;
  * net_set_addr() (stack.h) for DHCP.
  *
  * Rules: netif.c's: on the network CPU once the stack runs.  The
@@ -21,7 +21,7 @@ static uint32_t static_dns; /* dns= on the command line, else 0 */
 static bool
 verbose(void)
 {
-	const char *l = lib_option("loglevel");
+	const char *l = lib_opt(LIB_OPT_LOGLEVEL);
 
 	return l != NULL && (strcmp(l, "info") == 0 || strcmp(l, "debug") == 0);
 }
@@ -89,11 +89,22 @@ parse_cidr(const char *s, uint32_t *addr, uint32_t *mask)
 	return 0;
 }
 
-int
-net_cfg_read(void)
+/* offload=on (the default) or off. */
+static uint32_t
+offloads_wanted(const char *o)
 {
-	const char *ip = lib_option("ip"), *gw = lib_option("gw");
-	const char *dns = lib_option("dns");
+	if (o != NULL && strcmp(o, "off") == 0)
+		return 0;
+	if (o != NULL && strcmp(o, "on") != 0)
+		toro_printf("net: offload=%s: want on or off; on\n", o);
+	return HAL_NET_OFFLOADS;
+}
+
+int
+net_cfg_read(uint32_t *offloads)
+{
+	const char *ip = lib_opt(LIB_OPT_IP), *gw = lib_opt(LIB_OPT_GW);
+	const char *dns = lib_opt(LIB_OPT_DNS), *o = lib_opt(LIB_OPT_OFFLOAD);
 	uint32_t addr, mask, gwaddr = 0;
 
 	if (dns != NULL &&
@@ -108,6 +119,7 @@ net_cfg_read(void)
 			return -TORO_EINVAL;
 		}
 		net_if.dhcp = true;
+		*offloads = offloads_wanted(o);
 		return 0;
 	}
 	if (parse_cidr(ip, &addr, &mask) < 0) {
@@ -123,20 +135,8 @@ net_cfg_read(void)
 	net_if.mask = mask;
 	net_if.gw = gwaddr;
 	net_if.dns = static_dns;
+	*offloads = offloads_wanted(o);
 	return 0;
-}
-
-/* offload=on (the default) or off. */
-uint32_t
-net_cfg_offloads_wanted(void)
-{
-	const char *o = lib_option("offload");
-
-	if (o != NULL && strcmp(o, "off") == 0)
-		return 0;
-	if (o != NULL && strcmp(o, "on") != 0)
-		toro_printf("net: offload=%s: want on or off; on\n", o);
-	return HAL_NET_OFFLOADS;
 }
 
 void

@@ -440,15 +440,18 @@ start_thread(int cpu)
 int
 net_start(int cpu)
 {
-	struct hal_net_info info;
+	struct hal_net_info info = { .offloads = 0 };
 	int err;
 
-	if (cpu < 0 || cpu >= hal_cpu_count() || net_if.cpu >= 0)
+	/* A negative CPU is a large unsigned one. */
+	if ((unsigned)cpu >= (unsigned)sched_ncpu || net_if.cpu >= 0)
 		return -TORO_EINVAL;
-	if ((err = net_cfg_read()) < 0)
+	/* No option at all, the usual case: DHCP and every offload. */
+	if (lib_nopts == 0) {
+		net_if.dhcp = true;
+		info.offloads = HAL_NET_OFFLOADS;
+	} else if ((err = net_cfg_read(&info.offloads)) < 0)
 		return err;
-	memset(&info, 0, sizeof(info));
-	info.offloads = net_cfg_offloads_wanted();
 	if ((err = hal_net_open(cpu, &info)) < 0) {
 		/* No NIC: the first socket call starts the loopback alone. */
 		if (err == -TORO_ENODEV)

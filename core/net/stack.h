@@ -47,10 +47,12 @@ void net_timer_hint(uint64_t when);
 /* netcfg.c */
 /* Set (or with addr 0, clear) the interface's addresses. */
 void net_set_addr(uint32_t addr, uint32_t mask, uint32_t gw, uint32_t dns);
-/* Read ip=, gw=, dns= into net_if; 0 or -TORO_EINVAL (said why). */
-int net_cfg_read(void);
-/* The offloads to ask the NIC for (offload=), and those it gave. */
-uint32_t net_cfg_offloads_wanted(void);
+/*
+ * Read ip=, gw=, dns= into net_if and offload= into *offloads (those to
+ * ask the NIC for); 0 or -TORO_EINVAL (said why).
+ */
+int net_cfg_read(uint32_t *offloads);
+/* The offloads the NIC gave. */
 void net_cfg_offloads(uint32_t got);
 /* With loglevel=info or debug, say the interface's address. */
 void net_cfg_print_addr(void);

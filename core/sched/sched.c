@@ -16,6 +16,7 @@
 #include "toro/thread.h"
 
 struct sched_cpu sched_cpus[HAL_CPU_MAX];
+int sched_ncpu;
 
 static void (*stop_hook)(void);
 static void (*shutdown_hook)(int status);
@@ -81,6 +82,8 @@ sched_init(int ncpu)
 		list_push_back(&c->threads, &c->idle.all);
 		c->cur = &c->idle;
 	}
+	sched_ncpu = ncpu;
+	hal_cpu_set_local(&sched_cpus[0]);
 	lib_set_where(where);
 }
 
@@ -219,7 +222,7 @@ reschedule(struct sched_cpu *c)
 	/* A busy CPU must still see its devices' events. */
 	if ((ev = hal_cpu_poll()) != 0)
 		run_events(c, ev);
-	if (cur->state == THREAD_RUNNING && !cur->idle) {
+	if ((cur->state == THREAD_RUNNING) & !cur->idle) {
 		if (list_empty(&c->ready))
 			return;
 		make_ready(c, cur);
@@ -230,8 +233,8 @@ reschedule(struct sched_cpu *c)
 		cur->state = THREAD_RUNNING;
 		return;
 	}
-	if (cur->state == THREAD_ZOMBIE)
-		c->zombie = cur;
+	/* No zombie is left from before: after_switch() took it. */
+	c->zombie = cur->state == THREAD_ZOMBIE ? cur : NULL;
 	next->state = THREAD_RUNNING;
 	c->cur = next;
 	c->switches++;
@@ -331,8 +334,10 @@ wake_msg(struct sched_msg *m)
 void
 sched_wake(struct toro_thread *t)
 {
-	if (t->cpu == hal_cpu_id()) {
-		local_wake(sched_this_cpu(), t);
+	struct sched_cpu *c = sched_this_cpu();
+
+	if (t->cpu == c->id) {
+		local_wake(c, t);
 		return;
 	}
 	/* One wake message in flight per thread is enough. */
@@ -343,19 +348,15 @@ sched_wake(struct toro_thread *t)
 }
 
 void
-sched_adopt(struct toro_thread *t)
+sched_adopt(struct sched_cpu *c, struct toro_thread *t)
 {
-	struct sched_cpu *c = sched_this_cpu();
-
 	list_push_back(&c->threads, &t->all);
 	make_ready(c, t);
 }
 
 void
-sched_exit_current(void)
+sched_exit_current(struct sched_cpu *c)
 {
-	struct sched_cpu *c = sched_this_cpu();
-
 	c->cur->state = THREAD_ZOMBIE;
 	reschedule(c);
 	lib_panic("a dead thread was scheduled");

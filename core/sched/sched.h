@@ -118,11 +118,16 @@ sched_current(void)
 }
 
 /*
- * Prepare the schedulers of CPUs 0 to ncpu - 1; once, on CPU 0, before
- * anything else.  Then each CPU calls sched_cpu_enter() with its number
- * before it schedules.
+ * Prepare the schedulers of CPUs 0 to ncpu - 1 and enter CPU 0's; once,
+ * on CPU 0, before anything else.  Each other CPU calls
+ * sched_cpu_enter() with its number before it schedules.
  */
 void sched_init(int ncpu);
+/*
+ * sched_init()'s ncpu, hal_cpu_count() as a load: the boot's checks of
+ * a CPU number would each cost a call.
+ */
+extern int sched_ncpu;
 void sched_cpu_enter(int cpu);
 
 /* The first code of every CPU but 0 (passed to hal_cpu_start). */
@@ -166,11 +171,14 @@ void sched_reply(struct sched_call *c, long result);
 /* Make t runnable if it is blocked, from any CPU. */
 void sched_wake(struct toro_thread *t);
 
-/* Make a new thread of this CPU runnable (its start message does this). */
-void sched_adopt(struct toro_thread *t);
+/*
+ * Make a new thread of c, this CPU, runnable (its start message does
+ * this).
+ */
+void sched_adopt(struct sched_cpu *c, struct toro_thread *t);
 
-/* Leave the current thread for good; its memory is reaped later. */
-__attribute__((noreturn)) void sched_exit_current(void);
+/* Leave c's (this CPU's) thread for good; its memory is reaped later. */
+__attribute__((noreturn)) void sched_exit_current(struct sched_cpu *c);
 
 /*
  * Have fn() run on this CPU, from its scheduler, whenever event `bit`

@@ -74,7 +74,8 @@ sched_set_default_stack(size_t bytes)
 static void
 start_msg(struct sched_msg *m)
 {
-	sched_adopt(container_of(m, struct toro_thread, start_msg));
+	sched_adopt(
+	    sched_this_cpu(), container_of(m, struct toro_thread, start_msg));
 }
 
 int
@@ -85,49 +86,53 @@ toro_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 }
 
 /*
- * "t" and the id, as "t%llu" would print it (an id fits the name): by
- * hand, since a thread is made at each boot and the printf engine's
- * first run is costly under QEMU's TCG.
+ * The thread's name: attr's, else "t" and the id, as "t%llu" would
+ * print it (an id fits the name), made by hand since a thread is made
+ * at each boot and the printf engine's first run is costly under QEMU's
+ * TCG.  Both kinds take the same copy, one path for the boot to run.
  */
 static void
-default_name(struct toro_thread *t)
+set_name(struct toro_thread *t, const char *name)
 {
-	char digits[20];
-	const char *p = lib_udec(digits + sizeof(digits), t->id);
-	size_t n = MIN((size_t)(digits + sizeof(digits) - p),
-	    sizeof(t->name) - 2);
+	char digits[24];
+	char *p;
 
-	t->name[0] = 't';
-	memcpy(t->name + 1, p, n);
-	t->name[n + 1] = '\0';
+	if (name == NULL) {
+		digits[sizeof(digits) - 1] = '\0';
+		p = lib_udec(digits + sizeof(digits) - 1, t->id);
+		*--p = 't';
+		name = p;
+	}
+	lib_strlcpy(t->name, name, sizeof(t->name));
 }
 
 int
 sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
     void *arg, const struct toro_thread_attr *attr, unsigned flags)
 {
-	char *guard;
+	static const struct toro_thread_attr defaults;
 	struct sched_cpu *c = sched_this_cpu();
-	struct toro_thread *t;
-	size_t size = default_stack;
-	const char *name = NULL;
+	struct toro_thread *t, *unused;
+	char *guard;
+	size_t size;
 
-	if (cpu == TORO_CPU_SELF)
-		cpu = c->id;
-	if (cpu < 0 || cpu >= hal_cpu_count() || fn == NULL)
+	if (attr == NULL)
+		attr = &defaults;
+	size = attr->stack_size != 0 ? attr->stack_size : default_stack;
+	cpu = cpu == TORO_CPU_SELF ? c->id : cpu;
+	/*
+	 * One test for all (|, not ||: one branch where the boot's code is
+	 * costly per branch); a negative CPU is a large unsigned one.
+	 */
+	if (((unsigned)cpu >= (unsigned)sched_ncpu) | (fn == NULL) |
+	    (size - STACK_MIN > ((size_t)1 << 40) - STACK_MIN))
 		return -TORO_EINVAL;
-	if (attr != NULL && attr->stack_size != 0) {
-		if (attr->stack_size < STACK_MIN ||
-		    attr->stack_size > ((size_t)1 << 40))
-			return -TORO_EINVAL;
-		size = attr->stack_size;
-	}
 	size = ROUNDUP(size, (size_t)MEM_PAGE);
-	if (attr != NULL)
-		name = attr->name;
-	t = toro_calloc(1, sizeof(*t));
+	/* Not toro_calloc: the size cannot overflow. */
+	t = toro_malloc(sizeof(*t));
 	if (t == NULL)
 		return -TORO_ENOMEM;
+	memset(t, 0, sizeof(*t));
 	t->local = cpu == c->id;
 	if (t->local && (guard = cached_stack(cpu, size)) != NULL)
 		t->guarded = true;
@@ -147,15 +152,11 @@ sched_thread_create(struct toro_thread **tp, int cpu, void *(*fn)(void *),
 	list_init(&t->link);
 	list_init(&t->tlink);
 	list_init(&t->all);
-	if (name != NULL)
-		lib_strlcpy(t->name, name, sizeof(t->name));
-	else
-		default_name(t);
+	set_name(t, attr->name);
 	hal_context_init(&t->ctx, t->stack, size, sched_thread_entry, t);
-	if (tp != NULL)
-		*tp = t;
-	if (cpu == c->id)
-		sched_adopt(t);
+	*(tp != NULL ? tp : &unused) = t;
+	if (t->local)
+		sched_adopt(c, t);
 	else {
 		t->start_msg.fn = start_msg;
 		sched_post(cpu, &t->start_msg);
@@ -172,7 +173,8 @@ sched_reap(struct toro_thread *t)
 
 	list_remove(&t->all);
 	hal_context_release(&t->ctx);
-	if (t->local && t->guarded && sc->n < STACK_CACHE) {
+	/* &, not &&: one branch (the flags are plain bools). */
+	if (t->local & t->guarded & (sc->n < STACK_CACHE)) {
 		sc->guard[sc->n] = guard;
 		sc->size[sc->n++] = t->stack_size;
 	} else {
@@ -230,7 +232,8 @@ toro_thread_detach(struct toro_thread *t)
 void
 toro_thread_exit(void *ret)
 {
-	struct toro_thread *t = sched_current();
+	struct sched_cpu *c = sched_this_cpu();
+	struct toro_thread *t = c->cur;
 
 	if (t->idle)
 		lib_panic("toro_thread_exit called outside a thread");
@@ -244,7 +247,7 @@ toro_thread_exit(void *ret)
 		t->user_dtor = NULL;
 		dtor(p);
 	}
-	sched_exit_current();
+	sched_exit_current(c);
 }
 
 void
@@ -306,7 +309,7 @@ toro_cpu_id(void)
 int
 toro_cpu_count(void)
 {
-	return hal_cpu_count();
+	return sched_ncpu;
 }
 
 uint64_t
