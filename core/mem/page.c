@@ -3,8 +3,9 @@
  *
  * Free memory is a list of extents sorted by address; the header of each
  * extent lives in its own first page, so the allocator needs no memory of
- * its own.  Allocation is first fit (with alignment), from the top of the
- * extent, so that the extent only shrinks; freeing merges with both
+ * its own.  Allocation is first fit (with alignment) from the lowest
+ * address, so freed memory is reused before untouched memory (the sim's
+ * RAM is faulted in on first touch); freeing merges with both
  * neighbours.  One spin lock guards the list: it is taken only for
  * large blocks and for whole spans of small blocks, never per small
  * allocation.
@@ -71,9 +72,8 @@ mem_init(const struct hal_mem_region *r, int n)
 void *
 mem_page_alloc(size_t size, size_t align)
 {
-	struct extent **link, *e, *rest;
+	struct extent **link, *e, *next, *rest;
 	uintptr_t start, end, base;
-	size_t after;
 
 	if (size == 0 || size > SIZE_MAX - MEM_PAGE)
 		return NULL;
@@ -84,29 +84,26 @@ mem_page_alloc(size_t size, size_t align)
 	for (link = &free_list; (e = *link) != NULL; link = &e->next) {
 		start = (uintptr_t)e;
 		end = start + e->size;
-		if (e->size < size)
+		base = ROUNDUP(start, (uintptr_t)align);
+		if (base < start || base > end || end - base < size)
 			continue;
 		/*
-		 * From the top of the extent, which keeps its header and
-		 * shrinks in place: a page-aligned block splits nothing off.
+		 * Cut in place: the pieces before and after the block keep
+		 * the list's order and touch no free neighbour, so neither
+		 * needs insert()'s walk or a merge.
 		 */
-		base = (end - size) & ~(uintptr_t)(align - 1);
-		if (base < start)
-			continue;
-		after = end - base - size; /* less than align */
-		if (base == start)
-			*link = e->next;
-		else {
+		next = e->next;
+		if (base > start) {
 			e->size = base - start;
 			link = &e->next;
 		}
-		if (after > 0) {
-			/* Its neighbours do not touch it: no merge. */
+		if (end - base > size) {
 			rest = (struct extent *)(base + size);
-			rest->size = after;
-			rest->next = *link;
-			*link = rest;
+			rest->size = end - base - size;
+			rest->next = next;
+			next = rest;
 		}
+		*link = next;
 		free_bytes -= size;
 		lib_spin_unlock(&lock);
 		return (void *)base;

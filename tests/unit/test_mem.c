@@ -1,7 +1,7 @@
 /*
  * test_mem.c: the allocator on the fake machine: every size class,
  * alignment and no overlap, remote free, out of memory, realloc and
- * calloc.
+ * calloc, the page allocator's reuse.
  */
 #include <check.h>
 
@@ -207,6 +207,50 @@ START_TEST(out_of_memory)
 }
 END_TEST
 
+/*
+ * The page allocator reuses what was freed before memory never touched
+ * (the sim's RAM is faulted in on first touch): a ring of buffers that
+ * turns over many times stays within a few buffers' worth of addresses.
+ * Aligned cuts give every byte back.
+ */
+static void *
+reuse_main(void *unused)
+{
+	enum { RING = 4, BUF = 64 * 1024 };
+	void *ring[RING] = { NULL }, *a, *b;
+	uintptr_t lo = UINTPTR_MAX, hi = 0, p;
+	size_t free0;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		mem_page_free(ring[i % RING], BUF);
+		ring[i % RING] = mem_page_alloc(BUF, MEM_PAGE);
+		ck_assert_ptr_nonnull(ring[i % RING]);
+		p = (uintptr_t)ring[i % RING];
+		lo = p < lo ? p : lo;
+		hi = p + BUF > hi ? p + BUF : hi;
+	}
+	ck_assert_uint_le(hi - lo, (RING + 1) * BUF);
+	for (i = 0; i < RING; i++)
+		mem_page_free(ring[i], BUF);
+	free0 = mem_page_free_bytes();
+	ck_assert_ptr_nonnull(a = mem_page_alloc(MEM_PAGE, MEM_PAGE));
+	ck_assert_ptr_nonnull(b = mem_page_alloc(3 * MEM_PAGE, MB));
+	ck_assert_uint_eq((uintptr_t)b % MB, 0);
+	mem_page_free(a, MEM_PAGE);
+	ck_assert_ptr_eq(mem_page_alloc(MEM_PAGE, MEM_PAGE), a);
+	mem_page_free(a, MEM_PAGE);
+	mem_page_free(b, 3 * MEM_PAGE);
+	ck_assert_uint_eq(mem_page_free_bytes(), free0);
+	return NULL;
+}
+
+START_TEST(page_reuse)
+{
+	ck_assert_int_eq(fake_run(1, 64 * MB, reuse_main, NULL), 0);
+}
+END_TEST
+
 /* realloc keeps contents across small/large moves; calloc zeroes. */
 static void *
 realloc_main(void *unused)
@@ -253,6 +297,7 @@ main(void)
 	tcase_add_test(tc, in_use_per_cpu);
 	tcase_add_test(tc, out_of_memory);
 	tcase_add_test(tc, realloc_contents);
+	tcase_add_test(tc, page_reuse);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
