@@ -13,37 +13,64 @@
 # finished, no error); clients that hang up in the middle of a command
 # (its header, a 1 MiB value cut short) leave nothing behind, and the
 # server still answers; SHUTDOWN NOSAVE ends the process with status 0.
+# Then the same image natively under QEMU's microvm (TCG, virtio-net on
+# the same TAP, 2 CPUs): its arguments from the kernel's command line,
+# 1 MiB SET/GET, 50 clients, SHUTDOWN NOSAVE with main's status 0.
 # Not timed.  Cases skip, saying why, when root, TAP or a client is
 # missing; they fail when the server is not built or does not start.
 . "$srcdir/tests/tap.sh"
-plan 12
+plan 17
 
 ns=toro-redis-$$
 . "$srcdir/tests/net/netns.sh"
 
 srv=out/tests/libc/redis
 if [ ! -x "$srv" ]; then
-	fail_n 12 "redis-server is not built ($srv)"
+	fail_n 17 "redis-server is not built ($srv)"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ]; then
-	skip_n 12 "needs root, ip and /dev/net/tun"
+	skip_n 17 "needs root, ip and /dev/net/tun"
 	exit 0
 fi
-need_tools 12 redis-cli redis-benchmark python3
+need_tools 17 redis-cli redis-benchmark python3
 ip=192.168.88.2
-tap_up 12 192.168.88
-out=$tmp/server.out
-# Not bg_ns: its status is a case.  The pid file names the sim itself.
-in_ns bash -c 'echo $$ >"$0"; exec timeout 300 "${@:1}"' "$tmp/redis.pid" \
-    "$srv" --cpus 2 --net tap:tap0 -- ip=$ip/24 gw=192.168.88.1 \
-    --save '' --appendonly no --protected-mode no --port 6379 \
-    >"$out" 2>&1 &
-server=$!
-pids+=("$server")
-if ! wait_for "$out" "Ready to accept connections" 300; then
+tap_up 17 192.168.88
+# up NAME COMMAND...: start the server (its pid file names the command
+# itself, not bg_ns: its status is a case) and wait until it is ready.
+up() {
+	local name=$1
+	shift
+	out=$tmp/$name.out
+	in_ns ip neigh flush dev tap0
+	in_ns bash -c 'echo $$ >"$0"; exec timeout 300 "${@:1}"' \
+	    "$tmp/$name.pid" "$@" >"$out" 2>&1 &
+	server=$!
+	pids+=("$server")
+	wait_for "$out" "Ready to accept connections" 600
+}
+# down NAME: SHUTDOWN NOSAVE; the command's status goes to $status.
+# redis-cli waits for the connection to close, which on Linux the exit
+# does; Toro's machine powers off without a FIN (its connections are
+# not closed at exit), so redis-cli gets 5 s and its own status is not
+# judged.
+down() {
+	local i
+	in_ns timeout 5 redis-cli -h "$ip" SHUTDOWN NOSAVE >"$tmp/shutdown" 2>&1
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$server" 2>/dev/null || break
+		sleep 0.1
+	done
+	status=0
+	wait "$server" || status=$?
+	note <"$tmp/shutdown"
+	rm -f "$tmp/$1.pid"
+}
+ARGS=(--save '' --appendonly no --protected-mode no --port 6379)
+if ! up sim "$srv" --cpus 2 --net tap:tap0 -- ip=$ip/24 gw=192.168.88.1 \
+    "${ARGS[@]}"; then
 	fail "redis-server up on TAP, 2 CPUs"
-	fail_n 11 "redis-server did not start"
+	fail_n 16 "redis-server did not start"
 	exit 0
 fi
 ok "redis-server up on TAP, 2 CPUs"
@@ -60,6 +87,12 @@ is() {
 }
 
 check "PING answers PONG" is PONG PING
+# The arguments reached it: persistence is off, so it never forks.
+persistence_off() {
+	is "$(printf 'save\n')" CONFIG GET save &&
+	    is "$(printf 'appendonly\nno')" CONFIG GET appendonly
+}
+check "persistence off: save '', appendonly no" persistence_off
 small() {
 	is OK SET greeting "hello from Toro" && is "hello from Toro" GET greeting
 }
@@ -155,22 +188,42 @@ check "after all that, the 1 MiB value is intact" \
     bash -c "printf '\n' | cat '$tmp/big' - | cmp - <(ip netns exec '$ns' \
 	timeout 60 redis-cli -h $ip --raw GET big)"
 
-# SHUTDOWN NOSAVE: the process ends with status 0.  redis-cli waits
-# for the connection to close, which on Linux the exit does; Toro's
-# machine powers off without a FIN (its connections are not closed at
-# exit), so redis-cli gets 5 s and its own status is not judged.
-in_ns timeout 5 redis-cli -h "$ip" SHUTDOWN NOSAVE >"$tmp/shutdown" 2>&1
-s=0
-for ((i = 0; i < 100; i++)); do
-	kill -0 "$server" 2>/dev/null || break
-	sleep 0.1
-done
-wait "$server" || s=$?
-note <"$tmp/shutdown"
-if [ $s -eq 0 ] && grep -q "Redis is now ready to exit, bye bye" "$out"; then
+down sim
+if [ $status -eq 0 ] && grep -q "Redis is now ready to exit, bye bye" "$out"
+then
 	ok "SHUTDOWN NOSAVE: the server ends with status 0"
 else
 	note <"$out"
-	fail "SHUTDOWN NOSAVE: the server ends with status 0 (got $s)"
+	fail "SHUTDOWN NOSAVE: the server ends with status 0 (got $status)"
 fi
-rm -f "$tmp/redis.pid"
+
+# The same program natively: QEMU's microvm (TCG), virtio-net on the
+# same TAP, 2 CPUs.
+if ! have qemu-system-x86_64; then
+	skip_n 4 "native: qemu-system-x86_64 is missing"
+	exit 0
+fi
+. "$srcdir/hal/native/qemu.sh"
+# shellcheck disable=SC2046
+if ! up microvm qemu-system-x86_64 $(toro_qemu_args microvm 2 256) \
+    $(toro_qemu_net microvm tap:tap0) \
+    -kernel "$(toro_qemu_kernel microvm "$srv.elf")" \
+    -append "ip=$ip/24 gw=192.168.88.1 -- --save \"\" --appendonly no \
+    --protected-mode no --port 6379"; then
+	fail "microvm: redis-server up on TAP, 2 CPUs"
+	fail_n 3 "the native redis-server did not start"
+	exit 0
+fi
+ok "microvm: redis-server up on TAP, 2 CPUs"
+check "microvm: persistence off (save '', appendonly no), 1 MiB SET/GET" \
+    eval 'persistence_off && big'
+check "microvm: redis-benchmark -c 50, every test, no error" \
+    bench native -n 2000 -c 50
+down microvm
+status=$(toro_qemu_status "$status" "$out")
+if [ "$status" -eq 0 ] && grep -q "ready to exit, bye bye" "$out"; then
+	ok "microvm: SHUTDOWN NOSAVE: main's status is 0"
+else
+	note <"$out"
+	fail "microvm: SHUTDOWN NOSAVE: main's status is 0 (got $status)"
+fi
