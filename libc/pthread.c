@@ -1,8 +1,8 @@
 /*
  * pthread.c: POSIX threads as Toro threads.
  *
- * Interface: pthread_create, pthread_exit, pthread_join, pthread_detach
- * (and the __pthread_* names musl's C11 threads call),
+ * Interface: pthread_create, pthread_exit, pthread_join, pthread_detach,
+ * pthread_cancel (and the __pthread_* names musl's C11 threads call),
  * pthread_attr_setaffinity_np and pthread_attr_getaffinity_np
  * (declared by libc/include/pthread.h), and the cleanup handler stack
  * musl's pthread_cleanup_push uses.  musl keeps the rest: mutexes,
@@ -147,6 +147,21 @@ __pthread_detach(pthread_t t)
 		return __pthread_join(t, NULL);
 	toro_thread_detach(lt->kt);
 	return 0;
+}
+
+/*
+ * Cancellation would stop a thread anywhere (asynchronous) or inside a
+ * blocking call (deferred); a Toro thread runs until it calls the
+ * kernel, and no blocking call is a cancellation point, so no request
+ * could be carried out.  ENOSYS says so: 0 would let the caller join a
+ * thread that never ends.  (Linux has no such error; POSIX lets an
+ * implementation add its own.)
+ */
+int
+pthread_cancel(pthread_t t)
+{
+	(void)t;
+	return ENOSYS;
 }
 
 void

@@ -12,7 +12,10 @@
  * that status (syscall.c's exit_group).  There are many threads from the
  * start (the kernel's, and any the program makes with the Toro API), so
  * stdio always locks.  environ holds the command line's NAME=value
- * words that are not the kernel's (toro_environ).
+ * words that are not the kernel's (toro_environ).  The strings of argv
+ * and environ are copies the program may write (C11 5.1.2.2.1p2), laid
+ * end to end, arguments first, as Linux lays them out: programs that
+ * set their process title (Redis's setproctitle) write over that block.
  *
  * The program's constructors (.init_array) run here, on the kernel's
  * main thread once the C library is set up, just before main; its
@@ -49,22 +52,54 @@ extern const fn_ptr __stop_toro_fini_array[]
 static size_t auxv[2];
 static char *no_env[1];
 
+/* Bytes of the strings of the NULL-ended vector v, counted in *n. */
+static size_t
+strings_size(char *const *v, size_t *n)
+{
+	size_t size = 0;
+
+	for (*n = 0; v[*n] != NULL; (*n)++)
+		size += strlen(v[*n]) + 1;
+	return size;
+}
+
+/* Copy the strings of v to *block, advancing it; to[i] points at each. */
+static void
+strings_copy(char **to, char *const *v, size_t n, char **block)
+{
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(v[i]) + 1;
+		to[i] = memcpy(*block, v[i], len);
+		*block += len;
+	}
+	to[n] = NULL;
+}
+
 /*
- * environ: the command line's NAME=value words (toro_environ), in an
- * array of the program's own, since unsetenv() edits it in place.
+ * argv and environ (the command line's NAME=value words, toro_environ),
+ * in arrays and one block of strings of the program's own: unsetenv()
+ * edits environ in place and the strings may be written.  Without
+ * memory, the kernel's, which stay valid (environ empty).
  */
 static char **
-environment(void)
+arguments(int argc, char **argv)
 {
-	char **k = toro_environ(), **e;
-	size_t n;
+	char **k = toro_environ(), **v, *block;
+	size_t na, ne, size;
 
-	for (n = 0; k[n] != NULL; n++)
-		;
-	if (n == 0 || (e = malloc((n + 1) * sizeof(*e))) == NULL)
-		return no_env;
-	memcpy(e, k, (n + 1) * sizeof(*e));
-	return e;
+	size = strings_size(argv, &na) + strings_size(k, &ne);
+	if (na != (size_t)argc ||
+	    (v = malloc((na + ne + 2) * sizeof(*v) + size)) == NULL) {
+		__environ = no_env;
+		return argv;
+	}
+	block = (char *)(v + na + ne + 2);
+	strings_copy(v, argv, na, &block);
+	strings_copy(v + na + 1, k, ne, &block);
+	__environ = ne == 0 ? no_env : v + na + 1;
+	return v;
 }
 
 /*
@@ -131,7 +166,7 @@ __wrap_main(int argc, char **argv)
 	libc.can_do_threads = 1;
 	libc.threaded = 1;
 	libc.need_locks = 1;
-	__environ = environment();
+	argv = arguments(argc, argv);
 	if (argc > 0 && argv[0] != NULL) {
 		__progname = __progname_full = argv[0];
 		for (p = argv[0]; *p != '\0'; p++)

@@ -9,14 +9,15 @@
 # its last line flushed by exit(), then a destructor's) passes on both,
 # what it wrote is on the disk for mtools to read, and nothing hidden is
 # left there; a program that uses only the C library
-# (tests/libc/onlylibc) boots the kernel; a program calling what Toro lacks (vfork, the process
-# calls, a made-up function) or with a thread-local variable fails to
-# link for both targets, naming it;
+# (tests/libc/onlylibc) boots the kernel; a program calling what Toro lacks (vfork, the calls
+# that only start a command, a made-up function) or with a thread-local
+# variable fails to link for both targets, naming it, while fork, execv,
+# waitpid and pthread_cancel link and fail when called;
 # the simulator's pre-linked object leaves nothing global but the
 # kernel's side of the HAL and main; and no part of the C library enters
 # a kernel by itself (no syscall instruction, no %fs).
 . "$srcdir/tests/tap.sh"
-plan 26
+plan 28
 
 need=""
 for c in qemu-system-x86_64 mformat mcopy mtype mdir fsck.fat objdump nm; do
@@ -150,15 +151,15 @@ check "sim: a thread-local variable fails to link" \
     refused simlink "$tmp/tls.o" "thread-local variables"
 check "native: a thread-local variable fails to link" \
     refused natlink "$tmp/tls.o" "thread-local variables"
-# The process calls musl has wrappers for are absent too, not ENOSYS.
+# The calls that only start a command are absent too, not ENOSYS.
 # (system() stays: it is standard C, and system(NULL) says there is no
 # command processor; libc/process.c.)
 processes() { # sim|native
 	local call name ok=0
-	for call in 'fork()' 'execv("/x", argv)' 'popen("x", "r")' \
-	    'waitpid(-1, NULL, 0)'; do
+	for call in 'popen("x", "r")' 'daemon(0, 0)' \
+	    'posix_spawn(NULL, "/x", NULL, NULL, argv, NULL)'; do
 		name=${call%%(*}
-		compile "-DCALL=$call" -c -o "$tmp/$name.o" \
+		compile "-DCALL=$call" -include spawn.h -c -o "$tmp/$name.o" \
 		    "$srcdir/tests/libc/nolink.c" || { note <"$tmp/cc"; return 1; }
 		if [ "$1" = sim ]; then
 			refused simlink "$tmp/$name.o" \
@@ -170,10 +171,28 @@ processes() { # sim|native
 	done
 	return $ok
 }
-check "sim: fork, execv, popen, waitpid fail to link, named" \
+check "sim: popen, posix_spawn, daemon fail to link, named" \
     processes sim
-check "native: fork, execv, popen, waitpid fail to link, named" \
+check "native: popen, posix_spawn, daemon fail to link, named" \
     processes native
+# fork, execv, waitpid and pthread_cancel link (servers name them for
+# what their configuration turns off) and fail when called: ENOSYS (38)
+# but a wait, ECHILD (10): there is no child (libc/process.c).
+compile -DPROCS -c -o "$tmp/procs.o" "$srcdir/tests/libc/nolink.c"
+check "sim: fork, execv, waitpid, pthread_cancel link" \
+    simlink "$tmp/procs.o" "$tmp/procs.sim.o"
+procs() {
+	local want='fork -1 38 execv -1 38 waitpid -1 10 pthread_cancel 38 '
+
+	natlink "$tmp/procs.o" "$tmp/procs.elf" ||
+	    { note <"$tmp/link"; return 1; }
+	toro_qemu_boot "$tmp/procs.out" pc 1 "$tmp/procs.elf" "" &&
+	    tr '\n' ' ' <"$tmp/procs.out" | grep -q "$want" && return 0
+	note <"$tmp/procs.out"
+	return 1
+}
+check "pc: fork, execv, pthread_cancel fail (ENOSYS), waitpid (ECHILD)" \
+    procs
 
 # A program of the C library only (it names no toro_ function) still
 # boots the kernel, in the sim too: argv[0] is the kernel's and the CPUs

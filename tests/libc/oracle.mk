@@ -158,3 +158,75 @@ SQLITE_CFLAGS = -O1 -fno-strict-aliasing -DSQLITE_SECURE_DELETE \
 	-DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_OMIT_LOAD_EXTENSION \
 	-DSQLITE_OMIT_POPEN
 $(eval $(call libc_oracle,sqlite,$(SQLITE_SRCS),$(SQLITE_CFLAGS)))
+
+# 7. Redis from Debian's redis: redis-server as src/Makefile builds it
+# (its REDIS_SERVER_OBJ, with MALLOC=libc, no TLS, no systemd), linked,
+# as there, with the archives of its deps/ (hiredis, Lua,
+# hdr_histogram), each compiled with the flags of its own Makefile.
+# Archives, not objects: hiredis carries its own sds.c, which the
+# server's sds.o already defines.  The server is judged over TAP by
+# Debian's redis-cli and redis-benchmark (tests/net/redis.sh).
+REDIS_DIR = $(TORO_CACHE)/src/redis
+REDIS_OBJ = adlist quicklist ae anet dict server sds zmalloc lzf_c lzf_d pqsort \
+	zipmap sha1 ziplist release networking util object db replication \
+	rdb t_string t_list t_set t_zset t_hash config aof pubsub multi \
+	debug sort intset syncio cluster crc16 endianconv slowlog eval bio \
+	rio rand memtest syscheck crcspeed crc64 bitops sentinel notify \
+	setproctitle blocked hyperloglog latency sparkline redis-check-rdb \
+	redis-check-aof geo lazyfree module evict expire geohash \
+	geohash_helper childinfo defrag siphash rax t_stream listpack \
+	localtime lolwut lolwut5 lolwut6 acl tracking connection tls sha256 \
+	timeout setcpuaffinity monotonic mt19937-64 resp_parser call_reply \
+	script_lua script functions function_lua commands
+REDIS_SRCS = $(REDIS_OBJ:%=$(REDIS_DIR)/src/%.c)
+REDIS_LUA_OBJ = lapi lcode ldebug ldo ldump lfunc lgc llex lmem lobject \
+	lopcodes lparser lstate lstring ltable ltm lundump lvm lzio strbuf \
+	fpconv lauxlib lbaselib ldblib liolib lmathlib loslib ltablib \
+	lstrlib loadlib linit lua_cjson lua_struct lua_cmsgpack lua_bit
+REDIS_HIREDIS_OBJ = alloc net hiredis sds async read sockcompat
+$(REDIS_DIR)/.debsrc-done: | $(SQLITE_DIR)/.debsrc-done
+	$(AM_V_GEN)$(DEBSRC) redis $(REDIS_DIR) >/dev/null
+$(REDIS_SRCS) $(REDIS_LUA_OBJ:%=$(REDIS_DIR)/deps/lua/src/%.c) \
+    $(REDIS_HIREDIS_OBJ:%=$(REDIS_DIR)/deps/hiredis/%.c) \
+    $(REDIS_DIR)/deps/hdr_histogram/hdr_histogram.c: \
+    $(REDIS_DIR)/.debsrc-done ;
+# mkreleasehdr.sh's header, written here: it asks git and the clock.
+REDIS_RELEASE_H = out/libc/obj/redis-gen/release.h
+$(REDIS_RELEASE_H):
+	@mkdir -p $(@D)
+	$(AM_V_GEN)printf '%s\n' '#define REDIS_GIT_SHA1 "00000000"' \
+	    '#define REDIS_GIT_DIRTY "0"' '#define REDIS_BUILD_ID "toro"' >$@
+# deps/Makefile's flags for Lua, hiredis's and hdr_histogram's own.
+REDIS_DEP = out/libc/obj/redis-deps
+$(REDIS_DEP)/lua/%.o: $(REDIS_DIR)/deps/lua/src/%.c $(MUSL_STAMP)
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(CC) $(LIBC_ORACLE_CFLAGS) -Wall -DLUA_ANSI \
+	    -DENABLE_CJSON_GLOBAL -DREDIS_STATIC='' -DLUA_USE_MKSTEMP -O2 \
+	    -c -o $@ $<
+$(REDIS_DEP)/hiredis/%.o: $(REDIS_DIR)/deps/hiredis/%.c $(MUSL_STAMP)
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(CC) $(LIBC_ORACLE_CFLAGS) -std=c99 -pedantic -O3 -fPIC \
+	    -Wall -W -Wstrict-prototypes -Wwrite-strings \
+	    -Wno-missing-field-initializers -g -ggdb -c -o $@ $<
+$(REDIS_DEP)/hdr/%.o: $(REDIS_DIR)/deps/hdr_histogram/%.c $(MUSL_STAMP)
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(CC) $(LIBC_ORACLE_CFLAGS) -std=c99 -Wall -Os -g \
+	    '-DHDR_MALLOC_INCLUDE="hdr_redis_malloc.h"' -c -o $@ $<
+REDIS_LIBS = $(REDIS_DEP)/libhiredis.a $(REDIS_DEP)/liblua.a \
+	$(REDIS_DEP)/libhdrhistogram.a
+$(REDIS_DEP)/libhiredis.a: $(REDIS_HIREDIS_OBJ:%=$(REDIS_DEP)/hiredis/%.o)
+$(REDIS_DEP)/liblua.a: $(REDIS_LUA_OBJ:%=$(REDIS_DEP)/lua/%.o)
+$(REDIS_DEP)/libhdrhistogram.a: $(REDIS_DEP)/hdr/hdr_histogram.o
+$(REDIS_LIBS):
+	$(AM_V_AR)rm -f $@ && $(AR) rcs $@ $^
+$(eval $(call libc_oracle,redis,$(REDIS_SRCS), \
+	-pedantic -DREDIS_STATIC='' -std=c11 -Wall -W \
+	-Wno-missing-field-initializers -O2 -g -ggdb \
+	-I$(dir $(REDIS_RELEASE_H)) -I$(REDIS_DIR)/deps/hiredis \
+	-I$(REDIS_DIR)/deps/linenoise -I$(REDIS_DIR)/deps/lua/src \
+	-I$(REDIS_DIR)/deps/hdr_histogram))
+$(LIBC_redis_OBJS): $(REDIS_RELEASE_H)
+# After the server's objects on the link line, as src/Makefile has them.
+LIBC_redis_OBJS += $(REDIS_LIBS)
+out/libc/redis.sim.o out/tests/libc/redis.elf: $(REDIS_LIBS)
+CLEANFILES += $(REDIS_DEP)/*/*.o $(REDIS_LIBS)

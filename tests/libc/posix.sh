@@ -53,13 +53,13 @@ clean() { # IMAGE
 mkdir "$tmp/cwd"
 prog=$(pwd)/out/tests/libc/posix-glibc
 s=0
-(cd "$tmp/cwd" && timeout 60 "$prog") >"$tmp/linux" 2>&1 || s=$?
+(cd "$tmp/cwd" && timeout 60 "$prog" a bc) >"$tmp/linux" 2>&1 || s=$?
 check "Linux (glibc): every expectation holds" passed "$tmp/linux" $s
 
 mkimage "$tmp/sim.img"
 s=0
 timeout 120 out/tests/libc/posix --cpus 2 --net user \
-    --disk "$tmp/sim.img" >"$tmp/sim" 2>&1 || s=$?
+    --disk "$tmp/sim.img" -- a bc >"$tmp/sim" 2>&1 || s=$?
 check "sim: every expectation holds" passed "$tmp/sim" $s
 check "sim: the same lines as Linux" same "$tmp/sim"
 check "sim: the disk is clean, the file gone" clean "$tmp/sim.img"

@@ -43,3 +43,8 @@ EXTRA_DIST += tests/net/churn.sh
 # virtio-net header, the native virtio-net features under QEMU.
 TESTS += tests/net/offload.sh
 EXTRA_DIST += tests/net/offload.sh
+
+# A real server: redis-server from Debian's source (tests/libc/oracle.mk)
+# in the sim over TAP, judged by Debian's redis-cli and redis-benchmark.
+TESTS += tests/net/redis.sh
+EXTRA_DIST += tests/net/redis.sh

@@ -6,7 +6,8 @@
  * library and with the host's glibc, run on both, and the outputs
  * compared line by line (tests/libc/posix.sh).  posix_net.c has the
  * sockets, posix_poll.c pipes, pairs, counters and epoll, posix_files.c
- * files, limits, mmap, the working directory and /dev.  Every line is a
+ * files, limits, mmap, the working directory and /dev; this file the
+ * process: argv's strings and the wait calls.  Every line is a
  * fact both systems must agree on; none prints a value that may differ
  * (a port, a time, a limit's size).  The last line is "posix: N failed".
  */
@@ -30,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,8 +106,34 @@ all(const char *p, int c, size_t n)
 	return 1;
 }
 
+/*
+ * argv's strings are the program's to write (C11 5.1.2.2.1p2), one
+ * after the other (what setproctitle() relies on); a wait with no child
+ * is ECHILD.
+ */
+static void
+test_process(int argc, char **argv)
+{
+	char c = argv[0][0];
+	int i, next = 1, st;
+
+	argv[0][0] = 'X';
+	say("argv[0] can be written", argv[0][0] == 'X', 1);
+	argv[0][0] = c;
+	for (i = 0; i + 1 < argc; i++)
+		next &= argv[i + 1] == argv[i] + strlen(argv[i]) + 1;
+	say("argv's strings lie end to end", next, 1);
+	errno = 0;
+	say("waitpid(-1, WNOHANG) with no child", waitpid(-1, &st, WNOHANG),
+	    -1);
+	say("  errno ECHILD", errno, ECHILD);
+	errno = 0;
+	say("wait() with no child", wait(&st), -1);
+	say("  errno ECHILD", errno, ECHILD);
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	int lis, cli, srv;
 
@@ -131,6 +159,7 @@ main(void)
 	test_mmap();
 	test_cwd();
 	test_dev();
+	test_process(argc, argv);
 	printf("posix: %d failed\n", failed);
 	return failed != 0;
 }
