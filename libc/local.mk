@@ -50,6 +50,15 @@ libtoroc_a_CFLAGS = $(WARN_CFLAGS) -std=c99 -fPIC -fno-stack-protector \
 	-Wno-missing-prototypes
 $(libtoroc_a_OBJECTS): $(MUSL_STAMP)
 
+# libtoronoproc.a: the process calls failing with ENOSYS, for a program
+# that reaches them only through an option it can do without
+# (libc/noproc.c); linked only when asked (-ltoronoproc).
+noinst_LIBRARIES += libtoronoproc.a
+libtoronoproc_a_SOURCES = libc/noproc.c
+libtoronoproc_a_CPPFLAGS = $(libtoroc_a_CPPFLAGS)
+libtoronoproc_a_CFLAGS = $(libtoroc_a_CFLAGS)
+$(libtoronoproc_a_OBJECTS): $(MUSL_STAMP)
+
 EXTRA_DIST += libc/README.md libc/musl.sh libc/musl-drop.txt \
 	libc/prelink.sh libc/musl/syscall_arch.h libc/musl/pthread_arch.h \
 	libc/include/pthread.h \

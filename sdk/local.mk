@@ -4,7 +4,8 @@
 # Installs, under $(DESTDIR):
 #	$(bindir)/toro-cc, toro-sim-cc, toro-native-cc	the driver
 #	$(pkglibdir)/lib/	libcore-{host,native}.a, libhal-{sim,native}.a,
-#				libtoroc.a and musl's archives (libc.a...)
+#				libtoroc.a, libtoronoproc.a (-ltoronoproc)
+#				and musl's archives (libc.a...)
 #	$(pkglibdir)/include/	libc/ (Toro's), musl/, api/toro/*.h
 #	$(pkglibdir)/		kernel.ld, symtab.sh, prelink.sh, qemu.sh,
 #				gdb/toro.py (qemu.sh --gdb finds it there),
@@ -15,7 +16,7 @@
 # staged); uninstall removes exactly what install wrote.
 
 TORO_SDK_LIBS = libcore-host.a libcore-native.a libhal-sim.a \
-	libhal-native.a libtoroc.a
+	libhal-native.a libtoroc.a libtoronoproc.a
 EXTRA_DIST += sdk/local.mk sdk/toro-cc.in sdk/toro.pc.in sdk/toro-native.ini.in \
 	tools/new-main.c tools/new-app.mk
 

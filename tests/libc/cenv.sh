@@ -4,26 +4,27 @@
 # The program of issue 11 (examples/myapp), unchanged, prints the same
 # line in the simulator and under QEMU; tests/programs/cenv (stdio,
 # stdlib, time, files and folders on a FAT16 disk, tmpfile and unlink of
-# open files, signals, pthreads on two CPUs, TCP and UDP sockets over the
+# open files, root's ids, signals, pthreads on two CPUs, TCP and UDP sockets over the
 # stack's loopback, constructors, the environment from the command line,
 # its last line flushed by exit(), then a destructor's) passes on both,
 # what it wrote is on the disk for mtools to read, and nothing hidden is
 # left there; a program that uses only the C library
 # (tests/libc/onlylibc) boots the kernel; a program calling what Toro lacks (vfork, the process
 # calls, a made-up function) or with a thread-local variable fails to
-# link for both targets, naming it;
+# link for both targets, naming it, unless it asks for libtoronoproc.a,
+# whose process calls fail with ENOSYS;
 # the simulator's pre-linked object leaves nothing global but the
 # kernel's side of the HAL and main; and no part of the C library enters
 # a kernel by itself (no syscall instruction, no %fs).
 . "$srcdir/tests/tap.sh"
-plan 26
+plan 28
 
 need=""
 for c in qemu-system-x86_64 mformat mcopy mtype mdir fsck.fat objdump nm; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 26); do skip "not installed:$need"; done
+	for i in $(seq 28); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -81,7 +82,7 @@ check "sim: cenv passes every case, argv[0] is the kernel's" \
     bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/csim' &&
 	grep -aqx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
 [ $s -eq 0 ] || note <"$tmp/csim"
-check "sim: cenv ran its 58 cases" test "$(results "$tmp/csim" | wc -l)" -eq 58
+check "sim: cenv ran its 63 cases" test "$(results "$tmp/csim" | wc -l)" -eq 63
 check "sim: what fwrite wrote is on the disk, and the disk is clean" \
     wrote "$tmp/sim.img"
 
@@ -174,6 +175,32 @@ check "sim: fork, execv, popen, waitpid fail to link, named" \
     processes sim
 check "native: fork, execv, popen, waitpid fail to link, named" \
     processes native
+# Asked for (-ltoronoproc, libc/noproc.c), they link and fail at run
+# time with ENOSYS: a program reaching them through an option only
+# (memcached's -d) builds unchanged.
+noproc() { # sim|native
+	compile -DNOPROC -c -o "$tmp/noproc.o" "$srcdir/tests/libc/nolink.c" ||
+	    { note <"$tmp/cc"; return 1; }
+	if [ "$1" = sim ]; then
+		sh "$srcdir/libc/prelink.sh" "$tmp/noproc.sim.o" libhal-sim.a \
+		    "$tmp/noproc.o" libtoronoproc.a libtoroc.a \
+		    "$musl"/lib/libc.a libcore-host.a \
+		    "$($CC -print-libgcc-file-name)" >"$tmp/link" 2>&1 ||
+		    { note <"$tmp/link"; return 1; }
+		return 0
+	fi
+	$CC -nostdlib -static -no-pie -Wl,-T,"$srcdir/hal/native/kernel.ld" \
+	    -o "$tmp/noproc.elf" "$tmp/noproc.o" -Wl,--wrap=main \
+	    -Wl,--start-group libtoronoproc.a libtoroc.a "$musl"/lib/libc.a \
+	    libcore-native.a libhal-native.a -lgcc -Wl,--end-group \
+	    >"$tmp/link" 2>&1 || { note <"$tmp/link"; return 1; }
+	toro_qemu_boot "$tmp/noproc.out" pc 1 "$tmp/noproc.elf" "" ||
+	    { note <"$tmp/noproc.out"; return 1; }
+	grep -qx -- -1 "$tmp/noproc.out" && grep -qx ENOSYS "$tmp/noproc.out" ||
+	    { note <"$tmp/noproc.out"; return 1; }
+}
+check "sim: with -ltoronoproc, fork links" noproc sim
+check "pc: with -ltoronoproc, fork links and fails with ENOSYS" noproc native
 
 # A program of the C library only (it names no toro_ function) still
 # boots the kernel, in the sim too: argv[0] is the kernel's and the CPUs
