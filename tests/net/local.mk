@@ -43,3 +43,9 @@ EXTRA_DIST += tests/net/churn.sh
 # virtio-net header, the native virtio-net features under QEMU.
 TESTS += tests/net/offload.sh
 EXTRA_DIST += tests/net/offload.sh
+
+# memcached and libevent from Debian's sources, unchanged (built by
+# tests/net/memcached.mk), over TAP: python3 speaking the text protocol,
+# libmemcached-tools' memcping, memcslap and memcstat.
+TESTS += tests/net/memcached.sh
+EXTRA_DIST += tests/net/memcached.sh tests/net/memcached-build.sh
