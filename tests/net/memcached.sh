@@ -10,13 +10,15 @@
 #    memcslap with 50 threads, memcstat (two worker threads, -t 2);
 #  - the shutdown command (enabled by -A) ends the program with status 0;
 #  - -d (daemonize) needs fork, which Toro has not: it fails with
-#    memcached's own error, status 1.
+#    memcached's own error, status 1;
+#  - the native image on QEMU's microvm (virtio-net on the same TAP):
+#    memccapable, memcslap, shutdown with status 0.
 # memcached runs as root only with -u: -u root, found in /etc/passwd of
 # the FAT16 folder it is given (--share), drops nothing.
 # Cases skip when root, /dev/net/tun, python3 or the tools are missing,
 # or Debian's source cannot be fetched; a build failure fails them.
 . "$srcdir/tests/tap.sh"
-plan 14
+plan 18
 
 ns=toro-mc-$$
 BG_TIMEOUT=180
@@ -28,55 +30,65 @@ port=11211
 
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
     ! have python3; then
-	skip_n 14 "needs root, ip, python3 and /dev/net/tun"
+	skip_n 18 "needs root, ip, python3 and /dev/net/tun"
 	exit 0
 fi
 if ! have memcping || ! have memcslap || ! have memccapable ||
     ! have memcstat; then
-	skip_n 14 "not installed: libmemcached-tools (./toro deps)"
+	skip_n 18 "not installed: libmemcached-tools (./toro deps)"
 	exit 0
 fi
 # The build (tests/net/memcached.mk), here rather than in check_DATA.
 if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s $bin \
     >"$tmp/build" 2>&1; then
 	note <"$tmp/build"
-	fail_n 14 "memcached's build failed (out/mc/build.log)"
+	fail_n 18 "memcached's build failed (out/mc/build.log)"
 	exit 0
 fi
 if [ -f out/mc/nosource ]; then
-	skip_n 14 "$(cat out/mc/nosource)"
+	skip_n 18 "$(cat out/mc/nosource)"
 	exit 0
 fi
 if [ ! -x $bin ]; then
-	fail_n 14 "memcached is not built (out/mc/build.log)"
+	fail_n 18 "memcached is not built (out/mc/build.log)"
 	exit 0
 fi
-tap_up 14 $net
+tap_up 18 $net
 
 mkdir -p "$tmp/root/etc"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/root/etc/passwd"
 
-# mc NAME ARGS...: memcached in the sim on tap0 in the background, its
-# exit status in $tmp/NAME.rc once it ends.
-mc() {
+# run NAME COMMAND...: COMMAND in the namespace in the background, its
+# output in $tmp/NAME.out and its exit status in $tmp/NAME.rc once it
+# ends.
+run() {
 	local name=$1
 	shift
 	# shellcheck disable=SC2016
 	in_ns bash -c 'timeout "$1" "${@:2}" & echo $! >"$0.pid"; wait $!
-	    echo $? >"$0.rc"' "$tmp/$name" "$BG_TIMEOUT" $bin --cpus 2 \
-	    --net tap:tap0 --share "$tmp/root" -- ip=$ip/24 gw=$net.1 \
-	    -u root "$@" >"$tmp/$name.out" 2>&1 &
+	    echo $? >"$0.rc"' "$tmp/$name" "$BG_TIMEOUT" "$@" \
+	    >"$tmp/$name.out" 2>&1 &
 	pids+=($!)
 }
-# ended NAME STATUS: the program ended, with STATUS, within 30 s.
+# mc NAME ARGS...: memcached in the sim on tap0, as root.
+mc() {
+	local name=$1
+	shift
+	run "$name" $bin --cpus 2 --net tap:tap0 --share "$tmp/root" -- \
+	    ip=$ip/24 gw=$net.1 -u root "$@"
+}
+# ended NAME STATUS: the program ended, with STATUS, within 30 s (QEMU's
+# status, for q, read by hal/native/qemu.sh).
 ended() {
-	local i
+	local i s
 	for ((i = 0; i < 300; i++)); do
 		[ -s "$tmp/$1.rc" ] && break
 		sleep 0.1
 	done
-	[ "$(cat "$tmp/$1.rc" 2>/dev/null)" = "$2" ] && return 0
-	echo "# status $(cat "$tmp/$1.rc" 2>/dev/null), not $2"
+	s=$(cat "$tmp/$1.rc" 2>/dev/null)
+	[ "$1" = q ] && [ -n "$s" ] && s=$(toro_qemu_status "$s" "$tmp/q.out")
+	[ "$s" = "$2" ] && return 0
+	echo "# status '$s', not $2"
 	note <"$tmp/$1.out"
 	return 1
 }
@@ -189,19 +201,19 @@ PYEOF
 	note <"$tmp/py.out"
 	return 1
 }
-# up: the server answers within 30 s.
+# up NAME: the server answers within 30 s.
 up() {
 	local i
 	for ((i = 0; i < 60; i++)); do
 		py ping >/dev/null 2>&1 && return 0
 		sleep 0.5
 	done
-	note <"$tmp/mc.out"
+	note <"$tmp/$1.out"
 	return 1
 }
 
 mc mc -p $port -U 0 -t 2 -c 256 -A
-check "memcached on TAP answers (version)" up
+check "memcached on TAP answers (version)" up mc
 check "memcping" quiet in_ns memcping -s $ip:$port
 check "set/get/add/append/delete/incr/decr, with wrap-around" py basic
 check "a 500 KiB value, stored and read back" py big
@@ -251,3 +263,28 @@ daemon_refused() {
 check "-d (fork) fails with memcached's own error, status 1" daemon_refused
 check "no fault or panic in either run" \
     bash -c "! grep -aiE 'panic|fault|exception' '$tmp/mc.out' '$tmp/daemon.out'"
+
+# The same program natively: QEMU's microvm, virtio-net on the TAP, the
+# passwd file on a FAT16 disk.
+if ! have qemu-system-x86_64 || ! have mformat || ! have mmd ||
+    ! have mcopy; then
+	skip_n 4 "native: not installed: qemu-system-x86_64 or mtools"
+	exit 0
+fi
+. "$srcdir/hal/native/qemu.sh"
+img=$tmp/root.img
+truncate -s 16M "$img" && mformat -i "$img" -h 64 -s 32 :: &&
+    mmd -i "$img" ::etc && mcopy -i "$img" "$tmp/root/etc/passwd" ::etc/passwd
+ip=$net.3
+# shellcheck disable=SC2046
+run q qemu-system-x86_64 $(toro_qemu_args microvm 2 256) \
+    $(toro_qemu_net microvm tap:tap0) $(toro_qemu_disk microvm "$img") \
+    -kernel "$(toro_qemu_kernel microvm out/mc/memcached.elf)" \
+    -append "ip=$ip/24 gw=$net.1 -u root -p $port -U 0 -t 2 -A"
+check "microvm: memcached answers on TAP (virtio-net)" up q
+check "microvm: memccapable: the ASCII and binary protocols' tests" \
+    quiet in_ns timeout 120 memccapable -h $ip -p $port -t 10
+check "microvm: memcslap, 50 threads (10,000 sets counted)" \
+    slap set cmd_set
+check "microvm: the shutdown command ends it with status 0" \
+    eval 'py shutdown && ended q 0'
