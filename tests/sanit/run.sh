@@ -57,14 +57,16 @@ elif [ "$mode" != tsan ]; then
 	# checkers.sh is Valgrind's, which cannot run a sanitized program;
 	# sdk.sh and sdkapp.sh install the libraries and link programs with
 	# the plain toro-cc, which a sanitized library cannot serve (nor
-	# should: they test the packaging, not the kernel).
+	# should: they test the packaging, not the kernel); so does
+	# memcached.sh, whose program is a C environment one (and
+	# memcached-build.sh, its build, is no test).
 	for t in "$top"/tests/unit/test_*.c; do
 		t=${t##*/test_}
 		tests+=("out/tests/unit/${t%.c}.t")
 	done
 	for t in "$top"/tests/sim/*.sh "$top"/tests/net/*.sh; do
 		case $t in
-		*/checkers.sh|*/netns.sh|*/sdk.sh|*/sdkapp.sh) ;;
+		*/checkers.sh|*/netns.sh|*/sdk.sh|*/sdkapp.sh|*/memcached*.sh) ;;
 		*) tests+=("${t#"$top"/}") ;;
 		esac
 	done
