@@ -8,10 +8,13 @@
 # memcslap commands for both, alternating, RUNS times (default 5).
 #
 #	EXEC=2000 RUNS=5 bash bench/memcached.sh
+#
+# MC=PATH runs another build of the sim memcached (one kept aside, to
+# compare before and after a change against the same peer).
 RUNS=${RUNS:-5}
 . bench/common.sh
 EXEC=${EXEC:-2000}
-MC=out/mc/memcached
+MC=${MC:-out/mc/memcached}
 PEER=out/mc/peer/usr/bin/memcached
 
 for t in ip memcslap memcstat apt-get dpkg-deb; do
@@ -22,7 +25,7 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
 	echo "memcached: skipped: needs root and /dev/net/tun"
 	exit 0
 fi
-make -s "$MC" || { echo "memcached: the build failed (out/mc/build.log)"; exit 1; }
+make -s out/mc/memcached || { echo "memcached: the build failed (out/mc/build.log)"; exit 1; }
 [ -x "$MC" ] || { echo "memcached: skipped: $(cat out/mc/nosource)"; exit 0; }
 if [ ! -x "$PEER" ]; then
 	rm -rf out/mc/peer && mkdir -p out/mc/peer/deb &&
