@@ -44,6 +44,7 @@ bench-programs: $(BENCH_TORO) $(BENCH_PEERS) out/bench/peers/epoll-glibc \
 
 EXTRA_DIST += bench/alloc bench/epoll bench/fs bench/switch bench/peers
 EXTRA_DIST += bench/empty/empty.S bench/README.md bench/common.sh \
+	bench/memcached.sh \
 	bench/switch.sh bench/message.sh bench/alloc.sh bench/boot.sh \
 	bench/idle.sh bench/epoll.sh bench/fs.sh bench/http.sh bench/tcp.sh bench/conn.sh \
 	bench/native-http.sh bench/linux/build.sh bench/linux/init \

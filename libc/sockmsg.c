@@ -6,11 +6,13 @@
  * Rules: as Linux for IPv4 without ancillary data.  A datagram is one
  * message whatever its pieces: a UDP sendmsg gathers them into one send,
  * a UDP recvmsg takes one datagram and scatters it, and says MSG_TRUNC
- * when it did not fit.  A stream sends piece by piece and stops at the
- * first short or failed one (the bytes sent so far are the result);
- * a stream recvmsg fills the pieces in order and waits only for the
- * first byte.  Control data (a cmsghdr in msg_control) is EOPNOTSUPP on
- * send: the stack has none to give or take; recvmsg returns none.
+ * when it did not fit.  A stream message of up to GATHER_MAX bytes is
+ * gathered into one send; a longer one is sent piece by piece, stopping
+ * at the first short or failed one (the bytes sent so far are the
+ * result).  A stream recvmsg fills the pieces in order and waits only
+ * for the first byte.  Control data (a cmsghdr in msg_control) is
+ * EOPNOTSUPP on send: the stack has none to give or take; recvmsg
+ * returns none.
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +25,12 @@
 
 /* The largest datagram: what recvmsg need take in one piece. */
 #define DGRAM_MAX 65535
+/*
+ * A stream message up to this size is gathered and sent in one call: a
+ * server's reply in pieces (memcached's header, value and "END") costs
+ * one trip to the socket, not one a piece.
+ */
+#define GATHER_MAX 16384
 
 /* The total of the pieces; -EINVAL past IOV_MAX or SSIZE_MAX. */
 static long
@@ -94,7 +102,7 @@ libc_sendmsg(long fd, const struct msghdr *m, long flags)
 		return -EOPNOTSUPP;
 	if ((t = type_of(fd)) < 0)
 		return t;
-	if (t == SOCK_DGRAM || m->msg_iovlen <= 1)
+	if (t == SOCK_DGRAM || m->msg_iovlen <= 1 || n <= GATHER_MAX)
 		return send_one(fd, m, n, flags);
 	/* A stream: MSG_MORE holds a short piece for the ones after it. */
 	for (i = 0; i < m->msg_iovlen; i++) {

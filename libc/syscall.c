@@ -8,11 +8,13 @@
  * Rules: a call that means something on Toro maps onto the kernel's
  * public API; the rest give -ENOSYS, so the function that made them
  * fails with errno ENOSYS instead of doing something else.  There is one
- * process and no user: ids are constants.
+ * process and one user, root: ids are constants, and set only to
+ * themselves.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,40 @@ sys_uname(struct utsname *u)
 	strcpy(u->release, "1");
 	strcpy(u->version, "1");
 	strcpy(u->machine, "x86_64");
+	return 0;
+}
+
+/*
+ * The one user is root, uid and gid 0, and there is no other to become:
+ * an id set to 0, or left as it is (-1, for the calls taking several),
+ * succeeds as it does for root on Linux; any other id is EINVAL, Linux's
+ * answer for an id it cannot map, rather than a switch that would not
+ * happen.
+ */
+static long
+sys_setid(int n, long a, long b, long c)
+{
+	long id[3] = { a, b, c };
+	int i;
+
+	for (i = 0; i < n; i++)
+		if ((uint32_t)id[i] != 0 &&
+		    ((uint32_t)id[i] != UINT32_MAX || n == 1))
+			return -EINVAL;
+	return 0;
+}
+
+/* Root's supplementary groups: none, or group 0 again. */
+static long
+sys_setgroups(long n, const gid_t *list)
+{
+	long i;
+
+	if (n < 0 || n > NGROUPS_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (list[i] != 0)
+			return -EINVAL;
 	return 0;
 }
 
@@ -323,7 +359,19 @@ libc_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	case SYS_geteuid:
 	case SYS_getgid:
 	case SYS_getegid:
+	case SYS_getgroups:
 		return 0;
+	case SYS_setuid:
+	case SYS_setgid:
+		return sys_setid(1, a1, 0, 0);
+	case SYS_setreuid:
+	case SYS_setregid:
+		return sys_setid(2, a1, a2, 0);
+	case SYS_setresuid:
+	case SYS_setresgid:
+		return sys_setid(3, a1, a2, a3);
+	case SYS_setgroups:
+		return sys_setgroups(a1, (const gid_t *)a2);
 	case SYS_prlimit64:
 		return libc_prlimit(
 		    a1, a2, (const struct rlimit *)a3, (struct rlimit *)a4);

@@ -4,7 +4,7 @@
 # The program of issue 11 (examples/myapp), unchanged, prints the same
 # line in the simulator and under QEMU; tests/programs/cenv (stdio,
 # stdlib, time, files and folders on a FAT16 disk, tmpfile and unlink of
-# open files, signals, pthreads on two CPUs, TCP and UDP sockets over the
+# open files, root's ids, signals, pthreads on two CPUs, TCP and UDP sockets over the
 # stack's loopback, constructors, the environment from the command line,
 # its last line flushed by exit(), then a destructor's) passes on both,
 # what it wrote is on the disk for mtools to read, and nothing hidden is
@@ -24,7 +24,7 @@ for c in qemu-system-x86_64 mformat mcopy mtype mdir fsck.fat objdump nm; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 26); do skip "not installed:$need"; done
+	for i in $(seq 28); do skip "not installed:$need"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -82,7 +82,7 @@ check "sim: cenv passes every case, argv[0] is the kernel's" \
     bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/csim' &&
 	grep -aqx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
 [ $s -eq 0 ] || note <"$tmp/csim"
-check "sim: cenv ran its 58 cases" test "$(results "$tmp/csim" | wc -l)" -eq 58
+check "sim: cenv ran its 63 cases" test "$(results "$tmp/csim" | wc -l)" -eq 63
 check "sim: what fwrite wrote is on the disk, and the disk is clean" \
     wrote "$tmp/sim.img"
 

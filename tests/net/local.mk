@@ -48,3 +48,9 @@ EXTRA_DIST += tests/net/offload.sh
 # in the sim over TAP, judged by Debian's redis-cli and redis-benchmark.
 TESTS += tests/net/redis.sh
 EXTRA_DIST += tests/net/redis.sh
+
+# memcached and libevent from Debian's sources, unchanged (built by
+# tests/net/memcached.mk), over TAP: python3 speaking the text protocol,
+# libmemcached-tools' memcping, memcslap and memcstat.
+TESTS += tests/net/memcached.sh
+EXTRA_DIST += tests/net/memcached.sh tests/net/memcached-build.sh

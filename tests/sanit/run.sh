@@ -57,8 +57,9 @@ elif [ "$mode" != tsan ]; then
 	# checkers.sh is Valgrind's, which cannot run a sanitized program;
 	# sdk.sh and sdkapp.sh install the libraries and link programs with
 	# the plain toro-cc, which a sanitized library cannot serve (nor
-	# should: they test the packaging, not the kernel); redis.sh runs
-	# a C environment program, which this build does not make (below).
+	# should: they test the packaging, not the kernel); redis.sh and
+	# memcached.sh run C environment programs, which this build does
+	# not make (below), and memcached-build.sh, their build, is no test.
 	for t in "$top"/tests/unit/test_*.c; do
 		t=${t##*/test_}
 		tests+=("out/tests/unit/${t%.c}.t")
@@ -66,6 +67,7 @@ elif [ "$mode" != tsan ]; then
 	for t in "$top"/tests/sim/*.sh "$top"/tests/net/*.sh; do
 		case $t in
 		*/checkers.sh|*/netns.sh|*/sdk.sh|*/sdkapp.sh|*/redis.sh) ;;
+		*/tests/net/memcached.sh|*/tests/net/memcached-build.sh) ;;
 		*) tests+=("${t#"$top"/}") ;;
 		esac
 	done

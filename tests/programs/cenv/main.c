@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -330,6 +331,31 @@ test_dirs(void)
 	    stat("/d", &st) < 0 && errno == ENOENT, "errno");
 }
 
+/*
+ * The one user is root: a server dropping its rights to root again
+ * (memcached -u root) succeeds as on Linux; another id cannot be had.
+ */
+static void
+test_ids(void)
+{
+	gid_t g[2] = { 0, 0 };
+
+	result("getuid, geteuid, getgid are root's",
+	    getuid() == 0 && geteuid() == 0 && getgid() == 0, "not 0");
+	result("setgroups(0, NULL), setgid(0), setuid(0) succeed",
+	    setgroups(0, NULL) == 0 && setgroups(2, g) == 0 && setgid(0) == 0 &&
+		setuid(0) == 0 && setresuid(-1, 0, -1) == 0,
+	    strerror(errno));
+	errno = 0;
+	result("setuid(1000) is EINVAL: there is no other user",
+	    setuid(1000) < 0 && errno == EINVAL && getuid() == 0, "errno");
+	g[1] = 100;
+	errno = 0;
+	result("setgroups of a group but 0 is EINVAL",
+	    setgroups(2, g) < 0 && errno == EINVAL, "errno");
+	result("getgroups: none", getgroups(2, g) == 0, "count");
+}
+
 static volatile sig_atomic_t caught;
 
 static void
@@ -540,6 +566,7 @@ main(int argc, char **argv)
 	test_files();
 	test_dirs();
 	test_unlinked();
+	test_ids();
 	test_signals();
 	test_console();
 	test_threads();
