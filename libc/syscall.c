@@ -69,13 +69,17 @@ sys_setid(int n, long a, long b, long c)
 static long
 sys_setgroups(long n, const gid_t *list)
 {
+	gid_t g;
 	long i;
 
 	if (n < 0 || n > NGROUPS_MAX)
 		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (list[i] != 0)
+	for (i = 0; i < n; i++) {
+		if (toro_copy(&g, &list[i], sizeof(g)) < 0)
+			return -EFAULT;
+		if (g != 0)
 			return -EINVAL;
+	}
 	return 0;
 }
 

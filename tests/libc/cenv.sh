@@ -82,7 +82,7 @@ check "sim: cenv passes every case, argv[0] is the kernel's" \
     bash -c "[ $s -eq 0 ] && grep -aqx 'cenv: 0 failed' '$tmp/csim' &&
 	grep -aqx 'argv\\[0\\]=toro argc=1' '$tmp/csim'"
 [ $s -eq 0 ] || note <"$tmp/csim"
-check "sim: cenv ran its 63 cases" test "$(results "$tmp/csim" | wc -l)" -eq 63
+check "sim: cenv ran its 64 cases" test "$(results "$tmp/csim" | wc -l)" -eq 64
 check "sim: what fwrite wrote is on the disk, and the disk is clean" \
     wrote "$tmp/sim.img"
 

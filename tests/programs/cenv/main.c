@@ -353,6 +353,9 @@ test_ids(void)
 	errno = 0;
 	result("setgroups of a group but 0 is EINVAL",
 	    setgroups(2, g) < 0 && errno == EINVAL, "errno");
+	errno = 0;
+	result("setgroups of a bad list is EFAULT",
+	    setgroups(1, (gid_t *)8) < 0 && errno == EFAULT, "errno");
 	result("getgroups: none", getgroups(2, g) == 0, "count");
 }
 
