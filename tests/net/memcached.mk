@@ -19,8 +19,9 @@ $(MC_SDK_STAMP): $(TORO_SDK_LIBS) $(MUSL_STAMP) $(srcdir)/sdk/toro-cc.in \
 	$(AM_V_GEN)$(MAKE) -s install-exec-local install-data-local \
 	    prefix=$(abspath $(MC_OUT)/sdk) >/dev/null && touch $@
 
-# One debsrc.sh at a time (the apt state is shared): after SQLite's.
+# One debsrc.sh at a time (the apt state is shared): after Redis's, the
+# last of tests/libc/oracle.mk's chain.
 $(MC_OUT)/memcached: $(MC_SDK_STAMP) $(srcdir)/tests/net/memcached-build.sh \
-    | $(SQLITE_DIR)/.debsrc-done
+    | $(REDIS_DIR)/.debsrc-done
 	$(AM_V_GEN)$(SHELL) $(srcdir)/tests/net/memcached-build.sh $(srcdir) \
 	    $(TORO_CACHE) $(MC_OUT)
