@@ -25,41 +25,38 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Every call here fails: -1 with errno e. */
+static int
+fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
 int
 system(const char *cmd)
 {
-	if (cmd == NULL)
-		return 0;
-	errno = ENOSYS;
-	return -1;
+	return cmd == NULL ? 0 : fail(ENOSYS);
 }
 
 pid_t
 fork(void)
 {
-	errno = ENOSYS;
-	return -1;
+	return fail(ENOSYS);
 }
 
 int
 execve(const char *path, char *const argv[], char *const envp[])
 {
-	(void)path;
-	(void)argv;
-	(void)envp;
-	errno = ENOSYS;
-	return -1;
+	(void)path, (void)argv, (void)envp;
+	return fail(ENOSYS);
 }
 
 pid_t
 wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
-	(void)pid;
-	(void)status;
-	(void)options;
-	(void)ru;
-	errno = ECHILD;
-	return -1;
+	(void)pid, (void)status, (void)options, (void)ru;
+	return fail(ECHILD);
 }
 
 pid_t
@@ -83,10 +80,6 @@ wait(int *status)
 int
 waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 {
-	(void)type;
-	(void)id;
-	(void)info;
-	(void)options;
-	errno = ECHILD;
-	return -1;
+	(void)type, (void)id, (void)info, (void)options;
+	return fail(ECHILD);
 }

@@ -98,7 +98,7 @@ arguments(int argc, char **argv)
 	block = (char *)(v + na + ne + 2);
 	strings_copy(v, argv, na, &block);
 	strings_copy(v + na + 1, k, ne, &block);
-	__environ = ne == 0 ? no_env : v + na + 1;
+	__environ = v + na + 1;
 	return v;
 }
 
