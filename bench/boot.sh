@@ -1,6 +1,8 @@
 # boot.sh: launch-to-exit time of hello (native, -M microvm) against an
 # empty PVH guest that exits at once, under the same QEMU, alternating
-# runs, and QEMU's host CPU time for each (steadier on a loaded host);
+# runs, with bench/nothing (main returns at once) between them, which
+# tells the kernel's boot and exit from hello's own work; and QEMU's
+# host CPU time for each (steadier on a loaded host);
 # then the kernel's own first instruction to main (loglevel=debug's
 # boot phases); then, since a loaded host makes wall times noisy, two
 # counts it does not disturb: QEMU's own instructions for one run of
@@ -59,16 +61,22 @@ main_us() {
 	    END { exit !found }' "$tmp/out"
 }
 
-# measure ACCEL LABEL
+# boot_one ACCEL IMAGE FILE: boot_us once into FILE; false unless QEMU
+# ended with isa-debug-exit's status for 0, which is 1.
+boot_one() {
+	boot_us "$1" "$2" >>"$3" && [ "$(tail -1 "$3" | awk '{ print $3 }')" = 1 ]
+}
+
+# measure ACCEL LABEL: hello, nothing (main returns at once: the
+# kernel's boot and exit alone) and the empty guest, alternating.
 measure() {
-	local i t=$tmp/t e=$tmp/e m=$tmp/m toro empty r main tc ec rc
-	: >"$t" && : >"$e" && : >"$m"
+	local i t=$tmp/t n=$tmp/n e=$tmp/e m=$tmp/m toro none empty r rn
+	local main tc ec rc own
+	: >"$t" && : >"$n" && : >"$e" && : >"$m"
 	for i in $(seq "$RUNS"); do
-		# isa-debug-exit's status for 0 is 1.
-		if ! boot_us "$1" out/native/hello.elf >>"$t" ||
-		    [ "$(tail -1 "$t" | awk '{ print $3 }')" != 1 ] ||
-		    ! boot_us "$1" out/bench/empty-exit.elf >>"$e" ||
-		    [ "$(tail -1 "$e" | awk '{ print $3 }')" != 1 ] ||
+		if ! boot_one "$1" out/native/hello.elf "$t" ||
+		    ! boot_one "$1" out/bench/native/nothing.elf "$n" ||
+		    ! boot_one "$1" out/bench/empty-exit.elf "$e" ||
 		    ! main_us "$1" >>"$m"; then
 			echo "boot on microvm $2: run $i FAILED:"
 			sed 's/^/  /' "$tmp/out" | head -20
@@ -77,15 +85,22 @@ measure() {
 		fi
 	done
 	toro=$(awk '{ printf "%.1f\n", $1 / 1000 }' "$t" | median)
+	none=$(awk '{ printf "%.1f\n", $1 / 1000 }' "$n" | median)
 	empty=$(awk '{ printf "%.1f\n", $1 / 1000 }' "$e" | median)
 	tc=$(awk '{ printf "%.1f\n", $2 / 1000 }' "$t" | median)
 	ec=$(awk '{ printf "%.1f\n", $2 / 1000 }' "$e" | median)
 	main=$(awk '{ printf "%.3f\n", $1 / 1000 }' "$m" | median)
 	r=$(ratio "$toro" "$empty")
+	rn=$(ratio "$none" "$empty")
 	rc=$(ratio "$tc" "$ec")
+	own=$(awk -v a="$toro" -v b="$none" -v e="$empty" \
+	    'BEGIN { printf "%.1f ms, %.1f%% of the empty guest", a - b,
+	    (a - b) * 100 / e }')
 	echo "boot to exit on microvm $2 (median of $RUNS): hello $toro ms," \
-	    "empty guest $empty ms"
+	    "nothing (main returns at once) $none ms, empty guest $empty ms"
 	echo "ratio: hello / empty = $r (target <= 1.05: $(verdict "$r" "<=" 1.05))"
+	echo "  the kernel's boot and exit alone: nothing / empty = $rn;" \
+	    "hello's own work (hello - nothing): $own"
 	echo "QEMU's host CPU time (median): hello $tc ms, empty guest $ec ms," \
 	    "ratio $rc"
 	echo "first instruction to main $2 (median of $RUNS): $main ms"
@@ -139,16 +154,20 @@ print(insns, blocks, ops)
 measure tcg "(TCG)"
 if command -v valgrind >/dev/null; then
 	t=$(qemu_insns out/native/hello.elf)
+	n=$(qemu_insns out/bench/native/nothing.elf)
 	e=$(qemu_insns out/bench/empty-exit.elf)
 	echo "QEMU's instructions (callgrind, one run each): hello ${t}M," \
-	    "empty guest ${e}M, ratio $(ratio "$t" "$e")"
+	    "nothing ${n}M, empty guest ${e}M; ratios hello $(ratio "$t" \
+	    "$e"), nothing $(ratio "$n" "$e")"
 else
 	echo "QEMU's instructions: not measured (no valgrind)"
 fi
 read -r ti tb to <<<"$(translated out/native/hello.elf)"
+read -r ni nb no <<<"$(translated out/bench/native/nothing.elf)"
 echo "translated by TCG, the kernel and hello: $ti instructions," \
-    "$tb blocks, $to TCG ops (the empty guest: $(translated \
-    out/bench/empty-exit.elf | awk '{ print $1 }') instructions)"
+    "$tb blocks, $to TCG ops; nothing: $ni, $nb, $no (the empty guest:" \
+    "$(translated out/bench/empty-exit.elf | awk '{ print $1 }')" \
+    "instructions)"
 if [ ! -w /dev/kvm ]; then
 	echo "KVM: not measurable (no /dev/kvm)"
 elif ! run kvm out/native/hello.elf; then

@@ -38,11 +38,12 @@ out/bench/empty-halt.elf: $(srcdir)/bench/empty/empty.S
 	    -Wl,--build-id=none -Wl,-Ttext=0x100000 -Wl,-e,start -o $@ $<
 
 bench-programs: $(BENCH_TORO) $(BENCH_PEERS) out/bench/peers/epoll-glibc \
-	out/bench/empty-exit.elf \
+	out/bench/native/nothing.pvh.elf out/bench/empty-exit.elf \
 	out/bench/empty-halt.elf
 .PHONY: bench-programs
 
-EXTRA_DIST += bench/alloc bench/epoll bench/fs bench/switch bench/peers
+EXTRA_DIST += bench/alloc bench/epoll bench/fs bench/nothing bench/switch \
+	bench/peers
 EXTRA_DIST += bench/empty/empty.S bench/README.md bench/common.sh \
 	bench/memcached.sh \
 	bench/switch.sh bench/message.sh bench/alloc.sh bench/boot.sh \
