@@ -24,7 +24,8 @@ T_LOG_DRIVER = $(LOG_DRIVER)
 # becomes out/tests/sim/NAME and out/tests/native/NAME.elf (and its PVH
 # twin).  churn is for the memory checkers, stuck keeps its CPU too long
 # for the watchdog's tests, faults is the exception tests' fault matrix,
-# clock prints the time for the clock's test.
+# clock prints the time for the clock's test, sendexit sends and returns
+# from main for the exit's test (tests/net/exit.sh).
 TORO_TEST_PROGRAM_DIRS = $(patsubst %/,%,$(sort $(dir \
 	$(wildcard $(srcdir)/tests/programs/*/*.c))))
 TESTPROGS = $(notdir $(TORO_TEST_PROGRAM_DIRS))

@@ -123,7 +123,7 @@ set_idle(const char *opt)
 		    "instead\n", opt, toro_strerror(err));
 }
 
-/* stack=, idle=, loglevel=; returns the watchdog's seconds. */
+/* stack=, idle=, exit_linger=, loglevel=; returns the watchdog's seconds. */
 static int64_t
 options(void)
 {
@@ -137,6 +137,13 @@ options(void)
 		sched_set_default_stack((size_t)parse_num(opt) * 1024);
 	}
 	set_idle(lib_opt(LIB_OPT_IDLE));
+	opt = lib_opt(LIB_OPT_EXIT_LINGER);
+	if (opt != NULL) {
+		if (parse_num(opt) < 0 || parse_num(opt) > 3600)
+			lib_panic("exit_linger=%s: want seconds, 0 to 3600",
+			    opt);
+		kern_exit_linger_ns = (uint64_t)parse_num(opt) * 1000000000u;
+	}
 	opt = lib_opt(LIB_OPT_WATCHDOG);
 	if (opt != NULL && ((wd = parse_num(opt)) < 0 || wd > 1000000))
 		lib_panic("watchdog=%s: want a number of seconds, 0 for off",

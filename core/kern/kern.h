@@ -28,7 +28,17 @@ void kern_boot_cpus(void);
 /* Become CPU 0's idle thread, for good. */
 __attribute__((noreturn)) void kern_boot_run(void);
 
-/* Stop the machine cleanly with this status (file systems synced). */
+/*
+ * Stop the machine cleanly with this status: the program's other
+ * threads stop, its sockets close and the network gets up to
+ * kern_exit_linger_ns to deliver what they hold, the file systems are
+ * synced, then the machine powers off.  The first caller's status wins;
+ * a later caller never returns.
+ */
 __attribute__((noreturn)) void kern_shutdown(int status);
+
+/* exit_linger=SECONDS, read at boot (default KERN_EXIT_LINGER_S). */
+#define KERN_EXIT_LINGER_S 5
+extern uint64_t kern_exit_linger_ns;
 
 #endif

@@ -7,14 +7,19 @@
  * Rules: this file needs no service (no network, no disk driver), so
  * that a program booted by the fake HAL links without them; the file
  * system's sync at shutdown is file.c alone, which sends the request
- * but has none of the file system's code.
+ * but has none of the file system's code, and the network's drain is
+ * drain.c alone, which the stack's start arms.
  */
 #include "core/fs/fs.h"
 #include "core/kern/kern.h"
 #include "core/lib/lib.h"
 #include "core/mem/mem.h"
+#include "core/net/net.h"
 #include "core/sched/sched.h"
 #include "toro/toro.h"
+
+uint64_t kern_exit_linger_ns = KERN_EXIT_LINGER_S * 1000000000ull;
+static int exiting; /* a kern_shutdown() has begun */
 
 static void *
 stop_thread(void *unused)
@@ -27,6 +32,12 @@ stop_requested(void)
 {
 	struct toro_thread_attr attr = { "stop", 0 };
 
+	/* Asked again while the exit waits for the network: at once. */
+	if (__atomic_load_n(&exiting, __ATOMIC_ACQUIRE)) {
+		toro_printf("\ntoro: stopped again by the host: powering off "
+		    "now\n");
+		hal_exit(KERN_STOP_STATUS);
+	}
 	toro_printf("\ntoro: stopped by the host\n");
 	/* The scheduler calls us and cannot sleep: a thread shuts down. */
 	if (toro_thread_create(NULL, 0, stop_thread, NULL, &attr) < 0)
@@ -75,6 +86,16 @@ kern_shutdown(int status)
 	const char *log = lib_opt(LIB_OPT_LOGLEVEL);
 	uint64_t ns;
 
+	/* The idle thread (a scheduler's hook) can neither wait nor park. */
+	if (!sched_current()->idle) {
+		/* A second exit waits for the first, which powers off. */
+		if (__atomic_exchange_n(&exiting, 1, __ATOMIC_ACQ_REL))
+			for (;;)
+				toro_yield();
+		sched_freeze();
+		/* What the program sent reaches its peers, with the FINs. */
+		net_drain(kern_exit_linger_ns);
+	}
 	/* Nothing written may be lost: flush the file systems' caches. */
 	fs_sync_all();
 	if (log != NULL && strcmp(log, "debug") == 0) {

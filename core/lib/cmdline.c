@@ -32,6 +32,7 @@ static const char *const known[LIB_OPT_N] = {
 	[LIB_OPT_TCP_MEM] = "tcp_mem",
 	[LIB_OPT_TCP_CONNS] = "tcp_conns",
 	[LIB_OPT_TCP_TIMEWAIT] = "tcp_timewait",
+	[LIB_OPT_EXIT_LINGER] = "exit_linger",
 };
 
 const char *lib_opts[LIB_OPT_N];

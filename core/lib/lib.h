@@ -134,6 +134,7 @@ enum lib_opt {
 	LIB_OPT_TCP_MEM,      /* MiB TCP connections may be charged */
 	LIB_OPT_TCP_CONNS,    /* live TCP connections */
 	LIB_OPT_TCP_TIMEWAIT, /* TCP TIME_WAIT records */
+	LIB_OPT_EXIT_LINGER,  /* seconds the exit waits for the network */
 	LIB_OPT_N
 };
 extern const char *lib_opts[LIB_OPT_N];

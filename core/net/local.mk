@@ -8,6 +8,7 @@ NET_SOURCES = core/net/buf.c core/net/csum.c \
 	core/net/arp.c \
 	core/net/dhcp.c \
 	core/net/dns.c \
+	core/net/drain.c \
 	core/net/eth.c \
 	core/net/icmp.c \
 	core/net/ipv4.c \

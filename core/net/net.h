@@ -135,4 +135,19 @@ int net_start_loopback(void);
 /* Close socket descriptor s (toro_close() picks files or sockets). */
 int net_close(int s);
 
+/*
+ * The machine's exit (drain.c): close every socket descriptor, then wait
+ * up to wait_ns (0: not at all) for the connections to deliver what
+ * they hold and their FINs.  Nothing to do if the stack never started.
+ * Call from a thread, after sched_freeze().
+ */
+void net_drain(uint64_t wait_ns);
+/*
+ * Set by the stack's start (sockapi.c's net_exit_step): one pass that
+ * closes every descriptor, returning how many connections still owe
+ * their peers data or a FIN.
+ */
+extern int (*net_drain_step)(void);
+int net_exit_step(void);
+
 #endif

@@ -65,6 +65,7 @@ enum net_op {
 	OP_EPWAIT,
 	OP_SETOPT,
 	OP_GETOPT,
+	OP_EXIT,
 };
 
 /* toro_epoll_ctl()'s arguments, on the caller's stack. */
@@ -164,6 +165,8 @@ struct net_sock {
 int net_stream_nodelay(struct net_sock *s, bool on);
 /* After an engine call that may arm a timer: the network thread hears. */
 void net_stream_rearm(void);
+/* Connections that still owe their peers data or a FIN (tcp.h). */
+int net_stream_owing(void);
 
 /*
  * sock_opt.c: a socket's options (toro/socket.h's TORO_SO_*), and what
@@ -209,6 +212,8 @@ void net_sock_table_init(void);
 struct net_sock *net_sock_new(int type, const struct net_sock_ops *ops);
 /* fd's socket, or NULL. */
 struct net_sock *net_sock_lookup(int fd);
+/* Every descriptor in use is below this. */
+int net_sock_table_size(void);
 /* Give fd back; its socket lives on until destroyed. */
 void net_sock_fd_release(int fd);
 /* Close and free a socket nobody has seen yet. */

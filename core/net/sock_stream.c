@@ -572,3 +572,9 @@ net_stream_nodelay(struct net_sock *s, bool on)
 	tcp_set_nodelay(s->proto, on);
 	return 0;
 }
+
+int
+net_stream_owing(void)
+{
+	return stack != NULL ? tcp_stack_owing(stack) : 0;
+}

@@ -4,7 +4,8 @@
  *
  * Interface (sock.h): net_sock_table_init() at the stack's start;
  * net_sock_new() takes the lowest free descriptor for a new socket,
- * net_sock_lookup() finds a descriptor's socket, net_sock_fd_release()
+ * net_sock_lookup() finds a descriptor's socket (all of them are below
+ * net_sock_table_size()), net_sock_fd_release()
  * gives a descriptor back (its socket may live on: a lingering close),
  * net_sock_destroy() closes and frees a socket, net_sock_free() both.
  *
@@ -132,4 +133,10 @@ struct net_sock *
 net_sock_lookup(int fd)
 {
 	return fd >= 0 && fd < nfds ? fds[fd] : NULL;
+}
+
+int
+net_sock_table_size(void)
+{
+	return nfds;
 }

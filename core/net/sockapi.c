@@ -39,6 +39,14 @@ net_call(struct net_req *r, int op)
 }
 
 int
+net_exit_step(void)
+{
+	struct net_req r = { .fd = -1 };
+
+	return (int)net_call(&r, OP_EXIT);
+}
+
+int
 toro_socket(int domain, int type, int protocol)
 {
 	struct net_req r = { .fd = domain, .value = type, .flags = protocol };

@@ -260,29 +260,58 @@ op_socket(struct net_req *r)
 	return s->fd;
 }
 
-/*
- * Close: the descriptor goes at once (its waiters fail, polls see
- * POLLNVAL), the socket too unless a lingering close (sock_opt.c)
- * keeps it while it waits.
- */
-static long
-op_close(struct net_req *r)
+/* s's descriptor goes: its waiters fail, polls see POLLNVAL. */
+static void
+drop_fd(struct net_sock *s)
 {
-	struct net_sock *s = r->sock;
 	struct list *l;
 
-	if (r->stage++ > 0)
-		return net_sock_linger(r, false);
 	net_epoll_forget(s);
 	while ((l = list_pop_front(&s->waiters)) != NULL)
 		net_req_finish(container_of(l, struct net_req, wlink),
 		    -TORO_EBADF);
 	net_sock_fd_release(s->fd);
 	rerun_polls(s, true);
+}
+
+/*
+ * Close: the descriptor goes at once, the socket too unless a lingering
+ * close (sock_opt.c) keeps it while it waits.
+ */
+static long
+op_close(struct net_req *r)
+{
+	struct net_sock *s = r->sock;
+
+	if (r->stage++ > 0)
+		return net_sock_linger(r, false);
+	drop_fd(s);
 	if (net_sock_linger(r, true) == NET_PENDING)
 		return NET_PENDING;
 	net_sock_destroy(s);
 	return 0;
+}
+
+/*
+ * The machine's exit (net_drain): every descriptor closes as close()
+ * does without SO_LINGER (the FIN follows the data; unread data or
+ * SO_LINGER {1, 0} reset), and the answer is how many connections still
+ * owe their peers data or a FIN.  Each time it is asked it also closes
+ * what was opened since.
+ */
+static long
+op_exit(void)
+{
+	struct net_sock *s;
+	int fd, n = net_sock_table_size();
+
+	for (fd = 0; fd < n; fd++) {
+		if ((s = net_sock_lookup(fd)) == NULL)
+			continue;
+		drop_fd(s);
+		net_sock_destroy(s);
+	}
+	return net_stream_owing();
 }
 
 static long
@@ -489,6 +518,8 @@ dispatch(struct net_req *r)
 			    r->out);
 		case OP_EPCREATE:
 			return net_epoll_new();
+		case OP_EXIT:
+			return op_exit();
 		}
 		if ((r->sock = net_sock_lookup(r->fd)) == NULL)
 			return -TORO_EBADF;

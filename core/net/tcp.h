@@ -237,6 +237,13 @@ void tcp_stack_free(struct tcp_stack *s);
 /* Change the local address (DHCP); existing connections keep theirs. */
 void tcp_stack_set_addr(struct tcp_stack *s, uint32_t addr);
 const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
+/*
+ * The conns that still owe their peers something: data not yet
+ * acknowledged, a FIN not yet sent or acknowledged, or a handshake.
+ * Those past their own FIN's acknowledgment (FIN_WAIT_2, TIME_WAIT)
+ * and listeners owe nothing.
+ */
+int tcp_stack_owing(const struct tcp_stack *s);
 
 /*
  * A segment from the network: b's data starts at the TCP header and

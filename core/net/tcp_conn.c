@@ -1,7 +1,8 @@
 /*
  * tcp_conn.c: the life of a connection: creation, bind, listen,
  * accept, connect, close and abort, and the state changes every other
- * file shares (established, TIME_WAIT, dropped).
+ * file shares (established, TIME_WAIT, dropped); how many conns the
+ * machine's exit still waits for (tcp_stack_owing).
  *
  * Ownership: tcp_conn_new() and tcp_accept() hand a conn to its owner
  * (TF_USER) until tcp_close() or tcp_abort().  A half-open or
@@ -460,4 +461,19 @@ tcp_abort(struct tcp_conn *c)
 	}
 	tcp_conn_destroy(c);
 	tcp_leave(s);
+}
+
+int
+tcp_stack_owing(const struct tcp_stack *s)
+{
+	const struct tcp_conn *c;
+	const struct list *l;
+	int n = 0;
+
+	for (l = s->conns.next; l != &s->conns; l = l->next) {
+		c = container_of(l, struct tcp_conn, all);
+		n += c->state != TCP_LISTEN && c->state != TCP_FIN_WAIT_2 &&
+		    c->state != TCP_TIME_WAIT && c->state != TCP_CLOSED;
+	}
+	return n;
 }

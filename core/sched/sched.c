@@ -21,6 +21,10 @@ int sched_ncpu;
 static void (*stop_hook)(void);
 static void (*shutdown_hook)(int status);
 
+/* After sched_freeze(): the one thread of the program that still runs. */
+static struct toro_thread *survivor;
+static int frozen;
+
 void
 sched_on_stop(void (*stop)(void))
 {
@@ -39,6 +43,37 @@ sched_shutdown(int status)
 	if (shutdown_hook != NULL)
 		shutdown_hook(status);
 	hal_exit(status);
+}
+
+void
+sched_freeze(void)
+{
+	survivor = sched_current();
+	__atomic_store_n(&frozen, 1, __ATOMIC_RELEASE);
+}
+
+/* Whether t may still run: every thread does until sched_freeze(). */
+static bool
+may_run(const struct toro_thread *t)
+{
+	return !__atomic_load_n(&frozen, __ATOMIC_ACQUIRE) || t->idle ||
+	    t == survivor || (t->flags & SCHED_THREAD_SYSTEM);
+}
+
+/* The next ready thread that may run; the others freeze on the way. */
+static struct toro_thread *
+pick(struct sched_cpu *c)
+{
+	struct toro_thread *t;
+	struct list *l;
+
+	while ((l = list_pop_front(&c->ready)) != NULL) {
+		t = container_of(l, struct toro_thread, link);
+		if (may_run(t))
+			return t;
+		t->state = THREAD_FROZEN;
+	}
+	return &c->idle;
 }
 
 /* For lib's reports: the thread that runs on this CPU (lib.h). */
@@ -207,7 +242,6 @@ static void
 reschedule(struct sched_cpu *c)
 {
 	struct toro_thread *cur = c->cur, *next;
-	struct list *l;
 	uint32_t ev;
 
 	/* The watchdog's heartbeat: a plain add to our own cache line. */
@@ -223,12 +257,14 @@ reschedule(struct sched_cpu *c)
 	if ((ev = hal_cpu_poll()) != 0)
 		run_events(c, ev);
 	if ((cur->state == THREAD_RUNNING) & !cur->idle) {
-		if (list_empty(&c->ready))
+		if (!may_run(cur))
+			cur->state = THREAD_FROZEN;
+		else if (list_empty(&c->ready))
 			return;
-		make_ready(c, cur);
+		else
+			make_ready(c, cur);
 	}
-	l = list_pop_front(&c->ready);
-	next = l != NULL ? container_of(l, struct toro_thread, link) : &c->idle;
+	next = pick(c);
 	if (next == cur) {
 		cur->state = THREAD_RUNNING;
 		return;

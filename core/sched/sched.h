@@ -51,6 +51,7 @@ enum thread_state {
 	THREAD_RUNNING,
 	THREAD_BLOCKED,
 	THREAD_ZOMBIE,
+	THREAD_FROZEN, /* the machine is exiting: never runs again */
 };
 
 struct toro_thread {
@@ -198,6 +199,16 @@ void sched_on_stop(void (*stop)(void));
 void sched_on_shutdown(void (*shutdown)(int status));
 /* Power off through the shutdown hook. */
 __attribute__((noreturn)) void sched_shutdown(int status);
+
+/*
+ * The machine's exit: from now on, on every CPU, only the calling
+ * thread and the kernel's own (SCHED_THREAD_SYSTEM) run.  Every other
+ * thread stops at its next pass through its scheduler (a block, a
+ * sleep, a yield) and never runs again, as Linux's exit_group() ends a
+ * process's other threads before it closes its descriptors.  Call from
+ * a thread, once.
+ */
+void sched_freeze(void);
 
 /* Wake the console reader (conin.c); on CPU 0, when input arrives. */
 void sched_console_input(void);

@@ -54,3 +54,8 @@ EXTRA_DIST += tests/net/redis.sh
 # libmemcached-tools' memcping, memcslap and memcstat.
 TESTS += tests/net/memcached.sh
 EXTRA_DIST += tests/net/memcached.sh tests/net/memcached-build.sh
+
+# The machine's exit: what the program sent arrives, then the FIN
+# (tests/programs/sendexit), in the sim and on microvm over TAP.
+TESTS += tests/net/exit.sh
+EXTRA_DIST += tests/net/exit.sh

@@ -1,7 +1,8 @@
 /*
  * test_sched.c: the scheduler on the deterministic fake machine:
  * ordering, sleep deadlines, remote creation, join, mailboxes, thousands
- * of threads, bad arguments, events and the cross-CPU call.
+ * of threads, bad arguments, events, the cross-CPU call and the exit's
+ * freeze.
  */
 #include <check.h>
 
@@ -476,6 +477,68 @@ START_TEST(cross_cpu_call)
 }
 END_TEST
 
+/*
+ * After sched_freeze() only the caller and the kernel's threads run:
+ * threads that yield, on this CPU or another, and one that sleeps stop
+ * at their next pass through the scheduler (and never count again); a
+ * SCHED_THREAD_SYSTEM one goes on.
+ */
+static int counts[4];
+
+static void *
+freeze_counter(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+
+	/* The fake's clock moves only while every CPU waits: all sleep. */
+	for (;;) {
+		__atomic_add_fetch(&counts[i], 1, __ATOMIC_RELAXED);
+		if (i != 2)
+			toro_yield();
+		__atomic_add_fetch(&counts[i], 1, __ATOMIC_RELAXED);
+		toro_sleep_ms(1);
+	}
+	return NULL;
+}
+
+static void *
+freeze_main(void *unused)
+{
+	struct toro_thread_attr attr = { "sys", 0 };
+	int before[4], i;
+
+	ck_assert_int_eq(toro_thread_create(NULL, 0, freeze_counter, (void *)0,
+	    NULL), 0);
+	ck_assert_int_eq(toro_thread_create(NULL, 1, freeze_counter, (void *)1,
+	    NULL), 0);
+	ck_assert_int_eq(toro_thread_create(NULL, 1, freeze_counter, (void *)2,
+	    NULL), 0);
+	ck_assert_int_eq(sched_thread_create(NULL, 1, freeze_counter, (void *)3,
+	    &attr, SCHED_THREAD_SYSTEM), 0);
+	toro_sleep_ms(10);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_gt(__atomic_load_n(&counts[i], __ATOMIC_RELAXED),
+		    0);
+	sched_freeze();
+	toro_sleep_ms(5); /* each reaches its scheduler */
+	for (i = 0; i < 4; i++)
+		before[i] = __atomic_load_n(&counts[i], __ATOMIC_RELAXED);
+	toro_sleep_ms(20);
+	toro_yield(); /* the caller still runs */
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(__atomic_load_n(&counts[i], __ATOMIC_RELAXED),
+		    before[i]);
+	ck_assert_int_gt(__atomic_load_n(&counts[3], __ATOMIC_RELAXED),
+	    before[3]);
+	return NULL;
+}
+
+START_TEST(freeze)
+{
+	ck_assert_int_eq(fake_run(2, 8 * MB, freeze_main, NULL), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -494,6 +557,7 @@ main(void)
 	tcase_add_test(tc, console_input);
 	tcase_add_test(tc, events_on_busy_cpu);
 	tcase_add_test(tc, cross_cpu_call);
+	tcase_add_test(tc, freeze);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

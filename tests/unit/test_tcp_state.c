@@ -226,6 +226,39 @@ TCP_TEST(close_active_client)
 	return NULL;
 }
 
+/*
+ * What the machine's exit waits for (tcp_stack_owing): conns that may
+ * still send, or whose FIN is not yet acknowledged; not listeners, not
+ * FIN_WAIT_2 or TIME_WAIT.
+ */
+TCP_TEST(owing)
+{
+	static char big[64 * 1024];
+	struct tcp_conn *a, *b;
+	struct ev ea = { 0 }, eb = { 0 };
+
+	link_init(&lk, NULL, NULL);
+	ck_assert(link_connect_pair(&lk, 80, &a, &b, &ea, &eb, NULL));
+	ck_assert_int_eq(tcp_stack_owing(lk.st[0]), 1);
+	/* b; the listener owes nothing. */
+	ck_assert_int_eq(tcp_stack_owing(lk.st[1]), 1);
+	ck_assert_int_eq(tcp_send(a, big, sizeof(big)), (int)sizeof(big));
+	tcp_close(a); /* the FIN goes after the data */
+	ck_assert_int_eq(tcp_stack_owing(lk.st[0]), 1);
+	link_advance(&lk, 1 * MS);
+	ck_assert_int_eq(tcp_stack_owing(lk.st[0]), 1);
+	link_advance(&lk, 200 * MS);
+	ck_assert_int_eq(tcp_state(b), TCP_CLOSE_WAIT);
+	ck_assert_int_eq(tcp_stack_owing(lk.st[0]), 0); /* FIN_WAIT_2 */
+	ck_assert_int_eq(tcp_stack_owing(lk.st[1]), 1);
+	tcp_close(b); /* unread data: a reset, nothing owed */
+	ck_assert_int_eq(tcp_stack_owing(lk.st[1]), 0);
+	link_advance(&lk, 50 * MS);
+	ck_assert_int_eq(tcp_stack_owing(lk.st[0]), 0);
+	link_free(&lk);
+	return NULL;
+}
+
 /* The server closes first; the client reads then closes: LAST_ACK. */
 TCP_TEST(close_active_server)
 {
@@ -471,6 +504,7 @@ main(void)
 	tcase_add_test(tc, close_active_server);
 	tcase_add_test(tc, simultaneous_close);
 	tcase_add_test(tc, fin_lost);
+	tcase_add_test(tc, owing);
 	tcase_add_test(tc, time_wait_reuse);
 	tcase_add_test(tc, time_wait_blocks_tuple);
 	tcase_add_test(tc, data_before_accept);
