@@ -280,6 +280,13 @@ int hal_net_recv(void *buf, size_t size, struct hal_net_meta *m);
 size_t hal_net_peek(void);
 
 /*
+ * Frames hal_net_send() took that the NIC has not sent yet (0: all are
+ * out, as for a NIC that sends before hal_net_send() returns): the
+ * machine's exit waits for 0 before it powers off.
+ */
+int hal_net_tx_pending(void);
+
+/*
  * Block devices: disks numbered from 0, 512-byte sectors.  Requests are
  * asynchronous: hal_blk_submit() queues one, the device works on it while
  * threads run, and its completion posts HAL_EV_BLK to the CPU that opened

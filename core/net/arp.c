@@ -5,7 +5,8 @@
  * Interface (stack.h): net_arp_input() for received ARP packets,
  * net_arp_output() to send an IP packet to an on-link next hop,
  * net_arp_announce() for a gratuitous ARP, net_arp_flush() when our
- * address changes, net_arp_timer() for expiry and retries.
+ * address changes, net_arp_timer() for expiry and retries,
+ * net_arp_held() for the machine's exit.
  *
  * Rules: a fixed cache of ARP_SLOTS entries; a resolved entry lives
  * ARP_TTL after it was last confirmed by the peer's own ARP packet.
@@ -262,6 +263,16 @@ net_arp_flush(void)
 
 	for (i = 0; i < ARP_SLOTS; i++)
 		release(&cache[i]);
+}
+
+int
+net_arp_held(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ARP_SLOTS; i++)
+		n += cache[i].state == ARP_PENDING ? cache[i].nheld : 0;
+	return n;
 }
 
 uint64_t

@@ -3,8 +3,8 @@
  *
  * Interface: net.h.  net_drain(wait_ns) closes every socket descriptor
  * as close() does, then waits, at most wait_ns, until no connection
- * owes its peer data or a FIN: what the program sent arrives, and its
- * peers see the end.  Linux does the same for an exiting process by
+ * owes its peer data or a FIN and every packet is on the wire: what the
+ * program sent arrives, and its peers see the end.  Linux does the same for an exiting process by
  * closing its descriptors, then its stack goes on sending; here the
  * machine powers off next, so the exit waits.
  *

@@ -138,14 +138,15 @@ int net_close(int s);
 /*
  * The machine's exit (drain.c): close every socket descriptor, then wait
  * up to wait_ns (0: not at all) for the connections to deliver what
- * they hold and their FINs.  Nothing to do if the stack never started.
+ * they hold and their FINs, and for every packet to be on the wire.
+ * Nothing to do if the stack never started.
  * Call from a thread, after sched_freeze().
  */
 void net_drain(uint64_t wait_ns);
 /*
  * Set by the stack's start (sockapi.c's net_exit_step): one pass that
  * closes every descriptor, returning how many connections still owe
- * their peers data or a FIN.
+ * their peers data or a FIN, plus the packets not yet on the wire.
  */
 extern int (*net_drain_step)(void);
 int net_exit_step(void);

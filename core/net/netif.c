@@ -439,6 +439,12 @@ start_thread(int cpu)
 }
 
 int
+net_if_unsent(void)
+{
+	return ntxq + net_arp_held() + (net_if.up ? hal_net_tx_pending() : 0);
+}
+
+int
 net_start(int cpu)
 {
 	struct hal_net_info info = { .offloads = 0 };

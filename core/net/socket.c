@@ -296,8 +296,9 @@ op_close(struct net_req *r)
  * The machine's exit (net_drain): every descriptor closes as close()
  * does without SO_LINGER (the FIN follows the data; unread data or
  * SO_LINGER {1, 0} reset), and the answer is how many connections still
- * owe their peers data or a FIN.  Each time it is asked it also closes
- * what was opened since.
+ * owe their peers data or a FIN, plus the packets not yet on the wire
+ * (a datagram waiting for ARP, say).  Each time it is asked it also
+ * closes what was opened since.
  */
 static long
 op_exit(void)
@@ -311,7 +312,7 @@ op_exit(void)
 		drop_fd(s);
 		net_sock_destroy(s);
 	}
-	return net_stream_owing();
+	return net_stream_owing() + net_if_unsent();
 }
 
 static long

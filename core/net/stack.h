@@ -44,6 +44,11 @@ extern struct toro_net_stats net_stats;
 void net_wakeup(void);
 /* A timer is due at `when`: wake the thread if it would sleep past it. */
 void net_timer_hint(uint64_t when);
+/*
+ * Packets not yet on the wire: held for the NIC's room or for ARP, or
+ * in the NIC's transmit ring.
+ */
+int net_if_unsent(void);
 /* netcfg.c */
 /* Set (or with addr 0, clear) the interface's addresses. */
 void net_set_addr(uint32_t addr, uint32_t mask, uint32_t gw, uint32_t dns);
@@ -95,6 +100,8 @@ void net_arp_announce(void);
 void net_arp_flush(void);
 /* Expire entries and retry requests; returns the next deadline. */
 uint64_t net_arp_timer(uint64_t now);
+/* Packets waiting for an address to resolve. */
+int net_arp_held(void);
 
 /* ipv4.c */
 struct net_ipinfo {

@@ -5,7 +5,7 @@
  * Interface: hal_virtio_net_init() at boot finds the first virtio-net
  * device (PCI, else MMIO) and sets it up; hal_virtio_net_print() says
  * what it found (loglevel=debug); hal_virtio_net_irq() is the handler of
- * HAL_VEC_NET.
+ * HAL_VEC_NET; hal.h's hal_net_* calls.
  *
  * Features: VIRTIO_F_VERSION_1 and VIRTIO_NET_F_MAC, and each offload
  * the device offers (QEMU: csum=, guest_csum=, host_tso4=, guest_tso4=,
@@ -354,6 +354,15 @@ hal_net_send(const void *frame, size_t len, const struct hal_net_meta *m)
 	hal_virtq_post(&txq, head);
 	hal_virtq_kick(&txq, 0);
 	return 0;
+}
+
+int
+hal_net_tx_pending(void)
+{
+	if (!running)
+		return 0;
+	reclaim();
+	return txq.size - ntxfree;
 }
 
 /* Give receive buffer id back to the device. */

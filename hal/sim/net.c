@@ -1,7 +1,8 @@
 /*
  * net.c: the NIC of hal.h on the simulated machine.
  *
- * Interface: hal_net_open, hal_net_send, hal_net_recv and hal_net_peek,
+ * Interface: hal_net_open, hal_net_send, hal_net_recv, hal_net_peek and
+ * hal_net_tx_pending,
  * over the NIC of sim/net.c (libslirp, a TAP interface, or none: --net).
  *
  * Rules: host errno codes become TORO_E* codes through hal_sim_error().
@@ -39,4 +40,11 @@ size_t
 hal_net_peek(void)
 {
 	return sim_net_peek();
+}
+
+int
+hal_net_tx_pending(void)
+{
+	/* The host took every frame before sim_net_send() returned. */
+	return 0;
 }

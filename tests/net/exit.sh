@@ -9,12 +9,15 @@
 #    program's other threads before it closes their sockets); a peer
 #    that stops reading holds the exit exit_linger= seconds and no
 #    longer; exit_linger=0 does not wait; a bad exit_linger= is refused;
-#    a stop from the host (SIGTERM) ends the connections too;
-#  - the same natively, on QEMU's microvm with virtio-net on the TAP.
+#    a stop from the host (SIGTERM) ends the connections too; datagrams
+#    sent just before the exit arrive;
+#  - the same natively, on QEMU's microvm with virtio-net on the TAP,
+#    where a datagram may wait for ARP and for the NIC when the exit
+#    comes.
 # Cases skip, saying why, when root or a tool is missing; they fail when
 # the program is not built or the namespace cannot be set up.
 . "$srcdir/tests/tap.sh"
-plan 8
+plan 10
 
 ns=toro-exit-$$
 BG_TIMEOUT=60
@@ -25,23 +28,40 @@ host=192.168.93.1
 BYTES=4194304
 
 if [ ! -x "$prog" ]; then
-	fail_n 8 "tests/programs/sendexit is not built"
+	fail_n 10 "tests/programs/sendexit is not built"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
     ! have python3; then
-	skip_n 8 "needs root, ip, python3 and /dev/net/tun"
+	skip_n 10 "needs root, ip, python3 and /dev/net/tun"
 	exit 0
 fi
-tap_up 8 192.168.93
+tap_up 10 192.168.93
 
-# peer listen|connect|noread HOST PORT: listen (or connect) and read to
-# EOF; says "got N pattern ok|bad eof".  noread accepts with a small
-# receive buffer and never reads.
+# peer listen|connect|noread|udp HOST PORT: listen (or connect) and read
+# to EOF; says "got N pattern ok|bad eof".  noread accepts with a small
+# receive buffer and never reads.  udp counts the datagrams until none
+# came for a second: "got N datagrams".
 peer() {
 	python3 - "$@" <<'EOF'
 import socket, sys, time
 mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if mode == "udp":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    s.bind((host, port))
+    s.settimeout(60)
+    print("listening", flush=True)
+    n = 0
+    try:
+        while True:
+            s.recvfrom(2048)
+            n += 1
+            s.settimeout(1)
+    except socket.timeout:
+        pass
+    print("got", n, "datagrams", flush=True)
+    sys.exit(0)
 if mode == "connect":
     for i in range(100):
         try:
@@ -75,8 +95,10 @@ EOF
 ns_peer() { in_ns bash -c "$(declare -f peer); peer $*"; }
 
 # A peer in the background, its output in $tmp/peer.out, listening.
+# The file is emptied first, so the last peer's words do not count.
 peer_bg() {
-	ns_peer "$@" >"$tmp/peer.out" 2>&1 &
+	: >"$tmp/peer.out"
+	ns_peer "$@" >>"$tmp/peer.out" 2>&1 &
 	pids+=($!)
 	wait_for "$tmp/peer.out" listening
 }
@@ -156,6 +178,16 @@ else
 	fail "sim: exit_linger=soon is refused, saying why (status $status)"
 fi
 
+peer_bg udp $host 9010
+run "$tmp/udp.out" udp $host 9010 50
+if [ "$status" -eq 0 ] && wait_for "$tmp/peer.out" "got 50 datagrams" 50; then
+	ok "sim: 50 datagrams sent, main returns: all of them arrive"
+else
+	note <"$tmp/udp.out"
+	note <"$tmp/peer.out"
+	fail "sim: 50 datagrams sent, main returns: all of them arrive"
+fi
+
 peer_bg listen $host 9005
 bg_ns hold "$tmp/hold.out" "$prog" --cpus 2 --net tap:tap0 -- \
     ip=$ip/24 hold $host 9005
@@ -171,7 +203,7 @@ fi
 
 # Natively: microvm, virtio-net on the same TAP, 2 CPUs.
 if ! have qemu-system-x86_64 || [ ! -f out/tests/native/sendexit.elf ]; then
-	skip_n 2 "native: qemu-system-x86_64 or the native image is missing"
+	skip_n 3 "native: qemu-system-x86_64 or the native image is missing"
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -190,6 +222,18 @@ peer_bg listen $host 9006
 native connect $host 9006 $BYTES
 check "microvm: 4 MiB sent, main returns: the peer gets every byte, then EOF" \
     got_all "$tmp/native.out"
+
+# The host forgets our address first, so the first datagram waits for ARP.
+in_ns ip neigh flush dev tap0
+peer_bg udp $host 9011
+native udp $host 9011 20
+if [ "$status" -eq 0 ] && wait_for "$tmp/peer.out" "got 20 datagrams" 50; then
+	ok "microvm: 20 datagrams sent, main returns: all of them arrive"
+else
+	note <"$tmp/native.out"
+	note <"$tmp/peer.out"
+	fail "microvm: 20 datagrams sent, main returns: all of them arrive"
+fi
 
 in_ns ip neigh flush dev tap0
 peer_bg noread $host 9007

@@ -11,6 +11,7 @@
  *				 full (it does not read), return
  *	hold ADDR PORT		 connect, then wait for data that never
  *				 comes (the host stops the machine)
+ *	udp ADDR PORT N		 send N datagrams of 1,000 bytes, return
  * The bytes are i % 251 for i = 0, 1, ...  Exit status 0, or 2 when a
  * call failed (said on stdout).
  */
@@ -70,6 +71,30 @@ connect_to(const char *addr, const char *port)
 	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
 		die("connect");
 	return s;
+}
+
+/* n datagrams of 1,000 bytes of the pattern, the first byte their number. */
+static int
+datagrams(const char *addr, const char *port, long n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	unsigned char d[1000];
+	long i;
+	int s;
+
+	a.sin_port = htons((unsigned short)atoi(port));
+	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
+	    (s = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+		die("udp socket");
+	memcpy(d, chunk, sizeof(d));
+	for (i = 0; i < n; i++) {
+		d[0] = (unsigned char)i;
+		if (sendto(s, d, sizeof(d), 0, (struct sockaddr *)&a,
+		    sizeof(a)) != (ssize_t)sizeof(d))
+			die("sendto");
+	}
+	printf("sendexit: sent %ld datagrams\n", n);
+	return 0;
 }
 
 static void *
@@ -139,7 +164,9 @@ main(int argc, char **argv)
 		printf("sendexit: holding\n");
 		return recv((int)i, &c, 1, 0) < 0 ? 2 : 0;
 	}
+	if (argc == 5 && strcmp(argv[1], "udp") == 0)
+		return datagrams(argv[2], argv[3], atol(argv[4]));
 	printf("usage: sendexit connect ADDR PORT BYTES | serve PORT BYTES |"
-	    " stuck ADDR PORT | hold ADDR PORT\n");
+	    " stuck ADDR PORT | hold ADDR PORT | udp ADDR PORT N\n");
 	return 2;
 }
