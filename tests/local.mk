@@ -25,7 +25,8 @@ T_LOG_DRIVER = $(LOG_DRIVER)
 # twin).  churn is for the memory checkers, stuck keeps its CPU too long
 # for the watchdog's tests, faults is the exception tests' fault matrix,
 # clock prints the time for the clock's test, sendexit sends and returns
-# from main for the exit's test (tests/net/exit.sh).
+# from main for the exit's test (tests/net/exit.sh), waitstop waits for
+# the power button (tests/native/power.sh).
 TORO_TEST_PROGRAM_DIRS = $(patsubst %/,%,$(sort $(dir \
 	$(wildcard $(srcdir)/tests/programs/*/*.c))))
 TESTPROGS = $(notdir $(TORO_TEST_PROGRAM_DIRS))
@@ -44,14 +45,14 @@ TESTS += tests/sim/examples.sh tests/sim/checkers.sh tests/native/boot.sh \
 	tests/native/debug.sh tests/sim/exceptions.sh \
 	tests/native/exceptions.sh tests/sim/program.sh tests/sim/share.sh \
 	tests/native/clock.sh tests/fuzz/run.sh tests/sim/image.sh \
-	tests/sim/sdk.sh tests/sim/sdkapp.sh tests/dist.sh
+	tests/sim/sdk.sh tests/sim/sdkapp.sh tests/dist.sh tests/native/power.sh
 EXTRA_DIST += tests/tap.sh tests/sim/examples.sh tests/sim/checkers.sh \
 	tests/native/boot.sh tests/sim/disk.sh tests/native/disk.sh \
 	tests/sim/share.sh \
 	tests/sim/debug.sh tests/native/debug.sh tools/gdb/toro.py \
 	tests/sim/exceptions.sh tests/native/exceptions.sh \
 	tests/sim/program.sh tests/native/clock.sh tests/fuzz tests/sim/image.sh \
-	tests/sim/sdk.sh tests/sim/sdkapp.sh tests/dist.sh \
+	tests/sim/sdk.sh tests/sim/sdkapp.sh tests/dist.sh tests/native/power.sh \
 	tools/image.sh tools/image-run-qemu.sh tools/image-README
 TESTS_ENVIRONMENT = srcdir='$(srcdir)'; TORO_CACHE='$(TORO_CACHE)'; \
 	export srcdir TORO_CACHE;

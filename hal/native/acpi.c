@@ -3,12 +3,14 @@
  *
  * Interface: hal_acpi_init() at boot fills what the boot needs in
  * hal_acpi: the enabled local APICs (in MADT order), the IOAPICs and the
- * ISA interrupt overrides (MADT) and the virtio-mmio devices the DSDT
+ * ISA interrupt overrides (MADT), the virtio-mmio devices the DSDT
  * lists (microvm with ACPI on lists them there, not on the command
- * line).  hal_acpi_fadt() adds, the first time something needs them, the
- * PM timer and the power-off registers (FADT) and the S5 sleep type (the
- * \_S5 package in the DSDT): a clock without a better reference and a
- * power-off are rare, a boot is not.  The RSDP comes from the PVH
+ * line) and its Generic Event Device (the power button of HW-reduced
+ * machines).  hal_acpi_fadt() adds, the first time something needs
+ * them, the PM timer, the fixed power button and the power-off
+ * registers (FADT) and the S5 sleep type (the \_S5 package in the
+ * DSDT): a clock without a better reference and a power-off are rare,
+ * a boot is not.  The RSDP comes from the PVH
  * start_info when the loader gave it, else from a scan of the EBDA and
  * 0xe0000-0xfffff.
  * Tables with a bad checksum are ignored.  Without a MADT the machine has
@@ -199,38 +201,86 @@ parse_s5(const uint8_t *t)
 	}
 }
 
+/* An extended Interrupt descriptor (tag 0x89) at q: its first GSI. */
+static void
+ext_irq(const uint8_t *q, uint32_t *gsi, uint16_t *flags)
+{
+	*gsi = rd32(q + 5);
+	*flags = (q[3] & 2 ? HAL_INTI_EDGE : HAL_INTI_LEVEL) |
+	    (q[3] & 4 ? HAL_INTI_LOW : HAL_INTI_HIGH);
+}
+
 /*
- * Find the devices with _HID "LNRO0005" (virtio-mmio) and the resource
- * template that follows: Memory32Fixed (tag 0x86, 9 bytes of body), then
- * an extended Interrupt (tag 0x89).  No AML interpreter: like QEMU's
- * microvm, the template must be a literal buffer right after the name.
+ * A virtio-mmio device (_HID "LNRO0005") at p, the name's string: the
+ * resource template that follows, Memory32Fixed (tag 0x86, 9 bytes of
+ * body) then an extended Interrupt.
  */
 static void
-parse_virtio_mmio(const uint8_t *t)
+virtio_mmio_at(const uint8_t *p, const uint8_t *lim)
+{
+	struct hal_acpi_mmio *m;
+	const uint8_t *q;
+
+	for (q = p + 10; q + 21 <= lim; q++)
+		if (((rd32(q) & 0xffffff) == 0x000986) & (q[12] == 0x89) &
+		    (q[16] >= 1))
+			break;
+	if (q + 21 > lim || hal_acpi.nvirtio_mmio == HAL_ACPI_MMIO_MAX)
+		return;
+	m = &hal_acpi.virtio_mmio[hal_acpi.nvirtio_mmio++];
+	m->base = rd32(q + 4);
+	m->size = rd32(q + 8);
+	ext_irq(q + 12, &m->gsi, &m->flags);
+}
+
+/*
+ * The Generic Event Device (_HID "ACPI0013") at p: the extended
+ * Interrupt of its _CRS and the SystemMemory OperationRegion (0x5b
+ * 0x80, a name, space 0, a DWord or QWord offset) of its event
+ * selector, which _EVT reads: bit 1 is the power button.
+ */
+static void
+ged_at(const uint8_t *p, const uint8_t *lim)
+{
+	const uint8_t *q;
+
+	for (q = p + 10; q + 9 <= lim; q++)
+		if ((q[0] == 0x89) & (q[1] >= 6) & (q[2] == 0))
+			break;
+	if (q + 9 > lim || q[4] < 1)
+		return;
+	ext_irq(q, &hal_acpi.ged_gsi, &hal_acpi.ged_flags);
+	for (; q + 16 <= lim; q++) {
+		if (q[0] != 0x5b || q[1] != 0x80 || q[6] != 0)
+			continue;
+		if (q[7] == 0x0c)
+			hal_acpi.ged_base = rd32(q + 8);
+		else if (q[7] == 0x0e)
+			hal_acpi.ged_base = rd64(q + 8);
+		return;
+	}
+}
+
+/*
+ * The devices the boot needs from the DSDT, by _HID: virtio-mmio ones
+ * and the Generic Event Device.  No AML interpreter: like QEMU's
+ * microvm, what we read must be literal data within 128 bytes after the
+ * _HID string (a string prefix, then the name).
+ */
+static void
+parse_devices(const uint8_t *t)
 {
 	const uint8_t *p = t + sizeof(struct sdt), *end = t + rd32(t + 4);
-	const uint8_t *q, *lim;
-	struct hal_acpi_mmio *m;
-	uint8_t fl;
+	uint64_t id;
 
 	for (; p + 10 < end; p++) {
-		/* A string prefix, then "LNRO0005". */
-		if (p[0] != 0x0d || rd64(p + 1) != 0x353030304f524e4c)
+		if (p[0] != 0x0d)
 			continue;
-		lim = p + 128 < end ? p + 128 : end;
-		for (q = p + 10; q + 21 <= lim; q++)
-			if (((rd32(q) & 0xffffff) == 0x000986) &
-			    (q[12] == 0x89) & (q[16] >= 1))
-				break;
-		if (q + 21 > lim || hal_acpi.nvirtio_mmio == HAL_ACPI_MMIO_MAX)
-			continue;
-		m = &hal_acpi.virtio_mmio[hal_acpi.nvirtio_mmio++];
-		m->base = rd32(q + 4);
-		m->size = rd32(q + 8);
-		m->gsi = rd32(q + 17);
-		fl = q[15];
-		m->flags = (fl & 2 ? HAL_INTI_EDGE : HAL_INTI_LEVEL) |
-		    (fl & 4 ? HAL_INTI_LOW : HAL_INTI_HIGH);
+		id = rd64(p + 1);
+		if (id == 0x353030304f524e4c) /* "LNRO0005" */
+			virtio_mmio_at(p, p + 128 < end ? p + 128 : end);
+		else if (id == 0x3331303049504341) /* "ACPI0013" */
+			ged_at(p, p + 128 < end ? p + 128 : end);
 	}
 }
 
@@ -271,6 +321,16 @@ hal_acpi_fadt(void)
 		}
 		if (len >= 116)
 			hal_acpi.hw_reduced = (rd32(f + 112) >> 20) & 1;
+		/* Flag PWR_BUTTON clear: the fixed-feature button. */
+		if (len >= 116 && !hal_acpi.hw_reduced &&
+		    !(rd32(f + 112) & 0x10) && rd32(f + 56) != 0 && f[88] >= 4) {
+			hal_acpi.pwrbtn = 1;
+			hal_acpi.sci_irq = rd16(f + 46);
+			hal_acpi.smi_cmd = rd32(f + 48);
+			hal_acpi.acpi_enable = f[52];
+			hal_acpi.pm1a_evt = (uint16_t)rd32(f + 56);
+			hal_acpi.pm1_evt_len = f[88];
+		}
 		/* HW-reduced machines (microvm) power off through this. */
 		if (len >= 256 && rd64(f + 248) != 0) {
 			hal_acpi.sleep_ctl = rd64(f + 248);
@@ -306,7 +366,7 @@ hal_acpi_init(void)
 		else if ((t = valid(a, SIG("FACP"))) != NULL) {
 			fadt = t;
 			if ((t = dsdt(t)) != NULL)
-				parse_virtio_mmio(t);
+				parse_devices(t);
 		}
 	}
 out:

@@ -228,6 +228,7 @@ static const struct {
 	{ hal_time_init, "clock" },
 	/* Devices take their DMA memory before the core gets the rest. */
 	{ devices, "devices" },
+	{ hal_power_init, NULL },
 };
 
 void

@@ -15,6 +15,7 @@ libhal_native_a_SOURCES = \
 	hal/native/vectors.S \
 	hal/native/trap.c \
 	hal/native/acpi.c \
+	hal/native/power.c \
 	hal/native/lapic.c \
 	hal/native/ioapic.c \
 	hal/native/smp.c \

@@ -296,6 +296,17 @@ struct hal_acpi_info {
 	uint64_t sleep_ctl;       /* HW-reduced sleep control (I/O port) */
 	int sleep_ctl_io;         /* 1: port, 0: memory */
 	int s5_typ_a, s5_typ_b;   /* -1 when \_S5 was not found */
+	/* The fixed power button (FADT), after hal_acpi_fadt(). */
+	int pwrbtn;               /* 1: the PM1 event block has it */
+	uint16_t pm1a_evt;        /* PM1a_EVT_BLK: status, then enable */
+	uint8_t pm1_evt_len;
+	uint8_t acpi_enable;      /* the SMI command that enables ACPI */
+	uint16_t sci_irq;         /* an ISA IRQ */
+	uint32_t smi_cmd;
+	/* The Generic Event Device (DSDT ACPI0013), at boot; base 0: none. */
+	uint64_t ged_base;        /* its event selector (memory) */
+	uint32_t ged_gsi;
+	uint16_t ged_flags;
 	struct hal_acpi_mmio {    /* virtio-mmio devices (DSDT LNRO0005) */
 		uint64_t base;
 		uint32_t size;
@@ -308,6 +319,10 @@ struct hal_acpi_info {
 extern struct hal_acpi_info hal_acpi;
 HAL_BOOT_FN void hal_acpi_init(void);
 void hal_acpi_fadt(void);
+
+/* power.c */
+HAL_BOOT_FN void hal_power_init(void);
+void hal_power_irq(void);
 
 /* smp.c */
 HAL_BOOT_FN void hal_bsp_init(void);

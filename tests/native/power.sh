@@ -1,0 +1,105 @@
+#!/bin/bash
+# power.sh: the power button, which is how a VM runner asks a guest to
+# shut down: QEMU's system_powerdown (its monitor, on a Unix socket)
+# while tests/programs/waitstop waits.  On microvm (HW-reduced ACPI:
+# the Generic Event Device), q35 and pc (the FADT's fixed button and the
+# SCI), the machine says it was stopped by the host and powers off, and
+# the stop is clean: the file the program wrote and never synced is on
+# the disk image afterwards (mtype), and fsck.fat finds the volume
+# clean.  QEMU under TCG; not timed, beyond a 60 s limit a run.
+. "$srcdir/tests/tap.sh"
+plan 6
+
+need=""
+for c in qemu-system-x86_64 mformat mtype fsck.fat python3; do
+	command -v "$c" >/dev/null || need="$need $c"
+done
+if [ -n "$need" ]; then
+	for i in $(seq 6); do skip "not installed:$need"; done
+	exit 0
+fi
+if [ ! -f out/tests/native/waitstop.elf ]; then
+	for i in $(seq 6); do fail "out/tests/native/waitstop.elf is not built"; done
+	exit 0
+fi
+. "$srcdir/hal/native/qemu.sh"
+
+tmp=$(mktemp -d)
+qemu=
+cleanup() {
+	[ -n "$qemu" ] && kill "$qemu" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+line="written before the power button"
+
+# wait_for FILE PATTERN: up to 60 s.
+wait_for() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# press MACHINE: boot waitstop with a fresh FAT16 image as disk 0, press
+# the power button once it waits, and wait for QEMU's end; its console
+# in $tmp/MACHINE.out, the image in $tmp/MACHINE.img.  False when any
+# step failed (the console goes to the log).
+press() {
+	local m=$1 img=$tmp/$1.img out=$tmp/$1.out mon=$tmp/$1.sock
+	truncate -s 32M "$img" && mformat -i "$img" -T 65536 -h 64 -s 32 \
+	    -c 8 :: || return 1
+	# shellcheck disable=SC2046
+	timeout 60 qemu-system-x86_64 $(toro_qemu_args "$m" 1 128) \
+	    -monitor "unix:$mon,server=on,wait=off" \
+	    $(toro_qemu_disk "$m" "$img") \
+	    -kernel "$(toro_qemu_kernel "$m" out/tests/native/waitstop.elf)" \
+	    -append "/STOP.TXT" </dev/null >"$out" 2>&1 &
+	qemu=$!
+	if ! wait_for "$out" "waitstop: waiting"; then
+		note <"$out"
+		return 1
+	fi
+	python3 - "$mon" <<'EOF' || return 1
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+s.recv(4096)  # the monitor's banner
+s.sendall(b"system_powerdown\n")
+time.sleep(0.2)
+EOF
+	wait "$qemu"
+	qemu=
+	grep -q "stopped by the host" "$out" && return 0
+	note <"$out"
+	return 1
+}
+
+# on_disk MACHINE: the line is in /STOP.TXT and the volume is clean.
+on_disk() {
+	local img=$tmp/$1.img
+	[ "$(mtype -i "$img" ::STOP.TXT 2>&1)" = "$line" ] &&
+	    fsck.fat -n "$img" >"$tmp/fsck" 2>&1 && return 0
+	mtype -i "$img" ::STOP.TXT 2>&1 | note
+	note <"$tmp/fsck"
+	return 1
+}
+
+for m in microvm q35 pc; do
+	case $m in
+	microvm) how="the Generic Event Device" ;;
+	*) how="the fixed button's SCI" ;;
+	esac
+	if press $m; then
+		ok "$m: the power button ($how) stops the machine"
+		check "$m: the file written before it, never synced, is on the disk; fsck.fat finds the volume clean" \
+		    on_disk $m
+	else
+		fail "$m: the power button ($how) stops the machine"
+		fail "$m: the file written before it is on the disk (no stop)"
+	fi
+done
