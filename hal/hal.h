@@ -545,6 +545,16 @@ int hal_copy(void *dst, const void *src, size_t n);
 /* Stop the machine; `status` becomes the exit status where there is one. */
 __attribute__((noreturn)) void hal_exit(int status);
 
+/*
+ * Why the host asked the machine to stop (the last HAL_EV_STOP), as the
+ * signal a Unix process would get: SIGINT (2) for an interrupt from the
+ * keyboard, SIGTERM (15) for a request to end (the simulator's SIGTERM,
+ * the power button).
+ */
+int hal_stop_signal(void);
+#define HAL_SIGINT 2
+#define HAL_SIGTERM 15
+
 /* Print the calling CPU's registers on the console (for panics). */
 void hal_dump_registers(void);
 

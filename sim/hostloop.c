@@ -25,6 +25,7 @@
 #include "hal/hal.h"
 #include "sim/sim.h"
 
+int sim_stop_sig;
 static uv_loop_t *loop;
 static uv_signal_t sigint, sigterm;
 static bool stopping;
@@ -41,6 +42,7 @@ on_signal(uv_signal_t *h, int sig)
 	if (!stopping) {
 		stopping = true;
 		first_stop = now;
+		__atomic_store_n(&sim_stop_sig, sig, __ATOMIC_RELEASE);
 		sim_cpu_post(0, HAL_EV_STOP);
 		return;
 	}

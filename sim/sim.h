@@ -212,6 +212,8 @@ void sim_share_sync(int fd);
  * sim_hostloop() on the main thread, before sim_hostloop_run().
  */
 void sim_hostloop_init(void);
+/* The signal of the first stop request (hal_stop_signal); 0: none yet. */
+extern int sim_stop_sig;
 struct uv_loop_s *sim_hostloop(void);
 __attribute__((noreturn)) void sim_hostloop_run(void);
 

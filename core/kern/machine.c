@@ -1,8 +1,8 @@
 /*
  * machine.c: the machine's start and end: the pieces of kern_boot()
  * that every boot shares (kern.h; the fake HAL calls them too), the
- * shutdown, the host's stop, toro_poweroff(), toro_option(),
- * toro_environ() and toro_random().
+ * shutdown, the host's stop (toro_on_stop()), toro_poweroff(),
+ * toro_option(), toro_environ() and toro_random().
  *
  * Rules: this file needs no service (no network, no disk driver), so
  * that a program booted by the fake HAL links without them; the file
@@ -19,11 +19,19 @@
 #include "toro/toro.h"
 
 uint64_t kern_exit_linger_ns = KERN_EXIT_LINGER_S * 1000000000ull;
-static int exiting; /* a kern_shutdown() has begun */
+static int exiting;             /* a kern_shutdown() has begun */
+static int (*on_stop)(int sig); /* toro_on_stop()'s */
+static int stops;               /* the host's requests so far (CPU 0) */
 
+/* A stop from the host, on a thread: the program's handler, or ours. */
 static void *
-stop_thread(void *unused)
+stop_thread(void *arg)
 {
+	int (*fn)(int) = __atomic_load_n(&on_stop, __ATOMIC_ACQUIRE);
+
+	if (fn != NULL && fn((int)(intptr_t)arg) != 0)
+		return NULL; /* the program ends itself, or goes on */
+	toro_printf("\ntoro: stopped by the host\n");
 	kern_shutdown(KERN_STOP_STATUS);
 }
 
@@ -32,16 +40,22 @@ stop_requested(void)
 {
 	struct toro_thread_attr attr = { "stop", 0 };
 
-	/* Asked again while the exit waits for the network: at once. */
-	if (__atomic_load_n(&exiting, __ATOMIC_ACQUIRE)) {
+	/* Asked again (the exit waits, or the program's handler): now. */
+	if (stops++ > 0 || __atomic_load_n(&exiting, __ATOMIC_ACQUIRE)) {
 		toro_printf("\ntoro: stopped again by the host: powering off "
 		    "now\n");
 		hal_exit(KERN_STOP_STATUS);
 	}
-	toro_printf("\ntoro: stopped by the host\n");
 	/* The scheduler calls us and cannot sleep: a thread shuts down. */
-	if (toro_thread_create(NULL, 0, stop_thread, NULL, &attr) < 0)
+	if (toro_thread_create(NULL, 0, stop_thread,
+	    (void *)(intptr_t)hal_stop_signal(), &attr) < 0)
 		hal_exit(KERN_STOP_STATUS);
+}
+
+void
+toro_on_stop(int (*fn)(int sig))
+{
+	__atomic_store_n(&on_stop, fn, __ATOMIC_RELEASE);
 }
 
 void

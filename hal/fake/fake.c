@@ -384,6 +384,12 @@ fake_post_stop(void)
 	cpus[0].pending |= HAL_EV_STOP;
 }
 
+int
+hal_stop_signal(void)
+{
+	return HAL_SIGINT; /* fake_post_stop() is a Ctrl-C */
+}
+
 static size_t ram_size;
 
 int

@@ -3,9 +3,10 @@
  * shut down (QEMU's system_powerdown, libvirt's shutdown).
  *
  * Interface: hal_power_init() once at boot, on CPU 0, after the devices;
- * hal_power_irq() from trap.c for HAL_VEC_POWER.  A press posts
- * HAL_EV_STOP to CPU 0, as the host's Ctrl-C or SIGTERM does in the sim:
- * the core then stops the machine cleanly (kern's stop).
+ * hal_power_irq() from trap.c for HAL_VEC_POWER; hal_stop_signal() of
+ * hal.h.  A press posts HAL_EV_STOP to CPU 0, as the host's SIGTERM
+ * does in the sim: the core then stops the machine cleanly, or lets
+ * the program's SIGTERM handler do it (kern's stop).
  *
  * Two kinds of machine, two buttons:
  *  - HW-reduced ACPI (microvm): the Generic Event Device of the DSDT
@@ -65,6 +66,12 @@ hal_power_init(void)
 	hal_ioapic_route_isa(hal_acpi.sci_irq, HAL_VEC_POWER,
 	    hal_pcpus[0].apic_id);
 	kind = 2;
+}
+
+int
+hal_stop_signal(void)
+{
+	return HAL_SIGTERM; /* the power button is the only stop here */
 }
 
 void

@@ -5,9 +5,12 @@
  * Interface: hal_mem_regions (the RAM mapping of sim/memory.c, whole),
  * hal_stack_guard and hal_stack_unguard (mprotect on that mapping: the
  * whole process sees it at once), hal_cmdline (the words after the
- * simulator's options) and hal_exit (the machine's power switch,
- * sim/power.c).
+ * simulator's options), hal_exit (the machine's power switch,
+ * sim/power.c) and hal_stop_signal (the host signal that asked for the
+ * stop, sim/hostloop.c).
  */
+#include <signal.h>
+
 #include "hal/hal.h"
 #include "sim/sim.h"
 
@@ -43,4 +46,12 @@ void
 hal_exit(int status)
 {
 	sim_exit(status);
+}
+
+int
+hal_stop_signal(void)
+{
+	int sig = __atomic_load_n(&sim_stop_sig, __ATOMIC_ACQUIRE);
+
+	return sig == SIGTERM ? HAL_SIGTERM : HAL_SIGINT;
 }

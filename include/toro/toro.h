@@ -42,4 +42,16 @@ void toro_random(void *buf, size_t n);
 /* Stop the machine now with this exit status. */
 __attribute__((noreturn)) void toro_poweroff(int status);
 
+/*
+ * When the host asks the machine to stop (Ctrl-C or SIGTERM to the
+ * simulator, the power button natively), fn(sig) runs on a thread of
+ * its own on CPU 0, sig being the signal a Unix process would get
+ * (SIGINT 2, SIGTERM 15).  If it returns nonzero the program deals with
+ * the request (it normally ends itself soon); if 0, or with no fn
+ * (NULL, the default), the machine stops cleanly with status 130.  A
+ * second request from the host powers off at once.  The C library sets
+ * it when a program installs a SIGINT or SIGTERM handler.
+ */
+void toro_on_stop(int (*fn)(int sig));
+
 #endif

@@ -1,33 +1,39 @@
 #!/bin/bash
-# power.sh: the power button, which is how a VM runner asks a guest to
-# shut down: QEMU's system_powerdown (its monitor, on a Unix socket)
-# while tests/programs/waitstop waits.  On microvm (HW-reduced ACPI:
-# the Generic Event Device), q35 and pc (the FADT's fixed button and the
-# SCI), the machine says it was stopped by the host and powers off, and
-# the stop is clean: the file the program wrote and never synced is on
-# the disk image afterwards (mtype), and fsck.fat finds the volume
-# clean.  QEMU under TCG; not timed, beyond a 60 s limit a run.
+# power.sh: the host's requests to stop, while tests/programs/waitstop
+# waits.  The power button, which is how a VM runner asks a guest to
+# shut down: QEMU's system_powerdown (its monitor, on a Unix socket).
+# On microvm (HW-reduced ACPI: the Generic Event Device), q35 and pc
+# (the FADT's fixed button and the SCI), the machine says it was
+# stopped by the host and powers off, and the stop is clean: the file
+# the program wrote and never synced is on the disk image afterwards
+# (mtype), and fsck.fat finds the volume clean.  A program with its own
+# SIGTERM and SIGINT handler (waitstop -h) gets the request instead and
+# ends itself: natively the button is SIGTERM; in the sim, SIGTERM and
+# SIGINT arrive as themselves.  QEMU under TCG; not timed, beyond a 60 s
+# limit a run.
 . "$srcdir/tests/tap.sh"
-plan 6
+plan 9
 
 need=""
 for c in qemu-system-x86_64 mformat mtype fsck.fat python3; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 6); do skip "not installed:$need"; done
+	for i in $(seq 9); do skip "not installed:$need"; done
 	exit 0
 fi
 if [ ! -f out/tests/native/waitstop.elf ]; then
-	for i in $(seq 6); do fail "out/tests/native/waitstop.elf is not built"; done
+	for i in $(seq 9); do fail "out/tests/native/waitstop.elf is not built"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
 
 tmp=$(mktemp -d)
 qemu=
+sim=
 cleanup() {
 	[ -n "$qemu" ] && kill "$qemu" 2>/dev/null
+	[ -n "$sim" ] && kill "$sim" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -44,10 +50,11 @@ wait_for() {
 	return 1
 }
 
-# press MACHINE: boot waitstop with a fresh FAT16 image as disk 0, press
-# the power button once it waits, and wait for QEMU's end; its console
-# in $tmp/MACHINE.out, the image in $tmp/MACHINE.img.  False when any
-# step failed (the console goes to the log).
+# press MACHINE [-h]: boot waitstop with a fresh FAT16 image as disk 0,
+# press the power button once it waits, and wait for QEMU's end; its
+# console in $tmp/MACHINE.out, the image in $tmp/MACHINE.img, main's
+# status in $status.  False when any step failed, or (without -h) the
+# machine did not say it was stopped (the console goes to the log).
 press() {
 	local m=$1 img=$tmp/$1.img out=$tmp/$1.out mon=$tmp/$1.sock
 	truncate -s 32M "$img" && mformat -i "$img" -T 65536 -h 64 -s 32 \
@@ -57,7 +64,7 @@ press() {
 	    -monitor "unix:$mon,server=on,wait=off" \
 	    $(toro_qemu_disk "$m" "$img") \
 	    -kernel "$(toro_qemu_kernel "$m" out/tests/native/waitstop.elf)" \
-	    -append "/STOP.TXT" </dev/null >"$out" 2>&1 &
+	    -append "${2:-} /STOP.TXT" </dev/null >"$out" 2>&1 &
 	qemu=$!
 	if ! wait_for "$out" "waitstop: waiting"; then
 		note <"$out"
@@ -72,8 +79,11 @@ s.recv(4096)  # the monitor's banner
 s.sendall(b"system_powerdown\n")
 time.sleep(0.2)
 EOF
-	wait "$qemu"
+	status=0
+	wait "$qemu" || status=$?
 	qemu=
+	status=$(toro_qemu_status "$status" "$out")
+	[ -n "${2:-}" ] && return 0
 	grep -q "stopped by the host" "$out" && return 0
 	note <"$out"
 	return 1
@@ -103,3 +113,40 @@ for m in microvm q35 pc; do
 		fail "$m: the file written before it is on the disk (no stop)"
 	fi
 done
+
+# The program's own handler: the button is SIGTERM, and main returns 3.
+handled() {
+	grep -q "waitstop: got signal $1" "$2" && [ "$status" -eq 3 ] &&
+	    ! grep -q "stopped by the host" "$2" && return 0
+	note <"$2"
+	echo "status $status" | note
+	return 1
+}
+if press microvm -h; then
+	check "microvm: with a SIGTERM handler, the power button runs it and the program ends itself" \
+	    handled 15 "$tmp/microvm.out"
+else
+	fail "microvm: with a SIGTERM handler, the power button runs it" \
+	    "(no run)"
+fi
+
+# The sim: SIGTERM and SIGINT from the host, each as itself.
+for sig in TERM INT; do
+	n=15
+	[ $sig = INT ] && n=2
+	out=$tmp/sim-$sig.out
+	out/tests/sim/waitstop --net none -- -h >"$out" 2>&1 &
+	sim=$!
+	status=0
+	if wait_for "$out" "waitstop: waiting"; then
+		kill -$sig $sim
+		wait $sim || status=$?
+	else
+		kill $sim
+		status=255
+	fi
+	sim=
+	check "sim: SIG$sig from the host runs the program's handler, which ends it" \
+	    handled $n "$out"
+done
+

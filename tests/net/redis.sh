@@ -13,30 +13,31 @@
 # finished, no error); clients that hang up in the middle of a command
 # (its header, a 1 MiB value cut short) leave nothing behind, and the
 # server still answers; SHUTDOWN NOSAVE ends the process with status 0
-# and redis-cli sees its connection end.
+# and redis-cli sees its connection end; the host's SIGTERM runs redis's
+# own handler, which shuts it down with status 0.
 # Then the same image natively under QEMU's microvm (TCG, virtio-net on
 # the same TAP, 2 CPUs): its arguments from the kernel's command line,
 # 1 MiB SET/GET, 50 clients, SHUTDOWN NOSAVE with main's status 0.
 # Not timed.  Cases skip, saying why, when root, TAP or a client is
 # missing; they fail when the server is not built or does not start.
 . "$srcdir/tests/tap.sh"
-plan 17
+plan 18
 
 ns=toro-redis-$$
 . "$srcdir/tests/net/netns.sh"
 
 srv=out/tests/libc/redis
 if [ ! -x "$srv" ]; then
-	fail_n 17 "redis-server is not built ($srv)"
+	fail_n 18 "redis-server is not built ($srv)"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ]; then
-	skip_n 17 "needs root, ip and /dev/net/tun"
+	skip_n 18 "needs root, ip and /dev/net/tun"
 	exit 0
 fi
-need_tools 17 redis-cli redis-benchmark python3
+need_tools 18 redis-cli redis-benchmark python3
 ip=192.168.88.2
-tap_up 17 192.168.88
+tap_up 18 192.168.88
 # up NAME COMMAND...: start the server (its pid file names the command
 # itself, not bg_ns: its status is a case) and wait until it is ready.
 up() {
@@ -72,7 +73,7 @@ ARGS=(--save '' --appendonly no --protected-mode no --port 6379)
 if ! up sim "$srv" --cpus 2 --net tap:tap0 -- ip=$ip/24 gw=192.168.88.1 \
     "${ARGS[@]}"; then
 	fail "redis-server up on TAP, 2 CPUs"
-	fail_n 16 "redis-server did not start"
+	fail_n 17 "redis-server did not start"
 	exit 0
 fi
 ok "redis-server up on TAP, 2 CPUs"
@@ -200,6 +201,23 @@ else
 	note <"$out"
 	fail "SHUTDOWN NOSAVE: the server ends with status 0 (got $status);" \
 	    "redis-cli sees the connection end (got $cli_status)"
+fi
+
+# The host's SIGTERM reaches redis's own handler, which shuts it down.
+if up sim "$srv" --cpus 2 --net tap:tap0 -- ip=$ip/24 gw=192.168.88.1 \
+    "${ARGS[@]}"; then
+	kill -TERM "$(cat "$tmp/sim.pid")"
+	status=0
+	wait "$server" || status=$?
+	rm -f "$tmp/sim.pid"
+fi
+if [ "$status" -eq 0 ] && grep -q "Received SIGTERM scheduling shutdown" \
+    "$out" && grep -q "Redis is now ready to exit, bye bye" "$out"; then
+	ok "SIGTERM from the host: redis's handler shuts it down, status 0"
+else
+	note <"$out"
+	fail "SIGTERM from the host: redis's handler shuts it down, status 0" \
+	    "(got $status)"
 fi
 
 # The same program natively: QEMU's microvm (TCG), virtio-net on the
