@@ -4,9 +4,9 @@
  * Interface: net.h.  net_drain(wait_ns) closes every socket descriptor
  * as close() does, then waits, at most wait_ns, until no connection
  * owes its peer data or a FIN and every packet is on the wire: what the
- * program sent arrives, and its peers see the end.  Linux does the same for an exiting process by
- * closing its descriptors, then its stack goes on sending; here the
- * machine powers off next, so the exit waits.
+ * program sent arrives, and its peers see the end.  Linux closes an
+ * exiting process's descriptors too, and its stack goes on sending;
+ * here the machine powers off next, so the exit waits.
  *
  * Rules: call from a thread, after sched_freeze(), so that no thread of
  * the program opens or uses a socket meanwhile.  This file must not

@@ -255,7 +255,8 @@ ged_at(const uint8_t *p, const uint8_t *lim)
 			continue;
 		if (q[7] == 0x0c)
 			hal_acpi.ged_base = rd32(q + 8);
-		else if (q[7] == 0x0e)
+		/* Only the first 4 GiB are mapped for devices at boot. */
+		else if (q[7] == 0x0e && rd64(q + 8) < 1ull << 32)
 			hal_acpi.ged_base = rd64(q + 8);
 		return;
 	}
@@ -323,7 +324,8 @@ hal_acpi_fadt(void)
 			hal_acpi.hw_reduced = (rd32(f + 112) >> 20) & 1;
 		/* Flag PWR_BUTTON clear: the fixed-feature button. */
 		if (len >= 116 && !hal_acpi.hw_reduced &&
-		    !(rd32(f + 112) & 0x10) && rd32(f + 56) != 0 && f[88] >= 4) {
+		    !(rd32(f + 112) & 0x10) && rd32(f + 56) != 0 &&
+		    f[88] >= 4) {
 			hal_acpi.pwrbtn = 1;
 			hal_acpi.sci_irq = rd16(f + 46);
 			hal_acpi.smi_cmd = rd32(f + 48);

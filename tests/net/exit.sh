@@ -178,15 +178,19 @@ else
 	fail "sim: exit_linger=soon is refused, saying why (status $status)"
 fi
 
+# all_datagrams N OUT: the program ended with 0 and the peer got N.
+all_datagrams() {
+	[ "$status" -eq 0 ] &&
+	    wait_for "$tmp/peer.out" "got $1 datagrams" 50 && return 0
+	note <"$2"
+	note <"$tmp/peer.out"
+	return 1
+}
 peer_bg udp $host 9010
 run "$tmp/udp.out" udp $host 9010 50
-if [ "$status" -eq 0 ] && wait_for "$tmp/peer.out" "got 50 datagrams" 50; then
-	ok "sim: 50 datagrams sent, main returns: all of them arrive"
-else
-	note <"$tmp/udp.out"
-	note <"$tmp/peer.out"
-	fail "sim: 50 datagrams sent, main returns: all of them arrive"
-fi
+check "sim: 50 datagrams sent, main returns: all of them arrive" \
+    all_datagrams 50 "$tmp/udp.out"
+
 
 peer_bg listen $host 9005
 bg_ns hold "$tmp/hold.out" "$prog" --cpus 2 --net tap:tap0 -- \
@@ -227,13 +231,9 @@ check "microvm: 4 MiB sent, main returns: the peer gets every byte, then EOF" \
 in_ns ip neigh flush dev tap0
 peer_bg udp $host 9011
 native udp $host 9011 20
-if [ "$status" -eq 0 ] && wait_for "$tmp/peer.out" "got 20 datagrams" 50; then
-	ok "microvm: 20 datagrams sent, main returns: all of them arrive"
-else
-	note <"$tmp/native.out"
-	note <"$tmp/peer.out"
-	fail "microvm: 20 datagrams sent, main returns: all of them arrive"
-fi
+check "microvm: 20 datagrams sent, main returns: all of them arrive" \
+    all_datagrams 20 "$tmp/native.out"
+
 
 in_ns ip neigh flush dev tap0
 peer_bg noread $host 9007
