@@ -10,10 +10,12 @@
  *
  * Rules: a fixed cache of ARP_SLOTS entries; a resolved entry lives
  * ARP_TTL after it was last confirmed by the peer's own ARP packet.
- * While an address resolves, up to ARP_HOLD packets wait for it (the
- * oldest goes first: RFC 1122 wants the latest kept); a request is sent
- * at most once a second, ARP_TRIES times, then the held packets are
- * dropped.  We answer requests for our address only once we have one.
+ * While an address resolves, up to ARP_HOLD packets wait for it, and
+ * ARP_HOLD_BYTES for all addresses together (the oldest goes first:
+ * RFC 1122 wants the latest kept); so a burst of datagrams to a new
+ * neighbour is not cut to its last few (Linux keeps 101).  A request is
+ * sent at most once a second, ARP_TRIES times, then the held packets
+ * are dropped.  We answer requests for our address only once we have one.
  *
  * Floods: every SYN from a spoofed on-link address wants an answer,
  * and so an entry whose resolution never completes.  Such an entry
@@ -28,7 +30,8 @@
 #define ARP_TTL (60 * NET_SEC)
 #define ARP_RETRY (1 * NET_SEC)
 #define ARP_TRIES 3
-#define ARP_HOLD 4
+#define ARP_HOLD 64
+#define ARP_HOLD_BYTES (256u * 1024)
 #define ARP_YOUNG (NET_SEC / 4)
 #define ARP_LEN 28
 
@@ -53,6 +56,7 @@ struct arp_entry {
 };
 
 static struct arp_entry cache[ARP_SLOTS];
+static size_t held_bytes; /* in every entry's held list */
 
 static struct arp_entry *
 lookup(uint32_t ip)
@@ -65,16 +69,30 @@ lookup(uint32_t ip)
 	return NULL;
 }
 
+/* The oldest packet held for e, out of the list and the count. */
+static struct net_buf *
+pop_held(struct arp_entry *e)
+{
+	struct list *l = list_pop_front(&e->held);
+	struct net_buf *b;
+
+	if (l == NULL)
+		return NULL;
+	b = container_of(l, struct net_buf, link);
+	e->nheld--;
+	held_bytes -= b->len;
+	return b;
+}
+
 static void
 drop_held(struct arp_entry *e)
 {
-	struct list *l;
+	struct net_buf *b;
 
-	while ((l = list_pop_front(&e->held)) != NULL) {
+	while ((b = pop_held(e)) != NULL) {
 		net_stats.arp_unresolved++;
-		net_buf_free(container_of(l, struct net_buf, link));
+		net_buf_free(b);
 	}
-	e->nheld = 0;
 }
 
 static void
@@ -168,15 +186,13 @@ net_arp_announce(void)
 static void
 resolved(struct arp_entry *e, const uint8_t *mac)
 {
-	struct list *l;
+	struct net_buf *b;
 
 	memcpy(e->mac, mac, 6);
 	e->state = ARP_RESOLVED;
 	e->when = net_now() + ARP_TTL;
-	while ((l = list_pop_front(&e->held)) != NULL)
-		net_eth_output(container_of(l, struct net_buf, link), e->mac,
-		    NET_ETHERTYPE_IP);
-	e->nheld = 0;
+	while ((b = pop_held(e)) != NULL)
+		net_eth_output(b, e->mac, NET_ETHERTYPE_IP);
 }
 
 void
@@ -224,7 +240,6 @@ int
 net_arp_output(struct net_buf *b, uint32_t nexthop)
 {
 	struct arp_entry *e = lookup(nexthop);
-	struct list *l;
 
 	if (e != NULL && e->state == ARP_RESOLVED && e->when > net_now()) {
 		net_eth_output(b, e->mac, NET_ETHERTYPE_IP);
@@ -245,14 +260,20 @@ net_arp_output(struct net_buf *b, uint32_t nexthop)
 		send_request(nexthop);
 		net_timer_hint(e->when);
 	}
-	if (e->nheld >= ARP_HOLD) {
-		l = list_pop_front(&e->held);
-		net_buf_free(container_of(l, struct net_buf, link));
+	/* Room: this address's oldest packets go first, never another's. */
+	while (e->nheld > 0 && (e->nheld >= ARP_HOLD ||
+	    held_bytes + b->len > ARP_HOLD_BYTES)) {
+		net_buf_free(pop_held(e));
 		net_stats.arp_queue_full++;
-		e->nheld--;
+	}
+	if (held_bytes + b->len > ARP_HOLD_BYTES) {
+		net_buf_free(b);
+		net_stats.arp_queue_full++;
+		return 0;
 	}
 	list_push_back(&e->held, &b->link);
 	e->nheld++;
+	held_bytes += b->len;
 	return 0;
 }
 

@@ -168,8 +168,8 @@ arp_resolve_main(void *unused)
 
 	start_static();
 	s = udp_socket(4000);
-	/* Six datagrams while resolving: the two oldest are dropped. */
-	for (i = 0; i < 6; i++) {
+	/* 66 datagrams while resolving: 64 wait, the two oldest go. */
+	for (i = 0; i < 66; i++) {
 		msg[0] = (char)('0' + i);
 		ck_assert_int_eq(toro_sendto(s, msg, 1, 0, &to), 1);
 	}
@@ -180,7 +180,7 @@ arp_resolve_main(void *unused)
 	fake_net_inject(f, mk_arp(f, 2, peer_mac, DNS_IP, fake_net_mac,
 	    OUR_IP));
 	settle();
-	for (i = 2; i < 6; i++) {
+	for (i = 2; i < 66; i++) {
 		expect_udp(&p, 4000, 9);
 		ck_assert(memcmp(p.f, peer_mac, 6) == 0);
 		ck_assert_uint_eq(p.dst, DNS_IP);
@@ -250,6 +250,45 @@ arp_retry_main(void *unused)
 	ck_assert_uint_eq(stats().arp_out, 4);
 	return NULL;
 }
+
+/*
+ * What waits for ARP is bounded in bytes across addresses too: four
+ * silent neighbours, 64 datagrams of 1,400 bytes each (IP packets of
+ * 1,428).  256 KiB hold 183 of them: the first two addresses keep all
+ * 64, the third its last 55 (its own oldest make room), the fourth none.
+ */
+static void *
+arp_hold_main(void *unused)
+{
+	static char big[1400];
+	struct toro_sockaddr_in to = { TORO_AF_INET, 9, 0 };
+	int s, a, i;
+
+	start_static();
+	s = udp_socket(0);
+	for (a = 0; a < 4; a++) {
+		to.addr = TORO_IPV4(10, 0, 2, 50 + a);
+		for (i = 0; i < 64; i++)
+			ck_assert_int_eq(toro_sendto(s, big, sizeof(big), 0,
+			    &to), (int)sizeof(big));
+	}
+	settle();
+	ck_assert_uint_eq(stats().arp_queue_full, 9 + 64);
+	/* The announcement, then a request for each address. */
+	ck_assert_uint_eq(stats().arp_out, 1 + 4);
+	/* Given up after 3 s: the held ones count as unresolved. */
+	toro_sleep_ns(4 * SEC);
+	ck_assert_uint_eq(stats().arp_unresolved, 64 + 64 + 55);
+	return NULL;
+}
+
+START_TEST(arp_hold_bytes)
+{
+	net_cpu = _i;
+	fake_set_cmdline(STATIC);
+	ck_assert_int_eq(fake_run(2, 64 * MB, arp_hold_main, NULL), 0);
+}
+END_TEST
 
 START_TEST(arp_retry_and_give_up)
 {
@@ -545,6 +584,7 @@ main(void)
 	tcase_add_loop_test(tc, arp_reply, 0, 2);
 	tcase_add_loop_test(tc, arp_resolve_and_expire, 0, 2);
 	tcase_add_loop_test(tc, arp_retry_and_give_up, 0, 2);
+	tcase_add_loop_test(tc, arp_hold_bytes, 0, 2);
 	tcase_add_loop_test(tc, arp_flood, 0, 2);
 	tcase_add_loop_test(tc, ipv4_validation, 0, 2);
 	tcase_add_loop_test(tc, icmp_echo, 0, 2);
