@@ -11,6 +11,8 @@
 #  - the shutdown command (enabled by -A) ends the program with status 0;
 #  - -d (daemonize) needs fork, which Toro has not: it fails with
 #    memcached's own error, status 1;
+#  - the host's SIGTERM runs memcached's own handler, which ends its
+#    event loop ("Exiting normally" with -v), status 0;
 #  - the native image on QEMU's microvm (virtio-net on the same TAP):
 #    memccapable, memcslap, shutdown with status 0.
 # memcached runs as root only with -u: -u root, found in /etc/passwd of
@@ -18,7 +20,7 @@
 # Cases skip when root, /dev/net/tun, python3 or the tools are missing,
 # or Debian's source cannot be fetched; a build failure fails them.
 . "$srcdir/tests/tap.sh"
-plan 18
+plan 19
 
 ns=toro-mc-$$
 BG_TIMEOUT=180
@@ -30,27 +32,27 @@ port=11211
 
 if [ "$(id -u)" -ne 0 ] || ! have ip || [ ! -c /dev/net/tun ] ||
     ! have python3; then
-	skip_n 18 "needs root, ip, python3 and /dev/net/tun"
+	skip_n 19 "needs root, ip, python3 and /dev/net/tun"
 	exit 0
 fi
 if ! have memcping || ! have memcslap || ! have memccapable ||
     ! have memcstat; then
-	skip_n 18 "not installed: libmemcached-tools (./toro deps)"
+	skip_n 19 "not installed: libmemcached-tools (./toro deps)"
 	exit 0
 fi
 # The build (tests/net/memcached.mk), here rather than in check_DATA.
 if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s $bin \
     >"$tmp/build" 2>&1; then
 	note <"$tmp/build"
-	fail_n 18 "memcached's build failed (out/mc/build.log)"
+	fail_n 19 "memcached's build failed (out/mc/build.log)"
 	exit 0
 fi
 if [ -f out/mc/nosource ]; then
-	skip_n 18 "$(cat out/mc/nosource)"
+	skip_n 19 "$(cat out/mc/nosource)"
 	exit 0
 fi
 if [ ! -x $bin ]; then
-	fail_n 18 "memcached is not built (out/mc/build.log)"
+	fail_n 19 "memcached is not built (out/mc/build.log)"
 	exit 0
 fi
 tap_up 18 $net
@@ -263,6 +265,12 @@ daemon_refused() {
 check "-d (fork) fails with memcached's own error, status 1" daemon_refused
 check "no fault or panic in either run" \
     bash -c "! grep -aiE 'panic|fault|exception' '$tmp/mc.out' '$tmp/daemon.out'"
+
+# The host's SIGTERM reaches memcached's own handler, which ends its loop.
+mc term -p $port -U 0 -t 2 -v
+up term && kill -TERM "$(cat "$tmp/term.pid")"
+check "the host's SIGTERM runs memcached's handler: 'Exiting normally', status 0" \
+    eval 'ended term 0 && grep -q "Exiting normally" "$tmp/term.out"'
 
 # The same program natively: QEMU's microvm, virtio-net on the TAP, the
 # passwd file on a FAT16 disk.
