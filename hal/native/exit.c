@@ -1,10 +1,13 @@
 /*
  * exit.c: stopping the machine.
  *
- * Interface: hal_exit() from hal.h; hal_halt_forever().  In order: flush
- * the UART; write the status to QEMU's isa-debug-exit device (port 0xf4:
- * QEMU then exits with status (status << 1) | 1, and where there is no
- * such device the write does nothing); ACPI soft-off (S5) through the
+ * Interface: hal_exit() from hal.h; hal_halt_forever().  In order: say a
+ * status above 127 on the console ("toro: exit status N", which
+ * qemu.sh's toro_qemu_status reads, since QEMU's own exit status keeps
+ * only 7 bits of it); flush the UART; write the status to QEMU's
+ * isa-debug-exit device (port 0xf4: QEMU then exits with status
+ * (status << 1) | 1, and where there is no such device the write does
+ * nothing); ACPI soft-off (S5) through the
  * FADT's PM1 control registers, or its sleep control register on
  * hardware-reduced machines such as microvm; and if the machine still
  * runs, stop the other CPUs with an NMI and halt this one for good.
@@ -55,6 +58,9 @@ hal_exit(int status)
 {
 	__asm__ volatile("cli");
 	hal_stopping = 1;
+	/* isa-debug-exit carries 7 bits: a larger status is said first. */
+	if (status < 0 || status > 127)
+		hal_printf("toro: exit status %d\n", status);
 	hal_serial_flush();
 	hal_outl(DEBUG_EXIT_PORT, (uint32_t)status);
 	acpi_off();

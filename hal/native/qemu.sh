@@ -204,7 +204,10 @@ toro_qemu_kernel() {
 
 # toro_qemu_status STATUS OUTPUT prints main's status, given QEMU's exit
 # STATUS and the file OUTPUT holding what QEMU wrote to stderr: it undoes
-# isa-debug-exit's (v << 1) | 1.  It prints 255 when QEMU ended any other
+# isa-debug-exit's (v << 1) | 1.  A status above 127 does not fit there
+# (QEMU's status keeps 7 bits of it): the kernel says it on the console
+# first ("toro: exit status N"), and when OUTPUT holds the console too,
+# that N is printed.  It prints 255 when QEMU ended any other
 # way that it can tell: QEMU's own error (status 1, as for "main returned
 # 0", but with a "qemu-system-x86_64:" line that is no warning), a triple
 # fault (-no-reboot ends QEMU with 0) or timeout's 124.
@@ -213,7 +216,14 @@ toro_qemu_status() {
 	    grep -qv '^qemu-system-x86_64: warning: '; then
 		echo 255
 	elif [ $(($1 & 1)) -eq 1 ]; then
-		echo $(($1 >> 1))
+		_n=$(sed -n 's/^toro: exit status \([0-9-]*\)\r*$/\1/p' "$2" \
+		    2>/dev/null | tail -1)
+		if [ -n "$_n" ] && [ $((_n & 127)) -eq $((($1 >> 1) & 127)) ]
+		then
+			echo "$_n"
+		else
+			echo $(($1 >> 1))
+		fi
 	else
 		echo 255
 	fi

@@ -54,7 +54,9 @@ wait_for() {
 # press the power button once it waits, and wait for QEMU's end; its
 # console in $tmp/MACHINE.out, the image in $tmp/MACHINE.img, main's
 # status in $status.  False when any step failed, or (without -h) the
-# machine did not say it was stopped (the console goes to the log).
+# machine did not say it was stopped or its status is not 130 (which
+# QEMU's 7 bits of isa-debug-exit cannot carry: the kernel says it on
+# the console for toro_qemu_status).  The console goes to the log.
 press() {
 	local m=$1 img=$tmp/$1.img out=$tmp/$1.out mon=$tmp/$1.sock
 	truncate -s 32M "$img" && mformat -i "$img" -T 65536 -h 64 -s 32 \
@@ -84,8 +86,10 @@ EOF
 	qemu=
 	status=$(toro_qemu_status "$status" "$out")
 	[ -n "${2:-}" ] && return 0
-	grep -q "stopped by the host" "$out" && return 0
+	grep -q "stopped by the host" "$out" && [ "$status" -eq 130 ] &&
+	    return 0
 	note <"$out"
+	echo "status $status" | note
 	return 1
 }
 
@@ -105,11 +109,11 @@ for m in microvm q35 pc; do
 	*) how="the fixed button's SCI" ;;
 	esac
 	if press $m; then
-		ok "$m: the power button ($how) stops the machine"
+		ok "$m: the power button ($how) stops the machine, status 130"
 		check "$m: the file written before it, never synced, is on the disk; fsck.fat finds the volume clean" \
 		    on_disk $m
 	else
-		fail "$m: the power button ($how) stops the machine"
+		fail "$m: the power button ($how) stops the machine, status 130"
 		fail "$m: the file written before it is on the disk (no stop)"
 	fi
 done
