@@ -432,9 +432,9 @@ start_thread(int cpu)
 		return err;
 	toro_thread_detach(t);
 	net_if.thread = t;
-	__atomic_store_n(&net_drain_step, net_exit_step, __ATOMIC_RELEASE);
-	/* Last: socket calls see the stack only once it is ready. */
+	/* Socket calls see the stack only once it is ready; the exit too. */
 	__atomic_store_n(&net_if.cpu, cpu, __ATOMIC_RELEASE);
+	__atomic_store_n(&net_drain_step, net_exit_step, __ATOMIC_RELEASE);
 	return 0;
 }
 
