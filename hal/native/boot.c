@@ -229,6 +229,7 @@ static const struct {
 	/* Devices take their DMA memory before the core gets the rest. */
 	{ devices, "devices" },
 	{ hal_power_init, NULL },
+	{ hal_kbd_init, NULL },
 };
 
 void

@@ -17,6 +17,7 @@
 #define HAL_VEC_KICK 0x21    /* IPI from hal_cpu_kick() */
 #define HAL_VEC_SERIAL 0x24  /* COM1, ISA IRQ 4 through the IOAPIC */
 #define HAL_VEC_POWER 0x25   /* the power button: the SCI or the GED */
+#define HAL_VEC_KBD 0x26     /* the i8042's keyboard, ISA IRQ 1 */
 #define HAL_VEC_NET 0x30     /* the NIC: MSI-X, or its IOAPIC input */
 #define HAL_VEC_BLK 0x31     /* virtio-blk: MSI-X, or its IOAPIC input */
 #define HAL_VEC_ATA 0x32     /* the IDE primary channel, ISA IRQ 14 */

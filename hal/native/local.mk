@@ -16,6 +16,7 @@ libhal_native_a_SOURCES = \
 	hal/native/trap.c \
 	hal/native/acpi.c \
 	hal/native/power.c \
+	hal/native/kbd.c \
 	hal/native/lapic.c \
 	hal/native/ioapic.c \
 	hal/native/smp.c \

@@ -323,6 +323,12 @@ void hal_acpi_fadt(void);
 /* power.c */
 HAL_BOOT_FN void hal_power_init(void);
 void hal_power_irq(void);
+/* A stop request from the host, as signal sig (hal_stop_signal). */
+void hal_stop_post(int sig);
+
+/* kbd.c */
+HAL_BOOT_FN void hal_kbd_init(void);
+void hal_kbd_irq(void);
 
 /* smp.c */
 HAL_BOOT_FN void hal_bsp_init(void);

@@ -4,9 +4,11 @@
  *
  * Interface: hal_power_init() once at boot, on CPU 0, after the devices;
  * hal_power_irq() from trap.c for HAL_VEC_POWER; hal_stop_signal() of
- * hal.h.  A press posts HAL_EV_STOP to CPU 0, as the host's SIGTERM
- * does in the sim: the core then stops the machine cleanly, or lets
- * the program's SIGTERM handler do it (kern's stop).
+ * hal.h, and hal_stop_post(sig) for every native source of a stop (this
+ * button, kbd.c's Ctrl-Alt-Del).  A press posts HAL_EV_STOP to CPU 0,
+ * as the host's SIGTERM does in the sim: the core then stops the
+ * machine cleanly, or lets the program's SIGTERM handler do it (kern's
+ * stop).
  *
  * Two kinds of machine, two buttons:
  *  - HW-reduced ACPI (microvm): the Generic Event Device of the DSDT
@@ -29,6 +31,7 @@
 #define GED_PWR_DOWN 0x02u /* the GED's event selector: power down */
 
 static int kind; /* 0: no button; 1: the GED; 2: the fixed button */
+static int stop_sig = HAL_SIGTERM; /* hal_stop_signal()'s */
 
 /* Enter ACPI mode if the firmware left the machine in legacy mode. */
 static void
@@ -71,7 +74,14 @@ hal_power_init(void)
 int
 hal_stop_signal(void)
 {
-	return HAL_SIGTERM; /* the power button is the only stop here */
+	return __atomic_load_n(&stop_sig, __ATOMIC_ACQUIRE);
+}
+
+void
+hal_stop_post(int sig)
+{
+	__atomic_store_n(&stop_sig, sig, __ATOMIC_RELEASE);
+	hal_cpu_post(0, HAL_EV_STOP);
 }
 
 void
@@ -86,5 +96,5 @@ hal_power_irq(void)
 		pressed = true;
 	}
 	if (pressed)
-		hal_cpu_post(0, HAL_EV_STOP);
+		hal_stop_post(HAL_SIGTERM);
 }

@@ -170,6 +170,10 @@ hal_trap(struct hal_trap_frame *f)
 		hal_power_irq();
 		hal_lapic_eoi();
 		return;
+	case HAL_VEC_KBD:
+		hal_kbd_irq();
+		hal_lapic_eoi();
+		return;
 	case HAL_VEC_NET:
 		hal_virtio_net_irq(); /* acknowledges before the EOI */
 		hal_lapic_eoi();

@@ -1,7 +1,9 @@
 #!/bin/bash
 # power.sh: the host's requests to stop, while tests/programs/waitstop
 # waits.  The power button, which is how a VM runner asks a guest to
-# shut down: QEMU's system_powerdown (its monitor, on a Unix socket).
+# shut down: QEMU's system_powerdown (its monitor, on a Unix socket);
+# and Ctrl-Alt-Del on the i8042 keyboard controller (Firecracker's way:
+# QEMU's sendkey here, on q35 and pc).
 # On microvm (HW-reduced ACPI: the Generic Event Device), q35 and pc
 # (the FADT's fixed button and the SCI), the machine says it was
 # stopped by the host and powers off, and the stop is clean: the file
@@ -12,18 +14,18 @@
 # SIGINT arrive as themselves.  QEMU under TCG; not timed, beyond a 60 s
 # limit a run.
 . "$srcdir/tests/tap.sh"
-plan 9
+plan 11
 
 need=""
 for c in qemu-system-x86_64 mformat mtype fsck.fat python3; do
 	command -v "$c" >/dev/null || need="$need $c"
 done
 if [ -n "$need" ]; then
-	for i in $(seq 9); do skip "not installed:$need"; done
+	for i in $(seq 11); do skip "not installed:$need"; done
 	exit 0
 fi
 if [ ! -f out/tests/native/waitstop.elf ]; then
-	for i in $(seq 9); do fail "out/tests/native/waitstop.elf is not built"; done
+	for i in $(seq 11); do fail "out/tests/native/waitstop.elf is not built"; done
 	exit 0
 fi
 . "$srcdir/hal/native/qemu.sh"
@@ -39,6 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 line="written before the power button"
+press_with=system_powerdown
 
 # wait_for FILE PATTERN: up to 60 s.
 wait_for() {
@@ -51,7 +54,8 @@ wait_for() {
 }
 
 # press MACHINE [-h]: boot waitstop with a fresh FAT16 image as disk 0,
-# press the power button once it waits, and wait for QEMU's end; its
+# press the power button once it waits (or what $press_with says to
+# QEMU's monitor), and wait for QEMU's end; its
 # console in $tmp/MACHINE.out, the image in $tmp/MACHINE.img, main's
 # status in $status.  False when any step failed, or (without -h) the
 # machine did not say it was stopped or its status is not 130 (which
@@ -72,13 +76,13 @@ press() {
 		note <"$out"
 		return 1
 	fi
-	python3 - "$mon" <<'EOF' || return 1
+	python3 - "$mon" "$press_with" <<'EOF' || return 1
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 s.settimeout(10)
 s.recv(4096)  # the monitor's banner
-s.sendall(b"system_powerdown\n")
+s.sendall(sys.argv[2].encode() + b"\n")
 time.sleep(0.2)
 EOF
 	status=0
@@ -154,3 +158,18 @@ for sig in TERM INT; do
 	    handled $n "$out"
 done
 
+# Ctrl-Alt-Del on the i8042 (how Firecracker's SendCtrlAltDel stops a
+# guest): QEMU's sendkey on q35, and on pc to a program with handlers,
+# where it is SIGINT.
+press_with="sendkey ctrl-alt-delete"
+if press q35; then
+	ok "q35: Ctrl-Alt-Del (the i8042) stops the machine, status 130"
+else
+	fail "q35: Ctrl-Alt-Del (the i8042) stops the machine, status 130"
+fi
+if press pc -h; then
+	check "pc: with handlers, Ctrl-Alt-Del is SIGINT to the program, which ends itself" \
+	    handled 2 "$tmp/pc.out"
+else
+	fail "pc: with handlers, Ctrl-Alt-Del is SIGINT to the program (no run)"
+fi
