@@ -26,6 +26,18 @@ need_tools() {
 	exit 0
 }
 
+# wait_for FILE PATTERN [TENTHS]: up to 20 s (or TENTHS/10 s) for
+# PATTERN to show up in FILE; when it does not, FILE goes to the log.
+wait_for() {
+	local i
+	for ((i = 0; i < ${3:-200}; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	note <"$1"
+	return 1
+}
+
 # check DESCRIPTION COMMAND...: a case that passes when the command does.
 check() {
 	local what=$1

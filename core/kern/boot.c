@@ -128,7 +128,7 @@ static int64_t
 options(void)
 {
 	const char *opt = lib_opt(LIB_OPT_STACK);
-	int64_t wd = WATCHDOG_SECONDS;
+	int64_t wd = WATCHDOG_SECONDS, s;
 
 	if (opt != NULL) {
 		if (parse_num(opt) < 16)
@@ -139,10 +139,10 @@ options(void)
 	set_idle(lib_opt(LIB_OPT_IDLE));
 	opt = lib_opt(LIB_OPT_EXIT_LINGER);
 	if (opt != NULL) {
-		if (parse_num(opt) < 0 || parse_num(opt) > 3600)
+		if ((s = parse_num(opt)) < 0 || s > 3600)
 			lib_panic("exit_linger=%s: want seconds, 0 to 3600",
 			    opt);
-		kern_exit_linger_ns = (uint64_t)parse_num(opt) * 1000000000u;
+		kern_exit_linger_ns = (uint64_t)s * 1000000000u;
 	}
 	opt = lib_opt(LIB_OPT_WATCHDOG);
 	if (opt != NULL && ((wd = parse_num(opt)) < 0 || wd > 1000000))

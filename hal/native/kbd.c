@@ -40,32 +40,32 @@ static const uint8_t *key;  /* NULL: no controller, or not set up */
 static bool set1, e0, brk;   /* the code set; prefixes seen */
 static bool ctrl, alt;
 
-/* Until the controller takes a write (1), or 10 ms (0). */
+/* Until the status bit `bit` reads `want` (true), or 10 ms (false). */
 static bool
-writable(void)
+status_is(uint8_t bit, bool want)
 {
 	int i;
 
 	for (i = 0; i < 1000; i++) {
-		if (!(hal_inb(CMD) & ST_IBF))
+		if (((hal_inb(CMD) & bit) != 0) == want)
 			return true;
 		hal_tsc_delay_ns(10000);
 	}
 	return false;
 }
 
+/* Until the controller takes a write, or 10 ms (false). */
+static bool
+writable(void)
+{
+	return status_is(ST_IBF, false);
+}
+
 /* The controller's next byte, or -1 after 10 ms. */
 static int
 next_byte(void)
 {
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (hal_inb(CMD) & ST_OBF)
-			return hal_inb(DATA);
-		hal_tsc_delay_ns(10000);
-	}
-	return -1;
+	return status_is(ST_OBF, true) ? hal_inb(DATA) : -1;
 }
 
 void

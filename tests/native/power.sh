@@ -43,16 +43,6 @@ trap cleanup EXIT
 line="written before the power button"
 press_with=system_powerdown
 
-# wait_for FILE PATTERN: up to 60 s.
-wait_for() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # press MACHINE [-h]: boot waitstop with a fresh FAT16 image as disk 0,
 # press the power button once it waits (or what $press_with says to
 # QEMU's monitor), and wait for QEMU's end; its
@@ -72,10 +62,7 @@ press() {
 	    -kernel "$(toro_qemu_kernel "$m" out/tests/native/waitstop.elf)" \
 	    -append "${2:-} /STOP.TXT" </dev/null >"$out" 2>&1 &
 	qemu=$!
-	if ! wait_for "$out" "waitstop: waiting"; then
-		note <"$out"
-		return 1
-	fi
+	wait_for "$out" "waitstop: waiting" 600 || return 1
 	python3 - "$mon" "$press_with" <<'EOF' || return 1
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
@@ -146,7 +133,7 @@ for sig in TERM INT; do
 	out/tests/sim/waitstop --net none -- -h >"$out" 2>&1 &
 	sim=$!
 	status=0
-	if wait_for "$out" "waitstop: waiting"; then
+	if wait_for "$out" "waitstop: waiting" 600; then
 		kill -$sig $sim
 		wait $sim || status=$?
 	else

@@ -61,18 +61,6 @@ stop() {
 	done
 	kill -9 "$pid" 2>/dev/null
 }
-# wait_for FILE PATTERN [TENTHS]: up to 20 s (or TENTHS/10 s) for
-# PATTERN to show up in FILE.
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-200}; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	note <"$1"
-	return 1
-}
-
 # web_needs N: the sim webserver is built and the host can make a
 # namespace with a TAP (root, ip, python3, /dev/net/tun); else the N
 # cases of the plan fail (not built) or are skipped, and the script ends.

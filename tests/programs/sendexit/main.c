@@ -55,17 +55,26 @@ send_pattern(int s, long n, int partial)
 	return sent;
 }
 
-static int
-connect_to(const char *addr, const char *port)
+/* ADDR (NULL: any) and PORT as a socket address; a bad ADDR ends it. */
+static struct sockaddr_in
+address(const char *addr, const char *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
-	int s;
 
 	a.sin_port = htons((unsigned short)atoi(port));
-	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
+	if (addr != NULL && inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
 		printf("sendexit: bad address %s\n", addr);
 		exit(2);
 	}
+	return a;
+}
+
+static int
+connect_to(const char *addr, const char *port)
+{
+	struct sockaddr_in a = address(addr, port);
+	int s;
+
 	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 		die("socket");
 	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
@@ -77,14 +86,12 @@ connect_to(const char *addr, const char *port)
 static int
 datagrams(const char *addr, const char *port, long n)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = address(addr, port);
 	unsigned char d[1000];
 	long i;
 	int s;
 
-	a.sin_port = htons((unsigned short)atoi(port));
-	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
-	    (s = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
 		die("udp socket");
 	memcpy(d, chunk, sizeof(d));
 	for (i = 0; i < n; i++) {
@@ -115,12 +122,11 @@ acceptor(void *arg)
 static int
 serve(const char *port, long n)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = address(NULL, port);
 	static int l;
 	pthread_t t;
 	int s, one = 1;
 
-	a.sin_port = htons((unsigned short)atoi(port));
 	if ((l = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 		die("socket");
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
