@@ -22,10 +22,10 @@
 #include "hal/native/native.h"
 
 #define DATA 0x60
-#define CMD 0x64       /* write: a command; read: the status */
-#define ST_OBF 0x01    /* a byte waits at DATA */
-#define ST_IBF 0x02    /* the controller has not taken the last write */
-#define ST_AUX 0x20    /* the byte at DATA is the mouse's */
+#define CMD 0x64    /* write: a command; read: the status */
+#define ST_OBF 0x01 /* a byte waits at DATA */
+#define ST_IBF 0x02 /* the controller has not taken the last write */
+#define ST_AUX 0x20 /* the byte at DATA is the mouse's */
 #define CB_KBD_INT 0x01
 #define CB_XLATE 0x40
 #define BREAK_SET2 0xf0
@@ -36,8 +36,8 @@ static const uint8_t keys[2][3] = {
 	{ 0x1d, 0x38, 0x53 }, /* set 1 */
 };
 
-static const uint8_t *key;  /* NULL: no controller, or not set up */
-static bool set1, e0, brk;   /* the code set; prefixes seen */
+static const uint8_t *key; /* NULL: no controller, or not set up */
+static bool set1, e0, brk; /* the code set; prefixes seen */
 static bool ctrl, alt;
 
 /* Until the status bit `bit` reads `want` (true), or 10 ms (false). */
